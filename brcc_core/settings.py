@@ -1,0 +1,331 @@
+"""Settings from the environment and ``.env``.
+
+No credentials at all means demo mode on the embedded sandbox. Any live credential
+means live mode, and then every live setting must be present and well formed: a half
+configured live mode would show some channels from the real club and others from
+nowhere. All problems are collected and reported in one ``SettingsError`` whose message
+names the variables, never their secret values.
+
+Run ``python -m brcc_core.settings`` to check a configuration (exit 2 on problems).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from brcc_core.sandbox.constants import SANDBOX_TIMEZONE, SANDBOX_VENUE_CAPACITY
+
+Mode = Literal["demo", "live"]
+
+EVENTBRITE_API_URL = "https://www.eventbriteapi.com/v3"
+
+# Variables that, when any is set, switch the app to live mode.
+LIVE_VARIABLES = (
+    "BRCC_WC_URL",
+    "BRCC_WC_CONSUMER_KEY",
+    "BRCC_WC_CONSUMER_SECRET",
+    "BRCC_EB_TOKEN",
+    "BRCC_EB_ORGANIZATION_ID",
+    "BRCC_WP_DB_URL",
+    "BRCC_WP_DB_HOST",
+    "BRCC_WP_DB_USER",
+    "BRCC_WP_DB_PASSWORD",
+    "BRCC_WP_DB_NAME",
+)
+
+
+class Secret:
+    """A string that never shows itself in ``repr``, ``str``, logs or f-strings."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('****')"
+
+    def __str__(self) -> str:
+        return "****"
+
+    def __format__(self, spec: str) -> str:
+        return "****"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self):
+        # Settings must never reach a pickle (the catalog cache); fail loudly if they do.
+        raise TypeError("a Secret cannot be pickled")
+
+
+class SettingsError(ValueError):
+    """Every configuration problem at once, phrased for the person editing ``.env``."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"- {p}" for p in problems)
+        super().__init__(f"BRCC Box Office cannot start: fix these settings (.env):\n{lines}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: Mode
+    timezone: str = SANDBOX_TIMEZONE
+    venue_capacity: int = SANDBOX_VENUE_CAPACITY
+    data_dir: Path = Path("data")
+    sandbox_db_url: str = "sqlite:///data/sandbox.db"
+    sandbox_scale: str = "club"
+    sandbox_seed: int = 1
+    state_db_url: str = "sqlite:///data/state.db"
+    wc_url: str | None = None
+    wc_consumer_key: Secret | None = None
+    wc_consumer_secret: Secret | None = field(default=None)
+    eb_token: Secret | None = None
+    eb_organization_id: str | None = None
+    eb_api_url: str = EVENTBRITE_API_URL
+    wp_db_url: Secret | None = None
+    wp_table_prefix: str = "wp_"
+    cache_key: Secret | None = None
+
+    @property
+    def is_demo(self) -> bool:
+        return self.mode == "demo"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(setting, value) pairs safe to show: secrets masked, URLs without passwords."""
+        rows = [
+            ("mode", self.mode),
+            ("timezone", self.timezone),
+            ("venue capacity", str(self.venue_capacity)),
+            ("data dir", str(self.data_dir)),
+            ("app-state DB", _safe_db_url(self.state_db_url)),
+        ]
+        if self.is_demo:
+            rows += [
+                ("sandbox DB", _safe_db_url(self.sandbox_db_url)),
+                ("sandbox scale", f"{self.sandbox_scale} (seed {self.sandbox_seed})"),
+            ]
+        else:
+            rows += [
+                ("WooCommerce site", self.wc_url or ""),
+                ("WooCommerce key", _mask(self.wc_consumer_key)),
+                ("Eventbrite organization", self.eb_organization_id or ""),
+                ("Eventbrite token", _mask(self.eb_token)),
+                ("WordPress DB", _safe_db_url(self.wp_db_url.reveal()) if self.wp_db_url else ""),
+                ("table prefix", self.wp_table_prefix),
+            ]
+        return rows
+
+
+def _mask(secret: Secret | None) -> str:
+    if secret is None:
+        return "(not set)"
+    value = secret.reveal()
+    return f"****{value[-4:]}" if len(value) >= 12 else "****"
+
+
+def _safe_db_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unreadable URL)"
+
+
+def _clean(raw: Mapping[str, str | None]) -> dict[str, str]:
+    return {k: v.strip() for k, v in raw.items() if v is not None and v.strip() != ""}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: str | os.PathLike | None = ".env",
+) -> Settings:
+    """Read settings; the process environment wins over ``.env``.
+
+    Raises ``SettingsError`` listing every problem.
+    """
+    values: dict[str, str] = {}
+    if dotenv_path is not None and Path(dotenv_path).is_file():
+        values.update(_clean(dotenv_values(dotenv_path)))
+    values.update(_clean(os.environ if environ is None else environ))
+    problems: list[str] = []
+
+    def get_int(name: str, default: int, minimum: int) -> int:
+        raw = values.get(name)
+        if raw is None:
+            return default
+        try:
+            number = int(raw)
+        except ValueError:
+            problems.append(f"{name} must be a whole number (got {raw!r}).")
+            return default
+        if number < minimum:
+            problems.append(f"{name} must be at least {minimum} (got {number}).")
+        return number
+
+    timezone = values.get("BRCC_TIMEZONE", SANDBOX_TIMEZONE)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            f"BRCC_TIMEZONE {timezone!r} is not a known timezone (e.g. America/Toronto)."
+        )
+        timezone = SANDBOX_TIMEZONE
+
+    venue_capacity = get_int("BRCC_VENUE_CAPACITY", SANDBOX_VENUE_CAPACITY, 1)
+    data_dir = Path(values.get("BRCC_DATA_DIR", "data"))
+    sandbox_db_url = values.get("BRCC_SANDBOX_DB_URL", f"sqlite:///{data_dir / 'sandbox.db'}")
+    state_db_url = values.get("BRCC_STATE_DB_URL", f"sqlite:///{data_dir / 'state.db'}")
+    for name, url in (("BRCC_SANDBOX_DB_URL", sandbox_db_url), ("BRCC_STATE_DB_URL", state_db_url)):
+        try:
+            make_url(url)
+        except ArgumentError:
+            problems.append(f"{name} is not a database URL (e.g. sqlite:///data/state.db).")
+    sandbox_scale = values.get("BRCC_SANDBOX_SCALE", "club")
+    if sandbox_scale not in ("club", "large"):
+        problems.append(f"BRCC_SANDBOX_SCALE must be 'club' or 'large' (got {sandbox_scale!r}).")
+    sandbox_seed = get_int("BRCC_SANDBOX_SEED", 1, 0)
+    table_prefix = values.get("BRCC_WP_TABLE_PREFIX", "wp_")
+    if not table_prefix.replace("_", "").isalnum():
+        problems.append("BRCC_WP_TABLE_PREFIX may hold only letters, digits and '_'.")
+    cache_key = Secret(values["BRCC_CACHE_KEY"]) if "BRCC_CACHE_KEY" in values else None
+    if cache_key is not None and len(cache_key.reveal()) < 16:
+        problems.append("BRCC_CACHE_KEY must be at least 16 characters (or leave it unset).")
+
+    live = any(name in values for name in LIVE_VARIABLES)
+    forced = values.get("BRCC_MODE")
+    if forced is not None and forced not in ("demo", "live"):
+        problems.append(f"BRCC_MODE must be 'demo' or 'live' (got {forced!r}).")
+    elif forced is not None:
+        live = forced == "live"
+
+    common = dict(
+        timezone=timezone,
+        venue_capacity=venue_capacity,
+        data_dir=data_dir,
+        sandbox_db_url=sandbox_db_url,
+        sandbox_scale=sandbox_scale,
+        sandbox_seed=sandbox_seed,
+        state_db_url=state_db_url,
+        wp_table_prefix=table_prefix,
+        cache_key=cache_key,
+    )
+    if not live:
+        if problems:
+            raise SettingsError(problems)
+        return Settings(mode="demo", **common)
+
+    wc_url = values.get("BRCC_WC_URL")
+    if wc_url is None:
+        problems.append("BRCC_WC_URL is missing (the WordPress site, e.g. https://club.example).")
+    else:
+        parts = urlsplit(wc_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append("BRCC_WC_URL must be a site address like https://club.example.")
+        elif parts.username or parts.password or parts.query:
+            problems.append(
+                "BRCC_WC_URL must not carry credentials or a query; "
+                "use BRCC_WC_CONSUMER_KEY / BRCC_WC_CONSUMER_SECRET."
+            )
+        wc_url = wc_url.rstrip("/")
+    for name in ("BRCC_WC_CONSUMER_KEY", "BRCC_WC_CONSUMER_SECRET", "BRCC_EB_TOKEN"):
+        if name not in values:
+            problems.append(f"{name} is missing.")
+    eb_org = values.get("BRCC_EB_ORGANIZATION_ID")
+    if eb_org is None:
+        problems.append("BRCC_EB_ORGANIZATION_ID is missing (digits, from Eventbrite).")
+    elif not eb_org.isdigit():
+        problems.append("BRCC_EB_ORGANIZATION_ID must be digits only.")
+    eb_api_url = values.get("BRCC_EB_API_URL", EVENTBRITE_API_URL).rstrip("/")
+
+    wp_db_url = _wordpress_db_url(values, problems)
+    if problems:
+        raise SettingsError(problems)
+    return Settings(
+        mode="live",
+        wc_url=wc_url,
+        wc_consumer_key=Secret(values["BRCC_WC_CONSUMER_KEY"]),
+        wc_consumer_secret=Secret(values["BRCC_WC_CONSUMER_SECRET"]),
+        eb_token=Secret(values["BRCC_EB_TOKEN"]),
+        eb_organization_id=eb_org,
+        eb_api_url=eb_api_url,
+        wp_db_url=wp_db_url,
+        **common,
+    )
+
+
+def _wordpress_db_url(values: dict[str, str], problems: list[str]) -> Secret | None:
+    """The WordPress DB as an SQLAlchemy URL, from BRCC_WP_DB_URL or its parts."""
+    if "BRCC_WP_DB_URL" in values:
+        try:
+            url = make_url(values["BRCC_WP_DB_URL"])
+        except ArgumentError:
+            problems.append(
+                "BRCC_WP_DB_URL is not a database URL "
+                "(e.g. mysql+pymysql://user:password@host:3306/wordpress)."
+            )
+            return None
+        return Secret(url.render_as_string(hide_password=False))
+    missing = [
+        name
+        for name in ("BRCC_WP_DB_HOST", "BRCC_WP_DB_USER", "BRCC_WP_DB_NAME")
+        if name not in values
+    ]
+    if missing:
+        problems.append(
+            "The WordPress database is not configured: set BRCC_WP_DB_URL, or "
+            + ", ".join(missing)
+            + " (and BRCC_WP_DB_PASSWORD, BRCC_WP_DB_PORT if needed)."
+        )
+        return None
+    port = values.get("BRCC_WP_DB_PORT", "3306")
+    if not port.isdigit():
+        problems.append(f"BRCC_WP_DB_PORT must be a number (got {port!r}).")
+        return None
+    url = URL.create(
+        "mysql+pymysql",
+        username=values["BRCC_WP_DB_USER"],
+        password=values.get("BRCC_WP_DB_PASSWORD"),
+        host=values["BRCC_WP_DB_HOST"],
+        port=int(port),
+        database=values["BRCC_WP_DB_NAME"],
+        query={"charset": "utf8mb4"},
+    )
+    return Secret(url.render_as_string(hide_password=False))
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    width = max(len(name) for name, _ in settings.summary())
+    for name, value in settings.summary():
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
