@@ -1,0 +1,278 @@
+"""The catalog's disk cache: a pickle that only this app can have written.
+
+A pickle is code: unpickling a file runs whatever it says. So every file is signed with
+HMAC-SHA256 under a key that lives only in the app's settings (``BRCC_CACHE_KEY``) or
+in ``data_dir/cache.key``, and the signature is checked before a single byte is
+unpickled. A file that fails any check is moved aside, logged, and reported to the
+manager as one sentence; it is never loaded.
+
+On disk::
+
+    b"BRCCCAT" | version (1 byte) | HMAC-SHA256(key, header + payload) (32 bytes) | payload
+
+Writes go to a temporary file in the same directory, are fsynced and then renamed onto
+``catalog.pkl`` under a file lock, so readers see the old file or the new one, never
+half of either. The Streamlit side (``st.session_state``) is the pages' business.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import pickle
+import secrets
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from filelock import FileLock, Timeout
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"BRCCCAT"
+FORMAT_VERSION = 1
+HEADER = MAGIC + bytes([FORMAT_VERSION])
+HEADER_SIZE = len(HEADER)
+TAG_SIZE = hashlib.sha256().digest_size
+KEY_FILENAME = "cache.key"
+KEY_SIZE = 32
+LOCK_TIMEOUT_SECONDS = 60.0
+
+SIGNATURE_WARNING = (
+    "The saved catalog was discarded because its signature did not match; "
+    "press Refresh data to rebuild it."
+)
+VERSION_WARNING = (
+    "The saved catalog was discarded because it was written by another version of the app; "
+    "press Refresh data to rebuild it."
+)
+UNREADABLE_WARNING = (
+    "The saved catalog was discarded because it could not be read; "
+    "press Refresh data to rebuild it."
+)
+BUSY_WARNING = (
+    "The saved catalog is being written by another session; "
+    "reload the page in a moment, or press Refresh data."
+)
+
+
+class CacheLoad(NamedTuple):
+    """What ``load`` found: the object (or None) and a sentence for the manager (or None)."""
+
+    value: Any
+    warning: str | None = None
+
+
+class CacheInfo(NamedTuple):
+    """Size and age of the cache file, for the dashboard's health panel."""
+
+    size_bytes: int
+    modified: datetime
+
+
+@dataclass(frozen=True)
+class _Rejection:
+    warning: str
+    reason: str
+
+
+def _sign(key: bytes, body: bytes) -> bytes:
+    return hmac.new(key, body, hashlib.sha256).digest()
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename durable; best effort (not every OS lets a directory be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to a 0600 temp file beside ``target``, fsync it, rename it onto target."""
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+
+
+class CatalogCache:
+    """The signed ``catalog.pkl`` in ``data_dir``, plus the key that signs it."""
+
+    def __init__(self, data_dir: Path, key: bytes | None = None, filename: str = "catalog.pkl"):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._path = self.data_dir / filename
+        self._rejected_path = self.data_dir / f"{filename}.rejected"
+        self._lock_path = self.data_dir / f"{filename}.lock"
+        if key is None:
+            self._key = self._load_or_create_key()
+        else:
+            if not isinstance(key, bytes | bytearray):
+                raise TypeError("the cache key must be bytes (encode BRCC_CACHE_KEY first)")
+            if not key:
+                raise ValueError("the cache key must not be empty")
+            self._key = bytes(key)
+
+    def __repr__(self) -> str:
+        return f"CatalogCache({str(self._path)!r})"
+
+    def __reduce__(self):
+        # The key may be written only to cache.key; never let it ride inside a pickle.
+        raise TypeError("a CatalogCache cannot be pickled (it holds the signing key)")
+
+    @property
+    def path(self) -> Path:
+        """Where the catalog pickle lives."""
+        return self._path
+
+    @property
+    def rejected_path(self) -> Path:
+        """Where a discarded file is moved, so it can be inspected but never loaded."""
+        return self._rejected_path
+
+    def _lock(self) -> FileLock:
+        # A fresh FileLock each time: flock on its own descriptor also excludes other
+        # threads of this process, not only other processes.
+        return FileLock(str(self._lock_path), timeout=LOCK_TIMEOUT_SECONDS)
+
+    def _load_or_create_key(self) -> bytes:
+        """Read ``cache.key``, or make it once: under the lock, so racing processes agree."""
+        key_path = self.data_dir / KEY_FILENAME
+        with self._lock():
+            try:
+                key = key_path.read_bytes()
+            except FileNotFoundError:
+                key = b""
+            if len(key) == KEY_SIZE:
+                if key_path.stat().st_mode & 0o077:
+                    os.chmod(key_path, 0o600)
+                    log.warning("Tightened the permissions of %s to 0600.", key_path)
+                return key
+            if key:
+                log.warning(
+                    "%s does not hold a %d-byte key; writing a new one (the saved catalog "
+                    "will be discarded and rebuilt).",
+                    key_path,
+                    KEY_SIZE,
+                )
+            key = secrets.token_bytes(KEY_SIZE)
+            _write_atomically(key_path, key)  # mkstemp files are created 0600
+            os.chmod(key_path, 0o600)
+            log.info("Created a new catalog cache key in %s.", key_path)
+            return key
+
+    def save(self, obj: Any) -> None:
+        """Pickle, sign and atomically replace the cache file."""
+        payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        data = HEADER + _sign(self._key, HEADER + payload) + payload
+        with self._lock():
+            _write_atomically(self._path, data)
+
+    def load(self) -> CacheLoad:
+        """The cached object, or None with a warning when the file is not one we signed."""
+        try:
+            with self._lock():
+                try:
+                    with open(self._path, "rb") as handle:
+                        data = handle.read()
+                        identity = self._identity(os.fstat(handle.fileno()))
+                except FileNotFoundError:
+                    return CacheLoad(None)
+                except OSError as exc:
+                    log.warning("Could not read %s: %s", self._path, type(exc).__name__)
+                    return CacheLoad(None, UNREADABLE_WARNING)
+                rejection = self._verify(data)
+                if rejection is not None:
+                    self._discard(rejection)
+                    return CacheLoad(None, rejection.warning)
+        except Timeout:
+            log.warning("Timed out waiting for %s.", self._lock_path)
+            return CacheLoad(None, BUSY_WARNING)
+
+        # Signed by us: unpickling is now as safe as the app's own code. Done outside
+        # the lock so one session's load does not hold up another's.
+        try:
+            value = pickle.loads(data[HEADER_SIZE + TAG_SIZE :])
+        except Exception as exc:  # noqa: BLE001 - any failure means "cannot use this file"
+            rejection = _Rejection(
+                UNREADABLE_WARNING, f"signed payload failed to unpickle ({type(exc).__name__})"
+            )
+            try:
+                with self._lock():
+                    if self._current_identity() == identity:
+                        self._discard(rejection)
+            except Timeout:
+                log.warning("Could not move aside %s: lock timed out.", self._path)
+            return CacheLoad(None, rejection.warning)
+        return CacheLoad(value)
+
+    def _verify(self, data: bytes) -> _Rejection | None:
+        """Why ``data`` must not be unpickled, or None when it carries our signature."""
+        if len(data) < HEADER_SIZE + TAG_SIZE or not data.startswith(MAGIC):
+            return _Rejection(SIGNATURE_WARNING, "no signed header (unsigned or truncated file)")
+        version = data[len(MAGIC)]
+        if version != FORMAT_VERSION:
+            return _Rejection(VERSION_WARNING, f"unknown format version {version}")
+        tag = data[HEADER_SIZE : HEADER_SIZE + TAG_SIZE]
+        expected = _sign(self._key, data[:HEADER_SIZE] + data[HEADER_SIZE + TAG_SIZE :])
+        if not hmac.compare_digest(tag, expected):
+            return _Rejection(
+                SIGNATURE_WARNING, "signature mismatch (tampered, truncated or another key)"
+            )
+        return None
+
+    def _discard(self, rejection: _Rejection) -> None:
+        """Move the bad file aside (caller holds the lock) and log why."""
+        try:
+            os.replace(self._path, self._rejected_path)
+            where = f"moved it to {self._rejected_path}"
+        except FileNotFoundError:
+            where = "it was already gone"
+        except OSError as exc:
+            where = f"could not move it aside ({type(exc).__name__})"
+        log.warning("Discarded the saved catalog %s: %s; %s.", self._path, rejection.reason, where)
+
+    @staticmethod
+    def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _current_identity(self) -> tuple[int, int, int, int] | None:
+        try:
+            return self._identity(os.stat(self._path))
+        except FileNotFoundError:
+            return None
+
+    def clear(self) -> None:
+        """Delete the cache file (the key stays, so later saves still verify)."""
+        with self._lock():
+            self._path.unlink(missing_ok=True)
+
+    def exists(self) -> bool:
+        """True when a cache file is on disk (not yet checked: ``load`` does that)."""
+        return self._path.is_file()
+
+    def info(self) -> CacheInfo | None:
+        """(size in bytes, last modified as an aware UTC datetime), or None when absent."""
+        try:
+            st = self._path.stat()
+        except FileNotFoundError:
+            return None
+        return CacheInfo(st.st_size, datetime.fromtimestamp(st.st_mtime, tz=UTC))
