@@ -1,0 +1,374 @@
+"""Eventbrite API v3 client: the organization's events in the planning window, their
+ticket classes, and capacity changes (ticket class or event capacity tier).
+
+Eventbrite allows about 2,000 calls an hour per token, so the client counts every call
+it makes (retries included) in a rolling hour and keeps its reads lean: the events walk
+reads only the pages that reach into the window, and ticket classes are fetched with
+bounded concurrency, one event's failure never losing the others.
+
+Writes are ``POST`` (Eventbrite never uses ``PUT``) and are never retried. Reads may lag
+writes by minutes; every write returns the ``Eventbrite-API-Waypoint-Token`` answer
+header, which the verification read sends back to see its own write.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from brcc_core.http import (
+    DEFAULT_TIMEOUT,
+    ApiClient,
+    AuthError,
+    IntegrationError,
+    NotFound,
+    Progress,
+    RateLimited,
+    UpstreamError,
+)
+from brcc_core.settings import EVENTBRITE_API_URL, Secret
+
+log = logging.getLogger(__name__)
+
+HOURLY_LIMIT = 2000
+WAYPOINT_HEADER = "Eventbrite-API-Waypoint-Token"
+# Event statuses with seats a manager cares about: on sale, running now, or played (the
+# last two weeks' shows are compared too). Drafts and canceled events sell nothing.
+LISTED_STATUSES = frozenset({"live", "started", "ended", "completed"})
+MAX_PAGES = 500
+AUTH_ERRORS = frozenset({"INVALID_AUTH", "NO_AUTH", "INVALID_AUTH_HEADER", "NOT_AUTHORIZED"})
+
+
+class TicketClassesResult(dict[str, list[dict]]):
+    """``{event_id: [ticket class, ...]}`` for every event that could be read, plus
+    ``errors``: ``{event_id: IntegrationError}`` for the ones that could not, so the
+    caller marks only those listings as unknown instead of dropping the whole refresh."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.errors: dict[str, IntegrationError] = {}
+
+
+class EventbriteClient(ApiClient):
+    """The club's Eventbrite organization over API v3."""
+
+    channel = "eventbrite"
+
+    def __init__(
+        self,
+        token: str | Secret,
+        organization_id: str,
+        *,
+        base_url: str = EVENTBRITE_API_URL,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        max_workers: int = 4,
+        clock: Callable[[], datetime] | None = None,
+    ):
+        super().__init__(base_url, session=session, timeout=timeout, pool_size=max_workers)
+        self._token = token if isinstance(token, Secret) else Secret(token)
+        self.organization_id = str(organization_id)
+        self.max_workers = max(1, int(max_workers))
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self._call_times: deque[datetime] = deque()
+        self._budget_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return (
+            f"EventbriteClient(base_url={self.base_url!r}, "
+            f"organization_id={self.organization_id!r}, calls={self.calls})"
+        )
+
+    # Call budget -----------------------------------------------------------------------
+    def _record_call(self) -> None:
+        super()._record_call()
+        with self._budget_lock:
+            self._call_times.append(self.clock())
+
+    def calls_this_hour(self) -> int:
+        """HTTP calls this client made in the last rolling hour (retries included)."""
+        cutoff = self.clock() - timedelta(hours=1)
+        with self._budget_lock:
+            while self._call_times and self._call_times[0] <= cutoff:
+                self._call_times.popleft()
+            return len(self._call_times)
+
+    def calls_left_this_hour(self) -> int:
+        """What is left of Eventbrite's 2,000 calls an hour, as far as this client knows."""
+        return max(0, HOURLY_LIMIT - self.calls_this_hour())
+
+    # Events ----------------------------------------------------------------------------
+    def list_events(
+        self, *, weeks_ahead: int = 8, weeks_back: int = 2, progress: Progress | None = None
+    ) -> list[dict]:
+        """The organization's events (series occurrences, not parents) starting in
+        ``[now - weeks_back, now + weeks_ahead]``, ordered by start.
+
+        The documented ``GET /organizations/{id}/events/`` has no date-range filter, only
+        ``time_filter`` (``all`` / ``past`` / ``current_future``) and ``order_by``. One
+        ``time_filter=all`` walk would read the club's whole history on every refresh,
+        against an hourly call budget. So two ordered walks, each stopping at the first
+        page that reaches past the window: ``current_future`` by ``start_asc`` and
+        ``past`` by ``start_desc``. ``status=all`` plus a client-side filter keeps live,
+        started, ended and completed events (the status filter's documented values do not
+        include ``completed``, which the last two weeks' shows may already be).
+        ``progress(pages_done, None)`` after each page (continuation gives no total).
+        """
+        now = self.clock()
+        start = now - timedelta(weeks=weeks_back)
+        end = now + timedelta(weeks=weeks_ahead)
+        pages = [0]
+
+        def page_done() -> None:
+            pages[0] += 1
+            if progress is not None:
+                progress(pages[0], None)
+
+        found: dict[str, dict] = {}
+        for time_filter, order, beyond in (
+            ("current_future", "start_asc", lambda when: when > end),
+            ("past", "start_desc", lambda when: when < start),
+        ):
+            params = {"status": "all", "time_filter": time_filter, "order_by": order}
+            path = f"/organizations/{self.organization_id}/events/"
+            ordered = True  # until a page shows the server ignored order_by
+            for page in self._walk(path, "events", params, on_page=page_done):
+                starts = [_event_start(e) for e in page]
+                for event, when in zip(page, starts, strict=True):
+                    if (
+                        when is not None
+                        and start <= when <= end
+                        and event.get("status") in LISTED_STATUSES
+                        and not event.get("is_series_parent")
+                    ):
+                        found[str(event.get("id"))] = event
+                known = [w for w in starts if w is not None]
+                if ordered and known != sorted(known, reverse=order == "start_desc"):
+                    ordered = False
+                    log.warning("Eventbrite ignored order_by=%s; reading every page", order)
+                if ordered and known and beyond(known[-1]):
+                    break  # the rest of this walk lies outside the window
+        return sorted(found.values(), key=lambda e: (_event_start(e), str(e.get("id"))))
+
+    # Ticket classes --------------------------------------------------------------------
+    def ticket_classes(
+        self, event_ids: Iterable[str], *, progress: Progress | None = None
+    ) -> TicketClassesResult:
+        """Every ticket class of each event (never assume one per event), fetched with at
+        most ``max_workers`` events in flight.
+
+        An event that fails is reported in ``result.errors`` and the others are kept. A
+        rejected token or an exhausted rate limit fails every event still waiting with
+        the same error instead of spending the rest of the hour's budget on it.
+        ``progress(events_done, events_total)`` as events finish.
+        """
+        ids = list(dict.fromkeys(str(e) for e in event_ids))
+        result = TicketClassesResult()
+        total = len(ids)
+        done = [0]
+        lock = threading.Lock()
+        stop: list[IntegrationError] = []
+
+        def fetch(event_id: str) -> None:
+            error: IntegrationError | None = None
+            classes: list[dict] = []
+            if stop:
+                error = stop[0]
+            else:
+                try:
+                    for page in self._walk(f"/events/{event_id}/ticket_classes/", "ticket_classes"):
+                        classes.extend(page)
+                except (AuthError, RateLimited) as exc:
+                    stop.append(exc)
+                    error = exc
+                except IntegrationError as exc:
+                    error = exc
+            with lock:
+                if error is None:
+                    result[event_id] = classes
+                else:
+                    result.errors[event_id] = error
+                    log.info("Eventbrite ticket classes of event %s: %s", event_id, error)
+                done[0] += 1
+                count = done[0]
+            if progress is not None:
+                progress(count, total)
+
+        if ids:
+            with ThreadPoolExecutor(
+                max_workers=min(self.max_workers, total), thread_name_prefix="eventbrite"
+            ) as pool:
+                for future in [pool.submit(fetch, event_id) for event_id in ids]:
+                    future.result()  # fetch never raises IntegrationError; bugs surface here
+        return result
+
+    def get_ticket_class(self, event_id: str, tc_id: str, *, waypoint: str | None = None) -> dict:
+        """One ticket class, fresh; pass a write's ``waypoint`` to read that write."""
+        path = f"/events/{event_id}/ticket_classes/{tc_id}/"
+        return self._object("GET", path, waypoint=waypoint)[0]
+
+    def update_ticket_class_capacity(
+        self, event_id: str, tc_id: str, capacity: int
+    ) -> tuple[dict, str | None]:
+        """Set a ticket class's capacity (``POST``, never retried).
+
+        Returns the class as Eventbrite answered and the waypoint token for the
+        verification read. A series occurrence may refuse (``INVALID_TICKET``): then
+        change the event's capacity tier instead.
+        """
+        path = f"/events/{event_id}/ticket_classes/{tc_id}/"
+        body = {"ticket_class": {"capacity": _capacity(capacity)}}
+        return self._object("POST", path, json=body)
+
+    def get_capacity_tier(self, event_id: str, *, waypoint: str | None = None) -> dict:
+        """The event's capacity tier (``capacity_total`` and holds)."""
+        return self._object("GET", f"/events/{event_id}/capacity_tier/", waypoint=waypoint)[0]
+
+    def update_capacity_tier(self, event_id: str, capacity_total: int) -> tuple[dict, str | None]:
+        """Set the event's total capacity (``POST``, never retried); on a series parent
+        this changes every date. Returns the tier and the waypoint token."""
+        body = {"capacity_total": _capacity(capacity_total)}
+        return self._object("POST", f"/events/{event_id}/capacity_tier/", json=body)
+
+    def ping(self) -> None:
+        """One cheap authenticated read (the organization's first event) for the health
+        panel; raises the usual IntegrationError when Eventbrite does not answer well."""
+        path = f"/organizations/{self.organization_id}/events/"
+        self._request("GET", path, params={"page_size": 1})
+
+    # Plumbing --------------------------------------------------------------------------
+    def _headers(self, waypoint: str | None = None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self._token.reveal()}"}
+        if waypoint:
+            headers[WAYPOINT_HEADER] = waypoint
+        return headers
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        waypoint: str | None = None,
+    ) -> tuple[requests.Response, Any]:
+        response = self._send(
+            method, path, params=params, json=json, headers=self._headers(waypoint)
+        )
+        if not response.ok:
+            raise self._error_from_response(response, method, path)
+        return response, self._json(response, method, path)
+
+    def _object(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        waypoint: str | None = None,
+    ) -> tuple[dict, str | None]:
+        response, body = self._request(method, path, json=json, waypoint=waypoint)
+        if not isinstance(body, dict):
+            raise self._unexpected(method, path)
+        return body, response.headers.get(WAYPOINT_HEADER)
+
+    def _walk(
+        self,
+        path: str,
+        key: str,
+        params: dict[str, Any] | None = None,
+        *,
+        on_page: Callable[[], None] | None = None,
+    ):
+        """Yield each page's ``key`` list, following ``pagination.continuation`` with the
+        same query (Eventbrite ties a continuation token to its query)."""
+        query = dict(params or {})
+        seen_tokens: set[str] = set()
+        for _ in range(MAX_PAGES):
+            _, body = self._request("GET", path, params=query)
+            items = body.get(key) if isinstance(body, dict) else None
+            if not isinstance(items, list):
+                raise self._unexpected("GET", path)
+            if on_page is not None:
+                on_page()
+            yield items
+            pagination = body.get("pagination") or {}
+            token = pagination.get("continuation")
+            if not pagination.get("has_more_items") or not token:
+                return
+            if token in seen_tokens:
+                raise UpstreamError(
+                    self.channel,
+                    f"Eventbrite kept answering the same page of {path}; stopped reading.",
+                    method="GET",
+                    path=path,
+                )
+            seen_tokens.add(token)
+            query = {**(params or {}), "continuation": token}
+
+    def _error_from_response(
+        self, response: requests.Response, method: str, path: str
+    ) -> IntegrationError:
+        """Act on Eventbrite's JSON ``error`` code; fall back on the HTTP status."""
+        body = self._error_body(response)
+        code = body.get("error") if isinstance(body.get("error"), str) else None
+        detail = body.get("error_description")
+        detail = detail if isinstance(detail, str) else ""
+        common = dict(status=response.status_code, code=code, method=method, path=path)
+        if code in AUTH_ERRORS or (code is None and response.status_code == 401):
+            if code == "NOT_AUTHORIZED":
+                message = (
+                    f"Eventbrite rejected the token for {path}: it is not allowed there "
+                    "(is BRCC_EB_ORGANIZATION_ID the token owner's organization?)."
+                )
+            else:
+                message = "Eventbrite rejected the token. Check BRCC_EB_TOKEN."
+            return AuthError(self.channel, message, **common)
+        if code == "HIT_RATE_LIMIT":
+            retry_after = self._retry_after(response)
+            when = f" Try again in {retry_after:g} s." if retry_after else ""
+            return RateLimited(
+                self.channel,
+                f"Eventbrite's hourly call limit is reached ({self.calls_this_hour()} calls "
+                f"in the last hour from this app).{when}",
+                retry_after=retry_after,
+                **common,
+            )
+        if code == "NOT_FOUND":
+            suffix = f": {detail}" if detail else ""
+            return NotFound(self.channel, f"Eventbrite has nothing at {path}{suffix}", **common)
+        return self._status_error(response, method, path, code=code, detail=detail)
+
+    def _unexpected(self, method: str, path: str) -> UpstreamError:
+        return UpstreamError(
+            self.channel,
+            f"Eventbrite answered {method} {path} with JSON of an unexpected shape.",
+            method=method,
+            path=path,
+        )
+
+
+def _event_start(event: dict) -> datetime | None:
+    """The event's start as an aware UTC datetime, from ``start.utc``."""
+    start = event.get("start") if isinstance(event, dict) else None
+    raw = start.get("utc") if isinstance(start, dict) else None
+    if not isinstance(raw, str):
+        return None
+    try:
+        when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _capacity(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("capacity must be a whole number of seats, 0 or more")
+    return value
