@@ -42,3 +42,14 @@ def test_zero_dates_accepted_as_wordpress_does(engine):
         with engine.connect() as conn:
             mode = conn.execute(text("SELECT @@SESSION.sql_mode")).scalar()
         assert "NO_ZERO_DATE" not in mode and "STRICT_TRANS_TABLES" not in mode
+
+
+def test_two_table_prefixes_coexist_in_one_database(engine):
+    # Sites sharing a database use different prefixes; index names must not collide.
+    from brcc_core.sandbox.schema import create_schema, drop_schema
+
+    create_schema(engine, prefix="club2_")
+    try:
+        assert "club2_wc_product_meta_lookup" in inspect(engine).get_table_names()
+    finally:
+        drop_schema(engine, prefix="club2_")

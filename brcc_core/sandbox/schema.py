@@ -63,19 +63,23 @@ _MYSQL_TABLE_ARGS = {
 }
 
 
+def _sqlite_index_name(index: Index, compiler) -> tuple[str, str]:
+    quote = compiler.preparer.quote
+    return quote(index.name), quote(f"{index.table.name}__{index.name}")
+
+
 @compiles(CreateIndex, "sqlite")
 def _sqlite_create_index(element, compiler, **kw):  # pragma: no cover - DDL plumbing
     # MySQL index names are per table (WordPress reuses "meta_key", "post_id"...); SQLite's
     # are per database, so there the table name goes in front.
     sql = compiler.visit_create_index(element, **kw)
-    index = element.element
-    return sql.replace(f"INDEX {index.name} ", f"INDEX {index.table.name}__{index.name} ", 1)
+    plain, prefixed = _sqlite_index_name(element.element, compiler)
+    return sql.replace(f"INDEX {plain} ", f"INDEX {prefixed} ", 1)
 
 
 @compiles(DropIndex, "sqlite")
 def _sqlite_drop_index(element, compiler, **kw):  # pragma: no cover - DDL plumbing
-    index = element.element
-    return f"DROP INDEX IF EXISTS {index.table.name}__{index.name}"
+    return f"DROP INDEX IF EXISTS {_sqlite_index_name(element.element, compiler)[1]}"
 
 
 def _zero_datetime(name: str) -> Column:
