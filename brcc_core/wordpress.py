@@ -1,0 +1,737 @@
+"""Live numbers from the club's WordPress database: tickets sold, pending and checked in per
+product / slot / date, and the current stock, read-only and in a fixed number of statements.
+
+Why it is built this way (DOMAIN.md section 3): the old tool ran one query per slot/date and
+showed single events as 0 sold. Here every number for every product comes from one grouped
+statement over the FooEvents ticket posts (meta pivoted with ``MAX(CASE ...)`` per post, so
+the ``meta_key`` and ``post_id`` indexes are used and no per-key self-join multiplies rows),
+plus at most one statement for the tickets still waiting in pending / on-hold / processing
+orders (legacy ``shop_order`` posts and HPOS ``wc_orders`` in one ``UNION ALL``). Legacy
+tickets that carry only labels are resolved to slot/date ids in Python after the SQL, never
+with extra queries. Every database failure becomes ``WordPressUnavailable`` with a message a
+manager can act on and that never contains the database URL or password.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal
+
+import pandas as pd
+import phpserialize
+from sqlalchemy import (
+    Engine,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from brcc_core.sandbox.schema import wordpress_metadata
+
+__all__ = [
+    "SLOT_DATE_COLUMNS",
+    "STOCK_COLUMNS",
+    "TICKET_COLUMNS",
+    "WordPressReader",
+    "WordPressUnavailable",
+    "slot_dates_from_fbos",
+]
+
+TICKET_POST_TYPE = "event_magic_tickets"
+FBOS_KEY = "fooevents_bookings_options_serialized"
+ORDER_TICKETS_KEY = "WooCommerceEventsOrderTickets"
+
+PRODUCT_KEY = "WooCommerceEventsProductID"
+STATUS_KEY = "WooCommerceEventsStatus"
+SLOT_ID_KEY = "WooCommerceEventsBookingSlotID"
+DATE_ID_KEY = "WooCommerceEventsBookingDateID"
+SLOT_KEY = "WooCommerceEventsBookingSlot"
+DATE_KEY = "WooCommerceEventsBookingDate"
+ORDER_ID_KEY = "WooCommerceEventsOrderID"
+# Set on the order by FooEvents' create_tickets once the ticket posts exist.
+TICKETS_GENERATED_KEY = "WooCommerceEventsTicketsGenerated"
+BOOKING_OPTIONS_KEY = "WooCommerceEventsBookingOptions"
+
+# A published ticket is sold unless FooEvents marks it with one of these (both spellings
+# occur). "Checked In" is sold and attended.
+NOT_SOLD_STATUSES: tuple[str, ...] = ("Canceled", "Cancelled", "Unpaid")
+CHECKED_IN_STATUS = "Checked In"
+# Orders that already hold booking stock but whose tickets live only in order meta. Both
+# storages keep the "wc-" prefix (OrdersTableDataStore::get_db_row_from_order stores
+# get_post_status(), the same value the legacy shop_order post gets).
+PENDING_ORDER_STATUSES: tuple[str, ...] = ("wc-pending", "wc-on-hold", "wc-processing")
+
+TICKET_COLUMNS = [
+    "product_id",
+    "slot_id",
+    "date_id",
+    "sold",
+    "pending",
+    "checked_in",
+    "matched_by_label",
+]
+STOCK_COLUMNS = ["product_id", "manage_stock", "stock", "stock_status", "fbos"]
+SLOT_DATE_COLUMNS = [
+    "product_id",
+    "slot_id",
+    "slot_label",
+    "formatted_time",
+    "date_id",
+    "date_label",
+]
+
+OrderStorage = Literal["both", "legacy", "hpos"]
+
+
+class WordPressUnavailable(Exception):
+    """The WordPress database could not be read. ``message`` is written for a manager and
+    never holds the database URL or password."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# ---------------------------------------------------------------------------------------
+# Empty frames with the right dtypes
+
+
+def _empty_ticket_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "product_id": pd.Series([], dtype="Int64"),
+            "slot_id": pd.Series([], dtype=object),
+            "date_id": pd.Series([], dtype=object),
+            "sold": pd.Series([], dtype="Int64"),
+            "pending": pd.Series([], dtype="Int64"),
+            "checked_in": pd.Series([], dtype="Int64"),
+            "matched_by_label": pd.Series([], dtype="Int64"),
+        }
+    )
+
+
+def _empty_stock_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "product_id": pd.Series([], dtype="Int64"),
+            "manage_stock": pd.Series([], dtype=bool),
+            "stock": pd.Series([], dtype="Int64"),
+            "stock_status": pd.Series([], dtype=object),
+            "fbos": pd.Series([], dtype=object),
+        }
+    )
+
+
+def _empty_slot_date_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "product_id": pd.Series([], dtype="Int64"),
+            **{c: pd.Series([], dtype=object) for c in SLOT_DATE_COLUMNS[1:]},
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Small value helpers
+
+
+def _text(value: Any) -> str | None:
+    """A stripped non-empty string, or None (meta values may be NULL, '' or non-strings)."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    s = str(value).strip()
+    return s or None
+
+
+def _int_or_none(value: Any) -> int | None:
+    s = _text(value)
+    if s is None:
+        return None
+    try:
+        return int(round(float(s)))
+    except ValueError:
+        return None
+
+
+def _norm(label: str | None) -> str:
+    """Label text as compared for legacy matching: entities decoded, spaces collapsed,
+    case folded (ticket meta and FBOS may differ in exactly these)."""
+    if not label:
+        return ""
+    return " ".join(html.unescape(label).split()).casefold()
+
+
+_TIME = re.compile(r"^\(?\s*(\d{1,2}):(\d{2})\s*(.*?)\s*\)?$")
+
+
+def _formatted_times(slot: Mapping[str, Any]) -> list[str]:
+    """The time texts FooEvents may have put after the label in a ticket's
+    ``WooCommerceEventsBookingSlot``: the stored ``formatted_time`` and the one
+    ``process_booking_options`` rebuilds from hour/minute/period."""
+    out: list[str] = []
+    stored = _text(slot.get("formatted_time"))
+    if stored:
+        out.append(stored)
+    hour, minute = _text(slot.get("hour")), _text(slot.get("minute"))
+    if slot.get("add_time") == "enabled" and hour and minute:
+        period = _text(slot.get("period"))
+        rebuilt = f"({hour}:{minute}{' ' + period if period else ''})"
+        if rebuilt not in out:
+            out.append(rebuilt)
+    return out
+
+
+def _fbos_slot_dates(product_id: int, value: str | None) -> Iterator[dict[str, Any]]:
+    """Slot/date rows of one FBOS string, walking each slot's keys in stored order as
+    FooEvents does (flat ``<id>_add_date`` keys accumulate, a literal ``add_date`` replaces
+    what was accumulated). Raises ValueError when the blob cannot be read."""
+    if value is None or not str(value).strip():
+        return
+    decoded = json.loads(value)
+    if decoded in ([], None):
+        return
+    if not isinstance(decoded, dict):
+        raise ValueError("booking options are not an object of slots")
+    for slot_id, slot in decoded.items():
+        if not isinstance(slot, dict):
+            continue
+        dates: dict[str, Any] = {}
+        for key, val in slot.items():
+            if key == "add_date" and isinstance(val, dict):
+                dates = {
+                    str(d): (v.get("date") if isinstance(v, dict) else None) for d, v in val.items()
+                }
+            elif isinstance(key, str) and key.endswith("_add_date"):
+                dates[key[: -len("_add_date")]] = val
+            elif isinstance(key, str) and key.endswith("_stock") and key != "_stock":
+                dates.setdefault(key[: -len("_stock")], None)
+        times = _formatted_times(slot)
+        for date_id, date_label in dates.items():
+            yield {
+                "product_id": product_id,
+                "slot_id": str(slot_id),
+                "slot_label": _text(slot.get("label")),
+                "formatted_time": "|".join(times) or None,
+                "date_id": date_id,
+                "date_label": _text(date_label),
+            }
+
+
+def slot_dates_from_fbos(stock: pd.DataFrame) -> pd.DataFrame:
+    """Slot/date table (``SLOT_DATE_COLUMNS``) from the frame ``current_stock`` returns, for
+    resolving legacy tickets by label. A product whose FBOS cannot be read contributes no
+    rows (its legacy tickets then stay unresolved, counted under null ids)."""
+    rows: list[dict[str, Any]] = []
+    for product_id, fbos in zip(stock["product_id"], stock["fbos"], strict=True):
+        if pd.isna(product_id):
+            continue
+        try:
+            rows.extend(_fbos_slot_dates(int(product_id), fbos if isinstance(fbos, str) else None))
+        except ValueError:
+            continue
+    if not rows:
+        return _empty_slot_date_frame()
+    frame = pd.DataFrame(rows, columns=SLOT_DATE_COLUMNS)
+    frame["product_id"] = frame["product_id"].astype("Int64")
+    return frame
+
+
+def _slot_time_to_formatted(slot_time: str | None) -> str | None:
+    """``"8:00 p.m."`` (brcc_core.fooevents.SlotDate.slot_time) → ``"(08:00 p.m.)"``."""
+    m = _TIME.match(slot_time or "")
+    if not m:
+        return None
+    hour, minute, period = m.groups()
+    return f"({int(hour):02d}:{minute}{' ' + period if period else ''})"
+
+
+def _slot_dates_frame(
+    slot_dates: pd.DataFrame | Mapping[int, Iterable[Any]],
+) -> pd.DataFrame:
+    """Normalise the caller's ``slot_dates`` to ``SLOT_DATE_COLUMNS``."""
+    if isinstance(slot_dates, pd.DataFrame):
+        if "fbos" in slot_dates.columns:
+            return slot_dates_from_fbos(slot_dates)
+        frame = slot_dates.copy()
+        if "formatted_time" not in frame.columns:
+            frame["formatted_time"] = None
+        return frame[SLOT_DATE_COLUMNS]
+    rows = []
+    for product_id, items in slot_dates.items():
+        for sd in items:
+            ft = getattr(sd, "formatted_time", None) or _slot_time_to_formatted(
+                getattr(sd, "slot_time", None)
+            )
+            rows.append(
+                {
+                    "product_id": int(product_id),
+                    "slot_id": sd.slot_id,
+                    "slot_label": sd.slot_label,
+                    "formatted_time": ft,
+                    "date_id": sd.date_id,
+                    "date_label": sd.date_label,
+                }
+            )
+    return pd.DataFrame(rows, columns=SLOT_DATE_COLUMNS) if rows else _empty_slot_date_frame()
+
+
+def _label_index(slot_dates: pd.DataFrame) -> dict[tuple[int, str, str], set[tuple[str, str]]]:
+    """(product, slot text, date text) → the slot/date ids it may name. A slot text is the
+    label alone or ``"<label> <formatted time>"``, the two forms FooEvents writes."""
+    index: dict[tuple[int, str, str], set[tuple[str, str]]] = {}
+    for row in slot_dates.itertuples(index=False):
+        if pd.isna(row.product_id) or not row.slot_id or not row.date_id:
+            continue
+        label = _text(row.slot_label) or ""
+        date_label = _norm(_text(row.date_label))
+        if not date_label:
+            continue
+        texts = {_norm(label)} if label else set()
+        times = row.formatted_time if isinstance(row.formatted_time, str) else ""
+        for ft in filter(None, times.split("|")):
+            texts.add(_norm(f"{label} {ft}"))
+            texts.add(_norm(f"{label} ({ft.strip('()')})"))
+        for t in texts:
+            if t:
+                index.setdefault((int(row.product_id), t, date_label), set()).add(
+                    (str(row.slot_id), str(row.date_id))
+                )
+    return index
+
+
+def _unserialize(value: str) -> Any:
+    """``maybe_unserialize`` of an order meta value (PHP-serialized, UTF-8 byte lengths);
+    a value WordPress double-serialized is unwrapped once more."""
+    data = phpserialize.loads(
+        value.encode("utf-8"), decode_strings=True, object_hook=phpserialize.phpobject
+    )
+    if isinstance(data, str) and data[:2] in ("a:", "s:"):
+        data = phpserialize.loads(
+            data.encode("utf-8"), decode_strings=True, object_hook=phpserialize.phpobject
+        )
+    return data
+
+
+def _order_tickets(node: Any) -> Iterator[Mapping[str, Any]]:
+    """Every ticket in FooEvents' ``[$x][$y]`` order-tickets array (walked generically, so
+    a flatter or deeper nesting still counts each ticket exactly once)."""
+    if isinstance(node, Mapping):
+        if PRODUCT_KEY in node:
+            yield node
+            return
+        for child in node.values():
+            yield from _order_tickets(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _order_tickets(child)
+
+
+def _booking_ids(ticket: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """Slot/date ids of an order-meta ticket. FooEvents stores ``{slot, slot_label, date,
+    date_label}`` with ids in ``slot``/``date``; rescheduling tools add ``slot_id``/``date_id``
+    (and may put labels in ``slot``), so those win when present."""
+    opts = ticket.get(BOOKING_OPTIONS_KEY)
+    if not isinstance(opts, Mapping):
+        return None, None
+    slot_id = _text(opts.get("slot_id")) or _text(opts.get("slot"))
+    date_id = _text(opts.get("date_id")) or _text(opts.get("date"))
+    if not slot_id or not date_id:
+        return None, None
+    return slot_id, date_id
+
+
+# ---------------------------------------------------------------------------------------
+# Errors
+
+
+_UNREACHABLE = {2002, 2003, 2005, 2006, 2013, 2055}
+_LOGIN = {1044, 1045, 1698}
+
+
+def _unavailable(exc: SQLAlchemyError) -> WordPressUnavailable:
+    """A manager-readable error from a database failure. Built from the error code and
+    class only: the driver's text can quote SQL, host names or user names."""
+    orig = getattr(exc, "orig", None)
+    code = orig.args[0] if orig is not None and orig.args else None
+    detail = str(orig).lower() if orig is not None and isinstance(code, str) else ""
+    if code in _UNREACHABLE or "unable to open database" in detail:
+        reason = (
+            "the database server cannot be reached. Check that it is running and that "
+            "this computer may connect to it"
+        )
+    elif code in _LOGIN:
+        reason = "the database refused the app's login (user name or password)"
+    elif code == 1049:
+        reason = "the database named in the settings does not exist"
+    elif code == 1146 or "no such table" in detail:
+        reason = "the WordPress tables were not found; check the table prefix setting"
+    elif code == 1054 or "no such column" in detail:
+        reason = "the WordPress tables do not have the expected columns"
+    else:
+        reason = f"the database reported an error ({type(exc).__name__})"
+    return WordPressUnavailable(f"Live WordPress numbers are unavailable: {reason}.")
+
+
+# ---------------------------------------------------------------------------------------
+# The reader
+
+
+class WordPressReader:
+    """Read-only access to the live WordPress numbers in a fixed number of statements per
+    call whatever the catalog size: ``current_stock`` 1; ``ticket_counts`` 2 (1 without
+    pending), plus 1 when tickets were already sent for a pending order, plus 1 when legacy
+    tickets need the FBOS and no ``slot_dates`` was given (pass the ``current_stock`` frame:
+    a render then costs 3 statements in all). ``statements`` counts the statements this
+    reader has run, so tests and the benchmark can prove it; ``warnings`` lists, for the
+    last call, data that could not be read (an undecodable order), in a manager's words.
+
+    ``order_storage`` says where WooCommerce keeps orders: ``"both"`` (default; HPOS rows
+    win over synced legacy posts), ``"legacy"`` (no HPOS tables on the site) or ``"hpos"``.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        table_prefix: str = "wp_",
+        *,
+        order_storage: OrderStorage = "both",
+    ) -> None:
+        if order_storage not in ("both", "legacy", "hpos"):
+            raise ValueError(f"order_storage must be both, legacy or hpos, not {order_storage!r}")
+        self.engine = engine
+        self.table_prefix = table_prefix
+        self.order_storage = order_storage
+        self.statements = 0
+        self.warnings: list[str] = []
+        tables = wordpress_metadata(table_prefix).tables
+        self._posts = tables[f"{table_prefix}posts"]
+        self._postmeta = tables[f"{table_prefix}postmeta"]
+        self._orders = tables[f"{table_prefix}wc_orders"]
+        self._orders_meta = tables[f"{table_prefix}wc_orders_meta"]
+        self._tickets_sql = self._build_tickets_statement()
+        self._pending_sql = self._build_pending_statement()
+        self._sold_orders_sql = self._build_sold_orders_statement()
+        self._stock_sql = self._build_stock_statement()
+
+    # -- statements -------------------------------------------------------------------
+
+    def _build_tickets_statement(self):
+        """Published tickets of the wanted products, grouped by product, slot/date ids and
+        labels (labels only matter for legacy tickets without ids)."""
+        p, m = self._posts, self._postmeta
+        keys = [PRODUCT_KEY, STATUS_KEY, SLOT_ID_KEY, DATE_ID_KEY, SLOT_KEY, DATE_KEY]
+
+        def pivot(key: str, name: str):
+            return func.max(case((m.c.meta_key == key, m.c.meta_value))).label(name)
+
+        wanted = select(m.c.post_id).where(
+            m.c.meta_key == PRODUCT_KEY,
+            m.c.meta_value.in_(bindparam("product_keys", expanding=True)),
+        )
+        per_ticket = (
+            select(
+                p.c.ID.label("ticket_id"),
+                pivot(PRODUCT_KEY, "product_id"),
+                pivot(STATUS_KEY, "status"),
+                pivot(SLOT_ID_KEY, "slot_id"),
+                pivot(DATE_ID_KEY, "date_id"),
+                pivot(SLOT_KEY, "slot_label"),
+                pivot(DATE_KEY, "date_label"),
+            )
+            .select_from(p.join(m, and_(m.c.post_id == p.c.ID, m.c.meta_key.in_(keys))))
+            .where(
+                p.c.post_type == TICKET_POST_TYPE,
+                p.c.post_status == "publish",
+                p.c.ID.in_(wanted),
+            )
+            .group_by(p.c.ID)
+            .subquery("t")
+        )
+        t = per_ticket.c
+        sold = func.sum(case((func.coalesce(t.status, "").in_(NOT_SOLD_STATUSES), 0), else_=1))
+        checked_in = func.sum(case((t.status == CHECKED_IN_STATUS, 1), else_=0))
+        return select(
+            t.product_id,
+            t.slot_id,
+            t.date_id,
+            t.slot_label,
+            t.date_label,
+            sold.label("sold"),
+            checked_in.label("checked_in"),
+        ).group_by(t.product_id, t.slot_id, t.date_id, t.slot_label, t.date_label)
+
+    def _build_sold_orders_statement(self):
+        """Which of the given orders (ids as meta text) already have sold ticket posts.
+        Only run for pending orders FooEvents flagged ``WooCommerceEventsTicketsGenerated``
+        (tickets sent on processing / on-hold): one pass over the ticket order-id meta,
+        since ``meta_value`` has no index to look an order up by."""
+        tk, tko, tks = self._posts, self._postmeta.alias("tko"), self._postmeta.alias("tks")
+        return (
+            select(tko.c.meta_value.label("order_ref"))
+            .distinct()
+            .select_from(
+                tk.join(
+                    tko,
+                    and_(
+                        tko.c.post_id == tk.c.ID,
+                        tko.c.meta_key == ORDER_ID_KEY,
+                        tko.c.meta_value.in_(bindparam("order_refs", expanding=True)),
+                    ),
+                ).outerjoin(tks, and_(tks.c.post_id == tk.c.ID, tks.c.meta_key == STATUS_KEY))
+            )
+            .where(
+                tk.c.post_type == TICKET_POST_TYPE,
+                tk.c.post_status == "publish",
+                func.coalesce(tks.c.meta_value, "").not_in(NOT_SOLD_STATUSES),
+            )
+        )
+
+    def _build_pending_statement(self):
+        """Order-ticket blobs of pending / on-hold / processing orders from both storages,
+        with FooEvents' "tickets generated" flag; a legacy order that HPOS also holds is
+        left to the HPOS row (HPOS is authoritative when both storages are synced)."""
+        o, om, og = self._posts.alias("o"), self._postmeta.alias("om"), self._postmeta.alias("og")
+        h, hm, hg = self._orders, self._orders_meta, self._orders_meta.alias("hg")
+        legacy = (
+            select(
+                o.c.ID.label("order_id"),
+                om.c.meta_id.label("meta_id"),
+                om.c.meta_value.label("tickets"),
+                og.c.meta_value.label("generated"),
+                literal("posts").label("storage"),
+            )
+            .select_from(
+                o.join(
+                    om, and_(om.c.post_id == o.c.ID, om.c.meta_key == ORDER_TICKETS_KEY)
+                ).outerjoin(
+                    og, and_(og.c.post_id == o.c.ID, og.c.meta_key == TICKETS_GENERATED_KEY)
+                )
+            )
+            .where(
+                o.c.post_type == "shop_order",
+                o.c.post_status.in_(PENDING_ORDER_STATUSES),
+            )
+        )
+        if self.order_storage == "both":
+            legacy = legacy.where(~exists(select(h.c.id).where(h.c.id == o.c.ID)))
+        hpos = (
+            select(
+                h.c.id.label("order_id"),
+                hm.c.id.label("meta_id"),
+                hm.c.meta_value.label("tickets"),
+                hg.c.meta_value.label("generated"),
+                literal("hpos").label("storage"),
+            )
+            .select_from(
+                h.join(
+                    hm, and_(hm.c.order_id == h.c.id, hm.c.meta_key == ORDER_TICKETS_KEY)
+                ).outerjoin(
+                    hg, and_(hg.c.order_id == h.c.id, hg.c.meta_key == TICKETS_GENERATED_KEY)
+                )
+            )
+            .where(
+                h.c.type == "shop_order",
+                h.c.status.in_(PENDING_ORDER_STATUSES),
+            )
+        )
+        if self.order_storage == "legacy":
+            return legacy
+        if self.order_storage == "hpos":
+            return hpos
+        return union_all(legacy, hpos)
+
+    def _build_stock_statement(self):
+        p, m = self._posts, self._postmeta
+        keys = ["_manage_stock", "_stock", "_stock_status", FBOS_KEY]
+
+        def pivot(key: str, name: str):
+            return func.max(case((m.c.meta_key == key, m.c.meta_value))).label(name)
+
+        return (
+            select(
+                p.c.ID.label("product_id"),
+                pivot("_manage_stock", "manage_stock"),
+                pivot("_stock", "stock"),
+                pivot("_stock_status", "stock_status"),
+                pivot(FBOS_KEY, "fbos"),
+            )
+            .select_from(p.outerjoin(m, and_(m.c.post_id == p.c.ID, m.c.meta_key.in_(keys))))
+            .where(p.c.ID.in_(bindparam("product_ids", expanding=True)))
+            .group_by(p.c.ID)
+        )
+
+    def _run(self, conn, statement, **params) -> list[Any]:
+        self.statements += 1
+        return conn.execute(statement, params).all()
+
+    # -- public API -------------------------------------------------------------------
+
+    def current_stock(self, product_ids: Sequence[int]) -> pd.DataFrame:
+        """Per product: ``manage_stock`` (bool), ``stock`` (WooCommerce ``_stock``, Int64,
+        NA when unset), ``stock_status`` and ``fbos`` (the raw FBOS string), in ONE
+        statement, so remaining stock is live without an API call. Ids with no post are
+        absent from the frame."""
+        self.warnings = []
+        ids = sorted({int(i) for i in product_ids})
+        if not ids:
+            return _empty_stock_frame()
+        try:
+            with self.engine.connect() as conn:
+                rows = self._run(conn, self._stock_sql, product_ids=ids)
+        except SQLAlchemyError as exc:
+            raise _unavailable(exc) from exc
+        return self._stock_frame(rows)
+
+    @staticmethod
+    def _stock_frame(rows: list[Any]) -> pd.DataFrame:
+        if not rows:
+            return _empty_stock_frame()
+        frame = pd.DataFrame(
+            {
+                "product_id": pd.array([int(r.product_id) for r in rows], dtype="Int64"),
+                "manage_stock": [_text(r.manage_stock) == "yes" for r in rows],
+                "stock": pd.array([_int_or_none(r.stock) for r in rows], dtype="Int64"),
+                "stock_status": pd.Series([_text(r.stock_status) for r in rows], dtype=object),
+                "fbos": pd.Series(
+                    [r.fbos if isinstance(r.fbos, str) else None for r in rows], dtype=object
+                ),
+            }
+        )
+        return frame.sort_values("product_id", ignore_index=True)
+
+    def ticket_counts(
+        self,
+        product_ids: Sequence[int],
+        slot_dates: pd.DataFrame | Mapping[int, Iterable[Any]] | None = None,
+        *,
+        include_pending: bool = True,
+    ) -> pd.DataFrame:
+        """Sold, pending and checked-in tickets per product / slot id / date id
+        (``TICKET_COLUMNS``; single events and unresolvable legacy tickets under null ids).
+
+        ``slot_dates`` maps legacy tickets (labels, no ids) to ids: the frame
+        ``current_stock`` returned (its FBOS is parsed), a ``SLOT_DATE_COLUMNS`` frame, or
+        ``{product_id: [SlotDate-like]}``. Left None, the FBOS is read with one more
+        statement, and only when such legacy tickets exist. ``matched_by_label`` counts
+        the row's sold tickets that were matched by label.
+
+        Statements: 1 for the tickets, 1 for pending orders (skipped with
+        ``include_pending=False``), plus 1 only when a pending order already has its tickets
+        generated (FooEvents sending tickets on processing): an order whose ticket posts sell
+        the seats is counted as sold, not also as pending; one whose posts are all Unpaid or
+        cancelled stays pending.
+        """
+        self.warnings = []
+        ids = sorted({int(i) for i in product_ids})
+        if not ids:
+            return _empty_ticket_frame()
+        try:
+            with self.engine.connect() as conn:
+                ticket_rows = self._run(conn, self._tickets_sql, product_keys=[str(i) for i in ids])
+                pending = self._pending_orders(
+                    self._run(conn, self._pending_sql) if include_pending else []
+                )
+                flagged = sorted(o for o, r in pending.items() if _text(r.generated) == "yes")
+                if flagged:
+                    # Tickets already sent for these orders: posts that sell the seats are
+                    # counted above, so such an order is not pending too.
+                    refs = self._run(
+                        conn, self._sold_orders_sql, order_refs=[str(o) for o in flagged]
+                    )
+                    for r in refs:
+                        pending.pop(_int_or_none(r.order_ref), None)
+                needs_labels = slot_dates is None and any(
+                    not (_text(r.slot_id) and _text(r.date_id))
+                    and (_text(r.slot_label) or _text(r.date_label))
+                    for r in ticket_rows
+                )
+                if needs_labels:
+                    stock_rows = self._run(conn, self._stock_sql, product_ids=ids)
+                    slot_dates = self._stock_frame(stock_rows)
+        except SQLAlchemyError as exc:
+            raise _unavailable(exc) from exc
+
+        counts: dict[tuple[int, str | None, str | None], list[int]] = {}
+
+        def bucket(key: tuple[int, str | None, str | None]) -> list[int]:
+            # sold, pending, checked_in, matched_by_label
+            return counts.setdefault(key, [0, 0, 0, 0])
+
+        index = _label_index(_slot_dates_frame(slot_dates)) if slot_dates is not None else {}
+        for r in ticket_rows:
+            product_id = _int_or_none(r.product_id)
+            if product_id is None:
+                continue
+            slot_id, date_id = _text(r.slot_id), _text(r.date_id)
+            by_label = False
+            if not (slot_id and date_id):
+                slot_id = date_id = None
+                slot_text, date_text = _norm(_text(r.slot_label)), _norm(_text(r.date_label))
+                if slot_text or date_text:
+                    found = index.get((product_id, slot_text, date_text), set())
+                    if len(found) == 1:
+                        (slot_id, date_id), by_label = next(iter(found)), True
+            b = bucket((product_id, slot_id, date_id))
+            b[0] += int(r.sold or 0)
+            b[2] += int(r.checked_in or 0)
+            if by_label:
+                b[3] += int(r.sold or 0)
+
+        wanted = set(ids)
+        for ticket in self._pending_tickets(pending):
+            product_id = _int_or_none(ticket.get(PRODUCT_KEY))
+            if product_id not in wanted:
+                continue
+            slot_id, date_id = _booking_ids(ticket)
+            bucket((product_id, slot_id, date_id))[1] += 1
+
+        if not counts:
+            return _empty_ticket_frame()
+        keys = sorted(counts, key=lambda k: (k[0], k[1] is None, k[1] or "", k[2] or ""))
+        return pd.DataFrame(
+            {
+                "product_id": pd.array([k[0] for k in keys], dtype="Int64"),
+                "slot_id": pd.Series([k[1] for k in keys], dtype=object),
+                "date_id": pd.Series([k[2] for k in keys], dtype=object),
+                "sold": pd.array([counts[k][0] for k in keys], dtype="Int64"),
+                "pending": pd.array([counts[k][1] for k in keys], dtype="Int64"),
+                "checked_in": pd.array([counts[k][2] for k in keys], dtype="Int64"),
+                "matched_by_label": pd.array([counts[k][3] for k in keys], dtype="Int64"),
+            }
+        )
+
+    @staticmethod
+    def _pending_orders(rows: list[Any]) -> dict[int, Any]:
+        """One row per pending order: the first ``WooCommerceEventsOrderTickets`` row
+        (``get_meta($key, true)`` semantics), an HPOS row before a legacy one."""
+        chosen: dict[int, Any] = {}
+        for r in sorted(rows, key=lambda r: (r.storage != "hpos", r.meta_id)):
+            chosen.setdefault(int(r.order_id), r)
+        return chosen
+
+    def _pending_tickets(self, orders: dict[int, Any]) -> Iterator[Mapping[str, Any]]:
+        """Every ticket in the pending orders' PHP-serialized ticket lists; an order whose
+        list cannot be read is reported in ``warnings`` instead of silently dropped."""
+        for order_id, r in sorted(orders.items()):
+            if not isinstance(r.tickets, str) or not r.tickets.strip():
+                continue
+            try:
+                data = _unserialize(r.tickets)
+            except (ValueError, TypeError, UnicodeError):
+                self.warnings.append(
+                    f"Order {order_id}: its ticket list could not be read, so its pending "
+                    "tickets are not counted."
+                )
+                continue
+            yield from _order_tickets(data)
