@@ -666,17 +666,13 @@ def classify_product(product: dict) -> ProductKind:
 
     if event_flag != "Event":
         flag = "missing" if event_flag is None else repr(event_flag)
-        if raw_type == "bookings" and n_dates:
-            return ProductKind(
-                "uncertain",
-                f"WooCommerceEventsEvent is {flag} but the product is set up as bookings with "
-                f"{dates_text}",
-                event_type=raw_type,
-                **common,
-            )
+        # FooEvents creates no tickets and sells no booking slots for a product not flagged
+        # as an event, whatever its type or booking options say (the club's "Free Drink"
+        # carries bookings options copied from a show): it is not an event.
+        leftover = f"; its {dates_text} are ignored, as FooEvents ignores them" if n_dates else ""
         return ProductKind(
             "not_event",
-            f"Not a FooEvents event (WooCommerceEventsEvent is {flag}).",
+            f"Not a FooEvents event (WooCommerceEventsEvent is {flag}){leftover}.",
             event_type=raw_type or None,
             **common,
         )

@@ -386,9 +386,9 @@ def test_reference_product_is_bookings() -> None:
             {"WooCommerceEventsEvent": "NotEvent", "WooCommerceEventsType": "bookings",
              FBOS_META_KEY: ONE_DATE_FBOS},
             {},
-            "uncertain",
+            "not_event",
             {},
-            id="not-event-flag-but-bookings-dates",
+            id="not-event-flag-wins-over-bookings-dates",
         ),
         pytest.param(
             {"WooCommerceEventsEvent": "Event", "WooCommerceEventsType": "bookings",
