@@ -113,6 +113,17 @@ class Settings:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def fingerprint(self) -> str:
+        """A stable digest of every setting, secrets included, that reveals none of them
+        (a cache key for the process-wide BoxOffice)."""
+        import hashlib
+
+        parts = [
+            f"{name}={value.reveal() if isinstance(value, Secret) else value}"
+            for name, value in sorted(self.__dict__.items())
+        ]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
     def summary(self) -> list[tuple[str, str]]:
         """(setting, value) pairs safe to show: secrets masked, URLs without passwords."""
         rows = [

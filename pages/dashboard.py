@@ -4,18 +4,35 @@ import streamlit as st
 
 from brcc_core.ui.app import demo_banner, get_boxoffice
 from brcc_core.ui.boundary import page_boundary
+from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
 
 st.title("Dashboard")
 boxoffice = get_boxoffice()
 demo_banner(boxoffice)
 with page_boundary("loading the dashboard"):
-    summary = boxoffice.source_summary()
-    if summary is not None:
-        cols = st.columns(3)
-        cols[0].metric("WooCommerce products", summary.products)
-        cols[1].metric("FooEvents tickets", summary.tickets)
-        cols[2].metric("Eventbrite events", summary.eventbrite_events)
+    refresh_button(boxoffice)
+    catalog = current_catalog(boxoffice)
+    catalog_age_caption(catalog)
+    listings = boxoffice.listings(catalog)
+    shows = boxoffice.shows(listings)
+    st.subheader("Shows")
+    st.dataframe(
+        shows[
+            [
+                "starts_at",
+                "title",
+                "sold_woocommerce",
+                "sold_eventbrite",
+                "pending",
+                "venue_capacity",
+                "remaining",
+                "oversold",
+            ]
+        ],
+        hide_index=True,
+        key="shows_table",
+    )
     st.caption(
-        "Coming next: capacity, sold and remaining seats per show on both channels, "
-        "key figures for the next 7 days and the capacity-versus-sold chart."
+        "Coming next: key figures for the next 7 days, health of each integration and "
+        "the capacity-versus-sold chart."
     )

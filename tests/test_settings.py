@@ -158,3 +158,11 @@ def test_check_command_prints_masked_summary(tmp_path):
     assert "live" in proc.stdout and "db.example" in proc.stdout
     for secret in SECRET_VALUES:
         assert secret not in proc.stdout
+
+
+def test_fingerprint_changes_with_a_secret_but_does_not_reveal_it():
+    a = load_settings(LIVE, dotenv_path=None)
+    b = load_settings({**LIVE, "BRCC_EB_TOKEN": "OTHERTOKEN123"}, dotenv_path=None)
+    assert a.fingerprint() != b.fingerprint()
+    assert a.fingerprint() == load_settings(LIVE, dotenv_path=None).fingerprint()
+    assert "EBTOKENSECRET99" not in a.fingerprint()

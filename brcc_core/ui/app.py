@@ -10,8 +10,10 @@ from brcc_core.settings import Settings, SettingsError, load_settings
 
 
 @st.cache_resource(show_spinner="Opening the club's systems…")
-def _boxoffice(settings: Settings) -> BoxOffice:
-    return BoxOffice.from_settings(settings)
+def _boxoffice(fingerprint: str, _settings: Settings) -> BoxOffice:
+    # Keyed by the fingerprint: Settings hold secrets, which must never be hashed by
+    # pickling (Secret refuses it) nor kept in a readable cache key.
+    return BoxOffice.from_settings(_settings)
 
 
 def get_boxoffice() -> BoxOffice:
@@ -23,7 +25,7 @@ def get_boxoffice() -> BoxOffice:
         st.info("Remove every BRCC_ credential from .env to run on the demo sandbox instead.")
         st.stop()
     try:
-        return _boxoffice(settings)
+        return _boxoffice(settings.fingerprint(), settings)
     except SandboxError as exc:
         st.error(str(exc), icon="🛠️")
         st.stop()

@@ -1,0 +1,226 @@
+"""The catalog: the slow-changing structure of what the club sells (WooCommerce event
+products with their slots and dates, Eventbrite events and ticket classes).
+
+It is built from API answers by the pure ``build_catalog`` and cached (see
+``catalog_cache``); it changes only when a manager presses Refresh data. Live numbers
+(sold, pending, remaining stock) are never taken from it, except as a labelled fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from brcc_core.fooevents import (
+    SlotDate,
+    classify_product,
+    meta_value,
+    parse_event_date,
+)
+
+
+@dataclass(frozen=True)
+class CatalogProduct:
+    """A WooCommerce product as the app understands it."""
+
+    product_id: int
+    name: str
+    kind: str  # bookings | single | not_event | uncertain
+    kind_reason: str
+    manage_stock: bool
+    stock_quantity: int | None  # at catalog time; live numbers come from the DB
+    slot_dates: tuple[SlotDate, ...] = ()
+    starts_at: datetime | None = None  # single events
+    permalink: str = ""
+    error: str | None = None
+
+    @property
+    def hybrid(self) -> bool:
+        """Bookings whose WooCommerce stock also limits sales (DOMAIN.md section 1)."""
+        return self.kind == "bookings" and self.manage_stock
+
+
+@dataclass(frozen=True)
+class EventbriteEvent:
+    event_id: str
+    name: str
+    starts_at: datetime | None
+    status: str
+    series_id: str | None = None
+    is_series_parent: bool = False
+    capacity: int | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class TicketClass:
+    event_id: str
+    ticket_class_id: str
+    name: str
+    capacity: int | None
+    quantity_total: int | None
+    quantity_sold: int
+    on_sale_status: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    fetched_at: datetime
+    timezone: str
+    products: tuple[CatalogProduct, ...] = ()
+    events: tuple[EventbriteEvent, ...] = ()
+    ticket_classes: tuple[TicketClass, ...] = ()
+    eventbrite_fetched_at: datetime | None = None
+    # channel -> why that part of the refresh failed (the rest of the catalog is intact)
+    errors: Mapping[str, str] = field(default_factory=dict)
+    # event_id -> why its ticket classes could not be read (its listings are unknown)
+    ticket_class_errors: Mapping[str, str] = field(default_factory=dict)
+
+    def product(self, product_id: int) -> CatalogProduct | None:
+        return next((p for p in self.products if p.product_id == product_id), None)
+
+    @property
+    def event_products(self) -> tuple[CatalogProduct, ...]:
+        return tuple(p for p in self.products if p.kind != "not_event")
+
+    def counts(self) -> dict[str, int]:
+        """Sizes a manager recognises, for "what changed" after a refresh."""
+        return {
+            "products": len(self.event_products),
+            "slot dates": sum(len(p.slot_dates) for p in self.products),
+            "events": sum(1 for e in self.events if not e.is_series_parent),
+            "ticket classes": len(self.ticket_classes),
+        }
+
+
+_TIME = re.compile(r"(\d{1,2})\s*:\s*(\d{2})\s*([ap])\.?\s*m\.?", re.IGNORECASE)
+
+
+def parse_clock(label: str | None) -> time | None:
+    """'8:00 p.m.', '08:00 p.m.', '10:30 PM' → time; None when there is no time."""
+    if not label:
+        return None
+    m = _TIME.search(label)
+    if not m:
+        return None
+    hour, minute = int(m.group(1)) % 12, int(m.group(2))
+    if m.group(3).lower() == "p":
+        hour += 12
+    return time(hour, minute)
+
+
+def local_start(day: date | None, clock: time | None, tz: ZoneInfo) -> datetime | None:
+    if day is None:
+        return None
+    return datetime.combine(day, clock or time(0, 0), tzinfo=tz)
+
+
+def _single_event_start(product: dict, tz: ZoneInfo) -> datetime | None:
+    day = parse_event_date(meta_value(product, "WooCommerceEventsDate") or "")
+    if day is None:
+        mysql_date = str(meta_value(product, "WooCommerceEventsDateMySQLFormat") or "")
+        try:
+            parsed = datetime.strptime(mysql_date[:10], "%Y-%m-%d").date()
+            day = parsed if parsed.year > 1970 else None
+        except ValueError:
+            day = None
+    hour = str(meta_value(product, "WooCommerceEventsHour") or "")
+    minutes = str(meta_value(product, "WooCommerceEventsMinutes") or "00")
+    period = str(meta_value(product, "WooCommerceEventsPeriod") or "")
+    clock = parse_clock(f"{hour}:{minutes} {period}") if period else None
+    if clock is None and hour.isdigit() and minutes.isdigit():
+        clock = time(int(hour) % 24, int(minutes) % 60)
+    return local_start(day, clock, tz)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def catalog_product(product: dict, tz: ZoneInfo) -> CatalogProduct:
+    """One WooCommerce REST product → CatalogProduct (never raises on bad data)."""
+    kind = classify_product(product)
+    # classify_product parsed the booking options already; an uncertain product's reason
+    # carries any parse error, so it is not repeated here.
+    error = None
+    if kind.fbos_error and kind.kind != "uncertain":
+        error = f"booking options unreadable: {kind.fbos_error}"
+    starts_at = _single_event_start(product, tz) if kind.kind == "single" else None
+    return CatalogProduct(
+        product_id=int(product["id"]),
+        name=str(product.get("name") or f"Product {product['id']}"),
+        kind=kind.kind,
+        kind_reason=kind.reason,
+        manage_stock=bool(product.get("manage_stock")),
+        stock_quantity=_int_or_none(product.get("stock_quantity")),
+        slot_dates=kind.slot_dates if kind.kind == "bookings" else (),
+        starts_at=starts_at,
+        permalink=str(product.get("permalink") or ""),
+        error=error,
+    )
+
+
+def _parse_eb_time(block: Mapping | None, tz: ZoneInfo) -> datetime | None:
+    if not block or not block.get("utc"):
+        return None
+    utc = datetime.fromisoformat(str(block["utc"]).replace("Z", "+00:00"))
+    return utc.astimezone(tz)
+
+
+def eventbrite_event(event: Mapping, tz: ZoneInfo) -> EventbriteEvent:
+    name = event.get("name")
+    return EventbriteEvent(
+        event_id=str(event["id"]),
+        name=str(name.get("text") if isinstance(name, Mapping) else name or ""),
+        starts_at=_parse_eb_time(event.get("start"), tz),
+        status=str(event.get("status") or ""),
+        series_id=str(event["series_id"]) if event.get("series_id") else None,
+        is_series_parent=bool(event.get("is_series_parent")),
+        capacity=_int_or_none(event.get("capacity")),
+        url=str(event.get("url") or ""),
+    )
+
+
+def ticket_class(event_id: str, tc: Mapping) -> TicketClass:
+    return TicketClass(
+        event_id=str(event_id),
+        ticket_class_id=str(tc["id"]),
+        name=str(tc.get("name") or ""),
+        capacity=_int_or_none(tc.get("capacity")),
+        quantity_total=_int_or_none(tc.get("quantity_total")),
+        quantity_sold=_int_or_none(tc.get("quantity_sold")) or 0,
+        on_sale_status=str(tc.get("on_sale_status") or ""),
+    )
+
+
+def build_catalog(
+    *,
+    products: Iterable[dict],
+    events: Iterable[Mapping],
+    ticket_classes: Mapping[str, Iterable[Mapping]],
+    timezone: str,
+    fetched_at: datetime,
+    eventbrite_fetched_at: datetime | None = None,
+    errors: Mapping[str, str] | None = None,
+    ticket_class_errors: Mapping[str, str] | None = None,
+) -> Catalog:
+    """Pure: API answers in, Catalog out."""
+    tz = ZoneInfo(timezone)
+    return Catalog(
+        fetched_at=fetched_at,
+        timezone=timezone,
+        products=tuple(catalog_product(p, tz) for p in products),
+        events=tuple(eventbrite_event(e, tz) for e in events),
+        ticket_classes=tuple(
+            ticket_class(event_id, tc) for event_id, tcs in ticket_classes.items() for tc in tcs
+        ),
+        eventbrite_fetched_at=eventbrite_fetched_at,
+        errors=dict(errors or {}),
+        ticket_class_errors=dict(ticket_class_errors or {}),
+    )

@@ -1,0 +1,362 @@
+"""Listings: one row per sellable unit on one channel for one performance.
+
+Pure: the catalog plus the live numbers in, a DataFrame out. Availability is computed
+from facts (remaining stock, sold, pending), never kept as a counter. When a number
+could not be read it is missing (``<NA>``) with the reason in ``error``, never 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from brcc_core.catalog import Catalog, CatalogProduct, local_start, parse_clock
+from brcc_core.fooevents import BookingOptionsError, SlotDate, parse_booking_options
+
+LISTING_COLUMNS = [
+    "listing_key",
+    "channel",
+    "kind",
+    "title",
+    "slot_label",
+    "starts_at",
+    "capacity",
+    "sold",
+    "pending",
+    "checked_in",
+    "available",
+    "unlimited",
+    "status",
+    "error",
+    "product_id",
+    "slot_id",
+    "date_id",
+    "event_id",
+    "ticket_class_id",
+    "series_id",
+    "matched_by_label",
+    "limit",
+]
+_INT_COLUMNS = ["capacity", "sold", "pending", "checked_in", "available", "matched_by_label"]
+
+
+def listing_key(
+    channel: str,
+    product_id: int | None = None,
+    slot_id: str | None = None,
+    date_id: str | None = None,
+    event_id: str | None = None,
+    ticket_class_id: str | None = None,
+) -> str:
+    """The listing's key, as in ARCHITECTURE.md."""
+    if channel == "eventbrite":
+        return f"eb:{event_id}:{ticket_class_id}"
+    if slot_id is None:
+        return f"wc:{product_id}"
+    return f"wc:{product_id}:{slot_id}:{date_id}"
+
+
+def _status(available, starts_at: datetime | None, now: datetime) -> str:
+    if starts_at is not None and starts_at < now:
+        return "past"
+    if available is None:
+        return "unlimited"
+    if available is pd.NA:
+        return "unknown"
+    if available < 0:
+        return "oversold"
+    return "sold_out" if available == 0 else "on_sale"
+
+
+def _capacity(available, sold, pending):
+    if available is None or available is pd.NA or sold is pd.NA:
+        return None if available is None else pd.NA
+    return available + sold + (0 if pending is pd.NA else pending)
+
+
+def _counts_index(ticket_counts: pd.DataFrame | None) -> dict[tuple, Mapping]:
+    if ticket_counts is None or ticket_counts.empty:
+        return {}
+    index = {}
+    for row in ticket_counts.to_dict("records"):
+        slot = row.get("slot_id")
+        date_id = row.get("date_id")
+        key = (
+            int(row["product_id"]),
+            None if pd.isna(slot) else str(slot),
+            None if pd.isna(date_id) else str(date_id),
+        )
+        index[key] = row
+    return index
+
+
+def _live_stock(stock: pd.DataFrame | None) -> dict[int, Mapping]:
+    if stock is None or stock.empty:
+        return {}
+    return {int(r["product_id"]): r for r in stock.to_dict("records")}
+
+
+def _as_int(value) -> int | None:
+    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _live_fbos(product: CatalogProduct, live: Mapping | None) -> tuple[dict, str | None]:
+    """(slot_id, date_id) -> stock from the live FBOS, or the catalog's copy with a note."""
+    if live is not None and live.get("fbos") not in (None, ""):
+        try:
+            parsed = parse_booking_options(live["fbos"])
+        except BookingOptionsError as exc:
+            return {}, f"booking options unreadable: {exc}"
+        return {(sd.slot_id, sd.date_id): sd.stock for sd in parsed}, None
+    fallback = {(sd.slot_id, sd.date_id): sd.stock for sd in product.slot_dates}
+    return fallback, "remaining taken from the catalog (live stock unavailable)"
+
+
+def build_listings(
+    catalog: Catalog,
+    ticket_counts: pd.DataFrame | None,
+    stock: pd.DataFrame | None,
+    *,
+    live_error: str | None = None,
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """One row per listing (both channels).
+
+    ``ticket_counts``/``stock`` are ``WordPressReader`` frames; pass None with
+    ``live_error`` when the WordPress DB could not be read: FooEvents sold and pending
+    are then unknown (``<NA>``) and say why, and remaining falls back to the catalog.
+    """
+    tz = ZoneInfo(catalog.timezone)
+    now = now or datetime.now(tz)
+    counts = _counts_index(ticket_counts)
+    live = _live_stock(stock)
+    sold_unknown = ticket_counts is None
+    rows: list[dict] = []
+
+    def numbers(key: tuple) -> tuple:
+        if sold_unknown:
+            return pd.NA, pd.NA, pd.NA, 0
+        row = counts.get(key)
+        if row is None:
+            return 0, 0, 0, 0
+        return (
+            int(row["sold"]),
+            int(row["pending"]),
+            int(row["checked_in"]),
+            int(row.get("matched_by_label") or 0),
+        )
+
+    def product_numbers(product_id: int) -> tuple:
+        if sold_unknown:
+            return pd.NA, pd.NA, pd.NA, 0
+        rows_of = [row for key, row in counts.items() if key[0] == product_id]
+        return tuple(
+            sum(int(row.get(col) or 0) for row in rows_of)
+            for col in ("sold", "pending", "checked_in", "matched_by_label")
+        )
+
+    sold_note = f"sold unknown: {live_error or 'database unreachable'}" if sold_unknown else None
+
+    for product in catalog.products:
+        if product.kind in ("not_event",):
+            continue
+        base = {
+            "channel": "woocommerce",
+            "kind": product.kind,
+            "title": product.name,
+            "product_id": product.product_id,
+        }
+        if product.kind == "bookings":
+            fbos_stock, stock_note = _live_fbos(product, live.get(product.product_id))
+            product_stock = _as_int((live.get(product.product_id) or {}).get("stock"))
+            if product_stock is None:
+                product_stock = product.stock_quantity
+            for sd in product.slot_dates:
+                rows.append(
+                    _booking_row(
+                        base,
+                        product,
+                        sd,
+                        fbos_stock,
+                        stock_note,
+                        product_stock,
+                        numbers((product.product_id, sd.slot_id, sd.date_id)),
+                        sold_note,
+                        tz,
+                        now,
+                    )
+                )
+            continue
+        # single or uncertain: one listing for the product
+        live_row = live.get(product.product_id)
+        if live_row is not None:
+            manage = str(live_row.get("manage_stock") or "no") == "yes"
+            available = _as_int(live_row.get("stock")) if manage else None
+            note = None
+        else:
+            manage = product.manage_stock
+            available = product.stock_quantity if manage else None
+            note = "remaining taken from the catalog (live stock unavailable)"
+        if manage and available is None:
+            available, note = pd.NA, "stock managed but not set"
+        if product.kind == "uncertain":
+            # Its booking options cannot be trusted: remaining is unknown, not unlimited,
+            # while its tickets still count (summed over every slot/date they name).
+            if not manage:
+                available = pd.NA
+            sold, pending, checked_in, by_label = product_numbers(product.product_id)
+        else:
+            sold, pending, checked_in, by_label = numbers((product.product_id, None, None))
+        errors = [e for e in (sold_note, product.error, note) if e]
+        if product.kind == "uncertain":
+            errors.append(f"uncertain product: {product.kind_reason}")
+        error = "; ".join(errors) or None
+        rows.append(
+            {
+                **base,
+                "listing_key": listing_key("woocommerce", product.product_id),
+                "slot_label": None,
+                "starts_at": product.starts_at,
+                "capacity": _capacity(available, sold, pending),
+                "sold": sold,
+                "pending": pending,
+                "checked_in": checked_in,
+                "available": available,
+                "status": _status(available, product.starts_at, now),
+                "unlimited": available is None,
+                "error": error,
+                "matched_by_label": by_label,
+                "limit": "product stock" if manage else None,
+            }
+        )
+
+    events = {e.event_id: e for e in catalog.events}
+    for tc in catalog.ticket_classes:
+        event = events.get(tc.event_id)
+        if event is None or event.is_series_parent:
+            continue
+        available = None if tc.quantity_total is None else tc.quantity_total - tc.quantity_sold
+        rows.append(
+            {
+                "listing_key": listing_key(
+                    "eventbrite", event_id=tc.event_id, ticket_class_id=tc.ticket_class_id
+                ),
+                "channel": "eventbrite",
+                "kind": "ticket_class",
+                "title": event.name,
+                "slot_label": tc.name,
+                "starts_at": event.starts_at,
+                "capacity": tc.quantity_total,
+                "sold": tc.quantity_sold,
+                "pending": 0,
+                "checked_in": pd.NA,
+                "available": available,
+                "status": _status(available, event.starts_at, now),
+                "unlimited": available is None,
+                "error": None,
+                "event_id": tc.event_id,
+                "ticket_class_id": tc.ticket_class_id,
+                "series_id": event.series_id,
+                "matched_by_label": 0,
+                "limit": "ticket class",
+            }
+        )
+    for event_id, reason in catalog.ticket_class_errors.items():
+        event = events.get(event_id)
+        if event is None:
+            continue
+        # Keep the performance visible with its numbers unknown rather than dropping it.
+        rows.append(
+            {
+                "listing_key": f"eb:{event_id}:unknown",
+                "channel": "eventbrite",
+                "kind": "ticket_class",
+                "title": event.name,
+                "slot_label": None,
+                "starts_at": event.starts_at,
+                "capacity": pd.NA,
+                "sold": pd.NA,
+                "pending": pd.NA,
+                "checked_in": pd.NA,
+                "available": pd.NA,
+                "unlimited": False,
+                "status": _status(pd.NA, event.starts_at, now),
+                "error": f"ticket classes unknown: {reason}",
+                "event_id": event_id,
+                "series_id": event.series_id,
+                "matched_by_label": 0,
+                "limit": None,
+            }
+        )
+    return _frame(rows, tz)
+
+
+def _booking_row(
+    base: dict,
+    product: CatalogProduct,
+    sd: SlotDate,
+    fbos_stock: dict,
+    stock_note: str | None,
+    product_stock: int | None,
+    numbers: tuple,
+    sold_note: str | None,
+    tz: ZoneInfo,
+    now: datetime,
+) -> dict:
+    sold, pending, checked_in, by_label = numbers
+    errors = [e for e in (sold_note, product.error, stock_note, sd.problem) if e]
+    key = (sd.slot_id, sd.date_id)
+    if key in fbos_stock:
+        available = fbos_stock[key]
+    else:
+        available = pd.NA
+        errors.append("date no longer in the booking options")
+    limit = "booking date"
+    # Hybrid: WooCommerce stock limits sales too, and the smaller limit binds.
+    if (
+        product.hybrid
+        and product_stock is not None
+        and available is not pd.NA
+        and (available is None or product_stock < available)
+    ):
+        available, limit = product_stock, "product stock"
+    starts_at = local_start(sd.date, parse_clock(sd.slot_time), tz)
+    error = "; ".join(errors) or None
+    return {
+        **base,
+        "listing_key": listing_key("woocommerce", product.product_id, sd.slot_id, sd.date_id),
+        "slot_label": sd.slot_label,
+        "starts_at": starts_at,
+        "capacity": _capacity(available, sold, pending),
+        "sold": sold,
+        "pending": pending,
+        "checked_in": checked_in,
+        "available": available,
+        "status": _status(available, starts_at, now),
+        "unlimited": available is None,
+        "error": error,
+        "slot_id": sd.slot_id,
+        "date_id": sd.date_id,
+        "matched_by_label": by_label,
+        "limit": limit,
+    }
+
+
+def _frame(rows: list[dict], tz: ZoneInfo) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=LISTING_COLUMNS)
+    for col in _INT_COLUMNS:
+        df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
+    df["starts_at"] = pd.to_datetime(df["starts_at"], utc=True).dt.tz_convert(tz)
+    for col in ("product_id",):
+        df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
+    return df.sort_values(["starts_at", "channel", "listing_key"], na_position="last").reset_index(
+        drop=True
+    )
