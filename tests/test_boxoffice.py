@@ -233,9 +233,13 @@ def test_rate_limit_keeps_every_event_visible_and_woocommerce_intact(sandbox, bo
     assert "limit" in result.errors["eventbrite"]
     listings = boxoffice.listings()
     eb = listings[listings.channel == "eventbrite"]
-    # The client stops spending the budget after a 429: the events stay, numbers unknown.
-    assert len(eb) == len(result.catalog.ticket_class_errors) > 50
-    assert eb["sold"].isna().all()
+    # The client stops spending the budget after a 429 (classes already in flight may
+    # still arrive): every event stays listed, those it could not read as unknown.
+    events = {e.event_id for e in result.catalog.events if not e.is_series_parent}
+    assert set(eb.event_id) == events
+    unknown = eb[eb.listing_key.str.endswith(":unknown")]
+    assert len(unknown) == len(result.catalog.ticket_class_errors) > len(events) // 2
+    assert unknown["sold"].isna().all()
     wc = listings[listings.channel == "woocommerce"]
     assert wc["sold"].notna().all()
 
