@@ -42,10 +42,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-import phpserialize
 from sqlalchemy import Connection, MetaData, Table, func, select, update
 
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE
+from brcc_core.sandbox.php import php_serialize
 from brcc_core.sandbox.schema import eventbrite_metadata, wordpress_metadata
 
 TICKET_POST_TYPE = "event_magic_tickets"
@@ -111,36 +111,6 @@ def wp_unslash(value: str) -> str:
 def fooevents_fbos_value(options: dict) -> str:
     """The FBOS string exactly as FooEvents leaves it in ``wp_postmeta`` after a write."""
     return wp_unslash(php_json_encode(options))
-
-
-def php_serialize(value: Any) -> str:
-    """PHP ``serialize()`` (``maybe_serialize`` of array meta: order tickets, calendar
-    reminders...). Same output as ``phpserialize.dumps`` for the values the sandbox
-    stores (dict/list/str/int/bool/None), several times faster, which the seed needs."""
-    out: list[str] = []
-    _php_serialize(value, out)
-    return "".join(out)
-
-
-def _php_serialize(value: Any, out: list[str]) -> None:
-    if value is None:
-        out.append("N;")
-    elif value is True or value is False:
-        out.append("b:1;" if value else "b:0;")
-    elif isinstance(value, int):
-        out.append(f"i:{value};")
-    elif isinstance(value, str):
-        size = len(value) if value.isascii() else len(value.encode("utf-8"))
-        out.append(f's:{size}:"{value}";')
-    elif isinstance(value, (dict, list, tuple)):
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        out.append(f"a:{len(value)}:{{")
-        for key, item in items:
-            _php_serialize(key if isinstance(key, (int, str)) else str(key), out)
-            _php_serialize(item, out)
-        out.append("}")
-    else:  # floats, Decimal...: rare enough to leave to the library
-        out.append(phpserialize.dumps(value).decode("utf-8"))
 
 
 def wc_price(amount: Decimal | str) -> str:
