@@ -198,7 +198,8 @@ def build_listings(
         # single or uncertain: one listing for the product
         live_row = live.get(product.product_id)
         if live_row is not None:
-            manage = str(live_row.get("manage_stock") or "no") == "yes"
+            # WordPressReader gives a bool; "yes" is the raw meta value.
+            manage = live_row.get("manage_stock") in (True, "yes")
             available = _as_int(live_row.get("stock")) if manage else None
             note = None
         else:

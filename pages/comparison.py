@@ -1,12 +1,53 @@
-"""Comparison: shows side by side, shareable by link."""
+"""Comparison: up to 8 shows or listings side by side, shareable by link."""
 
 import streamlit as st
 
+from brcc_core import views
+from brcc_core.ui import comparison as ui
+from brcc_core.ui import selection
 from brcc_core.ui.app import demo_banner, get_boxoffice
+from brcc_core.ui.boundary import page_boundary
+from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
 
 st.title("Comparison")
-demo_banner(get_boxoffice())
-st.caption(
-    "Coming next: pick up to 8 shows or listings from either channel and compare "
-    "capacity, sold and pending side by side, with a link you can paste into a chat."
-)
+boxoffice = get_boxoffice()
+demo_banner(boxoffice)
+
+with page_boundary("loading the comparison"):
+    chosen = selection.current_selection()
+    selection.show_notice()
+    refresh_button(boxoffice)
+    catalog = current_catalog(boxoffice)
+    catalog_age_caption(catalog)
+
+    timezone = boxoffice.settings.timezone
+    today = views.local_now(timezone).date()
+    wanted = ui.filters(today)
+    with st.spinner("Reading live numbers from the club's systems…"):
+        live = boxoffice.listings(catalog)
+    listings = views.comparison_listings(live, chosen, wanted.start, wanted.end, timezone)
+    shows = boxoffice.shows(listings)
+    candidates = views.comparison_candidates(
+        shows,
+        listings,
+        kind=wanted.kind,
+        query=wanted.query,
+        weekdays=wanted.weekdays,
+        start=wanted.start,
+        end=wanted.end,
+    )
+    picked = ui.picker(candidates, chosen, ui.labels(shows, listings))
+
+    if not picked:
+        st.info(
+            "Nothing to compare yet: pick shows or listings above, or tick rows in the "
+            "Dashboard's upcoming shows table.",
+            icon="⚖️",
+        )
+    else:
+        ui.share_link(picked)
+        cards = views.comparison_cards(picked, listings, shows)
+        ui.cards(cards)
+        ui.summary(views.comparison_summary(cards))
+        ui.chart(views.comparison_frame(cards), timezone)
+        ui.download(cards, today)

@@ -1,7 +1,12 @@
 """Dashboard: what is selling, what is nearly full or oversold, across both channels."""
 
+from datetime import timedelta
+
 import streamlit as st
 
+from brcc_core import views
+from brcc_core.ui import dashboard as ui
+from brcc_core.ui import selection
 from brcc_core.ui.app import demo_banner, get_boxoffice
 from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
@@ -9,30 +14,43 @@ from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_b
 st.title("Dashboard")
 boxoffice = get_boxoffice()
 demo_banner(boxoffice)
+selection.show_notice()
+
 with page_boundary("loading the dashboard"):
     refresh_button(boxoffice)
     catalog = current_catalog(boxoffice)
     catalog_age_caption(catalog)
-    listings = boxoffice.listings(catalog)
-    shows = boxoffice.shows(listings)
-    st.subheader("Shows")
-    st.dataframe(
-        shows[
-            [
-                "starts_at",
-                "title",
-                "sold_woocommerce",
-                "sold_eventbrite",
-                "pending",
-                "venue_capacity",
-                "remaining",
-                "oversold",
-            ]
-        ],
-        hide_index=True,
-        key="shows_table",
+    if ui.health_panel(*ui.measured_health(boxoffice, catalog)):
+        ui.recheck_health()
+        st.rerun()
+
+    figures = st.container()  # drawn once the window below is known
+    st.subheader("Upcoming shows")
+    days = ui.days_ahead()
+    now = views.local_now(boxoffice.settings.timezone)
+    with st.spinner("Reading live numbers from the club's systems…"):
+        listings = boxoffice.listings(catalog)
+    window = views.listings_between(
+        listings, now, now + timedelta(days=max(days, views.KEY_FIGURE_DAYS))
     )
-    st.caption(
-        "Coming next: key figures for the next 7 days, health of each integration and "
-        "the capacity-versus-sold chart."
-    )
+    shows = boxoffice.shows(window)
+    with figures:
+        ui.catalog_notes(catalog, window)
+        ui.key_figures_row(views.key_figures(shows, now))
+
+    upcoming = views.upcoming_shows(shows, now, days)
+    if upcoming.empty:
+        st.info(
+            f"No shows in the next {days} days. Widen the window with the slider, or press "
+            "**Refresh data** if shows were added since the catalog was built.",
+            icon="🗓️",
+        )
+    else:
+        table = views.upcoming_table(upcoming)
+        visible = list(table["show_key"])
+        chosen = selection.current_selection()
+        selection.seed_table(ui.TABLE_KEY, visible, chosen)
+        rows = ui.upcoming_table(table)
+        chosen = selection.apply_table(ui.TABLE_KEY, visible, rows, chosen)
+        ui.compare_link(chosen)
+        ui.capacity_chart(upcoming, boxoffice.settings.timezone, days)

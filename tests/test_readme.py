@@ -31,6 +31,6 @@ def test_files_the_readme_names_exist():
         "requirements-dev.txt",
         ".ci/run",
         ".streamlit/config.toml",
-        "docs/screenshot-placeholder.svg",
+        "docs/dashboard.png",
     ):
         assert (ROOT / path).exists(), path

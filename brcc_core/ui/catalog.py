@@ -3,25 +3,35 @@ the Refresh data button, which is the only thing that changes it."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from brcc_core.boxoffice import BoxOffice, RefreshResult
 from brcc_core.catalog import Catalog
 
 CATALOG_KEY = "catalog"
+REFRESH_STEPS = ("WooCommerce pages", "Eventbrite events", "Ticket classes")
 
 
 def _run_refresh(boxoffice: BoxOffice, label: str) -> RefreshResult:
     with st.status(label, expanded=True) as status:
-        lines: dict[str, object] = {}
+        # One placeholder per step, made here on the page's thread: ticket classes report
+        # from Eventbrite's worker threads, which may only update a placeholder in place
+        # (creating elements there would land outside this box, out of order).
+        lines = {step: st.empty() for step in REFRESH_STEPS}
+        ctx = get_script_run_ctx()
+        lock = threading.Lock()
 
         def progress(step: str, done: int, total: int | None) -> None:
-            if step not in lines:
-                lines[step] = st.empty()
+            if get_script_run_ctx() is None and ctx is not None:
+                add_script_run_ctx(threading.current_thread(), ctx)
             of = f" of {total}" if total else ""
-            lines[step].write(f"{step}: {done}{of}")
+            with lock:
+                if step in lines:
+                    lines[step].write(f"{step}: {done}{of}")
 
         result = boxoffice.refresh_catalog(progress=progress)
         for channel, error in result.errors.items():

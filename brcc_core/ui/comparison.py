@@ -1,0 +1,205 @@
+"""Rendering helpers for the comparison: filters, the picker, cards side by side, the
+summary, the grouped chart and the CSV download. Numbers come from ``brcc_core.views``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from brcc_core import charts, views
+from brcc_core.ui import selection
+
+PICKER_KEY = "compare_pick"
+DEFAULT_RANGE_DAYS = 28
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str  # show | listing
+    query: str
+    weekdays: tuple[str, ...]
+    start: date
+    end: date
+
+
+def filters(today: date) -> Filters:
+    """Search by name, weekday and date range; pick whole shows or single listings."""
+    top = st.columns([1, 2], vertical_alignment="bottom")
+    kind = top[0].segmented_control(
+        "Pick from",
+        ["Shows", "Listings"],
+        default="Shows",
+        key="compare_kind",
+        help="A show is one performance in the room; a listing is how one channel sells it.",
+    )
+    query = top[1].text_input(
+        "Search by name", key="compare_search", placeholder="e.g. Friday, Overalls, open mic"
+    )
+    bottom = st.columns([2, 1], vertical_alignment="bottom")
+    weekdays = bottom[0].pills(
+        "Weekdays", list(views.WEEKDAYS), selection_mode="multi", key="compare_weekdays"
+    )
+    dates = bottom[1].date_input(
+        "Dates",
+        value=(today, today + timedelta(days=DEFAULT_RANGE_DAYS)),
+        key="compare_dates",
+    )
+    start, end = _date_range(dates, today)
+    return Filters(
+        kind="listing" if kind == "Listings" else "show",
+        query=query or "",
+        weekdays=tuple(weekdays or ()),
+        start=start,
+        end=end,
+    )
+
+
+def _date_range(value, today: date) -> tuple[date, date]:
+    # While a range is being picked the widget returns one date (or none).
+    if isinstance(value, date):
+        return value, value
+    parts = [v for v in (value or ()) if v is not None]
+    if not parts:
+        return today, today + timedelta(days=DEFAULT_RANGE_DAYS)
+    return parts[0], parts[-1]
+
+
+def labels(shows: pd.DataFrame, listings: pd.DataFrame) -> dict[str, str]:
+    """key -> the label a manager reads in the picker (unique, so none hides another)."""
+    out: dict[str, str] = {}
+    for row in shows.to_dict("records"):
+        out[row["show_key"]] = views.show_label(row)
+    for row in listings.to_dict("records"):
+        if pd.notna(row["starts_at"]):
+            out[row["listing_key"]] = views.listing_label(row)
+    seen: dict[str, int] = {}
+    for label in out.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {k: (f"{v} [{k}]" if seen[v] > 1 else v) for k, v in out.items()}
+
+
+def picker(candidates: pd.DataFrame, chosen: Sequence[str], names: Mapping[str, str]) -> list:
+    """The multiselect of up to 8 shows or listings; the chosen stay pickable whatever the
+    filters, so narrowing the search never drops part of the selection."""
+    options = list(candidates["key"]) + [k for k in chosen if k not in set(candidates["key"])]
+    selection.seed_picker(PICKER_KEY, chosen)
+    picked = st.multiselect(
+        f"Shows and listings to compare (up to {views.MAX_SELECTION})",
+        options,
+        key=PICKER_KEY,
+        format_func=lambda k: names.get(k, f"{k} (not in the catalog)"),
+        max_selections=views.MAX_SELECTION,
+        placeholder=f"{len(candidates)} match the filters: choose…",
+    )
+    return selection.apply_picker(PICKER_KEY, picked)
+
+
+def share_link(keys: Sequence[str]) -> None:
+    """The link to this comparison, ready to paste into a chat."""
+    query = "&".join(f"{k}={v}" for k, v in views.encode_selection(keys).items())
+    # st.context.url is the page's address without its query (None outside a browser).
+    base = (st.context.url or "").split("?")[0].rstrip("/")
+    if not base.endswith("/comparison"):
+        base = f"{base}/comparison"
+    link = f"{base}?{query}"
+    st.caption("Link to this comparison (the address bar holds it too):")
+    st.code(link, language=None)
+
+
+def _n(value, unknown: str = "unknown") -> str:
+    return unknown if value is None else f"{value:,}"
+
+
+def _pct(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.0%}"
+
+
+def cards(items: Sequence[views.ComparisonCard]) -> None:
+    """Cards side by side (four to a row; stacked on a phone)."""
+    per_row = 4
+    for start in range(0, len(items), per_row):
+        row = items[start : start + per_row]
+        columns = st.columns(per_row)
+        for column, card in zip(columns, row, strict=False):
+            with column, st.container(border=True, key=f"card_{start}_{card.key}"):
+                _card(card)
+
+
+def _card(card: views.ComparisonCard) -> None:
+    st.markdown(f"**{card.when}**  \n{card.title}")
+    if card.oversold:
+        st.badge("oversold", icon="⛔", color="red")
+    elif card.nearly_full:
+        st.badge("nearly full", icon="⚠️", color="orange")
+    if card.kind == "missing":
+        for error in card.errors:
+            st.warning(error, icon="❓")
+        return
+    st.metric("Sell-through", _pct(card.sell_through), help="Sold and pending over the capacity.")
+    remaining = card.remaining
+    if card.kind == "listing" and card.lines and card.lines[0].unlimited:
+        remaining_text = "unlimited"
+    else:
+        remaining_text = _n(remaining)
+    st.markdown(
+        f"{card.capacity_label.capitalize()}: **{_n(card.capacity)}**  \n"
+        f"Sold · WooCommerce: **{_n(card.sold_woocommerce)}** "
+        f"(pending {_n(card.pending_woocommerce)})  \n"
+        f"Sold · Eventbrite: **{_n(card.sold_eventbrite)}**  \n"
+        f"Remaining: **{remaining_text}**"
+    )
+    for line in card.lines:
+        st.caption(_line_text(line))
+        if line.error:
+            st.caption(f":red[{line.error}]")
+
+
+def _line_text(line: views.ListingLine) -> str:
+    left = "unlimited" if line.unlimited else _n(line.available)
+    text = f"{line.label}: sold {_n(line.sold)}, remaining {left}"
+    if line.drift is not None:
+        sign = "+" if line.drift > 0 else ""
+        text += f", drift {sign}{line.drift} vs room"
+    return text
+
+
+def summary(result: views.ComparisonSummary) -> None:
+    st.subheader("Summary")
+    cols = st.columns(5)
+    cols[0].metric("Capacity", f"{result.capacity:,}", border=True)
+    cols[1].metric("Sold", f"{result.sold:,}", border=True)
+    cols[2].metric("Pending", f"{result.pending:,}", border=True)
+    cols[3].metric("Remaining", f"{result.remaining:,}", border=True)
+    cols[4].metric("Average sell-through", _pct(result.average_sell_through), border=True)
+    if result.best and result.worst and result.known > 1:
+        st.markdown(
+            f"Best: **{result.best[0]}** ({result.best[1]:.0%}) · "
+            f"Worst: **{result.worst[0]}** ({result.worst[1]:.0%})"
+        )
+    for note in result.notes:
+        st.caption(note)
+
+
+def chart(frame: pd.DataFrame, timezone: str) -> None:
+    st.plotly_chart(
+        charts.comparison_chart(frame, timezone),
+        key="comparison_chart",
+        theme=None,
+        config=charts.chart_config("brcc-comparison"),
+    )
+
+
+def download(items: Sequence[views.ComparisonCard], today: date) -> None:
+    st.download_button(
+        "Download CSV",
+        data=views.comparison_csv(items),
+        file_name=f"brcc-comparison-{today.isoformat()}.csv",
+        mime="text/csv",
+        key="comparison_csv",
+        icon="⬇️",
+        on_click="ignore",
+    )

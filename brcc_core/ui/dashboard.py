@@ -1,0 +1,211 @@
+"""Rendering helpers for the dashboard: health, key figures, the upcoming-shows table and
+the capacity chart. Numbers come from ``brcc_core.views``; this module only draws them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from brcc_core import charts, views
+from brcc_core.boxoffice import BoxOffice, Health
+from brcc_core.catalog import Catalog
+
+HEALTH_KEY = "health_results"
+HEALTH_TTL_SECONDS = 60.0
+"""Health is measured by real calls (one of Eventbrite's 2,000 an hour each time), so a
+session re-measures at most once a minute, or when the manager asks."""
+
+
+def measured_health(boxoffice: BoxOffice, catalog: Catalog) -> tuple[list[Health], float]:
+    """This session's last health check and its age in seconds: measured again when older
+    than a minute, when the catalog changed, or when "Check again" was pressed."""
+    cached = st.session_state.get(HEALTH_KEY)
+    if (
+        cached is None
+        or time.monotonic() - cached[0] > HEALTH_TTL_SECONDS
+        or cached[2] != catalog.fetched_at
+    ):
+        cached = (time.monotonic(), boxoffice.health(), catalog.fetched_at)
+        st.session_state[HEALTH_KEY] = cached
+    return cached[1], time.monotonic() - cached[0]
+
+
+def recheck_health() -> None:
+    st.session_state.pop(HEALTH_KEY, None)
+
+
+_BADGE_COLOURS = {"ok": "green", "degraded": "orange", "down": "red"}
+
+
+def health_panel(health: Sequence[Health], age_seconds: float) -> bool:
+    """One badge per integration (hover for the reason), the reason of anything not ok
+    spelled out, and every measurement in an expander. Returns "Check again" pressed."""
+    overall = views.overall_health(health)
+    lines = views.health_lines(health)
+    with st.container(horizontal=True, key="health_badges", vertical_alignment="center"):
+        for line in lines:
+            st.badge(
+                f"{line.name} · {line.detail}",
+                icon=line.icon,
+                color=_BADGE_COLOURS.get(line.state, "gray"),
+                help=line.reason,
+            )
+    if overall == "all down":
+        st.error(
+            "None of the club's systems is answering: the numbers below may be missing or "
+            "old. Check the network or the credentials in .env, then press **Check again**.",
+            icon="⛔",
+        )
+    for line in lines:
+        if line.state == "down":
+            st.error(f"**{line.name}** is down: {line.reason}", icon="⛔")
+        elif line.state == "degraded":
+            st.warning(f"**{line.name}**: {line.reason}", icon="⚠️")
+    with st.expander(f"Health details (measured {int(age_seconds)} s ago)"):
+        st.markdown(
+            "\n".join(
+                f"- {line.icon} **{line.name}** · {line.state} · {line.reason}"
+                + (f" · {line.latency}" if line.latency else "")
+                for line in lines
+            )
+        )
+        return st.button("Check again", key="health_recheck", icon="🩺")
+
+
+def catalog_notes(catalog: Catalog, listings: pd.DataFrame) -> None:
+    """Say plainly when the numbers are partial: refresh errors, no catalog, no live DB."""
+    for channel, error in catalog.errors.items():
+        st.warning(
+            f"The last refresh could not read {views.CHANNEL_NAMES.get(channel, channel)}: "
+            f"{error}. Its part of the catalog is from the refresh before; press **Refresh "
+            "data** to try again.",
+            icon="⚠️",
+        )
+    if not catalog.products and not catalog.events:
+        st.warning(
+            "No catalog yet: neither WooCommerce nor Eventbrite gave a list of what is on "
+            "sale. Press **Refresh data** once the health tiles above are green.",
+            icon="📭",
+        )
+    unknown = listings.loc[listings["sold"].isna() & listings["error"].notna(), "error"]
+    if len(unknown):
+        reasons = sorted({e.split(";")[0] for e in unknown if e.startswith("sold unknown")})
+        if reasons:
+            st.warning(
+                f"{len(unknown)} listing(s) show sold as unknown ({reasons[0]}); totals "
+                "leave them out rather than count them as 0.",
+                icon="❓",
+            )
+
+
+def key_figures_row(figures: views.KeyFigures) -> None:
+    """Shows, seats sold, sell-through, pending and oversold for the next days."""
+    st.subheader(f"Next {figures.days} days")
+    cols = st.columns(5)
+    sell = f"{figures.sell_through:.0%}" if figures.sell_through is not None else "unknown"
+    cols[0].metric("Shows", figures.shows, border=True)
+    cols[1].metric("Seats sold", figures.seats_sold, border=True)
+    cols[2].metric(
+        "Sell-through",
+        sell,
+        border=True,
+        help="Sold and pending seats over the venue capacity of these shows.",
+    )
+    cols[3].metric("Pending", figures.pending, border=True, help="Orders not completed yet.")
+    cols[4].metric(
+        "Oversold shows",
+        figures.oversold,
+        border=True,
+        help=f"{figures.nearly_full} more nearly full (90% or more).",
+    )
+    if figures.unknown:
+        why = f": {figures.unknown_reasons[0]}" if figures.unknown_reasons else ""
+        st.caption(f"{figures.unknown} show(s) left out of these totals, sold unknown{why}.")
+
+
+TABLE_KEY = "upcoming_shows"
+
+
+def days_ahead() -> int:
+    """How far ahead the table and chart look (the key figures always cover 7 days)."""
+    return st.slider(
+        "Upcoming shows: days ahead",
+        min_value=1,
+        max_value=90,
+        value=views.UPCOMING_DAYS,
+        key="upcoming_days",
+        width=360,
+    )
+
+
+def compare_link(chosen: Sequence[str]) -> None:
+    """The way from ticked rows to the comparison, carrying the selection in the link."""
+    st.page_link(
+        "pages/comparison.py",
+        label=f"Compare the selection ({len(chosen)} of {views.MAX_SELECTION})"
+        if chosen
+        else "Tick rows to compare shows side by side",
+        icon="⚖️",
+        query_params=views.encode_selection(chosen),
+        disabled=not chosen,
+    )
+
+
+_TABLE_CONFIG = {
+    "date": st.column_config.TextColumn("Date", width=95),
+    "time": st.column_config.TextColumn("Time", width=55),
+    "show": st.column_config.TextColumn("Show", width=180),
+    "flag": st.column_config.TextColumn("Flag", width=110),
+    "sold_woocommerce": st.column_config.NumberColumn(
+        "Sold · Woo",
+        format="%d",
+        width=90,
+        help="Sold on the site (WooCommerce / FooEvents).",
+    ),
+    "sold_eventbrite": st.column_config.NumberColumn(
+        "Sold · EB",
+        format="%d",
+        width=80,
+        help="Sold on Eventbrite (at the last refresh).",
+    ),
+    "pending": st.column_config.NumberColumn(
+        "Pending", format="%d", width=70, help="Site orders not completed yet."
+    ),
+    "venue_capacity": st.column_config.NumberColumn("Capacity", format="%d", width=75),
+    "remaining": st.column_config.NumberColumn(
+        "Remaining", format="%d", width=85, help="Venue capacity minus sold and pending."
+    ),
+    "sell_through": st.column_config.ProgressColumn(
+        "Sell-through", format="%.0f%%", min_value=0, max_value=100, width=95
+    ),
+}
+# The flag next to the name: the one thing to see from the door.
+_TABLE_ORDER = ["date", "time", "show", "flag", *[c for c in views.UPCOMING_COLUMNS[4:-1]]]
+
+
+def upcoming_table(table: pd.DataFrame) -> list[int]:
+    """The upcoming-shows table with row selection; returns the ticked rows."""
+    event = st.dataframe(
+        table,
+        key=TABLE_KEY,
+        hide_index=True,
+        column_order=_TABLE_ORDER,
+        column_config=_TABLE_CONFIG,
+        on_select="rerun",
+        selection_mode="multi-row",
+        placeholder="unknown",
+    )
+    return list(event.selection.rows)
+
+
+def capacity_chart(shows: pd.DataFrame, timezone: str, days: int) -> None:
+    fig = charts.capacity_chart(shows, timezone, title=f"Capacity vs sold, next {days} days")
+    st.plotly_chart(
+        fig,
+        key="capacity_chart",
+        theme=None,
+        config=charts.chart_config("brcc-capacity-vs-sold"),
+    )

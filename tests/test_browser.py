@@ -1,0 +1,224 @@
+"""The app in a real browser: Debian's Chromium driven by Playwright against a real
+``streamlit run`` on the sandbox, at a free loopback port. Screenshots of each page are
+saved under the test's temporary directory (the path is printed)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from brcc_core import views
+from brcc_core.boxoffice import BoxOffice
+from brcc_core.settings import load_settings
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+FIRST_RUN_SECONDS = 120  # the first page seeds the sandbox and builds the catalog
+VIEWPORT = {"width": 1400, "height": 2400}  # tall: Streamlit scrolls inside the page
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+    pytest.skip(
+        f"Debian's chromium is not at {CHROMIUM} (apt-get install chromium; .ci/run does)",
+        allow_module_level=True,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    """``streamlit run streamlit_app.py`` on the sandbox in its own data dir; always
+    stopped at the end, with its whole process group."""
+    data_dir = tmp_path_factory.mktemp("browser-club")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRCC_")}
+    env["BRCC_DATA_DIR"] = str(data_dir)
+    log_path = data_dir / "streamlit.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "streamlit_app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=data_dir,  # no stray .env from a developer's checkout
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield Server(base, data_dir)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path) -> Iterator:
+    context = browser.new_context(viewport=VIEWPORT, timezone_id="Europe/Berlin")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("screenshots")
+    print(f"\nscreenshots in {folder}")
+    return folder
+
+
+def assert_no_errors(page, expected: tuple[str, ...] = ()) -> None:
+    """No exception box, and no error message but those named."""
+    assert page.locator('[data-testid="stException"]').count() == 0, "an exception reached the page"
+    errors = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+    unexpected = [e for e in errors if not any(x in e for x in expected)]
+    assert unexpected == [], unexpected
+
+
+APP_STATE = '[data-testid="stApp"]'
+
+
+def wait_until_idle(page) -> None:
+    """Until the page's script run is over (Streamlit marks it on the app root)."""
+    page.locator(f'{APP_STATE}[data-test-script-state="notRunning"]').wait_for(timeout=90_000)
+
+
+def click_and_wait_for_the_run(page, button) -> None:
+    """Click, see the script run start, then wait for it to finish: what is on the page
+    in between is the previous run's, not the answer to the click."""
+    button.click()
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.getAttribute('data-test-script-state') !== 'notRunning';
+        }""",
+        polling=10,
+        timeout=10_000,
+    )
+    wait_until_idle(page)
+
+
+def test_dashboard_loads_and_refresh_data_completes(server, page, shots):
+    page.goto(server.url)
+    page.get_by_text("Capacity vs sold", exact=False).first.wait_for(
+        timeout=FIRST_RUN_SECONDS * 1000
+    )
+    wait_until_idle(page)
+    assert page.get_by_text("Demo data from the built-in sandbox").is_visible()
+    assert page.locator('[data-testid="stMetric"]').count() == 5
+    assert page.get_by_text("Catalog from", exact=False).is_visible()
+    assert_no_errors(page)
+    page.screenshot(path=shots / "dashboard.png")
+
+    click_and_wait_for_the_run(page, page.get_by_role("button", name="Refresh data"))
+    status = page.locator('[data-testid="stExpander"]').filter(has_text="Catalog refreshed in")
+    assert status.count() == 1
+    assert status.locator('[data-testid="stExpanderIconCheck"]').count() == 1  # complete
+    assert page.get_by_text("Catalog from 0 min ago", exact=False).is_visible()
+    assert_no_errors(page)
+    page.screenshot(path=shots / "dashboard-refreshed.png")
+
+
+def test_a_comparison_opens_from_a_link(server, page, shots):
+    page.goto(server.url)  # the first page load seeds the club when this test runs alone
+    page.get_by_text("Capacity vs sold", exact=False).first.wait_for(
+        timeout=FIRST_RUN_SECONDS * 1000
+    )
+    settings = load_settings({"BRCC_DATA_DIR": str(server.data_dir)}, dotenv_path=None)
+    box = BoxOffice.from_settings(settings)
+    listings = box.listings(box.catalog())
+    now = views.local_now(settings.timezone)
+    upcoming = listings[listings["starts_at"] > now]
+    shows = sorted({f"show:{t:%Y-%m-%dT%H:%M}" for t in upcoming["starts_at"]})[:3]
+    eb_key = upcoming.loc[upcoming["channel"] == "eventbrite", "listing_key"].iloc[0]
+
+    page.goto(f"{server.url}/comparison?shows={','.join(shows)}&listings={eb_key}")
+    page.get_by_role("button", name="Download CSV").wait_for(timeout=60_000)  # the last element
+    wait_until_idle(page)
+    assert_no_errors(page)
+    tags = page.locator('[data-testid="stMultiSelectTagsContainer"] [data-tag]')
+    assert tags.count() == 4
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    assert [label.strip() for label in labels].count("Sell-through") == 4  # one per card
+    assert page.get_by_text("Summary").is_visible()
+    assert "comparison?" in page.url and "shows=" in page.url
+    page.screenshot(path=shots / "comparison.png")
+
+
+def test_inventory_page_renders(server, page, shots):
+    page.goto(f"{server.url}/inventory")
+    page.get_by_role("heading", name="Inventory").wait_for(timeout=FIRST_RUN_SECONDS * 1000)
+    wait_until_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=shots / "inventory.png")

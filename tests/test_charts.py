@@ -1,0 +1,115 @@
+"""brcc_core.charts: the figures carry the shows' numbers, mark oversells and unknowns,
+and stay readable on a projector."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from brcc_core import charts, views
+from brcc_core.shows import suggest_shows
+from tests.test_views import NOW, frame, wc
+from tests.test_views import listings as listings  # noqa: F401 - fixture
+from tests.test_views import shows as shows  # noqa: F401 - fixture
+
+
+@pytest.fixture
+def week(shows):  # noqa: F811
+    return views.upcoming_shows(shows, NOW, 7)
+
+
+def test_capacity_chart_stacks_sold_by_channel_pending_and_remaining(week):
+    fig = charts.capacity_chart(week, "America/Toronto")
+    values = charts.trace_values(fig)
+    # Mon (both channels), Tue (oversold), Wed (nearly full), Thu (sold unknown)
+    assert values["Sold · WooCommerce"] == [10, 30, 50, None]
+    assert values["Sold · Eventbrite"] == [12, 30, 0, None]
+    assert values["Pending"] == [2, 0, 0, None]
+    assert values["Remaining"] == [31, 0, 5, None]  # never negative on a stacked bar
+    assert values["Venue capacity"] == [55, 55, 55, 55]
+    assert fig.layout.barmode == "stack"
+    # each bar is labelled with its day and start time
+    days, clocks = fig.data[0].x
+    assert list(days) == ["Mon<br>23 Nov", "Tue<br>24 Nov", "Wed<br>25 Nov", "Thu<br>26 Nov"]
+    assert list(clocks) == ["20:00", "20:00", "22:00", "20:00"]
+
+
+def test_oversold_show_gets_a_red_marker_with_the_excess(week):
+    fig = charts.capacity_chart(week, "America/Toronto")
+    (oversold,) = [t for t in fig.data if t.name == "Oversold"]
+    assert list(oversold.y) == [60] and list(oversold.text) == ["+5"]
+    assert [list(part) for part in oversold.x] == [["Tue<br>24 Nov"], ["20:00"]]
+    assert oversold.marker.color == charts.OVERSOLD
+    # the axis leaves room above the tallest bar for the label
+    assert fig.layout.yaxis.range[1] > 60
+
+
+def test_unknown_sold_is_a_hatched_bar_not_an_empty_one(week):
+    fig = charts.capacity_chart(week, "America/Toronto")
+    (unknown,) = [t for t in fig.data if t.name == "Sold unknown"]
+    assert list(unknown.y) == [None, None, None, 55]
+    assert unknown.marker.pattern.shape == "/"
+
+
+def test_no_unknown_or_oversold_traces_when_there_are_none():
+    rows = frame([wc(1, "a", NOW + timedelta(hours=8), sold=20, available=35)])
+    fig = charts.capacity_chart(views.upcoming_shows(suggest_shows(rows), NOW, 7), "UTC")
+    names = {t.name for t in fig.data}
+    assert "Oversold" not in names and "Sold unknown" not in names
+
+
+def test_readable_on_a_projector_and_in_the_clubs_timezone(week):
+    fig = charts.capacity_chart(week, "America/Toronto", title="Next week")
+    assert fig.layout.font.size >= 18
+    assert fig.layout.title.font.size >= 24
+    assert fig.layout.xaxis.title.text == "Show start (America/Toronto)"
+    colours = {t.marker.color for t in fig.data if t.type == "bar"}
+    assert len(colours) <= 5
+    assert fig.layout.legend.orientation == "h"
+
+
+def test_bars_use_local_wall_clock_time():
+    late = datetime(2026, 11, 28, 3, 30, tzinfo=ZoneInfo("UTC"))  # 22:30 on the 27th
+    rows = frame([wc(1, "a", late, sold=1, available=54)])
+    fig = charts.capacity_chart(suggest_shows(rows), "America/Toronto")
+    days, clocks = fig.data[0].x
+    assert (days[0], clocks[0]) == ("Fri<br>27 Nov", "22:30")
+
+
+def test_empty_window_says_so(week):
+    fig = charts.capacity_chart(week.iloc[0:0], "America/Toronto")
+    assert fig.data == ()
+    assert "No upcoming shows" in fig.layout.annotations[0].text
+    assert (
+        "Nothing selected"
+        in charts.comparison_chart(views.comparison_frame([]), "UTC").layout.annotations[0].text
+    )
+
+
+def test_comparison_chart_groups_the_selection(listings, shows):  # noqa: F811
+    keys = ["show:2026-11-23T20:00", "show:2026-11-24T20:00", "show:2026-11-26T20:00"]
+    cards = views.comparison_cards(keys, listings, shows)
+    fig = charts.comparison_chart(views.comparison_frame(cards), "America/Toronto")
+    values = charts.trace_values(fig)
+    assert fig.layout.barmode == "group"
+    assert values["Sold · WooCommerce"] == [10, 30, None]
+    assert values["Sold · Eventbrite"] == [12, 30, 0]  # Thursday has no Eventbrite listing
+    assert values["Remaining"] == [31, 0, None]
+    assert values["Capacity"] == [55, 55, 55]
+    assert values["Oversold"] == [60]
+    unknown = [t for t in fig.data if t.name == "Sold unknown"]
+    assert list(unknown[0].text) == ["sold unknown"]
+    assert fig.data[0].x[0].startswith("Mon 23 Nov 20:00<br>")
+
+
+def test_png_download_is_kept_and_named():
+    config = charts.chart_config("brcc-comparison")
+    assert config["toImageButtonOptions"] == {
+        "format": "png",
+        "scale": 2,
+        "filename": "brcc-comparison",
+    }
+    assert "toImage" not in config["modeBarButtonsToRemove"]
+    assert "filename" not in charts.PLOTLY_CONFIG["toImageButtonOptions"]

@@ -1,0 +1,304 @@
+"""The dashboard and the comparison on the seeded sandbox, driven by AppTest from
+streamlit_app.py: what a manager sees, checked against a separate BoxOffice on the same
+database, with integrations failing underneath."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine
+from streamlit.testing.v1 import AppTest
+
+from brcc_core import http, views
+from brcc_core.boxoffice import BoxOffice
+from brcc_core.settings import load_settings
+from brcc_core.ui.app import _boxoffice
+from brcc_core.wordpress import WordPressReader
+
+ROOT = Path(__file__).parents[1]
+APP = str(ROOT / "streamlit_app.py")
+DASHBOARD, COMPARISON, INVENTORY = "pages/dashboard.py", "pages/comparison.py", "pages/inventory.py"
+
+
+def _demo_env(mp: pytest.MonkeyPatch, data_dir: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith("BRCC_"):
+            mp.delenv(name)
+    mp.setenv("BRCC_DATA_DIR", str(data_dir))
+    mp.chdir(data_dir)  # no stray .env from the developer's checkout
+    mp.setattr(http, "_sleep", lambda seconds: None)  # retries of a failing API, no waiting
+
+
+@pytest.fixture(scope="module")
+def club(tmp_path_factory):
+    """One seeded club for the module (seeding takes seconds); tests that break things
+    put them back."""
+    data_dir = tmp_path_factory.mktemp("club")
+    with pytest.MonkeyPatch.context() as mp:
+        _demo_env(mp, data_dir)
+        run()  # seeds the sandbox and builds the first catalog
+        yield data_dir
+
+
+def app_boxoffice() -> BoxOffice:
+    """The process-wide BoxOffice the app's pages use (AppTest runs in this process)."""
+    settings = load_settings()
+    return _boxoffice(settings.fingerprint(), settings)
+
+
+def separate_boxoffice() -> BoxOffice:
+    """Another BoxOffice on the same sandbox database and saved catalog: the reference."""
+    return BoxOffice.from_settings(load_settings())
+
+
+def run(page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [str(e.value) for e in getattr(at, kind)]
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(texts(at, "markdown") + texts(at, "caption"))
+
+
+def unreachable_database() -> WordPressReader:
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    engine = create_engine(
+        f"mysql+pymysql://nobody@127.0.0.1:{port}/wordpress", connect_args={"connect_timeout": 2}
+    )
+    return WordPressReader(engine, "wp_")
+
+
+def reference_listings() -> pd.DataFrame:
+    other = separate_boxoffice()
+    return other.listings(other.catalog())
+
+
+def show_listings(listings: pd.DataFrame, show_key: str) -> pd.DataFrame:
+    minute = listings["starts_at"].dt.strftime("show:%Y-%m-%dT%H:%M")
+    return listings[minute == show_key]
+
+
+# --- every page ------------------------------------------------------------------------
+@pytest.mark.parametrize("page", [None, COMPARISON, INVENTORY])
+def test_each_page_renders_without_exception(club, page):
+    at = run(page)
+    assert not at.exception
+    assert any("Demo data from the built-in sandbox" in i for i in texts(at, "info"))
+    if page != INVENTORY:  # the inventory page is another issue's
+        assert texts(at, "error") == []
+        assert any(c.startswith("Catalog from") for c in texts(at, "caption"))
+
+
+def test_dashboard_shows_health_key_figures_table_and_chart(club):
+    at = run()
+    badges = markdown(at)
+    for name in ("WooCommerce API", "Eventbrite API", "WordPress DB", "Catalog cache", "Disk"):
+        assert name in badges
+    assert "calls left this hour" in badges  # Eventbrite's budget, measured
+    assert [m.label for m in at.metric] == [
+        "Shows",
+        "Seats sold",
+        "Sell-through",
+        "Pending",
+        "Oversold shows",
+    ]
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) > 0
+    assert at.get("plotly_chart")
+
+
+# --- the catalog -----------------------------------------------------------------------
+def test_refresh_button_changes_the_catalog_and_nothing_else_does(club):
+    at = run()
+    before = at.session_state["catalog"].fetched_at
+    at.slider(key="upcoming_days").set_value(30).run()
+    at.switch_page(COMPARISON).run()
+    at.switch_page(DASHBOARD).run()
+    another_manager = run()
+    assert at.session_state["catalog"].fetched_at == before
+    assert another_manager.session_state["catalog"].fetched_at == before
+    assert app_boxoffice().catalog().fetched_at == before
+
+    at.button(key="refresh_data").click().run()
+    after = at.session_state["catalog"].fetched_at
+    assert after > before
+    assert app_boxoffice().catalog().fetched_at == after  # saved for every session
+    assert separate_boxoffice().catalog().fetched_at == after  # and in the signed pickle
+    status = [e.label for e in at.get("status")]
+    assert any(label.startswith("Catalog refreshed in") for label in status)
+    assert not at.exception
+
+
+# --- numbers ---------------------------------------------------------------------------
+def test_numbers_on_the_dashboard_equal_boxoffice_listings(club):
+    at = run()
+    table = at.dataframe[0].value
+    listings = reference_listings()
+    assert len(table) > 5
+    for row in table.to_dict("records"):
+        members = show_listings(listings, row["show_key"])
+        woo = members[members["channel"] == "woocommerce"]
+        eb = members[members["channel"] == "eventbrite"]
+        sold, pending = int(members["sold"].sum()), int(members["pending"].sum())
+        assert row["sold_woocommerce"] == int(woo["sold"].sum()), row["show_key"]
+        assert row["sold_eventbrite"] == int(eb["sold"].sum()), row["show_key"]
+        assert row["pending"] == pending
+        assert row["venue_capacity"] == 55
+        assert row["remaining"] == 55 - sold - pending
+
+    week = table.iloc[: int(at.metric[0].value)]
+    assert int(at.metric[1].value) == int(week["sold_woocommerce"].sum()) + int(
+        week["sold_eventbrite"].sum()
+    )
+    assert int(at.metric[3].value) == int(week["pending"].sum())
+
+
+def test_numbers_in_comparison_cards_equal_boxoffice_listings(club):
+    listings = reference_listings()
+    now = views.local_now("America/Toronto")
+    upcoming = listings[listings["starts_at"] > now]
+    both = upcoming.groupby(upcoming["starts_at"])["channel"].nunique()
+    when = both[both == 2].index[0]
+    key = f"show:{when:%Y-%m-%dT%H:%M}"
+    at = run(COMPARISON, shows=key)
+    members = show_listings(listings, key)
+    woo = int(members.loc[members["channel"] == "woocommerce", "sold"].sum())
+    eb = int(members.loc[members["channel"] == "eventbrite", "sold"].sum())
+    text = markdown(at)
+    assert f"Sold · WooCommerce: **{woo}**" in text
+    assert f"Sold · Eventbrite: **{eb}**" in text
+    assert f"Remaining: **{55 - woo - eb - int(members['pending'].sum())}**" in text
+
+
+# --- selection -------------------------------------------------------------------------
+def test_ticking_shows_on_the_dashboard_puts_them_in_the_comparison(club):
+    at = run()
+    table = at.dataframe[0].value
+    at.session_state["upcoming_shows"] = {"selection": {"rows": [0, 2], "columns": [], "cells": []}}
+    at.run()
+    picked = [table["show_key"][0], table["show_key"][2]]
+    assert not at.exception
+
+    at.switch_page(COMPARISON).run()
+    assert at.multiselect(key="compare_pick").value == picked
+    assert at.query_params["shows"] in (",".join(picked), [",".join(picked)])
+    text = markdown(at)
+    assert table["show"][0] in text and table["show"][2] in text
+    assert len([m for m in at.metric if m.label == "Sell-through"]) == 2
+
+    # back on the dashboard the same rows are still ticked
+    at.switch_page(DASHBOARD).run()
+    assert list(at.session_state["upcoming_shows"]["selection"]["rows"]) == [0, 2]
+
+
+def test_a_pasted_link_restores_the_comparison(club):
+    listings = reference_listings()
+    now = views.local_now("America/Toronto")
+    upcoming = listings[listings["starts_at"] > now]
+    shows = sorted({f"show:{t:%Y-%m-%dT%H:%M}" for t in upcoming["starts_at"]})[:2]
+    eb_key = upcoming.loc[upcoming["channel"] == "eventbrite", "listing_key"].iloc[0]
+    at = run(COMPARISON, shows=",".join(shows), listings=eb_key)
+    assert not at.exception
+    assert at.multiselect(key="compare_pick").value == [*shows, eb_key]
+    assert len([m for m in at.metric if m.label == "Sell-through"]) == 3
+    summary = {m.label: m.value for m in at.metric}
+    assert {"Capacity", "Sold", "Pending", "Remaining", "Average sell-through"} <= set(summary)
+    assert at.get("download_button")
+    assert any(f"shows={','.join(shows)}" in c for c in texts(at, "code"))
+
+
+def test_a_link_with_unreadable_keys_keeps_the_rest_and_says_so(club):
+    at = run(COMPARISON, shows="show:2026-13-99,not-a-key", listings="eb:1:2")
+    assert not at.exception
+    assert at.multiselect(key="compare_pick").value == ["eb:1:2"]
+    assert any("ignored 2 unreadable key(s)" in w for w in texts(at, "warning"))
+    assert "not in the current catalog" in " ".join(texts(at, "warning"))
+
+
+def test_removing_a_show_in_the_comparison_updates_the_link(club):
+    listings = reference_listings()
+    now = views.local_now("America/Toronto")
+    shows = sorted({f"show:{t:%Y-%m-%dT%H:%M}" for t in listings["starts_at"] if t > now})[:3]
+    at = run(COMPARISON, shows=",".join(shows))
+    at.multiselect(key="compare_pick").unselect(shows[1]).run()
+    assert at.session_state["comparison_selection"] == [shows[0], shows[2]]
+    assert at.query_params["shows"] in (f"{shows[0]},{shows[2]}", [f"{shows[0]},{shows[2]}"])
+
+
+# --- failures --------------------------------------------------------------------------
+def test_an_integration_that_is_down_shows_its_reason_and_the_page_still_renders(club):
+    faults = app_boxoffice().sandbox.faults
+    faults.inject("woocommerce", "5xx", times=1000)
+    try:
+        at = run()
+        comparison = run(COMPARISON, shows=at.dataframe[0].value["show_key"][0])
+    finally:
+        faults.clear()
+    assert not at.exception and not comparison.exception
+    (down,) = [e for e in texts(at, "error") if "WooCommerce API" in e]
+    assert "is down" in down and "503" in down
+    assert len(at.dataframe[0].value) > 0  # live numbers come from the database
+    assert len(at.metric) == 5
+
+
+def test_database_unreachable_shows_sold_unknown_instead_of_zero(club, monkeypatch):
+    box = app_boxoffice()
+    table_before = run().dataframe[0].value
+    monkeypatch.setattr(box, "wordpress", unreachable_database())
+    at = run()
+    assert not at.exception
+    assert any("WordPress DB" in e and "unreachable" in e for e in texts(at, "error"))
+    table = at.dataframe[0].value
+    assert len(table) == len(table_before)
+    on_the_site = table_before["sold_woocommerce"] > 0
+    assert table.loc[on_the_site, "sold_woocommerce"].isna().all()
+    assert (table.loc[on_the_site, "flag"] == "❓ sold unknown").all()
+    assert any("sold as unknown" in w for w in texts(at, "warning"))
+
+    comparison = run(COMPARISON, shows=table.loc[on_the_site, "show_key"].iloc[0])
+    assert not comparison.exception
+    assert "sold unknown: " in markdown(comparison)
+    assert any(m.label == "Sell-through" and m.value == "unknown" for m in comparison.metric)
+
+
+def test_everything_down_and_no_catalog_yet(tmp_path, monkeypatch):
+    _demo_env(monkeypatch, tmp_path)
+    box = app_boxoffice()  # a new club in its own data dir, no catalog saved yet
+    box.sandbox.faults.inject("*", "5xx", times=100_000)
+    monkeypatch.setattr(box, "wordpress", unreachable_database())
+    try:
+        at = run()
+        comparison = run(COMPARISON)
+    finally:
+        box.sandbox.faults.clear()
+    assert not at.exception and not comparison.exception
+    assert any("None of the club's systems is answering" in e for e in texts(at, "error"))
+    assert any("No catalog yet" in w for w in texts(at, "warning"))
+    assert any("No shows in the next 14 days" in i for i in texts(at, "info"))
+    assert any("Nothing to compare yet" in i for i in texts(comparison, "info"))
+
+
+def test_sandbox_database_unreachable_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    _demo_env(monkeypatch, tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("BRCC_SANDBOX_DB_URL", f"mysql+pymysql://nobody@127.0.0.1:{port}/sandbox")
+    at = run()
+    assert not at.exception
+    assert any("Cannot open the sandbox database" in e for e in texts(at, "error"))

@@ -1,0 +1,331 @@
+"""brcc_core.views: the numbers the manager's pages print, from listing and show frames
+built here by hand (the same shapes BoxOffice.listings()/shows() return)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+from brcc_core import views
+from brcc_core.boxoffice import Health
+from brcc_core.listings import LISTING_COLUMNS
+from brcc_core.shows import suggest_shows
+
+TZ = ZoneInfo("America/Toronto")
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=TZ)  # a Monday
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=TZ)
+
+
+def wc(product, slot, starts_at, *, sold, pending=0, available, error=None, label="Slot"):
+    return {
+        "listing_key": f"wc:{product}:{slot}:d{starts_at:%d%H}",
+        "channel": "woocommerce",
+        "kind": "bookings",
+        "title": f"Product {product}",
+        "slot_label": label,
+        "starts_at": starts_at,
+        "capacity": None if sold is None or available is None else available + sold + pending,
+        "sold": sold,
+        "pending": None if sold is None else pending,
+        "checked_in": 0,
+        "available": available,
+        "unlimited": False,
+        "status": "on_sale",
+        "error": error,
+        "product_id": product,
+        "slot_id": slot,
+        "date_id": f"d{starts_at:%d%H}",
+        "matched_by_label": 0,
+        "limit": "booking date",
+    }
+
+
+def eb(event, starts_at, *, sold, capacity=55, title="EB show", name="General Admission"):
+    return {
+        "listing_key": f"eb:{event}:{event}1",
+        "channel": "eventbrite",
+        "kind": "ticket_class",
+        "title": title,
+        "slot_label": name,
+        "starts_at": starts_at,
+        "capacity": capacity,
+        "sold": sold,
+        "pending": 0,
+        "checked_in": None,
+        "available": capacity - sold,
+        "unlimited": False,
+        "status": "on_sale",
+        "event_id": str(event),
+        "ticket_class_id": f"{event}1",
+        "matched_by_label": 0,
+        "limit": "ticket class",
+    }
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=LISTING_COLUMNS)
+    for col in ("capacity", "sold", "pending", "checked_in", "available", "matched_by_label"):
+        df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
+    df["starts_at"] = pd.to_datetime(df["starts_at"], utc=True).dt.tz_convert(TZ)
+    return df.sort_values("starts_at").reset_index(drop=True)
+
+
+@pytest.fixture
+def listings() -> pd.DataFrame:
+    return frame(
+        [
+            # Mon 23 Nov 20:00: both channels, 10 + 12 sold, 2 pending
+            wc(1, "a", at(23, 20), sold=10, pending=2, available=43, label="Monday 8pm"),
+            eb(100, at(23, 20), sold=12, title="Monday Night Live"),
+            # Tue 24 Nov 20:00: oversold, 30 + 30 sold on a 55 room
+            wc(2, "b", at(24, 20), sold=30, available=25, label="Tuesday 8pm"),
+            eb(200, at(24, 20), sold=30),
+            # Wed 25 Nov 22:00: nearly full, 50 sold
+            wc(3, "c", at(25, 22), sold=50, available=5, label="Wednesday 10pm"),
+            # Thu 26 Nov 20:00: the database did not answer
+            wc(
+                4,
+                "d",
+                at(26, 20),
+                sold=None,
+                available=40,
+                error="sold unknown: WordPress database unreachable",
+                label="Thursday 8pm",
+            ),
+            # Tue 1 Dec 20:00: beyond the 7 days of the key figures
+            wc(5, "e", datetime(2026, 12, 1, 20, tzinfo=TZ), sold=5, available=50, label="Later"),
+            # Sun 22 Nov: already happened
+            wc(6, "f", at(22, 20), sold=40, available=15, label="Yesterday"),
+        ]
+    )
+
+
+@pytest.fixture
+def shows(listings) -> pd.DataFrame:
+    return suggest_shows(listings, venue_capacity=55)
+
+
+def test_key_figures_cover_the_next_seven_days_and_leave_unknown_shows_out(shows):
+    figures = views.key_figures(shows, NOW)
+    # Mon, Tue, Wed, Thu; not the past Sunday, not 1 December
+    assert figures.shows == 4
+    assert figures.seats_sold == 10 + 12 + 60 + 50
+    assert figures.pending == 2
+    assert figures.venue_capacity == 3 * 55  # Thursday's sold is unknown: left out
+    assert figures.sell_through == pytest.approx((132 + 2) / 165)
+    assert figures.oversold == 1
+    assert figures.nearly_full == 1
+    assert figures.unknown == 1
+    assert figures.unknown_reasons == ("sold unknown: WordPress database unreachable",)
+
+
+def test_key_figures_of_an_empty_week_say_nothing_rather_than_zero_percent(shows):
+    figures = views.key_figures(shows, NOW + timedelta(days=60))
+    assert figures.shows == 0
+    assert figures.sell_through is None
+
+
+def test_upcoming_table_rows_read_like_the_box_office(shows):
+    table = views.upcoming_table(views.upcoming_shows(shows, NOW, 14))
+    assert list(table.columns) == views.UPCOMING_COLUMNS
+    assert list(table["date"]) == [
+        "Mon 23 Nov",
+        "Tue 24 Nov",
+        "Wed 25 Nov",
+        "Thu 26 Nov",
+        "Tue 01 Dec",
+    ]
+    monday = table.iloc[0]
+    assert (monday["time"], monday["sold_woocommerce"], monday["sold_eventbrite"]) == (
+        "20:00",
+        10,
+        12,
+    )
+    assert monday["pending"] == 2 and monday["remaining"] == 55 - 24
+    assert monday["sell_through"] == pytest.approx(43.6)
+    assert list(table["flag"]) == ["", "⛔ oversold", "⚠️ nearly full", "❓ sold unknown", ""]
+    thursday = table.iloc[3]
+    # unknown stays unknown, never 0
+    assert pd.isna(thursday["sold_woocommerce"]) and pd.isna(thursday["remaining"])
+    assert pd.isna(thursday["sell_through"])
+    assert table.iloc[1]["remaining"] == 55 - 60
+
+
+def test_table_times_are_in_the_club_timezone():
+    utc_evening = datetime(2026, 11, 28, 1, 0, tzinfo=ZoneInfo("UTC"))  # 20:00 in Toronto
+    rows = frame([wc(1, "a", utc_evening, sold=1, available=54)])
+    table = views.upcoming_table(suggest_shows(rows))
+    assert (table.iloc[0]["date"], table.iloc[0]["time"]) == ("Fri 27 Nov", "20:00")
+
+
+def test_windows_select_by_start_time(listings, shows):
+    week = views.listings_between(listings, NOW, NOW + timedelta(days=7))
+    assert set(week["starts_at"].dt.day) == {23, 24, 25, 26}
+    assert list(views.upcoming_shows(shows, NOW, 2)["show_key"]) == [
+        "show:2026-11-23T20:00",
+        "show:2026-11-24T20:00",
+    ]
+
+
+# --- selection <-> URL ---------------------------------------------------------------
+def test_selection_round_trips_through_the_url():
+    keys = [
+        "show:2026-11-27T20:00",
+        "eb:123:456",
+        "wc:4009:abc:def",
+        "show:2026-11-28T22:00",
+        "wc:7",
+    ]
+    params = views.encode_selection(keys)
+    assert params == {
+        "shows": "show:2026-11-27T20:00,show:2026-11-28T22:00",
+        "listings": "eb:123:456,wc:4009:abc:def,wc:7",
+    }
+    decoded = views.decode_selection(params)
+    assert set(decoded.keys) == set(keys)
+    assert decoded.rejected == () and decoded.dropped == 0
+
+
+def test_a_link_with_junk_keeps_what_it_can_and_says_what_it_dropped():
+    decoded = views.decode_selection(
+        {
+            "shows": "show:2026-11-27T20:00, show:2026-11-27T20:00,<script>,show:tomorrow",
+            "listings": ["eb:1:2", "wc:1;DROP"],
+        }
+    )
+    assert decoded.keys == ("show:2026-11-27T20:00", "eb:1:2")
+    assert decoded.rejected == ("<script>", "show:tomorrow", "wc:1;DROP")
+
+
+def test_a_selection_holds_at_most_eight():
+    keys = [f"show:2026-12-{d:02d}T20:00" for d in range(1, 12)]
+    decoded = views.decode_selection({"shows": ",".join(keys)})
+    assert decoded.keys == tuple(keys[:8]) and decoded.dropped == 3
+    assert views.encode_selection(keys)["shows"].count("show:") == 8
+    assert views.encode_selection([]) == {}
+
+
+def test_ticking_table_rows_changes_only_the_tables_part_of_the_selection():
+    selection = ["eb:1:2", "show:A", "show:B"]
+    visible = ["show:A", "show:B", "show:C"]
+    merged, left_out = views.merge_table_selection(selection, visible, ["show:B", "show:C"])
+    assert merged == ["eb:1:2", "show:B", "show:C"] and left_out == 0
+    full = [f"wc:{i}" for i in range(7)]
+    merged, left_out = views.merge_table_selection(full, visible, visible)
+    assert len(merged) == 8 and left_out == 2
+
+
+# --- comparison ------------------------------------------------------------------------
+def test_show_card_has_numbers_per_channel_and_drift_against_the_room(listings, shows):
+    (card,) = views.comparison_cards(["show:2026-11-23T20:00"], listings, shows)
+    assert card.kind == "show" and card.capacity == 55
+    assert (card.sold_woocommerce, card.sold_eventbrite) == (10, 12)
+    assert (card.pending_woocommerce, card.pending_eventbrite) == (2, 0)
+    assert (card.sold, card.pending, card.remaining) == (22, 2, 31)
+    assert card.sell_through == pytest.approx(24 / 55)
+    # FooEvents shows 43 left, the room has 55 - 22 - 2 = 31: it would sell 12 too many
+    woo = next(line for line in card.lines if line.channel == "woocommerce")
+    assert woo.drift == 12 and card.drift == 12
+    assert card.errors == ()
+
+
+def test_an_unknown_sold_is_shown_in_place_with_its_reason(listings, shows):
+    (card,) = views.comparison_cards(["show:2026-11-26T20:00"], listings, shows)
+    assert card.sold is None and card.remaining is None and card.sell_through is None
+    assert card.sold_woocommerce is None
+    assert card.lines[0].error == "sold unknown: WordPress database unreachable"
+    assert card.lines[0].drift is None
+    assert "sold unknown" in card.errors[0]
+
+
+def test_listing_card_and_missing_key(listings, shows):
+    key = listings.loc[listings["channel"] == "eventbrite", "listing_key"].iloc[1]  # Tuesday
+    listing, missing = views.comparison_cards([key, "show:2030-01-01T20:00"], listings, shows)
+    assert listing.kind == "listing" and listing.capacity == 55
+    assert (listing.sold_eventbrite, listing.sold_woocommerce, listing.remaining) == (30, 0, 25)
+    # the room is oversold by 5: Eventbrite's 25 left are 30 too many
+    assert listing.lines[0].drift == 30
+    assert missing.kind == "missing" and missing.sold is None
+    assert "not in the current catalog" in missing.errors[0]
+
+
+def test_summary_totals_average_best_and_worst(listings, shows):
+    keys = ["show:2026-11-23T20:00", "show:2026-11-24T20:00", "show:2026-11-26T20:00"]
+    summary = views.comparison_summary(views.comparison_cards(keys, listings, shows))
+    assert (summary.items, summary.known) == (3, 2)
+    assert (summary.capacity, summary.sold, summary.pending) == (110, 82, 2)
+    assert summary.remaining == 31 + (55 - 60)
+    assert summary.average_sell_through == pytest.approx((24 / 55 + 60 / 55) / 2)
+    assert summary.best[0] == "Tue 24 Nov 20:00 · Tuesday 8pm"
+    assert summary.worst[0].startswith("Mon 23 Nov 20:00")
+    assert summary.oversold == 1
+    assert summary.notes == ("1 of 3 left out: numbers unknown",)
+
+
+def test_csv_has_a_row_per_item_and_empty_cells_for_unknown(listings, shows):
+    keys = ["show:2026-11-23T20:00", "show:2026-11-26T20:00"]
+    data = views.comparison_csv(views.comparison_cards(keys, listings, shows))
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [r["key"] for r in rows] == keys
+    assert rows[0]["sold_woocommerce"] == "10" and rows[0]["sell_through_pct"] == "43.6"
+    assert rows[0]["starts_at"] == "2026-11-23T20:00:00-05:00"
+    assert rows[1]["sold"] == "" and rows[1]["remaining"] == ""
+    assert "database unreachable" in rows[1]["errors"]
+
+
+def test_candidates_filter_by_name_weekday_and_dates(listings, shows):
+    def keys(**kw):
+        return list(views.comparison_candidates(shows, listings, **kw)["key"])
+
+    assert keys(query="tuesday") == ["show:2026-11-24T20:00"]
+    assert keys(query="monday night") == ["show:2026-11-23T20:00"]  # the Eventbrite name too
+    assert keys(weekdays=["Wed", "Thu"]) == ["show:2026-11-25T22:00", "show:2026-11-26T20:00"]
+    assert keys(start=date(2026, 11, 25), end=date(2026, 11, 26)) == [
+        "show:2026-11-25T22:00",
+        "show:2026-11-26T20:00",
+    ]
+    monday = views.comparison_candidates(shows, listings, kind="listing", weekdays=["Mon"])
+    assert sorted(monday["channel"]) == ["eventbrite", "woocommerce"]
+    assert monday["label"].iloc[0].startswith("Mon 23 Nov 20:00 · ")
+
+
+def test_comparison_listings_include_whole_days_of_a_selection_outside_the_range(listings):
+    picked = ["show:2026-12-01T20:00"]
+    scope = views.comparison_listings(
+        listings, picked, date(2026, 11, 23), date(2026, 11, 24), "America/Toronto"
+    )
+    assert {t.date() for t in scope["starts_at"]} == {
+        date(2026, 11, 23),
+        date(2026, 11, 24),
+        date(2026, 12, 1),
+    }
+
+
+def test_health_lines_and_overall_state():
+    health = [
+        Health("WooCommerce API", "down", "WooCommerce answered 503", 12.3),
+        Health("Eventbrite API", "ok", "answering; 1990 of 2,000 calls left this hour", 4.0),
+        Health("WordPress DB", "ok", "answering", 0.4),
+        Health("Disk", "ok", "12.0 GiB free"),
+    ]
+    lines = views.health_lines(health)
+    assert [(ln.icon, ln.latency) for ln in lines[:2]] == [("⛔", "12 ms"), ("✅", "4 ms")]
+    assert lines[3].latency == ""
+    # what fits on a badge: Eventbrite's budget, answer time, or the reason itself
+    assert [ln.detail for ln in lines] == [
+        "down",
+        "1,990 calls left this hour · 4 ms",
+        "0 ms",
+        "12.0 GiB free",
+    ]
+    assert views.overall_health(health) == "down"
+    all_down = [Health(h.name, "down", "x") for h in health[:3]]
+    assert views.overall_health(all_down) == "all down"
