@@ -287,3 +287,24 @@ def test_upcoming_dates_are_in_the_club_timezone(boxoffice):
     upcoming = listings[listings.starts_at > pd.Timestamp.now(tz="America/Toronto")]
     soon = upcoming[upcoming.starts_at < pd.Timestamp.now(tz="America/Toronto") + timedelta(days=8)]
     assert set(soon.channel) == {"woocommerce", "eventbrite"}
+
+
+def test_managed_single_event_shows_its_woocommerce_stock(sandbox, boxoffice):
+    boxoffice.refresh_catalog()
+    listings = boxoffice.listings().set_index("listing_key")
+    with sandbox.engine.connect() as conn:
+        managed = dict(
+            conn.execute(
+                text(
+                    "SELECT s.post_id, s.meta_value FROM wp_postmeta s JOIN wp_postmeta m"
+                    " ON m.post_id = s.post_id AND m.meta_key = '_manage_stock'"
+                    " AND m.meta_value = 'yes' WHERE s.meta_key = '_stock'"
+                )
+            ).all()
+        )
+    singles = [f"wc:{pid}" for pid in managed if f"wc:{pid}" in listings.index]
+    assert singles
+    for key in singles:
+        row = listings.loc[key]
+        assert not row.unlimited and row.available == int(float(managed[int(key[3:])]))
+        assert row.capacity == row.available + row.sold + row.pending
