@@ -1,12 +1,17 @@
-"""Inventory: safe capacity changes and channel sync."""
+"""Inventory: safe capacity changes, shows across channels, and sync without overselling."""
 
 import streamlit as st
 
 from brcc_core.ui.app import demo_banner, get_boxoffice
+from brcc_core.ui.boundary import page_boundary
+from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
+from brcc_core.ui.inventory import render_inventory
 
 st.title("Inventory")
-demo_banner(get_boxoffice())
-st.caption(
-    "Coming next: change capacity on either platform with a preview, a fresh read "
-    "before the write and a verifying read after it; sync channels without overselling."
-)
+boxoffice = get_boxoffice()
+demo_banner(boxoffice)
+with page_boundary("loading the inventory"):
+    refresh_button(boxoffice)
+    catalog = current_catalog(boxoffice)
+    catalog_age_caption(catalog)
+    render_inventory(boxoffice, catalog)

@@ -1,0 +1,389 @@
+"""The Inventory page: browse to one listing, change its capacity with a confirmation, and
+the Shows, Sync and Audit tabs (``inventory_shows``, ``inventory_sync``,
+``inventory_audit``).
+
+Confirmations are an inline panel whose open state lives in ``st.session_state`` (not
+``st.dialog``): it behaves the same in a browser and under AppTest. Every write happens
+in a button callback, before the page re-reads the numbers, so what is drawn afterwards
+is what the platforms hold after the change.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from brcc_core.boxoffice import BoxOffice
+from brcc_core.catalog import Catalog
+from brcc_core.inventory import Change, ChangeResult, patch_catalog
+from brcc_core.state import ANONYMOUS, StateUnavailable
+from brcc_core.ui.catalog import CATALOG_KEY
+
+log = logging.getLogger(__name__)
+
+# Session state of this page, in one place.
+PENDING_KEY = "inv_pending"  # the change awaiting confirmation (a dict)
+RESULT_KEY = "inv_result"  # the last change's outcome, shown until the next one
+TOAST_KEY = "inv_toast"  # a toast to show once on the next run
+SET_FOR_KEY = "inv_set_for"  # the listing the "set" box was filled for
+
+CHANNEL_LABELS = {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
+STATUS_ICONS = {
+    "ok": "✅",
+    "unchanged": "✅",
+    "refused": "🚫",
+    "failed": "⛔",
+    "unverified": "⚠️",
+    "rolled_back": "↩️",
+    "rollback_failed": "🆘",
+}
+
+
+def safe_callback(what: str) -> Callable:
+    """Callbacks run outside the page boundary: an error there becomes a message on the
+    page instead of a traceback."""
+
+    def wrap(function: Callable) -> Callable:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> None:
+            try:
+                function(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - the last line of defence
+                log.exception("inventory callback failed: %s", what)
+                st.session_state[RESULT_KEY] = (
+                    "failed",
+                    f"Something went wrong while {what} ({type(exc).__name__}). Reload the "
+                    "page and check the listing and the Audit tab before trying again.",
+                )
+
+        return run
+
+    return wrap
+
+
+def current_user() -> str:
+    """Who is acting: the signed-in e-mail when sign-in exists, else "anonymous"."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or st.user.get("name") or ANONYMOUS)
+    except Exception:  # noqa: BLE001 - no auth configured (or AppTest): anonymous
+        pass
+    return ANONYMOUS
+
+
+def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
+    """The whole page below the title."""
+    from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
+
+    toast = st.session_state.pop(TOAST_KEY, None)
+    if toast:
+        st.toast(toast[0], icon=toast[1])
+    listings = boxoffice.listings(catalog)
+    try:
+        shows = boxoffice.saved_shows(listings)
+    except StateUnavailable as exc:
+        st.error(str(exc), icon="🛠️")
+        shows = boxoffice.shows(listings).assign(source="suggested", rule_id=pd.NA)
+    change_tab, shows_tab, sync_tab, audit_tab = st.tabs(["Change", "Shows", "Sync", "Audit"])
+    with change_tab:
+        change_section(boxoffice, listings, shows)
+    with shows_tab:
+        inventory_shows.shows_section(boxoffice, listings, shows)
+    with sync_tab:
+        inventory_sync.sync_section(boxoffice, listings, shows)
+    with audit_tab:
+        inventory_audit.audit_section(boxoffice)
+
+
+# --- labels ----------------------------------------------------------------------------
+def when(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "no date"
+    return value.strftime("%a %b %d %Y, %H:%M")
+
+
+def seats(value: Any, unlimited: bool = False) -> str:
+    if value is None or pd.isna(value):
+        return "unlimited" if unlimited else "unknown"
+    return str(int(value))
+
+
+def listing_label(row: pd.Series | dict) -> str:
+    channel = CHANNEL_LABELS.get(row["channel"], row["channel"])
+    slot = row.get("slot_label")
+    slot = "" if slot is None or pd.isna(slot) else f" · {slot}"
+    return f"{channel}{slot} · {when(row.get('starts_at'))}"
+
+
+# --- browsing --------------------------------------------------------------------------
+def pick_listing(listings: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | None:
+    """Channel → product or series → slot → date (or show → listing); None when empty."""
+    mode = st.radio("Browse by", ["Channel", "Show"], horizontal=True, key="inv_browse_mode")
+    past = st.toggle("Include past dates", key="inv_include_past")
+    pool = listings if past else listings[listings["status"] != "past"]
+    if pool.empty:
+        st.info("No listings to show: press **Refresh data**, or include past dates.")
+        return None
+    if mode == "Show":
+        return _pick_by_show(pool, shows)
+    channel = st.selectbox(
+        "Channel",
+        ["woocommerce", "eventbrite"],
+        format_func=CHANNEL_LABELS.get,
+        key="inv_channel",
+    )
+    part = pool[pool["channel"] == channel]
+    if part.empty:
+        st.info(f"No {CHANNEL_LABELS[channel]} listings.")
+        return None
+    if channel == "woocommerce":
+        return _pick_woocommerce(part)
+    return _pick_eventbrite(part)
+
+
+def _choose(label: str, options: list, names: dict, key: str) -> Any:
+    return st.selectbox(label, options, format_func=lambda o: names.get(o, str(o)), key=key)
+
+
+def _pick_woocommerce(part: pd.DataFrame) -> pd.Series:
+    products = part.drop_duplicates("product_id")
+    names = {int(p): str(t) for p, t in zip(products["product_id"], products["title"], strict=True)}
+    product_id = _choose("Product", list(names), names, "inv_product")
+    rows = part[part["product_id"] == product_id]
+    if rows["kind"].iloc[0] == "bookings":
+        slots = rows.drop_duplicates("slot_id")
+        slot_names = {
+            str(s): str(lbl) for s, lbl in zip(slots["slot_id"], slots["slot_label"], strict=True)
+        }
+        slot_id = _choose("Slot", list(slot_names), slot_names, "inv_slot")
+        rows = rows[rows["slot_id"] == slot_id]
+    dates = {k: when(t) for k, t in zip(rows["listing_key"], rows["starts_at"], strict=True)}
+    key = _choose("Date", list(dates), dates, "inv_date")
+    return rows[rows["listing_key"] == key].iloc[0]
+
+
+def _pick_eventbrite(part: pd.DataFrame) -> pd.Series:
+    series = part.assign(series=part["series_id"].fillna("")).drop_duplicates("series")
+    names = {
+        str(s): (str(t) if s else "One-off events")
+        for s, t in zip(series["series"], series["title"], strict=True)
+    }
+    chosen = _choose("Series", list(names), names, "inv_series")
+    rows = part[part["series_id"].fillna("") == chosen]
+    events = rows.drop_duplicates("event_id")
+    dates = {
+        str(e): when(t) + ("" if chosen else f" · {title}")
+        for e, t, title in zip(
+            events["event_id"], events["starts_at"], events["title"], strict=True
+        )
+    }
+    event_id = _choose("Date", list(dates), dates, "inv_event")
+    rows = rows[rows["event_id"] == event_id]
+    if len(rows) > 1:
+        classes = {
+            k: str(lbl)
+            for k, lbl in zip(rows["listing_key"], rows["slot_label"].fillna("?"), strict=True)
+        }
+        key = _choose("Ticket class", list(classes), classes, "inv_class")
+        rows = rows[rows["listing_key"] == key]
+    return rows.iloc[0]
+
+
+def _pick_by_show(pool: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | None:
+    keys = set(pool["listing_key"])
+    shows = shows[shows["listing_keys"].apply(lambda ks: any(k in keys for k in ks))]
+    if shows.empty:
+        st.info("No shows in this range.")
+        return None
+    names = {
+        k: f"{when(t)} · {title}"
+        for k, t, title in zip(shows["show_key"], shows["starts_at"], shows["title"], strict=True)
+    }
+    show_key = _choose("Show", list(names), names, "inv_show")
+    members = shows.set_index("show_key").loc[show_key, "listing_keys"]
+    rows = pool[pool["listing_key"].isin(members)]
+    labels = {
+        k: listing_label(r)
+        for k, r in zip(rows["listing_key"], rows.to_dict("records"), strict=True)
+    }
+    key = _choose("Listing", list(labels), labels, "inv_show_listing")
+    return rows[rows["listing_key"] == key].iloc[0]
+
+
+# --- the change tab -----------------------------------------------------------------------
+def change_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFrame) -> None:
+    _last_result()
+    row = pick_listing(listings, shows)
+    if row is None:
+        return
+    _listing_numbers(row)
+    _change_controls(row)
+    pending = st.session_state.get(PENDING_KEY)
+    if pending and pending["listing_key"] == row["listing_key"]:
+        _confirmation(boxoffice, listings)
+
+
+def _listing_numbers(row: pd.Series) -> None:
+    st.markdown(f"**{row['title']}**  \n{listing_label(row)}")
+    unlimited = bool(row["unlimited"])
+    cols = st.columns(4)
+    cols[0].metric("Capacity", seats(row["capacity"], unlimited))
+    cols[1].metric("Sold", seats(row["sold"]))
+    cols[2].metric("Pending", seats(row["pending"]))
+    cols[3].metric("Remaining", seats(row["available"], unlimited))
+    limit = row.get("limit")
+    limit = "" if limit is None or pd.isna(limit) else f" · limited by the {limit}"
+    st.caption(f"Status: {str(row['status']).replace('_', ' ')}{limit} · `{row['listing_key']}`")
+    if isinstance(row.get("error"), str):
+        st.warning(row["error"], icon="⚠️")
+
+
+def _seen(row: pd.Series) -> dict:
+    return {
+        "listing_key": row["listing_key"],
+        "seen_remaining": None if pd.isna(row["available"]) else int(row["available"]),
+        "seen_capacity": None
+        if row["channel"] != "eventbrite" or pd.isna(row["capacity"])
+        else int(row["capacity"]),
+    }
+
+
+def _ask(seen: dict, value: int | None, field: str) -> None:
+    """Callback of −, + and Set: open the confirmation for this change."""
+    st.session_state.pop(RESULT_KEY, None)
+    if value is None:
+        st.session_state[RESULT_KEY] = ("refused", "Enter a number of seats first.")
+        return
+    st.session_state[PENDING_KEY] = {**seen, "value": int(value), "field": field}
+
+
+def _ask_set(seen: dict) -> None:
+    _ask(seen, st.session_state.get("inv_set_value"), st.session_state.get("inv_set_field"))
+
+
+def _change_controls(row: pd.Series) -> None:
+    seen = _seen(row)
+    capacity = None if pd.isna(row["capacity"]) else int(row["capacity"])
+    remaining = None if pd.isna(row["available"]) else int(row["available"])
+    if st.session_state.get(SET_FOR_KEY) != row["listing_key"]:
+        # A new listing: the box starts at its numbers, not the previous listing's.
+        st.session_state[SET_FOR_KEY] = row["listing_key"]
+        st.session_state["inv_set_field"] = "capacity"
+        st.session_state["inv_set_value"] = capacity if capacity is not None else 0
+    cols = st.columns([1, 1, 2, 2, 1.4], vertical_alignment="bottom")
+    cols[0].button(
+        "−1",
+        key="inv_minus",
+        help="One seat less",
+        disabled=capacity is None,
+        on_click=_ask,
+        args=(seen, None if capacity is None else capacity - 1, "capacity"),
+        width="stretch",
+    )
+    cols[1].button(
+        "+1",
+        key="inv_plus",
+        help="One seat more",
+        disabled=capacity is None,
+        on_click=_ask,
+        args=(seen, None if capacity is None else capacity + 1, "capacity"),
+        width="stretch",
+    )
+    cols[2].radio(
+        "Set",
+        ["capacity", "remaining"],
+        key="inv_set_field",
+        horizontal=True,
+        help="Capacity = remaining + sold + pending",
+    )
+    cols[3].number_input("Seats", min_value=0, step=1, key="inv_set_value")
+    cols[4].button("Set…", key="inv_set", on_click=_ask_set, args=(seen,), type="secondary")
+    if capacity is None and remaining is None:
+        st.caption("Remaining is unlimited or unknown here: use **Set** to give it a number.")
+
+
+def _pending_change() -> Change:
+    pending = st.session_state[PENDING_KEY]
+    return Change(
+        pending["listing_key"],
+        seen_remaining=pending["seen_remaining"],
+        value=pending["value"],
+        field=pending["field"],
+        seen_capacity=pending["seen_capacity"],
+    )
+
+
+def _confirmation(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
+    change = _pending_change()
+    preview = boxoffice.preview_change(change, listings)
+    with st.container(border=True, key="inv_confirm_panel"):
+        st.markdown(f"**Confirm the change** · {preview.label}")
+        unlimited = preview.unlimited_before
+        lines = [
+            f"Capacity: {seats(preview.capacity_before, unlimited)} → "
+            f"{seats(preview.capacity_after)}",
+            f"Remaining: {seats(preview.remaining_before, unlimited)} → "
+            f"{seats(preview.remaining_after)}",
+            f"Sold: {seats(preview.sold)} (+ {seats(preview.pending)} pending), unchanged",
+            f"Writes the {preview.what} on {CHANNEL_LABELS.get(preview.channel)}",
+        ]
+        st.markdown("\n".join(f"- {line}" for line in lines))
+        for warning in preview.warnings:
+            st.warning(warning, icon="⚠️")
+        if preview.refusal:
+            st.error(preview.refusal, icon="🚫")
+        cols = st.columns(2)
+        cols[0].button(
+            "Confirm",
+            key="inv_confirm",
+            type="primary",
+            disabled=not preview.allowed,
+            on_click=_confirm,
+            args=(boxoffice,),
+        )
+        cols[1].button("Cancel", key="inv_cancel", on_click=_cancel)
+
+
+def _cancel() -> None:
+    st.session_state.pop(PENDING_KEY, None)
+
+
+@safe_callback("applying the change")
+def _confirm(boxoffice: BoxOffice) -> None:
+    """Callback: apply the pending change on fresh numbers, before the page redraws."""
+    if PENDING_KEY not in st.session_state:
+        return
+    change = _pending_change()
+    st.session_state.pop(PENDING_KEY, None)
+    catalog = st.session_state.get(CATALOG_KEY)
+    result = boxoffice.apply_change(change, boxoffice.listings(catalog), who=current_user())
+    remember_results([result])
+    st.session_state.pop(SET_FOR_KEY, None)  # refill the Seats box with the new numbers
+    st.session_state[RESULT_KEY] = (result.status, result.message)
+    st.session_state[TOAST_KEY] = (result.message, STATUS_ICONS.get(result.status, "ℹ️"))
+
+
+def remember_results(results: list[ChangeResult]) -> None:
+    """Keep this session's catalog on Eventbrite's numbers as the engine just read them."""
+    catalog = st.session_state.get(CATALOG_KEY)
+    if catalog is not None:
+        st.session_state[CATALOG_KEY] = patch_catalog(catalog, [r.ticket_class for r in results])
+
+
+def _last_result() -> None:
+    last = st.session_state.get(RESULT_KEY)
+    if not last:
+        return
+    status, message = last
+    icon = STATUS_ICONS.get(status, "ℹ️")
+    if status in ("ok", "unchanged"):
+        st.success(message, icon=icon)
+    elif status in ("refused", "rolled_back"):
+        st.warning(message, icon=icon)
+    else:
+        st.error(message, icon=icon)

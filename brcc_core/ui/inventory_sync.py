@@ -1,0 +1,236 @@
+"""The Sync tab: pick shows and a policy, read the dry run, apply the chosen rows with one
+confirmation; each row goes through the change engine and reports its own result."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from brcc_core.boxoffice import BoxOffice
+from brcc_core.inventory import EVENTBRITE_CALLS_PER_CHANGE
+from brcc_core.sync import SyncPlan, SyncPolicy, plans_frame
+from brcc_core.ui.catalog import CATALOG_KEY
+from brcc_core.ui.inventory import (
+    STATUS_ICONS,
+    TOAST_KEY,
+    current_user,
+    remember_results,
+    safe_callback,
+    when,
+)
+
+PENDING_KEY = "inv_sync_pending"  # {"plans": [...], "row_keys": [...]} awaiting confirmation
+RESULTS_KEY = "inv_sync_results"  # the last sync's per-row outcome (a DataFrame)
+ROWS_FOR_KEY = "inv_sync_rows_for"  # the dry run the row picker was filled for
+
+EVENTBRITE_CALLS_TYPICAL = 4  # fresh read, write, verification read(s)
+
+POLICIES = {
+    "mirror": "Mirror: every channel shows all remaining seats",
+    "split": "Split the remaining seats between channels",
+    "buffer": "Hold back a buffer, mirror the rest",
+}
+
+
+def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFrame) -> None:
+    st.subheader("Sync channels")
+    st.caption(
+        "Targets come from the venue capacity and what is sold and pending on both "
+        "channels, never from one channel's changes. Mirror lets the channels together "
+        "sell more than the room holds until the next sync; split and buffer limit that."
+    )
+    _results()
+    now = pd.Timestamp.now(tz=boxoffice.settings.timezone)
+    upcoming = shows[shows["starts_at"] >= now]
+    names = {
+        k: f"{when(t)} · {title}"
+        for k, t, title in zip(
+            upcoming["show_key"], upcoming["starts_at"], upcoming["title"], strict=True
+        )
+    }
+    chosen = st.multiselect(
+        "Shows", list(names), format_func=lambda k: names.get(k, k), key="inv_sync_shows"
+    )
+    policy = _policy()
+    if not chosen:
+        st.info("Pick one or more shows to see the dry run.", icon="🧮")
+        _confirmation(boxoffice)
+        return
+    plans = boxoffice.plan_sync(chosen, policy, listings)
+    for plan in plans:
+        _plan_summary(plan)
+    table = plans_frame(plans)
+    st.dataframe(table.drop(columns=["show_key"]), hide_index=True, key="inv_sync_table")
+
+    rows = {r.row_key: (plan, r) for plan in plans for r in plan.changes}
+    _eventbrite_budget(boxoffice, [r for _, r in rows.values()])
+    if not rows:
+        st.success("Every listing is at its target already (or left alone): nothing to apply.")
+        _confirmation(boxoffice)
+        return
+    if st.session_state.get(ROWS_FOR_KEY) != tuple(rows):
+        st.session_state[ROWS_FOR_KEY] = tuple(rows)
+        st.session_state["inv_sync_rows"] = list(rows)
+    labels = {
+        key: f"{plan.title} · {row.listing_key}: {_seats(row.remaining)} → "
+        f"{row.target_remaining} remaining"
+        for key, (plan, row) in rows.items()
+    }
+    selected = st.multiselect(
+        "Rows to apply", list(rows), format_func=labels.get, key="inv_sync_rows"
+    )
+    st.button(
+        f"Apply {len(selected)} row(s)…",
+        key="inv_sync_apply",
+        disabled=not selected,
+        on_click=_ask,
+        args=(plans, selected),
+    )
+    _confirmation(boxoffice)
+
+
+def _policy() -> SyncPolicy:
+    kind = st.radio(
+        "Policy", list(POLICIES), format_func=POLICIES.get, key="inv_sync_policy", horizontal=True
+    )
+    if kind == "split":
+        share = st.slider(
+            "WooCommerce share of the remaining seats (%)",
+            0,
+            100,
+            50,
+            step=5,
+            key="inv_sync_wc_share",
+        )
+        return SyncPolicy("split", {"woocommerce": share, "eventbrite": 100 - share})
+    if kind == "buffer":
+        buffer = st.number_input(
+            "Seats held back", min_value=0, max_value=500, value=4, step=1, key="inv_sync_buffer"
+        )
+        return SyncPolicy("buffer", buffer=int(buffer))
+    return SyncPolicy("mirror")
+
+
+def _eventbrite_budget(boxoffice: BoxOffice, rows: list) -> None:
+    """Eventbrite allows 2,000 calls an hour: say what this sync would spend."""
+    count = sum(1 for r in rows if r.channel == "eventbrite")
+    if not count:
+        return
+    need = count * EVENTBRITE_CALLS_TYPICAL
+    left = boxoffice.eventbrite.calls_left_this_hour()
+    text = (
+        f"Eventbrite: about {need} calls for {count} row(s) (up to "
+        f"{count * EVENTBRITE_CALLS_PER_CHANGE} if some must be restored); {left} left "
+        "this hour."
+    )
+    if count * EVENTBRITE_CALLS_PER_CHANGE > left:
+        st.warning(text + " Rows beyond the budget will be refused, not half-done.", icon="⏳")
+    else:
+        st.caption(text)
+
+
+def _seats(value) -> str:
+    return "unlimited" if value is None else str(value)
+
+
+def _plan_summary(plan: SyncPlan) -> None:
+    if plan.room_remaining is None:
+        head = f"**{plan.title}** ({when(plan.starts_at)}): cannot plan"
+    else:
+        exposure = "no bound" if plan.exposure is None else f"{plan.exposure} seat(s)"
+        head = (
+            f"**{plan.title}** ({when(plan.starts_at)}): {plan.room_remaining} of "
+            f"{plan.venue_capacity} seats left in the room · oversell exposure {exposure}"
+        )
+    st.markdown(head)
+    for note in plan.notes:
+        if plan.oversold or plan.room_remaining is None:
+            st.error(note, icon="🚨")
+        else:
+            st.caption(note)
+
+
+def _ask(plans: list[SyncPlan], selected: list[str]) -> None:
+    st.session_state.pop(RESULTS_KEY, None)
+    st.session_state[PENDING_KEY] = {"plans": plans, "row_keys": list(selected)}
+
+
+def _cancel() -> None:
+    st.session_state.pop(PENDING_KEY, None)
+
+
+def _confirmation(boxoffice: BoxOffice) -> None:
+    pending = st.session_state.get(PENDING_KEY)
+    if not pending:
+        return
+    plans: list[SyncPlan] = pending["plans"]
+    keys = set(pending["row_keys"])
+    rows = [r for plan in plans for r in plan.changes if r.row_key in keys]
+    with st.container(border=True, key="inv_sync_confirm_panel"):
+        st.markdown(
+            f"**Apply {len(rows)} change(s) on {len({r.show_key for r in rows})} show(s)** "
+            f"({plans[0].policy.describe()})"
+        )
+        st.markdown(
+            "\n".join(
+                f"- `{r.listing_key}`: remaining {_seats(r.remaining)} → {r.target_remaining}"
+                for r in rows
+            )
+        )
+        st.caption("Each row is read fresh first and refused if it changed since this dry run.")
+        cols = st.columns(2)
+        cols[0].button(
+            "Confirm sync",
+            key="inv_sync_confirm",
+            type="primary",
+            on_click=_confirm,
+            args=(boxoffice,),
+        )
+        cols[1].button("Cancel", key="inv_sync_cancel", on_click=_cancel)
+
+
+@safe_callback("applying the sync")
+def _confirm(boxoffice: BoxOffice) -> None:
+    """Callback: run the chosen rows through the change engine, one at a time."""
+    pending = st.session_state.pop(PENDING_KEY, None)
+    if not pending:
+        return
+    catalog = st.session_state.get(CATALOG_KEY)
+    outcomes = boxoffice.apply_sync(
+        pending["plans"],
+        set(pending["row_keys"]),
+        listings=boxoffice.listings(catalog),
+        who=current_user(),
+    )
+    remember_results([result for _, result in outcomes])
+    st.session_state[RESULTS_KEY] = pd.DataFrame(
+        [
+            {
+                "show": row.show_key,
+                "listing_key": row.listing_key,
+                "target_remaining": row.target_remaining,
+                "result": result.status,
+                "message": result.message,
+            }
+            for row, result in outcomes
+        ],
+        columns=["show", "listing_key", "target_remaining", "result", "message"],
+    )
+    done = sum(1 for _, r in outcomes if r.ok)
+    icon = STATUS_ICONS["ok"] if done == len(outcomes) else STATUS_ICONS["failed"]
+    st.session_state[TOAST_KEY] = (f"Sync: {done} of {len(outcomes)} row(s) verified.", icon)
+
+
+def _results() -> None:
+    results = st.session_state.get(RESULTS_KEY)
+    if results is None:
+        return
+    ok = results["result"].isin(["ok", "unchanged"])
+    if ok.all():
+        st.success(f"Sync applied: {len(results)} row(s) verified on the platforms.", icon="✅")
+    else:
+        st.warning(
+            f"Sync: {int(ok.sum())} of {len(results)} row(s) verified; see why for the rest.",
+            icon="⚠️",
+        )
+    st.dataframe(results, hide_index=True, key="inv_sync_results_table")

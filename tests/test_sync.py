@@ -1,0 +1,198 @@
+"""plan_sync, table-tested: absolute targets per listing under each policy, the exposure
+each leaves, an oversold show, and listings the plan must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from brcc_core.sync import SyncListing, SyncPolicy, SyncShow, allocate, plan_sync, plans_frame
+
+WC = "wc:1:slot:date"
+EB = "eb:9:91"
+
+
+def show(*listings: SyncListing, venue: int = 55) -> SyncShow:
+    return SyncShow("show:2026-06-05T20:00", "Friday 8pm", venue, tuple(listings))
+
+
+def wc(sold=20, pending=2, available=30, **kw) -> SyncListing:
+    capacity = None if available is None or sold is None else available + sold + pending
+    return SyncListing(
+        WC,
+        "woocommerce",
+        sold=sold,
+        pending=pending,
+        capacity=capacity,
+        available=available,
+        kind="bookings",
+        **kw,
+    )
+
+
+def eb(key=EB, sold=13, available=42, **kw) -> SyncListing:
+    capacity = None if available is None else available + sold
+    return SyncListing(
+        key,
+        "eventbrite",
+        sold=sold,
+        pending=0,
+        capacity=capacity,
+        available=available,
+        kind="ticket_class",
+        event_id=key.split(":")[1],
+        **kw,
+    )
+
+
+def targets(plan) -> dict[str, tuple[str, int | None, int | None]]:
+    return {r.listing_key: (r.action, r.target_remaining, r.target_capacity) for r in plan.rows}
+
+
+# T=55, S=20+13=33, P=2: A=20 seats left in the room.
+@pytest.mark.parametrize(
+    "policy, wc_target, eb_target, exposure",
+    [
+        (SyncPolicy("mirror"), 20, 20, 20),  # (2 channels - 1) * A
+        (SyncPolicy("split", {"woocommerce": 1, "eventbrite": 1}), 10, 10, 0),
+        (SyncPolicy("split", {"woocommerce": 3, "eventbrite": 1}), 15, 5, 0),
+        (SyncPolicy("split", {"woocommerce": 1, "eventbrite": 2}), 7, 13, 0),  # 6.67/13.33
+        (SyncPolicy("split"), 10, 10, 0),  # no ratio: equal
+        (SyncPolicy("split", {"woocommerce": 1, "eventbrite": 1}, buffer=4), 8, 8, 0),
+        (SyncPolicy("buffer", buffer=4), 16, 16, 12),
+        (SyncPolicy("buffer", buffer=10), 10, 10, 0),
+        (SyncPolicy("buffer", buffer=30), 0, 0, 0),
+    ],
+)
+def test_targets_and_exposure_per_policy(policy, wc_target, eb_target, exposure):
+    plan = plan_sync(show(wc(), eb()), policy)
+    assert plan.room_remaining == 20 and not plan.oversold
+    assert targets(plan) == {
+        WC: ("change", wc_target, 20 + 2 + wc_target),  # capacity = sold + pending + target
+        EB: ("change", eb_target, 13 + eb_target),
+    }
+    assert plan.exposure == exposure
+
+
+def test_targets_are_absolute_whatever_the_current_numbers():
+    """Same facts, very different current stock: same targets (never deltas)."""
+    a = plan_sync(show(wc(available=3), eb(available=50)), SyncPolicy("mirror"))
+    b = plan_sync(show(wc(available=40), eb(available=1)), SyncPolicy("mirror"))
+    assert [r.target_remaining for r in a.rows] == [r.target_remaining for r in b.rows] == [20, 20]
+
+
+def test_listing_already_at_target_is_kept():
+    plan = plan_sync(show(wc(available=20), eb(available=42)), SyncPolicy("mirror"))
+    assert targets(plan)[WC][0] == "keep"
+    assert [r.listing_key for r in plan.changes] == [EB]
+
+
+def test_oversold_show_closes_every_channel_and_is_flagged():
+    plan = plan_sync(show(wc(sold=40, pending=0, available=5), eb(sold=20, available=3)),
+                     SyncPolicy("mirror"))  # fmt: skip
+    assert plan.oversold and plan.room_remaining == -5
+    assert {r.target_remaining for r in plan.rows} == {0}
+    assert plan.exposure == 0
+    assert any("Oversold by 5" in n for n in plan.notes)
+
+
+def test_listing_with_an_error_is_left_alone_and_still_counts():
+    broken = wc(error="booking options unreadable: bad JSON", available=4)
+    plan = plan_sync(show(broken, eb()), SyncPolicy("split", {"woocommerce": 1, "eventbrite": 1}))
+    rows = targets(plan)
+    assert rows[WC] == ("leave", None, None)
+    assert "booking options unreadable" in plan.rows[0].reason
+    # Its sold counts toward the room; its 4 remaining come off WooCommerce's half.
+    assert plan.room_remaining == 20
+    assert rows[EB] == ("change", 10, 23)
+    assert plan.exposure == 0
+
+
+def test_uncertain_and_unknown_listings_are_left_alone():
+    uncertain = SyncListing(
+        "wc:5",
+        "woocommerce",
+        sold=3,
+        available=None,
+        kind="uncertain",
+        error="uncertain product",
+        numbers_known=False,
+    )
+    unknown = SyncListing("eb:7:unknown", "eventbrite", sold=0, numbers_known=False)
+    plan = plan_sync(show(uncertain, unknown, eb()), SyncPolicy("mirror"))
+    actions = {r.listing_key: r.action for r in plan.rows}
+    assert actions == {"wc:5": "leave", "eb:7:unknown": "leave", EB: "change"}
+    assert plan.exposure is None  # remaining unknown on a listing left alone
+
+
+def test_unknown_sold_means_no_plan():
+    plan = plan_sync(show(wc(sold=None), eb()), SyncPolicy("mirror"))
+    assert plan.room_remaining is None and plan.exposure is None
+    assert all(r.action == "leave" for r in plan.rows)
+    assert "sold unknown" in plan.notes[0]
+
+
+def test_unlimited_listing_left_alone_makes_exposure_unbounded():
+    unlimited = wc(available=None, error="remaining taken from the catalog")
+    plan = plan_sync(show(unlimited, eb()), SyncPolicy("split"))
+    assert plan.exposure is None
+    assert any("no bound" in n for n in plan.notes)
+
+
+def test_unlimited_listing_gets_a_limit():
+    plan = plan_sync(show(wc(available=None), eb()), SyncPolicy("mirror"))
+    assert targets(plan)[WC] == ("change", 20, 42)
+
+
+def test_two_classes_of_a_one_off_event_share_the_channel_by_capacity():
+    ga = eb("eb:9:1", sold=10, available=35)  # capacity 45
+    fr = eb("eb:9:2", sold=3, available=7)  # capacity 10
+    plan = plan_sync(show(wc(), ga, fr), SyncPolicy("split", {"woocommerce": 1, "eventbrite": 1}))
+    rows = targets(plan)
+    assert rows["eb:9:1"][1] + rows["eb:9:2"][1] == 10
+    assert rows["eb:9:1"][1] == 8 and rows["eb:9:2"][1] == 2
+    assert plan.exposure == 0
+
+
+def test_series_date_with_two_classes_is_synced_at_event_level():
+    ga = eb("eb:9:1", sold=10, available=35, series_id="s1")
+    fr = eb("eb:9:2", sold=3, available=7, series_id="s1")
+    plan = plan_sync(show(wc(), ga, fr), SyncPolicy("mirror"))
+    rows = {r.listing_key: r for r in plan.rows}
+    assert rows["eb:9:1"].action == "change" and rows["eb:9:1"].target_remaining == 20
+    assert "event" in rows["eb:9:1"].reason
+    assert rows["eb:9:2"].action == "leave" and "eb:9:1" in rows["eb:9:2"].reason
+    assert plan.exposure == 20  # FR is inside the event's seats, not counted twice
+
+
+def test_started_show_is_left_alone():
+    plan = plan_sync(show(wc(status="past"), eb(status="past")), SyncPolicy("mirror"))
+    assert all(r.action == "leave" for r in plan.rows) and plan.exposure == 0
+
+
+def test_single_channel_show_has_no_exposure_under_mirror():
+    plan = plan_sync(show(eb(available=30)), SyncPolicy("mirror"))
+    assert targets(plan)[EB] == ("change", 42, 55) and plan.exposure == 0
+
+
+def test_plans_frame_lists_every_row():
+    plans = [plan_sync(show(wc(), eb()), SyncPolicy("mirror"))]
+    df = plans_frame(plans)
+    assert list(df["listing_key"]) == [WC, EB]
+    assert df["target_remaining"].tolist() == [20, 20]
+
+
+@pytest.mark.parametrize(
+    "total, weights, parts",
+    [(10, [1, 1], [5, 5]), (7, [1, 1], [4, 3]), (20, [1, 2], [7, 13]), (5, [0, 0], [3, 2]),
+     (0, [1, 3], [0, 0]), (3, [1, 1, 1, 1], [1, 1, 1, 0])],
+)  # fmt: skip
+def test_allocate_always_adds_up(total, weights, parts):
+    assert allocate(total, weights) == parts
+    assert sum(allocate(total, weights)) == max(total, 0)
+
+
+def test_policy_rejects_nonsense():
+    with pytest.raises(ValueError):
+        SyncPolicy("share")
+    with pytest.raises(ValueError):
+        SyncPolicy("buffer", buffer=-1)
