@@ -25,10 +25,22 @@ from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.eventbrite import EventbriteClient
 from brcc_core.http import IntegrationError
+from brcc_core.inventory import (
+    Change,
+    ChangeResult,
+    InventoryEngine,
+    ListingState,
+    Preview,
+    patch_catalog,
+    preview_change,
+)
 from brcc_core.listings import build_listings
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import Settings
-from brcc_core.shows import suggest_shows
+from brcc_core.shows import RecurringRule, SavedShow, map_shows, suggest_shows
+from brcc_core.state import ANONYMOUS, StateUnavailable
+from brcc_core.state import State as AppState
+from brcc_core.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
 from brcc_core.woocommerce import WooCommerceClient
 from brcc_core.wordpress import WordPressReader, WordPressUnavailable
 
@@ -81,6 +93,7 @@ class BoxOffice:
         wordpress: WordPressReader,
         cache: CatalogCache,
         sandbox: Sandbox | None = None,
+        state: AppState | None = None,
     ):
         self.settings = settings
         self.woocommerce = woocommerce
@@ -91,9 +104,11 @@ class BoxOffice:
         self._catalog: Catalog | None = None
         self._catalog_warning: str | None = None
         self._lock = threading.Lock()
+        self._state = state  # the app-state DB, opened on first use (see ``state``)
+        self._state_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> BoxOffice:
+    def from_settings(cls, settings: Settings, *, state: AppState | None = None) -> BoxOffice:
         """Connect to the club's systems, or to the sandbox in demo mode (seeding it on
         first use). Nothing is fetched yet."""
         key = settings.cache_key.reveal().encode() if settings.cache_key else None
@@ -106,7 +121,7 @@ class BoxOffice:
                 table_prefix=settings.wp_table_prefix,
                 lock_dir=settings.data_dir,
             )
-            return cls.on_sandbox(sandbox, settings, cache=cache)
+            return cls.on_sandbox(sandbox, settings, cache=cache, state=state)
         engine = create_engine(
             settings.wp_db_url.reveal(),
             pool_pre_ping=True,
@@ -123,11 +138,17 @@ class BoxOffice:
             ),
             wordpress=WordPressReader(engine, settings.wp_table_prefix),
             cache=cache,
+            state=state,
         )
 
     @classmethod
     def on_sandbox(
-        cls, sandbox: Sandbox, settings: Settings, *, cache: CatalogCache | None = None
+        cls,
+        sandbox: Sandbox,
+        settings: Settings,
+        *,
+        cache: CatalogCache | None = None,
+        state: AppState | None = None,
     ) -> BoxOffice:
         """A BoxOffice whose real clients talk to ``sandbox`` in process."""
         return cls(
@@ -147,6 +168,7 @@ class BoxOffice:
             wordpress=WordPressReader(sandbox.engine, settings.wp_table_prefix),
             cache=cache or CatalogCache(settings.data_dir),
             sandbox=sandbox,
+            state=state,
         )
 
     # --- catalog ---------------------------------------------------------------------
@@ -246,9 +268,16 @@ class BoxOffice:
         return build_listings(catalog, live.ticket_counts, live.stock, live_error=live.error)
 
     def shows(self, listings: pd.DataFrame | None = None) -> pd.DataFrame:
-        """Listings of both channels grouped into shows with the venue capacity."""
+        """Listings of both channels grouped into shows: what a manager confirmed (saved
+        mappings, recurring rules, per-show venue capacity) first, suggestions for the
+        rest. With the app-state DB unreachable, suggestions only, so the views still work.
+        """
         listings = self.listings() if listings is None else listings
-        return suggest_shows(listings, venue_capacity=self.settings.venue_capacity)
+        try:
+            return self.saved_shows(listings)
+        except StateUnavailable as exc:
+            log.warning("show mappings unavailable, using suggestions: %s", exc)
+            return suggest_shows(listings, venue_capacity=self.settings.venue_capacity)
 
     # --- health ----------------------------------------------------------------------
     def health(self) -> list[Health]:
@@ -305,6 +334,192 @@ class BoxOffice:
         if catalog.errors:
             return Health("Catalog cache", "degraded", f"{reason}; last refresh had errors")
         return Health("Catalog cache", "ok", reason)
+
+    # --- inventory, shows and sync -------------------------------------------------------
+    # Capacity changes go through brcc_core.inventory (fresh read, one write, verify,
+    # restore, audit); show mappings and the audit log live in the app-state DB.
+
+    @property
+    def state(self) -> AppState:
+        """The app-state DB (audit log, saved shows, recurring rules), opened on first use
+        so pages that never need it never touch it."""
+        with self._state_lock:
+            if self._state is None:
+                self._state = AppState.open(self.settings.state_db_url)
+            return self._state
+
+    @property
+    def inventory(self) -> InventoryEngine:
+        return InventoryEngine(self.woocommerce, self.eventbrite, self.state.append_audit)
+
+    def listing_state(self, listing_key: str, listings: pd.DataFrame) -> ListingState:
+        """One listing as the manager sees it; KeyError when it is not in ``listings``."""
+        rows = listings[listings["listing_key"] == listing_key]
+        if rows.empty:
+            raise KeyError(listing_key)
+        row = rows.iloc[0].to_dict()
+        others: tuple[str, ...] = ()
+        event_id = row.get("event_id")
+        if row.get("channel") == "eventbrite" and isinstance(event_id, str):
+            siblings = listings[
+                (listings["event_id"] == event_id) & (listings["listing_key"] != listing_key)
+            ]
+            others = tuple(str(s) for s in siblings["slot_label"].dropna())
+        return ListingState.from_row(row, other_classes=others)
+
+    def _venue_capacity_of(self, listing_key: str, listings: pd.DataFrame) -> int:
+        try:
+            shows = self.saved_shows(listings)
+        except StateUnavailable:
+            return self.settings.venue_capacity  # a preview still works without the DB
+        for row in shows.itertuples():
+            if listing_key in row.listing_keys:
+                return int(row.venue_capacity)
+        return self.settings.venue_capacity
+
+    def preview_change(self, change: Change, listings: pd.DataFrame | None = None) -> Preview:
+        """old → new with warnings, or why it is refused; reads nothing from the platforms."""
+        listings = self.listings() if listings is None else listings
+        listing = self.listing_state(change.listing_key, listings)
+        venue = self._venue_capacity_of(change.listing_key, listings)
+        return preview_change(change, listing, venue_capacity=venue)
+
+    def apply_change(
+        self,
+        change: Change,
+        listings: pd.DataFrame | None = None,
+        *,
+        who: str = ANONYMOUS,
+        action: str = "change",
+        down: dict[str, str] | None = None,
+        venue_capacity: int | None = None,
+    ) -> ChangeResult:
+        """Apply one change through the engine (fresh read, write, verify, restore) with an
+        audit row per attempt. Refused without touching a platform when the audit log
+        cannot be written: every change must be on record."""
+        listings = self.listings() if listings is None else listings
+        listing = self.listing_state(change.listing_key, listings)
+        try:
+            self.state.ping()
+        except StateUnavailable as exc:
+            return ChangeResult(
+                change.listing_key,
+                "refused",
+                f"{exc} Nothing was written: every change must be recorded first.",
+                preview_change(change, listing, venue_capacity=self.settings.venue_capacity),
+            )
+        venue = venue_capacity or self._venue_capacity_of(change.listing_key, listings)
+        result = self.inventory.apply(
+            change, listing, who=who, venue_capacity=venue, action=action, down=down
+        )
+        self._remember_ticket_classes([result.ticket_class])
+        return result
+
+    def _remember_ticket_classes(self, classes: list[dict | None]) -> None:
+        """Keep the catalog's Eventbrite numbers as the engine last read them."""
+        with self._lock:
+            if self._catalog is not None:
+                self._catalog = patch_catalog(self._catalog, classes)
+
+    def audit_log(self, **filters) -> pd.DataFrame:
+        """Recent audit rows, newest first (see ``State.audit_log`` for the filters)."""
+        return self.state.audit_log(**filters)
+
+    def saved_shows(self, listings: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Shows with the saved mappings first, then recurring rules, then suggestions
+        (``MAPPED_SHOW_COLUMNS``: ``source`` says which)."""
+        listings = self.listings() if listings is None else listings
+        return map_shows(
+            listings,
+            saved=self.state.saved_shows(),
+            rules=self.state.recurring_rules(),
+            venue_capacity=self.settings.venue_capacity,
+        )
+
+    def save_show_mapping(
+        self,
+        show_key: str,
+        listing_keys: list[str] | tuple[str, ...],
+        *,
+        venue_capacity: int | None = None,
+        title: str | None = None,
+        who: str = ANONYMOUS,
+    ) -> None:
+        """Confirm a show: these listings, this venue capacity (None = the default)."""
+        self.state.save_show(
+            SavedShow(show_key, tuple(listing_keys), venue_capacity, title or None), who=who
+        )
+
+    def forget_show_mapping(self, show_key: str) -> None:
+        self.state.forget_show(show_key)
+
+    def recurring_rules(self) -> list[RecurringRule]:
+        return self.state.recurring_rules()
+
+    def save_recurring_rule(self, rule: RecurringRule, *, who: str = ANONYMOUS) -> int:
+        return self.state.save_rule(rule, who=who)
+
+    def delete_recurring_rule(self, rule_id: int) -> None:
+        self.state.delete_rule(rule_id)
+
+    def plan_sync(
+        self,
+        show_keys: list[str] | tuple[str, ...],
+        policy: SyncPolicy,
+        listings: pd.DataFrame | None = None,
+    ) -> list[SyncPlan]:
+        """Dry run: one plan per show, in the order given (unknown keys are skipped)."""
+        listings = self.listings() if listings is None else listings
+        shows = self.saved_shows(listings).set_index("show_key", drop=False)
+        return [
+            plan_sync(sync_show(shows.loc[key].to_dict(), listings), policy)
+            for key in show_keys
+            if key in shows.index
+        ]
+
+    def apply_sync(
+        self,
+        plans: list[SyncPlan],
+        row_keys: set[str] | None = None,
+        *,
+        listings: pd.DataFrame | None = None,
+        who: str = ANONYMOUS,
+    ) -> list[tuple[SyncRow, ChangeResult]]:
+        """Run the chosen "change" rows (``SyncRow.row_key``; None = all) through the
+        change engine, one at a time, and report per row. Once a channel stops answering,
+        its remaining rows are refused without calling it again."""
+        listings = self.listings() if listings is None else listings
+        down: dict[str, str] = {}
+        outcomes: list[tuple[SyncRow, ChangeResult]] = []
+        for plan in plans:
+            note = f"sync {plan.show_key}: {plan.policy.describe()}"
+            for row in plan.changes:
+                if row_keys is not None and row.row_key not in row_keys:
+                    continue
+                change = Change(
+                    row.listing_key,
+                    seen_remaining=row.remaining,
+                    value=int(row.target_remaining),
+                    field="remaining",
+                    note=note,
+                    event_level=True,
+                )
+                result = self.apply_change(
+                    change,
+                    listings,
+                    who=who,
+                    action="sync",
+                    down=down,
+                    venue_capacity=plan.venue_capacity,
+                )
+                if result.channel_down:
+                    down.setdefault(row.channel, _first_sentence(result.message))
+                outcomes.append((row, result))
+        return outcomes
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ")[0].rstrip(".")
 
 
 def _ms(started: float) -> float:

@@ -308,3 +308,26 @@ def test_managed_single_event_shows_its_woocommerce_stock(sandbox, boxoffice):
         row = listings.loc[key]
         assert not row.unlimited and row.available == int(float(managed[int(key[3:])]))
         assert row.capacity == row.available + row.sold + row.pending
+
+
+def test_shows_use_a_confirmed_venue_capacity(boxoffice, tmp_path):
+    from brcc_core.state import State
+
+    boxoffice._state = State.open(f"sqlite:///{tmp_path / 'state.db'}")
+    boxoffice.refresh_catalog()
+    listings = boxoffice.listings()
+    suggested = boxoffice.shows(listings)
+    show = suggested[suggested.channels.apply(len) == 2].iloc[0]
+    boxoffice.save_show_mapping(show.show_key, show.listing_keys, venue_capacity=40)
+    confirmed = boxoffice.shows(listings).set_index("show_key").loc[show.show_key]
+    assert confirmed.venue_capacity == 40
+    assert confirmed.remaining == 40 - confirmed.sold - confirmed.pending
+
+
+def test_shows_fall_back_to_suggestions_without_the_state_db(boxoffice):
+    from brcc_core.state import State
+
+    boxoffice._state = State.open("mysql+pymysql://nobody:pw@127.0.0.1:1/none")
+    boxoffice.refresh_catalog()
+    shows = boxoffice.shows()
+    assert len(shows) > 10 and shows["venue_capacity"].eq(55).all()
