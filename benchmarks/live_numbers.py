@@ -31,7 +31,7 @@ from brcc_core.sandbox.twin import Sandbox  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
 
 MYSQL_SERVER = "mysql+pymysql://root@127.0.0.1:3306/test"
-OLD_TOOL_SAMPLE = 300  # slot-dates timed one by one at large scale, then extrapolated
+OLD_TOOL_SAMPLE = 40  # slot-dates timed one by one at large scale, then extrapolated
 
 # What the old tool ran for every slot/date: three meta joins, one query each time.
 OLD_TOOL_QUERY = text(
