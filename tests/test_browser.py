@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,11 +60,10 @@ class Server:
     data_dir: Path
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
+@contextmanager
+def streamlit_server(data_dir: Path) -> Iterator[Server]:
     """``streamlit run streamlit_app.py`` on the sandbox in its own data dir; always
     stopped at the end, with its whole process group."""
-    data_dir = tmp_path_factory.mktemp("browser-club")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRCC_")}
     env["BRCC_DATA_DIR"] = str(data_dir)
@@ -112,6 +112,12 @@ def server(tmp_path_factory) -> Iterator[Server]:
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    with streamlit_server(tmp_path_factory.mktemp("browser-club")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +228,23 @@ def test_inventory_page_renders(server, page, shots):
     wait_until_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=shots / "inventory.png")
+
+
+def test_a_page_link_as_a_fresh_servers_first_request_gets_the_apps_navigation(
+    tmp_path_factory, browser, shots
+):
+    # Streamlit would run pages/inventory.py on its own (old multipage mode, raw file
+    # names in the sidebar, no page config) when a link is the first request it serves.
+    with streamlit_server(tmp_path_factory.mktemp("deep-link")) as fresh:
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        try:
+            page.goto(f"{fresh.url}/inventory")
+            page.get_by_role("heading", name="Inventory").wait_for(timeout=FIRST_RUN_SECONDS * 1000)
+            wait_until_idle(page)
+            nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+            assert "Dashboard" in nav and "streamlit app" not in nav.lower()
+            assert page.locator('[data-testid="stException"]').count() == 0
+            page.screenshot(path=shots / "inventory-first-request.png")
+        finally:
+            context.close()

@@ -16,8 +16,23 @@ def _boxoffice(fingerprint: str, _settings: Settings) -> BoxOffice:
     return BoxOffice.from_settings(_settings)
 
 
+def _route_through_entry_script() -> None:
+    """When the first request a fresh server gets is a page link (``/inventory``),
+    Streamlit runs ``pages/*.py`` directly in its old multipage mode, because a ``pages/``
+    folder sits beside the entry script: the sidebar then lists raw file names and the
+    page config is missing. Switch that mode off and rerun, so the request goes through
+    ``streamlit_app.py``'s ``st.navigation`` like every other. (Streamlit keeps this flag
+    on its PagesManager; st.navigation itself clears it the same way.)"""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_boxoffice() -> BoxOffice:
     """The process-wide BoxOffice, or a clear message and a stopped page."""
+    _route_through_entry_script()
     try:
         settings = load_settings()
     except SettingsError as exc:
