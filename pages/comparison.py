@@ -5,10 +5,11 @@ import streamlit as st
 from brcc_core import views
 from brcc_core.ui import comparison as ui
 from brcc_core.ui import selection
-from brcc_core.ui.app import demo_banner, get_boxoffice
+from brcc_core.ui.app import demo_banner, get_boxoffice, route_through_entry_script
 from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
 
+route_through_entry_script()
 st.title("Comparison")
 boxoffice = get_boxoffice()
 demo_banner(boxoffice)

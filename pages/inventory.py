@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from brcc_core.ui.app import demo_banner, get_boxoffice
+from brcc_core.ui.app import demo_banner, get_boxoffice, route_through_entry_script
 from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
 from brcc_core.ui.inventory import render_inventory
 
+route_through_entry_script()
 st.title("Inventory")
 boxoffice = get_boxoffice()
 demo_banner(boxoffice)

@@ -329,3 +329,12 @@ def test_health_lines_and_overall_state():
     assert views.overall_health(health) == "down"
     all_down = [Health(h.name, "down", "x") for h in health[:3]]
     assert views.overall_health(all_down) == "all down"
+
+
+def test_refresh_changes_are_described_in_words():
+    from brcc_core.views import describe_changes
+
+    nothing = {"products": (0, 0), "events": (0, 0), "listings": (0, 0)}
+    assert describe_changes(nothing) == "no changes"
+    some = {"products": (0, 0), "events": (4, 0), "listings": (12, 3)}
+    assert describe_changes(some) == "events +4, listings +12 / -3"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import runpy
+
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
@@ -16,23 +18,27 @@ def _boxoffice(fingerprint: str, _settings: Settings) -> BoxOffice:
     return BoxOffice.from_settings(_settings)
 
 
-def _route_through_entry_script() -> None:
-    """When the first request a fresh server gets is a page link (``/inventory``),
-    Streamlit runs ``pages/*.py`` directly in its old multipage mode, because a ``pages/``
-    folder sits beside the entry script: the sidebar then lists raw file names and the
-    page config is missing. Switch that mode off and rerun, so the request goes through
-    ``streamlit_app.py``'s ``st.navigation`` like every other. (Streamlit keeps this flag
-    on its PagesManager; st.navigation itself clears it the same way.)"""
+def route_through_entry_script() -> None:
+    """Call first in every page. With a ``pages/`` folder beside the entry script,
+    Streamlit runs ``pages/*.py`` on its own in its old multipage mode when a fresh
+    server's first request is a page link (``/inventory``): raw file names in the sidebar,
+    no page config. Then switch that mode off and run ``streamlit_app.py`` right here, in
+    this same run (so a pressed button is not lost), and stop: its ``st.navigation``
+    renders the requested page like any other. Streamlit keeps the flag on its
+    PagesManager; ``st.navigation`` clears it the same way."""
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    ctx = get_script_run_ctx()
+    if not PagesManager.uses_pages_directory or ctx is None:
+        return
+    PagesManager.uses_pages_directory = False
+    runpy.run_path(str(ctx.pages_manager.main_script_path), run_name="__main__")
+    st.stop()
 
 
 def get_boxoffice() -> BoxOffice:
     """The process-wide BoxOffice, or a clear message and a stopped page."""
-    _route_through_entry_script()
     try:
         settings = load_settings()
     except SettingsError as exc:

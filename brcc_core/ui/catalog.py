@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from brcc_core import views
 from brcc_core.boxoffice import BoxOffice, RefreshResult
 from brcc_core.catalog import Catalog
 
@@ -36,9 +37,7 @@ def _run_refresh(boxoffice: BoxOffice, label: str) -> RefreshResult:
         result = boxoffice.refresh_catalog(progress=progress)
         for channel, error in result.errors.items():
             st.warning(f"{channel}: {error}")
-        changed = ", ".join(
-            f"{what} +{added} / -{removed}" for what, (added, removed) in result.changes.items()
-        )
+        changed = views.describe_changes(result.changes)
         status.update(
             label=f"Catalog refreshed in {result.seconds:.1f} s ({changed})",
             state="error" if result.errors else "complete",
