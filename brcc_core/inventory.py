@@ -365,6 +365,10 @@ class _Write:
     token: str | None = None
     warnings: list[str] = field(default_factory=list)
 
+    def attempt(self, action: str, result: str, error: str | None = None) -> Attempt:
+        """This write as one audit attempt: before → after, with its result."""
+        return Attempt(action, self.what, _fmt(self.before), str(self.after), result, error)
+
 
 # --- the engine --------------------------------------------------------------------------
 class InventoryEngine:
@@ -627,11 +631,7 @@ class InventoryEngine:
                 f"The change was sent but could not be checked ({exc}). Look at the listing "
                 "on the platform before changing it again."
             )
-            audit(
-                Attempt(
-                    action, write.what, _fmt(write.before), str(write.after), "unverified", message
-                )
-            )
+            audit(write.attempt(action, "unverified", message))
             return done("unverified", message, ticket_class=fresh.ticket_class)
         if stored == write.after:
             extra = " ".join(write.warnings)
@@ -642,16 +642,7 @@ class InventoryEngine:
                 and now.capacity != write.after
             ):
                 extra += f" The event's capacity caps this ticket class at {now.capacity}."
-            audit(
-                Attempt(
-                    action,
-                    write.what,
-                    _fmt(write.before),
-                    str(write.after),
-                    "ok",
-                    extra.strip() or None,
-                )
-            )
+            audit(write.attempt(action, "ok", extra.strip() or None))
             message = (
                 f"Verified on {label}: {write.what} {_fmt(write.before, True)} → {write.after}; "
                 f"{_fmt(now.remaining, True)} remaining."
@@ -664,11 +655,7 @@ class InventoryEngine:
                 ticket_class=now.ticket_class,
             )
         error = f"read back {_fmt(stored)} instead of {write.after}"
-        audit(
-            Attempt(
-                action, write.what, _fmt(write.before), str(write.after), "verify_failed", error
-            )
-        )
+        audit(write.attempt(action, "verify_failed", error))
         return self._restore(listing, fresh, write, error, audit, done)
 
     def _lost_answer(self, listing, fresh, write, exc, action, audit, done) -> ChangeResult:
@@ -680,21 +667,12 @@ class InventoryEngine:
                 f"The write's answer was lost ({exc}) and the listing cannot be read now: it "
                 "may or may not have changed. Check it on the platform before trying again."
             )
-            audit(
-                Attempt(
-                    action, write.what, _fmt(write.before), str(write.after), "unverified", message
-                )
-            )
+            audit(write.attempt(action, "unverified", message))
             return done("unverified", message, channel_down=True)
         if stored == write.after:
             audit(
-                Attempt(
-                    action,
-                    write.what,
-                    _fmt(write.before),
-                    str(write.after),
-                    "ok",
-                    f"answer lost ({type(exc).__name__}); verified by reading",
+                write.attempt(
+                    action, "ok", f"answer lost ({type(exc).__name__}); verified by reading"
                 )
             )
             return done(
@@ -706,11 +684,7 @@ class InventoryEngine:
                 ticket_class=now.ticket_class,
             )
         if stored == write.before:
-            audit(
-                Attempt(
-                    action, write.what, _fmt(write.before), str(write.after), "failed", str(exc)
-                )
-            )
+            audit(write.attempt(action, "failed", str(exc)))
             return done(
                 "failed",
                 f"The write failed ({exc}); the listing is unchanged. Nothing was retried.",
@@ -718,11 +692,7 @@ class InventoryEngine:
                 ticket_class=now.ticket_class,
             )
         error = f"answer lost ({exc}); read back {_fmt(stored)}"
-        audit(
-            Attempt(
-                action, write.what, _fmt(write.before), str(write.after), "verify_failed", error
-            )
-        )
+        audit(write.attempt(action, "verify_failed", error))
         return self._restore(listing, fresh, write, error, audit, done)
 
     def _restore(self, listing, fresh, write, error, audit, done) -> ChangeResult:

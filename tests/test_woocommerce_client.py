@@ -36,6 +36,7 @@ from brcc_core.woocommerce import WooCommerceClient
 
 SITE = "https://club.example"
 API = f"{SITE}/wp-json/wc/v3"
+# Made-up key pair shaped like real ones, so the leak checks look for realistic strings.
 KEY = "ck_0123456789abcdef0123456789abcdef01234567"
 SECRET = "cs_fedcba9876543210fedcba9876543210SECRET99"
 BASIC = "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
