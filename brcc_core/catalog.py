@@ -39,7 +39,7 @@ class CatalogProduct:
 
     @property
     def hybrid(self) -> bool:
-        """Bookings whose WooCommerce stock also limits sales (DOMAIN.md section 1)."""
+        """Bookings whose WooCommerce stock also limits sales (docs/domain.md section 1)."""
         return self.kind == "bookings" and self.manage_stock
 
 

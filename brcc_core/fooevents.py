@@ -3,7 +3,7 @@
 Pure functions, no I/O. The WooCommerce adapter hands in REST v3 product dicts and FBOS strings;
 the listings and write paths rely on the answers here, so every rule copies FooEvents' own PHP
 (FooEvents for WooCommerce and FooEvents Bookings 1.7.x) rather than guessing, and anything that
-does not fit is reported as a problem instead of being smoothed over (DOMAIN.md sections 1-2).
+does not fit is reported as a problem instead of being smoothed over (docs/domain.md sections 1-2).
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ FBOS_META_KEY = "fooevents_bookings_options_serialized"
 
 Kind = Literal["bookings", "single", "not_event", "uncertain"]
 
-# FooEvents' event types besides "bookings"; all sell through WooCommerce stock (DOMAIN.md §1).
+# FooEvents' event types besides "bookings"; all sell through WooCommerce stock
+# (docs/domain.md section 1).
 _NON_BOOKING_TYPES = frozenset({"single", "sequential", "select", "seating"})
 # Before 2020-11 the multi-day plugin kept its type in its own meta key (FooEvents' "LEGACY:
 # 20201110" block in add_product_options_tab_options reads it when WooCommerceEventsType is empty).
@@ -366,7 +367,7 @@ def _is_flat_key(key: str) -> bool:
 
 
 def _slot_shape(raw: dict[str, Any]) -> Literal["flat", "nested", "mixed", "empty"]:
-    """How a stored slot keeps its dates (DOMAIN.md §2)."""
+    """How a stored slot keeps its dates (docs/domain.md section 2)."""
     flat = any(_is_flat_key(k) for k in raw)
     nested = "add_date" in raw
     if flat and nested:
@@ -648,12 +649,13 @@ def _fbos_state(raw: Any) -> tuple[bool, tuple[SlotDate, ...], str | None]:
 def classify_product(product: dict) -> ProductKind:
     """Decide whether a WooCommerce product is a bookings event, a single event, or neither.
 
-    Rules (DOMAIN.md §1): WooCommerceEventsType is the discriminator; WooCommerceEventsEvent
-    other than "Event" means not an event; bookings needs a readable FBOS with at least one
-    date, otherwise uncertain; other types are single and ignore any (template) FBOS. Without a
-    type, FooEvents itself falls back to the legacy WooCommerceEventsMultiDayType and then to
-    "single" (add_product_options_tab_options); the app follows it unless the product also
-    carries booking dates, which contradicts that and makes it uncertain.
+    Rules (docs/domain.md section 1): WooCommerceEventsType is the discriminator;
+    WooCommerceEventsEvent other than "Event" means not an event; bookings needs a readable
+    FBOS with at least one date, otherwise uncertain; other types are single and ignore any
+    (template) FBOS. Without a type, FooEvents itself falls back to the legacy
+    WooCommerceEventsMultiDayType and then to "single" (add_product_options_tab_options); the
+    app follows it unless the product also carries booking dates, which contradicts that and
+    makes it uncertain.
     """
     event_flag = meta_value(product, "WooCommerceEventsEvent")
     raw_type = _text(meta_value(product, "WooCommerceEventsType"))

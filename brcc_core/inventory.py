@@ -1,5 +1,5 @@
 """The change engine behind every capacity write: the part of the app that can hurt the
-club, so each step is deliberate (DOMAIN.md sections 2, 4, 5, 6).
+club, so each step is deliberate (docs/domain.md sections 2, 4, 5, 6).
 
 A ``Change`` names one listing, the remaining seats the manager saw and the new capacity
 (or remaining). ``preview_change`` (pure) says old → new for capacity, remaining and sold,

@@ -1,5 +1,5 @@
 """Sync: absolute targets for every listing of a show, so the two channels together
-cannot oversell the room, or can only by an amount the plan states (DOMAIN.md section 6).
+cannot oversell the room, or can only by an amount the plan states (docs/domain.md section 6).
 
 With venue capacity ``T``, total sold ``S`` and pending ``P``, the room has
 ``A = T - S - P`` seats left. Neither platform can be locked from outside, so a policy

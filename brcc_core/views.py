@@ -424,7 +424,7 @@ class ListingLine:
 
     ``drift`` = the channel's remaining stock minus the seats really left in the room
     (venue capacity - sold - pending of the whole show): positive means the channel would
-    sell seats the room does not have (DOMAIN.md section 3). None when it cannot be said
+    sell seats the room does not have (docs/domain.md section 3). None when it cannot be said
     (unlimited stock, unknown numbers).
     """
 

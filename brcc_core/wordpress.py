@@ -1,7 +1,7 @@
 """Live numbers from the club's WordPress database: tickets sold, pending and checked in per
 product / slot / date, and the current stock, read-only and in a fixed number of statements.
 
-Why it is built this way (DOMAIN.md section 3): the old tool ran one query per slot/date and
+Why it is built this way (docs/domain.md section 3): the old tool ran one query per slot/date and
 showed single events as 0 sold. Here every number for every product comes from one grouped
 statement over the FooEvents ticket posts (meta pivoted with ``MAX(CASE ...)`` per post, so
 the ``meta_key`` and ``post_id`` indexes are used and no per-key self-join multiplies rows),

@@ -50,7 +50,7 @@ def _meta_by_post(conn, post_type: str) -> dict[int, dict]:
 
 def independent_counts(engine) -> tuple[Counter, Counter, Counter, Counter]:
     """(sold per product, sold per id-matched slot/date, checked-in per product, pending per
-    product) computed straight from the rows, by DOMAIN.md section 3."""
+    product) computed straight from the rows, by docs/domain.md section 3."""
     sold_product, sold_ids, checked_in, pending = Counter(), Counter(), Counter(), Counter()
     with engine.connect() as conn:
         for meta in _meta_by_post(conn, "event_magic_tickets").values():

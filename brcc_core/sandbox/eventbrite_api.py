@@ -80,10 +80,10 @@ _APP_CODES = {
 }
 
 # The error a class update on a series event gets. Eventbrite's reference does not list the
-# error strings for this case (DOMAIN.md names INVALID_TICKET and INVALID_EVENT as seen);
-# the refused object is the ticket class, while the event itself stays writable through
-# capacity_tier, so the class-level constant is the one the sandbox sends. Clients must
-# treat both the same way: fall back to capacity_tier.
+# error strings for this case (docs/domain.md section 5 names INVALID_TICKET and
+# INVALID_EVENT as seen); the refused object is the ticket class, while the event itself
+# stays writable through capacity_tier, so the class-level constant is the one the sandbox
+# sends. Clients must treat both the same way: fall back to capacity_tier.
 SERIES_CLASS_REFUSAL = "INVALID_TICKET"
 
 

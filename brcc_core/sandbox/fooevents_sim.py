@@ -26,7 +26,7 @@ Sources, so the rows are the ones the real plugins write, not guesses:
   when an order is paid or put on hold (never for ``pending``); ``total_sales`` likewise.
 - Eventbrite: a sale adds to the ticket class's ``quantity_sold``.
 
-The FBOS here is the *writer* side only (DOMAIN.md section 2); the app's parser lives in
+The FBOS here is the *writer* side only (docs/domain.md section 2); the app's parser lives in
 ``brcc_core.fooevents`` and is deliberately not imported, so the two check each other.
 """
 

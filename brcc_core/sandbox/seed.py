@@ -1,4 +1,4 @@
-"""The sandbox club: a Backroom Comedy Club shaped like the May 2025 capture (DOMAIN.md
+"""The sandbox club: a Backroom Comedy Club shaped like the May 2025 capture (docs/domain.md
 section 7), seeded into the sandbox database so the app, its tests and its demo meet the
 same traps the real site sets.
 
