@@ -549,70 +549,32 @@ def _escape_style(text: str) -> tuple[bool, bool]:
     return raw_unicode and not escaped_unicode, raw_slash and not escaped_slash
 
 
-_SIMPLE_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-}
+# Characters json.dumps(ensure_ascii=False) leaves raw but PHP's json_encode escapes: every
+# non-ASCII one by default, and the JavaScript line terminators U+2028 / U+2029 even under
+# JSON_UNESCAPED_UNICODE (PHP >= 7.1, without JSON_UNESCAPED_LINE_TERMINATORS). Escaping
+# after the fact is safe: in ensure_ascii=False output such characters only occur raw.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_LINE_TERMINATORS = re.compile("[\u2028\u2029]")
 
 
-def _php_string(s: str, unescaped_unicode: bool, unescaped_slashes: bool) -> str:
-    parts = ['"']
-    for ch in s:
-        code = ord(ch)
-        if ch in _SIMPLE_ESCAPES:
-            parts.append(_SIMPLE_ESCAPES[ch])
-        elif ch == "/":
-            parts.append("/" if unescaped_slashes else "\\/")
-        elif code < 0x20:
-            parts.append(f"\\u{code:04x}")
-        elif code < 0x80:
-            parts.append(ch)
-        elif unescaped_unicode and code not in (0x2028, 0x2029):
-            # PHP >= 7.1 still escapes the JS line terminators without
-            # JSON_UNESCAPED_LINE_TERMINATORS.
-            parts.append(ch)
-        elif code > 0xFFFF:
-            code -= 0x10000
-            parts.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
-        else:
-            parts.append(f"\\u{code:04x}")
-    parts.append('"')
-    return "".join(parts)
+def _u_escape(match: re.Match[str]) -> str:
+    """A character as PHP writes it: lowercase \\uXXXX, astral ones as a surrogate pair."""
+    code = ord(match.group())
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def _php_json(value: Any, unescaped_unicode: bool, unescaped_slashes: bool) -> str:
-    """Compact JSON as PHP's json_encode writes it (lowercase \\u escapes, "\\/" by default)."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return f"{int(value)}.0"
-        return repr(value)
-    if isinstance(value, str):
-        return _php_string(value, unescaped_unicode, unescaped_slashes)
-    if isinstance(value, list):
-        inner = ",".join(_php_json(v, unescaped_unicode, unescaped_slashes) for v in value)
-        return f"[{inner}]"
-    if isinstance(value, dict):
-        inner = ",".join(
-            _php_string(str(k), unescaped_unicode, unescaped_slashes)
-            + ":"
-            + _php_json(v, unescaped_unicode, unescaped_slashes)
-            for k, v in value.items()
-        )
-        return f"{{{inner}}}"
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+    """Compact JSON as PHP's json_encode writes it (lowercase \\u escapes, "\\/" by default).
+
+    ensure_ascii=False because Python's ASCII mode also escapes DEL (0x7f), which PHP keeps.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if not unescaped_slashes:
+        text = text.replace("/", "\\/")  # "/" never occurs inside an escape sequence
+    return (_LINE_TERMINATORS if unescaped_unicode else _NON_ASCII).sub(_u_escape, text)
 
 
 # ---------------------------------------------------------------------------------------------
