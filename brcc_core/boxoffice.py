@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 from sqlalchemy import Engine, create_engine, text
@@ -35,7 +35,6 @@ from brcc_core.inventory import (
     preview_change,
 )
 from brcc_core.listings import build_listings
-from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import Settings
 from brcc_core.shows import RecurringRule, SavedShow, map_shows, suggest_shows
 from brcc_core.state import ANONYMOUS, StateUnavailable
@@ -43,6 +42,9 @@ from brcc_core.state import State as AppState
 from brcc_core.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
 from brcc_core.woocommerce import WooCommerceClient
 from brcc_core.wordpress import WordPressReader, WordPressUnavailable
+
+if TYPE_CHECKING:
+    from brcc_core.sandbox.twin import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,11 @@ RefreshProgress = Callable[[str, int, int | None], None]
 
 SLOW_SECONDS = 2.0
 LOW_EVENTBRITE_BUDGET = 200
+
+
+class StartupError(RuntimeError):
+    """The club's systems (in demo mode, the sandbox) cannot be opened; the message says
+    what to do and holds no secret."""
 
 
 @dataclass(frozen=True)
@@ -114,13 +121,19 @@ class BoxOffice:
         key = settings.cache_key.reveal().encode() if settings.cache_key else None
         cache = CatalogCache(settings.data_dir, key=key)
         if settings.is_demo:
-            sandbox = Sandbox.open(
-                settings.sandbox_db_url,
-                scale=settings.sandbox_scale,
-                seed_number=settings.sandbox_seed,
-                table_prefix=settings.wp_table_prefix,
-                lock_dir=settings.data_dir,
-            )
+            # The one place production code loads the sandbox: only demo mode needs it.
+            from brcc_core.sandbox.twin import Sandbox, SandboxError
+
+            try:
+                sandbox = Sandbox.open(
+                    settings.sandbox_db_url,
+                    scale=settings.sandbox_scale,
+                    seed_number=settings.sandbox_seed,
+                    table_prefix=settings.wp_table_prefix,
+                    lock_dir=settings.data_dir,
+                )
+            except SandboxError as exc:
+                raise StartupError(str(exc)) from exc
             return cls.on_sandbox(sandbox, settings, cache=cache, state=state)
         engine = create_engine(
             settings.wp_db_url.reveal(),
@@ -154,15 +167,15 @@ class BoxOffice:
         return cls(
             settings,
             woocommerce=WooCommerceClient(
-                Sandbox.wc_url,
-                Sandbox.wc_consumer_key,
-                Sandbox.wc_consumer_secret,
+                sandbox.wc_url,
+                sandbox.wc_consumer_key,
+                sandbox.wc_consumer_secret,
                 session=sandbox.session(),
             ),
             eventbrite=EventbriteClient(
-                Sandbox.eb_token,
-                Sandbox.eb_organization_id,
-                base_url=Sandbox.eb_api_url,
+                sandbox.eb_token,
+                sandbox.eb_organization_id,
+                base_url=sandbox.eb_api_url,
                 session=sandbox.session(),
             ),
             wordpress=WordPressReader(sandbox.engine, settings.wp_table_prefix),

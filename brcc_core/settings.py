@@ -24,7 +24,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from brcc_core.sandbox.constants import SANDBOX_TIMEZONE, SANDBOX_VENUE_CAPACITY
+from brcc_core.club import CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY
 
 Mode = Literal["demo", "live"]
 
@@ -88,8 +88,8 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     mode: Mode
-    timezone: str = SANDBOX_TIMEZONE
-    venue_capacity: int = SANDBOX_VENUE_CAPACITY
+    timezone: str = CLUB_TIMEZONE
+    venue_capacity: int = DEFAULT_VENUE_CAPACITY
     data_dir: Path = Path("data")
     sandbox_db_url: str = "sqlite:///data/sandbox.db"
     sandbox_scale: str = "club"
@@ -195,16 +195,16 @@ def load_settings(
             problems.append(f"{name} must be at least {minimum} (got {number}).")
         return number
 
-    timezone = values.get("BRCC_TIMEZONE", SANDBOX_TIMEZONE)
+    timezone = values.get("BRCC_TIMEZONE", CLUB_TIMEZONE)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(
             f"BRCC_TIMEZONE {timezone!r} is not a known timezone (e.g. America/Toronto)."
         )
-        timezone = SANDBOX_TIMEZONE
+        timezone = CLUB_TIMEZONE
 
-    venue_capacity = get_int("BRCC_VENUE_CAPACITY", SANDBOX_VENUE_CAPACITY, 1)
+    venue_capacity = get_int("BRCC_VENUE_CAPACITY", DEFAULT_VENUE_CAPACITY, 1)
     data_dir = Path(values.get("BRCC_DATA_DIR", "data"))
     sandbox_db_url = values.get("BRCC_SANDBOX_DB_URL", f"sqlite:///{data_dir / 'sandbox.db'}")
     state_db_url = values.get("BRCC_STATE_DB_URL", f"sqlite:///{data_dir / 'state.db'}")

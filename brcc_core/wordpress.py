@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from brcc_core.sandbox.schema import wordpress_metadata
+from brcc_core.wp_tables import wordpress_metadata
 
 __all__ = [
     "SLOT_DATE_COLUMNS",

@@ -6,8 +6,7 @@ import runpy
 
 import streamlit as st
 
-from brcc_core.boxoffice import BoxOffice
-from brcc_core.sandbox.twin import SandboxError
+from brcc_core.boxoffice import BoxOffice, StartupError
 from brcc_core.settings import Settings, SettingsError, load_settings
 
 
@@ -47,7 +46,7 @@ def get_boxoffice() -> BoxOffice:
         st.stop()
     try:
         return _boxoffice(settings.fingerprint(), settings)
-    except SandboxError as exc:
+    except StartupError as exc:
         st.error(str(exc), icon="🛠️")
         st.stop()
 
