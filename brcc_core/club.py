@@ -6,10 +6,24 @@ take them from this module, so changing one is a one-line change.
 
 from __future__ import annotations
 
-__all__ = ["CLUB_TIMEZONE", "DEFAULT_VENUE_CAPACITY"]
+from collections.abc import Mapping
+from types import MappingProxyType
+
+__all__ = ["CHANNEL_NAMES", "CLUB_TIMEZONE", "DEFAULT_VENUE_CAPACITY", "channel_name"]
 
 # Every date and time the app shows is in the club's local time (BRCC_TIMEZONE overrides).
 CLUB_TIMEZONE = "America/Toronto"
 # Seats in the room: the capacity a show is held to unless a manager sets another
 # (BRCC_VENUE_CAPACITY overrides; docs/domain.md section 6).
 DEFAULT_VENUE_CAPACITY = 55
+
+# The two channels a show is sold on, by the key listings, audit rows and links use, with the
+# name a manager reads on screen and in messages.
+CHANNEL_NAMES: Mapping[str, str] = MappingProxyType(
+    {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
+)
+
+
+def channel_name(channel: str) -> str:
+    """The display name of a channel key; a key the app does not know is shown as it is."""
+    return CHANNEL_NAMES.get(channel, channel)

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import requests
 
+from brcc_core.fooevents import FBOS_META_KEY
 from brcc_core.http import (
     DEFAULT_TIMEOUT,
     ApiClient,
@@ -34,7 +35,6 @@ API_PATH = "/wp-json/wc/v3"
 PER_PAGE = 100
 # Stop a runaway walk (a host ignoring ``page``) long before it hurts anyone.
 MAX_PAGES = 1000
-FBOS_KEY = "fooevents_bookings_options_serialized"
 
 AuthMode = Literal["basic", "query"]
 
@@ -149,12 +149,11 @@ class WooCommerceClient(ApiClient):
         for meta in payload.get("meta_data") or []:
             if (
                 isinstance(meta, dict)
-                and meta.get("key") == FBOS_KEY
+                and meta.get("key") == FBOS_META_KEY
                 and not isinstance(meta.get("value"), str)
             ):
-                raise ValueError(
-                    f"{FBOS_KEY} must be sent as a JSON string, not {type(meta['value']).__name__}"
-                )
+                kind = type(meta["value"]).__name__
+                raise ValueError(f"{FBOS_META_KEY} must be sent as a JSON string, not {kind}")
         path = f"/products/{_product_id(product_id)}"
         _, body = self._call("PUT", path, json=payload)
         if not isinstance(body, dict):
