@@ -31,9 +31,16 @@ HIDDEN_SANDBOX = textwrap.dedent(
     sys.meta_path.insert(0, RefuseSandbox())
     import brcc_core
 
+    def walk_error(name):
+        # walk_packages imports each package to list it; the hidden one is refused.
+        if not name.startswith("brcc_core.sandbox"):
+            print(f"FAILED {name}")
+
     names = ["brcc_core.boxoffice", "brcc_core.views"] + sorted(
         info.name
-        for info in pkgutil.walk_packages(brcc_core.__path__, "brcc_core.")
+        for info in pkgutil.walk_packages(
+            brcc_core.__path__, "brcc_core.", onerror=walk_error
+        )
         if not info.name.startswith("brcc_core.sandbox")
     )
     for name in names:
