@@ -86,6 +86,20 @@ class Catalog:
     def event_products(self) -> tuple[CatalogProduct, ...]:
         return tuple(p for p in self.products if p.kind != "not_event")
 
+    def unknown_channels(self) -> dict[str, str]:
+        """Channels that failed with nothing earlier to keep (channel -> why): what they
+        sell is unknown, which is not the same as selling nothing."""
+        unknown = {}
+        for channel, reason in self.errors.items():
+            missing = (
+                self.eventbrite_fetched_at is None
+                if channel == "eventbrite"
+                else channel == "woocommerce" and not self.products
+            )
+            if missing:
+                unknown[channel] = reason
+        return unknown
+
     def counts(self) -> dict[str, int]:
         """Sizes a manager recognises, for "what changed" after a refresh."""
         return {

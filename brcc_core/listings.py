@@ -15,6 +15,7 @@ import pandas as pd
 
 from brcc_core.catalog import Catalog, CatalogProduct, local_start, parse_clock
 from brcc_core.fooevents import BookingOptionsError, SlotDate, parse_booking_options
+from brcc_core.shows import UNKNOWN_CHANNELS_ATTR
 
 LISTING_COLUMNS = [
     "listing_key",
@@ -297,7 +298,10 @@ def build_listings(
                 "limit": None,
             }
         )
-    return _frame(rows, tz)
+    frame = _frame(rows, tz)
+    # Shows need to know a channel that sells nothing from one that could not be read.
+    frame.attrs[UNKNOWN_CHANNELS_ATTR] = catalog.unknown_channels()
+    return frame
 
 
 def _booking_row(

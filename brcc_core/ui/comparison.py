@@ -170,10 +170,10 @@ def _line_text(line: views.ListingLine) -> str:
 def summary(result: views.ComparisonSummary) -> None:
     st.subheader("Summary")
     cols = st.columns(5)
-    cols[0].metric("Capacity", f"{result.capacity:,}", border=True)
-    cols[1].metric("Sold", f"{result.sold:,}", border=True)
-    cols[2].metric("Pending", f"{result.pending:,}", border=True)
-    cols[3].metric("Remaining", f"{result.remaining:,}", border=True)
+    cols[0].metric("Capacity", _n(result.capacity), border=True)
+    cols[1].metric("Sold", _n(result.sold), border=True)
+    cols[2].metric("Pending", _n(result.pending), border=True)
+    cols[3].metric("Remaining", _n(result.remaining), border=True)
     cols[4].metric("Average sell-through", _pct(result.average_sell_through), border=True)
     if result.best and result.worst and result.known > 1:
         st.markdown(

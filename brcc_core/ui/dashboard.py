@@ -12,6 +12,7 @@ import streamlit as st
 from brcc_core import charts, views
 from brcc_core.boxoffice import BoxOffice, Health
 from brcc_core.catalog import Catalog
+from brcc_core.ui.text import plain
 
 HEALTH_KEY = "health_results"
 HEALTH_TTL_SECONDS = 60.0
@@ -107,14 +108,14 @@ def key_figures_row(figures: views.KeyFigures) -> None:
     cols = st.columns(5)
     sell = f"{figures.sell_through:.0%}" if figures.sell_through is not None else "unknown"
     cols[0].metric("Shows", figures.shows, border=True)
-    cols[1].metric("Seats sold", figures.seats_sold, border=True)
+    cols[1].metric("Seats sold", _n(figures.seats_sold), border=True)
     cols[2].metric(
         "Sell-through",
         sell,
         border=True,
         help="Sold and pending seats over the venue capacity of these shows.",
     )
-    cols[3].metric("Pending", figures.pending, border=True, help="Orders not completed yet.")
+    cols[3].metric("Pending", _n(figures.pending), border=True, help="Orders not completed yet.")
     cols[4].metric(
         "Oversold shows",
         figures.oversold,
@@ -123,7 +124,15 @@ def key_figures_row(figures: views.KeyFigures) -> None:
     )
     if figures.unknown:
         why = f": {figures.unknown_reasons[0]}" if figures.unknown_reasons else ""
-        st.caption(f"{figures.unknown} show(s) left out of these totals, sold unknown{why}.")
+        st.caption(
+            f"Seats sold is unknown for {figures.unknown} of {figures.shows} show(s)"
+            f"{plain(why)}. The {figures.known_shows} readable show(s) have "
+            f"{figures.known_sold:,} seats sold."
+        )
+
+
+def _n(value: int | None) -> str:
+    return "unknown" if value is None else f"{value:,}"
 
 
 TABLE_KEY = "upcoming_shows"
