@@ -251,7 +251,14 @@ def overall_health(health: Sequence[Health]) -> str:
 
 # --- selection <-> URL -------------------------------------------------------------------
 def is_show_key(key: str) -> bool:
-    return bool(_SHOW_KEY.match(key))
+    """``show:YYYY-MM-DDTHH:MM`` naming a real minute (no 30 February, month 13, 24:00)."""
+    if not _SHOW_KEY.match(key):
+        return False
+    try:
+        datetime.strptime(key[5:], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return False
+    return True
 
 
 def is_listing_key(key: str) -> bool:

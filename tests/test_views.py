@@ -374,3 +374,21 @@ def test_refresh_changes_are_described_in_words():
     assert describe_changes(nothing) == "no changes"
     some = {"products": (0, 0), "events": (4, 0), "listings": (12, 3)}
     assert describe_changes(some) == "events +4, listings +12 / -3"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "show:2026-02-30T20:00",
+        "show:2026-13-01T20:00",
+        "show:2026-11-27T24:00",
+        "show:0000-01-01T20:00",
+    ],
+)
+def test_a_link_with_an_impossible_date_drops_that_key_and_keeps_the_rest(bad, listings):
+    decoded = views.decode_selection({"shows": f"{bad},show:2026-11-23T20:00"})
+    assert decoded.keys == ("show:2026-11-23T20:00",)
+    assert decoded.rejected == (bad,)
+    assert views.clean_selection([bad, "eb:100:1001"]) == ["eb:100:1001"]
+    # a bad key that reached the selection anyway never breaks the page's day filter
+    assert views.selection_days([bad, "show:2026-11-23T20:00"], listings) == {date(2026, 11, 23)}
