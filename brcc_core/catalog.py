@@ -78,6 +78,10 @@ class Catalog:
     errors: Mapping[str, str] = field(default_factory=dict)
     # event_id -> why its ticket classes could not be read (its listings are unknown)
     ticket_class_errors: Mapping[str, str] = field(default_factory=dict)
+    # (event_id, read_at, why not read since): ticket classes kept from an earlier refresh
+    # because this one could not read them. A tuple, so catalogs pickled before it existed
+    # still load (the class attribute stands in).
+    stale_events: tuple[tuple[str, datetime, str], ...] = ()
 
     def product(self, product_id: int) -> CatalogProduct | None:
         return next((p for p in self.products if p.product_id == product_id), None)

@@ -89,8 +89,32 @@ def current_catalog(boxoffice: BoxOffice) -> Catalog:
 
 
 def refresh_button(boxoffice: BoxOffice) -> None:
-    if st.button("Refresh data", key="refresh_data", type="primary", icon="🔄"):
+    cols = st.columns([1, 4], vertical_alignment="center")
+    pressed = cols[0].button("Refresh data", key="refresh_data", type="primary", icon="🔄")
+    cols[1].caption(refresh_cost_text(boxoffice), help=REFRESH_COST_HELP)
+    if pressed:
         _run_refresh(boxoffice, "Refreshing the catalog…")
+
+
+REFRESH_COST_HELP = (
+    "Eventbrite allows about 2,000 calls an hour. A refresh leaves Eventbrite alone (and "
+    "says so) rather than spend the calls kept for capacity changes."
+)
+
+
+def refresh_cost_text(boxoffice: BoxOffice) -> str:
+    """What pressing Refresh data will cost, next to the button."""
+    catalog = st.session_state.get(CATALOG_KEY) or boxoffice.catalog()
+    cost = boxoffice.refresh_cost(catalog)
+    left = boxoffice.eventbrite.calls_left_this_hour()
+    reserve = boxoffice.settings.eb_write_reserve
+    text = (
+        f"A refresh costs about {cost:,} Eventbrite calls · {left:,} of 2,000 left this hour, "
+        f"{reserve:,} kept for capacity changes"
+    )
+    if boxoffice.eventbrite_refresh_refusal(catalog):
+        text += " · Eventbrite will be skipped now: WooCommerce only"
+    return text
 
 
 def catalog_age_caption(catalog: Catalog) -> None:
@@ -99,7 +123,15 @@ def catalog_age_caption(catalog: Catalog) -> None:
     parts = [f"Catalog from {age} min ago"]
     if catalog.eventbrite_fetched_at is not None:
         eb_age = int((now - catalog.eventbrite_fetched_at).total_seconds() // 60)
-        parts.append(f"Eventbrite numbers from {eb_age} min ago")
+        stale = catalog.stale_events
+        if stale:
+            oldest = int((now - min(read_at for _, read_at, _ in stale)).total_seconds() // 60)
+            parts.append(
+                f"Eventbrite numbers from {eb_age} min ago, {len(stale)} event(s) from up to "
+                f"{oldest} min ago (not read in the last refresh)"
+            )
+        else:
+            parts.append(f"Eventbrite numbers from {eb_age} min ago")
     else:
         parts.append("Eventbrite numbers unavailable")
     parts.append("WordPress numbers live")

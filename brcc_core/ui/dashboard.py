@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core import charts, views
-from brcc_core.boxoffice import BoxOffice, Health
+from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice, Health
 from brcc_core.catalog import Catalog
 from brcc_core.ui.text import plain
 
@@ -100,6 +100,13 @@ def catalog_notes(catalog: Catalog, listings: pd.DataFrame) -> None:
                 "leave them out rather than count them as 0.",
                 icon="❓",
             )
+
+
+def shows_notes(shows: pd.DataFrame) -> None:
+    """Say when the shows' venue capacities are the default, not the saved ones."""
+    why = shows.attrs.get(SAVED_SHOWS_ERROR)
+    if why:
+        st.warning(why, icon="🗄️")
 
 
 def key_figures_row(figures: views.KeyFigures) -> None:
