@@ -268,7 +268,8 @@ def reveal(value: str | Secret) -> str:
 
 # --- what went wrong on the wire ---------------------------------------------------------
 def transport_cause(exc: BaseException) -> str | None:
-    """``connect_timeout``, ``read_timeout``, ``tls``, ``refused``, ``name`` or ``dropped``
+    """``connect_timeout``, ``read_timeout``, ``tls``, ``refused``, ``name``, ``connect`` or
+    ``dropped``
     for a requests/urllib3 failure (None when it is none of these).
 
     requests reports a read timeout that urllib3 retried as a plain ``ConnectionError``
@@ -296,18 +297,20 @@ def transport_cause(exc: BaseException) -> str | None:
     def has(*types: type) -> bool:
         return any(issubclass(k, types) for k in kinds)
 
+    text = " ".join(str(e) for e in found).lower()
+    # urllib3's NewConnectionError subclasses ConnectTimeoutError: test it first.
+    if has(NameResolutionError, socket.gaierror):
+        return "name"
+    if has(ConnectionRefusedError) or (has(NewConnectionError) and "refused" in text):
+        return "refused"
+    if has(NewConnectionError):
+        return "connect"
     if has(requests.exceptions.ConnectTimeout, ConnectTimeoutError):
         return "connect_timeout"
     if has(requests.exceptions.ReadTimeout, ReadTimeoutError, TimeoutError, socket.timeout):
         return "read_timeout"
     if has(requests.exceptions.SSLError, SSLError):
         return "tls"
-    if has(NameResolutionError, socket.gaierror):
-        return "name"
-    if has(ConnectionRefusedError):
-        return "refused"
-    if has(NewConnectionError):
-        return "refused" if "refused" in " ".join(str(e) for e in found).lower() else "dropped"
     if has(requests.exceptions.ConnectionError, ProtocolError, ConnectionError):
         return "dropped"
     return None
@@ -427,6 +430,8 @@ class ApiClient:
             detail = "the connection was refused (nothing listening, or a firewall)"
         elif cause == "name":
             detail = "its address could not be looked up (DNS)"
+        elif cause == "connect":
+            detail = "could not connect (network down or blocked)"
         elif cause == "dropped":
             detail = "the connection was dropped before an answer" + maybe_applied
         else:
