@@ -62,13 +62,13 @@ def health_panel(health: Sequence[Health], age_seconds: float) -> bool:
         )
     for line in lines:
         if line.state == "down":
-            st.error(f"**{line.name}** is down: {line.reason}", icon="⛔")
+            st.error(f"**{line.name}** is down: {plain(line.reason)}", icon="⛔")
         elif line.state == "degraded":
-            st.warning(f"**{line.name}**: {line.reason}", icon="⚠️")
+            st.warning(f"**{line.name}**: {plain(line.reason)}", icon="⚠️")
     with st.expander(f"Health details (measured {int(age_seconds)} s ago)"):
         st.markdown(
             "\n".join(
-                f"- {line.icon} **{line.name}** · {line.state} · {line.reason}"
+                f"- {line.icon} **{line.name}** · {line.state} · {plain(line.reason)}"
                 + (f" · {line.latency}" if line.latency else "")
                 for line in lines
             )
@@ -106,7 +106,7 @@ def shows_notes(shows: pd.DataFrame) -> None:
     """Say when the shows' venue capacities are the default, not the saved ones."""
     why = shows.attrs.get(SAVED_SHOWS_ERROR)
     if why:
-        st.warning(why, icon="🗄️")
+        st.warning(plain(why), icon="🗄️")
 
 
 def key_figures_row(figures: views.KeyFigures) -> None:

@@ -10,6 +10,7 @@ from brcc_core.boxoffice import BoxOffice
 from brcc_core.shows import WEEKDAYS, RecurringRule, RuleMember
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.inventory import current_user, listing_label, when
+from brcc_core.ui.text import plain
 
 MESSAGE_KEY = "inv_shows_message"  # (kind, text) after a save
 MAP_FOR_KEY = "inv_map_for"  # the show the editor was filled for
@@ -148,7 +149,7 @@ def _rules(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
         return
     for rule in rules:
         cap = f" · venue capacity {rule.venue_capacity}" if rule.venue_capacity else ""
-        st.markdown(f"- **{rule.name}**: {rule.describe()}{cap}")
+        st.markdown(f"- **{plain(rule.name)}**: {plain(rule.describe())}{cap}")
     if rules:
         names = {r.rule_id: r.name for r in rules}
         cols = st.columns([3, 1], vertical_alignment="bottom")

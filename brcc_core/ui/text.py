@@ -1,24 +1,33 @@
 """Text from outside systems (product, event, ticket class and slot names, API error
 details) shown as plain text: never Markdown, HTML, a link or an image.
 
-Streamlit renders Markdown in ``st.markdown``, captions, alerts, toasts, badges and
-widget labels; a product named ``[win](http://…)`` or ``![](http://…/pixel.png)`` would
-become a link or an image the browser fetches. Every such name goes through ``plain``
-before it meets Markdown; numbers and the app's own words need not.
+Streamlit renders Markdown in ``st.markdown``, captions, alerts, toasts and badges; a
+product named ``[win](http://…)`` or ``![](http://…/pixel.png)`` would become a link, or
+an image the browser fetches. Every such name goes through ``plain`` before it meets
+Markdown; numbers and the app's own words need not.
 """
 
 from __future__ import annotations
 
 import re
 
-# CommonMark lets a backslash escape any ASCII punctuation, which then reads as itself.
-# That covers emphasis, links and images, headings, tables, HTML tags, Streamlit's
-# ``:red[…]`` directives and ``$…$`` maths.
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# A backslash makes Markdown read the next punctuation character as itself (CommonMark).
+# Escaped: what opens links and images ([ ]), HTML and autolinks (< >), emphasis and
+# code (* _ ~ `), Streamlit's :colour[…] directives ([), maths ($), headings and tables
+# (# |), braces, and the backslash. Dots and colons stay, so "8:00 p.m." reads plainly
+# in the source too; only a bare web address's "://" and "www." are broken up, or
+# GitHub-flavoured Markdown would make it a link.
+_MARKUP = re.compile(r"([\\`*_{}\[\]<>#|~$])")
+_BARE_LINK = re.compile(r"(?i)(://|\bwww\.)")
+_BULLET_START = re.compile(r"^([-+])(\s)")
+_NUMBER_START = re.compile(r"^(\d+)([.)]\s)")
 _WHITESPACE = re.compile(r"\s+")
 
 
 def plain(value: object) -> str:
     """``value`` as text that Markdown shows exactly as written, on one line."""
     text = _WHITESPACE.sub(" ", str(value)).strip()
-    return _PUNCTUATION.sub(r"\\\1", text)
+    text = _MARKUP.sub(r"\\\1", text)
+    text = _BARE_LINK.sub(lambda m: m.group(1).replace("/", "\\/").replace(".", "\\."), text)
+    text = _BULLET_START.sub(r"\\\1\2", text)
+    return _NUMBER_START.sub(r"\1\\\2", text)
