@@ -157,6 +157,10 @@ def _card(card: views.ComparisonCard) -> None:
         st.caption(plain(_line_text(line)))
         if line.error:
             st.caption(f":red[{plain(line.error)}]")
+    # What no listing line says: a channel that could not be read, a default capacity.
+    for error in card.errors:
+        if not any(line.error == error for line in card.lines):
+            st.caption(f":red[{plain(error)}]")
 
 
 def _line_text(line: views.ListingLine) -> str:
