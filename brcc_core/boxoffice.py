@@ -194,7 +194,8 @@ class BoxOffice:
         with self._lock:
             if self._catalog is None:
                 loaded = self.cache.load()
-                self._catalog_warning = loaded.warning
+                # Kept until a refresh: the bad file is gone after the first load.
+                self._catalog_warning = loaded.warning or self._catalog_warning
                 if isinstance(loaded.value, Catalog):
                     self._catalog = loaded.value
             return self._catalog
@@ -275,7 +276,7 @@ class BoxOffice:
         event date plus the pages of the events list (an estimate before the first)."""
         if self._last_refresh_eventbrite_calls:
             return self._last_refresh_eventbrite_calls
-        catalog = catalog if catalog is not None else self.catalog()
+        catalog = catalog if catalog is not None else self._catalog
         dates = sum(1 for e in catalog.events if not e.is_series_parent) if catalog else 0
         return dates + 2 + dates // 50
 

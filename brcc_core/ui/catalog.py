@@ -104,7 +104,7 @@ REFRESH_COST_HELP = (
 
 def refresh_cost_text(boxoffice: BoxOffice) -> str:
     """What pressing Refresh data will cost, next to the button."""
-    catalog = st.session_state.get(CATALOG_KEY) or boxoffice.catalog()
+    catalog = st.session_state.get(CATALOG_KEY)  # loading it is current_catalog's job
     cost = boxoffice.refresh_cost(catalog)
     left = boxoffice.eventbrite.calls_left_this_hour()
     reserve = boxoffice.settings.eb_write_reserve
