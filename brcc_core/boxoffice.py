@@ -235,10 +235,13 @@ class BoxOffice:
             occurrences = [e["id"] for e in events if not e.get("is_series_parent")]
             classes = self.eventbrite.ticket_classes(occurrences, progress=step("Ticket classes"))
             class_errors = {event_id: str(exc) for event_id, exc in classes.errors.items()}
-            if classes.errors:
-                first = next(iter(classes.errors.values()))
+            class_errors.update(_impossible_seats(classes))
+            for event_id in class_errors:
+                classes.pop(event_id, None)
+            if class_errors:
+                first = next(iter(class_errors.values()))
                 errors["eventbrite"] = (
-                    f"ticket classes of {len(classes.errors)} event(s) could not be read: {first}"
+                    f"ticket classes of {len(class_errors)} event(s) could not be read: {first}"
                 )
         except IntegrationError as exc:
             errors["eventbrite"] = str(exc)
@@ -605,6 +608,34 @@ class BoxOffice:
                     down.setdefault(row.channel, _first_sentence(result.message))
                 outcomes.append((row, result))
         return outcomes
+
+
+MAX_SEATS = 1_000_000
+"""More seats than any room: a number beyond it from an API is a fault, not a fact."""
+_SEAT_FIELDS = ("capacity", "quantity_total", "quantity_sold")
+
+
+def _impossible_seats(classes: dict[str, list[dict]]) -> dict[str, str]:
+    """Events whose ticket classes carry a seat number no room has (or not a number):
+    their numbers are unknown, rather than a figure that breaks a total or a chart."""
+    bad: dict[str, str] = {}
+    for event_id, tcs in classes.items():
+        for tc in tcs:
+            for name in _SEAT_FIELDS:
+                value = tc.get(name) if isinstance(tc, dict) else None
+                if value is None:
+                    continue
+                try:
+                    number = int(value)
+                except (TypeError, ValueError, OverflowError):
+                    number = None
+                if number is None or isinstance(value, bool) or not 0 <= number <= MAX_SEATS:
+                    shown = str(value)[:24]
+                    bad[event_id] = f"Eventbrite gave an impossible {name} ({shown}); not used"
+                    break
+            if event_id in bad:
+                break
+    return bad
 
 
 def _within_deadline(checks: dict[str, Callable[[], Health]], deadline: float) -> dict[str, Health]:

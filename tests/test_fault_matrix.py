@@ -322,3 +322,26 @@ def test_a_damaged_catalog_cache_is_set_aside_and_rebuilt(template, tmp_path, mo
     assert cache.is_file()  # rebuilt
     assert any(p.name.startswith("catalog.pkl.rejected") for p in data.iterdir())
     assert len(shown["table"]) > 0
+
+
+# --- a refresh in the page ------------------------------------------------------------------
+def test_a_refresh_draws_its_progress_without_missing_run_context_warnings(
+    template, tmp_path, monkeypatch, caplog
+):
+    import logging
+
+    data = case_dir(template, tmp_path, earlier=True)
+    _env(monkeypatch, data, template.sandbox_url)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        at.button(key="refresh_data").click().run()
+    assert not at.exception
+    assert any(s.label.startswith("Catalog refreshed in") for s in at.get("status"))
+    progress = " ".join(texts(at, "markdown"))
+    assert "Ticket classes: " in progress and "Eventbrite events: " in progress
+    workers = [r.getMessage() for r in caplog.records if "ScriptRunContext" in r.getMessage()]
+    assert workers == [], workers  # Eventbrite's worker threads never touch Streamlit
+    cost = " ".join(texts(at, "caption"))
+    assert re.search(r"A refresh costs about \d+ Eventbrite calls · [\d,]+ of 2,000 left", cost)
