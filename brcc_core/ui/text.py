@@ -15,10 +15,12 @@ import re
 # Escaped: what opens links and images ([ ]), HTML and autolinks (< >), emphasis and
 # code (* _ ~ `), Streamlit's :colour[…] directives ([), maths ($), headings and tables
 # (# |), braces, and the backslash. Dots and colons stay, so "8:00 p.m." reads plainly
-# in the source too; only a bare web address's "://" and "www." are broken up, or
-# GitHub-flavoured Markdown would make it a link.
+# in the source too.
 _MARKUP = re.compile(r"([\\`*_{}\[\]<>#|~$])")
-_BARE_LINK = re.compile(r"(?i)(://|\bwww\.)")
+# GitHub-flavoured Markdown turns bare addresses ("http://…", "www.…", "a@b.example")
+# into links after parsing, escapes or not, so a zero-width space breaks them up.
+_BARE_LINK = re.compile(r"(?i)(:(?=//)|\bwww(?=\.)|@)")
+ZERO_WIDTH_SPACE = "\u200b"
 _BULLET_START = re.compile(r"^([-+])(\s)")
 _NUMBER_START = re.compile(r"^(\d+)([.)]\s)")
 _WHITESPACE = re.compile(r"\s+")
@@ -28,6 +30,6 @@ def plain(value: object) -> str:
     """``value`` as text that Markdown shows exactly as written, on one line."""
     text = _WHITESPACE.sub(" ", str(value)).strip()
     text = _MARKUP.sub(r"\\\1", text)
-    text = _BARE_LINK.sub(lambda m: m.group(1).replace("/", "\\/").replace(".", "\\."), text)
+    text = _BARE_LINK.sub(lambda m: m.group(1) + ZERO_WIDTH_SPACE, text)
     text = _BULLET_START.sub(r"\\\1\2", text)
     return _NUMBER_START.sub(r"\1\\\2", text)
