@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
+from brcc_core.club import channel_name
+
 SHOW_COLUMNS = [
     "show_key",
     "starts_at",
@@ -43,7 +45,6 @@ def unknown_channels_of(listings: pd.DataFrame) -> dict[str, str]:
 
 
 UNKNOWN_CHANNELS_ATTR = "unknown_channels"
-CHANNEL_LABELS = {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
 
 
 def suggest_shows(
@@ -112,8 +113,7 @@ def _show_row(
     pending = sum(int(r["pending"]) for r in part) if pending_known else pd.NA
     remaining = venue_capacity - sold - pending if known else pd.NA
     errors = [
-        f"{CHANNEL_LABELS.get(channel, channel)} sold unknown: {reason}"
-        for channel, reason in unknown.items()
+        f"{channel_name(channel)} sold unknown: {reason}" for channel, reason in unknown.items()
     ]
     errors = list(
         dict.fromkeys(errors + [r["error"] for r in part if not _missing(r.get("error"))])
