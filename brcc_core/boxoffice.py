@@ -132,6 +132,7 @@ class BoxOffice:
                     settings.sandbox_db_url,
                     scale=settings.sandbox_scale,
                     seed_number=settings.sandbox_seed,
+                    history_weeks=settings.sandbox_history_weeks,
                     table_prefix=settings.wp_table_prefix,
                     lock_dir=settings.data_dir,
                 )

@@ -29,6 +29,11 @@ from brcc_core.club import CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY
 Mode = Literal["demo", "live"]
 
 EVENTBRITE_API_URL = "https://www.eventbriteapi.com/v3"
+# Weeks of past weekly shows the demo sandbox is seeded with: a quarter, enough for pace
+# against 8 past weeks, and a quick first start (a year adds about 25 s at club scale).
+DEMO_HISTORY_WEEKS = 12
+# How many past occurrences of a recurring show its pace is compared with.
+PACE_OCCURRENCES = 8
 
 # Variables that, when any is set, switch the app to live mode.
 LIVE_VARIABLES = (
@@ -94,6 +99,9 @@ class Settings:
     sandbox_db_url: str = "sqlite:///data/sandbox.db"
     sandbox_scale: str = "club"
     sandbox_seed: int = 1
+    sandbox_history_weeks: int = DEMO_HISTORY_WEEKS
+    # Past occurrences of the same recurring show a pace is compared with.
+    pace_occurrences: int = PACE_OCCURRENCES
     state_db_url: str = "sqlite:///data/state.db"
     wc_url: str | None = None
     wc_consumer_key: Secret | None = None
@@ -225,6 +233,8 @@ def load_settings(
     sandbox_seed = get_int("BRCC_SANDBOX_SEED", 1, 0)
     page_deadline_seconds = get_int("BRCC_PAGE_DEADLINE_SECONDS", 5, 1, 60)
     eb_write_reserve = get_int("BRCC_EB_WRITE_RESERVE", 300, 0, 1900)
+    sandbox_history_weeks = get_int("BRCC_SANDBOX_HISTORY_WEEKS", DEMO_HISTORY_WEEKS, 0)
+    pace_occurrences = get_int("BRCC_PACE_OCCURRENCES", PACE_OCCURRENCES, 2)
     table_prefix = values.get("BRCC_WP_TABLE_PREFIX", "wp_")
     if not table_prefix.replace("_", "").isalnum():
         problems.append("BRCC_WP_TABLE_PREFIX may hold only letters, digits and '_'.")
@@ -246,6 +256,8 @@ def load_settings(
         sandbox_db_url=sandbox_db_url,
         sandbox_scale=sandbox_scale,
         sandbox_seed=sandbox_seed,
+        sandbox_history_weeks=sandbox_history_weeks,
+        pace_occurrences=pace_occurrences,
         state_db_url=state_db_url,
         wp_table_prefix=table_prefix,
         cache_key=cache_key,

@@ -18,6 +18,7 @@ from datetime import date
 from brcc_core.sandbox.constants import (
     SANDBOX_EB_ORGANIZATION_ID,
     SANDBOX_EB_TOKEN,
+    SANDBOX_HISTORY_WEEKS,
     SANDBOX_WC_CONSUMER_KEY,
     SANDBOX_WC_CONSUMER_SECRET,
 )
@@ -40,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         type=date.fromisoformat,
         default=None,
         help="anchor date YYYY-MM-DD (default: today in the club timezone)",
+    )
+    seed.add_argument(
+        "--history-weeks",
+        type=int,
+        default=SANDBOX_HISTORY_WEEKS,
+        help=f"weeks of past weekly shows with their sales (default {SANDBOX_HISTORY_WEEKS})",
     )
 
     serve = sub.add_parser("serve", help="serve the emulated APIs on a loopback port")
@@ -80,7 +87,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "seed":
             started = time.perf_counter()
             sandbox = Sandbox.open(args.db, seed_if_empty=False)
-            summary = sandbox.seed(scale=args.scale, seed_number=args.seed, today=args.today)
+            summary = sandbox.seed(
+                scale=args.scale,
+                seed_number=args.seed,
+                today=args.today,
+                history_weeks=args.history_weeks,
+            )
             print(summary)
             print(f"seeded in {time.perf_counter() - started:.1f} s")
             return 0

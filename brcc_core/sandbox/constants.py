@@ -13,3 +13,5 @@ SANDBOX_EB_ORGANIZATION_ID = "698566935713"
 # The sandbox club lives where the real one does and has the same room.
 SANDBOX_TIMEZONE = CLUB_TIMEZONE
 SANDBOX_VENUE_CAPACITY = DEFAULT_VENUE_CAPACITY
+# Weeks of past weekly shows `python -m brcc_core.sandbox seed` adds (sandbox/history.py).
+SANDBOX_HISTORY_WEEKS = 52

@@ -114,7 +114,59 @@ def eventbrite_metadata() -> MetaData:
         mariadb_engine="InnoDB",
         mariadb_charset="utf8mb4",
     )
+    _eventbrite_order_tables(md)
     return md
+
+
+def _eventbrite_order_tables(md: MetaData) -> None:
+    """Orders and attendees (one attendee per seat), what ``GET /organizations/{id}/orders/``
+    and the attendees endpoints serve. Money in cents; ``changed`` moves on every change
+    (refund, check-in), which is what ``changed_since`` filters on."""
+
+    def money() -> list[Column]:
+        names = ("base", "eventbrite_fee", "payment_fee", "tax", "gross")
+        return [Column(f"{n}_cents", Integer, nullable=False, default=0) for n in names]
+
+    Table(
+        "sandbox_eb_orders",
+        md,
+        Column("id", String(32), primary_key=True),
+        Column("event_id", String(32), nullable=False, index=True),
+        Column("created", DateTime, nullable=False),
+        Column("changed", DateTime, nullable=False, index=True),
+        # placed, refunded (Eventbrite's order statuses for a finished checkout)
+        Column("status", String(20), nullable=False),
+        Column("first_name", String(100), nullable=False, server_default=""),
+        Column("last_name", String(100), nullable=False, server_default=""),
+        Column("email", String(200), nullable=False, server_default=""),
+        Column("currency", String(3), nullable=False, server_default="CAD"),
+        *money(),
+        mysql_engine="InnoDB",
+        mysql_charset="utf8mb4",
+        mariadb_engine="InnoDB",
+        mariadb_charset="utf8mb4",
+    )
+    Table(
+        "sandbox_eb_attendees",
+        md,
+        Column("id", String(32), primary_key=True),
+        Column("order_id", String(32), nullable=False, index=True),
+        Column("event_id", String(32), nullable=False, index=True),
+        Column("ticket_class_id", String(32), nullable=False),
+        Column("ticket_class_name", String(255), nullable=False),
+        Column("created", DateTime, nullable=False),
+        Column("changed", DateTime, nullable=False, index=True),
+        # Attending, Checked In, Not Attending
+        Column("status", String(20), nullable=False),
+        Column("checked_in", Boolean, nullable=False, default=False),
+        Column("cancelled", Boolean, nullable=False, default=False),
+        Column("refunded", Boolean, nullable=False, default=False),
+        *money(),
+        mysql_engine="InnoDB",
+        mysql_charset="utf8mb4",
+        mariadb_engine="InnoDB",
+        mariadb_charset="utf8mb4",
+    )
 
 
 def is_mysql(engine: Engine) -> bool:

@@ -50,6 +50,7 @@ from brcc_core.sandbox.constants import (
     SANDBOX_TIMEZONE,
     SANDBOX_VENUE_CAPACITY,
 )
+from brcc_core.sandbox.history import HistoryTruth, seed_history
 from brcc_core.sandbox.schema import (
     create_schema,
     drop_schema,
@@ -353,6 +354,7 @@ class SeedSummary:
     eb_one_offs: int
     eb_ticket_classes: int
     oversold_shows: int
+    history: HistoryTruth | None = None  # sales over time, as planned (sandbox/history.py)
 
     @property
     def product_count(self) -> int:
@@ -1316,9 +1318,11 @@ def seed(
     today: date | None = None,
     table_prefix: str = "wp_",
     timezone: str = SANDBOX_TIMEZONE,
+    history_weeks: int = 0,
 ) -> SeedSummary:
     """Rebuild the sandbox database as the club (``scale="club"``) or ten rooms of it
-    (``"large"``). Same (seed, today, scale) → identical rows."""
+    (``"large"``). Same (seed, today, scale) → identical rows. ``history_weeks`` adds that
+    many weeks of past weekly shows (sandbox/history.py; the demo app asks for 52)."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(SCALES)}")
     tz = ZoneInfo(timezone)
@@ -1368,7 +1372,12 @@ def seed(
             loader.put(batch)
     finally:
         loader.close()
-    return _summary(scale, seed, today, rooms, plans)
+    summary = _summary(scale, seed, today, rooms, plans)
+    summary.history = seed_history(
+        engine, rooms, plans, ids, now=now, seed=seed, weeks=history_weeks,
+        table_prefix=table_prefix, timezone=timezone,
+    )  # fmt: skip
+    return summary
 
 
 def _summary(

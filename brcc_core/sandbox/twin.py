@@ -87,6 +87,7 @@ class Sandbox:
         seed_number: int = 1,
         table_prefix: str = "wp_",
         lock_dir: Path | None = None,
+        history_weeks: int = 0,
     ) -> Sandbox:
         """Open the sandbox on ``db_url``, seeding it first when it has no club yet.
 
@@ -108,7 +109,7 @@ class Sandbox:
         if seed_if_empty:
             with FileLock(str(lock_path), timeout=600):
                 if not sandbox.is_seeded():
-                    sandbox.seed(scale=scale, seed_number=seed_number)
+                    sandbox.seed(scale=scale, seed_number=seed_number, history_weeks=history_weeks)
         return sandbox
 
     def is_seeded(self) -> bool:
@@ -128,7 +129,12 @@ class Sandbox:
             ) from exc
 
     def seed(
-        self, *, scale: str = "club", seed_number: int = 1, today: date | None = None
+        self,
+        *,
+        scale: str = "club",
+        seed_number: int = 1,
+        today: date | None = None,
+        history_weeks: int = 0,
     ) -> SeedSummary:
         """Rebuild the club from scratch (idempotent for the same seed and day)."""
         return seed(
@@ -137,6 +143,7 @@ class Sandbox:
             seed=seed_number,
             today=today,
             table_prefix=self.table_prefix,
+            history_weeks=history_weeks,
         )
 
     def mount(self, session: requests.Session) -> requests.Session:
