@@ -191,6 +191,10 @@ class EventbriteService:
                 {"GET": self._list_series_events},
             ),
         ]
+        # Orders and attendees live in their own module (sandbox history, issue 11).
+        from brcc_core.sandbox.eventbrite_orders import routes as order_routes
+
+        self._routes += order_routes(self)
 
     # --- Service protocol ---------------------------------------------------------
     def error(self, status: int, code: str, message: str) -> Response:

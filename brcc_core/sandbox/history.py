@@ -329,7 +329,7 @@ def _past_weekly(
             for k in range(1, max(0, weeks - s.WEEKS_BACK) + 1):
                 day = first - timedelta(weeks=k)
                 start = room.at(day, slot.hour24)
-                moved = not moved_done[0] and room.number == 0 and k == 10 and slot.hour24 == 20
+                moved = not moved_done[0] and room.number == 0 and k == 2 and slot.hour24 == 20
                 if moved:
                     moved_done[0] = True
                     # Announced for ``start``; moved to the next day at the same time once
