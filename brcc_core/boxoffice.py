@@ -24,6 +24,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.eventbrite import EventbriteClient
+from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
+from brcc_core.history import WooCommerceHistory
 from brcc_core.http import IntegrationError
 from brcc_core.inventory import (
     Change,
@@ -35,6 +37,8 @@ from brcc_core.inventory import (
     preview_change,
 )
 from brcc_core.listings import build_listings
+from brcc_core.pace import pace_table
+from brcc_core.sales import SalesHistory, read_sales
 from brcc_core.settings import Settings
 from brcc_core.shows import RecurringRule, SavedShow, map_shows, suggest_shows
 from brcc_core.state import ANONYMOUS, StateUnavailable
@@ -116,6 +120,8 @@ class BoxOffice:
         self._state = state  # the app-state DB, opened on first use (see ``state``)
         self._state_lock = threading.Lock()
         self._last_refresh_eventbrite_calls: int | None = None
+        self._eb_sales: EventbriteSales | None = None
+        self._wc_history: WooCommerceHistory | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, state: AppState | None = None) -> BoxOffice:
@@ -609,6 +615,73 @@ class BoxOffice:
                     down.setdefault(row.channel, _first_sentence(result.message))
                 outcomes.append((row, result))
         return outcomes
+
+    # --- sales over time (pace, revenue, check-ins) -----------------------------------
+    # Reads only: WordPress tickets and orders live, Eventbrite orders from the app-state
+    # copy that ``sync_eventbrite_sales`` keeps up to date.
+
+    @property
+    def eventbrite_sales(self) -> EventbriteSales:
+        state = self.state  # takes _state_lock itself
+        with self._state_lock:
+            if self._eb_sales is None:
+                self._eb_sales = EventbriteSales(state.engine)
+            return self._eb_sales
+
+    @property
+    def woocommerce_history(self) -> WooCommerceHistory:
+        with self._state_lock:
+            if self._wc_history is None:
+                self._wc_history = WooCommerceHistory(
+                    self.wordpress.engine, self.settings.wp_table_prefix
+                )
+            return self._wc_history
+
+    def sync_eventbrite_sales(self, progress: Callable[[int], None] | None = None) -> SyncResult:
+        """Fetch Eventbrite orders and attendees changed since the last sync (all of them
+        the first time). Raises IntegrationError / SalesStoreUnavailable with a message."""
+        return self.eventbrite_sales.sync(self.eventbrite, progress=progress)
+
+    def sales_history(
+        self, catalog: Catalog | None = None, listings: pd.DataFrame | None = None
+    ) -> SalesHistory:
+        catalog = catalog or self.catalog() or _empty_catalog(self.settings.timezone)
+        listings = self.listings(catalog) if listings is None else listings
+        try:
+            store: EventbriteSales | None = self.eventbrite_sales
+        except StateUnavailable:
+            store = None
+        return read_sales(
+            catalog,
+            listings,
+            self.woocommerce_history,
+            store,
+            timezone=self.settings.timezone,
+        )
+
+    def pace(
+        self,
+        *,
+        listings: pd.DataFrame | None = None,
+        shows: pd.DataFrame | None = None,
+        history: SalesHistory | None = None,
+        now: datetime | None = None,
+        horizon_days: int | None = 28,
+    ) -> pd.DataFrame:
+        """``pace.PACE_COLUMNS`` for every show in the next ``horizon_days`` (None: all
+        upcoming), against its last ``settings.pace_occurrences`` past occurrences."""
+        listings = self.listings() if listings is None else listings
+        shows = self.shows(listings) if shows is None else shows
+        history = history or self.sales_history(listings=listings)
+        return pace_table(
+            shows,
+            listings,
+            history.frame,
+            now=now or datetime.now(UTC),
+            n=self.settings.pace_occurrences,
+            unknown=history.unknown,
+            horizon_days=horizon_days,
+        )
 
 
 MAX_SEATS = 1_000_000

@@ -1,0 +1,84 @@
+"""Both channels' sales history in one frame, with the reason for any part that could not
+be read (an unreadable channel is unknown, never an empty history that looks like no
+sales). Used by the facade for pace, revenue and check-ins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from brcc_core.catalog import Catalog
+from brcc_core.eventbrite_sales import EventbriteSales, SalesStoreUnavailable
+from brcc_core.history import WooCommerceHistory, empty_sales
+from brcc_core.wordpress import WordPressUnavailable
+
+
+@dataclass
+class SalesHistory:
+    """``frame`` (``history.SALES_COLUMNS``), ``unknown`` channel → reason, the WordPress
+    statements spent, and when Eventbrite orders were last synced (None: never)."""
+
+    frame: pd.DataFrame
+    unknown: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    statements: int = 0
+    eventbrite_synced_at: datetime | None = None
+
+
+def read_sales(
+    catalog: Catalog,
+    listings: pd.DataFrame,
+    woocommerce: WooCommerceHistory,
+    eventbrite: EventbriteSales | None,
+    *,
+    timezone: str,
+) -> SalesHistory:
+    """Read both channels; each failure is recorded against its channel only."""
+    parts: list[pd.DataFrame] = []
+    unknown: dict[str, str] = {}
+    starts: dict[str, datetime] = {}
+    titles: dict[str, str] = {}
+    if not listings.empty:
+        for r in listings[listings["channel"] == "woocommerce"].itertuples(index=False):
+            if not pd.isna(r.starts_at):
+                starts[r.listing_key] = r.starts_at.to_pydatetime()
+            label = r.slot_label if isinstance(r.slot_label, str) and r.slot_label else r.title
+            titles[r.listing_key] = label
+    before = woocommerce.statements
+    try:
+        parts.append(
+            woocommerce.sales(
+                [p.product_id for p in catalog.event_products],
+                timezone=timezone,
+                starts=starts,
+                titles=titles,
+            )
+        )
+    except WordPressUnavailable as exc:
+        unknown["woocommerce"] = exc.message.replace(
+            "Live WordPress numbers", "WooCommerce sales history"
+        )
+    synced_at = None
+    if eventbrite is None:
+        unknown["eventbrite"] = "Eventbrite orders are not available in this mode"
+    else:
+        try:
+            synced_at = eventbrite.last_sync()
+            if synced_at is None:
+                unknown["eventbrite"] = (
+                    "Eventbrite orders have not been synced yet (press Sync Eventbrite orders)"
+                )
+            else:
+                parts.append(eventbrite.sales(timezone=timezone))
+        except SalesStoreUnavailable as exc:
+            unknown["eventbrite"] = str(exc)
+    frame = pd.concat(parts, ignore_index=True) if parts else empty_sales()
+    return SalesHistory(
+        frame=frame,
+        unknown=unknown,
+        warnings=list(woocommerce.warnings),
+        statements=woocommerce.statements - before,
+        eventbrite_synced_at=synced_at,
+    )
