@@ -1,0 +1,261 @@
+"""Sales history read from the sandbox's systems of record against the sandbox's own plan
+(``SeedSummary.history``): seats per show and per day before it, money, cancellations,
+check-ins, on SQLite and MariaDB; the Eventbrite order sync's calls, first and
+incremental; and pace through the facade."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine, delete, insert, select, text, update
+
+from brcc_core.boxoffice import BoxOffice
+from brcc_core.catalog_cache import CatalogCache
+from brcc_core.eventbrite import EventbriteClient
+from brcc_core.eventbrite_sales import EventbriteSales
+from brcc_core.history import WooCommerceHistory
+from brcc_core.sandbox.constants import SANDBOX_TIMEZONE
+from brcc_core.sandbox.eventbrite_orders import ATTENDEES, ORDERS
+from brcc_core.sandbox.schema import drop_schema, make_engine
+from brcc_core.sandbox.twin import Sandbox
+from brcc_core.settings import load_settings
+from brcc_core.state import State
+
+TZ = ZoneInfo(SANDBOX_TIMEZONE)
+WEEKS = 7  # three weeks beyond the catalog's own four past weeks: the moved show is in them
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+def seeded(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('hist') / 'sandbox.db'}"
+    else:
+        url = request.getfixturevalue("mysql_url")
+    engine = make_engine(url)
+    drop_schema(engine)
+    sandbox = Sandbox(engine)
+    today = datetime.now(TZ).date()
+    summary = sandbox.seed(scale="club", seed_number=3, today=today, history_weeks=WEEKS)
+    yield sandbox, summary
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def wc_sales(seeded):
+    sandbox, _ = seeded
+    with sandbox.engine.connect() as conn:
+        ids = [
+            r[0] for r in conn.execute(text("SELECT ID FROM wp_posts WHERE post_type='product'"))
+        ]
+    reader = WooCommerceHistory(sandbox.engine)
+    frame = reader.sales(ids, timezone=SANDBOX_TIMEZONE)
+    return reader, frame
+
+
+def _truth(summary, channel):
+    return {k: v for k, v in summary.history.shows.items() if v.channel == channel}
+
+
+def test_history_has_the_cases_that_matter(seeded):
+    _, summary = seeded
+    truth = summary.history
+    wc = _truth(summary, "woocommerce")
+    assert truth.past_weekly_dates > 0
+    assert any(s.cancelled for s in wc.values()), "cancelled sales"
+    assert any(s.refunded for s in wc.values()), "refunded sales"
+    assert any(s.start.weekday() in (4, 5) and s.sold >= 20 for s in wc.values())
+    assert len(truth.moved) == 2  # one show, on both channels
+    eb = _truth(summary, "eventbrite")
+    assert any(s.cancelled for s in eb.values()), "refunded Eventbrite orders"
+    past = [s for s in wc.values() if s.start < datetime.now(TZ) - timedelta(days=1) and s.sold]
+    assert 0 < sum(s.checked_in for s in past) < sum(s.sold for s in past), "some no-shows"
+    # Seeded history (older than the catalog's four past weeks) sells late: a third or more
+    # of its seats in the last two days.
+    old = [s for s in past if s.start < datetime.now(TZ) - timedelta(weeks=4, days=1)]
+    late = sum(s.sold - s.sold_by(s.start - timedelta(days=2)) for s in old)
+    assert late / sum(s.sold for s in old) > 0.33
+
+
+def test_woocommerce_history_matches_the_seed_per_show(seeded, wc_sales):
+    _, summary = seeded
+    reader, frame = wc_sales
+    assert reader.statements == 3
+    truth = _truth(summary, "woocommerce")
+    sold = frame[frame["state"] == "sold"].groupby("occurrence_key")["seats"].sum()
+    cancelled = frame[frame["state"] == "cancelled"].groupby("occurrence_key")["seats"].sum()
+    checked = frame.groupby("occurrence_key")["checked_in"].sum()
+    gross = frame[frame["state"] == "sold"].groupby("occurrence_key")["gross"].sum()
+    assert set(sold.index) == {k for k, s in truth.items() if s.sold}
+    for key, show in truth.items():
+        assert sold.get(key, 0) == show.sold, key
+        assert cancelled.get(key, 0) == show.cancelled, key
+        assert checked.get(key, 0) == show.checked_in, key
+        assert round(float(gross.get(key, 0)) * 100) == show.gross_cents, key
+
+
+def test_woocommerce_history_places_every_show_in_time(seeded, wc_sales):
+    """Start times for dates still in the booking options and for dates pruned from them
+    (from the tickets' labels), including the moved show and legacy label-only tickets."""
+    _, summary = seeded
+    _, frame = wc_sales
+    truth = _truth(summary, "woocommerce")
+    starts = frame.groupby("occurrence_key")["starts_at"].first()
+    bookings = {k: s for k, s in truth.items() if k.count(":") == 3 and s.sold}
+    for key, show in bookings.items():
+        assert starts[key] == pd.Timestamp(show.start), key
+    moved = next(k for k in summary.history.moved if k.startswith("wc:"))
+    assert starts[moved].weekday() == 1  # a Monday show played on the Tuesday
+
+
+def test_counts_per_day_before_the_show_match_the_seed(seeded, wc_sales):
+    _, summary = seeded
+    _, frame = wc_sales
+    sold = frame[frame["state"] == "sold"]
+    truth = _truth(summary, "woocommerce")
+    checked = 0
+    for key, show in sorted(truth.items())[::7]:
+        rows = sold[sold["occurrence_key"] == key]
+        for days in (0, 1, 2, 7, 30):
+            moment = pd.Timestamp(show.start - timedelta(days=days))
+            assert int(rows.loc[rows["sold_at"] <= moment, "seats"].sum()) == show.sold_by(
+                show.start - timedelta(days=days)
+            ), (key, days)
+            checked += 1
+    assert checked > 50
+
+
+def _client(sandbox) -> EventbriteClient:
+    return EventbriteClient(
+        sandbox.eb_token,
+        sandbox.eb_organization_id,
+        base_url=sandbox.eb_api_url,
+        session=sandbox.session(),
+    )
+
+
+def test_eventbrite_sync_first_then_only_what_changed(seeded, tmp_path):
+    sandbox, summary = seeded
+    store = EventbriteSales(create_engine(f"sqlite:///{tmp_path / 'state.db'}"))
+    client = _client(sandbox)
+    first = store.sync(client)
+    assert first.first and first.orders == summary.history.eb_orders
+    assert first.calls == -(-summary.history.eb_orders // 50)  # 50 orders a page
+    again = store.sync(client)
+    assert not again.first and again.calls == 2  # orders + attendees, one page each
+
+    frame = store.sales(timezone=SANDBOX_TIMEZONE)
+    truth = _truth(summary, "eventbrite")
+    sold = frame[frame["state"] == "sold"].groupby("occurrence_key")["seats"].sum()
+    cancelled = frame[frame["state"] == "cancelled"].groupby("occurrence_key")["seats"].sum()
+    checked = frame.groupby("occurrence_key")["checked_in"].sum()
+    net = frame[frame["state"] == "sold"].groupby("occurrence_key")[["gross", "fees"]].sum()
+    starts = frame.groupby("occurrence_key")["starts_at"].first()
+    for key, show in truth.items():
+        assert sold.get(key, 0) == show.sold, key
+        assert cancelled.get(key, 0) == show.cancelled, key
+        assert checked.get(key, 0) == show.checked_in, key
+        if show.sold:
+            assert round(net.loc[key, "gross"] * 100) == show.gross_cents
+            assert round(net.loc[key, "fees"] * 100) == show.fees_cents
+            assert starts[key] == pd.Timestamp(show.start)
+    by_type = frame[frame["state"] == "sold"].groupby(["occurrence_key", "ticket_type"])["seats"]
+    counts = by_type.sum()
+    for key, show in truth.items():
+        for name, seats in show.by_type.items():
+            assert counts[(key, name)] == seats
+
+    # A sale and a check-in land after the sync: the next sync brings exactly those.
+    event_key, show = next((k, s) for k, s in truth.items() if s.start > datetime.now(TZ))
+    event_id = event_key.split(":")[1]
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    with sandbox.engine.begin() as conn:
+        attendee = conn.execute(
+            select(ATTENDEES.c.id).where(
+                ATTENDEES.c.event_id == event_id, ATTENDEES.c.cancelled.is_(False)
+            )
+        ).first()[0]
+        conn.execute(
+            update(ATTENDEES)
+            .where(ATTENDEES.c.id == attendee)
+            .values(checked_in=True, status="Checked In", changed=now)
+        )
+        money = dict(base_cents=2435, eventbrite_fee_cents=269, payment_fee_cents=78)
+        money.update(tax_cents=0, gross_cents=2782)
+        conn.execute(
+            insert(ORDERS).values(
+                id="99000000001", event_id=event_id, created=now, changed=now,
+                status="placed", **money,
+            )
+        )  # fmt: skip
+        conn.execute(
+            insert(ATTENDEES).values(
+                id="990000000011", order_id="99000000001", event_id=event_id,
+                ticket_class_id="1", ticket_class_name="General Admission", created=now,
+                changed=now, status="Attending", checked_in=False, cancelled=False,
+                refunded=False, **money,
+            )
+        )  # fmt: skip
+    try:
+        later = store.sync(client)
+        assert later.calls == 2
+        frame = store.sales(timezone=SANDBOX_TIMEZONE)
+        mine = frame[frame["occurrence_key"] == event_key]
+        assert int(mine.loc[mine["state"] == "sold", "seats"].sum()) == show.sold + 1
+        assert int(mine["checked_in"].sum()) == show.checked_in + 1
+    finally:  # the sandbox is shared by this module's tests
+        with sandbox.engine.begin() as conn:
+            conn.execute(delete(ATTENDEES).where(ATTENDEES.c.id == "990000000011"))
+            conn.execute(delete(ORDERS).where(ORDERS.c.id == "99000000001"))
+            conn.execute(
+                update(ATTENDEES)
+                .where(ATTENDEES.c.id == attendee)
+                .values(checked_in=False, status="Attending")
+            )
+
+
+def test_history_weeks_leave_the_rest_of_the_club_unchanged(tmp_path):
+    today = datetime.now(TZ).date()
+    summaries = []
+    for weeks in (0, 5):
+        sandbox = Sandbox(make_engine(f"sqlite:///{tmp_path / f'w{weeks}.db'}"))
+        summaries.append(sandbox.seed(seed_number=4, today=today, history_weeks=weeks))
+    without, with_history = summaries
+    assert without.history.past_weekly_dates == 0
+    assert with_history.history.past_weekly_dates > 0
+    assert without.products == with_history.products
+    assert without.slot_dates == with_history.slot_dates
+    assert without.tickets == with_history.tickets
+    assert without.eb_occurrences == with_history.eb_occurrences
+
+
+def test_pace_through_the_facade_matches_the_seed(seeded, tmp_path):
+    sandbox, summary = seeded
+    settings = load_settings({"BRCC_DATA_DIR": str(tmp_path)}, dotenv_path=None)
+    state = State.open(f"sqlite:///{tmp_path / 'state.db'}")
+    box = BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(tmp_path), state=state)
+    box.refresh_catalog()
+    listings = box.listings()
+    shows = box.shows(listings)
+    before_sync = box.pace(listings=listings, shows=shows)
+    assert before_sync["reason"].str.contains("not been synced", na=False).any()
+
+    box.sync_eventbrite_sales()
+    history = box.sales_history(listings=listings)
+    assert history.statements == 3 and not history.unknown
+    pace = box.pace(listings=listings, shows=shows, history=history, horizon_days=14)
+    together = pace[pace["scope"] == "together"]
+    assert len(together) > 10
+    truth = summary.history.shows
+    for row in together.itertuples(index=False):
+        keys = shows.loc[shows["show_key"] == row.show_key, "listing_keys"].iloc[0]
+        occurrences = {":".join(k.split(":")[:2]) if k.startswith("eb:") else k for k in keys}
+        expected = sum(truth[k].sold for k in occurrences if k in truth)
+        assert row.sold_now == expected, row.show_key
+    weekly = together[together["title"].str.contains("Friday 8pm", na=False)]
+    # Every past Friday is there (seven weeks of history, more for later Fridays), at most
+    # the last eight (BRCC_PACE_OCCURRENCES).
+    assert weekly["past_shows"].iloc[0] == WEEKS
+    assert weekly["past_shows"].between(WEEKS, 8).all()
