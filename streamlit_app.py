@@ -7,6 +7,7 @@ st.set_page_config(page_title="BRCC Box Office", page_icon="🎟️", layout="wi
 pages = [
     st.Page("pages/dashboard.py", title="Dashboard", icon="📊", default=True),
     st.Page("pages/comparison.py", title="Comparison", icon="⚖️"),
+    st.Page("pages/sales.py", title="Sales & pace", icon="📈"),
     st.Page("pages/inventory.py", title="Inventory", icon="🎚️"),
 ]
 st.navigation(pages).run()

@@ -1,0 +1,188 @@
+"""Rendering for the Sales page: pace of the coming shows, the pace chart, revenue and
+ticket types, no-shows, and tonight's door. Numbers come from brcc_core (pace, takings)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from brcc_core import pace, takings
+from brcc_core.boxoffice import BoxOffice
+from brcc_core.charts import chart_config
+from brcc_core.eventbrite_sales import SalesStoreUnavailable
+from brcc_core.http import IntegrationError
+from brcc_core.pace_chart import pace_chart
+from brcc_core.state import StateUnavailable
+
+SCOPE_LABELS = {"together": "Both channels", "woocommerce": "Website", "eventbrite": "Eventbrite"}
+
+
+def sync_button(boxoffice: BoxOffice) -> None:
+    """Fetch Eventbrite orders changed since the last sync (all of them the first time).
+    Rendered before the history is read, so a sync shows in the same run."""
+    cols = st.columns([1, 3], vertical_alignment="center")
+    if cols[0].button("Sync Eventbrite orders", key="sales_sync", icon="🔄"):
+        bar = st.progress(0.0, text="Reading Eventbrite orders…")
+        try:
+            result = boxoffice.sync_eventbrite_sales(
+                progress=lambda pages: bar.progress(
+                    min(1.0, pages / 40), text=f"Read {pages} pages of Eventbrite orders…"
+                )
+            )
+        except (IntegrationError, SalesStoreUnavailable) as exc:
+            st.error(f"Eventbrite orders could not be synced: {exc}", icon="⚠️")
+        else:
+            st.success(
+                f"{result.orders} orders and {result.attendees} attendees read in "
+                f"{result.calls} Eventbrite calls.",
+                icon="✅",
+            )
+        finally:
+            bar.empty()
+    try:
+        synced_at = boxoffice.eventbrite_sales.last_sync()
+    except (SalesStoreUnavailable, StateUnavailable) as exc:
+        cols[1].caption(str(exc))
+        return
+    if synced_at is None:
+        cols[1].caption("Eventbrite orders have never been synced: Eventbrite pace is unknown.")
+    else:
+        cols[1].caption(f"Eventbrite orders last synced {synced_at:%Y-%m-%d %H:%M} UTC.")
+
+
+def pace_section(table: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """The pace table for one scope, flagged rows first; returns what it showed."""
+    part = table[table["scope"] == scope].copy()
+    if part.empty:
+        st.info("No upcoming shows in this range.")
+        return part
+    behind = int(part["behind"].fillna(False).sum())
+    selling_out = int(part["sell_out_by"].notna().sum())
+    cols = st.columns(3)
+    cols[0].metric("Shows paced", len(part))
+    cols[1].metric("Behind their usual pace", behind)
+    cols[2].metric("On course to sell out", selling_out)
+    view = part.assign(
+        when=part["starts_at"].dt.strftime("%a %d %b %H:%M"),
+        note=part["flag"].fillna(part["reason"]).fillna(""),
+    )[
+        [
+            "when",
+            "title",
+            "sold_now",
+            "usual_now",
+            "usual_low",
+            "usual_high",
+            "projected_final",
+            "past_shows",
+            "note",
+        ]
+    ]
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        key=f"pace_table_{scope}",
+        column_config={
+            "when": "Show",
+            "title": "Title",
+            "sold_now": st.column_config.NumberColumn("Sold now"),
+            "usual_now": st.column_config.NumberColumn("Usual by now", format="%.1f"),
+            "usual_low": st.column_config.NumberColumn("Low (25%)", format="%.1f"),
+            "usual_high": st.column_config.NumberColumn("High (75%)", format="%.1f"),
+            "projected_final": st.column_config.NumberColumn("Projected final"),
+            "past_shows": st.column_config.NumberColumn("Past weeks"),
+            "note": "Flag / why unknown",
+        },
+    )
+    return part
+
+
+def pace_chart_section(
+    part: pd.DataFrame,
+    shows: pd.DataFrame,
+    listings: pd.DataFrame,
+    sales: pd.DataFrame,
+    *,
+    now: datetime,
+    n: int,
+    scope: str,
+) -> None:
+    if part.empty:
+        return
+    labels = {r.show_key: f"{r.starts_at:%a %d %b %H:%M} · {r.title}" for r in part.itertuples()}
+    flagged = part.loc[part["flag"].notna(), "show_key"].tolist()
+    default = flagged[0] if flagged else part["show_key"].iloc[0]
+    keys = list(labels)
+    key = st.selectbox(
+        "Pace chart for",
+        keys,
+        index=keys.index(default),
+        format_func=labels.get,
+        key=f"pace_chart_show_{scope}",
+    )
+    show = shows.loc[shows["show_key"] == key].iloc[0].to_dict()
+    curves = pace.pace_curves(show, listings, sales, now=now, n=n, scope=scope)
+    capacity = None if pd.isna(show.get("venue_capacity")) else int(show["venue_capacity"])
+    fig = pace_chart(
+        curves, title=f"{labels[key]}: {SCOPE_LABELS[scope].lower()}", capacity=capacity
+    )
+    st.plotly_chart(fig, width="stretch", config=chart_config("pace"), key="pace_fig")
+
+
+def month_range(today: date) -> tuple[date, date]:
+    """Last calendar month."""
+    first = today.replace(day=1)
+    last_month = (first - timedelta(days=1)).replace(day=1)
+    return last_month, first
+
+
+def takings_section(sales: pd.DataFrame, timezone: str, *, now: datetime, today: date) -> None:
+    start_default, end_default = month_range(today)
+    dates = st.date_input(
+        "Shows between", value=(start_default, end_default - timedelta(days=1)), key="takings_dates"
+    )
+    if not isinstance(dates, tuple) or len(dates) != 2:
+        st.info("Pick a first and a last day.")
+        return
+    start = pd.Timestamp(dates[0]).tz_localize(timezone)
+    end = pd.Timestamp(dates[1] + timedelta(days=1)).tz_localize(timezone)
+    per_show = takings.no_shows(sales, now=now, start=start, end=end)
+    st.subheader("No-shows by weekday")
+    st.dataframe(
+        takings.no_shows_by_weekday(per_show),
+        hide_index=True,
+        width="stretch",
+        key="no_show_weekday",
+        column_config={
+            "no_show_rate": st.column_config.NumberColumn("No-show rate", format="percent")
+        },
+    )
+    st.subheader("Revenue per show and channel")
+    money = takings.revenue(sales, start=start, end=end)
+    st.dataframe(
+        money,
+        hide_index=True,
+        width="stretch",
+        key="revenue_table",
+        column_config={
+            c: st.column_config.NumberColumn(format="$%.2f")
+            for c in ("gross", "fees", "net", "average_price")
+        },
+    )
+    st.download_button(
+        "Download revenue CSV",
+        money.to_csv(index=False).encode(),
+        file_name=f"revenue_{dates[0]}_{dates[1]}.csv",
+        mime="text/csv",
+        key="revenue_csv",
+    )
+    st.subheader("Sold per ticket type")
+    st.dataframe(
+        takings.ticket_types(sales, start=start, end=end),
+        hide_index=True,
+        width="stretch",
+        key="ticket_types",
+    )
