@@ -1,0 +1,79 @@
+"""Revenue, ticket types and no-shows (brcc_core.takings), table-tested."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from brcc_core import takings
+from brcc_core.history import sales_frame
+
+TZ = ZoneInfo("America/Toronto")
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)
+FRI = datetime(2026, 11, 27, 20, 0, tzinfo=TZ)
+SAT = datetime(2026, 11, 28, 20, 0, tzinfo=TZ)
+
+
+def row(key, start, seats, *, state="sold", checked=0, gross=20.0, fees=0.0, kind="GA"):
+    return {
+        "channel": "eventbrite" if key.startswith("eb:") else "woocommerce",
+        "occurrence_key": key,
+        "recurring_key": key,
+        "title": key,
+        "starts_at": start,
+        "sold_at": start - timedelta(days=1),
+        "seats": seats,
+        "state": state,
+        "checked_in": checked,
+        "gross": gross,
+        "fees": fees,
+        "ticket_type": kind,
+    }
+
+
+SALES = sales_frame(
+    [
+        row("wc:1:s:fri", FRI, 2, checked=2, gross=48.7),
+        row("wc:1:s:fri", FRI, 1, checked=0, gross=0.0),  # refunded: seat kept, no money
+        row("wc:1:s:fri", FRI, 2, state="cancelled", gross=0.0),
+        row("eb:9", FRI, 1, checked=1, gross=30.0, fees=3.5, kind="Front Row"),
+        row("eb:9", FRI, 1, checked=0, gross=27.0, fees=3.0),
+        row("wc:1:s:sat", SAT, 4, checked=3, gross=None),  # a price that could not be read
+    ],
+    TZ,
+)
+
+
+def test_revenue_per_show_and_channel_net_of_fees():
+    money = takings.revenue(SALES).set_index("occurrence_key")
+    assert money.loc["wc:1:s:fri", "sold"] == 3
+    assert money.loc["wc:1:s:fri", "cancelled"] == 2
+    assert money.loc["wc:1:s:fri", "gross"] == 48.7
+    assert round(money.loc["wc:1:s:fri", "average_price"], 2) == 16.23
+    assert money.loc["eb:9", "gross"] == 57.0
+    assert money.loc["eb:9", "net"] == 50.5
+    assert pd.isna(money.loc["wc:1:s:sat", "gross"])  # unknown, not a smaller total
+    assert pd.isna(money.loc["wc:1:s:sat", "net"])
+
+
+def test_ticket_types_count_sold_seats_only():
+    types = takings.ticket_types(SALES).set_index(["occurrence_key", "ticket_type"])["sold"]
+    assert types[("eb:9", "Front Row")] == 1
+    assert types[("eb:9", "GA")] == 1
+    assert types[("wc:1:s:fri", "GA")] == 3
+
+
+def test_no_shows_per_show_and_weekday():
+    per_show = takings.no_shows(SALES, now=NOW).set_index("occurrence_key")
+    assert round(per_show.loc["wc:1:s:fri", "no_show_rate"], 6) == round(1 / 3, 6)
+    assert per_show.loc["eb:9", "no_show_rate"] == 0.5
+    weekdays = takings.no_shows_by_weekday(takings.no_shows(SALES, now=NOW)).set_index("weekday")
+    assert weekdays.loc["Friday", "sold"] == 5 and weekdays.loc["Friday", "checked_in"] == 3
+    assert round(weekdays.loc["Friday", "no_show_rate"], 6) == 0.4
+    assert weekdays.loc["Saturday", "no_show_rate"] == 0.25
+
+
+def test_shows_not_yet_played_have_no_no_show_rate():
+    assert takings.no_shows(SALES, now=FRI - timedelta(hours=1)).empty
