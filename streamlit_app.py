@@ -8,6 +8,7 @@ pages = [
     st.Page("pages/dashboard.py", title="Dashboard", icon="📊", default=True),
     st.Page("pages/comparison.py", title="Comparison", icon="⚖️"),
     st.Page("pages/sales.py", title="Sales & pace", icon="📈"),
+    st.Page("pages/tonight.py", title="Tonight", icon="🚪"),
     st.Page("pages/inventory.py", title="Inventory", icon="🎚️"),
 ]
 st.navigation(pages).run()

@@ -23,9 +23,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
+from brcc_core.door import count_attendees, door_rows, tonight_shows
 from brcc_core.eventbrite import EventbriteClient
 from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
-from brcc_core.history import WooCommerceHistory
+from brcc_core.history import WooCommerceHistory, occurrence_of_listing
 from brcc_core.http import IntegrationError
 from brcc_core.inventory import (
     Change,
@@ -682,6 +683,36 @@ class BoxOffice:
             unknown=history.unknown,
             horizon_days=horizon_days,
         )
+
+    def tonight(self, now: datetime | None = None) -> pd.DataFrame:
+        """The door view (``door.DOOR_COLUMNS``) for tonight's shows: live WordPress
+        numbers and the attendees of tonight's Eventbrite events, read now; the catalog is
+        used as cached, never refreshed here."""
+        now = now or datetime.now(UTC)
+        catalog = self.catalog()
+        listings = self.listings(catalog)
+        shows = tonight_shows(
+            self.shows(listings), pd.Timestamp(now).tz_convert(self.settings.timezone)
+        )
+        counts: dict[str, tuple[int, int]] = {}
+        errors: dict[str, str] = {}
+        for key in sorted(
+            {
+                occurrence_of_listing(k)
+                for ks in shows["listing_keys"]
+                for k in ks
+                if k.startswith("eb:")
+            }
+        ):
+            try:
+                seats = [
+                    a for page in self.eventbrite.walk_attendees(event_id=key[3:]) for a in page
+                ]
+            except IntegrationError as exc:
+                errors[key] = f"Eventbrite check-ins unknown: {exc}"
+                continue
+            counts[key] = count_attendees(seats)
+        return door_rows(shows, listings, counts, errors)
 
 
 MAX_SEATS = 1_000_000

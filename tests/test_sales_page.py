@@ -94,3 +94,17 @@ def _last_month(now):
     first = now.date().replace(day=1)
     previous = (first - pd.Timedelta(days=1)).replace(day=1)
     return previous, first
+
+
+def test_tonight_door_view_matches_live_numbers_and_attendees(club):
+    at = run("pages/tonight.py")
+    assert not at.exception
+    box = BoxOffice.from_settings(load_settings())
+    expected = box.tonight()
+    shown = [d.value for d in at.dataframe]
+    if expected.empty:
+        assert any("No shows tonight" in str(i.value) for i in at.info)
+        return
+    assert len(shown) == expected["show_key"].nunique()
+    assert sum(int(d["sold"].sum()) for d in shown) == int(expected["sold"].sum())
+    assert sum(int(d["to_arrive"].sum()) for d in shown) == int(expected["to_arrive"].sum())

@@ -186,3 +186,41 @@ def takings_section(sales: pd.DataFrame, timezone: str, *, now: datetime, today:
         width="stretch",
         key="ticket_types",
     )
+
+
+DOOR_REFRESH_SECONDS = 60
+
+
+def door(boxoffice: BoxOffice) -> None:
+    """Tonight's shows at the door, re-read every ``DOOR_REFRESH_SECONDS`` (live numbers
+    and Eventbrite attendees only; the catalog is not refreshed)."""
+
+    @st.fragment(run_every=DOOR_REFRESH_SECONDS)
+    def _door() -> None:
+        frame = boxoffice.tonight()
+        if frame.empty:
+            st.info("No shows tonight.", icon="🌙")
+            return
+        st.caption(
+            f"Read at {datetime.now().astimezone():%H:%M:%S}; "
+            f"re-read every {DOOR_REFRESH_SECONDS} s."
+        )
+        for show_key, part in frame.groupby("show_key", sort=False):
+            first = part.iloc[0]
+            st.subheader(f"{first['starts_at']:%H:%M} · {first['title']}")
+            st.dataframe(
+                part[["channel", "sold", "checked_in", "to_arrive", "pending", "error"]],
+                hide_index=True,
+                width="stretch",
+                key=f"door_{show_key}",
+                column_config={
+                    "channel": "Channel",
+                    "sold": "Sold",
+                    "checked_in": "Checked in",
+                    "to_arrive": "Still to arrive",
+                    "pending": "Pending",
+                    "error": "Unknown because",
+                },
+            )
+
+    _door()
