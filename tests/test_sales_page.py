@@ -108,3 +108,29 @@ def test_tonight_door_view_matches_live_numbers_and_attendees(club):
     assert len(shown) == expected["show_key"].nunique()
     assert sum(int(d["sold"].sum()) for d in shown) == int(expected["sold"].sum())
     assert sum(int(d["to_arrive"].sum()) for d in shown) == int(expected["to_arrive"].sum())
+
+
+def test_last_weeks_show_compares_with_this_weeks(club):
+    """Comparison takes past shows the catalog still holds (its last weeks): last Friday
+    8pm beside this Friday's, with the numbers of each."""
+    box = app_boxoffice()
+    listings = box.listings()
+    shows = box.shows(listings)
+    now = views.local_now(box.settings.timezone)
+    fridays = shows[
+        shows["title"].str.contains("Friday 8pm", na=False)
+        & (shows["starts_at"] > now - pd.Timedelta(days=14))
+    ].sort_values("starts_at")
+    past = fridays[fridays["starts_at"] < now].iloc[-1]
+    coming = fridays[fridays["starts_at"] > now].iloc[0]
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["shows"] = f"{past['show_key']},{coming['show_key']}"
+    at.run()
+    at.switch_page("pages/comparison.py")
+    at.run()
+    assert not at.exception
+    cards = views.comparison_cards([past["show_key"], coming["show_key"]], listings, shows)
+    assert [c.kind for c in cards] == ["show", "show"]
+    text = " ".join(str(m.value) for m in at.markdown)
+    for when in (past["starts_at"], coming["starts_at"]):
+        assert f"{when:%a} {when.day} {when:%b}" in text
