@@ -186,7 +186,10 @@ class WooCommerceHistory:
         keys = [PRODUCT_KEY, STATUS_KEY, SLOT_ID_KEY, DATE_ID_KEY, SLOT_KEY, DATE_KEY, ORDER_ID_KEY]
 
         def pivot(key: str, name: str):
-            return func.max(case((m.c.meta_key == key, m.c.meta_value))).label(name)
+            # As bounded text: grouping on LONGTEXT sends MariaDB to an on-disk temporary
+            # table (28 s instead of 0.3 s for a year of club tickets).
+            value = func.max(case((m.c.meta_key == key, m.c.meta_value)))
+            return cast(value, String(255)).label(name)
 
         wanted = select(m.c.post_id).where(
             m.c.meta_key == PRODUCT_KEY,
