@@ -29,7 +29,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.catalog import local_start, parse_clock
 from brcc_core.fooevents import parse_event_date
-from brcc_core.sandbox.schema import wordpress_metadata
 from brcc_core.wordpress import (
     CHECKED_IN_STATUS,
     DATE_ID_KEY,
@@ -49,6 +48,7 @@ from brcc_core.wordpress import (
     _unavailable,
     slot_dates_from_fbos,
 )
+from brcc_core.wp_tables import wordpress_metadata
 
 __all__ = [
     "SALES_COLUMNS",
