@@ -61,7 +61,7 @@ ROLE_LABELS = {
     "manager": "Manager: also changes capacity, shows, venue capacities and Sync",
     "admin": "Admin: also decides who has which role",
 }
-Via = Literal["sign-in", "demo", "meeting", "nobody"]
+Via = Literal["sign-in", "demo", "unsigned", "nobody"]
 
 # How long a meeting link lives, as offered in the app (label -> lifetime).
 LINK_LIFETIMES: dict[str, timedelta] = {
@@ -140,8 +140,14 @@ class Actor:
 
     @classmethod
     def nobody(cls, why: str = "nobody") -> Actor:
-        """Reads only: live mode without sign-in, a meeting link."""
+        """Sees no data: signed out, or a meeting link's reader (which is given its
+        selection, not the app)."""
         return cls(why, None, "nobody")
+
+    @classmethod
+    def unsigned(cls) -> Actor:
+        """Live mode with no sign-in configured: reads like a viewer, never writes."""
+        return cls("anonymous", "viewer", "unsigned")
 
     def can(self, role: Role) -> bool:
         return self.role is not None and ROLES.index(self.role) >= ROLES.index(role)
