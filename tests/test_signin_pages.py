@@ -95,6 +95,16 @@ def test_signed_in_without_a_role_sees_ask_an_admin_and_no_data(demo_env):
         at.switch_page("pages/inventory.py")  # no page of the app is open to them
 
 
+def test_roles_that_cannot_be_read_are_a_message_not_a_traceback_nor_data(demo_env, monkeypatch):
+    monkeypatch.setenv("BRCC_STATE_DB_URL", "mysql+pymysql://nobody:pw@127.0.0.1:1/none")
+    at = app(signed_in("someone@club.example"))  # BRCC_ADMINS would need no database
+    at.run()
+    assert not at.exception
+    assert "cannot be checked right now" in texts(at.error)
+    assert "pw" not in texts(at.error)
+    assert not at.metric and not at.dataframe
+
+
 def test_a_viewer_reads_everything_but_sees_no_write_control(demo_env):
     grant("viewer@club.example", "viewer")
     at = app(signed_in("viewer@club.example"))

@@ -9,6 +9,7 @@ import streamlit as st
 from brcc_core.access import ROLE_LABELS, ROLES, Actor, Role
 from brcc_core.boxoffice import BoxOffice, StartupError
 from brcc_core.settings import Settings, SettingsError, load_settings
+from brcc_core.state import StateUnavailable
 
 
 @st.cache_resource(show_spinner="Opening the club's systems…")
@@ -64,6 +65,7 @@ def demo_banner(boxoffice: BoxOffice) -> None:
 # --- who is at the box office ----------------------------------------------------------
 DEMO_IDENTITY_KEY = "demo_identity"  # the demo identity switch (demo mode, no sign-in)
 DEMO_DEFAULT_ROLE: Role = "manager"  # a newcomer can try every manager control at once
+ACTOR_KEY = "actor"  # this run's acting person, set by ``navigation``
 
 
 def sign_in_configured() -> bool:
@@ -92,8 +94,15 @@ def signed_in() -> bool:
 
 
 def current_actor() -> Actor:
-    """The person using this session, with their role read now (never cached: a role an
-    admin takes away applies on the next click)."""
+    """The person using this session, as ``navigation`` found them at the start of this
+    run (read once per run; the facade reads the role again on every write)."""
+    actor = st.session_state.get(ACTOR_KEY)
+    return actor if isinstance(actor, Actor) else _resolve_actor()
+
+
+def _resolve_actor() -> Actor:
+    """Who this is, with their role read now: a role an admin takes away applies on the
+    next run. StateUnavailable when the roles cannot be read."""
     boxoffice = get_boxoffice()
     if sign_in_configured():
         email = _signed_in_email()
@@ -151,13 +160,25 @@ def sign_in_page() -> None:
 def ask_an_admin_page() -> None:
     actor = current_actor()
     st.title("Ask an admin for access")
-    st.warning(
-        f"You are signed in as **{actor.email}**, but nobody has given you a role in the "
-        "box office yet. Ask an admin of the app to add you as a viewer or a manager; "
-        "then reload this page.",
-        icon="🔒",
-    )
+    if actor.via == "nobody":
+        st.warning(
+            "Your sign-in did not tell the app your e-mail address, and roles are given by "
+            "e-mail. Ask an admin to check that the provider sends the `email` claim.",
+            icon="🔒",
+        )
+    else:
+        st.warning(
+            f"You are signed in as **{actor.email}**, but nobody has given you a role in "
+            "the box office yet. Ask an admin of the app to add you as a viewer or a "
+            "manager; then reload this page.",
+            icon="🔒",
+        )
     st.button("Sign out", key="sign_out", on_click=st.logout, icon="🚪")
+
+
+def _roles_unreadable(message: str) -> None:
+    st.title("BRCC Box Office")
+    st.error(f"Who may see the box office cannot be checked right now. {message}", icon="🛠️")
 
 
 MEETING_PARAM = "meeting"  # ?meeting=<token>: the read-only meeting view, no sign-in
@@ -170,7 +191,15 @@ def navigation() -> tuple[list, str]:
         return [st.Page("pages/meeting.py", title="Meeting", icon="📽️", default=True)], "hidden"
     if sign_in_configured() and not signed_in():
         return [st.Page(sign_in_page, title="Sign in", icon="🔑", default=True)], "hidden"
-    actor = current_actor()
+    st.session_state.pop(ACTOR_KEY, None)
+    try:
+        actor = _resolve_actor()
+    except StateUnavailable as exc:
+        message = str(exc)
+        return [st.Page(lambda: _roles_unreadable(message), title="Box office", default=True)], (
+            "hidden"
+        )
+    st.session_state[ACTOR_KEY] = actor
     if actor.role is None:
         return [st.Page(ask_an_admin_page, title="Ask an admin", icon="🔒", default=True)], (
             "hidden"
