@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -81,6 +82,13 @@ def browser() -> Iterator:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("signin-screenshots")
+    print(f"\nscreenshots in {folder}")
+    return folder
 
 
 @pytest.fixture
@@ -167,3 +175,45 @@ def test_a_manager_signs_in_changes_capacity_and_is_named_in_the_audit(club, pag
     page.get_by_role("tab", name="Audit").click()
     page.get_by_text("Audit log").first.wait_for()
     assert page.get_by_text("Person").first.is_visible()
+
+
+def test_a_meeting_link_shows_live_numbers_without_sign_in_or_controls(club, page, shots):
+    from brcc_core.sandbox.fooevents_sim import sell_booking
+    from brcc_core.ui.meeting import REFRESH_SECONDS
+
+    box = admin_box(club.data_dir)
+    if box.catalog() is None:
+        box.refresh_catalog()
+    listings = box.listings(box.catalog())
+    now = pd.Timestamp.now(tz=box.settings.timezone)
+    row = listings[
+        (listings["kind"] == "bookings")
+        & (listings["starts_at"] > now + pd.Timedelta(days=1))
+        & (listings["available"] >= 4)
+    ].iloc[0]
+    _, token = box.create_meeting_link(
+        [row.listing_key], "1 hour", title="Programming meeting", who=box.actor_for(MANAGER)
+    )
+    catalog_file = club.data_dir / "catalog.pkl"
+    catalog_saved = catalog_file.stat().st_mtime_ns
+
+    page.goto(f"{club.url}/?meeting={token}")
+    page.get_by_role("heading", name="Programming meeting").wait_for(
+        timeout=FIRST_RUN_SECONDS * 1000
+    )
+    sold = page.get_by_text(f"Sold · WooCommerce: {int(row.sold)}", exact=False)
+    sold.first.wait_for()
+    assert page.get_by_text("Read-only meeting view shared by manager@club.example").is_visible()
+    assert page.locator('[data-testid="stButton"]').count() == 0  # no sign-in, no controls
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+    assert page.locator('[data-testid="stDownloadButton"]').count() == 0
+    assert_no_errors(page)
+    page.screenshot(path=shots / "meeting.png")
+
+    # A sale on the website while the link is open: the view shows it at the next re-read.
+    with box.sandbox.engine.begin() as conn:
+        sell_booking(conn, int(row.product_id), row.slot_id, row.date_id, 2)
+    page.get_by_text(f"Sold · WooCommerce: {int(row.sold) + 2}", exact=False).first.wait_for(
+        timeout=(REFRESH_SECONDS + 30) * 1000
+    )
+    assert catalog_file.stat().st_mtime_ns == catalog_saved  # live numbers, same catalog
