@@ -15,7 +15,7 @@ import pytest
 import requests
 from streamlit.testing.v1 import AppTest
 
-from brcc_core.access import Actor
+from brcc_core.access import Actor, LinkInvalid
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.sandbox.constants import (
     SANDBOX_EB_ORGANIZATION_ID,
@@ -271,3 +271,35 @@ def test_live_mode_without_sign_in_is_read_only_and_says_why(demo_env, monkeypat
         with pytest.raises(AccessDenied):
             box.apply_change(Change(row.listing_key, seen_remaining=1, value=2), who=who)
     assert box.audit_log().empty
+
+
+def test_a_manager_creates_and_revokes_a_meeting_link_in_the_app(demo_env):
+    at = app(sign_in=False)  # demo identity: manager
+    at.run()
+    at.switch_page("pages/meeting_links.py")
+    at.run()
+    assert not at.exception
+    at.text_input(key="meeting_title").input("Monday programming")
+    at.selectbox(key="meeting_lifetime").select("4 hours")
+    next(b for b in at.button if b.label == "Create link").click().run()
+    assert not at.exception
+    assert "Link created: Monday programming" in texts(at.success)
+    url = at.code[0].value
+    assert "?meeting=" in url
+    table = at.dataframe[0].value
+    assert table[["title", "created_by", "status"]].values.tolist() == [
+        ["Monday programming", "demo-manager@sandbox", "active"]
+    ]
+    token = url.split("?meeting=")[1]
+    box = BoxOffice.from_settings(load_settings())
+    assert box.open_meeting_link(token).title == "Monday programming"
+
+    at.button(key="meeting_revoke").click().run()
+    assert "Link revoked" in texts(at.success)
+    assert at.dataframe[0].value["status"].tolist() == ["revoked"]
+    with pytest.raises(LinkInvalid, match="revoked by demo-manager@sandbox"):
+        box.open_meeting_link(token)
+
+    at.sidebar.radio(key="demo_identity").set_value("viewer").run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/meeting_links.py")  # viewers have no meeting links page
