@@ -25,7 +25,6 @@ from test_browser import (  # noqa: E402 - after the skips; shares the server he
     VIEWPORT,
     _free_port,
     assert_no_errors,
-    click_and_wait_for_the_run,
     streamlit_server,
     sync_api,
     wait_until_idle,
@@ -161,11 +160,21 @@ def test_a_manager_signs_in_changes_capacity_and_is_named_in_the_audit(club, pag
     assert page.get_by_text("Role: manager").is_visible()
     open_inventory(page, club)
     capacity = page.locator('[data-testid="stMetric"]').first.inner_text()
-    click_and_wait_for_the_run(page, page.get_by_role("button", name="+1", exact=True))
-    page.get_by_text("Confirm the change", exact=False).wait_for()
-    click_and_wait_for_the_run(page, page.get_by_role("button", name="Confirm", exact=True))
+    # Wait for what the click brings rather than for a run to start and stop: on a busy
+    # machine a short run can begin and end between two polls.
+    page.get_by_role("button", name="+1", exact=True).click()
+    page.get_by_text("Confirm the change", exact=False).wait_for(timeout=60_000)
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    page.wait_for_function(
+        """old => {
+            const metric = document.querySelector('[data-testid="stMetric"]');
+            return metric && metric.innerText !== old;
+        }""",
+        arg=capacity,
+        timeout=60_000,
+    )
+    wait_until_idle(page)
     assert_no_errors(page)
-    assert page.locator('[data-testid="stMetric"]').first.inner_text() != capacity
 
     log = admin_box(club.data_dir).audit_log(who=MANAGER)
     assert not log.empty

@@ -187,11 +187,11 @@ MEETING_PARAM = "meeting"  # ?meeting=<token>: the read-only meeting view, no si
 def navigation() -> tuple[list, str]:
     """The pages this session may open, and where the menu goes: the meeting view for a
     meeting link, the sign-in page, the "ask an admin" page, or the app by role."""
+    st.session_state.pop(ACTOR_KEY, None)  # found again below, on every run
     if MEETING_PARAM in st.query_params:
         return [st.Page("pages/meeting.py", title="Meeting", icon="📽️", default=True)], "hidden"
     if sign_in_configured() and not signed_in():
         return [st.Page(sign_in_page, title="Sign in", icon="🔑", default=True)], "hidden"
-    st.session_state.pop(ACTOR_KEY, None)
     try:
         actor = _resolve_actor()
     except StateUnavailable as exc:
