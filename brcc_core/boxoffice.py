@@ -55,6 +55,8 @@ RefreshProgress = Callable[[str, int, int | None], None]
 """``progress(step, done, total)``: step is "WooCommerce pages", "Eventbrite events" or
 "Ticket classes"; total is None when the API does not say."""
 
+SAVED_SHOWS_ERROR = "saved_shows_error"
+"""``shows().attrs`` key: why saved shows (and their venue capacities) are not in use."""
 SLOW_SECONDS = 2.0
 LOW_EVENTBRITE_BUDGET = 200
 
@@ -116,6 +118,7 @@ class BoxOffice:
         self._state = state  # the app-state DB, opened on first use (see ``state``)
         self._state_lock = threading.Lock()
         self._access: Access | None = None
+        self._last_refresh_eventbrite_calls: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, state: AppState | None = None) -> BoxOffice:
@@ -194,7 +197,8 @@ class BoxOffice:
         with self._lock:
             if self._catalog is None:
                 loaded = self.cache.load()
-                self._catalog_warning = loaded.warning
+                # Kept until a refresh: the bad file is gone after the first load.
+                self._catalog_warning = loaded.warning or self._catalog_warning
                 if isinstance(loaded.value, Catalog):
                     self._catalog = loaded.value
             return self._catalog
@@ -225,19 +229,28 @@ class BoxOffice:
             products = None
         eventbrite_fetched_at: datetime | None = now
         class_errors: dict[str, str] = {}
+        calls_before = self.eventbrite.calls
+        refusal = self.eventbrite_refresh_refusal(previous)
         try:
+            if refusal:
+                raise IntegrationError("eventbrite", refusal)
             events = self.eventbrite.list_events(progress=step("Eventbrite events"))
             occurrences = [e["id"] for e in events if not e.get("is_series_parent")]
             classes = self.eventbrite.ticket_classes(occurrences, progress=step("Ticket classes"))
             class_errors = {event_id: str(exc) for event_id, exc in classes.errors.items()}
-            if classes.errors:
-                first = next(iter(classes.errors.values()))
+            class_errors.update(_impossible_seats(classes))
+            for event_id in class_errors:
+                classes.pop(event_id, None)
+            if class_errors:
+                first = next(iter(class_errors.values()))
                 errors["eventbrite"] = (
-                    f"ticket classes of {len(classes.errors)} event(s) could not be read: {first}"
+                    f"ticket classes of {len(class_errors)} event(s) could not be read: {first}"
                 )
         except IntegrationError as exc:
             errors["eventbrite"] = str(exc)
             events, classes, eventbrite_fetched_at = None, None, None
+        if not refusal:
+            self._last_refresh_eventbrite_calls = self.eventbrite.calls - calls_before
 
         fresh = build_catalog(
             products=products or [],
@@ -251,6 +264,8 @@ class BoxOffice:
         )
         if previous is not None and (products is None or events is None):
             fresh = _keep_failed_parts(fresh, previous, products is None, events is None)
+        elif previous is not None and class_errors:
+            fresh = _keep_earlier_ticket_classes(fresh, previous)
         self.cache.save(fresh)
         with self._lock:
             self._catalog = fresh
@@ -260,6 +275,30 @@ class BoxOffice:
             changes=catalog_changes(previous, fresh),
             errors=errors,
             seconds=time.perf_counter() - started,
+        )
+
+    def refresh_cost(self, catalog: Catalog | None = None) -> int:
+        """Eventbrite calls a refresh will make: what the last one made, else one per
+        event date plus the pages of the events list (an estimate before the first)."""
+        if self._last_refresh_eventbrite_calls:
+            return self._last_refresh_eventbrite_calls
+        catalog = catalog if catalog is not None else self._catalog
+        dates = sum(1 for e in catalog.events if not e.is_series_parent) if catalog else 0
+        return dates + 2 + dates // 50
+
+    def eventbrite_refresh_refusal(self, catalog: Catalog | None = None) -> str | None:
+        """Why a refresh must leave Eventbrite alone now, or None: it would eat into the
+        calls kept this hour for capacity changes (``BRCC_EB_WRITE_RESERVE``)."""
+        reserve = self.settings.eb_write_reserve
+        left = self.eventbrite.calls_left_this_hour()
+        cost = self.refresh_cost(catalog)
+        if left - cost >= reserve:
+            return None
+        return (
+            f"not refreshed: a refresh costs about {cost:,} Eventbrite calls and "
+            f"{left:,} of 2,000 are left this hour, of which {reserve:,} are kept for "
+            "capacity changes. Eventbrite numbers stay as they were; try again later "
+            "in the hour."
         )
 
     # --- live numbers ----------------------------------------------------------------
@@ -293,15 +332,55 @@ class BoxOffice:
             return self.saved_shows(listings)
         except StateUnavailable as exc:
             log.warning("show mappings unavailable, using suggestions: %s", exc)
-            return suggest_shows(listings, venue_capacity=self.settings.venue_capacity)
+            venue = self.settings.venue_capacity
+            shows = suggest_shows(listings, venue_capacity=venue)
+            # Say which numbers rest on the default, on every row and for the page.
+            note = f"venue capacity {venue} is the default: saved shows could not be read"
+            shows["errors"] = [(*errors, note) for errors in shows["errors"]]
+            shows.attrs[SAVED_SHOWS_ERROR] = (
+                f"Saved shows could not be read ({exc}). Every show uses the default venue "
+                f"capacity of {venue}, so capacity, remaining and sell-through rest on it "
+                "(sold and pending do not). Confirmed shows and venue capacities are "
+                "untouched and come back when the app-state database answers."
+            )
+            return shows
 
     # --- health ----------------------------------------------------------------------
     def health(self) -> list[Health]:
-        """One measured result per integration, plus the cache, disk and memory."""
+        """One measured result per integration, plus the cache, disk and memory.
+
+        The three systems are measured at once, and a page waits for them no longer than
+        ``settings.page_deadline_seconds``: a system still silent then is reported as
+        timed out (its check finishes in the background), so a hanging API never holds
+        up the page."""
+        deadline = float(self.settings.page_deadline_seconds)
+        checks = {
+            "WooCommerce API": lambda: self._timed("WooCommerce API", self.woocommerce.ping),
+            "Eventbrite API": self._eventbrite_health,
+            "WordPress DB": lambda: self._timed("WordPress DB", self._db_ping),
+        }
+        results = _within_deadline(checks, deadline)
+        systems = [
+            results.get(name)
+            or Health(
+                name,
+                "down",
+                f"no answer within {deadline:g} s (timed out); the page went on without it",
+                deadline * 1000,
+            )
+            for name in checks
+        ]
+        if "Eventbrite API" not in results:
+            left = self.eventbrite.calls_left_this_hour()
+            eb = systems[1]
+            systems[1] = Health(
+                eb.name,
+                eb.state,
+                f"{eb.reason}; {left} of 2,000 calls left this hour",
+                eb.latency_ms,
+            )
         return [
-            self._timed("WooCommerce API", self.woocommerce.ping),
-            self._eventbrite_health(),
-            self._timed("WordPress DB", self._db_ping),
+            *systems,
             self._cache_health(),
             _disk_health(self.settings.data_dir),
             _memory_health(),
@@ -634,6 +713,54 @@ def _venue(capacity: int | None) -> str:
     return "default" if capacity is None else str(capacity)
 
 
+MAX_SEATS = 1_000_000
+"""More seats than any room: a number beyond it from an API is a fault, not a fact."""
+_SEAT_FIELDS = ("capacity", "quantity_total", "quantity_sold")
+
+
+def _impossible_seats(classes: dict[str, list[dict]]) -> dict[str, str]:
+    """Events whose ticket classes carry a seat number no room has (or not a number):
+    their numbers are unknown, rather than a figure that breaks a total or a chart."""
+    bad: dict[str, str] = {}
+    for event_id, tcs in classes.items():
+        for tc in tcs:
+            for name in _SEAT_FIELDS:
+                value = tc.get(name) if isinstance(tc, dict) else None
+                if value is None:
+                    continue
+                try:
+                    number = int(value)
+                except (TypeError, ValueError, OverflowError):
+                    number = None
+                if number is None or isinstance(value, bool) or not 0 <= number <= MAX_SEATS:
+                    shown = str(value)[:24]
+                    bad[event_id] = f"Eventbrite gave an impossible {name} ({shown}); not used"
+                    break
+            if event_id in bad:
+                break
+    return bad
+
+
+def _within_deadline(checks: dict[str, Callable[[], Health]], deadline: float) -> dict[str, Health]:
+    """Run the checks in parallel daemon threads; return those done within ``deadline``."""
+    results: dict[str, Health] = {}
+    done = threading.Event()
+    lock = threading.Lock()
+
+    def run(name: str, check: Callable[[], Health]) -> None:
+        result = check()
+        with lock:
+            results[name] = result
+            if len(results) == len(checks):
+                done.set()
+
+    for name, check in checks.items():
+        threading.Thread(target=run, args=(name, check), daemon=True, name=f"health-{name}").start()
+    done.wait(deadline)
+    with lock:
+        return dict(results)
+
+
 def _first_sentence(text: str) -> str:
     return text.split(". ")[0].rstrip(".")
 
@@ -690,8 +817,32 @@ def _keep_failed_parts(
             ticket_classes=previous.ticket_classes,
             ticket_class_errors=previous.ticket_class_errors,
             eventbrite_fetched_at=previous.eventbrite_fetched_at,
+            stale_events=previous.stale_events,
         )
     return fresh
+
+
+def _keep_earlier_ticket_classes(fresh: Catalog, previous: Catalog) -> Catalog:
+    """Events whose ticket classes failed this time keep the ones read before, marked
+    with when they were read: a known, dated number beats an unknown one."""
+    from dataclasses import replace
+
+    earlier_stale = {event_id: read_at for event_id, read_at, _ in previous.stale_events}
+    kept, stale, still_failed = [], [], {}
+    for event_id, reason in fresh.ticket_class_errors.items():
+        classes = [tc for tc in previous.ticket_classes if tc.event_id == event_id]
+        read_at = earlier_stale.get(event_id, previous.eventbrite_fetched_at)
+        if not classes or read_at is None:
+            still_failed[event_id] = reason
+            continue
+        kept.extend(classes)
+        stale.append((event_id, read_at, reason))
+    return replace(
+        fresh,
+        ticket_classes=fresh.ticket_classes + tuple(kept),
+        ticket_class_errors=still_failed,
+        stale_events=tuple(stale),
+    )
 
 
 def catalog_changes(previous: Catalog | None, fresh: Catalog) -> dict[str, tuple[int, int]]:

@@ -107,6 +107,10 @@ class Settings:
     cache_key: Secret | None = None
     # BRCC_ADMINS: e-mails that are always admins (the first admin; no lock-out possible).
     admins: tuple[str, ...] = ()
+    # How long a page view waits for a slow system before saying so and moving on.
+    page_deadline_seconds: int = 5
+    # Eventbrite calls a refresh must leave unspent this hour, for capacity changes.
+    eb_write_reserve: int = 300
 
     @property
     def is_demo(self) -> bool:
@@ -186,17 +190,19 @@ def load_settings(
     values.update(_clean(os.environ if environ is None else environ))
     problems: list[str] = []
 
-    def get_int(name: str, default: int, minimum: int) -> int:
+    def get_int(name: str, default: int, minimum: int, maximum: int | None = None) -> int:
         raw = values.get(name)
         if raw is None:
             return default
         try:
             number = int(raw)
         except ValueError:
-            problems.append(f"{name} must be a whole number (got {raw!r}).")
+            problems.append(f"{name} must be a whole number (got {raw[:40]!r}).")
             return default
         if number < minimum:
             problems.append(f"{name} must be at least {minimum} (got {number}).")
+        elif maximum is not None and number > maximum:
+            problems.append(f"{name} must be at most {maximum:,} (got {raw[:40]}).")
         return number
 
     timezone = values.get("BRCC_TIMEZONE", CLUB_TIMEZONE)
@@ -221,6 +227,8 @@ def load_settings(
     if sandbox_scale not in ("club", "large"):
         problems.append(f"BRCC_SANDBOX_SCALE must be 'club' or 'large' (got {sandbox_scale!r}).")
     sandbox_seed = get_int("BRCC_SANDBOX_SEED", 1, 0)
+    page_deadline_seconds = get_int("BRCC_PAGE_DEADLINE_SECONDS", 5, 1, 60)
+    eb_write_reserve = get_int("BRCC_EB_WRITE_RESERVE", 300, 0, 1900)
     table_prefix = values.get("BRCC_WP_TABLE_PREFIX", "wp_")
     if not table_prefix.replace("_", "").isalnum():
         problems.append("BRCC_WP_TABLE_PREFIX may hold only letters, digits and '_'.")
@@ -246,6 +254,8 @@ def load_settings(
         wp_table_prefix=table_prefix,
         cache_key=cache_key,
         admins=parse_admins(values.get("BRCC_ADMINS")),
+        page_deadline_seconds=page_deadline_seconds,
+        eb_write_reserve=eb_write_reserve,
     )
     if not live:
         if problems:

@@ -25,6 +25,7 @@ from brcc_core.inventory import Change, ChangeResult, patch_catalog
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.app import can_write, current_actor, read_only_reason
 from brcc_core.ui.catalog import CATALOG_KEY
+from brcc_core.ui.text import plain
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
 
     toast = st.session_state.pop(TOAST_KEY, None)
     if toast:
-        st.toast(toast[0], icon=toast[1])
+        st.toast(plain(toast[0]), icon=toast[1])
     listings = boxoffice.listings(catalog)
     try:
         shows = boxoffice.saved_shows(listings)
@@ -232,7 +233,7 @@ def change_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataF
 
 
 def _listing_numbers(row: pd.Series) -> None:
-    st.markdown(f"**{row['title']}**  \n{listing_label(row)}")
+    st.markdown(f"**{plain(row['title'])}**  \n{plain(listing_label(row))}")
     unlimited = bool(row["unlimited"])
     cols = st.columns(4)
     cols[0].metric("Capacity", seats(row["capacity"], unlimited))
@@ -243,7 +244,7 @@ def _listing_numbers(row: pd.Series) -> None:
     limit = "" if limit is None or pd.isna(limit) else f" · limited by the {limit}"
     st.caption(f"Status: {str(row['status']).replace('_', ' ')}{limit} · `{row['listing_key']}`")
     if isinstance(row.get("error"), str):
-        st.warning(row["error"], icon="⚠️")
+        st.warning(plain(row["error"]), icon="⚠️")
 
 
 def _seen(row: pd.Series) -> dict:
@@ -325,7 +326,7 @@ def _confirmation(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
     change = _pending_change()
     preview = boxoffice.preview_change(change, listings)
     with st.container(border=True, key="inv_confirm_panel"):
-        st.markdown(f"**Confirm the change** · {preview.label}")
+        st.markdown(f"**Confirm the change** · {plain(preview.label)}")
         unlimited = preview.unlimited_before
         lines = [
             f"Capacity: {seats(preview.capacity_before, unlimited)} → "
@@ -337,9 +338,9 @@ def _confirmation(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
         ]
         st.markdown("\n".join(f"- {line}" for line in lines))
         for warning in preview.warnings:
-            st.warning(warning, icon="⚠️")
+            st.warning(plain(warning), icon="⚠️")
         if preview.refusal:
-            st.error(preview.refusal, icon="🚫")
+            st.error(plain(preview.refusal), icon="🚫")
         cols = st.columns(2)
         cols[0].button(
             "Confirm",
@@ -385,8 +386,8 @@ def _last_result() -> None:
     status, message = last
     icon = STATUS_ICONS.get(status, "ℹ️")
     if status in ("ok", "unchanged"):
-        st.success(message, icon=icon)
+        st.success(plain(message), icon=icon)
     elif status in ("refused", "rolled_back"):
-        st.warning(message, icon=icon)
+        st.warning(plain(message), icon=icon)
     else:
-        st.error(message, icon=icon)
+        st.error(plain(message), icon=icon)

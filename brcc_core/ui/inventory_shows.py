@@ -12,6 +12,7 @@ from brcc_core.shows import WEEKDAYS, RecurringRule, RuleMember
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import current_user, listing_label, when
+from brcc_core.ui.text import plain
 
 MESSAGE_KEY = "inv_shows_message"  # (kind, text) after a save
 MAP_FOR_KEY = "inv_map_for"  # the show the editor was filled for
@@ -151,7 +152,7 @@ def _rules(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
         return
     for rule in rules:
         cap = f" · venue capacity {rule.venue_capacity}" if rule.venue_capacity else ""
-        st.markdown(f"- **{rule.name}**: {rule.describe()}{cap}")
+        st.markdown(f"- **{plain(rule.name)}**: {plain(rule.describe())}{cap}")
     if not can_write():
         return
     if rules:
