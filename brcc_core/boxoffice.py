@@ -25,16 +25,10 @@ from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.eventbrite import EventbriteClient
 from brcc_core.http import IntegrationError
-from brcc_core.inventory import (
-    Change,
-    ChangeResult,
-    InventoryEngine,
-    ListingState,
-    Preview,
-    patch_catalog,
-    preview_change,
-)
+from brcc_core.inventory import ChangeResult, InventoryEngine, patch_catalog
+from brcc_core.inventory_preview import Change, ListingState, Preview, preview_change
 from brcc_core.listings import build_listings
+from brcc_core.locks import WAIT_SECONDS, Locks
 from brcc_core.settings import Settings
 from brcc_core.shows import RecurringRule, SavedShow, map_shows, suggest_shows
 from brcc_core.state import ANONYMOUS, StateUnavailable
@@ -116,6 +110,9 @@ class BoxOffice:
         self._state = state  # the app-state DB, opened on first use (see ``state``)
         self._state_lock = threading.Lock()
         self._last_refresh_eventbrite_calls: int | None = None
+        self._locks: Locks | None = None
+        # How long a change waits for another manager's change to the same listing.
+        self.lock_wait = WAIT_SECONDS
 
     @classmethod
     def from_settings(cls, settings: Settings, *, state: AppState | None = None) -> BoxOffice:
@@ -441,8 +438,25 @@ class BoxOffice:
             return self._state
 
     @property
+    def locks(self) -> Locks:
+        """Write leases in the app-state DB: one writer per listing across servers."""
+        state = self.state
+        with self._state_lock:
+            if self._locks is None or self._locks.engine is not state.engine:
+                self._locks = Locks(state.engine)
+            return self._locks
+
+    @property
     def inventory(self) -> InventoryEngine:
-        return InventoryEngine(self.woocommerce, self.eventbrite, self.state.append_audit)
+        return InventoryEngine(
+            self.woocommerce,
+            self.eventbrite,
+            self.wordpress,
+            self.state.append_audit,
+            self.locks,
+            lock_wait=self.lock_wait,
+            max_capacity=self.settings.max_capacity,
+        )
 
     def listing_state(self, listing_key: str, listings: pd.DataFrame) -> ListingState:
         """One listing as the manager sees it; KeyError when it is not in ``listings``."""
@@ -474,7 +488,9 @@ class BoxOffice:
         listings = self.listings() if listings is None else listings
         listing = self.listing_state(change.listing_key, listings)
         venue = self._venue_capacity_of(change.listing_key, listings)
-        return preview_change(change, listing, venue_capacity=venue)
+        return preview_change(
+            change, listing, venue_capacity=venue, max_capacity=self.settings.max_capacity
+        )
 
     def apply_change(
         self,

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.fooevents import FBOS_META_KEY, parse_booking_options
-from brcc_core.inventory import Change
+from brcc_core.inventory_preview import Change
 from brcc_core.sandbox.fooevents_sim import sell_booking, sell_eventbrite
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
@@ -228,7 +228,8 @@ def test_a_sale_between_preview_and_apply_refuses_and_writes_nothing(sandbox, bo
 
     assert result.status == "refused"
     assert "Changed since you looked" in result.message
-    assert f"now shows {int(row.available) - 2} remaining" in result.message
+    assert f"sold {int(row.sold)} → {int(row.sold) + 2}" in result.message
+    assert f"remaining {int(row.available)} → {int(row.available) - 2}" in result.message
     assert snapshot(sandbox.engine) == after_sale
     assert audit(boxoffice).iloc[0]["result"] == "refused"
 

@@ -20,7 +20,8 @@ import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog import Catalog
-from brcc_core.inventory import Change, ChangeResult, patch_catalog
+from brcc_core.inventory import ChangeResult, patch_catalog
+from brcc_core.inventory_preview import Change
 from brcc_core.state import ANONYMOUS, StateUnavailable
 from brcc_core.ui.catalog import CATALOG_KEY
 from brcc_core.ui.text import plain
