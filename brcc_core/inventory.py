@@ -711,7 +711,7 @@ class InventoryEngine:
         return ctx.result(
             "rolled_back",
             f"{label} did not keep the change ({error}); capacity "
-            f"{fmt(fresh.capacity, True)} is back in place and verified. Nothing changed.",
+            f"{fmt(fresh.capacity, True)} is restored and verified. Nothing changed.",
             remaining=back.remaining,
             capacity=back.capacity,
             ticket_class=back.ticket_class,
