@@ -763,19 +763,9 @@ def what_changed(change: Change, listing: ListingState, fresh: _Read) -> list[st
     if fresh.remaining != change.seen_remaining:
         seen = fmt(change.seen_remaining, listing.unlimited)
         moved.append(f"remaining {seen} → {fmt(fresh.remaining, True)}")
-    if (
-        change.seen_capacity is not None
-        and fresh.capacity is not None
-        and fresh.capacity != change.seen_capacity
-    ):
-        moved.append(f"capacity {change.seen_capacity} → {fresh.capacity}")
-    elif (
-        listing.capacity is not None
-        and fresh.capacity is not None
-        and fresh.capacity != listing.capacity
-        and not moved
-    ):
-        moved.append(f"capacity {listing.capacity} → {fresh.capacity}")
+    seen_capacity = change.seen_capacity if change.seen_capacity is not None else listing.capacity
+    if seen_capacity is not None and fresh.capacity is not None and fresh.capacity != seen_capacity:
+        moved.append(f"capacity {seen_capacity} → {fresh.capacity}")
     return moved
 
 

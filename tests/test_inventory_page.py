@@ -177,3 +177,53 @@ def test_audit_tab_filters_and_offers_csv(demo_env):
     audit = at.dataframe[-1].value
     assert len(audit) == 1 and audit["result"].iloc[0] == "ok"
     assert at.get("download_button")[0].proto.label == "Download CSV"
+
+
+def test_switching_sync_policies_and_applying_each(demo_env):
+    """Mirror → split → buffer → split → mirror, applying each: no error, the row picker
+    always shows the current policy's targets, and right after each applied sync a dry
+    run of the same policy proposes nothing."""
+    from brcc_core.sync import SyncPolicy
+    from brcc_core.ui.inventory_sync import row_labels
+
+    at = inventory_page()
+    box = a_boxoffice()
+    shows = box.saved_shows()
+    now = pd.Timestamp.now(tz=box.settings.timezone)
+    candidates = shows[
+        (shows.starts_at > now)
+        & (shows.channels.apply(len) == 2)
+        & (shows.listing_keys.apply(len) == 2)
+        & ~shows.oversold
+        & (shows.errors.apply(len) == 0)
+    ]
+    key = candidates.show_key.iloc[0]
+    at.multiselect(key="inv_sync_shows").select(key)
+    at.run()
+    policies = {
+        "mirror": SyncPolicy("mirror"),
+        "split": SyncPolicy("split", {"woocommerce": 50, "eventbrite": 50}),
+        "buffer": SyncPolicy("buffer", buffer=4),
+    }
+    for kind in ["mirror", "split", "buffer", "split", "mirror"]:
+        at.radio(key="inv_sync_policy").set_value(kind)
+        at.run()
+        assert not at.exception, at.exception
+        assert "Something went wrong" not in texts(at.error)
+        box.refresh_catalog()
+        plans = box.plan_sync([key], policies[kind], box.listings())
+        expected = row_labels(plans)
+        if not expected:
+            assert "nothing to apply" in texts(at.success)
+            continue
+        picker = at.multiselect(key="inv_sync_rows")
+        assert picker.value == list(expected), kind  # this policy's rows, all chosen
+        assert [picker.format_func(k) for k in picker.value] == list(expected.values())
+        click(at, "inv_sync_apply")
+        click(at, "inv_sync_confirm")
+        assert f"Sync: {len(expected)} of {len(expected)} row(s) verified." in texts(at.toast)
+        box.refresh_catalog()
+        (again,) = box.plan_sync([key], policies[kind], box.listings())
+        assert not again.changes, [
+            (r.listing_key, r.remaining, r.target_remaining) for r in again.rows
+        ]

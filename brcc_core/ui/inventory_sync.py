@@ -69,17 +69,19 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
         st.success("Every listing is at its target already (or left alone): nothing to apply.")
         _confirmation(boxoffice)
         return
-    if st.session_state.get(ROWS_FOR_KEY) != tuple(rows):
-        st.session_state[ROWS_FOR_KEY] = tuple(rows)
+    labels = row_labels(plans)
+    if st.session_state.get(ROWS_FOR_KEY) != tuple(labels.items()):
+        # A new dry run (other shows, another policy, new numbers): the picker starts on
+        # its rows, never on chips left from the previous policy's targets.
+        st.session_state[ROWS_FOR_KEY] = tuple(labels.items())
         st.session_state["inv_sync_rows"] = list(rows)
-    labels = {
-        key: f"{plan.title} · {row.listing_key}: {_seats(row.remaining)} → "
-        f"{row.target_remaining} remaining"
-        for key, (plan, row) in rows.items()
-    }
     selected = st.multiselect(
-        "Rows to apply", list(rows), format_func=labels.get, key="inv_sync_rows"
+        "Rows to apply",
+        list(rows),
+        format_func=lambda key: labels.get(key, str(key)),
+        key="inv_sync_rows",
     )
+    selected = [key for key in selected if key in rows]
     st.button(
         f"Apply {len(selected)} row(s)…",
         key="inv_sync_apply",
@@ -88,6 +90,17 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
         args=(plans, selected),
     )
     _confirmation(boxoffice)
+
+
+def row_labels(plans: list[SyncPlan]) -> dict[str, str]:
+    """row_key -> what applying that row does, for the row picker (targets included, so
+    the labels change whenever the plan does)."""
+    return {
+        row.row_key: f"{plan.title} · {row.listing_key}: {_seats(row.remaining)} → "
+        f"{row.target_remaining} remaining"
+        for plan in plans
+        for row in plan.changes
+    }
 
 
 def _policy() -> SyncPolicy:
