@@ -26,12 +26,18 @@ from brcc_core.catalog_cache import CatalogCache
 from brcc_core.eventbrite import EventbriteClient
 from brcc_core.http import IntegrationError
 from brcc_core.inventory import ChangeResult, InventoryEngine, patch_catalog
-from brcc_core.inventory_preview import Change, ListingState, Preview, preview_change
+from brcc_core.inventory_preview import (
+    Change,
+    ListingState,
+    Preview,
+    preview_change,
+    venue_capacity_refusal,
+)
 from brcc_core.listings import build_listings
 from brcc_core.locks import WAIT_SECONDS, Locks
 from brcc_core.settings import Settings
 from brcc_core.shows import RecurringRule, SavedShow, map_shows, suggest_shows
-from brcc_core.state import ANONYMOUS, StateUnavailable
+from brcc_core.state import ANONYMOUS, AuditEntry, StateUnavailable
 from brcc_core.state import State as AppState
 from brcc_core.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
 from brcc_core.woocommerce import WooCommerceClient
@@ -552,11 +558,44 @@ class BoxOffice:
         venue_capacity: int | None = None,
         title: str | None = None,
         who: str = ANONYMOUS,
+        listings: pd.DataFrame | None = None,
     ) -> None:
-        """Confirm a show: these listings, this venue capacity (None = the default)."""
-        self.state.save_show(
-            SavedShow(show_key, tuple(listing_keys), venue_capacity, title or None), who=who
-        )
+        """Confirm a show: these listings, this venue capacity (None = the default).
+
+        A venue capacity below what is sold + pending on those listings, or above
+        ``BRCC_MAX_CAPACITY``, is refused (ValueError with the reason); every venue
+        capacity change, refusals included, is audited like a capacity change."""
+        keys = tuple(listing_keys)
+        before: int | None = None
+        entry: AuditEntry | None = None
+        if venue_capacity is not None:
+            listings = self.listings() if listings is None else listings
+            before = self._saved_venue_capacity(show_key, listings)
+            refusal = venue_capacity_refusal(
+                venue_capacity, _sold_pending(listings, keys), self.settings.max_capacity
+            )
+            entry = AuditEntry(
+                who=who or ANONYMOUS,
+                action="venue",
+                listing_key=show_key,
+                channel="show",
+                what="venue capacity",
+                before=None if before is None else str(before),
+                after=str(venue_capacity),
+                result="refused" if refusal else "ok",
+                error=refusal,
+            )
+            if refusal:
+                self.state.append_audit(entry)
+                raise ValueError(refusal)
+        self.state.save_show(SavedShow(show_key, keys, venue_capacity, title or None), who=who)
+        if entry is not None and before != venue_capacity:
+            self.state.append_audit(entry)
+
+    def _saved_venue_capacity(self, show_key: str, listings: pd.DataFrame) -> int | None:
+        shows = self.saved_shows(listings)
+        row = shows[shows["show_key"] == show_key]
+        return None if row.empty else int(row["venue_capacity"].iloc[0])
 
     def forget_show_mapping(self, show_key: str) -> None:
         self.state.forget_show(show_key)
@@ -672,6 +711,14 @@ def _within_deadline(checks: dict[str, Callable[[], Health]], deadline: float) -
     done.wait(deadline)
     with lock:
         return dict(results)
+
+
+def _sold_pending(listings: pd.DataFrame, keys: tuple[str, ...]) -> int | None:
+    """Sold + pending over these listings; None when any of them is unknown."""
+    rows = listings[listings["listing_key"].isin(keys)]
+    if rows["sold"].isna().any():
+        return None
+    return int(rows["sold"].sum()) + int(rows["pending"].fillna(0).sum())
 
 
 def _first_sentence(text: str) -> str:

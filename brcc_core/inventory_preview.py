@@ -346,3 +346,30 @@ def corrections(
             if stock != after.stock:
                 out[key] = stock
     return out
+
+
+def venue_capacity_refusal(
+    value: int, sold_pending: int | None, max_capacity: int | None
+) -> str | None:
+    """Why a show's venue capacity is refused (None when it may be saved): the room must
+    hold what is already sold and pending on its listings, and stay within the bound."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "The venue capacity must be a whole number of seats."
+    if value < 1:
+        return "The venue capacity must be at least 1 seat."
+    if sold_pending is None:
+        return (
+            "Sold and pending of this show's listings are unknown right now, so the venue "
+            "capacity cannot be checked against them; try again once they can be read."
+        )
+    if value < sold_pending:
+        return (
+            f"Venue capacity {value} is below the {sold_pending} seats already sold or "
+            f"pending for this show: the lowest possible is {sold_pending}."
+        )
+    if max_capacity is not None and value > max_capacity:
+        return (
+            f"Venue capacity {value} is above the most this app accepts ({max_capacity} "
+            "seats, BRCC_MAX_CAPACITY). Check the number."
+        )
+    return None

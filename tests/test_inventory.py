@@ -676,3 +676,37 @@ def test_series_date_capped_by_its_class_is_refused_not_reported_verified(sandbo
     assert result.status == "refused", result.message
     assert "caps what buyers are offered" in result.message
     assert snapshot(sandbox.engine) == before
+
+
+def test_venue_capacity_follows_the_same_rules_and_is_audited(boxoffice):
+    listings = boxoffice.listings()
+    shows = boxoffice.saved_shows(listings)
+    show = shows[(shows.sold > 5) & (shows.errors.apply(len) == 0)].iloc[0]
+    held = int(show.sold + show.pending)
+    for bad, why in [(held - 1, "below the"), (1_000_000, "above the most")]:
+        with pytest.raises(ValueError, match=why):
+            boxoffice.save_show_mapping(show.show_key, show.listing_keys, venue_capacity=bad)
+    assert boxoffice.saved_shows(listings).set_index("show_key").loc[show.show_key].source != (
+        "saved"
+    )
+    boxoffice.save_show_mapping(show.show_key, show.listing_keys, venue_capacity=held, who="m@x")
+    log = audit(boxoffice)
+    assert log[["action", "what", "before", "after", "result", "who"]].values.tolist()[:3] == [
+        ["venue", "venue capacity", str(int(show.venue_capacity)), str(held), "ok", "m@x"],
+        [
+            "venue",
+            "venue capacity",
+            str(int(show.venue_capacity)),
+            "1000000",
+            "refused",
+            "anonymous",
+        ],
+        [
+            "venue",
+            "venue capacity",
+            str(int(show.venue_capacity)),
+            str(held - 1),
+            "refused",
+            "anonymous",
+        ],
+    ]
