@@ -466,8 +466,11 @@ class InventoryEngine:
                 "what they can sell too. Use Sync (it sets the event's remaining seats) or "
                 "change it in Eventbrite."
             )
+        # With no sibling classes, buyers see this class's effective capacity; with
+        # siblings (a sync's event-level write), the event's seats left.
+        shared = bool(listing.other_classes)
         own = fresh.own_capacity
-        if own is not None and own < capacity and not event_level:
+        if own is not None and own < capacity and not shared:
             # The event's capacity would move but buyers would still be offered ``own``.
             raise _Unsafe(
                 f"On this series date the ticket class's own capacity ({own}) caps what "
@@ -482,7 +485,7 @@ class InventoryEngine:
             _int(tier.get("capacity_total")),
             total,
             mode="tier",
-            expect=None if event_level else capacity,
+            expect=None if shared else capacity,
         )
         if listing.other_classes:
             ctx.write.warnings.append(
@@ -763,9 +766,13 @@ def what_changed(change: Change, listing: ListingState, fresh: _Read) -> list[st
     if fresh.remaining != change.seen_remaining:
         seen = fmt(change.seen_remaining, listing.unlimited)
         moved.append(f"remaining {seen} → {fmt(fresh.remaining, True)}")
+    # Capacity as the listing shows it (a hybrid product's own stock may bind).
+    capacity = fresh.capacity
+    if listing.channel == "woocommerce":
+        capacity = None if fresh.remaining is None else fresh.remaining + fresh.sold + fresh.pending
     seen_capacity = change.seen_capacity if change.seen_capacity is not None else listing.capacity
-    if seen_capacity is not None and fresh.capacity is not None and fresh.capacity != seen_capacity:
-        moved.append(f"capacity {seen_capacity} → {fresh.capacity}")
+    if seen_capacity is not None and capacity is not None and capacity != seen_capacity:
+        moved.append(f"capacity {seen_capacity} → {capacity}")
     return moved
 
 
