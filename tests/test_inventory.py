@@ -566,9 +566,11 @@ def test_a_sale_on_another_date_is_not_undone_by_our_write(sandbox, boxoffice):
     listings = boxoffice.listings()
     row = nested_booking(sandbox.engine, listings)
     siblings = upcoming(listings)[
-        (listings.product_id == row.product_id)
-        & (listings.listing_key != row.listing_key)
-        & (listings.available > 0)
+        lambda d: (
+            (d.product_id == row.product_id)
+            & (d.listing_key != row.listing_key)
+            & (d.available > 0)
+        )
     ]
     other = siblings.iloc[0]
     left = int(other.available)
