@@ -77,7 +77,12 @@ class Locks:
 
     def _tables(self) -> None:
         if not self._ready:
-            metadata.create_all(self.engine, checkfirst=True)
+            try:
+                metadata.create_all(self.engine, checkfirst=True)
+            except SQLAlchemyError:
+                # Another server created it between our check and our CREATE; if it is
+                # really missing, the next statement says so.
+                pass
             self._ready = True
 
     def try_acquire(self, resource: str, who: str, what: str = "") -> Lease | None:

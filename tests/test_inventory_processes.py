@@ -59,6 +59,7 @@ def test_two_processes_change_the_same_listing_at_once(mysql_url, tmp_path):
     settings = load_settings({"BRCC_DATA_DIR": str(tmp_path)}, dotenv_path=None)
     box = BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(tmp_path), state=state)
     box.refresh_catalog()
+    state.ping()  # the app-state tables exist, as on a club that has run before
     listings = box.listings()
     row = listings[
         (listings.kind == "bookings") & (listings.status == "on_sale") & listings.error.isna()
@@ -92,6 +93,7 @@ def test_two_processes_change_the_same_listing_at_once(mysql_url, tmp_path):
         assert proc.returncode == 0, err[-3000:]
         outcomes.append(json.loads(out.strip().splitlines()[-1]))
 
+    print(outcomes)
     statuses = sorted(o["status"] for o in outcomes)
     assert statuses == ["ok", "refused"], outcomes
     (winner,) = [o for o in outcomes if o["status"] == "ok"]
