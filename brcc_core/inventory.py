@@ -477,8 +477,10 @@ class InventoryEngine:
                 f"buyers are offered, and Eventbrite does not let the app change it: "
                 f"capacity {capacity} cannot be reached from here. Change it in Eventbrite."
             )
-        tier = self.eventbrite.get_capacity_tier(event_id)
         remaining = ctx.preview.remaining_after or 0
+        if shared:
+            self._check_class_caps(event_id, remaining)
+        tier = self.eventbrite.get_capacity_tier(event_id)
         total = int(tier.get("capacity_sold") or 0) + remaining
         ctx.write = _Write(
             "event capacity (series date)",
@@ -493,6 +495,28 @@ class InventoryEngine:
             )
         _, ctx.write.token = self.eventbrite.update_capacity_tier(event_id, total)
         return ctx.write
+
+    def _check_class_caps(self, event_id: str, remaining: int) -> None:
+        """The event's seats left are sold through its classes: when their own
+        capacities leave fewer than ``remaining`` seats, raising the event would show a
+        number no buyer is offered. Refuse before writing."""
+        classes = self.eventbrite.ticket_classes([event_id])
+        if event_id in classes.errors:
+            raise classes.errors[event_id]
+        room: list[tuple[str, int]] = []
+        for tc in classes.get(event_id, []):
+            own = _int(tc.get("capacity"))
+            if own is None:
+                return  # a class with no cap of its own can sell every seat left
+            room.append((str(tc.get("name") or tc.get("id")), max(0, own - _int_or_zero(tc))))
+        total = sum(left for _, left in room)
+        if total < remaining:
+            detail = ", ".join(f"{name} {left} left" for name, left in room)
+            raise _Unsafe(
+                f"On this series date the ticket classes' own capacities leave {total} seats "
+                f"to sell ({detail}), fewer than the {remaining} asked: buyers would not be "
+                "offered them. Raise the classes' capacity in Eventbrite first."
+            )
 
     # --- verifying --------------------------------------------------------------------
     def _offered(self, ctx: _Context, now: _Read) -> int | None:
@@ -818,6 +842,10 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _int_or_zero(tc: dict) -> int:
+    return _int(tc.get("quantity_sold")) or 0
 
 
 def _class_read(tc: dict) -> _Read:

@@ -13,6 +13,7 @@ the holder renews it before each write and stops if it lost it.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -77,12 +78,10 @@ class Locks:
 
     def _tables(self) -> None:
         if not self._ready:
-            try:
+            # Another server may create it between our check and our CREATE; if it is
+            # really missing, the next statement says so.
+            with contextlib.suppress(SQLAlchemyError):
                 metadata.create_all(self.engine, checkfirst=True)
-            except SQLAlchemyError:
-                # Another server created it between our check and our CREATE; if it is
-                # really missing, the next statement says so.
-                pass
             self._ready = True
 
     def try_acquire(self, resource: str, who: str, what: str = "") -> Lease | None:
