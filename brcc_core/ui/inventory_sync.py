@@ -239,7 +239,7 @@ def _results() -> None:
     results = st.session_state.get(RESULTS_KEY)
     if results is None:
         return
-    ok = results["result"].isin(["ok", "unchanged"])
+    ok = results["result"].isin(["ok", "reconciled", "unchanged"])
     if ok.all():
         st.success(f"Sync applied: {len(results)} row(s) verified on the platforms.", icon="✅")
     else:
