@@ -24,6 +24,7 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from brcc_core.access import Actor  # noqa: E402
 from brcc_core.boxoffice import BoxOffice  # noqa: E402
 from brcc_core.catalog_cache import CatalogCache  # noqa: E402
 from brcc_core.inventory_preview import Change  # noqa: E402
@@ -32,6 +33,8 @@ from brcc_core.sandbox.schema import make_engine  # noqa: E402
 from brcc_core.sandbox.twin import Sandbox  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
 from brcc_core.state import State  # noqa: E402
+
+MANAGER = Actor.demo("manager")  # the sandbox runs in demo mode
 
 
 def statement_counter(engine) -> list[int]:
@@ -100,7 +103,7 @@ def main() -> int:
             before_calls = dict(sandbox.app.calls)
             wp0, st0 = box.wordpress.statements, state_statements[0]
             started = time.perf_counter()
-            result = box.apply_change(change, listings)
+            result = box.apply_change(change, listings, who=MANAGER)
             times.append(time.perf_counter() - started)
             sandbox.faults.latency.clear()
             calls.append(sum(sandbox.app.calls.values()) - sum(before_calls.values()))

@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from brcc_core.access import AUDIT_CHANNEL, Access, Actor, MeetingLink, Role
 from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.eventbrite import EventbriteClient
@@ -37,7 +39,7 @@ from brcc_core.listings import build_listings
 from brcc_core.locks import WAIT_SECONDS, Locks
 from brcc_core.settings import Settings
 from brcc_core.shows import RecurringRule, SavedShow, map_shows, suggest_shows
-from brcc_core.state import ANONYMOUS, AuditEntry, StateUnavailable
+from brcc_core.state import AuditEntry, StateUnavailable
 from brcc_core.state import State as AppState
 from brcc_core.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
 from brcc_core.woocommerce import WooCommerceClient
@@ -115,6 +117,7 @@ class BoxOffice:
         self._lock = threading.Lock()
         self._state = state  # the app-state DB, opened on first use (see ``state``)
         self._state_lock = threading.Lock()
+        self._access: Access | None = None
         self._last_refresh_eventbrite_calls: int | None = None
         self._locks: Locks | None = None
         # How long a change waits for another manager's change to the same listing.
@@ -452,6 +455,42 @@ class BoxOffice:
                 self._locks = Locks(state.engine)
             return self._locks
 
+    def access(self) -> Access:
+        """Roles and meeting links, in their own tables on the app-state DB."""
+        state = self.state
+        with self._state_lock:
+            if self._access is None:
+                self._access = Access(
+                    state.engine,
+                    admins=self.settings.admins,
+                    demo=self.settings.is_demo,
+                    audit=state.append_audit,
+                )
+            return self._access
+
+    def _require(self, who: Actor | None, role: Role, doing: str) -> Actor:
+        """The acting person if they hold ``role`` now; AccessDenied otherwise. Every
+        write below starts here, whatever the page showed."""
+        return self.access.require(who, role, doing)
+
+    def _record(
+        self, actor: Actor, action: str, key: str, what: str, before: object, after: object
+    ) -> None:
+        """An audit row for a change to the app's own records (shows, rules)."""
+        self.state.append_audit(
+            AuditEntry(
+                who=actor.email,
+                action=action,
+                listing_key=key,
+                channel=AUDIT_CHANNEL,
+                what=what,
+                before=None if before is None else str(before),
+                after=None if after is None else str(after),
+                result="ok",
+                batch=uuid.uuid4().hex[:12],
+            )
+        )
+
     @property
     def inventory(self) -> InventoryEngine:
         return InventoryEngine(
@@ -503,14 +542,16 @@ class BoxOffice:
         change: Change,
         listings: pd.DataFrame | None = None,
         *,
-        who: str = ANONYMOUS,
+        who: Actor | None = None,
         action: str = "change",
         down: dict[str, str] | None = None,
         venue_capacity: int | None = None,
     ) -> ChangeResult:
         """Apply one change through the engine (fresh read, write, verify, restore) with an
         audit row per attempt. Refused without touching a platform when the audit log
-        cannot be written: every change must be on record."""
+        cannot be written: every change must be on record. AccessDenied unless ``who``
+        is a manager now."""
+        actor = self._require(who, "manager", "change capacity")
         listings = self.listings() if listings is None else listings
         listing = self.listing_state(change.listing_key, listings)
         try:
@@ -524,7 +565,7 @@ class BoxOffice:
             )
         venue = venue_capacity or self._venue_capacity_of(change.listing_key, listings)
         result = self.inventory.apply(
-            change, listing, who=who, venue_capacity=venue, action=action, down=down
+            change, listing, who=actor.email, venue_capacity=venue, action=action, down=down
         )
         self._remember_ticket_classes([result.ticket_class])
         return result
@@ -557,57 +598,114 @@ class BoxOffice:
         *,
         venue_capacity: int | None = None,
         title: str | None = None,
-        who: str = ANONYMOUS,
+        who: Actor | None = None,
         listings: pd.DataFrame | None = None,
     ) -> None:
         """Confirm a show: these listings, this venue capacity (None = the default).
 
-        A venue capacity below what is sold + pending on those listings, or above
-        ``BRCC_MAX_CAPACITY``, is refused (ValueError with the reason); every venue
-        capacity change, refusals included, is audited like a capacity change."""
+        Managers only. A venue capacity below what is sold + pending on those listings,
+        or above ``BRCC_MAX_CAPACITY``, is refused (ValueError with the reason); every
+        venue capacity change, refusals included, is audited with before and after."""
+        actor = self._require(who, "manager", "change show mappings and venue capacities")
         keys = tuple(listing_keys)
+        saved = next((s for s in self.state.saved_shows() if s.show_key == show_key), None)
         before: int | None = None
-        entry: AuditEntry | None = None
         if venue_capacity is not None:
             listings = self.listings() if listings is None else listings
             before = self._saved_venue_capacity(show_key, listings)
             refusal = venue_capacity_refusal(
                 venue_capacity, _sold_pending(listings, keys), self.settings.max_capacity
             )
-            entry = AuditEntry(
-                who=who or ANONYMOUS,
-                action="venue",
-                listing_key=show_key,
-                channel="show",
-                what="venue capacity",
-                before=None if before is None else str(before),
-                after=str(venue_capacity),
-                result="refused" if refusal else "ok",
-                error=refusal,
-            )
             if refusal:
-                self.state.append_audit(entry)
+                self.state.append_audit(
+                    AuditEntry(
+                        who=actor.email,
+                        action="venue",
+                        listing_key=show_key,
+                        channel=AUDIT_CHANNEL,
+                        what="venue capacity",
+                        before=None if before is None else str(before),
+                        after=str(venue_capacity),
+                        result="refused",
+                        error=refusal,
+                    )
+                )
                 raise ValueError(refusal)
-        self.state.save_show(SavedShow(show_key, keys, venue_capacity, title or None), who=who)
-        if entry is not None and before != venue_capacity:
-            self.state.append_audit(entry)
+        self.state.save_show(
+            SavedShow(show_key, keys, venue_capacity, title or None), who=actor.email
+        )
+        if venue_capacity is not None and before != venue_capacity:
+            self._record(actor, "venue", show_key, "venue capacity", before, venue_capacity)
+        else:
+            self._record(
+                actor,
+                "mapping",
+                show_key,
+                f"show of {len(keys)} listing(s), venue capacity",
+                _venue(saved.venue_capacity) if saved else "not saved",
+                _venue(venue_capacity),
+            )
 
     def _saved_venue_capacity(self, show_key: str, listings: pd.DataFrame) -> int | None:
         shows = self.saved_shows(listings)
         row = shows[shows["show_key"] == show_key]
         return None if row.empty else int(row["venue_capacity"].iloc[0])
 
-    def forget_show_mapping(self, show_key: str) -> None:
+    def forget_show_mapping(self, show_key: str, *, who: Actor | None = None) -> None:
+        actor = self._require(who, "manager", "change show mappings")
         self.state.forget_show(show_key)
+        self._record(actor, "mapping", show_key, "show mapping", "saved", "forgotten")
 
     def recurring_rules(self) -> list[RecurringRule]:
         return self.state.recurring_rules()
 
-    def save_recurring_rule(self, rule: RecurringRule, *, who: str = ANONYMOUS) -> int:
-        return self.state.save_rule(rule, who=who)
+    def save_recurring_rule(self, rule: RecurringRule, *, who: Actor | None = None) -> int:
+        actor = self._require(who, "manager", "change recurring rules")
+        rule_id = self.state.save_rule(rule, who=actor.email)
+        self._record(actor, "rule", f"rule:{rule_id}", "recurring rule", None, rule.name)
+        return rule_id
 
-    def delete_recurring_rule(self, rule_id: int) -> None:
+    def delete_recurring_rule(self, rule_id: int, *, who: Actor | None = None) -> None:
+        actor = self._require(who, "manager", "change recurring rules")
         self.state.delete_rule(rule_id)
+        self._record(actor, "rule", f"rule:{rule_id}", "recurring rule", "saved", "deleted")
+
+    # --- people, roles and meeting links ------------------------------------------------
+    def actor_for(self, email: str) -> Actor:
+        """A signed-in person with their role now (None: they must ask an admin)."""
+        return self.access.actor(email)
+
+    def people(self) -> pd.DataFrame:
+        return self.access.people()
+
+    def set_role(self, email: str, role: Role | None, *, who: Actor | None = None) -> None:
+        """Admins only; audited."""
+        self.access.set_role(who, email, role)
+
+    def create_meeting_link(
+        self,
+        selection: list[str] | tuple[str, ...],
+        lifetime: str,
+        *,
+        title: str = "",
+        who: Actor | None = None,
+    ) -> tuple[MeetingLink, str]:
+        """A read-only link for a meeting; managers only; returns it and its token."""
+        return self.access.create_link(who, selection, lifetime, title)
+
+    def revoke_meeting_link(self, link_id: str, *, who: Actor | None = None) -> None:
+        self.access.revoke_link(who, link_id)
+
+    def meeting_links(self) -> pd.DataFrame:
+        return self.access.links()
+
+    def open_meeting_link(self, token: str) -> MeetingLink:
+        """The selection behind a meeting link, or LinkInvalid with the reason."""
+        return self.access.open_link(token)
+
+    def audit_people(self) -> list[str]:
+        """Everyone who appears in the audit log, for the Audit tab's filter."""
+        return self.state.people_on_record()
 
     def plan_sync(
         self,
@@ -630,11 +728,12 @@ class BoxOffice:
         row_keys: set[str] | None = None,
         *,
         listings: pd.DataFrame | None = None,
-        who: str = ANONYMOUS,
+        who: Actor | None = None,
     ) -> list[tuple[SyncRow, ChangeResult]]:
         """Run the chosen "change" rows (``SyncRow.row_key``; None = all) through the
         change engine, one at a time, and report per row. Once a channel stops answering,
-        its remaining rows are refused without calling it again."""
+        its remaining rows are refused without calling it again. Managers only."""
+        self._require(who, "manager", "run Sync")
         listings = self.listings() if listings is None else listings
         down: dict[str, str] = {}
         outcomes: list[tuple[SyncRow, ChangeResult]] = []
@@ -663,6 +762,10 @@ class BoxOffice:
                     down.setdefault(row.channel, _first_sentence(result.message))
                 outcomes.append((row, result))
         return outcomes
+
+
+def _venue(capacity: int | None) -> str:
+    return "default" if capacity is None else str(capacity)
 
 
 MAX_SEATS = 1_000_000

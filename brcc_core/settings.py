@@ -24,6 +24,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from brcc_core.access import parse_admins
 from brcc_core.club import CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY
 
 Mode = Literal["demo", "live"]
@@ -109,6 +110,8 @@ class Settings:
     wp_db_url: Secret | None = None
     wp_table_prefix: str = "wp_"
     cache_key: Secret | None = None
+    # BRCC_ADMINS: e-mails that are always admins (the first admin; no lock-out possible).
+    admins: tuple[str, ...] = ()
     # How long a page view waits for a slow system before saying so and moving on.
     page_deadline_seconds: int = 5
     # Eventbrite calls a refresh must leave unspent this hour, for capacity changes.
@@ -149,6 +152,7 @@ class Settings:
             ("largest capacity written", str(self.max_capacity)),
             ("data dir", str(self.data_dir)),
             ("app-state DB", _safe_db_url(self.state_db_url)),
+            ("admins (BRCC_ADMINS)", ", ".join(self.admins) or "none"),
         ]
         if self.is_demo:
             rows += [
@@ -269,6 +273,7 @@ def load_settings(
         state_db_url=state_db_url,
         wp_table_prefix=table_prefix,
         cache_key=cache_key,
+        admins=parse_admins(values.get("BRCC_ADMINS")),
         page_deadline_seconds=page_deadline_seconds,
         eb_write_reserve=eb_write_reserve,
     )

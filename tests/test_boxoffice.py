@@ -311,6 +311,7 @@ def test_managed_single_event_shows_its_woocommerce_stock(sandbox, boxoffice):
 
 
 def test_shows_use_a_confirmed_venue_capacity(boxoffice, tmp_path):
+    from brcc_core.access import Actor
     from brcc_core.state import State
 
     boxoffice._state = State.open(f"sqlite:///{tmp_path / 'state.db'}")
@@ -318,7 +319,9 @@ def test_shows_use_a_confirmed_venue_capacity(boxoffice, tmp_path):
     listings = boxoffice.listings()
     suggested = boxoffice.shows(listings)
     show = suggested[suggested.channels.apply(len) == 2].iloc[0]
-    boxoffice.save_show_mapping(show.show_key, show.listing_keys, venue_capacity=40)
+    boxoffice.save_show_mapping(
+        show.show_key, show.listing_keys, venue_capacity=40, who=Actor.demo("manager")
+    )
     confirmed = boxoffice.shows(listings).set_index("show_key").loc[show.show_key]
     assert confirmed.venue_capacity == 40
     assert confirmed.remaining == 40 - confirmed.sold - confirmed.pending

@@ -24,6 +24,7 @@ ROOT = Path(__file__).parents[1]
 MANAGER = """
 import json, sys, time
 from pathlib import Path
+from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.inventory_preview import Change
@@ -34,7 +35,8 @@ from brcc_core.state import State
 
 url, key, value, start, who, data = sys.argv[1:7]
 sandbox = Sandbox(make_engine(url))
-settings = load_settings({"BRCC_DATA_DIR": data}, dotenv_path=None)
+# Each manager is a signed-in admin of the club (BRCC_ADMINS), as on a live site.
+settings = load_settings({"BRCC_DATA_DIR": data, "BRCC_ADMINS": who}, dotenv_path=None)
 box = BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(Path(data)), state=State.open(url))
 box.refresh_catalog()
 listings = box.listings()
@@ -42,7 +44,7 @@ row = listings.set_index("listing_key").loc[key]
 change = Change(key, seen_remaining=int(row["available"]), value=int(value))
 sandbox.faults.latency["woocommerce"] = 0.3  # a real site's pace: the changes overlap
 time.sleep(max(0.0, float(start) - time.time()))
-result = box.apply_change(change, listings, who=who)
+result = box.apply_change(change, listings, who=Actor(who, "admin", "sign-in"))
 print(json.dumps({"who": who, "status": result.status, "message": result.message}))
 """
 

@@ -18,11 +18,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from brcc_core.access import AccessDenied, Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog import Catalog
 from brcc_core.inventory import ChangeResult, patch_catalog
 from brcc_core.inventory_preview import Change, parse_seats
-from brcc_core.state import ANONYMOUS, StateUnavailable
+from brcc_core.state import StateUnavailable
+from brcc_core.ui.app import can_write, current_actor, read_only_reason
 from brcc_core.ui.catalog import CATALOG_KEY
 from brcc_core.ui.text import plain
 
@@ -56,6 +58,8 @@ def safe_callback(what: str) -> Callable:
         def run(*args: Any, **kwargs: Any) -> None:
             try:
                 function(*args, **kwargs)
+            except AccessDenied as exc:
+                st.session_state[RESULT_KEY] = ("refused", str(exc))
             except Exception as exc:  # noqa: BLE001 - the last line of defence
                 log.exception("inventory callback failed: %s", what)
                 st.session_state[RESULT_KEY] = (
@@ -69,14 +73,9 @@ def safe_callback(what: str) -> Callable:
     return wrap
 
 
-def current_user() -> str:
-    """Who is acting: the signed-in e-mail when sign-in exists, else "anonymous"."""
-    try:
-        if st.user.is_logged_in:
-            return str(st.user.get("email") or st.user.get("name") or ANONYMOUS)
-    except Exception:  # noqa: BLE001 - no auth configured (or AppTest): anonymous
-        pass
-    return ANONYMOUS
+def current_user() -> Actor:
+    """Who is acting (the facade checks their role again on every write)."""
+    return current_actor()
 
 
 def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
@@ -92,6 +91,8 @@ def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
     except StateUnavailable as exc:
         st.error(str(exc), icon="🛠️")
         shows = boxoffice.shows(listings).assign(source="suggested", rule_id=pd.NA)
+    if not can_write():
+        st.info(read_only_reason(current_actor()), icon="🔒")
     change_tab, shows_tab, sync_tab, audit_tab = st.tabs(["Change", "Shows", "Sync", "Audit"])
     with change_tab:
         change_section(boxoffice, listings, shows)
@@ -225,6 +226,8 @@ def change_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataF
     if row is None:
         return
     _listing_numbers(row)
+    if not can_write():
+        return
     _change_controls(row)
     pending = st.session_state.get(PENDING_KEY)
     if pending and pending["listing_key"] == row["listing_key"]:

@@ -9,6 +9,7 @@ import streamlit as st
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.inventory import EVENTBRITE_CALLS_PER_CHANGE
 from brcc_core.sync import SyncPlan, SyncPolicy, plans_frame
+from brcc_core.ui.app import can_write
 from brcc_core.ui.catalog import CATALOG_KEY
 from brcc_core.ui.inventory import (
     STATUS_ICONS,
@@ -68,6 +69,8 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
     if not rows:
         st.success("Every listing is at its target already (or left alone): nothing to apply.")
         _confirmation(boxoffice)
+        return
+    if not can_write():
         return
     labels = row_labels(plans)
     if st.session_state.get(ROWS_FOR_KEY) != tuple(labels.items()):
