@@ -455,6 +455,7 @@ class BoxOffice:
                 self._locks = Locks(state.engine)
             return self._locks
 
+    @property
     def access(self) -> Access:
         """Roles and meeting links, in their own tables on the app-state DB."""
         state = self.state
