@@ -30,16 +30,16 @@ from brcc_core.eventbrite import EventbriteClient
 from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
 from brcc_core.history import WooCommerceHistory, occurrence_of_listing
 from brcc_core.http import IntegrationError
-from brcc_core.inventory import (
+from brcc_core.inventory import ChangeResult, InventoryEngine, patch_catalog
+from brcc_core.inventory_preview import (
     Change,
-    ChangeResult,
-    InventoryEngine,
     ListingState,
     Preview,
-    patch_catalog,
     preview_change,
+    venue_capacity_refusal,
 )
 from brcc_core.listings import build_listings
+from brcc_core.locks import WAIT_SECONDS, Locks
 from brcc_core.pace import pace_table
 from brcc_core.sales import SalesHistory, read_sales
 from brcc_core.settings import Settings
@@ -126,6 +126,9 @@ class BoxOffice:
         self._last_refresh_eventbrite_calls: int | None = None
         self._eb_sales: EventbriteSales | None = None
         self._wc_history: WooCommerceHistory | None = None
+        self._locks: Locks | None = None
+        # How long a change waits for another manager's change to the same listing.
+        self.lock_wait = WAIT_SECONDS
 
     @classmethod
     def from_settings(cls, settings: Settings, *, state: AppState | None = None) -> BoxOffice:
@@ -452,6 +455,15 @@ class BoxOffice:
             return self._state
 
     @property
+    def locks(self) -> Locks:
+        """Write leases in the app-state DB: one writer per listing across servers."""
+        state = self.state
+        with self._state_lock:
+            if self._locks is None or self._locks.engine is not state.engine:
+                self._locks = Locks(state.engine)
+            return self._locks
+
+    @property
     def access(self) -> Access:
         """Roles and meeting links, in their own tables on the app-state DB."""
         state = self.state
@@ -490,7 +502,15 @@ class BoxOffice:
 
     @property
     def inventory(self) -> InventoryEngine:
-        return InventoryEngine(self.woocommerce, self.eventbrite, self.state.append_audit)
+        return InventoryEngine(
+            self.woocommerce,
+            self.eventbrite,
+            self.wordpress,
+            self.state.append_audit,
+            self.locks,
+            lock_wait=self.lock_wait,
+            max_capacity=self.settings.max_capacity,
+        )
 
     def listing_state(self, listing_key: str, listings: pd.DataFrame) -> ListingState:
         """One listing as the manager sees it; KeyError when it is not in ``listings``."""
@@ -522,7 +542,9 @@ class BoxOffice:
         listings = self.listings() if listings is None else listings
         listing = self.listing_state(change.listing_key, listings)
         venue = self._venue_capacity_of(change.listing_key, listings)
-        return preview_change(change, listing, venue_capacity=venue)
+        return preview_change(
+            change, listing, venue_capacity=venue, max_capacity=self.settings.max_capacity
+        )
 
     def apply_change(
         self,
@@ -586,23 +608,57 @@ class BoxOffice:
         venue_capacity: int | None = None,
         title: str | None = None,
         who: Actor | None = None,
+        listings: pd.DataFrame | None = None,
     ) -> None:
         """Confirm a show: these listings, this venue capacity (None = the default).
-        Managers only; audited with the venue capacity before and after."""
+
+        Managers only. A venue capacity below what is sold + pending on those listings,
+        or above ``BRCC_MAX_CAPACITY``, is refused (ValueError with the reason); every
+        venue capacity change, refusals included, is audited with before and after."""
         actor = self._require(who, "manager", "change show mappings and venue capacities")
-        before = next((s for s in self.state.saved_shows() if s.show_key == show_key), None)
+        keys = tuple(listing_keys)
+        saved = next((s for s in self.state.saved_shows() if s.show_key == show_key), None)
+        before: int | None = None
+        if venue_capacity is not None:
+            listings = self.listings() if listings is None else listings
+            before = self._saved_venue_capacity(show_key, listings)
+            refusal = venue_capacity_refusal(
+                venue_capacity, _sold_pending(listings, keys), self.settings.max_capacity
+            )
+            if refusal:
+                self.state.append_audit(
+                    AuditEntry(
+                        who=actor.email,
+                        action="venue",
+                        listing_key=show_key,
+                        channel=AUDIT_CHANNEL,
+                        what="venue capacity",
+                        before=None if before is None else str(before),
+                        after=str(venue_capacity),
+                        result="refused",
+                        error=refusal,
+                    )
+                )
+                raise ValueError(refusal)
         self.state.save_show(
-            SavedShow(show_key, tuple(listing_keys), venue_capacity, title or None),
-            who=actor.email,
+            SavedShow(show_key, keys, venue_capacity, title or None), who=actor.email
         )
-        self._record(
-            actor,
-            "mapping",
-            show_key,
-            f"show of {len(listing_keys)} listing(s), venue capacity",
-            _venue(before.venue_capacity) if before else "not saved",
-            _venue(venue_capacity),
-        )
+        if venue_capacity is not None and before != venue_capacity:
+            self._record(actor, "venue", show_key, "venue capacity", before, venue_capacity)
+        else:
+            self._record(
+                actor,
+                "mapping",
+                show_key,
+                f"show of {len(keys)} listing(s), venue capacity",
+                _venue(saved.venue_capacity) if saved else "not saved",
+                _venue(venue_capacity),
+            )
+
+    def _saved_venue_capacity(self, show_key: str, listings: pd.DataFrame) -> int | None:
+        shows = self.saved_shows(listings)
+        row = shows[shows["show_key"] == show_key]
+        return None if row.empty else int(row["venue_capacity"].iloc[0])
 
     def forget_show_mapping(self, show_key: str, *, who: Actor | None = None) -> None:
         actor = self._require(who, "manager", "change show mappings")
@@ -864,6 +920,14 @@ def _within_deadline(checks: dict[str, Callable[[], Health]], deadline: float) -
     done.wait(deadline)
     with lock:
         return dict(results)
+
+
+def _sold_pending(listings: pd.DataFrame, keys: tuple[str, ...]) -> int | None:
+    """Sold + pending over these listings; None when any of them is unknown."""
+    rows = listings[listings["listing_key"].isin(keys)]
+    if rows["sold"].isna().any():
+        return None
+    return int(rows["sold"].sum()) + int(rows["pending"].fillna(0).sum())
 
 
 def _first_sentence(text: str) -> str:

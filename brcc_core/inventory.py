@@ -1,35 +1,42 @@
 """The change engine behind every capacity write: the part of the app that can hurt the
-club, so each step is deliberate (docs/domain.md sections 2, 4, 5, 6).
+club, so each step is deliberate (docs/domain.md sections 2, 4, 5, 6; the rules and the
+arithmetic are in ``brcc_core.inventory_preview``, which does no I/O).
 
-A ``Change`` names one listing, the remaining seats the manager saw and the new capacity
-(or remaining). ``preview_change`` (pure) says old → new for capacity, remaining and sold,
-with warnings, or why it is refused. ``InventoryEngine.apply``:
+What a manager sets is a *target*: a capacity (or remaining seats, turned into a
+capacity at the fresh read). ``InventoryEngine.apply``:
 
-1. refuses what the preview refuses (below sold, negative, uncertain product, broken
-   booking options, a listing with an error) and a channel that does not answer;
-2. reads that one listing fresh from its platform and refuses when it differs from what
-   the manager saw (a sale or another change in between);
-3. writes once, never retried: WooCommerce single ``stock_quantity``; bookings the
-   ``fooevents_bookings_options_serialized`` JSON *string* from ``set_date_stock`` (only
-   that date's stock changes); Eventbrite the ticket class capacity, or the series
-   date's capacity tier when Eventbrite refuses class edits (``INVALID_TICKET`` /
-   ``INVALID_EVENT``);
-4. reads back (Eventbrite with the waypoint token) and verifies the written number;
-5. on a failed verification restores the value read before the write, verifies that,
-   and reports both attempts.
+1. refuses what the preview refuses, a channel that does not answer, and an Eventbrite
+   change without the calls to verify it;
+2. takes the write lease (``brcc_core.locks``) on the WooCommerce product (its booking
+   dates share one stored value) or the Eventbrite event, so one writer at a time works
+   on it across sessions and servers;
+3. reads fresh: the product through REST and its sold + pending from the WordPress DB
+   (read before and after the product, and again if a sale landed in between), or the
+   ticket class; refuses when it differs from what the manager saw, naming what changed;
+4. computes the stored number from what is sold and pending *now* (FooEvents stock =
+   capacity − sold − pending; Eventbrite class capacity, or the series date's capacity
+   tier when Eventbrite refuses class edits) and writes it once, never retried;
+5. verifies what buyers are offered (stock + sold + pending read live; Eventbrite's
+   effective ``quantity_total``), not the raw stored number: a sale after our write
+   is not a failure;
+6. reconciles: a date whose sales moved between the fresh read and the write had its
+   stock update replaced by our write of the whole value; its stock is corrected under
+   the same lease, audited as its own attempt ("reconciled");
+7. when the change did not take, restores the *capacity* read before (stock computed
+   from the sales of that moment), never an absolute stock read before a sale.
 
 Every attempt, refusals included, is one audit row (``brcc_core.state.AuditEntry``).
-For WooCommerce the stored number is remaining stock; capacity = remaining + sold +
-pending. For Eventbrite capacity is ``quantity_total``.
+What remains possible: FooEvents updates its stock without any lock of ours, so a sale
+can land between our read and our write; it is detected by the reads that bracket the
+write and corrected by the reconcile step.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any, Literal
 
 import pandas as pd
@@ -53,274 +60,64 @@ from brcc_core.http import (
     Unreachable,
     UpstreamError,
 )
+from brcc_core.inventory_preview import (
+    CHANNEL_LABELS,
+    Change,
+    DateNumbers,
+    ListingState,
+    Preview,
+    corrections,
+    fmt,
+    preview_change,
+    stock_for,
+)
+from brcc_core.listings import listing_key
+from brcc_core.locks import WAIT_SECONDS, LockError, Locks
 from brcc_core.state import ANONYMOUS, AuditEntry
 from brcc_core.woocommerce import WooCommerceClient
+from brcc_core.wordpress import WordPressReader, WordPressUnavailable
 
 log = logging.getLogger(__name__)
 
-ChangeField = Literal["capacity", "remaining"]
 Status = Literal[
-    "ok", "unchanged", "refused", "failed", "unverified", "rolled_back", "rollback_failed"
+    "ok",
+    "reconciled",
+    "unchanged",
+    "refused",
+    "failed",
+    "unverified",
+    "rolled_back",
+    "rollback_failed",
 ]
 SERIES_REFUSALS = frozenset({"INVALID_TICKET", "INVALID_EVENT"})
 # Errors that mean the channel itself is not answering (as opposed to refusing a change).
 DOWN_ERRORS = (Unreachable, UpstreamError, RateLimited, AuthError)
-CHANNEL_LABELS = {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
 # Eventbrite calls one change may need: fresh read, write (class, or tier read + write),
 # verification reads, and a restore with its own reads. A change is not started without
 # them: a write that cannot be verified for lack of budget is worse than no write.
 EVENTBRITE_CALLS_PER_CHANGE = 8
+# Reads of sold + pending around the product read; a sale landing inside each of them
+# every time means the numbers cannot be pinned down right now.
+READ_TRIES = 3
+# Follow-up writes after the first one (a sale can land inside each of them too).
+RECONCILE_ROUNDS = 2
 
-
-# --- requests and previews ---------------------------------------------------------------
-@dataclass(frozen=True)
-class Change:
-    """Set one listing's capacity (or remaining) to ``value``.
-
-    ``seen_remaining`` is what the manager saw (None = unlimited); the write is refused
-    when the platform shows something else. ``seen_capacity`` adds a check where the
-    platform stores capacity (Eventbrite).
-    """
-
-    listing_key: str
-    seen_remaining: int | None
-    value: int
-    field: ChangeField = "capacity"
-    seen_capacity: int | None = None
-    note: str | None = None
-    # Sync sets this: on an Eventbrite series date with several ticket classes the value is
-    # the *event's* remaining seats (capacity tier), which all its classes share.
-    event_level: bool = False
-
-
-@dataclass(frozen=True)
-class ListingState:
-    """One listing as the manager saw it (a row of ``build_listings``)."""
-
-    listing_key: str
-    channel: str
-    kind: str
-    title: str = ""
-    slot_label: str | None = None
-    starts_at: datetime | None = None
-    capacity: int | None = None
-    sold: int | None = None
-    pending: int | None = None
-    available: int | None = None
-    unlimited: bool = False
-    status: str = ""
-    error: str | None = None
-    product_id: int | None = None
-    slot_id: str | None = None
-    date_id: str | None = None
-    event_id: str | None = None
-    ticket_class_id: str | None = None
-    series_id: str | None = None
-    limit: str | None = None
-    other_classes: tuple[str, ...] = ()  # the other ticket classes of its Eventbrite event
-
-    @classmethod
-    def from_row(cls, row: Mapping, other_classes: tuple[str, ...] = ()) -> ListingState:
-        def value(name: str) -> Any:
-            v = row.get(name)
-            if v is None or (not isinstance(v, (str, tuple)) and pd.isna(v)):
-                return None
-            return v
-
-        def num(name: str) -> int | None:
-            v = value(name)
-            return None if v is None else int(v)
-
-        def text(name: str) -> str | None:
-            v = value(name)
-            return None if v is None else str(v)
-
-        starts_at = value("starts_at")
-        return cls(
-            listing_key=str(row["listing_key"]),
-            channel=str(row["channel"]),
-            kind=text("kind") or "",
-            title=text("title") or "",
-            slot_label=text("slot_label"),
-            starts_at=starts_at.to_pydatetime() if hasattr(starts_at, "to_pydatetime") else None,
-            capacity=num("capacity"),
-            sold=num("sold"),
-            pending=num("pending"),
-            available=num("available"),
-            unlimited=bool(value("unlimited") or False),
-            status=text("status") or "",
-            error=text("error"),
-            product_id=num("product_id"),
-            slot_id=text("slot_id"),
-            date_id=text("date_id"),
-            event_id=text("event_id"),
-            ticket_class_id=text("ticket_class_id"),
-            series_id=text("series_id"),
-            limit=text("limit"),
-            other_classes=tuple(other_classes),
-        )
-
-    @property
-    def label(self) -> str:
-        when = self.starts_at.strftime("%a %b %d %H:%M") if self.starts_at else "no date"
-        slot = f" · {self.slot_label}" if self.slot_label else ""
-        return f"{self.title}{slot} · {when}"
-
-    @property
-    def what(self) -> str:
-        """The stored number a write changes, in a manager's words."""
-        if self.channel == "eventbrite":
-            return "ticket class capacity"
-        return "booking date stock" if self.kind == "bookings" else "product stock"
-
-
-@dataclass(frozen=True)
-class Preview:
-    """old → new for one listing; ``refusal`` set means nothing will be written."""
-
-    listing_key: str
-    channel: str
-    label: str
-    what: str
-    capacity_before: int | None
-    capacity_after: int | None
-    remaining_before: int | None
-    remaining_after: int | None
-    sold: int | None
-    pending: int | None
-    unlimited_before: bool = False
-    warnings: tuple[str, ...] = ()
-    refusal: str | None = None
-
-    @property
-    def allowed(self) -> bool:
-        return self.refusal is None
-
-
-def _fmt(value: int | None, unlimited: bool = False) -> str:
-    if value is None:
-        return "unlimited" if unlimited else "unknown"
-    return str(value)
-
-
-def preview_change(
-    change: Change, listing: ListingState, *, venue_capacity: int | None = None
-) -> Preview:
-    """What ``change`` would do to ``listing`` (pure), with warnings or a refusal."""
-    sold, pending = listing.sold, listing.pending or 0
-    value = change.value
-    remaining_after: int | None = None
-    capacity_after: int | None = None
-    refusal: str | None = None
-    if isinstance(value, bool) or not isinstance(value, int):
-        refusal = "The new value must be a whole number of seats."
-    elif value < 0:
-        refusal = f"{value} is negative: capacity and remaining seats are 0 or more."
-    elif change.field == "capacity":
-        capacity_after = value
-        if sold is not None:
-            remaining_after = value - sold - pending
-    else:
-        remaining_after = value
-        if sold is not None:
-            capacity_after = value + sold + pending
-
-    common = dict(
-        listing_key=listing.listing_key,
-        channel=listing.channel,
-        label=listing.label,
-        what=listing.what,
-        capacity_before=listing.capacity,
-        capacity_after=capacity_after,
-        remaining_before=listing.available,
-        remaining_after=remaining_after,
-        sold=sold,
-        pending=listing.pending,
-        unlimited_before=listing.unlimited,
-    )
-    refusal = refusal or _refusal(change, listing, remaining_after)
-    if refusal:
-        return Preview(**common, refusal=refusal)
-
-    warnings: list[str] = []
-    channel = CHANNEL_LABELS.get(listing.channel, listing.channel)
-    if (
-        venue_capacity is not None
-        and capacity_after is not None
-        and capacity_after > venue_capacity
-    ):
-        warnings.append(
-            f"Capacity {capacity_after} is above the venue capacity of {venue_capacity}."
-        )
-    if remaining_after == 0:
-        warnings.append(f"This closes sales of this listing on {channel} (0 remaining).")
-    if listing.status == "past":
-        warnings.append("This show has already started.")
-    if listing.unlimited:
-        if listing.kind == "single":
-            warnings.append("Unlimited today: this turns on WooCommerce stock management.")
-        else:
-            warnings.append("Unlimited today: this sets a limit.")
-    if listing.limit == "product stock" and listing.kind == "bookings":
-        warnings.append(
-            "WooCommerce product stock also limits this product: only the date's stock "
-            "changes, the product stock stays and may still be the smaller limit."
-        )
-    if listing.channel == "eventbrite" and listing.series_id:
-        if not listing.other_classes:
-            warnings.append(
-                "Series date: if Eventbrite refuses a per-class change, the event's capacity "
-                "is set instead (same seats)."
-            )
-        elif change.event_level:
-            warnings.append(
-                "Series date: if Eventbrite refuses a per-class change, the event's remaining "
-                f"seats are set instead, shared with {', '.join(listing.other_classes)}."
-            )
-        else:
-            warnings.append(
-                "Series date with several ticket classes: if Eventbrite refuses a per-class "
-                "change, nothing is written (their capacity is shared; use Sync)."
-            )
-    return Preview(**common, warnings=tuple(warnings))
-
-
-def _refusal(change: Change, listing: ListingState, remaining_after: int | None) -> str | None:
-    if listing.listing_key.endswith(":unknown"):
-        return "Eventbrite did not give this event's ticket classes: press Refresh data first."
-    if listing.kind == "uncertain":
-        return (
-            "This product cannot be classified safely, so the app refuses to write to it: "
-            f"{listing.error or 'uncertain product'}"
-        )
-    if listing.kind not in ("bookings", "single", "ticket_class"):
-        return f"Listings of kind {listing.kind!r} cannot be changed here."
-    if listing.error:
-        return f"This listing has a problem, so nothing is written: {listing.error}"
-    if listing.available is None and not listing.unlimited:
-        return "Its remaining seats are unknown: refresh before changing it."
-    if listing.sold is None:
-        return "Sold is unknown, so the new capacity cannot be checked against it."
-    if remaining_after is not None and remaining_after < 0:
-        pending = f" + {listing.pending} pending" if listing.pending else ""
-        return (
-            f"Capacity {change.value} is below the {listing.sold} seats already sold{pending}: "
-            f"the lowest possible capacity is {listing.sold + (listing.pending or 0)}."
-        )
-    return None
+DateKey = tuple[str | None, str | None]  # (slot_id, date_id); (None, None) = single event
 
 
 # --- results -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Attempt:
-    """One write (or refusal) as recorded in the audit log."""
+    """One write (or refusal) as recorded in the audit log; ``listing_key`` set when the
+    attempt wrote another listing of the product (a reconciled date)."""
 
-    action: str  # change | sync | rollback
+    action: str  # change | sync | rollback | reconcile
     what: str
     before: str | None
     after: str | None
     result: str
     error: str | None = None
+    listing_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -338,7 +135,7 @@ class ChangeResult:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("ok", "unchanged")
+        return self.status in ("ok", "reconciled", "unchanged")
 
 
 class _Unsafe(Exception):
@@ -346,14 +143,18 @@ class _Unsafe(Exception):
 
 
 @dataclass
-class _Fresh:
+class _Read:
+    """One listing as read now (and, for WooCommerce, every date of its product)."""
+
     remaining: int | None  # effective remaining (None = unlimited)
-    capacity: int | None  # Eventbrite quantity_total
-    stored: int | None  # the number the write changes (None = unlimited / not set)
-    sold: int | None = None
-    raw: Any = None
-    tier: dict | None = None
+    capacity: int | None  # what buyers are offered: stock + sold + pending / quantity_total
+    stored: int | None  # the number a write changes (None = unlimited / not set)
+    sold: int = 0
+    pending: int = 0
+    raw: Any = None  # the FBOS string (bookings)
+    dates: dict[DateKey, DateNumbers] = field(default_factory=dict)
     ticket_class: dict | None = None
+    own_capacity: int | None = None  # Eventbrite: the class's own capacity
 
 
 @dataclass
@@ -363,27 +164,103 @@ class _Write:
     after: int
     mode: str = "class"  # eventbrite: class | tier
     token: str | None = None
+    expect: int | None = None  # what buyers should be offered once it is in place
     warnings: list[str] = field(default_factory=list)
 
     def attempt(self, action: str, result: str, error: str | None = None) -> Attempt:
         """This write as one audit attempt: before → after, with its result."""
-        return Attempt(action, self.what, _fmt(self.before), str(self.after), result, error)
+        return Attempt(action, self.what, fmt(self.before), str(self.after), result, error)
+
+
+@dataclass
+class _Context:
+    """One change on its way through the engine: what was asked, what was read, what was
+    written, and every attempt so far (each recorded as it happens)."""
+
+    change: Change
+    listing: ListingState
+    preview: Preview
+    who: str
+    action: str
+    batch: str
+    attempts: list[Attempt] = field(default_factory=list)
+    fresh: _Read | None = None
+    write: _Write | None = None
+    target: int | None = None  # the capacity buyers should be offered
+
+    @property
+    def label(self) -> str:
+        return CHANNEL_LABELS.get(self.listing.channel, self.listing.channel)
+
+    def result(self, status: Status, message: str, **extra: Any) -> ChangeResult:
+        return ChangeResult(
+            self.listing.listing_key,
+            status,
+            message,
+            self.preview,
+            tuple(self.attempts),
+            batch=self.batch,
+            **extra,
+        )
 
 
 # --- the engine --------------------------------------------------------------------------
 class InventoryEngine:
-    """Applies changes through the REST clients, one listing at a time."""
+    """Applies changes through the REST clients, one listing at a time, under a lease."""
 
     def __init__(
         self,
         woocommerce: WooCommerceClient,
         eventbrite: EventbriteClient,
+        wordpress: WordPressReader,
         record: Callable[[AuditEntry], object],
+        locks: Locks,
+        *,
+        lock_wait: float = WAIT_SECONDS,
+        max_capacity: int | None = None,
     ):
         self.woocommerce = woocommerce
         self.eventbrite = eventbrite
+        self.wordpress = wordpress
         self.record = record
+        self.locks = locks
+        self.lock_wait = lock_wait
+        self.max_capacity = max_capacity
 
+    # --- audit and outcomes ------------------------------------------------------------
+    def _audit(self, ctx: _Context, attempt: Attempt) -> None:
+        ctx.attempts.append(attempt)
+        listing = ctx.listing
+        self.record(
+            AuditEntry(
+                who=ctx.who or ANONYMOUS,
+                action=attempt.action,
+                listing_key=attempt.listing_key or listing.listing_key,
+                channel=listing.channel,
+                what=attempt.what,
+                before=attempt.before,
+                after=attempt.after,
+                result=attempt.result,
+                error=attempt.error,
+                note=ctx.change.note,
+                batch=ctx.batch,
+            )
+        )
+
+    def _refuse(
+        self, ctx: _Context, message: str, *, before: str | None = None, **extra: Any
+    ) -> ChangeResult:
+        # Refusals record what the manager saw and asked for, in their own terms.
+        change = ctx.change
+        seen = f"remaining {fmt(change.seen_remaining, ctx.listing.unlimited)}"
+        asked = f"{change.field} {change.value}"
+        self._audit(
+            ctx,
+            Attempt(ctx.action, ctx.listing.what, before or seen, asked, "refused", message),
+        )
+        return ctx.result("refused", message, **extra)
+
+    # --- apply ------------------------------------------------------------------------
     def apply(
         self,
         change: Change,
@@ -393,180 +270,195 @@ class InventoryEngine:
         venue_capacity: int | None = None,
         action: str = "change",
         batch: str | None = None,
-        down: Mapping[str, str] | None = None,
+        down: dict[str, str] | None = None,
     ) -> ChangeResult:
-        """Fresh read → compare → write once → read back → restore on a mismatch.
+        """Lease → fresh read → compare → write once → verify → reconcile or restore.
 
         ``down``: channel -> why it is known not to answer (a sync stops calling it).
         """
-        batch = batch or uuid.uuid4().hex
-        preview = preview_change(change, listing, venue_capacity=venue_capacity)
-        attempts: list[Attempt] = []
-
-        def audit(attempt: Attempt) -> None:
-            attempts.append(attempt)
-            self.record(
-                AuditEntry(
-                    who=who or ANONYMOUS,
-                    action=attempt.action,
-                    listing_key=listing.listing_key,
-                    channel=listing.channel,
-                    what=attempt.what,
-                    before=attempt.before,
-                    after=attempt.after,
-                    result=attempt.result,
-                    error=attempt.error,
-                    note=change.note,
-                    batch=batch,
-                )
-            )
-
-        def done(status: Status, message: str, **extra: Any) -> ChangeResult:
-            return ChangeResult(
-                listing.listing_key,
-                status,
-                message,
-                preview,
-                tuple(attempts),
-                batch=batch,
-                **extra,
-            )
-
-        def refuse(message: str, *, before: str | None = None, **extra: Any) -> ChangeResult:
-            # Refusals record what the manager saw and asked for, in their own terms.
-            seen = f"remaining {_fmt(change.seen_remaining, listing.unlimited)}"
-            asked = f"{change.field} {change.value}"
-            audit(Attempt(action, listing.what, before or seen, asked, "refused", message))
-            return done("refused", message, **extra)
-
-        label = CHANNEL_LABELS.get(listing.channel, listing.channel)
+        preview = preview_change(
+            change, listing, venue_capacity=venue_capacity, max_capacity=self.max_capacity
+        )
+        ctx = _Context(
+            change, listing, preview, who or ANONYMOUS, action, batch or uuid.uuid4().hex
+        )
         if not preview.allowed:
-            return refuse(preview.refusal or "refused")
+            return self._refuse(ctx, preview.refusal or "refused")
         if down and listing.channel in down:
-            return refuse(
-                f"{label} is not answering ({down[listing.channel]}); nothing was written.",
+            return self._refuse(
+                ctx,
+                f"{ctx.label} is not answering ({down[listing.channel]}); nothing was written.",
                 channel_down=True,
             )
         if listing.channel == "eventbrite":
             left = self.eventbrite.calls_left_this_hour()
             if left < EVENTBRITE_CALLS_PER_CHANGE:
-                return refuse(
+                return self._refuse(
+                    ctx,
                     f"Eventbrite's hourly call budget is nearly spent ({left} left this hour); "
                     f"a change needs up to {EVENTBRITE_CALLS_PER_CHANGE} calls to be read, "
                     "written and verified. Nothing was written; try again later.",
                     channel_down=True,
                 )
-        target = preview.remaining_after
-        if target is None:  # an allowed preview always has one; never write without it
-            return refuse("The new remaining seats could not be worked out.")
+        if preview.remaining_after is None:  # an allowed preview always has one
+            return self._refuse(ctx, "The new remaining seats could not be worked out.")
+        try:
+            lease = self.locks.acquire(
+                lock_resource(listing),
+                ctx.who,
+                f"{action} {listing.listing_key}",
+                wait_seconds=self.lock_wait,
+            )
+        except LockError as exc:
+            return self._refuse(ctx, str(exc))
+        try:
+            return self._apply_locked(ctx, lease)
+        finally:
+            self.locks.release(lease)
 
-        # 1. Fresh read of this one listing.
+    def _apply_locked(self, ctx: _Context, lease) -> ChangeResult:
+        listing, change = ctx.listing, ctx.change
         try:
             fresh = self._read(listing)
         except _Unsafe as exc:
-            return refuse(f"{exc} Nothing was written.")
+            return self._refuse(ctx, f"{exc} Nothing was written.")
+        except WordPressUnavailable as exc:
+            return self._refuse(
+                ctx,
+                f"{exc} Sold and pending must be known to work out the stock to write. "
+                "Nothing was written.",
+            )
         except IntegrationError as exc:
-            return refuse(
-                f"{label} did not answer the fresh read: {exc} Nothing was written.",
+            return self._refuse(
+                ctx,
+                f"{ctx.label} did not answer the fresh read: {exc} Nothing was written.",
                 channel_down=isinstance(exc, DOWN_ERRORS),
             )
+        ctx.fresh = fresh
         tc = fresh.ticket_class
-        changed = fresh.remaining != change.seen_remaining or (
-            change.seen_capacity is not None
-            and fresh.capacity is not None
-            and fresh.capacity != change.seen_capacity
-        )
-        if changed:
-            now = _fmt(fresh.remaining, fresh.remaining is None)
-            seen = _fmt(change.seen_remaining, listing.unlimited)
-            return refuse(
-                f"Changed since you looked: {label} now shows {now} remaining (you saw {seen}); "
-                "someone sold or changed it meanwhile. Nothing was written; review the new "
-                "numbers and try again.",
-                before=f"remaining {now}",
+        moved = what_changed(change, listing, fresh)
+        if moved:
+            return self._refuse(
+                ctx,
+                f"Changed since you looked: {'; '.join(moved)}. Someone sold or changed it "
+                "meanwhile. Nothing was written; review the new numbers and try again.",
+                before=f"remaining {fmt(fresh.remaining, fresh.remaining is None)}",
                 ticket_class=tc,
             )
-        if fresh.remaining == target:
-            audit(
-                Attempt(action, listing.what, _fmt(fresh.stored), _fmt(fresh.stored), "unchanged")
+        # The target capacity, fixed now: remaining seats count from what is sold now.
+        remaining_target = ctx.preview.remaining_after
+        assert remaining_target is not None
+        ctx.target = remaining_target + fresh.sold + fresh.pending
+        if fresh.remaining == remaining_target and fresh.capacity == ctx.target:
+            self._audit(
+                ctx,
+                Attempt(
+                    ctx.action, listing.what, fmt(fresh.stored), fmt(fresh.stored), "unchanged"
+                ),
             )
-            return done(
+            return ctx.result(
                 "unchanged",
-                f"Already {target} remaining: nothing to write.",
+                f"Already {remaining_target} remaining: nothing to write.",
                 remaining=fresh.remaining,
                 capacity=fresh.capacity,
                 ticket_class=tc,
             )
 
-        # 2. One write, never retried.
+        # One write, never retried.
         try:
-            write = self._write(listing, fresh, target, change.event_level)
+            self.locks.renew(lease)
+            ctx.write = self._write(ctx, fresh)
+        except LockError as exc:
+            return self._refuse(ctx, str(exc), ticket_class=tc)
         except (_Unsafe, BookingOptionsError) as exc:
-            return refuse(f"{exc} Nothing was written.", ticket_class=tc)
+            return self._refuse(ctx, f"{exc} Nothing was written.", ticket_class=tc)
         except (Unreachable, UpstreamError) as exc:
             # The answer was lost: the write may or may not have happened. Find out by
             # reading (never by writing again).
-            write = getattr(exc, "write", None) or _Write(listing.what, fresh.stored, target)
-            return self._lost_answer(listing, fresh, write, exc, action, audit, done)
+            return self._lost_answer(ctx, lease, exc)
         except IntegrationError as exc:
             # Refused before anything changed (4xx, throttled, not found): not applied.
-            what = getattr(exc, "what", listing.what)
-            audit(Attempt(action, what, _fmt(fresh.stored), str(target), "failed", str(exc)))
-            return done(
+            what = ctx.write.what if ctx.write else listing.what
+            self._audit(
+                ctx,
+                Attempt(
+                    ctx.action,
+                    what,
+                    fmt(fresh.stored),
+                    str(ctx.write.after if ctx.write else ctx.target),
+                    "failed",
+                    str(exc),
+                ),
+            )
+            return ctx.result(
                 "failed",
-                f"{label} refused the change: {exc} Nothing was changed.",
+                f"{ctx.label} refused the change: {exc} Nothing was changed.",
                 channel_down=isinstance(exc, DOWN_ERRORS),
                 ticket_class=tc,
             )
+        return self._verify(ctx, lease)
 
-        # 3. Read back and verify.
-        return self._verify(listing, fresh, write, action, audit, done)
-
-    # --- per-channel steps ----------------------------------------------------------------
-    def _read(self, listing: ListingState) -> _Fresh:
+    # --- reading ----------------------------------------------------------------------
+    def _read(self, listing: ListingState, waypoint: str | None = None) -> _Read:
         if listing.channel == "eventbrite":
-            tc = self.eventbrite.get_ticket_class(listing.event_id, listing.ticket_class_id)
-            return _class_fresh(tc)
-        product = self.woocommerce.get_product(listing.product_id)
-        return _product_fresh(listing, product)
+            tc = self.eventbrite.get_ticket_class(
+                listing.event_id, listing.ticket_class_id, waypoint=waypoint
+            )
+            return _class_read(tc)
+        return self._read_product(listing)
 
-    def _write(
-        self, listing: ListingState, fresh: _Fresh, target: int, event_level: bool = False
-    ) -> _Write:
+    def _read_product(self, listing: ListingState) -> _Read:
+        """The product through REST, bracketed by two reads of its sold + pending: equal
+        brackets mean no sale landed inside, so stock and sales belong together."""
+        for _ in range(READ_TRIES):
+            before = self._counts(listing.product_id)
+            product = self.woocommerce.get_product(listing.product_id)
+            after = self._counts(listing.product_id)
+            if before == after:
+                return _product_read(listing, product, after)
+        raise _Unsafe(
+            "Sales kept landing while the listing was read, so its numbers cannot be pinned "
+            "down right now; try again in a moment."
+        )
+
+    def _counts(self, product_id: int | None) -> dict[DateKey, tuple[int, int]]:
+        frame = self.wordpress.ticket_counts([int(product_id or 0)])
+        out: dict[DateKey, tuple[int, int]] = {}
+        for row in frame.itertuples():
+            slot = None if pd.isna(row.slot_id) else str(row.slot_id)
+            date = None if pd.isna(row.date_id) else str(row.date_id)
+            sold, pending = out.get((slot, date), (0, 0))
+            out[(slot, date)] = (sold + int(row.sold or 0), pending + int(row.pending or 0))
+        return out
+
+    # --- writing ----------------------------------------------------------------------
+    def _write(self, ctx: _Context, fresh: _Read) -> _Write:
+        listing = ctx.listing
+        assert ctx.target is not None
         if listing.channel == "eventbrite":
-            return self._write_eventbrite(listing, fresh, target, event_level)
-        if listing.kind == "bookings":
-            new_value = set_date_stock(fresh.raw, listing.slot_id, listing.date_id, target)
-            payload = {"meta_data": [{"key": FBOS_META_KEY, "value": new_value}]}
-        elif fresh.stored is None:
-            payload = {"manage_stock": True, "stock_quantity": target}
-        else:
-            payload = {"stock_quantity": target}
-        write = _Write(listing.what, fresh.stored, target)
-        try:
-            self.woocommerce.update_product(listing.product_id, payload)
-        except (Unreachable, UpstreamError) as exc:
-            exc.write = write  # type: ignore[attr-defined]
-            raise
-        return write
+            return self._write_eventbrite(ctx, fresh)
+        stock = stock_for(ctx.target, fresh.sold, fresh.pending)
+        ctx.write = _Write(listing.what, fresh.stored, stock, expect=ctx.target)
+        self.woocommerce.update_product(listing.product_id, _stock_payload(listing, fresh, stock))
+        return ctx.write
 
-    def _write_eventbrite(
-        self, listing: ListingState, fresh: _Fresh, target: int, event_level: bool
-    ) -> _Write:
+    def _write_eventbrite(self, ctx: _Context, fresh: _Read) -> _Write:
+        listing = ctx.listing
         event_id, tc_id = listing.event_id, listing.ticket_class_id
-        capacity = (fresh.sold or 0) + target
-        write = _Write("ticket class capacity", fresh.stored, capacity)
+        capacity = ctx.target
+        assert capacity is not None
+        ctx.write = _Write("ticket class capacity", fresh.stored, capacity, expect=capacity)
         try:
-            _, write.token = self.eventbrite.update_ticket_class_capacity(event_id, tc_id, capacity)
-            return write
+            _, ctx.write.token = self.eventbrite.update_ticket_class_capacity(
+                event_id, tc_id, capacity
+            )
+            return ctx.write
         except Rejected as exc:
             if exc.code not in SERIES_REFUSALS:
                 raise
-        except (Unreachable, UpstreamError) as exc:
-            exc.write = write  # type: ignore[attr-defined]
-            raise
         # Series date: Eventbrite changes capacity per event. The event's remaining seats
-        # become ``target``: capacity_total = everything sold on the event + target.
+        # become the target: capacity_total = everything sold on the event + target.
+        event_level = ctx.change.event_level
         if listing.other_classes and not event_level:
             raise _Unsafe(
                 "Eventbrite refuses per-class changes on this series date, and its capacity "
@@ -574,180 +466,292 @@ class InventoryEngine:
                 "what they can sell too. Use Sync (it sets the event's remaining seats) or "
                 "change it in Eventbrite."
             )
+        # With no sibling classes, buyers see this class's effective capacity; with
+        # siblings (a sync's event-level write), the event's seats left.
+        shared = bool(listing.other_classes)
+        own = fresh.own_capacity
+        if own is not None and own < capacity and not shared:
+            # The event's capacity would move but buyers would still be offered ``own``.
+            raise _Unsafe(
+                f"On this series date the ticket class's own capacity ({own}) caps what "
+                f"buyers are offered, and Eventbrite does not let the app change it: "
+                f"capacity {capacity} cannot be reached from here. Change it in Eventbrite."
+            )
+        remaining = ctx.preview.remaining_after or 0
+        if shared:
+            self._check_class_caps(event_id, remaining)
         tier = self.eventbrite.get_capacity_tier(event_id)
-        sold_all = int(tier.get("capacity_sold") or 0)
-        total = sold_all + target
-        fresh.tier = tier
-        write = _Write(
+        total = int(tier.get("capacity_sold") or 0) + remaining
+        ctx.write = _Write(
             "event capacity (series date)",
             _int(tier.get("capacity_total")),
             total,
             mode="tier",
+            expect=None if shared else capacity,
         )
-        own = fresh.stored
-        if own is not None and own < capacity:
-            write.warnings.append(
-                f"The ticket class's own capacity ({own}) still caps it below {capacity}; "
-                "Eventbrite does not let the app change it on a series date."
-            )
         if listing.other_classes:
-            write.warnings.append(
+            ctx.write.warnings.append(
                 f"The event's capacity is shared with {', '.join(listing.other_classes)}."
             )
-        try:
-            _, write.token = self.eventbrite.update_capacity_tier(event_id, total)
-        except IntegrationError as exc:
-            exc.what = write.what  # type: ignore[attr-defined]
-            if isinstance(exc, (Unreachable, UpstreamError)):
-                exc.write = write  # type: ignore[attr-defined]
-            raise
-        return write
+        _, ctx.write.token = self.eventbrite.update_capacity_tier(event_id, total)
+        return ctx.write
 
-    def _read_back(self, listing: ListingState, write: _Write) -> tuple[int | None, _Fresh]:
-        """(the written number as stored now, the listing now)."""
-        if listing.channel == "eventbrite":
-            tc = self.eventbrite.get_ticket_class(
-                listing.event_id, listing.ticket_class_id, waypoint=write.token
+    def _check_class_caps(self, event_id: str, remaining: int) -> None:
+        """The event's seats left are sold through its classes: when their own
+        capacities leave fewer than ``remaining`` seats, raising the event would show a
+        number no buyer is offered. Refuse before writing."""
+        classes = self.eventbrite.ticket_classes([event_id])
+        if event_id in classes.errors:
+            raise classes.errors[event_id]
+        room: list[tuple[str, int]] = []
+        for tc in classes.get(event_id, []):
+            own = _int(tc.get("capacity"))
+            if own is None:
+                return  # a class with no cap of its own can sell every seat left
+            room.append((str(tc.get("name") or tc.get("id")), max(0, own - _int_or_zero(tc))))
+        total = sum(left for _, left in room)
+        if total < remaining:
+            detail = ", ".join(f"{name} {left} left" for name, left in room)
+            raise _Unsafe(
+                f"On this series date the ticket classes' own capacities leave {total} seats "
+                f"to sell ({detail}), fewer than the {remaining} asked: buyers would not be "
+                "offered them. Raise the classes' capacity in Eventbrite first."
             )
-            now = _class_fresh(tc)
-            if write.mode == "tier":
-                tier = self.eventbrite.get_capacity_tier(listing.event_id, waypoint=write.token)
-                return _int(tier.get("capacity_total")), now
-            return now.stored, now
-        product = self.woocommerce.get_product(listing.product_id)
-        try:
-            now = _product_fresh(listing, product)
-        except _Unsafe:
-            # The product no longer reads cleanly after our write: report "not as written".
-            return None, _Fresh(None, None, None, raw=meta_value(product, FBOS_META_KEY))
-        return now.stored, now
 
-    def _verify(self, listing, fresh, write, action, audit, done) -> ChangeResult:
-        label = CHANNEL_LABELS.get(listing.channel, listing.channel)
+    # --- verifying --------------------------------------------------------------------
+    def _offered(self, ctx: _Context, now: _Read) -> int | None:
+        """What buyers are offered now, in the terms the write promised."""
+        write = ctx.write
+        assert write is not None
+        if write.mode == "tier" and write.expect is None:
+            # A sync's event-level write: the event's seats left are what it set.
+            tier = self.eventbrite.get_capacity_tier(ctx.listing.event_id, waypoint=write.token)
+            total = _int(tier.get("capacity_total"))
+            return None if total is None else total - int(tier.get("capacity_sold") or 0)
+        return now.capacity
+
+    def _expected(self, ctx: _Context) -> int | None:
+        write = ctx.write
+        assert write is not None
+        if write.mode == "tier" and write.expect is None:
+            return ctx.preview.remaining_after
+        return ctx.target
+
+    def _verify(self, ctx: _Context, lease) -> ChangeResult:
+        write, fresh = ctx.write, ctx.fresh
+        assert write is not None and fresh is not None
         try:
-            stored, now = self._read_back(listing, write)
-        except IntegrationError as exc:
+            now = self._read(ctx.listing, write.token)
+            offered = self._offered(ctx, now)
+        except (IntegrationError, WordPressUnavailable, _Unsafe) as exc:
             message = (
                 f"The change was sent but could not be checked ({exc}). Look at the listing "
                 "on the platform before changing it again."
             )
-            audit(write.attempt(action, "unverified", message))
-            return done("unverified", message, ticket_class=fresh.ticket_class)
-        if stored == write.after:
-            extra = " ".join(write.warnings)
-            if (
-                listing.channel == "eventbrite"
-                and write.mode == "class"
-                and now.capacity is not None
-                and now.capacity != write.after
-            ):
-                extra += f" The event's capacity caps this ticket class at {now.capacity}."
-            audit(write.attempt(action, "ok", extra.strip() or None))
-            message = (
-                f"Verified on {label}: {write.what} {_fmt(write.before, True)} → {write.after}; "
-                f"{_fmt(now.remaining, True)} remaining."
+            self._audit(ctx, write.attempt(ctx.action, "unverified", message))
+            return ctx.result("unverified", message, ticket_class=fresh.ticket_class)
+        if offered == self._expected(ctx):
+            self._audit(ctx, write.attempt(ctx.action, "ok", " ".join(write.warnings) or None))
+            return self._reconcile(ctx, lease, now, "ok")
+        if ctx.listing.channel == "woocommerce" and now.stored == write.after:
+            # Our stock is in place, yet the capacity is off: a sale landed between the
+            # fresh read and the write, and our write replaced its stock update.
+            self._audit(
+                ctx,
+                write.attempt(
+                    ctx.action,
+                    "ok",
+                    f"written; sales moved meanwhile (capacity {fmt(offered)}), corrected next",
+                ),
             )
-            return done(
-                "ok",
-                f"{message} {extra}".strip(),
-                remaining=now.remaining,
-                capacity=now.capacity,
-                ticket_class=now.ticket_class,
-            )
-        error = f"read back {_fmt(stored)} instead of {write.after}"
-        audit(write.attempt(action, "verify_failed", error))
-        return self._restore(listing, fresh, write, error, audit, done)
+            return self._reconcile(ctx, lease, now, "ok")
+        error = _mismatch(ctx, offered, now)
+        self._audit(ctx, write.attempt(ctx.action, "verify_failed", error))
+        return self._restore(ctx, lease, now, error)
 
-    def _lost_answer(self, listing, fresh, write, exc, action, audit, done) -> ChangeResult:
+    def _lost_answer(self, ctx: _Context, lease, exc: Exception) -> ChangeResult:
         """A write whose answer never came: read to learn whether it happened."""
+        write, fresh = ctx.write, ctx.fresh
+        assert fresh is not None
+        if write is None:
+            write = ctx.write = _Write(
+                ctx.listing.what, fresh.stored, ctx.target or 0, expect=ctx.target
+            )
         try:
-            stored, now = self._read_back(listing, write)
-        except IntegrationError:
+            now = self._read(ctx.listing, write.token)
+            offered = self._offered(ctx, now)
+        except (IntegrationError, WordPressUnavailable, _Unsafe):
             message = (
                 f"The write's answer was lost ({exc}) and the listing cannot be read now: it "
                 "may or may not have changed. Check it on the platform before trying again."
             )
-            audit(write.attempt(action, "unverified", message))
-            return done("unverified", message, channel_down=True)
-        if stored == write.after:
-            audit(
+            self._audit(ctx, write.attempt(ctx.action, "unverified", message))
+            return ctx.result("unverified", message, channel_down=True)
+        if offered == self._expected(ctx):
+            self._audit(
+                ctx,
                 write.attempt(
-                    action, "ok", f"answer lost ({type(exc).__name__}); verified by reading"
-                )
+                    ctx.action, "ok", f"answer lost ({type(exc).__name__}); verified by reading"
+                ),
             )
-            return done(
-                "ok",
-                f"Verified: {write.what} {_fmt(write.before, True)} → {write.after} (the answer "
-                "was lost, the read shows it in place).",
-                remaining=now.remaining,
-                capacity=now.capacity,
-                ticket_class=now.ticket_class,
-            )
-        if stored == write.before:
-            audit(write.attempt(action, "failed", str(exc)))
-            return done(
+            return self._reconcile(ctx, lease, now, "ok", note=" (the answer was lost)")
+        if now.stored == fresh.stored and now.capacity == fresh.capacity:
+            self._audit(ctx, write.attempt(ctx.action, "failed", str(exc)))
+            return ctx.result(
                 "failed",
                 f"The write failed ({exc}); the listing is unchanged. Nothing was retried.",
                 channel_down=True,
                 ticket_class=now.ticket_class,
             )
-        error = f"answer lost ({exc}); read back {_fmt(stored)}"
-        audit(write.attempt(action, "verify_failed", error))
-        return self._restore(listing, fresh, write, error, audit, done)
+        if ctx.listing.channel == "woocommerce" and now.stored == write.after:
+            self._audit(ctx, write.attempt(ctx.action, "ok", f"answer lost ({exc})"))
+            return self._reconcile(ctx, lease, now, "ok")
+        error = f"answer lost ({exc}); {_mismatch(ctx, offered, now)}"
+        self._audit(ctx, write.attempt(ctx.action, "verify_failed", error))
+        return self._restore(ctx, lease, now, error)
 
-    def _restore(self, listing, fresh, write, error, audit, done) -> ChangeResult:
-        """Put back the value read before the write, and check it."""
-        before = write.before
-        label = CHANNEL_LABELS.get(listing.channel, listing.channel)
-        try:
-            token = self._write_back(listing, fresh, write)
-            restored_write = replace(write, after=before, token=token)
-            stored, now = self._read_back(listing, restored_write)
-        except (IntegrationError, BookingOptionsError, _Unsafe) as exc:
-            message = (
-                f"Verification failed ({error}) and restoring {_fmt(before, True)} failed too "
-                f"({exc}). Check this listing on {label} now."
-            )
-            audit(
-                Attempt(
-                    "rollback",
-                    write.what,
-                    str(write.after),
-                    _fmt(before, True),
-                    "rollback_failed",
-                    str(exc),
+    # --- reconciling ------------------------------------------------------------------
+    def _reconcile(
+        self, ctx: _Context, lease, now: _Read, status: Status, note: str = ""
+    ) -> ChangeResult:
+        """Correct every date of the product whose sales moved while our write replaced
+        its stored value, until what each offers is right (bounded rounds)."""
+        listing, fresh, write = ctx.listing, ctx.fresh, ctx.write
+        assert fresh is not None and write is not None and ctx.target is not None
+        own: DateKey = (listing.slot_id, listing.date_id)
+        if listing.channel == "woocommerce":
+            for _ in range(RECONCILE_ROUNDS):
+                fixes = corrections(fresh.dates, now.dates, {own: ctx.target})
+                if not fixes:
+                    break
+                status = "reconciled"
+                try:
+                    self.locks.renew(lease)
+                    self.woocommerce.update_product(
+                        listing.product_id, _fixes_payload(listing, now, fixes)
+                    )
+                    after = self._read_product(listing)
+                except (IntegrationError, WordPressUnavailable, _Unsafe, LockError) as exc:
+                    for key, stock in fixes.items():
+                        self._audit(ctx, self._fix_attempt(ctx, key, now, stock, "unverified"))
+                    return ctx.result(
+                        "unverified",
+                        f"Written, but a sale landed meanwhile and its correction could not be "
+                        f"completed ({exc}). Check {listing.label} on {ctx.label} now.",
+                    )
+                for key, stock in fixes.items():
+                    got = after.dates.get(key)
+                    want = ctx.target if key == own else fresh.dates[key].capacity
+                    result = "reconciled" if got and got.capacity == want else "reconcile_failed"
+                    self._audit(ctx, self._fix_attempt(ctx, key, now, stock, result))
+                now = after
+            if corrections(fresh.dates, now.dates, {own: ctx.target}):
+                return ctx.result(
+                    "unverified",
+                    f"Sales kept landing while the change was written; {listing.label} may "
+                    f"not offer exactly {ctx.target} seats. Check it on {ctx.label}.",
+                    remaining=now.remaining,
+                    capacity=now.capacity,
                 )
+        extra = " ".join(write.warnings)
+        moved = ""
+        if status == "reconciled":
+            moved = (
+                " A sale landed while writing; the stock was corrected so it counts "
+                "(see the Audit tab)."
             )
-            return done("rollback_failed", message, ticket_class=fresh.ticket_class)
-        if stored != before:
-            message = (
-                f"Verification failed ({error}); the restore of {_fmt(before, True)} reads back "
-                f"{_fmt(stored)}. Check this listing on {label} now."
-            )
-            audit(
-                Attempt(
-                    "rollback",
-                    write.what,
-                    str(write.after),
-                    _fmt(before, True),
-                    "rollback_failed",
-                    f"read back {_fmt(stored)}",
-                )
-            )
-            return done("rollback_failed", message, ticket_class=now.ticket_class)
-        audit(Attempt("rollback", write.what, str(write.after), _fmt(before, True), "rolled_back"))
-        return done(
-            "rolled_back",
-            f"{label} did not keep the change ({error}); {write.what} was restored to "
-            f"{_fmt(before, True)} and verified. Nothing changed.",
+        message = (
+            f"Verified on {ctx.label}{note}: capacity {fmt(fresh.capacity, True)} → "
+            f"{fmt(self._expected(ctx) if write.expect is None else ctx.target)} "
+            f"({write.what} {fmt(write.before, True)} → {write.after}); "
+            f"{fmt(now.remaining, True)} remaining.{moved}"
+        )
+        return ctx.result(
+            status,
+            f"{message} {extra}".strip(),
             remaining=now.remaining,
             capacity=now.capacity,
             ticket_class=now.ticket_class,
         )
 
-    def _write_back(self, listing: ListingState, fresh: _Fresh, write: _Write) -> str | None:
-        before = write.before
+    def _fix_attempt(
+        self, ctx: _Context, key: DateKey, now: _Read, stock: int, result: str
+    ) -> Attempt:
+        listing = ctx.listing
+        was = now.dates.get(key)
+        other = None
+        if key != (listing.slot_id, listing.date_id):
+            other = listing_key("woocommerce", listing.product_id, key[0], key[1])
+        return Attempt(
+            "reconcile",
+            listing.what,
+            fmt(was.stock if was else None),
+            str(stock),
+            result,
+            "a sale landed between our read and our write; its stock is put back",
+            listing_key=other,
+        )
+
+    # --- restoring --------------------------------------------------------------------
+    def _restore(self, ctx: _Context, lease, now: _Read, error: str) -> ChangeResult:
+        """Put back the capacity read before the write (the stock worked out from what
+        is sold *now*, so a sale since then is kept), and check it."""
+        listing, fresh, write = ctx.listing, ctx.fresh, ctx.write
+        assert fresh is not None and write is not None
+        label = ctx.label
+        try:
+            self.locks.renew(lease)
+            before, restored = self._write_back(ctx, now)
+            back = now if restored is None else self._read(listing, restored)
+        except (IntegrationError, BookingOptionsError, _Unsafe, LockError) as exc:
+            message = (
+                f"Verification failed ({error}) and restoring capacity "
+                f"{fmt(fresh.capacity, True)} failed too ({exc}). Check this listing on "
+                f"{label} now."
+            )
+            self._audit(
+                ctx,
+                Attempt(
+                    "rollback",
+                    write.what,
+                    str(write.after),
+                    fmt(write.before, True),
+                    "rollback_failed",
+                    str(exc),
+                ),
+            )
+            return ctx.result("rollback_failed", message, ticket_class=fresh.ticket_class)
+        was = fmt(now.stored) if listing.channel == "woocommerce" else str(write.after)
+        attempt = Attempt("rollback", write.what, was, fmt(before, True), "")
+        if back.capacity != fresh.capacity:
+            self._audit(
+                ctx, replace(attempt, result="rollback_failed", error=f"capacity {back.capacity}")
+            )
+            return ctx.result(
+                "rollback_failed",
+                f"Verification failed ({error}); the restore of capacity "
+                f"{fmt(fresh.capacity, True)} reads back {fmt(back.capacity, True)}. Check "
+                f"this listing on {label} now.",
+                ticket_class=back.ticket_class,
+            )
+        self._audit(ctx, replace(attempt, result="rolled_back"))
+        return ctx.result(
+            "rolled_back",
+            f"{label} did not keep the change ({error}); capacity "
+            f"{fmt(fresh.capacity, True)} is restored and verified. Nothing changed.",
+            remaining=back.remaining,
+            capacity=back.capacity,
+            ticket_class=back.ticket_class,
+        )
+
+    def _write_back(self, ctx: _Context, now: _Read) -> tuple[int | None, str | None]:
+        """(the stored number restored, the waypoint of the restoring write or None when
+        nothing had to be written)."""
+        listing, fresh, write = ctx.listing, ctx.fresh, ctx.write
+        assert fresh is not None and write is not None
         if listing.channel == "eventbrite":
+            # Eventbrite capacity does not move with sales: the number read before is it.
+            before = write.before
             if before is None:
                 raise _Unsafe("it had no capacity of its own to restore")
             if write.mode == "tier":
@@ -756,24 +760,81 @@ class InventoryEngine:
                 _, token = self.eventbrite.update_ticket_class_capacity(
                     listing.event_id, listing.ticket_class_id, before
                 )
-            return token
-        if listing.kind == "bookings":
-            current = meta_value(self.woocommerce.get_product(listing.product_id), FBOS_META_KEY)
-            try:
-                # Only this date goes back: sales on other dates since then are kept.
-                value = set_date_stock(current, listing.slot_id, listing.date_id, before)
-            except BookingOptionsError:
-                value = fresh.raw  # unreadable now: the whole blob as it was before
-            payload = {"meta_data": [{"key": FBOS_META_KEY, "value": value}]}
-        elif before is None:
-            payload = {"manage_stock": False}
-        else:
-            payload = {"stock_quantity": before}
-        self.woocommerce.update_product(listing.product_id, payload)
-        return None
+            return before, token or ""
+        # None: it was unlimited.
+        stock = None if fresh.capacity is None else stock_for(fresh.capacity, now.sold, now.pending)
+        if stock == now.stored:
+            return stock, None  # the write did not stay: the capacity is as it was
+        self.woocommerce.update_product(listing.product_id, _stock_payload(listing, now, stock))
+        return stock, ""
 
 
-# --- reading platform answers -------------------------------------------------------------
+# --- pure helpers over what was read ------------------------------------------------------
+def lock_resource(listing: ListingState) -> str:
+    """What one writer at a time must hold: the WooCommerce product (its dates share one
+    stored value), or the Eventbrite event (its classes share the event's capacity)."""
+    if listing.channel == "eventbrite":
+        return f"eb:{listing.event_id}"
+    return f"wc:{listing.product_id}"
+
+
+def what_changed(change: Change, listing: ListingState, fresh: _Read) -> list[str]:
+    """What differs between the manager's view and the fresh read, in their words."""
+    moved: list[str] = []
+    sold = listing.sold or 0
+    if fresh.sold != sold:
+        moved.append(f"sold {sold} → {fresh.sold}")
+    pending = listing.pending or 0
+    if listing.channel == "woocommerce" and fresh.pending != pending:
+        moved.append(f"pending {pending} → {fresh.pending}")
+    if fresh.remaining != change.seen_remaining:
+        seen = fmt(change.seen_remaining, listing.unlimited)
+        moved.append(f"remaining {seen} → {fmt(fresh.remaining, True)}")
+    # Capacity as the listing shows it (a hybrid product's own stock may bind).
+    capacity = fresh.capacity
+    if listing.channel == "woocommerce":
+        capacity = None if fresh.remaining is None else fresh.remaining + fresh.sold + fresh.pending
+    seen_capacity = change.seen_capacity if change.seen_capacity is not None else listing.capacity
+    if seen_capacity is not None and capacity is not None and capacity != seen_capacity:
+        moved.append(f"capacity {seen_capacity} → {capacity}")
+    return moved
+
+
+def _mismatch(ctx: _Context, offered: int | None, now: _Read) -> str:
+    write = ctx.write
+    assert write is not None
+    stored = f"; {write.what} reads back {fmt(now.stored)}" if write.mode == "class" else ""
+    return f"buyers are offered {fmt(offered, True)} instead of {_expect_text(ctx)}{stored}"
+
+
+def _expect_text(ctx: _Context) -> str:
+    write = ctx.write
+    assert write is not None
+    if write.mode == "tier" and write.expect is None:
+        return f"{ctx.preview.remaining_after} seats left on the event"
+    return str(ctx.target)
+
+
+def _stock_payload(listing: ListingState, read: _Read, stock: int | None) -> dict:
+    if listing.kind == "bookings":
+        value = set_date_stock(read.raw, listing.slot_id, listing.date_id, stock)
+        return {"meta_data": [{"key": FBOS_META_KEY, "value": value}]}
+    if stock is None:
+        return {"manage_stock": False}
+    if read.stored is None:
+        return {"manage_stock": True, "stock_quantity": stock}
+    return {"stock_quantity": stock}
+
+
+def _fixes_payload(listing: ListingState, read: _Read, fixes: dict[DateKey, int]) -> dict:
+    if listing.kind != "bookings":
+        return {"stock_quantity": fixes[(None, None)]}
+    value = read.raw
+    for (slot_id, date_id), stock in fixes.items():
+        value = set_date_stock(value, slot_id, date_id, stock)
+    return {"meta_data": [{"key": FBOS_META_KEY, "value": value}]}
+
+
 def _int(value: Any) -> int | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
@@ -783,19 +844,27 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _class_fresh(tc: dict) -> _Fresh:
+def _int_or_zero(tc: dict) -> int:
+    return _int(tc.get("quantity_sold")) or 0
+
+
+def _class_read(tc: dict) -> _Read:
     total = _int(tc.get("quantity_total"))
     sold = _int(tc.get("quantity_sold")) or 0
-    return _Fresh(
+    own = _int(tc.get("capacity"))
+    return _Read(
         remaining=None if total is None else total - sold,
         capacity=total,
-        stored=_int(tc.get("capacity")),
+        stored=own,
         sold=sold,
         ticket_class=tc,
+        own_capacity=own,
     )
 
 
-def _product_fresh(listing: ListingState, product: dict) -> _Fresh:
+def _product_read(
+    listing: ListingState, product: dict, counts: dict[DateKey, tuple[int, int]]
+) -> _Read:
     kind = classify_product(product)
     if kind.kind != listing.kind:
         raise _Unsafe(
@@ -807,25 +876,49 @@ def _product_fresh(listing: ListingState, product: dict) -> _Fresh:
     if listing.kind == "single":
         if manage and quantity is None:
             raise _Unsafe("Its WooCommerce stock is managed but not set.")
-        return _Fresh(remaining=quantity, capacity=None, stored=quantity, raw=product)
+        sold, pending = counts.get((None, None), (0, 0))
+        numbers = DateNumbers(quantity, sold, pending)
+        return _Read(
+            remaining=quantity,
+            capacity=numbers.capacity,
+            stored=quantity,
+            sold=sold,
+            pending=pending,
+            dates={(None, None): numbers},
+        )
     fbos = meta_value(product, FBOS_META_KEY)
     if not isinstance(fbos, str):
         raise _Unsafe("Its booking options are not stored as a JSON string.")
     try:
-        dates = parse_booking_options(fbos)
+        parsed = parse_booking_options(fbos)
     except BookingOptionsError as exc:
         raise _Unsafe(f"Its booking options cannot be read ({exc.reason}).") from None
+    dates: dict[DateKey, DateNumbers] = {}
+    for sd in parsed:
+        if sd.problem:
+            continue
+        sold, pending = counts.get((sd.slot_id, sd.date_id), (0, 0))
+        dates[(sd.slot_id, sd.date_id)] = DateNumbers(sd.stock, sold, pending)
     sd = next(
-        (d for d in dates if d.slot_id == listing.slot_id and d.date_id == listing.date_id), None
+        (d for d in parsed if d.slot_id == listing.slot_id and d.date_id == listing.date_id), None
     )
     if sd is None:
         raise _Unsafe("This date is no longer in the product's booking options.")
     if sd.problem:
         raise _Unsafe(f"This date cannot be read cleanly ({sd.problem}).")
+    own = dates[(sd.slot_id, sd.date_id)]
     effective = sd.stock
     if manage and quantity is not None and (effective is None or quantity < effective):
         effective = quantity  # hybrid: WooCommerce stock binds
-    return _Fresh(remaining=effective, capacity=None, stored=sd.stock, raw=fbos)
+    return _Read(
+        remaining=effective,
+        capacity=own.capacity,
+        stored=sd.stock,
+        sold=own.sold,
+        pending=own.pending,
+        raw=fbos,
+        dates=dates,
+    )
 
 
 # --- keeping the catalog's Eventbrite copy current ----------------------------------------

@@ -35,6 +35,8 @@ EVENTBRITE_API_URL = "https://www.eventbriteapi.com/v3"
 DEMO_HISTORY_WEEKS = 12
 # How many past occurrences of a recurring show its pace is compared with.
 PACE_OCCURRENCES = 8
+# Default bound on any capacity written: this many times the venue capacity.
+MAX_CAPACITY_FACTOR = 4
 
 # Variables that, when any is set, switch the app to live mode.
 LIVE_VARIABLES = (
@@ -96,6 +98,9 @@ class Settings:
     mode: Mode
     timezone: str = CLUB_TIMEZONE
     venue_capacity: int = DEFAULT_VENUE_CAPACITY
+    # The largest capacity the app writes anywhere (listing or show); a typo beyond it is
+    # refused before it reaches a platform. None: MAX_CAPACITY_FACTOR x venue capacity.
+    max_capacity_setting: int | None = None
     data_dir: Path = Path("data")
     sandbox_db_url: str = "sqlite:///data/sandbox.db"
     sandbox_scale: str = "club"
@@ -119,6 +124,13 @@ class Settings:
     page_deadline_seconds: int = 5
     # Eventbrite calls a refresh must leave unspent this hour, for capacity changes.
     eb_write_reserve: int = 300
+
+    @property
+    def max_capacity(self) -> int:
+        """``BRCC_MAX_CAPACITY``, by default a small multiple of the venue capacity."""
+        if self.max_capacity_setting is not None:
+            return self.max_capacity_setting
+        return MAX_CAPACITY_FACTOR * self.venue_capacity
 
     @property
     def is_demo(self) -> bool:
@@ -145,6 +157,7 @@ class Settings:
             ("mode", self.mode),
             ("timezone", self.timezone),
             ("venue capacity", str(self.venue_capacity)),
+            ("largest capacity written", str(self.max_capacity)),
             ("data dir", str(self.data_dir)),
             ("app-state DB", _safe_db_url(self.state_db_url)),
             ("admins (BRCC_ADMINS)", ", ".join(self.admins) or "none"),
@@ -223,6 +236,12 @@ def load_settings(
         timezone = CLUB_TIMEZONE
 
     venue_capacity = get_int("BRCC_VENUE_CAPACITY", DEFAULT_VENUE_CAPACITY, 1)
+    max_capacity = get_int("BRCC_MAX_CAPACITY", 0, 1) if values.get("BRCC_MAX_CAPACITY") else None
+    if max_capacity is not None and max_capacity < venue_capacity:
+        problems.append(
+            f"BRCC_MAX_CAPACITY ({max_capacity}) must be at least the venue capacity "
+            f"({venue_capacity})."
+        )
     data_dir = Path(values.get("BRCC_DATA_DIR", "data"))
     sandbox_db_url = values.get("BRCC_SANDBOX_DB_URL", f"sqlite:///{data_dir / 'sandbox.db'}")
     state_db_url = values.get("BRCC_STATE_DB_URL", f"sqlite:///{data_dir / 'state.db'}")
@@ -256,6 +275,7 @@ def load_settings(
     common = dict(
         timezone=timezone,
         venue_capacity=venue_capacity,
+        max_capacity_setting=max_capacity,
         data_dir=data_dir,
         sandbox_db_url=sandbox_db_url,
         sandbox_scale=sandbox_scale,

@@ -16,8 +16,8 @@ from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.fooevents import FBOS_META_KEY, parse_booking_options
-from brcc_core.inventory import Change
-from brcc_core.sandbox.fooevents_sim import sell_booking, sell_eventbrite
+from brcc_core.inventory_preview import Change
+from brcc_core.sandbox.fooevents_sim import sell_booking, sell_eventbrite, sell_single
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
 from brcc_core.state import State
@@ -231,7 +231,8 @@ def test_a_sale_between_preview_and_apply_refuses_and_writes_nothing(sandbox, bo
 
     assert result.status == "refused"
     assert "Changed since you looked" in result.message
-    assert f"now shows {int(row.available) - 2} remaining" in result.message
+    assert f"sold {int(row.sold)} → {int(row.sold) + 2}" in result.message
+    assert f"remaining {int(row.available)} → {int(row.available) - 2}" in result.message
     assert snapshot(sandbox.engine) == after_sale
     assert audit(boxoffice).iloc[0]["result"] == "refused"
 
@@ -266,7 +267,7 @@ def test_a_write_that_does_not_persist_is_rolled_back_and_both_are_audited(sandb
     assert log["result"].tolist()[:2] == ["rolled_back", "verify_failed"]
     assert log["action"].tolist()[:2] == ["rollback", "change"]
     assert log.iloc[0]["batch"] == log.iloc[1]["batch"]
-    assert "read back" in log.iloc[1]["error"]
+    assert "buyers are offered" in log.iloc[1]["error"]
 
 
 def test_a_dropped_eventbrite_write_is_rolled_back(sandbox, boxoffice):
@@ -449,3 +450,291 @@ def test_sync_stops_calling_a_channel_that_is_down(sandbox, boxoffice):
     assert boxoffice.woocommerce.calls - calls <= 3  # the first row's read and its retries
     eb = [r for row, r in outcomes if row.channel == "eventbrite"]
     assert eb and all(r.status == "ok" for r in eb)
+
+
+# --- interleavings: a sale, or another manager, at an exact point between our calls ----------
+def live(boxoffice: BoxOffice, key: str) -> pd.Series:
+    """The listing as the app reads it now (stock and sales straight from the database)."""
+    return boxoffice.listings().set_index("listing_key").loc[key]
+
+
+def sell_at(sandbox: Sandbox, row: pd.Series, quantity: int):
+    """A callback that sells ``quantity`` seats of ``row`` the way the site does."""
+
+    def sale() -> None:
+        with sandbox.engine.begin() as conn:
+            if row.kind == "bookings":
+                sell_booking(conn, int(row.product_id), row.slot_id, row.date_id, quantity)
+            else:
+                sell_single(conn, int(row.product_id), quantity)
+
+    return sale
+
+
+def single_event(listings: pd.DataFrame) -> pd.Series:
+    return upcoming(listings)[lambda d: (d.kind == "single") & ~d.unlimited].iloc[0]
+
+
+@pytest.mark.parametrize("kind", ["bookings", "single"])
+def test_a_sale_between_the_fresh_read_and_the_write_is_counted(sandbox, boxoffice, kind):
+    """Situation 1: the write is computed before the sale lands; the reconcile step puts
+    the sale's seats back in, so capacity is what the manager set and the sale stays."""
+    listings = boxoffice.listings()
+    row = nested_booking(sandbox.engine, listings) if kind == "bookings" else single_event(listings)
+    target = int(row.capacity) + 2
+    sandbox.faults.on_call("woocommerce", sell_at(sandbox, row, 2), method="PUT")
+
+    result = boxoffice.apply_change(change_for(row, target), listings, who=MANAGER)
+
+    assert result.status == "reconciled", result.message
+    assert "A sale landed while writing" in result.message
+    now = live(boxoffice, row.listing_key)
+    assert now["sold"] == row.sold + 2  # the sale is kept
+    assert now["capacity"] == target  # and on sale: exactly what the manager set
+    log = audit(boxoffice)
+    assert log["result"].tolist()[:2] == ["reconciled", "ok"]
+    first = log.iloc[1]
+    assert first["before"] == str(int(row.available))  # the stock read before the sale
+    assert first["after"] == str(int(row.available) + 2)
+    assert log.iloc[0]["after"] == str(int(row.available))  # + 2 − the 2 sold
+
+
+def test_a_sale_during_verification_is_not_a_failed_change(sandbox, boxoffice):
+    """Situation 2: the sale lands after our write; FooEvents takes it off our stock, so
+    capacity is as set; nothing is restored and no sale is erased."""
+    listings = boxoffice.listings()
+    row = nested_booking(sandbox.engine, listings)
+    target = int(row.capacity) + 3
+    sandbox.faults.on_call("woocommerce", sell_at(sandbox, row, 2), method="PUT", when="after")
+
+    result = boxoffice.apply_change(change_for(row, target), listings, who=MANAGER)
+
+    assert result.status == "ok", result.message
+    assert f"capacity {int(row.capacity)} → {target}" in result.message
+    now = live(boxoffice, row.listing_key)
+    assert now["sold"] == row.sold + 2 and now["capacity"] == target
+    assert now["available"] == row.available + 3 - 2
+    assert audit(boxoffice)["result"].tolist() == ["ok"]
+
+
+def second_manager(sandbox: Sandbox, boxoffice: BoxOffice, tmp_path) -> BoxOffice:
+    """Another session (or server) sharing the sandbox and the app-state database."""
+    settings = load_settings({"BRCC_DATA_DIR": str(tmp_path / "b")}, dotenv_path=None)
+    other = BoxOffice.on_sandbox(
+        sandbox, settings, cache=CatalogCache(tmp_path / "b"), state=boxoffice.state
+    )
+    other.refresh_catalog()
+    other.lock_wait = 0  # this test runs both managers in one thread: do not wait
+    return other
+
+
+def test_two_managers_at_once_one_wins_the_other_is_refused(sandbox, boxoffice, tmp_path):
+    """Situation 3: B confirms while A is between its fresh read and its write. B cannot
+    take the lease and is refused; A's change stands; a later B with A's old view is
+    refused as changed since it looked; the audit has every attempt."""
+    listings = boxoffice.listings()
+    row = nested_booking(sandbox.engine, listings)
+    b = second_manager(sandbox, boxoffice, tmp_path)
+    b_listings = b.listings()
+    outcomes: list = []
+
+    def b_confirms() -> None:
+        change = change_for(row, int(row.capacity) + 5)
+        outcomes.append(b.apply_change(change, b_listings, who="b@club"))
+
+    sandbox.faults.on_call("woocommerce", b_confirms, method="PUT")
+    a = boxoffice.apply_change(change_for(row, int(row.capacity) + 2), listings, who="a@club")
+
+    assert a.status == "ok", a.message
+    (b_first,) = outcomes
+    assert b_first.status == "refused" and "in progress" in b_first.message
+    assert "a@club" in b_first.message  # says who holds it
+    b_again = b.apply_change(change_for(row, int(row.capacity) + 5), b_listings, who="b@club")
+    assert b_again.status == "refused" and "Changed since you looked" in b_again.message
+    assert f"capacity {int(row.capacity)} → {int(row.capacity) + 2}" in b_again.message
+    assert live(boxoffice, row.listing_key)["capacity"] == int(row.capacity) + 2
+    log = audit(boxoffice)
+    assert log[["who", "result"]].values.tolist()[:3] == [
+        ["b@club", "refused"],
+        ["a@club", "ok"],
+        ["b@club", "refused"],
+    ]
+    assert log.iloc[1]["before"] == str(int(row.available))
+    assert log.iloc[0]["before"] == f"remaining {int(row.available) + 2}"
+
+
+def test_a_sale_on_another_date_is_not_undone_by_our_write(sandbox, boxoffice):
+    """Situation 4: our write replaces the whole booking-options value; a date sold out
+    meanwhile would come back on sale. The reconcile step closes it again."""
+    listings = boxoffice.listings()
+    row = nested_booking(sandbox.engine, listings)
+    siblings = upcoming(listings)[
+        lambda d: (
+            (d.product_id == row.product_id)
+            & (d.listing_key != row.listing_key)
+            & (d.available > 0)
+        )
+    ]
+    other = siblings.iloc[0]
+    left = int(other.available)
+    sandbox.faults.on_call("woocommerce", sell_at(sandbox, other, left), method="PUT")
+
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings, who=MANAGER)
+
+    assert result.status == "reconciled", result.message
+    sold_out = live(boxoffice, other.listing_key)
+    assert sold_out["sold"] == other.sold + left  # the sale is kept
+    assert sold_out["available"] == 0  # and nothing is back on sale
+    assert sold_out["capacity"] == other.capacity
+    assert live(boxoffice, row.listing_key)["capacity"] == int(row.capacity) + 1
+    log = audit(boxoffice)
+    fix = log.iloc[0]
+    assert (fix["listing_key"], fix["action"], fix["result"]) == (
+        other.listing_key,
+        "reconcile",
+        "reconciled",
+    )
+    assert (fix["before"], fix["after"]) == (str(left), "0")
+
+
+def test_a_dropped_write_and_a_sale_before_the_check_keeps_the_sale(sandbox, boxoffice):
+    """Situation 5: the write is acknowledged but not stored, and a sale lands before the
+    verifying read. The restore puts back the capacity, so the sale is not erased."""
+    listings = boxoffice.listings()
+    row = nested_booking(sandbox.engine, listings)
+    sandbox.faults.inject("woocommerce", "drop_write", method="PUT")
+    sandbox.faults.on_call("woocommerce", sell_at(sandbox, row, 2), method="PUT", when="after")
+
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 4), listings, who=MANAGER)
+
+    assert result.status == "rolled_back", result.message
+    now = live(boxoffice, row.listing_key)
+    assert now["sold"] == row.sold + 2
+    assert now["capacity"] == row.capacity  # as before the change, sale included
+    assert now["available"] == row.available - 2
+    log = audit(boxoffice)
+    assert log["result"].tolist()[:2] == ["rolled_back", "verify_failed"]
+    assert log.iloc[1]["before"] == str(int(row.available))
+
+
+def test_a_failed_restore_is_reported_as_rollback_failed(sandbox, boxoffice):
+    listings = boxoffice.listings()
+    row = single_event(listings)
+
+    def someone_else_and_an_outage() -> None:
+        # Someone edits the stock in WordPress right after our write, then the site fails.
+        with sandbox.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "UPDATE wp_postmeta SET meta_value = '1' "
+                    "WHERE post_id = :p AND meta_key = '_stock'"
+                ),
+                {"p": int(row.product_id)},
+            )
+        sandbox.faults.inject("woocommerce", "5xx", method="PUT", status=500)
+
+    sandbox.faults.on_call("woocommerce", someone_else_and_an_outage, method="PUT", when="after")
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings, who=MANAGER)
+    assert result.status == "rollback_failed", result.message
+    assert "Check this listing" in result.message
+    assert audit(boxoffice)["result"].tolist()[:2] == ["rollback_failed", "verify_failed"]
+
+
+def test_a_write_that_cannot_be_checked_is_unverified(sandbox, boxoffice):
+    listings = boxoffice.listings()
+    row = nested_booking(sandbox.engine, listings)
+    sandbox.faults.on_call(
+        "woocommerce",
+        lambda: sandbox.faults.inject("woocommerce", "5xx", method="GET", times=20),
+        method="PUT",
+        when="after",
+    )
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings, who=MANAGER)
+    assert result.status == "unverified", result.message
+    assert "could not be checked" in result.message
+    assert audit(boxoffice)["result"].tolist()[0] == "unverified"
+
+
+def test_a_capacity_beyond_the_bound_is_refused_before_any_call(sandbox, boxoffice):
+    listings = boxoffice.listings()
+    row = nested_booking(sandbox.engine, listings)
+    calls = boxoffice.woocommerce.calls
+    bound = boxoffice.settings.max_capacity
+    result = boxoffice.apply_change(change_for(row, 10**12), listings, who=MANAGER)
+    assert result.status == "refused" and f"above the most this app writes ({bound}" in (
+        result.message
+    )
+    assert boxoffice.woocommerce.calls == calls
+
+
+def test_series_date_capped_by_its_class_is_refused_not_reported_verified(sandbox, boxoffice):
+    """+1 on a series date whose class capacity caps it: the event's capacity would move
+    while buyers still see the old number; refused and nothing written."""
+    listings = boxoffice.listings()
+    eb = upcoming(listings)[lambda d: (d.channel == "eventbrite") & d.series_id.notna()]
+    row = eb.groupby("event_id").filter(lambda g: len(g) == 1).iloc[0]
+    tc = boxoffice.eventbrite.get_ticket_class(row.event_id, row.ticket_class_id)
+    if tc["capacity"] is None or tc["capacity"] > int(row.capacity):
+        pytest.skip("this seed's series class does not cap its event")
+    before = snapshot(sandbox.engine)
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings, who=MANAGER)
+    assert result.status == "refused", result.message
+    assert "caps what buyers are offered" in result.message
+    assert snapshot(sandbox.engine) == before
+
+
+def test_venue_capacity_follows_the_same_rules_and_is_audited(boxoffice):
+    listings = boxoffice.listings()
+    shows = boxoffice.saved_shows(listings)
+    show = shows[(shows.sold > 5) & (shows.errors.apply(len) == 0)].iloc[0]
+    held = int(show.sold + show.pending)
+    for bad, why in [(held - 1, "below the"), (1_000_000, "above the most")]:
+        with pytest.raises(ValueError, match=why):
+            boxoffice.save_show_mapping(
+                show.show_key, show.listing_keys, venue_capacity=bad, who=MANAGER
+            )
+    assert boxoffice.saved_shows(listings).set_index("show_key").loc[show.show_key].source != (
+        "saved"
+    )
+    boxoffice.save_show_mapping(show.show_key, show.listing_keys, venue_capacity=held, who=MANAGER)
+    log = audit(boxoffice)
+    assert log[["action", "what", "before", "after", "result", "who"]].values.tolist()[:3] == [
+        ["venue", "venue capacity", str(int(show.venue_capacity)), str(held), "ok", MANAGER.email],
+        [
+            "venue",
+            "venue capacity",
+            str(int(show.venue_capacity)),
+            "1000000",
+            "refused",
+            MANAGER.email,
+        ],
+        [
+            "venue",
+            "venue capacity",
+            str(int(show.venue_capacity)),
+            str(held - 1),
+            "refused",
+            MANAGER.email,
+        ],
+    ]
+
+
+def test_event_seats_beyond_what_its_classes_can_sell_are_refused(sandbox, boxoffice):
+    """Sync sets a series date's remaining seats per event; when the classes' own
+    capacities leave fewer seats than that, no buyer would be offered them: refused,
+    nothing written (no "verified" for a number nobody sees)."""
+    listings = boxoffice.listings()
+    eb = upcoming(listings)[lambda d: (d.channel == "eventbrite") & d.series_id.notna()]
+    row = eb.groupby("event_id").filter(lambda g: len(g) == 2).iloc[0]
+    classes = boxoffice.eventbrite.ticket_classes([row.event_id])[row.event_id]
+    if any(tc["capacity"] is None for tc in classes):
+        pytest.skip("a class of this seed's event has no cap of its own")
+    room = sum(tc["capacity"] - tc["quantity_sold"] for tc in classes)
+    before = snapshot(sandbox.engine)
+    change = Change(
+        row.listing_key, int(row.available), room + 1, field="remaining", event_level=True
+    )
+    result = boxoffice.apply_change(change, listings, who=MANAGER)
+    assert result.status == "refused", result.message
+    assert f"leave {room} seats to sell" in result.message
+    assert snapshot(sandbox.engine) == before

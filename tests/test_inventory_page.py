@@ -78,7 +78,7 @@ def test_minus_plus_and_set_go_through_the_confirmation(demo_env):
     assert metrics(at)["Capacity"] == str(capacity)
 
     at.radio(key="inv_set_field").set_value("remaining")
-    at.number_input(key="inv_set_value").set_value(10)
+    at.text_input(key="inv_set_value").set_value("10")
     click(at, "inv_set")
     assert "Remaining: " + str(remaining) + " → 10" in texts(at.markdown)
     click(at, "inv_confirm")
@@ -102,7 +102,7 @@ def test_a_change_below_sold_is_refused_in_the_panel(demo_env):
     at = inventory_page()
     sold = int(metrics(at)["Sold"])
     assert sold > 0
-    at.number_input(key="inv_set_value").set_value(0)
+    at.text_input(key="inv_set_value").set_value("0")
     click(at, "inv_set")
     assert f"below the {sold} seats already sold" in texts(at.error)
     assert at.button(key="inv_confirm").disabled
@@ -158,7 +158,7 @@ def box_policy():
 def test_confirming_a_show_with_its_venue_capacity(demo_env):
     at = inventory_page()
     show_key = at.selectbox(key="inv_map_show").value
-    at.number_input(key="inv_map_capacity").set_value(48)
+    at.text_input(key="inv_map_capacity").set_value("48")
     click(at, "inv_map_save")
     assert "Show confirmed" in texts(at.success)
     saved = a_boxoffice().saved_shows().set_index("show_key").loc[show_key]
@@ -168,7 +168,7 @@ def test_confirming_a_show_with_its_venue_capacity(demo_env):
 
 def test_audit_tab_filters_and_offers_csv(demo_env):
     at = inventory_page()
-    at.number_input(key="inv_set_value").set_value(0)
+    at.text_input(key="inv_set_value").set_value("0")
     click(at, "inv_set")  # refused in the preview: nothing to confirm
     click(at, "inv_plus")
     click(at, "inv_confirm")
@@ -177,3 +177,79 @@ def test_audit_tab_filters_and_offers_csv(demo_env):
     audit = at.dataframe[-1].value
     assert len(audit) == 1 and audit["result"].iloc[0] == "ok"
     assert at.get("download_button")[0].proto.label == "Download CSV"
+
+
+def test_switching_sync_policies_and_applying_each(demo_env):
+    """Mirror → split → buffer → split → mirror, applying each: no error, the row picker
+    always shows the current policy's targets, and right after each applied sync a dry
+    run of the same policy proposes nothing."""
+    from brcc_core.sync import SyncPolicy
+    from brcc_core.ui.inventory_sync import row_labels
+
+    at = inventory_page()
+    box = a_boxoffice()
+    shows = box.saved_shows()
+    now = pd.Timestamp.now(tz=box.settings.timezone)
+    candidates = shows[
+        (shows.starts_at > now)
+        & (shows.channels.apply(len) == 2)
+        & (shows.listing_keys.apply(len) == 2)
+        & ~shows.oversold
+        & (shows.errors.apply(len) == 0)
+    ]
+    key = candidates.show_key.iloc[0]
+    at.multiselect(key="inv_sync_shows").select(key)
+    at.run()
+    policies = {
+        "mirror": SyncPolicy("mirror"),
+        "split": SyncPolicy("split", {"woocommerce": 50, "eventbrite": 50}),
+        "buffer": SyncPolicy("buffer", buffer=4),
+    }
+    for kind in ["mirror", "split", "buffer", "split", "mirror"]:
+        at.radio(key="inv_sync_policy").set_value(kind)
+        at.run()
+        assert not at.exception, at.exception
+        assert "Something went wrong" not in texts(at.error)
+        box.refresh_catalog()
+        plans = box.plan_sync([key], policies[kind], box.listings())
+        expected = row_labels(plans)
+        if not expected:
+            assert "nothing to apply" in texts(at.success)
+            continue
+        picker = at.multiselect(key="inv_sync_rows")
+        assert picker.value == list(expected), kind  # this policy's rows, all chosen
+        assert [picker.format_func(k) for k in picker.value] == list(expected.values())
+        click(at, "inv_sync_apply")
+        click(at, "inv_sync_confirm")
+        assert f"Sync: {len(expected)} of {len(expected)} row(s) verified." in texts(at.toast)
+        box.refresh_catalog()
+        (again,) = box.plan_sync([key], policies[kind], box.listings())
+        assert not again.changes, [
+            (r.listing_key, r.remaining, r.target_remaining) for r in again.rows
+        ]
+
+
+@pytest.mark.parametrize("typed", ["-5", "12.5", "abc", ""])
+def test_an_invalid_entry_blocks_set_and_confirm_with_a_visible_message(demo_env, typed):
+    at = inventory_page()
+    at.text_input(key="inv_set_value").set_value("50")
+    click(at, "inv_set")  # a panel is open for 50
+    at.text_input(key="inv_set_value").set_value(typed)
+    at.run()
+    assert not at.exception, at.exception
+    shown = texts(at.error)
+    assert any(w in shown for w in ("negative", "whole number", "not a number", "Enter a number"))
+    assert at.button(key="inv_set").disabled
+    assert at.button(key="inv_confirm").disabled  # never confirms the earlier value
+
+
+def test_a_venue_capacity_below_sold_is_refused_on_the_shows_tab(demo_env):
+    at = inventory_page()
+    show_key = at.selectbox(key="inv_map_show").value
+    show = a_boxoffice().saved_shows().set_index("show_key").loc[show_key]
+    held = int(show.sold + show.pending)
+    assert held > 0
+    at.text_input(key="inv_map_capacity").set_value(str(held - 1))
+    click(at, "inv_map_save")
+    assert f"below the {held} seats already sold or pending" in texts(at.error)
+    assert "Show confirmed" not in texts(at.success)

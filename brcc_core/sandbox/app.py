@@ -62,6 +62,18 @@ class SandboxApp:
         if delay > 0:
             time.sleep(delay)
 
+        hooks = self.faults.count_call(service.name, request.method, request.path)
+        for hook in hooks:
+            if hook.when == "before":
+                hook.callback()
+        response, fault = self._answer(service, request)
+        for hook in hooks:
+            if hook.when == "after":
+                hook.callback()
+        return response, fault
+
+    def _answer(self, service: Service, request: Request) -> tuple[Response, Fault | None]:
+
         fault = self.faults.take(service.name, request.method, request.path)
         if fault is not None:
             if fault.kind == "429":

@@ -1,12 +1,15 @@
 """Injected faults for tests and benchmarks: the things real hosts do to our clients.
 
 Latency is a standing setting per service; other faults are queued with a count and an
-optional method/path filter, and fire on the next matching calls.
+optional method/path filter, and fire on the next matching calls. Call hooks
+(``on_call``) run a callback at the Nth matching call, so a test can commit a sale or
+another manager's change at an exact point between two of the engine's calls.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -45,6 +48,26 @@ class Fault:
 
 
 @dataclass
+class CallHook:
+    """Run ``callback`` before (or after) the ``nth`` call matching service, method and
+    path, outside that call's transaction: a sale, or another manager's change, committed
+    at an exact point between two of the engine's calls. "after" runs once the call's
+    answer is stored, before the client sees it."""
+
+    service: str
+    callback: Callable[[], object]
+    when: Literal["before", "after"] = "before"
+    nth: int = 1
+    method: str | None = None
+    path_contains: str | None = None
+    seen: int = 0
+    ran: bool = False
+
+    def matches(self, service: str, method: str, path: str) -> bool:
+        return Fault.matches(self, service, method, path)  # type: ignore[arg-type]
+
+
+@dataclass
 class Faults:
     """Fault settings shared by every transport of one sandbox app (thread-safe)."""
 
@@ -55,6 +78,7 @@ class Faults:
     _queue: list[Fault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     fired: list[Fault] = field(default_factory=list)
+    hooks: list[CallHook] = field(default_factory=list)
 
     def inject(self, service: str, kind: FaultKind, **options) -> Fault:
         if kind not in FAULT_KINDS:
@@ -76,10 +100,41 @@ class Faults:
                     return fault
         return None
 
+    def on_call(
+        self,
+        service: str,
+        callback: Callable[[], object],
+        *,
+        when: Literal["before", "after"] = "before",
+        nth: int = 1,
+        method: str | None = None,
+        path_contains: str | None = None,
+    ) -> CallHook:
+        """Run ``callback`` at the ``nth`` matching call (see ``CallHook``); once."""
+        if when not in ("before", "after"):
+            raise ValueError("when must be 'before' or 'after'")
+        hook = CallHook(service, callback, when, nth, method, path_contains)
+        with self._lock:
+            self.hooks.append(hook)
+        return hook
+
+    def count_call(self, service: str, method: str, path: str) -> list[CallHook]:
+        """Count this call for every hook it matches; the hooks whose turn it is."""
+        due = []
+        with self._lock:
+            for hook in self.hooks:
+                if not hook.ran and hook.matches(service, method, path):
+                    hook.seen += 1
+                    if hook.seen == hook.nth:
+                        hook.ran = True
+                        due.append(hook)
+        return due
+
     def clear(self) -> None:
         with self._lock:
             self._queue.clear()
             self.fired.clear()
+            self.hooks.clear()
         self.latency.clear()
         self.strip_authorization = False
 

@@ -21,7 +21,8 @@ import streamlit as st
 from brcc_core.access import AccessDenied, Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog import Catalog
-from brcc_core.inventory import Change, ChangeResult, patch_catalog
+from brcc_core.inventory import ChangeResult, patch_catalog
+from brcc_core.inventory_preview import Change, parse_seats
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.app import can_write, current_actor, read_only_reason
 from brcc_core.ui.catalog import CATALOG_KEY
@@ -38,6 +39,7 @@ SET_FOR_KEY = "inv_set_for"  # the listing the "set" box was filled for
 CHANNEL_LABELS = {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
 STATUS_ICONS = {
     "ok": "✅",
+    "reconciled": "✅",
     "unchanged": "✅",
     "refused": "🚫",
     "failed": "⛔",
@@ -257,17 +259,29 @@ def _seen(row: pd.Series) -> dict:
     }
 
 
-def _ask(seen: dict, value: int | None, field: str) -> None:
-    """Callback of −, + and Set: open the confirmation for this change."""
+def _ask(seen: dict, value: int | None, field: str, typed: str | None = None) -> None:
+    """Callback of −, + and Set: open the confirmation for this change. ``typed``: the
+    Seats box text a Set came from (the panel checks it still says that)."""
     st.session_state.pop(RESULT_KEY, None)
     if value is None:
         st.session_state[RESULT_KEY] = ("refused", "Enter a number of seats first.")
         return
-    st.session_state[PENDING_KEY] = {**seen, "value": int(value), "field": field}
+    st.session_state[PENDING_KEY] = {**seen, "value": int(value), "field": field, "typed": typed}
 
 
 def _ask_set(seen: dict) -> None:
-    _ask(seen, st.session_state.get("inv_set_value"), st.session_state.get("inv_set_field"))
+    typed = st.session_state.get("inv_set_value")
+    value, problem = parse_seats(typed)
+    if problem:
+        st.session_state.pop(PENDING_KEY, None)
+        st.session_state[RESULT_KEY] = ("refused", problem)
+        return
+    _ask(seen, value, st.session_state.get("inv_set_field"), typed=typed)
+
+
+def seats_problem() -> str | None:
+    """Why the Seats box cannot be used as it stands (None when it holds a whole number)."""
+    return parse_seats(st.session_state.get("inv_set_value"))[1]
 
 
 def _change_controls(row: pd.Series) -> None:
@@ -278,7 +292,7 @@ def _change_controls(row: pd.Series) -> None:
         # A new listing: the box starts at its numbers, not the previous listing's.
         st.session_state[SET_FOR_KEY] = row["listing_key"]
         st.session_state["inv_set_field"] = "capacity"
-        st.session_state["inv_set_value"] = capacity if capacity is not None else 0
+        st.session_state["inv_set_value"] = str(capacity if capacity is not None else 0)
     cols = st.columns([1, 1, 2, 2, 1.4], vertical_alignment="bottom")
     cols[0].button(
         "−1",
@@ -305,8 +319,19 @@ def _change_controls(row: pd.Series) -> None:
         horizontal=True,
         help="Capacity = remaining + sold + pending",
     )
-    cols[3].number_input("Seats", min_value=0, step=1, key="inv_set_value")
-    cols[4].button("Set…", key="inv_set", on_click=_ask_set, args=(seen,), type="secondary")
+    cols[3].text_input("Seats", key="inv_set_value", help="A whole number of seats, 0 or more")
+    problem = seats_problem()
+    cols[4].button(
+        "Set…",
+        key="inv_set",
+        on_click=_ask_set,
+        args=(seen,),
+        type="secondary",
+        disabled=problem is not None,
+    )
+    if problem:
+        # Shown in full, not only on hover: nothing can be set until it is fixed.
+        st.error(problem, icon="✏️")
     if capacity is None and remaining is None:
         st.caption("Remaining is unlimited or unknown here: use **Set** to give it a number.")
 
@@ -341,16 +366,32 @@ def _confirmation(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
             st.warning(plain(warning), icon="⚠️")
         if preview.refusal:
             st.error(plain(preview.refusal), icon="🚫")
+        stale = _stale_entry()
+        if stale:
+            st.error(stale, icon="✏️")
         cols = st.columns(2)
         cols[0].button(
             "Confirm",
             key="inv_confirm",
             type="primary",
-            disabled=not preview.allowed,
+            disabled=not preview.allowed or stale is not None,
             on_click=_confirm,
             args=(boxoffice,),
         )
         cols[1].button("Cancel", key="inv_cancel", on_click=_cancel)
+
+
+def _stale_entry() -> str | None:
+    """A Set whose Seats box no longer says what was previewed: never confirm an earlier
+    value than the one on screen."""
+    pending = st.session_state.get(PENDING_KEY) or {}
+    typed = pending.get("typed")
+    if typed is None or st.session_state.get("inv_set_value") == typed:
+        return None
+    problem = seats_problem()
+    if problem:
+        return f"{problem} Fix the Seats box, then press Set… again."
+    return "The Seats box changed after Set… was pressed: press Set… again to preview it."
 
 
 def _cancel() -> None:
@@ -360,7 +401,7 @@ def _cancel() -> None:
 @safe_callback("applying the change")
 def _confirm(boxoffice: BoxOffice) -> None:
     """Callback: apply the pending change on fresh numbers, before the page redraws."""
-    if PENDING_KEY not in st.session_state:
+    if PENDING_KEY not in st.session_state or _stale_entry():
         return
     change = _pending_change()
     st.session_state.pop(PENDING_KEY, None)
@@ -385,7 +426,7 @@ def _last_result() -> None:
         return
     status, message = last
     icon = STATUS_ICONS.get(status, "ℹ️")
-    if status in ("ok", "unchanged"):
+    if status in ("ok", "reconciled", "unchanged"):
         st.success(plain(message), icon=icon)
     elif status in ("refused", "rolled_back"):
         st.warning(plain(message), icon=icon)

@@ -9,6 +9,8 @@ from brcc_core.state import StateUnavailable
 
 RESULTS = [
     "ok",
+    "reconciled",
+    "reconcile_failed",
     "unchanged",
     "refused",
     "failed",

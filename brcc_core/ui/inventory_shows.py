@@ -8,6 +8,7 @@ import streamlit as st
 
 from brcc_core.access import AccessDenied
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.inventory_preview import parse_seats
 from brcc_core.shows import WEEKDAYS, RecurringRule, RuleMember
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.app import can_write
@@ -78,7 +79,7 @@ def _editor(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFrame) -
     if st.session_state.get(MAP_FOR_KEY) != show_key:
         st.session_state[MAP_FOR_KEY] = show_key
         st.session_state["inv_map_listings"] = list(show["listing_keys"])
-        st.session_state["inv_map_capacity"] = int(show["venue_capacity"])
+        st.session_state["inv_map_capacity"] = str(int(show["venue_capacity"]))
         st.session_state["inv_map_title"] = str(show["title"])
     st.multiselect(
         "Listings that sell this show",
@@ -87,15 +88,19 @@ def _editor(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFrame) -
         key="inv_map_listings",
     )
     cols = st.columns([1, 2])
-    cols[0].number_input("Venue capacity", min_value=1, step=1, key="inv_map_capacity")
+    cols[0].text_input("Venue capacity", key="inv_map_capacity")
+    _, problem = parse_seats(st.session_state.get("inv_map_capacity"))
     cols[1].text_input("Title", key="inv_map_title")
     cols = st.columns(2)
+    if problem:
+        st.error(problem, icon="✏️")
     cols[0].button(
         "Confirm this show",
         key="inv_map_save",
         type="primary",
         on_click=_save,
         args=(boxoffice, show_key),
+        disabled=problem is not None,
     )
     if show["source"] == "saved":
         cols[1].button(
@@ -111,7 +116,10 @@ def _save(boxoffice: BoxOffice, show_key: str) -> None:
     if not keys:
         st.session_state[MESSAGE_KEY] = ("error", "A show needs at least one listing.")
         return
-    capacity = int(st.session_state.get("inv_map_capacity") or boxoffice.settings.venue_capacity)
+    capacity, problem = parse_seats(st.session_state.get("inv_map_capacity"))
+    if problem or capacity is None:
+        st.session_state[MESSAGE_KEY] = ("error", problem or "Enter a venue capacity.")
+        return
     try:
         boxoffice.save_show_mapping(
             show_key,

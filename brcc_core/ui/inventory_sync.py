@@ -72,17 +72,19 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
         return
     if not can_write():
         return
-    if st.session_state.get(ROWS_FOR_KEY) != tuple(rows):
-        st.session_state[ROWS_FOR_KEY] = tuple(rows)
+    labels = row_labels(plans)
+    if st.session_state.get(ROWS_FOR_KEY) != tuple(labels.items()):
+        # A new dry run (other shows, another policy, new numbers): the picker starts on
+        # its rows, never on chips left from the previous policy's targets.
+        st.session_state[ROWS_FOR_KEY] = tuple(labels.items())
         st.session_state["inv_sync_rows"] = list(rows)
-    labels = {
-        key: f"{plan.title} · {row.listing_key}: {_seats(row.remaining)} → "
-        f"{row.target_remaining} remaining"
-        for key, (plan, row) in rows.items()
-    }
     selected = st.multiselect(
-        "Rows to apply", list(rows), format_func=labels.get, key="inv_sync_rows"
+        "Rows to apply",
+        list(rows),
+        format_func=lambda key: labels.get(key, str(key)),
+        key="inv_sync_rows",
     )
+    selected = [key for key in selected if key in rows]
     st.button(
         f"Apply {len(selected)} row(s)…",
         key="inv_sync_apply",
@@ -91,6 +93,17 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
         args=(plans, selected),
     )
     _confirmation(boxoffice)
+
+
+def row_labels(plans: list[SyncPlan]) -> dict[str, str]:
+    """row_key -> what applying that row does, for the row picker (targets included, so
+    the labels change whenever the plan does)."""
+    return {
+        row.row_key: f"{plan.title} · {row.listing_key}: {_seats(row.remaining)} → "
+        f"{row.target_remaining} remaining"
+        for plan in plans
+        for row in plan.changes
+    }
 
 
 def _policy() -> SyncPolicy:
@@ -229,7 +242,7 @@ def _results() -> None:
     results = st.session_state.get(RESULTS_KEY)
     if results is None:
         return
-    ok = results["result"].isin(["ok", "unchanged"])
+    ok = results["result"].isin(["ok", "reconciled", "unchanged"])
     if ok.all():
         st.success(f"Sync applied: {len(results)} row(s) verified on the platforms.", icon="✅")
     else:
