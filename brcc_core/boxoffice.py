@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.catalog import Catalog, build_catalog
@@ -41,7 +41,7 @@ from brcc_core.state import ANONYMOUS, StateUnavailable
 from brcc_core.state import State as AppState
 from brcc_core.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
 from brcc_core.woocommerce import WooCommerceClient
-from brcc_core.wordpress import WordPressReader, WordPressUnavailable
+from brcc_core.wordpress import WordPressReader, WordPressUnavailable, wordpress_engine
 
 if TYPE_CHECKING:
     from brcc_core.sandbox.twin import Sandbox
@@ -135,12 +135,7 @@ class BoxOffice:
             except SandboxError as exc:
                 raise StartupError(str(exc)) from exc
             return cls.on_sandbox(sandbox, settings, cache=cache, state=state)
-        engine = create_engine(
-            settings.wp_db_url.reveal(),
-            pool_pre_ping=True,
-            pool_recycle=3600,
-            connect_args={"connect_timeout": 5},
-        )
+        engine = wordpress_engine(settings.wp_db_url.reveal())
         return cls(
             settings,
             woocommerce=WooCommerceClient(
