@@ -35,6 +35,7 @@ from brcc_core.inventory import (
     preview_change,
 )
 from brcc_core.listings import build_listings
+from brcc_core.live_cache import SharedValues
 from brcc_core.settings import Settings
 from brcc_core.shows import RecurringRule, SavedShow, map_shows, suggest_shows
 from brcc_core.state import ANONYMOUS, StateUnavailable
@@ -54,6 +55,7 @@ RefreshProgress = Callable[[str, int, int | None], None]
 "Ticket classes"; total is None when the API does not say."""
 
 SLOW_SECONDS = 2.0
+LIVE_READ_AT = "live_read_at"  # listings.attrs key: when its live numbers were read (UTC)
 LOW_EVENTBRITE_BUDGET = 200
 
 
@@ -88,6 +90,8 @@ class LiveNumbers:
     stock: pd.DataFrame | None
     error: str | None
     statements: int
+    # When the database was read (UTC); shared between sessions for a few seconds.
+    read_at: datetime | None = None
 
 
 class BoxOffice:
@@ -113,6 +117,10 @@ class BoxOffice:
         self._lock = threading.Lock()
         self._state = state  # the app-state DB, opened on first use (see ``state``)
         self._state_lock = threading.Lock()
+        # One read of the live numbers serves every session for a few seconds; cleared
+        # by every write and refresh (``_live_changed``).
+        self.shared_live: SharedValues[LiveNumbers] = SharedValues(settings.live_share_seconds)
+        self._listings_memo: tuple[Catalog, LiveNumbers, pd.DataFrame] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, state: AppState | None = None) -> BoxOffice:
@@ -247,6 +255,7 @@ class BoxOffice:
         with self._lock:
             self._catalog = fresh
             self._catalog_warning = None
+        self._live_changed()
         return RefreshResult(
             catalog=fresh,
             changes=catalog_changes(previous, fresh),
@@ -258,14 +267,22 @@ class BoxOffice:
     def live_numbers(self, catalog: Catalog) -> LiveNumbers:
         """Sold/pending/checked-in and remaining stock from the WordPress DB: 3 statements
         whatever the catalog size."""
-        ids = [p.product_id for p in catalog.event_products]
+        ids = tuple(sorted(p.product_id for p in catalog.event_products))
+        return self.shared_live.get(ids, lambda: self._read_live_numbers(ids))
+
+    def _read_live_numbers(self, ids: tuple[int, ...]) -> LiveNumbers:
+        read_at = datetime.now(UTC)
         before = self.wordpress.statements
         try:
             stock = self.wordpress.current_stock(ids)
             counts = self.wordpress.ticket_counts(ids, slot_dates=stock)
         except WordPressUnavailable as exc:
-            return LiveNumbers(None, None, str(exc), self.wordpress.statements - before)
-        return LiveNumbers(counts, stock, None, self.wordpress.statements - before)
+            return LiveNumbers(None, None, str(exc), self.wordpress.statements - before, read_at)
+        return LiveNumbers(counts, stock, None, self.wordpress.statements - before, read_at)
+
+    def _live_changed(self) -> None:
+        """A write or refresh happened: no session may see numbers read before it."""
+        self.shared_live.clear()
 
     def listings(self, catalog: Catalog | None = None) -> pd.DataFrame:
         """One row per listing on both channels, with live WordPress numbers."""
@@ -273,7 +290,14 @@ class BoxOffice:
         if catalog is None:
             return build_listings(_empty_catalog(self.settings.timezone), None, None)
         live = self.live_numbers(catalog)
-        return build_listings(catalog, live.ticket_counts, live.stock, live_error=live.error)
+        memo = self._listings_memo  # sessions sharing a read share its listings too
+        if memo is not None and memo[0] is catalog and memo[1] is live:
+            return memo[2].copy()
+        frame = build_listings(catalog, live.ticket_counts, live.stock, live_error=live.error)
+        frame.attrs[LIVE_READ_AT] = live.read_at
+        if self.shared_live.ttl_seconds > 0:
+            self._listings_memo = (catalog, live, frame.copy())
+        return frame
 
     def shows(self, listings: pd.DataFrame | None = None) -> pd.DataFrame:
         """Listings of both channels grouped into shows: what a manager confirmed (saved
@@ -417,9 +441,12 @@ class BoxOffice:
                 preview_change(change, listing, venue_capacity=self.settings.venue_capacity),
             )
         venue = venue_capacity or self._venue_capacity_of(change.listing_key, listings)
-        result = self.inventory.apply(
-            change, listing, who=who, venue_capacity=venue, action=action, down=down
-        )
+        try:
+            result = self.inventory.apply(
+                change, listing, who=who, venue_capacity=venue, action=action, down=down
+            )
+        finally:
+            self._live_changed()
         self._remember_ticket_classes([result.ticket_class])
         return result
 
@@ -523,6 +550,7 @@ class BoxOffice:
                 if result.channel_down:
                     down.setdefault(row.channel, _first_sentence(result.message))
                 outcomes.append((row, result))
+        self._live_changed()
         return outcomes
 
 

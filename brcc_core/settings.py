@@ -104,6 +104,8 @@ class Settings:
     wp_db_url: Secret | None = None
     wp_table_prefix: str = "wp_"
     cache_key: Secret | None = None
+    # Seconds every session of the process shares one read of the live numbers (0: off).
+    live_share_seconds: int = 5
 
     @property
     def is_demo(self) -> bool:
@@ -217,6 +219,7 @@ def load_settings(
     if sandbox_scale not in ("club", "large"):
         problems.append(f"BRCC_SANDBOX_SCALE must be 'club' or 'large' (got {sandbox_scale!r}).")
     sandbox_seed = get_int("BRCC_SANDBOX_SEED", 1, 0)
+    live_share_seconds = get_int("BRCC_LIVE_SHARE_SECONDS", 5, 0)
     table_prefix = values.get("BRCC_WP_TABLE_PREFIX", "wp_")
     if not table_prefix.replace("_", "").isalnum():
         problems.append("BRCC_WP_TABLE_PREFIX may hold only letters, digits and '_'.")
@@ -241,6 +244,7 @@ def load_settings(
         state_db_url=state_db_url,
         wp_table_prefix=table_prefix,
         cache_key=cache_key,
+        live_share_seconds=live_share_seconds,
     )
     if not live:
         if problems:
