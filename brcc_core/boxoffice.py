@@ -13,7 +13,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
+from brcc_core.class_reads import ClassReadPlan, KeptClasses, plan_class_reads
 from brcc_core.eventbrite import EventbriteClient
 from brcc_core.http import IntegrationError
 from brcc_core.inventory import (
@@ -80,6 +81,9 @@ class RefreshResult:
     changes: dict[str, tuple[int, int]]  # what -> (added, removed)
     errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    eventbrite_calls: int = 0  # HTTP calls this refresh made to Eventbrite
+    classes_read: int = 0  # events whose ticket classes were read
+    classes_kept: int = 0  # events whose classes were kept from an earlier read
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ class BoxOffice:
         # by every write and refresh (``_live_changed``).
         self.shared_live: SharedValues[LiveNumbers] = SharedValues(settings.live_share_seconds)
         self._listings_memo: tuple[Catalog, LiveNumbers, pd.DataFrame] | None = None
+        self._kept_classes: dict[str, KeptClasses] | None = None  # loaded on first refresh
 
     @classmethod
     def from_settings(cls, settings: Settings, *, state: AppState | None = None) -> BoxOffice:
@@ -225,10 +230,14 @@ class BoxOffice:
             products = None
         eventbrite_fetched_at: datetime | None = now
         class_errors: dict[str, str] = {}
+        eventbrite_calls = self.eventbrite.calls
+        plan = ClassReadPlan()
         try:
             events = self.eventbrite.list_events(progress=step("Eventbrite events"))
-            occurrences = [e["id"] for e in events if not e.get("is_series_parent")]
-            classes = self.eventbrite.ticket_classes(occurrences, progress=step("Ticket classes"))
+            occurrences = [e for e in events if not e.get("is_series_parent")]
+            plan = self._plan_class_reads(occurrences, now)
+            classes = self.eventbrite.ticket_classes(plan.read, progress=step("Ticket classes"))
+            self._keep_class_reads(classes, plan, occurrences, now)
             class_errors = {event_id: str(exc) for event_id, exc in classes.errors.items()}
             if classes.errors:
                 first = next(iter(classes.errors.values()))
@@ -249,6 +258,9 @@ class BoxOffice:
             errors=errors,
             ticket_class_errors=class_errors,
         )
+        if plan.keep:
+            read_at = {e: k.read_at for e, k in plan.keep.items()}
+            fresh = replace(fresh, ticket_classes_read_at=read_at)
         if previous is not None and (products is None or events is None):
             fresh = _keep_failed_parts(fresh, previous, products is None, events is None)
         self.cache.save(fresh)
@@ -261,7 +273,43 @@ class BoxOffice:
             changes=catalog_changes(previous, fresh),
             errors=errors,
             seconds=time.perf_counter() - started,
+            eventbrite_calls=self.eventbrite.calls - eventbrite_calls,
+            classes_read=len(plan.read),
+            classes_kept=len(plan.keep),
         )
+
+    # Ticket classes are read per event (one call each): past events once, upcoming ones
+    # within BRCC_EB_REFRESH_DAYS on every refresh, the rest kept (brcc_core.class_reads).
+    def _class_store(self) -> CatalogCache:
+        return CatalogCache(
+            self.cache.data_dir, key=self.cache._key, filename="eventbrite-classes.pkl"
+        )
+
+    def _plan_class_reads(self, occurrences: list[dict], now: datetime) -> ClassReadPlan:
+        if self._kept_classes is None:
+            loaded = self._class_store().load().value
+            self._kept_classes = loaded if isinstance(loaded, dict) else {}
+        horizon = timedelta(days=self.settings.eb_refresh_days)
+        return plan_class_reads(occurrences, self._kept_classes, now=now, horizon=horizon)
+
+    def _keep_class_reads(
+        self, classes: dict, plan: ClassReadPlan, occurrences: list[dict], now: datetime
+    ) -> None:
+        """Add the kept answers to this refresh's classes and remember the new ones; an
+        event no longer listed is forgotten."""
+        kept: dict[str, KeptClasses] = {}
+        for event_id, answer in plan.keep.items():
+            classes[event_id] = list(answer.classes)
+            kept[event_id] = answer
+        for event_id in plan.read:
+            if event_id in classes:
+                kept[event_id] = KeptClasses(now, tuple(classes[event_id]))
+        listed = {str(e.get("id")) for e in occurrences}
+        self._kept_classes = {e: k for e, k in kept.items() if e in listed}
+        try:
+            self._class_store().save(self._kept_classes)
+        except OSError as exc:  # the next process reads them again: slower, not wrong
+            log.warning("could not save the Eventbrite classes read: %s", exc)
 
     # --- live numbers ----------------------------------------------------------------
     def live_numbers(self, catalog: Catalog) -> LiveNumbers:
@@ -599,8 +647,6 @@ def _empty_catalog(timezone: str) -> Catalog:
 def _keep_failed_parts(
     fresh: Catalog, previous: Catalog, woocommerce_failed: bool, eventbrite_failed: bool
 ) -> Catalog:
-    from dataclasses import replace
-
     if woocommerce_failed:
         fresh = replace(fresh, products=previous.products)
     if eventbrite_failed:
@@ -610,6 +656,7 @@ def _keep_failed_parts(
             ticket_classes=previous.ticket_classes,
             ticket_class_errors=previous.ticket_class_errors,
             eventbrite_fetched_at=previous.eventbrite_fetched_at,
+            ticket_classes_read_at=getattr(previous, "ticket_classes_read_at", {}),
         )
     return fresh
 

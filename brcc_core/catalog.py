@@ -78,6 +78,9 @@ class Catalog:
     errors: Mapping[str, str] = field(default_factory=dict)
     # event_id -> why its ticket classes could not be read (its listings are unknown)
     ticket_class_errors: Mapping[str, str] = field(default_factory=dict)
+    # event_id -> when its classes were read, for events whose classes this refresh kept
+    # from an earlier read instead of reading them again (brcc_core.class_reads)
+    ticket_classes_read_at: Mapping[str, datetime] = field(default_factory=dict)
 
     def product(self, product_id: int) -> CatalogProduct | None:
         return next((p for p in self.products if p.product_id == product_id), None)

@@ -106,6 +106,8 @@ class Settings:
     cache_key: Secret | None = None
     # Seconds every session of the process shares one read of the live numbers (0: off).
     live_share_seconds: int = 5
+    # Days ahead whose Eventbrite ticket classes every refresh reads (see class_reads.py).
+    eb_refresh_days: int = 14
 
     @property
     def is_demo(self) -> bool:
@@ -220,6 +222,7 @@ def load_settings(
         problems.append(f"BRCC_SANDBOX_SCALE must be 'club' or 'large' (got {sandbox_scale!r}).")
     sandbox_seed = get_int("BRCC_SANDBOX_SEED", 1, 0)
     live_share_seconds = get_int("BRCC_LIVE_SHARE_SECONDS", 5, 0)
+    eb_refresh_days = get_int("BRCC_EB_REFRESH_DAYS", 14, 0)
     table_prefix = values.get("BRCC_WP_TABLE_PREFIX", "wp_")
     if not table_prefix.replace("_", "").isalnum():
         problems.append("BRCC_WP_TABLE_PREFIX may hold only letters, digits and '_'.")
@@ -245,6 +248,7 @@ def load_settings(
         wp_table_prefix=table_prefix,
         cache_key=cache_key,
         live_share_seconds=live_share_seconds,
+        eb_refresh_days=eb_refresh_days,
     )
     if not live:
         if problems:

@@ -27,7 +27,7 @@ with page_boundary("loading the comparison"):
     wanted = ui.filters(today)
     with st.spinner("Reading live numbers from the club's systems…"):
         live = boxoffice.listings(catalog)
-    live_age_caption(live, boxoffice.settings.timezone, boxoffice.settings.live_share_seconds)
+    live_age_caption(live, boxoffice.settings, catalog)
     listings = views.comparison_listings(live, chosen, wanted.start, wanted.end, timezone)
     shows = boxoffice.shows(listings)
     candidates = views.comparison_candidates(

@@ -32,7 +32,7 @@ with page_boundary("loading the dashboard"):
     now = views.local_now(boxoffice.settings.timezone)
     with st.spinner("Reading live numbers from the club's systems…"):
         listings = boxoffice.listings(catalog)
-    live_age_caption(listings, boxoffice.settings.timezone, boxoffice.settings.live_share_seconds)
+    live_age_caption(listings, boxoffice.settings, catalog)
     window = views.listings_between(
         listings, now, now + timedelta(days=max(days, views.KEY_FIGURE_DAYS))
     )

@@ -85,7 +85,7 @@ def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
     if toast:
         st.toast(toast[0], icon=toast[1])
     listings = boxoffice.listings(catalog)
-    live_age_caption(listings, boxoffice.settings.timezone, boxoffice.settings.live_share_seconds)
+    live_age_caption(listings, boxoffice.settings, catalog)
     try:
         shows = boxoffice.saved_shows(listings)
     except StateUnavailable as exc:

@@ -10,6 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import LIVE_READ_AT
+from brcc_core.catalog import Catalog
+from brcc_core.settings import Settings
 
 
 def live_age_text(
@@ -28,7 +30,42 @@ def live_age_text(
     return text
 
 
-def live_age_caption(listings: pd.DataFrame, timezone: str, share_seconds: int) -> None:
-    text = live_age_text(listings, timezone, share_seconds)
+def eventbrite_kept_text(
+    catalog: Catalog, timezone: str, now: datetime | None = None
+) -> str | None:
+    """Which Eventbrite numbers are older than the last refresh: upcoming events beyond the
+    refresh horizon keep the classes read earlier (past events keep their final numbers,
+    which no longer change, so they are not mentioned)."""
+    read_at = getattr(catalog, "ticket_classes_read_at", None) or {}
+    now = now or datetime.now(UTC)
+    kept = [
+        read_at[e.event_id]
+        for e in catalog.events
+        if e.event_id in read_at and e.starts_at is not None and e.starts_at > now
+    ]
+    if not kept:
+        return None
+    oldest = min(kept).astimezone(ZoneInfo(timezone))
+    when = (
+        oldest.strftime("%H:%M")
+        if oldest.date() == now.astimezone(ZoneInfo(timezone)).date()
+        else oldest.strftime("%b %d %H:%M")
+    )
+    return (
+        f"Eventbrite numbers of {len(kept)} later event(s) beyond the refresh horizon are "
+        f"older: kept from reads since {when}"
+    )
+
+
+def live_age_caption(
+    listings: pd.DataFrame, settings: Settings, catalog: Catalog | None = None
+) -> None:
+    """The page's caption: when its WordPress numbers were read, and which Eventbrite
+    numbers are older than the last refresh."""
+    lines = [
+        live_age_text(listings, settings.timezone, settings.live_share_seconds),
+        eventbrite_kept_text(catalog, settings.timezone) if catalog is not None else None,
+    ]
+    text = " · ".join(line for line in lines if line)
     if text:
         st.caption(text)
