@@ -1,12 +1,11 @@
-"""BRCC Box Office: routes to the pages; everything else lives in brcc_core."""
+"""BRCC Box Office: routes to the pages this session may open; everything else lives in
+brcc_core (who may open what: ``brcc_core.ui.app.navigation``)."""
 
 import streamlit as st
 
+from brcc_core.ui.app import navigation
+
 st.set_page_config(page_title="BRCC Box Office", page_icon="🎟️", layout="wide")
 
-pages = [
-    st.Page("pages/dashboard.py", title="Dashboard", icon="📊", default=True),
-    st.Page("pages/comparison.py", title="Comparison", icon="⚖️"),
-    st.Page("pages/inventory.py", title="Inventory", icon="🎚️"),
-]
-st.navigation(pages).run()
+pages, position = navigation()
+st.navigation(pages, position=position).run()

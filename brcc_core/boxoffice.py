@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ import pandas as pd
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from brcc_core.access import AUDIT_CHANNEL, Access, Actor, MeetingLink, Role
 from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.class_reads import ClassReadPlan, KeptClasses, plan_class_reads
@@ -39,7 +41,7 @@ from brcc_core.listings import build_listings
 from brcc_core.live_cache import SharedValues
 from brcc_core.settings import Settings
 from brcc_core.shows import RecurringRule, SavedShow, map_shows, suggest_shows
-from brcc_core.state import ANONYMOUS, StateUnavailable
+from brcc_core.state import AuditEntry, StateUnavailable
 from brcc_core.state import State as AppState
 from brcc_core.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
 from brcc_core.woocommerce import WooCommerceClient
@@ -55,6 +57,8 @@ RefreshProgress = Callable[[str, int, int | None], None]
 """``progress(step, done, total)``: step is "WooCommerce pages", "Eventbrite events" or
 "Ticket classes"; total is None when the API does not say."""
 
+SAVED_SHOWS_ERROR = "saved_shows_error"
+"""``shows().attrs`` key: why saved shows (and their venue capacities) are not in use."""
 SLOW_SECONDS = 2.0
 LIVE_READ_AT = "live_read_at"  # listings.attrs key: when its live numbers were read (UTC)
 LOW_EVENTBRITE_BUDGET = 200
@@ -126,6 +130,8 @@ class BoxOffice:
         self.shared_live: SharedValues[LiveNumbers] = SharedValues(settings.live_share_seconds)
         self._listings_memo: tuple[Catalog, LiveNumbers, pd.DataFrame] | None = None
         self._kept_classes: dict[str, KeptClasses] | None = None  # loaded on first refresh
+        self._access: Access | None = None
+        self._last_refresh_eventbrite_calls: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, state: AppState | None = None) -> BoxOffice:
@@ -199,7 +205,8 @@ class BoxOffice:
         with self._lock:
             if self._catalog is None:
                 loaded = self.cache.load()
-                self._catalog_warning = loaded.warning
+                # Kept until a refresh: the bad file is gone after the first load.
+                self._catalog_warning = loaded.warning or self._catalog_warning
                 if isinstance(loaded.value, Catalog):
                     self._catalog = loaded.value
             return self._catalog
@@ -230,23 +237,31 @@ class BoxOffice:
             products = None
         eventbrite_fetched_at: datetime | None = now
         class_errors: dict[str, str] = {}
-        eventbrite_calls = self.eventbrite.calls
+        calls_before = self.eventbrite.calls
         plan = ClassReadPlan()
+        refusal = self.eventbrite_refresh_refusal(previous)
         try:
+            if refusal:
+                raise IntegrationError("eventbrite", refusal)
             events = self.eventbrite.list_events(progress=step("Eventbrite events"))
             occurrences = [e for e in events if not e.get("is_series_parent")]
             plan = self._plan_class_reads(occurrences, now)
             classes = self.eventbrite.ticket_classes(plan.read, progress=step("Ticket classes"))
             self._keep_class_reads(classes, plan, occurrences, now)
             class_errors = {event_id: str(exc) for event_id, exc in classes.errors.items()}
-            if classes.errors:
-                first = next(iter(classes.errors.values()))
+            class_errors.update(_impossible_seats(classes))
+            for event_id in class_errors:
+                classes.pop(event_id, None)
+            if class_errors:
+                first = next(iter(class_errors.values()))
                 errors["eventbrite"] = (
-                    f"ticket classes of {len(classes.errors)} event(s) could not be read: {first}"
+                    f"ticket classes of {len(class_errors)} event(s) could not be read: {first}"
                 )
         except IntegrationError as exc:
             errors["eventbrite"] = str(exc)
             events, classes, eventbrite_fetched_at = None, None, None
+        if not refusal:
+            self._last_refresh_eventbrite_calls = self.eventbrite.calls - calls_before
 
         fresh = build_catalog(
             products=products or [],
@@ -263,6 +278,8 @@ class BoxOffice:
             fresh = replace(fresh, ticket_classes_read_at=read_at)
         if previous is not None and (products is None or events is None):
             fresh = _keep_failed_parts(fresh, previous, products is None, events is None)
+        elif previous is not None and class_errors:
+            fresh = _keep_earlier_ticket_classes(fresh, previous)
         self.cache.save(fresh)
         with self._lock:
             self._catalog = fresh
@@ -273,7 +290,7 @@ class BoxOffice:
             changes=catalog_changes(previous, fresh),
             errors=errors,
             seconds=time.perf_counter() - started,
-            eventbrite_calls=self.eventbrite.calls - eventbrite_calls,
+            eventbrite_calls=self.eventbrite.calls - calls_before,
             classes_read=len(plan.read),
             classes_kept=len(plan.keep),
         )
@@ -310,6 +327,30 @@ class BoxOffice:
             self._class_store().save(self._kept_classes)
         except OSError as exc:  # the next process reads them again: slower, not wrong
             log.warning("could not save the Eventbrite classes read: %s", exc)
+
+    def refresh_cost(self, catalog: Catalog | None = None) -> int:
+        """Eventbrite calls a refresh will make: what the last one made, else one per
+        event date plus the pages of the events list (an estimate before the first)."""
+        if self._last_refresh_eventbrite_calls:
+            return self._last_refresh_eventbrite_calls
+        catalog = catalog if catalog is not None else self._catalog
+        dates = sum(1 for e in catalog.events if not e.is_series_parent) if catalog else 0
+        return dates + 2 + dates // 50
+
+    def eventbrite_refresh_refusal(self, catalog: Catalog | None = None) -> str | None:
+        """Why a refresh must leave Eventbrite alone now, or None: it would eat into the
+        calls kept this hour for capacity changes (``BRCC_EB_WRITE_RESERVE``)."""
+        reserve = self.settings.eb_write_reserve
+        left = self.eventbrite.calls_left_this_hour()
+        cost = self.refresh_cost(catalog)
+        if left - cost >= reserve:
+            return None
+        return (
+            f"not refreshed: a refresh costs about {cost:,} Eventbrite calls and "
+            f"{left:,} of 2,000 are left this hour, of which {reserve:,} are kept for "
+            "capacity changes. Eventbrite numbers stay as they were; try again later "
+            "in the hour."
+        )
 
     # --- live numbers ----------------------------------------------------------------
     def live_numbers(self, catalog: Catalog) -> LiveNumbers:
@@ -357,15 +398,55 @@ class BoxOffice:
             return self.saved_shows(listings)
         except StateUnavailable as exc:
             log.warning("show mappings unavailable, using suggestions: %s", exc)
-            return suggest_shows(listings, venue_capacity=self.settings.venue_capacity)
+            venue = self.settings.venue_capacity
+            shows = suggest_shows(listings, venue_capacity=venue)
+            # Say which numbers rest on the default, on every row and for the page.
+            note = f"venue capacity {venue} is the default: saved shows could not be read"
+            shows["errors"] = [(*errors, note) for errors in shows["errors"]]
+            shows.attrs[SAVED_SHOWS_ERROR] = (
+                f"Saved shows could not be read ({exc}). Every show uses the default venue "
+                f"capacity of {venue}, so capacity, remaining and sell-through rest on it "
+                "(sold and pending do not). Confirmed shows and venue capacities are "
+                "untouched and come back when the app-state database answers."
+            )
+            return shows
 
     # --- health ----------------------------------------------------------------------
     def health(self) -> list[Health]:
-        """One measured result per integration, plus the cache, disk and memory."""
+        """One measured result per integration, plus the cache, disk and memory.
+
+        The three systems are measured at once, and a page waits for them no longer than
+        ``settings.page_deadline_seconds``: a system still silent then is reported as
+        timed out (its check finishes in the background), so a hanging API never holds
+        up the page."""
+        deadline = float(self.settings.page_deadline_seconds)
+        checks = {
+            "WooCommerce API": lambda: self._timed("WooCommerce API", self.woocommerce.ping),
+            "Eventbrite API": self._eventbrite_health,
+            "WordPress DB": lambda: self._timed("WordPress DB", self._db_ping),
+        }
+        results = _within_deadline(checks, deadline)
+        systems = [
+            results.get(name)
+            or Health(
+                name,
+                "down",
+                f"no answer within {deadline:g} s (timed out); the page went on without it",
+                deadline * 1000,
+            )
+            for name in checks
+        ]
+        if "Eventbrite API" not in results:
+            left = self.eventbrite.calls_left_this_hour()
+            eb = systems[1]
+            systems[1] = Health(
+                eb.name,
+                eb.state,
+                f"{eb.reason}; {left} of 2,000 calls left this hour",
+                eb.latency_ms,
+            )
         return [
-            self._timed("WooCommerce API", self.woocommerce.ping),
-            self._eventbrite_health(),
-            self._timed("WordPress DB", self._db_ping),
+            *systems,
             self._cache_health(),
             _disk_health(self.settings.data_dir),
             _memory_health(),
@@ -429,6 +510,43 @@ class BoxOffice:
             return self._state
 
     @property
+    def access(self) -> Access:
+        """Roles and meeting links, in their own tables on the app-state DB."""
+        state = self.state
+        with self._state_lock:
+            if self._access is None:
+                self._access = Access(
+                    state.engine,
+                    admins=self.settings.admins,
+                    demo=self.settings.is_demo,
+                    audit=state.append_audit,
+                )
+            return self._access
+
+    def _require(self, who: Actor | None, role: Role, doing: str) -> Actor:
+        """The acting person if they hold ``role`` now; AccessDenied otherwise. Every
+        write below starts here, whatever the page showed."""
+        return self.access.require(who, role, doing)
+
+    def _record(
+        self, actor: Actor, action: str, key: str, what: str, before: object, after: object
+    ) -> None:
+        """An audit row for a change to the app's own records (shows, rules)."""
+        self.state.append_audit(
+            AuditEntry(
+                who=actor.email,
+                action=action,
+                listing_key=key,
+                channel=AUDIT_CHANNEL,
+                what=what,
+                before=None if before is None else str(before),
+                after=None if after is None else str(after),
+                result="ok",
+                batch=uuid.uuid4().hex[:12],
+            )
+        )
+
+    @property
     def inventory(self) -> InventoryEngine:
         return InventoryEngine(self.woocommerce, self.eventbrite, self.state.append_audit)
 
@@ -469,14 +587,16 @@ class BoxOffice:
         change: Change,
         listings: pd.DataFrame | None = None,
         *,
-        who: str = ANONYMOUS,
+        who: Actor | None = None,
         action: str = "change",
         down: dict[str, str] | None = None,
         venue_capacity: int | None = None,
     ) -> ChangeResult:
         """Apply one change through the engine (fresh read, write, verify, restore) with an
         audit row per attempt. Refused without touching a platform when the audit log
-        cannot be written: every change must be on record."""
+        cannot be written: every change must be on record. AccessDenied unless ``who``
+        is a manager now."""
+        actor = self._require(who, "manager", "change capacity")
         listings = self.listings() if listings is None else listings
         listing = self.listing_state(change.listing_key, listings)
         try:
@@ -491,7 +611,7 @@ class BoxOffice:
         venue = venue_capacity or self._venue_capacity_of(change.listing_key, listings)
         try:
             result = self.inventory.apply(
-                change, listing, who=who, venue_capacity=venue, action=action, down=down
+                change, listing, who=actor.email, venue_capacity=venue, action=action, down=down
             )
         finally:
             self._live_changed()
@@ -526,24 +646,80 @@ class BoxOffice:
         *,
         venue_capacity: int | None = None,
         title: str | None = None,
-        who: str = ANONYMOUS,
+        who: Actor | None = None,
     ) -> None:
-        """Confirm a show: these listings, this venue capacity (None = the default)."""
+        """Confirm a show: these listings, this venue capacity (None = the default).
+        Managers only; audited with the venue capacity before and after."""
+        actor = self._require(who, "manager", "change show mappings and venue capacities")
+        before = next((s for s in self.state.saved_shows() if s.show_key == show_key), None)
         self.state.save_show(
-            SavedShow(show_key, tuple(listing_keys), venue_capacity, title or None), who=who
+            SavedShow(show_key, tuple(listing_keys), venue_capacity, title or None),
+            who=actor.email,
+        )
+        self._record(
+            actor,
+            "mapping",
+            show_key,
+            f"show of {len(listing_keys)} listing(s), venue capacity",
+            _venue(before.venue_capacity) if before else "not saved",
+            _venue(venue_capacity),
         )
 
-    def forget_show_mapping(self, show_key: str) -> None:
+    def forget_show_mapping(self, show_key: str, *, who: Actor | None = None) -> None:
+        actor = self._require(who, "manager", "change show mappings")
         self.state.forget_show(show_key)
+        self._record(actor, "mapping", show_key, "show mapping", "saved", "forgotten")
 
     def recurring_rules(self) -> list[RecurringRule]:
         return self.state.recurring_rules()
 
-    def save_recurring_rule(self, rule: RecurringRule, *, who: str = ANONYMOUS) -> int:
-        return self.state.save_rule(rule, who=who)
+    def save_recurring_rule(self, rule: RecurringRule, *, who: Actor | None = None) -> int:
+        actor = self._require(who, "manager", "change recurring rules")
+        rule_id = self.state.save_rule(rule, who=actor.email)
+        self._record(actor, "rule", f"rule:{rule_id}", "recurring rule", None, rule.name)
+        return rule_id
 
-    def delete_recurring_rule(self, rule_id: int) -> None:
+    def delete_recurring_rule(self, rule_id: int, *, who: Actor | None = None) -> None:
+        actor = self._require(who, "manager", "change recurring rules")
         self.state.delete_rule(rule_id)
+        self._record(actor, "rule", f"rule:{rule_id}", "recurring rule", "saved", "deleted")
+
+    # --- people, roles and meeting links ------------------------------------------------
+    def actor_for(self, email: str) -> Actor:
+        """A signed-in person with their role now (None: they must ask an admin)."""
+        return self.access.actor(email)
+
+    def people(self) -> pd.DataFrame:
+        return self.access.people()
+
+    def set_role(self, email: str, role: Role | None, *, who: Actor | None = None) -> None:
+        """Admins only; audited."""
+        self.access.set_role(who, email, role)
+
+    def create_meeting_link(
+        self,
+        selection: list[str] | tuple[str, ...],
+        lifetime: str,
+        *,
+        title: str = "",
+        who: Actor | None = None,
+    ) -> tuple[MeetingLink, str]:
+        """A read-only link for a meeting; managers only; returns it and its token."""
+        return self.access.create_link(who, selection, lifetime, title)
+
+    def revoke_meeting_link(self, link_id: str, *, who: Actor | None = None) -> None:
+        self.access.revoke_link(who, link_id)
+
+    def meeting_links(self) -> pd.DataFrame:
+        return self.access.links()
+
+    def open_meeting_link(self, token: str) -> MeetingLink:
+        """The selection behind a meeting link, or LinkInvalid with the reason."""
+        return self.access.open_link(token)
+
+    def audit_people(self) -> list[str]:
+        """Everyone who appears in the audit log, for the Audit tab's filter."""
+        return self.state.people_on_record()
 
     def plan_sync(
         self,
@@ -566,11 +742,12 @@ class BoxOffice:
         row_keys: set[str] | None = None,
         *,
         listings: pd.DataFrame | None = None,
-        who: str = ANONYMOUS,
+        who: Actor | None = None,
     ) -> list[tuple[SyncRow, ChangeResult]]:
         """Run the chosen "change" rows (``SyncRow.row_key``; None = all) through the
         change engine, one at a time, and report per row. Once a channel stops answering,
-        its remaining rows are refused without calling it again."""
+        its remaining rows are refused without calling it again. Managers only."""
+        self._require(who, "manager", "run Sync")
         listings = self.listings() if listings is None else listings
         down: dict[str, str] = {}
         outcomes: list[tuple[SyncRow, ChangeResult]] = []
@@ -600,6 +777,58 @@ class BoxOffice:
                 outcomes.append((row, result))
         self._live_changed()
         return outcomes
+
+
+def _venue(capacity: int | None) -> str:
+    return "default" if capacity is None else str(capacity)
+
+
+MAX_SEATS = 1_000_000
+"""More seats than any room: a number beyond it from an API is a fault, not a fact."""
+_SEAT_FIELDS = ("capacity", "quantity_total", "quantity_sold")
+
+
+def _impossible_seats(classes: dict[str, list[dict]]) -> dict[str, str]:
+    """Events whose ticket classes carry a seat number no room has (or not a number):
+    their numbers are unknown, rather than a figure that breaks a total or a chart."""
+    bad: dict[str, str] = {}
+    for event_id, tcs in classes.items():
+        for tc in tcs:
+            for name in _SEAT_FIELDS:
+                value = tc.get(name) if isinstance(tc, dict) else None
+                if value is None:
+                    continue
+                try:
+                    number = int(value)
+                except (TypeError, ValueError, OverflowError):
+                    number = None
+                if number is None or isinstance(value, bool) or not 0 <= number <= MAX_SEATS:
+                    shown = str(value)[:24]
+                    bad[event_id] = f"Eventbrite gave an impossible {name} ({shown}); not used"
+                    break
+            if event_id in bad:
+                break
+    return bad
+
+
+def _within_deadline(checks: dict[str, Callable[[], Health]], deadline: float) -> dict[str, Health]:
+    """Run the checks in parallel daemon threads; return those done within ``deadline``."""
+    results: dict[str, Health] = {}
+    done = threading.Event()
+    lock = threading.Lock()
+
+    def run(name: str, check: Callable[[], Health]) -> None:
+        result = check()
+        with lock:
+            results[name] = result
+            if len(results) == len(checks):
+                done.set()
+
+    for name, check in checks.items():
+        threading.Thread(target=run, args=(name, check), daemon=True, name=f"health-{name}").start()
+    done.wait(deadline)
+    with lock:
+        return dict(results)
 
 
 def _first_sentence(text: str) -> str:
@@ -657,8 +886,32 @@ def _keep_failed_parts(
             ticket_class_errors=previous.ticket_class_errors,
             eventbrite_fetched_at=previous.eventbrite_fetched_at,
             ticket_classes_read_at=getattr(previous, "ticket_classes_read_at", {}),
+            stale_events=previous.stale_events,
         )
     return fresh
+
+
+def _keep_earlier_ticket_classes(fresh: Catalog, previous: Catalog) -> Catalog:
+    """Events whose ticket classes failed this time keep the ones read before, marked
+    with when they were read: a known, dated number beats an unknown one."""
+    from dataclasses import replace
+
+    earlier_stale = {event_id: read_at for event_id, read_at, _ in previous.stale_events}
+    kept, stale, still_failed = [], [], {}
+    for event_id, reason in fresh.ticket_class_errors.items():
+        classes = [tc for tc in previous.ticket_classes if tc.event_id == event_id]
+        read_at = earlier_stale.get(event_id, previous.eventbrite_fetched_at)
+        if not classes or read_at is None:
+            still_failed[event_id] = reason
+            continue
+        kept.extend(classes)
+        stale.append((event_id, read_at, reason))
+    return replace(
+        fresh,
+        ticket_classes=fresh.ticket_classes + tuple(kept),
+        ticket_class_errors=still_failed,
+        stale_events=tuple(stale),
+    )
 
 
 def catalog_changes(previous: Catalog | None, fresh: Catalog) -> dict[str, tuple[int, int]]:

@@ -81,6 +81,10 @@ class Catalog:
     # event_id -> when its classes were read, for events whose classes this refresh kept
     # from an earlier read instead of reading them again (brcc_core.class_reads)
     ticket_classes_read_at: Mapping[str, datetime] = field(default_factory=dict)
+    # (event_id, read_at, why not read since): ticket classes kept from an earlier refresh
+    # because this one could not read them. A tuple, so catalogs pickled before it existed
+    # still load (the class attribute stands in).
+    stale_events: tuple[tuple[str, datetime, str], ...] = ()
 
     def product(self, product_id: int) -> CatalogProduct | None:
         return next((p for p in self.products if p.product_id == product_id), None)
@@ -88,6 +92,20 @@ class Catalog:
     @property
     def event_products(self) -> tuple[CatalogProduct, ...]:
         return tuple(p for p in self.products if p.kind != "not_event")
+
+    def unknown_channels(self) -> dict[str, str]:
+        """Channels that failed with nothing earlier to keep (channel -> why): what they
+        sell is unknown, which is not the same as selling nothing."""
+        unknown = {}
+        for channel, reason in self.errors.items():
+            missing = (
+                self.eventbrite_fetched_at is None
+                if channel == "eventbrite"
+                else channel == "woocommerce" and not self.products
+            )
+            if missing:
+                unknown[channel] = reason
+        return unknown
 
     def counts(self) -> dict[str, int]:
         """Sizes a manager recognises, for "what changed" after a refresh."""

@@ -184,6 +184,9 @@ class CatalogCache:
         payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         data = HEADER + _sign(self._key, HEADER + payload) + payload
         with self._lock():
+            if self._path.is_dir() and not self._path.is_symlink():
+                # A file cannot be renamed onto a directory: set it aside first.
+                self._discard(_Rejection(UNREADABLE_WARNING, "a directory, not a file"))
             _write_atomically(self._path, data)
 
     def load(self) -> CacheLoad:
@@ -196,6 +199,10 @@ class CatalogCache:
                         identity = self._identity(os.fstat(handle.fileno()))
                 except FileNotFoundError:
                     return CacheLoad(None)
+                except IsADirectoryError:
+                    # Nothing to unpickle, and it would block every save: set it aside.
+                    self._discard(_Rejection(UNREADABLE_WARNING, "a directory, not a file"))
+                    return CacheLoad(None, UNREADABLE_WARNING)
                 except OSError as exc:
                     log.warning("Could not read %s: %s", self._path, type(exc).__name__)
                     return CacheLoad(None, UNREADABLE_WARNING)
@@ -241,9 +248,14 @@ class CatalogCache:
 
     def _discard(self, rejection: _Rejection) -> None:
         """Move the bad file aside (caller holds the lock) and log why."""
+        target = self._rejected_path
+        if target.exists() and (target.is_dir() or self._path.is_dir()):
+            # os.replace cannot swap a file and a directory: keep each aside, apart.
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+            target = target.with_name(f"{target.name}.{stamp}")
         try:
-            os.replace(self._path, self._rejected_path)
-            where = f"moved it to {self._rejected_path}"
+            os.replace(self._path, target)
+            where = f"moved it to {target}"
         except FileNotFoundError:
             where = "it was already gone"
         except OSError as exc:

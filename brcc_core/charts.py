@@ -7,6 +7,7 @@ timezone named on the time axis, and nothing that does not carry a number.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 import pandas as pd
@@ -122,7 +123,9 @@ def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = No
     local = [_wall_clock(t) for t in shows["starts_at"]]
     # Two-level axis: the time under each bar, the day under its shows.
     x = [[f"{t:%a}<br>{t.day} {t:%b}" for t in local], [f"{t:%H:%M}" for t in local]]
-    names = [f"{t:%a %d %b %H:%M}<br>{n}" for t, n in zip(local, shows["title"], strict=True)]
+    names = [
+        f"{t:%a %d %b %H:%M}<br>{_text(n)}" for t, n in zip(local, shows["title"], strict=True)
+    ]
     known = [bool(k) for k in shows["sold_known"]]
     capacity = [int(c) for c in shows["venue_capacity"]]
 
@@ -203,6 +206,12 @@ def _headroom(frame: pd.DataFrame, capacity: list[int]) -> float:
     return max([*used, *capacity, 1]) * 1.18
 
 
+def _text(name: object) -> str:
+    """A name from WooCommerce or Eventbrite as plain text in a chart: plotly reads
+    ``<a href>``, ``<b>`` and friends in labels, so a name's ``<`` ``>`` ``&`` are escaped."""
+    return html.escape(str(name), quote=False)
+
+
 def _short(text: str, width: int = 26) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
@@ -214,7 +223,10 @@ def comparison_chart(frame: pd.DataFrame, timezone: str, *, title: str | None = 
     title = title or "Comparison"
     if frame.empty:
         return _empty(title, "Nothing selected")
-    x = [f"{w}<br>{_short(str(t))}" for w, t in zip(frame["when"], frame["title"], strict=True)]
+    x = [
+        f"{w}<br>{_text(_short(str(t)))}"
+        for w, t in zip(frame["when"], frame["title"], strict=True)
+    ]
     fig = go.Figure()
     hover = "%{x}<br>%{fullData.name}: %{y}<extra></extra>"
     for column, name, colour in (

@@ -18,6 +18,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -26,7 +27,17 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    InvalidHeader,
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    ResponseError,
+    SSLError,
+)
 from urllib3.util.retry import Retry
 
 from brcc_core.settings import Secret
@@ -255,6 +266,56 @@ def reveal(value: str | Secret) -> str:
     return value.reveal() if isinstance(value, Secret) else str(value)
 
 
+# --- what went wrong on the wire ---------------------------------------------------------
+def transport_cause(exc: BaseException) -> str | None:
+    """``connect_timeout``, ``read_timeout``, ``tls``, ``refused``, ``name``, ``connect`` or
+    ``dropped``
+    for a requests/urllib3 failure (None when it is none of these).
+
+    requests reports a read timeout that urllib3 retried as a plain ``ConnectionError``
+    wrapping ``MaxRetryError``; without looking inside, a held answer read as "could not
+    connect". So the chain of causes is walked, newest first."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    found: list[BaseException] = []
+    while pending:
+        current = pending.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        found.append(current)
+        pending.extend(
+            [
+                getattr(current, "reason", None),
+                *[a for a in getattr(current, "args", ()) if isinstance(a, BaseException)],
+                current.__cause__,
+                current.__context__,
+            ]
+        )
+    kinds = [type(e) for e in found]
+
+    def has(*types: type) -> bool:
+        return any(issubclass(k, types) for k in kinds)
+
+    text = " ".join(str(e) for e in found).lower()
+    # urllib3's NewConnectionError subclasses ConnectTimeoutError: test it first.
+    if has(NameResolutionError, socket.gaierror):
+        return "name"
+    if has(ConnectionRefusedError) or (has(NewConnectionError) and "refused" in text):
+        return "refused"
+    if has(NewConnectionError):
+        return "connect"
+    if has(requests.exceptions.ConnectTimeout, ConnectTimeoutError):
+        return "connect_timeout"
+    if has(requests.exceptions.ReadTimeout, ReadTimeoutError, TimeoutError, socket.timeout):
+        return "read_timeout"
+    if has(requests.exceptions.SSLError, SSLError):
+        return "tls"
+    if has(requests.exceptions.ConnectionError, ProtocolError, ConnectionError):
+        return "dropped"
+    return None
+
+
 # --- the base client --------------------------------------------------------------------
 class ApiClient:
     """One API's session, retry adapter, timeouts, call counting and error mapping.
@@ -357,35 +418,28 @@ class ApiClient:
             else ""
         )
         what = "site" if self.channel == "woocommerce" else "API"
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
+        cause = transport_cause(exc)
+        if cause == "connect_timeout":
+            detail = f"no connection within {self.timeout[0]:g} s (timed out)"
+        elif cause == "read_timeout":
+            detail = f"no answer within {self.timeout[1]:g} s (timed out)"
+            detail += maybe_applied
+        elif cause == "tls":
+            detail = "the secure connection failed (certificate or TLS problem)"
+        elif cause == "refused":
+            detail = "the connection was refused (nothing listening, or a firewall)"
+        elif cause == "name":
+            detail = "its address could not be looked up (DNS)"
+        elif cause == "connect":
+            detail = "could not connect (network down or blocked)"
+        elif cause == "dropped":
+            detail = "the connection was dropped before an answer" + maybe_applied
+        else:
+            detail = None
+        if detail is not None:
             return Unreachable(
                 self.channel,
-                f"{self.label} {what} unreachable: no connection within "
-                f"{self.timeout[0]:g} s ({where}).",
-                method=method,
-                path=path,
-            )
-        if isinstance(exc, requests.exceptions.ReadTimeout):
-            return Unreachable(
-                self.channel,
-                f"{self.label} {what} unreachable: no answer within "
-                f"{self.timeout[1]:g} s ({where}).{maybe_applied}",
-                method=method,
-                path=path,
-            )
-        if isinstance(exc, requests.exceptions.SSLError):
-            return Unreachable(
-                self.channel,
-                f"{self.label} {what} unreachable: the secure connection failed "
-                f"(certificate or TLS problem) ({where}).",
-                method=method,
-                path=path,
-            )
-        if isinstance(exc, requests.exceptions.ConnectionError):
-            return Unreachable(
-                self.channel,
-                f"{self.label} {what} unreachable: could not connect (name lookup, "
-                f"refused or dropped connection) ({where}).{maybe_applied}",
+                f"{self.label} {what} unreachable: {detail} ({where}).",
                 method=method,
                 path=path,
             )

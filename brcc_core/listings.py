@@ -15,6 +15,7 @@ import pandas as pd
 
 from brcc_core.catalog import Catalog, CatalogProduct, local_start, parse_clock
 from brcc_core.fooevents import BookingOptionsError, SlotDate, parse_booking_options
+from brcc_core.shows import UNKNOWN_CHANNELS_ATTR
 
 LISTING_COLUMNS = [
     "listing_key",
@@ -240,6 +241,11 @@ def build_listings(
         )
 
     events = {e.event_id: e for e in catalog.events}
+    stale = {
+        event_id: f"Eventbrite numbers from {_age(now - read_at)} ago, kept: this refresh "
+        f"could not read them ({reason})"
+        for event_id, read_at, reason in catalog.stale_events
+    }
     for tc in catalog.ticket_classes:
         event = events.get(tc.event_id)
         if event is None or event.is_series_parent:
@@ -262,7 +268,7 @@ def build_listings(
                 "available": available,
                 "status": _status(available, event.starts_at, now),
                 "unlimited": available is None,
-                "error": None,
+                "error": stale.get(tc.event_id),
                 "event_id": tc.event_id,
                 "ticket_class_id": tc.ticket_class_id,
                 "series_id": event.series_id,
@@ -297,7 +303,18 @@ def build_listings(
                 "limit": None,
             }
         )
-    return _frame(rows, tz)
+    frame = _frame(rows, tz)
+    # Shows need to know a channel that sells nothing from one that could not be read.
+    frame.attrs[UNKNOWN_CHANNELS_ATTR] = catalog.unknown_channels()
+    return frame
+
+
+def _age(delta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
 
 
 def _booking_row(

@@ -24,6 +24,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from brcc_core.access import parse_admins
 from brcc_core.club import CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY
 
 Mode = Literal["demo", "live"]
@@ -108,6 +109,12 @@ class Settings:
     live_share_seconds: int = 5
     # Days ahead whose Eventbrite ticket classes every refresh reads (see class_reads.py).
     eb_refresh_days: int = 14
+    # BRCC_ADMINS: e-mails that are always admins (the first admin; no lock-out possible).
+    admins: tuple[str, ...] = ()
+    # How long a page view waits for a slow system before saying so and moving on.
+    page_deadline_seconds: int = 5
+    # Eventbrite calls a refresh must leave unspent this hour, for capacity changes.
+    eb_write_reserve: int = 300
 
     @property
     def is_demo(self) -> bool:
@@ -136,6 +143,7 @@ class Settings:
             ("venue capacity", str(self.venue_capacity)),
             ("data dir", str(self.data_dir)),
             ("app-state DB", _safe_db_url(self.state_db_url)),
+            ("admins (BRCC_ADMINS)", ", ".join(self.admins) or "none"),
         ]
         if self.is_demo:
             rows += [
@@ -186,17 +194,19 @@ def load_settings(
     values.update(_clean(os.environ if environ is None else environ))
     problems: list[str] = []
 
-    def get_int(name: str, default: int, minimum: int) -> int:
+    def get_int(name: str, default: int, minimum: int, maximum: int | None = None) -> int:
         raw = values.get(name)
         if raw is None:
             return default
         try:
             number = int(raw)
         except ValueError:
-            problems.append(f"{name} must be a whole number (got {raw!r}).")
+            problems.append(f"{name} must be a whole number (got {raw[:40]!r}).")
             return default
         if number < minimum:
             problems.append(f"{name} must be at least {minimum} (got {number}).")
+        elif maximum is not None and number > maximum:
+            problems.append(f"{name} must be at most {maximum:,} (got {raw[:40]}).")
         return number
 
     timezone = values.get("BRCC_TIMEZONE", CLUB_TIMEZONE)
@@ -223,6 +233,8 @@ def load_settings(
     sandbox_seed = get_int("BRCC_SANDBOX_SEED", 1, 0)
     live_share_seconds = get_int("BRCC_LIVE_SHARE_SECONDS", 5, 0)
     eb_refresh_days = get_int("BRCC_EB_REFRESH_DAYS", 14, 0)
+    page_deadline_seconds = get_int("BRCC_PAGE_DEADLINE_SECONDS", 5, 1, 60)
+    eb_write_reserve = get_int("BRCC_EB_WRITE_RESERVE", 300, 0, 1900)
     table_prefix = values.get("BRCC_WP_TABLE_PREFIX", "wp_")
     if not table_prefix.replace("_", "").isalnum():
         problems.append("BRCC_WP_TABLE_PREFIX may hold only letters, digits and '_'.")
@@ -249,6 +261,9 @@ def load_settings(
         cache_key=cache_key,
         live_share_seconds=live_share_seconds,
         eb_refresh_days=eb_refresh_days,
+        admins=parse_admins(values.get("BRCC_ADMINS")),
+        page_deadline_seconds=page_deadline_seconds,
+        eb_write_reserve=eb_write_reserve,
     )
     if not live:
         if problems:

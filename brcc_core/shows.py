@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
+from brcc_core.club import channel_name
+
 SHOW_COLUMNS = [
     "show_key",
     "starts_at",
@@ -36,18 +38,31 @@ SHOW_COLUMNS = [
 ]
 
 
+def unknown_channels_of(listings: pd.DataFrame) -> dict[str, str]:
+    """Channels that could not be read at all (channel -> reason), as ``build_listings``
+    records them on its frame: every show's figure on such a channel is unknown."""
+    return dict(listings.attrs.get(UNKNOWN_CHANNELS_ATTR) or {})
+
+
+UNKNOWN_CHANNELS_ATTR = "unknown_channels"
+
+
 def suggest_shows(
     listings: pd.DataFrame,
     venue_capacity: int = 55,
     tolerance: timedelta = timedelta(minutes=10),
     nearly_full: float = 0.9,
+    unknown_channels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Group listings into shows by local start time; flag oversold and nearly full.
 
     ``remaining`` = venue capacity - sold - pending (negative when oversold). Sold is
-    ``<NA>`` when any listing's sold is unknown: a partial total would look like a real
-    one.
+    ``<NA>`` when any listing's sold is unknown, or a channel could not be read at all
+    (``unknown_channels``, default: the frame's own record): a partial total would look
+    like a real one.
     """
+    if unknown_channels is None:
+        unknown_channels = unknown_channels_of(listings)
     timed = listings[listings["starts_at"].notna()].sort_values("starts_at")
     groups: list[list[int]] = []
     group_start = None
@@ -63,6 +78,7 @@ def suggest_shows(
             [records[i] for i in members],
             venue_capacity=venue_capacity,
             nearly_full=nearly_full,
+            unknown_channels=unknown_channels,
         )
         for members in groups
     ]
@@ -80,6 +96,7 @@ def _show_row(
     nearly_full: float,
     show_key: str | None = None,
     title: str | None = None,
+    unknown_channels: Mapping[str, str] | None = None,
 ) -> dict:
     """One show's figures from its listings (``part``: listing records, in order).
 
@@ -87,11 +104,20 @@ def _show_row(
     club's size."""
     times = [r["starts_at"] for r in part if not _missing(r["starts_at"])]
     starts_at = min(times) if times else pd.NaT
-    known = all(not _missing(r["sold"]) for r in part)
+    unknown = dict(unknown_channels or {})
+    # A channel that could not be read may have sold seats for this show that no listing
+    # here shows: its part, and every total that includes it, is unknown.
+    pending_known = all(not _missing(r.get("pending")) for r in part)
+    known = all(not _missing(r["sold"]) for r in part) and pending_known and not unknown
     sold = sum(int(r["sold"]) for r in part) if known else pd.NA
-    pending = sum(0 if _missing(r.get("pending")) else int(r["pending"]) for r in part)
+    pending = sum(int(r["pending"]) for r in part) if pending_known else pd.NA
     remaining = venue_capacity - sold - pending if known else pd.NA
-    errors = list(dict.fromkeys(r["error"] for r in part if not _missing(r.get("error"))))
+    errors = [
+        f"{channel_name(channel)} sold unknown: {reason}" for channel, reason in unknown.items()
+    ]
+    errors = list(
+        dict.fromkeys(errors + [r["error"] for r in part if not _missing(r.get("error"))])
+    )
     if title is None:
         wc_titles = [
             r["slot_label"]
@@ -109,9 +135,11 @@ def _show_row(
         "channels": tuple(sorted({r["channel"] for r in part})),
         "venue_capacity": venue_capacity,
         "sold_woocommerce": _channel_sum(
-            [r["sold"] for r in part if r["channel"] == "woocommerce"]
+            [r["sold"] for r in part if r["channel"] == "woocommerce"], "woocommerce" in unknown
         ),
-        "sold_eventbrite": _channel_sum([r["sold"] for r in part if r["channel"] == "eventbrite"]),
+        "sold_eventbrite": _channel_sum(
+            [r["sold"] for r in part if r["channel"] == "eventbrite"], "eventbrite" in unknown
+        ),
         "sold": sold,
         "pending": pending,
         "remaining": remaining,
@@ -127,7 +155,7 @@ def _show_row(
 
 def _show_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=columns)
-    for col in ("sold_woocommerce", "sold_eventbrite", "sold", "remaining"):
+    for col in ("sold_woocommerce", "sold_eventbrite", "sold", "pending", "remaining"):
         df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
     df["sell_through"] = pd.array(
         [None if pd.isna(v) else float(v) for v in df["sell_through"]], dtype="Float64"
@@ -135,7 +163,11 @@ def _show_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return df
 
 
-def _channel_sum(values: list):
+def _channel_sum(values: list, channel_unknown: bool = False):
+    """A channel's sold for one show: 0 when the channel was read and sells none of it,
+    unknown when the channel could not be read or one of its listings is unknown."""
+    if channel_unknown:
+        return pd.NA
     if not values:
         return 0
     return pd.NA if any(_missing(v) for v in values) else sum(int(v) for v in values)
@@ -241,6 +273,7 @@ def map_shows(
     venue_capacity: int = 55,
     tolerance: timedelta = timedelta(minutes=10),
     nearly_full: float = 0.9,
+    unknown_channels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Shows with saved mappings first, then recurring rules, then suggestions.
 
@@ -250,6 +283,8 @@ def map_shows(
     suggestion starts at the same minute as a confirmed show it is kept apart (key
     suffixed ``+new``) for a manager to merge, never added silently.
     """
+    if unknown_channels is None:
+        unknown_channels = unknown_channels_of(listings)
     by_key = {key: idx for idx, key in zip(listings.index, listings["listing_key"], strict=True)}
     records = dict(zip(listings.index, listings.to_dict("records"), strict=True))
     position = {idx: n for n, idx in enumerate(listings.index)}
@@ -267,7 +302,12 @@ def map_shows(
     ) -> None:
         part = [records[i] for i in members]
         row = _show_row(
-            part, venue_capacity=cap, nearly_full=nearly_full, show_key=key, title=title
+            part,
+            venue_capacity=cap,
+            nearly_full=nearly_full,
+            show_key=key,
+            title=title,
+            unknown_channels=unknown_channels,
         )
         while row["show_key"] in used_keys:
             row["show_key"] += "+new"
@@ -297,7 +337,11 @@ def map_shows(
     rest = listings.loc[[i for i in listings.index if i not in taken]]
     if len(rest):
         for suggestion in suggest_shows(
-            rest, venue_capacity=venue_capacity, tolerance=tolerance, nearly_full=nearly_full
+            rest,
+            venue_capacity=venue_capacity,
+            tolerance=tolerance,
+            nearly_full=nearly_full,
+            unknown_channels=unknown_channels,
         ).to_dict("records"):
             members = [by_key[k] for k in suggestion["listing_keys"]]
             add(members, venue_capacity, "suggested", suggestion["show_key"])

@@ -256,6 +256,12 @@ class State:
         df["at"] = pd.to_datetime(df["at"]).dt.tz_localize(UTC)
         return df[AUDIT_COLUMNS]
 
+    def people_on_record(self) -> list[str]:
+        """Every ``who`` in the audit log, sorted (the Audit tab filters by person)."""
+        with self._begin("reading the audit log") as conn:
+            found = conn.execute(select(audit_log.c.who).distinct().order_by(audit_log.c.who))
+            return [str(who) for who in found.scalars()]
+
     # --- saved shows -------------------------------------------------------------------
     def saved_shows(self) -> list[SavedShow]:
         with self._begin("reading saved shows") as conn:

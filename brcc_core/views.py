@@ -97,21 +97,24 @@ def upcoming_shows(shows: pd.DataFrame, now: datetime, days: int) -> pd.DataFram
 class KeyFigures:
     """The dashboard's headline numbers for the next few days.
 
-    Sold, pending and sell-through cover only shows whose sold is known; ``unknown``
-    says how many shows were left out and why, so a partial total is never taken for a
-    full one.
+    Seats sold, pending and sell-through are None (unknown) as soon as one show in the
+    window has an unknown input: a partial total on a projector reads as the real one.
+    ``known_shows`` and ``known_sold`` say what the shows that could be read add up to,
+    and ``unknown_reasons`` why the others could not.
     """
 
     days: int
     shows: int
-    seats_sold: int
-    pending: int
+    seats_sold: int | None
+    pending: int | None
     venue_capacity: int
     sell_through: float | None
     oversold: int
     nearly_full: int
     unknown: int
     unknown_reasons: tuple[str, ...] = ()
+    known_shows: int = 0
+    known_sold: int = 0
 
 
 def key_figures(shows: pd.DataFrame, now: datetime, days: int = KEY_FIGURE_DAYS) -> KeyFigures:
@@ -119,9 +122,14 @@ def key_figures(shows: pd.DataFrame, now: datetime, days: int = KEY_FIGURE_DAYS)
     oversold shows from ``now`` to ``days`` ahead."""
     window = upcoming_shows(shows, now, days)
     known = window[window["sold_known"].astype(bool)]
-    capacity = int(known["venue_capacity"].sum())
-    sold = int(known["sold"].sum())
-    pending = int(known["pending"].sum())
+    complete = len(known) == len(window)
+    capacity = int(window["venue_capacity"].sum())
+    known_sold = int(known["sold"].sum())
+    sold = known_sold if complete else None
+    pending_values = list(window["pending"])
+    pending = (
+        int(sum(int(p) for p in pending_values)) if all(_known(p) for p in pending_values) else None
+    )
     reasons = sorted({e for errs in window.loc[~window["sold_known"], "errors"] for e in errs})
     return KeyFigures(
         days=days,
@@ -129,11 +137,15 @@ def key_figures(shows: pd.DataFrame, now: datetime, days: int = KEY_FIGURE_DAYS)
         seats_sold=sold,
         pending=pending,
         venue_capacity=capacity,
-        sell_through=(sold + pending) / capacity if capacity else None,
+        sell_through=(sold + pending) / capacity
+        if capacity and sold is not None and pending is not None
+        else None,
         oversold=int(window["oversold"].sum()),
         nearly_full=int(window["nearly_full"].sum()),
         unknown=len(window) - len(known),
         unknown_reasons=tuple(reasons),
+        known_shows=len(known),
+        known_sold=known_sold,
     )
 
 
@@ -239,7 +251,14 @@ def overall_health(health: Sequence[Health]) -> str:
 
 # --- selection <-> URL -------------------------------------------------------------------
 def is_show_key(key: str) -> bool:
-    return bool(_SHOW_KEY.match(key))
+    """``show:YYYY-MM-DDTHH:MM`` naming a real minute (no 30 February, month 13, 24:00)."""
+    if not _SHOW_KEY.match(key):
+        return False
+    try:
+        datetime.strptime(key[5:], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return False
+    return True
 
 
 def is_listing_key(key: str) -> bool:
@@ -698,17 +717,25 @@ def comparison_csv(cards: Sequence[ComparisonCard]) -> bytes:
 
 @dataclass(frozen=True)
 class ComparisonSummary:
+    """Totals of the selection; each is None (unknown) when one card's input is unknown,
+    never a partial sum shown as the whole. ``notes`` give the partial figures in words."""
+
     items: int
-    known: int  # cards whose sold is known: the totals cover only these
-    capacity: int
-    sold: int
-    pending: int
-    remaining: int
+    known: int  # cards whose sold is known
+    capacity: int | None
+    sold: int | None
+    pending: int | None
+    remaining: int | None
     average_sell_through: float | None
     best: tuple[str, float] | None  # (label, sell-through)
     worst: tuple[str, float] | None
     oversold: int
     notes: tuple[str, ...] = ()
+
+
+def _total(values: Iterable[int | None]) -> int | None:
+    values = list(values)
+    return None if any(v is None for v in values) else int(sum(values))
 
 
 def comparison_summary(cards: Sequence[ComparisonCard]) -> ComparisonSummary:
@@ -719,18 +746,27 @@ def comparison_summary(cards: Sequence[ComparisonCard]) -> ComparisonSummary:
     worst = min(rated, key=lambda c: c.sell_through, default=None)
     notes = []
     if len(known) < len(cards):
-        notes.append(f"{len(cards) - len(known)} of {len(cards)} left out: numbers unknown")
+        partial = f"{sum(c.sold for c in known):,} sold" if known else "none readable"
+        notes.append(
+            f"{len(cards) - len(known)} of {len(cards)} with numbers unknown, so the totals "
+            f"are unknown (the {len(known)} readable: {partial})"
+        )
     show_listings = {ln.listing_key for c in cards if c.kind == "show" for ln in c.lines}
     if any(c.kind == "listing" and c.key in show_listings for c in cards):
         notes.append("a listing also inside a selected show is counted twice")
+    unlimited = any(c.kind == "listing" and c.lines and c.lines[0].unlimited for c in cards)
     return ComparisonSummary(
         items=len(cards),
         known=len(known),
-        capacity=sum(c.capacity for c in known),
-        sold=sum(c.sold for c in known),
-        pending=sum(c.pending or 0 for c in known),
-        remaining=sum(c.remaining for c in known if c.remaining is not None),
-        average_sell_through=(sum(c.sell_through for c in rated) / len(rated) if rated else None),
+        capacity=_total(c.capacity for c in cards),
+        sold=_total(c.sold for c in cards),
+        pending=_total(c.pending for c in cards),
+        remaining=None if unlimited else _total(c.remaining for c in cards),
+        average_sell_through=(
+            sum(c.sell_through for c in rated) / len(rated)
+            if rated and len(rated) == len(cards)
+            else None
+        ),
         best=(f"{best.when} · {best.title}", best.sell_through) if best else None,
         worst=(f"{worst.when} · {worst.title}", worst.sell_through) if worst else None,
         oversold=sum(c.oversold for c in cards),

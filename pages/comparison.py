@@ -4,6 +4,7 @@ import streamlit as st
 
 from brcc_core import views
 from brcc_core.ui import comparison as ui
+from brcc_core.ui import dashboard as dashboard_ui
 from brcc_core.ui import selection
 from brcc_core.ui.app import demo_banner, get_boxoffice, route_through_entry_script
 from brcc_core.ui.boundary import page_boundary
@@ -30,6 +31,7 @@ with page_boundary("loading the comparison"):
     live_age_caption(live, boxoffice.settings, catalog)
     listings = views.comparison_listings(live, chosen, wanted.start, wanted.end, timezone)
     shows = boxoffice.shows(listings)
+    dashboard_ui.shows_notes(shows)
     candidates = views.comparison_candidates(
         shows,
         listings,

@@ -39,6 +39,7 @@ with page_boundary("loading the dashboard"):
     shows = boxoffice.shows(window)
     with figures:
         ui.catalog_notes(catalog, window)
+        ui.shows_notes(shows)
         ui.key_figures_row(views.key_figures(shows, now))
 
     upcoming = views.upcoming_shows(shows, now, days)

@@ -313,6 +313,7 @@ def test_managed_single_event_shows_its_woocommerce_stock(sandbox, boxoffice):
 
 
 def test_shows_use_a_confirmed_venue_capacity(boxoffice, tmp_path):
+    from brcc_core.access import Actor
     from brcc_core.state import State
 
     boxoffice._state = State.open(f"sqlite:///{tmp_path / 'state.db'}")
@@ -320,7 +321,9 @@ def test_shows_use_a_confirmed_venue_capacity(boxoffice, tmp_path):
     listings = boxoffice.listings()
     suggested = boxoffice.shows(listings)
     show = suggested[suggested.channels.apply(len) == 2].iloc[0]
-    boxoffice.save_show_mapping(show.show_key, show.listing_keys, venue_capacity=40)
+    boxoffice.save_show_mapping(
+        show.show_key, show.listing_keys, venue_capacity=40, who=Actor.demo("manager")
+    )
     confirmed = boxoffice.shows(listings).set_index("show_key").loc[show.show_key]
     assert confirmed.venue_capacity == 40
     assert confirmed.remaining == 40 - confirmed.sold - confirmed.pending
@@ -333,3 +336,60 @@ def test_shows_fall_back_to_suggestions_without_the_state_db(boxoffice):
     boxoffice.refresh_catalog()
     shows = boxoffice.shows()
     assert len(shows) > 10 and shows["venue_capacity"].eq(55).all()
+
+
+def test_without_the_state_db_every_show_says_its_venue_capacity_is_the_default(boxoffice):
+    from brcc_core.boxoffice import SAVED_SHOWS_ERROR
+    from brcc_core.state import State
+
+    boxoffice._state = State.open("mysql+pymysql://nobody:pw@127.0.0.1:1/none")
+    boxoffice.refresh_catalog()
+    shows = boxoffice.shows()
+    assert "Saved shows could not be read" in shows.attrs[SAVED_SHOWS_ERROR]
+    assert "default venue capacity of 55" in shows.attrs[SAVED_SHOWS_ERROR]
+    assert all(any("is the default" in e for e in errors) for errors in shows["errors"])
+
+
+def test_a_partial_eventbrite_failure_keeps_each_events_earlier_classes_with_their_age(
+    sandbox, boxoffice
+):
+    first = boxoffice.refresh_catalog().catalog
+    before = boxoffice.listings()
+    sandbox.faults.inject("eventbrite", "5xx", path_contains="ticket_classes", times=3, status=502)
+    result = boxoffice.refresh_catalog()
+    assert "eventbrite" in result.errors
+    catalog = result.catalog
+    assert catalog.ticket_class_errors == {}  # every failed event had an earlier part
+    assert 1 <= len(catalog.stale_events) <= 3  # retries may have saved some
+    after = boxoffice.listings()
+    assert set(after["listing_key"]) == set(before["listing_key"])  # nothing forgotten
+    for event_id, read_at, reason in catalog.stale_events:
+        assert read_at == first.eventbrite_fetched_at and "502" in reason
+        kept = after[after["event_id"] == event_id]
+        assert len(kept) >= 1 and kept["sold"].notna().all()
+        assert kept["error"].str.contains("Eventbrite numbers from 0 min ago, kept").all()
+    # the next good refresh reads them afresh
+    fresh = boxoffice.refresh_catalog().catalog
+    assert fresh.stale_events == () and "eventbrite" not in fresh.errors
+
+
+def test_refresh_keeps_a_reserve_of_the_eventbrite_budget_for_writes(sandbox, boxoffice):
+    boxoffice.refresh_catalog()
+    cost = boxoffice.refresh_cost()
+    assert cost == boxoffice._last_refresh_eventbrite_calls > 50  # measured, not guessed
+    reserve = boxoffice.settings.eb_write_reserve
+    # spend the hour down to just above the reserve plus one refresh
+    spent = 2000 - reserve - cost + 1
+    now = boxoffice.eventbrite.clock()
+    boxoffice.eventbrite._call_times.extend(
+        [now] * (spent - boxoffice.eventbrite.calls_this_hour())
+    )
+    calls = boxoffice.eventbrite.calls
+    eventbrite_before = boxoffice.catalog().eventbrite_fetched_at
+    result = boxoffice.refresh_catalog()
+    assert boxoffice.eventbrite.calls == calls  # not one Eventbrite call spent
+    assert "kept for capacity changes" in result.errors["eventbrite"]
+    assert result.catalog.eventbrite_fetched_at == eventbrite_before  # and says how old
+    assert len(result.catalog.ticket_classes) > 50
+    assert "woocommerce" not in result.errors
+    assert boxoffice.eventbrite.calls_left_this_hour() >= reserve

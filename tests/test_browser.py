@@ -5,6 +5,7 @@ saved under the test's temporary directory (the path is printed)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -248,3 +249,58 @@ def test_a_page_link_as_a_fresh_servers_first_request_gets_the_apps_navigation(
             page.screenshot(path=shots / "inventory-first-request.png")
         finally:
             context.close()
+
+
+HOSTILE_NAME = (
+    "**Bold** [click me](http://evil.example/x) ![](http://evil.example/pixel.png) "
+    "<img src=http://evil.example/i.png> :red[alert]"
+)
+
+
+def test_names_from_the_channels_are_plain_text_in_the_browser(tmp_path_factory, browser, shots):
+    """A product and an event named with Markdown and HTML: no link, no image, no markup,
+    and the browser never asks for the pixel."""
+    with streamlit_server(tmp_path_factory.mktemp("hostile")) as fresh:
+        settings = load_settings({"BRCC_DATA_DIR": str(fresh.data_dir)}, dotenv_path=None)
+        box = BoxOffice.from_settings(settings)  # seeds the sandbox the server will use
+        from sqlalchemy import text
+
+        with box.sandbox.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE wp_posts SET post_title = :t WHERE post_type = 'product'"),
+                {"t": HOSTILE_NAME},
+            )
+            conn.execute(text("UPDATE sandbox_eb_events SET name = :t"), {"t": HOSTILE_NAME})
+        box.refresh_catalog()  # the catalog the server loads holds the hostile names
+        listings = box.listings(box.catalog())
+        now = views.local_now(settings.timezone)
+        upcoming = listings[listings["starts_at"] > now]
+        keys = upcoming.drop_duplicates("channel")["listing_key"].tolist()
+        shows = sorted({f"show:{t:%Y-%m-%dT%H:%M}" for t in upcoming["starts_at"]})[:2]
+
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        fetched: list[str] = []
+        page.on("request", lambda request: fetched.append(request.url))
+        try:
+            for path in ("", f"/comparison?shows={','.join(shows)}&listings={','.join(keys)}"):
+                page.goto(f"{fresh.url}{path}")
+                page.get_by_text("Catalog from", exact=False).first.wait_for(
+                    timeout=FIRST_RUN_SECONDS * 1000
+                )
+                wait_until_idle(page)
+                assert page.locator('[data-testid="stException"]').count() == 0
+                assert page.locator('a[href*="evil.example"]').count() == 0
+                assert page.locator('img[src*="evil.example"]').count() == 0
+                # "**Bold**" in a name is not made bold (our own bold labels may hold it)
+                bold = page.locator('[data-testid="stMain"] strong')
+                assert bold.filter(has_text=re.compile(r"^\s*Bold\s*$")).count() == 0
+                page.screenshot(path=shots / f"hostile{path[:11].replace('/', '-')}.png")
+            page.goto(f"{fresh.url}/comparison?listings={keys[0]}")
+            page.get_by_role("button", name="Download CSV").wait_for(timeout=60_000)
+            wait_until_idle(page)
+            # the name reads as written, markup and all
+            assert page.get_by_text("[click me](http:", exact=False).count() >= 1
+        finally:
+            context.close()
+        assert not [url for url in fetched if "evil.example" in url]

@@ -368,3 +368,31 @@ def test_concurrent_processes_agree_on_one_key_and_leave_a_valid_file(tmp_path):
         range(result.value["writer"], result.value["writer"] + 100_000)
     )
     assert not (data_dir / "catalog.pkl.rejected").exists()
+
+
+@pytest.mark.parametrize("earlier_rejected", [None, "file", "dir"])
+def test_a_directory_in_place_of_the_file_is_set_aside_and_the_cache_rebuilt(
+    tmp_path, caplog, earlier_rejected
+):
+    cache = CatalogCache(tmp_path)
+    cache.path.mkdir()
+    (cache.path / "inside.txt").write_text("someone's notes")
+    if earlier_rejected == "file":
+        cache.rejected_path.write_bytes(b"an earlier bad file")
+    elif earlier_rejected == "dir":
+        cache.rejected_path.mkdir()
+    loaded = cache.load()
+    assert loaded.value is None and "could not be read" in loaded.warning
+    assert not cache.path.exists()
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("catalog.pkl.rejected")]
+    assert any((p / "inside.txt").is_file() for p in aside if p.is_dir()), "nothing deleted"
+    cache.save({"rebuilt": True})
+    assert cache.load() == ({"rebuilt": True}, None)
+
+
+def test_saving_over_a_directory_sets_it_aside_first(tmp_path):
+    cache = CatalogCache(tmp_path)
+    cache.path.mkdir()
+    cache.save({"rebuilt": True})
+    assert cache.load().value == {"rebuilt": True}
+    assert cache.rejected_path.is_dir()

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.fooevents import FBOS_META_KEY, parse_booking_options
@@ -21,6 +22,8 @@ from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
 from brcc_core.state import State
 from brcc_core.sync import SyncPolicy
+
+MANAGER = Actor.demo("manager")  # the sandbox runs in demo mode: a demo manager writes
 
 
 @pytest.fixture
@@ -109,7 +112,7 @@ def test_bookings_write_changes_only_that_dates_stock(sandbox, boxoffice):
     before = snapshot(sandbox.engine)
 
     new_capacity = int(row.capacity) + 3
-    result = boxoffice.apply_change(change_for(row, new_capacity), listings)
+    result = boxoffice.apply_change(change_for(row, new_capacity), listings, who=MANAGER)
 
     assert result.status == "ok", result.message
     assert result.remaining == int(row.available) + 3
@@ -139,7 +142,7 @@ def test_bookings_write_changes_only_that_dates_stock(sandbox, boxoffice):
         "ok",
         str(int(row.available)),
         str(int(row.available) + 3),
-        "anonymous",
+        MANAGER.email,
     ]
 
 
@@ -147,7 +150,7 @@ def test_single_event_write_sets_stock_quantity_only(sandbox, boxoffice):
     listings = boxoffice.listings()
     row = upcoming(listings)[lambda d: (d.kind == "single") & ~d.unlimited].iloc[0]
     before = snapshot(sandbox.engine)
-    result = boxoffice.apply_change(change_for(row, 2, field="remaining"), listings)
+    result = boxoffice.apply_change(change_for(row, 2, field="remaining"), listings, who=MANAGER)
     assert result.status == "ok", result.message
     product = boxoffice.woocommerce.get_product(int(row.product_id))
     assert product["stock_quantity"] == 2 and product["manage_stock"] is True
@@ -161,7 +164,7 @@ def test_unlimited_single_event_gets_managed_stock(boxoffice):
     row = listings[(listings.kind == "single") & listings.unlimited].iloc[0]
     preview = boxoffice.preview_change(change_for(row, 40), listings)
     assert any("turns on WooCommerce stock management" in w for w in preview.warnings)
-    result = boxoffice.apply_change(change_for(row, 40), listings)
+    result = boxoffice.apply_change(change_for(row, 40), listings, who=MANAGER)
     assert result.status == "ok", result.message
     product = boxoffice.woocommerce.get_product(int(row.product_id))
     assert product["manage_stock"] is True
@@ -172,7 +175,7 @@ def test_eventbrite_one_off_class_capacity(sandbox, boxoffice):
     listings = boxoffice.listings()
     row = upcoming(listings)[lambda d: (d.channel == "eventbrite") & d.series_id.isna()].iloc[0]
     before = snapshot(sandbox.engine)
-    result = boxoffice.apply_change(change_for(row, int(row.capacity) - 5), listings)
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) - 5), listings, who=MANAGER)
     assert result.status == "ok", result.message
     assert result.capacity == int(row.capacity) - 5
     changes = diff(before, snapshot(sandbox.engine))
@@ -190,7 +193,7 @@ def test_eventbrite_series_date_falls_back_to_the_capacity_tier(sandbox, boxoffi
     single_class = eb.groupby("event_id").filter(lambda g: len(g) == 1)
     row = single_class.iloc[0]
     before = snapshot(sandbox.engine)
-    result = boxoffice.apply_change(change_for(row, int(row.capacity) - 4), listings)
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) - 4), listings, who=MANAGER)
     assert result.status == "ok", result.message
     assert result.attempts[-1].what == "event capacity (series date)"
     changes = diff(before, snapshot(sandbox.engine))
@@ -208,7 +211,7 @@ def test_series_date_with_two_classes_refuses_a_class_change(sandbox, boxoffice)
     before = snapshot(sandbox.engine)
     preview = boxoffice.preview_change(change_for(row, int(row.capacity) - 1), listings)
     assert any("several ticket classes" in w for w in preview.warnings)
-    result = boxoffice.apply_change(change_for(row, int(row.capacity) - 1), listings)
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) - 1), listings, who=MANAGER)
     assert result.status == "refused"
     assert "shared with" in result.message and "Use Sync" in result.message
     assert snapshot(sandbox.engine) == before
@@ -224,7 +227,7 @@ def test_a_sale_between_preview_and_apply_refuses_and_writes_nothing(sandbox, bo
         sell_booking(conn, int(row.product_id), row.slot_id, row.date_id, 2)
     after_sale = snapshot(sandbox.engine)
 
-    result = boxoffice.apply_change(change, listings)
+    result = boxoffice.apply_change(change, listings, who=MANAGER)
 
     assert result.status == "refused"
     assert "Changed since you looked" in result.message
@@ -239,7 +242,7 @@ def test_an_eventbrite_sale_since_the_refresh_refuses(sandbox, boxoffice):
     with sandbox.engine.begin() as conn:
         sell_eventbrite(conn, row.ticket_class_id, 1)
     before = snapshot(sandbox.engine)
-    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings)
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings, who=MANAGER)
     assert result.status == "refused" and "Changed since you looked" in result.message
     assert snapshot(sandbox.engine) == before
     # The page now shows Eventbrite's fresh numbers, so the next try can succeed.
@@ -253,7 +256,7 @@ def test_a_write_that_does_not_persist_is_rolled_back_and_both_are_audited(sandb
     before_fbos = fbos_of(sandbox.engine, row.product_id)
     sandbox.faults.inject("woocommerce", "drop_write", method="PUT")
 
-    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings)
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings, who=MANAGER)
 
     assert result.status == "rolled_back", result.message
     assert "restored" in result.message
@@ -271,7 +274,7 @@ def test_a_dropped_eventbrite_write_is_rolled_back(sandbox, boxoffice):
     row = upcoming(listings)[lambda d: (d.channel == "eventbrite") & d.series_id.isna()].iloc[0]
     before = snapshot(sandbox.engine)
     sandbox.faults.inject("eventbrite", "drop_write", method="POST")
-    result = boxoffice.apply_change(change_for(row, int(row.capacity) - 2), listings)
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) - 2), listings, who=MANAGER)
     assert result.status == "rolled_back", result.message
     assert snapshot(sandbox.engine) == before
 
@@ -282,7 +285,7 @@ def test_a_lost_write_answer_is_checked_by_reading_never_retried(sandbox, boxoff
     sandbox.faults.inject("woocommerce", "timeout", method="PUT")
     before = snapshot(sandbox.engine)
     calls = sandbox.app.calls.get("woocommerce", 0)
-    result = boxoffice.apply_change(change_for(row, 3, field="remaining"), listings)
+    result = boxoffice.apply_change(change_for(row, 3, field="remaining"), listings, who=MANAGER)
     assert result.status == "failed" and "unchanged" in result.message
     assert "Nothing was retried" in result.message
     assert snapshot(sandbox.engine) == before
@@ -306,7 +309,7 @@ def test_refusals_say_why_and_write_nothing(sandbox, boxoffice, pick, value, fie
         row = nested_booking(sandbox.engine, listings)
     before = snapshot(sandbox.engine)
     calls = boxoffice.woocommerce.calls
-    result = boxoffice.apply_change(change_for(row, value, field), listings)
+    result = boxoffice.apply_change(change_for(row, value, field), listings, who=MANAGER)
     assert result.status == "refused" and message in result.message
     assert snapshot(sandbox.engine) == before
     assert boxoffice.woocommerce.calls == calls  # refused before any call
@@ -323,7 +326,7 @@ def test_broken_booking_options_found_at_the_fresh_read_are_refused(sandbox, box
             {"v": '{"broken": "la"bel"}', "p": int(row.product_id), "k": FBOS_META_KEY},
         )
     before = snapshot(sandbox.engine)
-    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings)
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings, who=MANAGER)
     assert result.status == "refused" and "cannot be read" in result.message
     assert snapshot(sandbox.engine) == before
 
@@ -333,7 +336,7 @@ def test_a_channel_that_is_down_is_refused(sandbox, boxoffice):
     row = nested_booking(sandbox.engine, listings)
     sandbox.faults.inject("woocommerce", "5xx", method="GET", times=10, status=503)
     before = snapshot(sandbox.engine)
-    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings)
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings, who=MANAGER)
     assert result.status == "refused" and result.channel_down
     assert "did not answer" in result.message and "Nothing was written" in result.message
     assert snapshot(sandbox.engine) == before
@@ -345,7 +348,7 @@ def test_eventbrite_change_is_not_started_without_the_calls_to_verify_it(sandbox
     boxoffice.eventbrite.calls_left_this_hour = lambda: 5
     before = snapshot(sandbox.engine)
     calls = boxoffice.eventbrite.calls
-    result = boxoffice.apply_change(change_for(row, int(row.capacity) - 1), listings)
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) - 1), listings, who=MANAGER)
     assert result.status == "refused" and "call budget" in result.message
     assert boxoffice.eventbrite.calls == calls and snapshot(sandbox.engine) == before
 
@@ -354,7 +357,7 @@ def test_unchanged_value_writes_nothing(sandbox, boxoffice):
     listings = boxoffice.listings()
     row = nested_booking(sandbox.engine, listings)
     before = snapshot(sandbox.engine)
-    result = boxoffice.apply_change(change_for(row, int(row.capacity)), listings)
+    result = boxoffice.apply_change(change_for(row, int(row.capacity)), listings, who=MANAGER)
     assert result.status == "unchanged" and result.ok
     assert snapshot(sandbox.engine) == before
 
@@ -364,7 +367,7 @@ def test_without_an_audit_log_nothing_is_written(sandbox, boxoffice):
     row = nested_booking(sandbox.engine, listings)
     boxoffice._state = State.open("mysql+pymysql://app:pw-secret@127.0.0.1:1/state")
     before = snapshot(sandbox.engine)
-    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings)
+    result = boxoffice.apply_change(change_for(row, int(row.capacity) + 1), listings, who=MANAGER)
     assert result.status == "refused" and "recorded" in result.message
     assert "pw-secret" not in result.message
     assert snapshot(sandbox.engine) == before
@@ -409,7 +412,7 @@ def test_applying_a_plan_leaves_each_platform_at_its_target(sandbox, boxoffice, 
     assert [p.show_key for p in plans] == [weekday.show_key, weekend.show_key]
     assert all(p.changes for p in plans)
 
-    outcomes = boxoffice.apply_sync(plans, listings=listings)
+    outcomes = boxoffice.apply_sync(plans, listings=listings, who=MANAGER)
 
     assert [r.status for _, r in outcomes] == ["ok"] * len(outcomes), [
         r.message for _, r in outcomes
@@ -439,7 +442,7 @@ def test_sync_stops_calling_a_channel_that_is_down(sandbox, boxoffice):
     plans = boxoffice.plan_sync(keys, SyncPolicy("split"), listings)
     sandbox.faults.inject("woocommerce", "timeout", method="GET", times=100)
     calls = boxoffice.woocommerce.calls
-    outcomes = boxoffice.apply_sync(plans, listings=listings)
+    outcomes = boxoffice.apply_sync(plans, listings=listings, who=MANAGER)
     wc = [r for row, r in outcomes if row.channel == "woocommerce"]
     assert len(wc) >= 2 and all(r.status == "refused" for r in wc)
     assert "not answering" in wc[-1].message

@@ -95,7 +95,7 @@ def test_minus_plus_and_set_go_through_the_confirmation(demo_env):
     audit = at.dataframe[-1].value
     assert list(audit["result"][:3]) == ["ok", "ok", "ok"]
     assert list(audit["after"][:3]) == ["10", str(remaining), str(remaining - 1)]
-    assert set(audit["who"]) == {"anonymous"}
+    assert set(audit["who"]) == {"demo-manager@sandbox"}  # the demo identity by default
 
 
 def test_a_change_below_sold_is_refused_in_the_panel(demo_env):

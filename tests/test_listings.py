@@ -239,3 +239,25 @@ def test_event_whose_ticket_classes_failed_stays_visible_as_unknown():
 def test_number_columns_are_nullable_integers(column):
     df = build_listings(catalog(), COUNTS, stock_frame(), now=NOW)
     assert str(df[column].dtype) == "Int64"
+
+
+def test_a_channel_that_failed_with_nothing_earlier_is_recorded_as_unknown():
+    why = "Eventbrite failed on its side (HTTP 503)"
+    first_build = catalog(classes={}, errors={"eventbrite": why}, eventbrite_fetched_at=None)
+    df = build_listings(first_build, COUNTS, stock_frame())
+    assert df.attrs["unknown_channels"] == {"eventbrite": why}
+    woo_down = build_catalog(
+        products=[],
+        events=[EVENT],
+        ticket_classes=CLASSES,
+        timezone=TZ,
+        fetched_at=NOW,
+        eventbrite_fetched_at=NOW,
+        errors={"woocommerce": "WooCommerce site unreachable"},
+    )
+    assert build_listings(woo_down, None, None).attrs["unknown_channels"] == {
+        "woocommerce": "WooCommerce site unreachable"
+    }
+    # a channel read fine (or kept from an earlier refresh) is not unknown
+    kept = catalog(errors={"eventbrite": why}, eventbrite_fetched_at=NOW)
+    assert build_listings(kept, COUNTS, stock_frame()).attrs["unknown_channels"] == {}

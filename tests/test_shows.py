@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from brcc_core.shows import suggest_shows
+from brcc_core.shows import map_shows, suggest_shows
 
 TZ = "America/Toronto"
 
@@ -99,3 +99,39 @@ def test_unknown_sold_is_not_a_total_and_not_oversold():
 def test_venue_capacity_is_applied():
     shows = suggest_shows(listings(ROWS), venue_capacity=60)
     assert shows.iloc[1].remaining == 10 and not shows.iloc[1].nearly_full
+
+
+# --- a channel that could not be read is unknown, a channel that sells none is 0 ---------
+def test_a_show_without_eventbrite_listings_sold_zero_there_when_eventbrite_was_read():
+    ten_pm_site_only = listings([ROWS[3]])
+    show = suggest_shows(ten_pm_site_only, venue_capacity=55).iloc[0]
+    assert show.sold_eventbrite == 0 and show.sold == 10 and show.sold_known
+
+
+def test_a_channel_that_could_not_be_read_makes_every_show_figure_unknown():
+    site_only = listings([ROWS[0], ROWS[3]])
+    why = "Eventbrite failed on its side (HTTP 503)"
+    shows = suggest_shows(site_only, venue_capacity=55, unknown_channels={"eventbrite": why})
+    for show in shows.itertuples():
+        assert pd.isna(show.sold_eventbrite)  # never 0: it may have sold seats
+        assert show.sold_woocommerce > 0  # what was read still shows
+        assert pd.isna(show.sold) and pd.isna(show.remaining) and pd.isna(show.sell_through)
+        assert not show.sold_known and not show.oversold and not show.nearly_full
+        assert f"Eventbrite sold unknown: {why}" in show.errors
+
+
+def test_the_unknown_channels_travel_with_the_listings_frame():
+    site_only = listings([ROWS[0]])
+    site_only.attrs["unknown_channels"] = {"eventbrite": "down"}
+    window = site_only[site_only["starts_at"].notna()]  # pages slice before grouping
+    show = suggest_shows(window).iloc[0]
+    assert pd.isna(show.sold_eventbrite) and not show.sold_known
+    mapped = map_shows(window).iloc[0]
+    assert pd.isna(mapped.sold_eventbrite) and not mapped.sold_known
+
+
+def test_unknown_pending_is_not_counted_as_none_pending():
+    rows = listings([ROWS[0]])
+    rows["pending"] = pd.array([None], dtype="Int64")
+    show = suggest_shows(rows).iloc[0]
+    assert pd.isna(show.pending) and pd.isna(show.remaining) and not show.sold_known

@@ -113,18 +113,29 @@ def shows(listings) -> pd.DataFrame:
     return suggest_shows(listings, venue_capacity=55)
 
 
-def test_key_figures_cover_the_next_seven_days_and_leave_unknown_shows_out(shows):
+def test_key_figures_are_unknown_when_one_show_is_and_say_what_is_known(shows):
     figures = views.key_figures(shows, NOW)
     # Mon, Tue, Wed, Thu; not the past Sunday, not 1 December
     assert figures.shows == 4
-    assert figures.seats_sold == 10 + 12 + 60 + 50
-    assert figures.pending == 2
-    assert figures.venue_capacity == 3 * 55  # Thursday's sold is unknown: left out
-    assert figures.sell_through == pytest.approx((132 + 2) / 165)
+    # Thursday's sold is unknown: a total without it would read as the real one
+    assert figures.seats_sold is None and figures.pending is None
+    assert figures.sell_through is None
+    assert (figures.known_shows, figures.known_sold) == (3, 10 + 12 + 60 + 50)
+    assert figures.venue_capacity == 4 * 55
     assert figures.oversold == 1
     assert figures.nearly_full == 1
     assert figures.unknown == 1
     assert figures.unknown_reasons == ("sold unknown: WordPress database unreachable",)
+
+
+def test_key_figures_total_when_every_show_is_known(shows):
+    known = shows[shows["sold_known"]]
+    figures = views.key_figures(known, NOW)
+    assert figures.shows == 3
+    assert figures.seats_sold == 10 + 12 + 60 + 50
+    assert figures.pending == 2
+    assert figures.sell_through == pytest.approx((132 + 2) / 165)
+    assert figures.unknown == 0
 
 
 def test_key_figures_of_an_empty_week_say_nothing_rather_than_zero_percent(shows):
@@ -261,13 +272,38 @@ def test_summary_totals_average_best_and_worst(listings, shows):
     keys = ["show:2026-11-23T20:00", "show:2026-11-24T20:00", "show:2026-11-26T20:00"]
     summary = views.comparison_summary(views.comparison_cards(keys, listings, shows))
     assert (summary.items, summary.known) == (3, 2)
-    assert (summary.capacity, summary.sold, summary.pending) == (110, 82, 2)
-    assert summary.remaining == 31 + (55 - 60)
-    assert summary.average_sell_through == pytest.approx((24 / 55 + 60 / 55) / 2)
+    # Thursday is unknown: capacity is still known, the rest is not
+    assert summary.capacity == 3 * 55
+    assert (summary.sold, summary.pending, summary.remaining) == (None, None, None)
+    assert summary.average_sell_through is None
     assert summary.best[0] == "Tue 24 Nov 20:00 · Tuesday 8pm"
     assert summary.worst[0].startswith("Mon 23 Nov 20:00")
     assert summary.oversold == 1
-    assert summary.notes == ("1 of 3 left out: numbers unknown",)
+    assert summary.notes == (
+        "1 of 3 with numbers unknown, so the totals are unknown (the 2 readable: 82 sold)",
+    )
+
+    known = views.comparison_summary(views.comparison_cards(keys[:2], listings, shows))
+    assert (known.capacity, known.sold, known.pending) == (110, 82, 2)
+    assert known.remaining == 31 + (55 - 60)
+    assert known.average_sell_through == pytest.approx((24 / 55 + 60 / 55) / 2)
+    assert known.notes == ()
+
+
+def test_summary_tiles_of_all_unknown_cards_are_unknown_not_zero(listings, shows):
+    # the WordPress database unreachable and Eventbrite never read
+    site = listings[listings["channel"] == "woocommerce"]
+    down = site.assign(
+        sold=pd.array([None] * len(site), dtype="Int64"),
+        pending=pd.array([None] * len(site), dtype="Int64"),
+    )
+    down.attrs["unknown_channels"] = {"eventbrite": "Eventbrite failed (HTTP 503)"}
+    down_shows = suggest_shows(down, venue_capacity=55)
+    keys = ["show:2026-11-23T20:00", "show:2026-11-24T20:00"]
+    summary = views.comparison_summary(views.comparison_cards(keys, down, down_shows))
+    assert summary.known == 0
+    assert summary.capacity == 110  # the venue capacity was read
+    assert (summary.sold, summary.pending, summary.remaining) == (None, None, None)
 
 
 def test_csv_has_a_row_per_item_and_empty_cells_for_unknown(listings, shows):
@@ -338,3 +374,21 @@ def test_refresh_changes_are_described_in_words():
     assert describe_changes(nothing) == "no changes"
     some = {"products": (0, 0), "events": (4, 0), "listings": (12, 3)}
     assert describe_changes(some) == "events +4, listings +12 / -3"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "show:2026-02-30T20:00",
+        "show:2026-13-01T20:00",
+        "show:2026-11-27T24:00",
+        "show:0000-01-01T20:00",
+    ],
+)
+def test_a_link_with_an_impossible_date_drops_that_key_and_keeps_the_rest(bad, listings):
+    decoded = views.decode_selection({"shows": f"{bad},show:2026-11-23T20:00"})
+    assert decoded.keys == ("show:2026-11-23T20:00",)
+    assert decoded.rejected == (bad,)
+    assert views.clean_selection([bad, "eb:100:1001"]) == ["eb:100:1001"]
+    # a bad key that reached the selection anyway never breaks the page's day filter
+    assert views.selection_days([bad, "show:2026-11-23T20:00"], listings) == {date(2026, 11, 23)}

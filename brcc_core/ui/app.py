@@ -6,8 +6,10 @@ import runpy
 
 import streamlit as st
 
+from brcc_core.access import ROLE_LABELS, ROLES, Actor, Role
 from brcc_core.boxoffice import BoxOffice, StartupError
 from brcc_core.settings import Settings, SettingsError, load_settings
+from brcc_core.state import StateUnavailable
 
 
 @st.cache_resource(show_spinner="Opening the club's systems…")
@@ -58,3 +60,160 @@ def demo_banner(boxoffice: BoxOffice) -> None:
             "the club's systems.",
             icon="🎭",
         )
+
+
+# --- who is at the box office ----------------------------------------------------------
+DEMO_IDENTITY_KEY = "demo_identity"  # the demo identity switch (demo mode, no sign-in)
+DEMO_DEFAULT_ROLE: Role = "manager"  # a newcomer can try every manager control at once
+ACTOR_KEY = "actor"  # this run's acting person, set by ``navigation``
+
+
+def sign_in_configured() -> bool:
+    """True when ``[auth]`` in .streamlit/secrets.toml can sign people in (st.login)."""
+    try:
+        auth = st.secrets.get("auth")
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return False
+    return bool(auth) and "redirect_uri" in auth and "cookie_secret" in auth
+
+
+def _signed_in_email() -> str | None:
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or "") or None
+    except Exception:  # noqa: BLE001 - AppTest without a user, or no auth configured
+        pass
+    return None
+
+
+def signed_in() -> bool:
+    try:
+        return bool(st.user.is_logged_in)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def current_actor() -> Actor:
+    """The person using this session, as ``navigation`` found them at the start of this
+    run (read once per run; the facade reads the role again on every write)."""
+    actor = st.session_state.get(ACTOR_KEY)
+    return actor if isinstance(actor, Actor) else _resolve_actor()
+
+
+def _resolve_actor() -> Actor:
+    """Who this is, with their role read now: a role an admin takes away applies on the
+    next run. StateUnavailable when the roles cannot be read."""
+    boxoffice = get_boxoffice()
+    if sign_in_configured():
+        email = _signed_in_email()
+        return boxoffice.actor_for(email) if email else Actor.nobody("signed out")
+    if boxoffice.settings.is_demo:
+        role = st.session_state.get(DEMO_IDENTITY_KEY, DEMO_DEFAULT_ROLE)
+        return Actor.demo(role if role in ROLES else DEMO_DEFAULT_ROLE)
+    return Actor.unsigned()
+
+
+def can_write() -> bool:
+    """Whether this session may see write controls (the facade checks again on write)."""
+    return current_actor().can("manager")
+
+
+def read_only_reason(actor: Actor) -> str:
+    if actor.via == "unsigned":
+        return (
+            "Read-only: sign-in is not configured, so nobody can change capacity, shows or "
+            "Sync from this app. An administrator sets up sign-in in "
+            '`.streamlit/secrets.toml` (README, "Sign-in and roles").'
+        )
+    return (
+        f"Read-only: you are signed in as a {actor.role}. Changing capacity, shows and "
+        "Sync needs the manager role: ask an admin of the app."
+    )
+
+
+def identity_sidebar(actor: Actor) -> None:
+    """Who is acting, in the sidebar: the demo identity switch, or the signed-in person."""
+    with st.sidebar:
+        if actor.via == "demo":
+            st.radio(
+                "Demo identity",
+                ROLES,
+                index=ROLES.index(actor.role or DEMO_DEFAULT_ROLE),
+                key=DEMO_IDENTITY_KEY,
+                format_func=str.capitalize,
+                help="Demo mode has no sign-in: switch to see what each role can do.",
+            )
+            st.caption(ROLE_LABELS[actor.role or DEMO_DEFAULT_ROLE])
+        elif actor.via == "sign-in":
+            st.markdown(f"Signed in as **{actor.email}**  \nRole: {actor.role or 'none'}")
+            st.button("Sign out", key="sign_out", on_click=st.logout, icon="🚪")
+        else:
+            st.caption("Not signed in: read-only.")
+
+
+def sign_in_page() -> None:
+    st.title("BRCC Box Office")
+    st.write("Sign in with the club account you use for e-mail to see the box office.")
+    st.button("Sign in", key="sign_in", type="primary", on_click=st.login, icon="🔑")
+
+
+def ask_an_admin_page() -> None:
+    actor = current_actor()
+    st.title("Ask an admin for access")
+    if actor.via == "nobody":
+        st.warning(
+            "Your sign-in did not tell the app your e-mail address, and roles are given by "
+            "e-mail. Ask an admin to check that the provider sends the `email` claim.",
+            icon="🔒",
+        )
+    else:
+        st.warning(
+            f"You are signed in as **{actor.email}**, but nobody has given you a role in "
+            "the box office yet. Ask an admin of the app to add you as a viewer or a "
+            "manager; then reload this page.",
+            icon="🔒",
+        )
+    st.button("Sign out", key="sign_out", on_click=st.logout, icon="🚪")
+
+
+def _roles_unreadable(message: str) -> None:
+    st.title("BRCC Box Office")
+    st.error(f"Who may see the box office cannot be checked right now. {message}", icon="🛠️")
+
+
+MEETING_PARAM = "meeting"  # ?meeting=<token>: the read-only meeting view, no sign-in
+
+
+def navigation() -> tuple[list, str]:
+    """The pages this session may open, and where the menu goes: the meeting view for a
+    meeting link, the sign-in page, the "ask an admin" page, or the app by role."""
+    st.session_state.pop(ACTOR_KEY, None)  # found again below, on every run
+    if MEETING_PARAM in st.query_params:
+        return [st.Page("pages/meeting.py", title="Meeting", icon="📽️", default=True)], "hidden"
+    if sign_in_configured() and not signed_in():
+        return [st.Page(sign_in_page, title="Sign in", icon="🔑", default=True)], "hidden"
+    try:
+        actor = _resolve_actor()
+    except StateUnavailable as exc:
+        message = str(exc)
+        return [st.Page(lambda: _roles_unreadable(message), title="Box office", default=True)], (
+            "hidden"
+        )
+    st.session_state[ACTOR_KEY] = actor
+    if actor.role is None:
+        return [st.Page(ask_an_admin_page, title="Ask an admin", icon="🔒", default=True)], (
+            "hidden"
+        )
+    identity_sidebar(actor)
+    if actor.via == "unsigned":
+        st.sidebar.info(read_only_reason(actor), icon="🔒")
+    pages = [
+        st.Page("pages/dashboard.py", title="Dashboard", icon="📊", default=True),
+        st.Page("pages/comparison.py", title="Comparison", icon="⚖️"),
+        st.Page("pages/inventory.py", title="Inventory", icon="🎚️"),
+    ]
+    if actor.can("manager"):
+        pages.append(st.Page("pages/meeting_links.py", title="Meeting links", icon="📽️"))
+    if actor.can("admin"):
+        pages.append(st.Page("pages/people.py", title="People and roles", icon="🪪"))
+    return pages, "sidebar"

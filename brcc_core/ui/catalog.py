@@ -3,40 +3,28 @@ the Refresh data button, which is the only thing that changes it."""
 
 from __future__ import annotations
 
+import queue
 import threading
 from datetime import UTC, datetime
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from brcc_core import views
 from brcc_core.boxoffice import BoxOffice, RefreshResult
 from brcc_core.catalog import Catalog
+from brcc_core.ui.text import plain
 
 CATALOG_KEY = "catalog"
 REFRESH_STEPS = ("WooCommerce pages", "Eventbrite events", "Ticket classes")
+PROGRESS_INTERVAL_SECONDS = 0.2
 
 
 def _run_refresh(boxoffice: BoxOffice, label: str) -> RefreshResult:
     with st.status(label, expanded=True) as status:
-        # One placeholder per step, made here on the page's thread: ticket classes report
-        # from Eventbrite's worker threads, which may only update a placeholder in place
-        # (creating elements there would land outside this box, out of order).
         lines = {step: st.empty() for step in REFRESH_STEPS}
-        ctx = get_script_run_ctx()
-        lock = threading.Lock()
-
-        def progress(step: str, done: int, total: int | None) -> None:
-            if get_script_run_ctx() is None and ctx is not None:
-                add_script_run_ctx(threading.current_thread(), ctx)
-            of = f" of {total}" if total else ""
-            with lock:
-                if step in lines:
-                    lines[step].write(f"{step}: {done}{of}")
-
-        result = boxoffice.refresh_catalog(progress=progress)
+        result = _refresh_reporting_progress(boxoffice, lines)
         for channel, error in result.errors.items():
-            st.warning(f"{channel}: {error}")
+            st.warning(f"{views.CHANNEL_NAMES.get(channel, channel)}: {plain(error)}")
         changed = views.describe_changes(result.changes)
         status.update(
             label=(
@@ -48,6 +36,45 @@ def _run_refresh(boxoffice: BoxOffice, label: str) -> RefreshResult:
         )
     st.session_state[CATALOG_KEY] = result.catalog
     return result
+
+
+def _refresh_reporting_progress(boxoffice: BoxOffice, lines: dict) -> RefreshResult:
+    """Run the refresh in a worker and draw its progress from this, the page's thread.
+
+    Ticket classes report from Eventbrite's worker threads, which have no Streamlit run
+    context (touching a placeholder there logged "missing ScriptRunContext"): they only
+    post to a queue, and every element is drawn here."""
+    updates: queue.SimpleQueue[tuple[str, int, int | None]] = queue.SimpleQueue()
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = boxoffice.refresh_catalog(
+                progress=lambda step, done, total: updates.put((step, done, total))
+            )
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the page's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="catalog-refresh", daemon=True)
+    worker.start()
+    while True:
+        worker.join(timeout=PROGRESS_INTERVAL_SECONDS)
+        latest: dict[str, tuple[int, int | None]] = {}
+        while True:
+            try:
+                step, done, total = updates.get_nowait()
+            except queue.Empty:
+                break
+            latest[step] = (done, total)
+        for step, (done, total) in latest.items():
+            if step in lines:
+                of = f" of {total}" if total else ""
+                lines[step].write(f"{step}: {done}{of}")
+        if not worker.is_alive():
+            break
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["result"]  # type: ignore[return-value]
 
 
 def current_catalog(boxoffice: BoxOffice) -> Catalog:
@@ -65,8 +92,32 @@ def current_catalog(boxoffice: BoxOffice) -> Catalog:
 
 
 def refresh_button(boxoffice: BoxOffice) -> None:
-    if st.button("Refresh data", key="refresh_data", type="primary", icon="🔄"):
+    cols = st.columns([1, 4], vertical_alignment="center")
+    pressed = cols[0].button("Refresh data", key="refresh_data", type="primary", icon="🔄")
+    cols[1].caption(refresh_cost_text(boxoffice), help=REFRESH_COST_HELP)
+    if pressed:
         _run_refresh(boxoffice, "Refreshing the catalog…")
+
+
+REFRESH_COST_HELP = (
+    "Eventbrite allows about 2,000 calls an hour. A refresh leaves Eventbrite alone (and "
+    "says so) rather than spend the calls kept for capacity changes."
+)
+
+
+def refresh_cost_text(boxoffice: BoxOffice) -> str:
+    """What pressing Refresh data will cost, next to the button."""
+    catalog = st.session_state.get(CATALOG_KEY)  # loading it is current_catalog's job
+    cost = boxoffice.refresh_cost(catalog)
+    left = boxoffice.eventbrite.calls_left_this_hour()
+    reserve = boxoffice.settings.eb_write_reserve
+    text = (
+        f"A refresh costs about {cost:,} Eventbrite calls · {left:,} of 2,000 left this hour, "
+        f"{reserve:,} kept for capacity changes"
+    )
+    if boxoffice.eventbrite_refresh_refusal(catalog):
+        text += " · Eventbrite will be skipped now: WooCommerce only"
+    return text
 
 
 def catalog_age_caption(catalog: Catalog) -> None:
@@ -75,7 +126,15 @@ def catalog_age_caption(catalog: Catalog) -> None:
     parts = [f"Catalog from {age} min ago"]
     if catalog.eventbrite_fetched_at is not None:
         eb_age = int((now - catalog.eventbrite_fetched_at).total_seconds() // 60)
-        parts.append(f"Eventbrite numbers from {eb_age} min ago")
+        stale = catalog.stale_events
+        if stale:
+            oldest = int((now - min(read_at for _, read_at, _ in stale)).total_seconds() // 60)
+            parts.append(
+                f"Eventbrite numbers from {eb_age} min ago, {len(stale)} event(s) from up to "
+                f"{oldest} min ago (not read in the last refresh)"
+            )
+        else:
+            parts.append(f"Eventbrite numbers from {eb_age} min ago")
     else:
         parts.append("Eventbrite numbers unavailable")
     parts.append("WordPress numbers live")

@@ -12,6 +12,7 @@ import streamlit as st
 
 from brcc_core import charts, views
 from brcc_core.ui import selection
+from brcc_core.ui.text import plain
 
 PICKER_KEY = "compare_pick"
 DEFAULT_RANGE_DAYS = 28
@@ -130,14 +131,14 @@ def cards(items: Sequence[views.ComparisonCard]) -> None:
 
 
 def _card(card: views.ComparisonCard) -> None:
-    st.markdown(f"**{card.when}**  \n{card.title}")
+    st.markdown(f"**{card.when}**  \n{plain(card.title)}")
     if card.oversold:
         st.badge("oversold", icon="⛔", color="red")
     elif card.nearly_full:
         st.badge("nearly full", icon="⚠️", color="orange")
     if card.kind == "missing":
         for error in card.errors:
-            st.warning(error, icon="❓")
+            st.warning(plain(error), icon="❓")
         return
     st.metric("Sell-through", _pct(card.sell_through), help="Sold and pending over the capacity.")
     remaining = card.remaining
@@ -153,9 +154,13 @@ def _card(card: views.ComparisonCard) -> None:
         f"Remaining: **{remaining_text}**"
     )
     for line in card.lines:
-        st.caption(_line_text(line))
+        st.caption(plain(_line_text(line)))
         if line.error:
-            st.caption(f":red[{line.error}]")
+            st.caption(f":red[{plain(line.error)}]")
+    # What no listing line says: a channel that could not be read, a default capacity.
+    for error in card.errors:
+        if not any(line.error == error for line in card.lines):
+            st.caption(f":red[{plain(error)}]")
 
 
 def _line_text(line: views.ListingLine) -> str:
@@ -170,18 +175,18 @@ def _line_text(line: views.ListingLine) -> str:
 def summary(result: views.ComparisonSummary) -> None:
     st.subheader("Summary")
     cols = st.columns(5)
-    cols[0].metric("Capacity", f"{result.capacity:,}", border=True)
-    cols[1].metric("Sold", f"{result.sold:,}", border=True)
-    cols[2].metric("Pending", f"{result.pending:,}", border=True)
-    cols[3].metric("Remaining", f"{result.remaining:,}", border=True)
+    cols[0].metric("Capacity", _n(result.capacity), border=True)
+    cols[1].metric("Sold", _n(result.sold), border=True)
+    cols[2].metric("Pending", _n(result.pending), border=True)
+    cols[3].metric("Remaining", _n(result.remaining), border=True)
     cols[4].metric("Average sell-through", _pct(result.average_sell_through), border=True)
     if result.best and result.worst and result.known > 1:
         st.markdown(
-            f"Best: **{result.best[0]}** ({result.best[1]:.0%}) · "
-            f"Worst: **{result.worst[0]}** ({result.worst[1]:.0%})"
+            f"Best: **{plain(result.best[0])}** ({result.best[1]:.0%}) · "
+            f"Worst: **{plain(result.worst[0])}** ({result.worst[1]:.0%})"
         )
     for note in result.notes:
-        st.caption(note)
+        st.caption(plain(note))
 
 
 def chart(frame: pd.DataFrame, timezone: str) -> None:

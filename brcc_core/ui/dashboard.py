@@ -10,8 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core import charts, views
-from brcc_core.boxoffice import BoxOffice, Health
+from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice, Health
 from brcc_core.catalog import Catalog
+from brcc_core.ui.text import plain
 
 HEALTH_KEY = "health_results"
 HEALTH_TTL_SECONDS = 60.0
@@ -61,13 +62,13 @@ def health_panel(health: Sequence[Health], age_seconds: float) -> bool:
         )
     for line in lines:
         if line.state == "down":
-            st.error(f"**{line.name}** is down: {line.reason}", icon="⛔")
+            st.error(f"**{line.name}** is down: {plain(line.reason)}", icon="⛔")
         elif line.state == "degraded":
-            st.warning(f"**{line.name}**: {line.reason}", icon="⚠️")
+            st.warning(f"**{line.name}**: {plain(line.reason)}", icon="⚠️")
     with st.expander(f"Health details (measured {int(age_seconds)} s ago)"):
         st.markdown(
             "\n".join(
-                f"- {line.icon} **{line.name}** · {line.state} · {line.reason}"
+                f"- {line.icon} **{line.name}** · {line.state} · {plain(line.reason)}"
                 + (f" · {line.latency}" if line.latency else "")
                 for line in lines
             )
@@ -101,20 +102,27 @@ def catalog_notes(catalog: Catalog, listings: pd.DataFrame) -> None:
             )
 
 
+def shows_notes(shows: pd.DataFrame) -> None:
+    """Say when the shows' venue capacities are the default, not the saved ones."""
+    why = shows.attrs.get(SAVED_SHOWS_ERROR)
+    if why:
+        st.warning(plain(why), icon="🗄️")
+
+
 def key_figures_row(figures: views.KeyFigures) -> None:
     """Shows, seats sold, sell-through, pending and oversold for the next days."""
     st.subheader(f"Next {figures.days} days")
     cols = st.columns(5)
     sell = f"{figures.sell_through:.0%}" if figures.sell_through is not None else "unknown"
     cols[0].metric("Shows", figures.shows, border=True)
-    cols[1].metric("Seats sold", figures.seats_sold, border=True)
+    cols[1].metric("Seats sold", _n(figures.seats_sold), border=True)
     cols[2].metric(
         "Sell-through",
         sell,
         border=True,
         help="Sold and pending seats over the venue capacity of these shows.",
     )
-    cols[3].metric("Pending", figures.pending, border=True, help="Orders not completed yet.")
+    cols[3].metric("Pending", _n(figures.pending), border=True, help="Orders not completed yet.")
     cols[4].metric(
         "Oversold shows",
         figures.oversold,
@@ -123,7 +131,15 @@ def key_figures_row(figures: views.KeyFigures) -> None:
     )
     if figures.unknown:
         why = f": {figures.unknown_reasons[0]}" if figures.unknown_reasons else ""
-        st.caption(f"{figures.unknown} show(s) left out of these totals, sold unknown{why}.")
+        st.caption(
+            f"Seats sold is unknown for {figures.unknown} of {figures.shows} show(s)"
+            f"{plain(why)}. The {figures.known_shows} readable show(s) have "
+            f"{figures.known_sold:,} seats sold."
+        )
+
+
+def _n(value: int | None) -> str:
+    return "unknown" if value is None else f"{value:,}"
 
 
 TABLE_KEY = "upcoming_shows"

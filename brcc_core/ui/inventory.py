@@ -18,11 +18,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from brcc_core.access import AccessDenied, Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog import Catalog
 from brcc_core.inventory import Change, ChangeResult, patch_catalog
-from brcc_core.state import ANONYMOUS, StateUnavailable
+from brcc_core.state import StateUnavailable
+from brcc_core.ui.app import can_write, current_actor, read_only_reason
 from brcc_core.ui.catalog import CATALOG_KEY
+from brcc_core.ui.text import plain
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ def safe_callback(what: str) -> Callable:
         def run(*args: Any, **kwargs: Any) -> None:
             try:
                 function(*args, **kwargs)
+            except AccessDenied as exc:
+                st.session_state[RESULT_KEY] = ("refused", str(exc))
             except Exception as exc:  # noqa: BLE001 - the last line of defence
                 log.exception("inventory callback failed: %s", what)
                 st.session_state[RESULT_KEY] = (
@@ -66,14 +71,9 @@ def safe_callback(what: str) -> Callable:
     return wrap
 
 
-def current_user() -> str:
-    """Who is acting: the signed-in e-mail when sign-in exists, else "anonymous"."""
-    try:
-        if st.user.is_logged_in:
-            return str(st.user.get("email") or st.user.get("name") or ANONYMOUS)
-    except Exception:  # noqa: BLE001 - no auth configured (or AppTest): anonymous
-        pass
-    return ANONYMOUS
+def current_user() -> Actor:
+    """Who is acting (the facade checks their role again on every write)."""
+    return current_actor()
 
 
 def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
@@ -83,7 +83,7 @@ def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
 
     toast = st.session_state.pop(TOAST_KEY, None)
     if toast:
-        st.toast(toast[0], icon=toast[1])
+        st.toast(plain(toast[0]), icon=toast[1])
     listings = boxoffice.listings(catalog)
     live_age_caption(listings, boxoffice.settings, catalog)
     try:
@@ -91,6 +91,8 @@ def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
     except StateUnavailable as exc:
         st.error(str(exc), icon="🛠️")
         shows = boxoffice.shows(listings).assign(source="suggested", rule_id=pd.NA)
+    if not can_write():
+        st.info(read_only_reason(current_actor()), icon="🔒")
     change_tab, shows_tab, sync_tab, audit_tab = st.tabs(["Change", "Shows", "Sync", "Audit"])
     with change_tab:
         change_section(boxoffice, listings, shows)
@@ -224,6 +226,8 @@ def change_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataF
     if row is None:
         return
     _listing_numbers(row)
+    if not can_write():
+        return
     _change_controls(row)
     pending = st.session_state.get(PENDING_KEY)
     if pending and pending["listing_key"] == row["listing_key"]:
@@ -231,7 +235,7 @@ def change_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataF
 
 
 def _listing_numbers(row: pd.Series) -> None:
-    st.markdown(f"**{row['title']}**  \n{listing_label(row)}")
+    st.markdown(f"**{plain(row['title'])}**  \n{plain(listing_label(row))}")
     unlimited = bool(row["unlimited"])
     cols = st.columns(4)
     cols[0].metric("Capacity", seats(row["capacity"], unlimited))
@@ -242,7 +246,7 @@ def _listing_numbers(row: pd.Series) -> None:
     limit = "" if limit is None or pd.isna(limit) else f" · limited by the {limit}"
     st.caption(f"Status: {str(row['status']).replace('_', ' ')}{limit} · `{row['listing_key']}`")
     if isinstance(row.get("error"), str):
-        st.warning(row["error"], icon="⚠️")
+        st.warning(plain(row["error"]), icon="⚠️")
 
 
 def _seen(row: pd.Series) -> dict:
@@ -324,7 +328,7 @@ def _confirmation(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
     change = _pending_change()
     preview = boxoffice.preview_change(change, listings)
     with st.container(border=True, key="inv_confirm_panel"):
-        st.markdown(f"**Confirm the change** · {preview.label}")
+        st.markdown(f"**Confirm the change** · {plain(preview.label)}")
         unlimited = preview.unlimited_before
         lines = [
             f"Capacity: {seats(preview.capacity_before, unlimited)} → "
@@ -336,9 +340,9 @@ def _confirmation(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
         ]
         st.markdown("\n".join(f"- {line}" for line in lines))
         for warning in preview.warnings:
-            st.warning(warning, icon="⚠️")
+            st.warning(plain(warning), icon="⚠️")
         if preview.refusal:
-            st.error(preview.refusal, icon="🚫")
+            st.error(plain(preview.refusal), icon="🚫")
         cols = st.columns(2)
         cols[0].button(
             "Confirm",
@@ -384,8 +388,8 @@ def _last_result() -> None:
     status, message = last
     icon = STATUS_ICONS.get(status, "ℹ️")
     if status in ("ok", "unchanged"):
-        st.success(message, icon=icon)
+        st.success(plain(message), icon=icon)
     elif status in ("refused", "rolled_back"):
-        st.warning(message, icon=icon)
+        st.warning(plain(message), icon=icon)
     else:
-        st.error(message, icon=icon)
+        st.error(plain(message), icon=icon)

@@ -19,13 +19,18 @@ RESULTS = [
 ]
 
 
+def _person(who: str | None) -> str:
+    return "everyone" if who is None else who
+
+
 def audit_section(boxoffice: BoxOffice) -> None:
     st.subheader("Audit log")
     st.caption(
-        "Every attempt to change a platform, successful or not, newest first. The app only "
-        "ever adds to this log."
+        "Every attempt to change a platform, successful or not, and every change to shows, "
+        "rules, roles and meeting links, with who did it, newest first. The app only ever "
+        "adds to this log."
     )
-    cols = st.columns(3)
+    cols = st.columns(4)
     contains = cols[0].text_input("Listing contains", key="inv_audit_listing")
     results = cols[1].multiselect("Result", RESULTS, key="inv_audit_results")
     channels = cols[2].multiselect(
@@ -35,7 +40,11 @@ def audit_section(boxoffice: BoxOffice) -> None:
         key="inv_audit_channels",
     )
     try:
+        person = cols[3].selectbox(
+            "Person", [None, *boxoffice.audit_people()], format_func=_person, key="inv_audit_who"
+        )
         log = boxoffice.audit_log(
+            who=person,
             listing_contains=contains.strip() or None,
             results=results or None,
             channels=channels or None,

@@ -6,10 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from brcc_core.access import AccessDenied
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.shows import WEEKDAYS, RecurringRule, RuleMember
 from brcc_core.state import StateUnavailable
+from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import current_user, listing_label, when
+from brcc_core.ui.text import plain
 
 MESSAGE_KEY = "inv_shows_message"  # (kind, text) after a save
 MAP_FOR_KEY = "inv_map_for"  # the show the editor was filled for
@@ -48,7 +51,8 @@ def shows_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFr
             ]
         ]
         st.dataframe(table, hide_index=True, key="inv_shows_table")
-        _editor(boxoffice, listings, upcoming)
+        if can_write():
+            _editor(boxoffice, listings, upcoming)
     with st.expander("Recurring rules", expanded=False):
         _rules(boxoffice, listings)
 
@@ -116,7 +120,7 @@ def _save(boxoffice: BoxOffice, show_key: str) -> None:
             title=(st.session_state.get("inv_map_title") or "").strip() or None,
             who=current_user(),
         )
-    except (StateUnavailable, ValueError) as exc:
+    except (StateUnavailable, ValueError, AccessDenied) as exc:
         st.session_state[MESSAGE_KEY] = ("error", str(exc))
         return
     st.session_state[MESSAGE_KEY] = (
@@ -128,8 +132,8 @@ def _save(boxoffice: BoxOffice, show_key: str) -> None:
 
 def _forget(boxoffice: BoxOffice, show_key: str) -> None:
     try:
-        boxoffice.forget_show_mapping(show_key)
-    except StateUnavailable as exc:
+        boxoffice.forget_show_mapping(show_key, who=current_user())
+    except (StateUnavailable, AccessDenied) as exc:
         st.session_state[MESSAGE_KEY] = ("error", str(exc))
         return
     st.session_state[MESSAGE_KEY] = ("ok", "Confirmation removed: the show is suggested again.")
@@ -148,7 +152,9 @@ def _rules(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
         return
     for rule in rules:
         cap = f" · venue capacity {rule.venue_capacity}" if rule.venue_capacity else ""
-        st.markdown(f"- **{rule.name}**: {rule.describe()}{cap}")
+        st.markdown(f"- **{plain(rule.name)}**: {plain(rule.describe())}{cap}")
+    if not can_write():
+        return
     if rules:
         names = {r.rule_id: r.name for r in rules}
         cols = st.columns([3, 1], vertical_alignment="bottom")
@@ -220,7 +226,7 @@ def _add_rule(boxoffice: BoxOffice) -> None:
     )
     try:
         boxoffice.save_recurring_rule(rule, who=current_user())
-    except (ValueError, StateUnavailable) as exc:
+    except (ValueError, StateUnavailable, AccessDenied) as exc:
         state[MESSAGE_KEY] = ("error", f"Rule not saved: {exc}")
         return
     state[MESSAGE_KEY] = ("ok", f"Rule saved: {rule.describe()}")
@@ -228,8 +234,8 @@ def _add_rule(boxoffice: BoxOffice) -> None:
 
 def _delete_rule(boxoffice: BoxOffice, rule_id: int) -> None:
     try:
-        boxoffice.delete_recurring_rule(rule_id)
-    except StateUnavailable as exc:
+        boxoffice.delete_recurring_rule(rule_id, who=current_user())
+    except (StateUnavailable, AccessDenied) as exc:
         st.session_state[MESSAGE_KEY] = ("error", str(exc))
         return
     st.session_state[MESSAGE_KEY] = ("ok", "Rule deleted.")

@@ -9,6 +9,7 @@ import streamlit as st
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.inventory import EVENTBRITE_CALLS_PER_CHANGE
 from brcc_core.sync import SyncPlan, SyncPolicy, plans_frame
+from brcc_core.ui.app import can_write
 from brcc_core.ui.catalog import CATALOG_KEY
 from brcc_core.ui.inventory import (
     STATUS_ICONS,
@@ -18,6 +19,7 @@ from brcc_core.ui.inventory import (
     safe_callback,
     when,
 )
+from brcc_core.ui.text import plain
 
 PENDING_KEY = "inv_sync_pending"  # {"plans": [...], "row_keys": [...]} awaiting confirmation
 RESULTS_KEY = "inv_sync_results"  # the last sync's per-row outcome (a DataFrame)
@@ -67,6 +69,8 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
     if not rows:
         st.success("Every listing is at its target already (or left alone): nothing to apply.")
         _confirmation(boxoffice)
+        return
+    if not can_write():
         return
     if st.session_state.get(ROWS_FOR_KEY) != tuple(rows):
         st.session_state[ROWS_FOR_KEY] = tuple(rows)
@@ -135,19 +139,19 @@ def _seats(value) -> str:
 
 def _plan_summary(plan: SyncPlan) -> None:
     if plan.room_remaining is None:
-        head = f"**{plan.title}** ({when(plan.starts_at)}): cannot plan"
+        head = f"**{plain(plan.title)}** ({when(plan.starts_at)}): cannot plan"
     else:
         exposure = "no bound" if plan.exposure is None else f"{plan.exposure} seat(s)"
         head = (
-            f"**{plan.title}** ({when(plan.starts_at)}): {plan.room_remaining} of "
+            f"**{plain(plan.title)}** ({when(plan.starts_at)}): {plan.room_remaining} of "
             f"{plan.venue_capacity} seats left in the room · oversell exposure {exposure}"
         )
     st.markdown(head)
     for note in plan.notes:
         if plan.oversold or plan.room_remaining is None:
-            st.error(note, icon="🚨")
+            st.error(plain(note), icon="🚨")
         else:
-            st.caption(note)
+            st.caption(plain(note))
 
 
 def _ask(plans: list[SyncPlan], selected: list[str]) -> None:

@@ -1,0 +1,497 @@
+"""Who may do what: people and their roles, and read-only meeting links.
+
+Roles are ordered: a *viewer* reads (Dashboard, Comparison, read-only Inventory); a
+*manager* also changes capacity, show mappings, venue capacities, recurring rules and runs
+Sync, and creates meeting links; an *admin* also decides who has which role. People listed
+in ``BRCC_ADMINS`` are admins whatever the database says, so a club can never lock itself
+out; everyone else's role lives in the app-state database, in this module's own tables.
+
+The facade (``BoxOffice``) calls ``Access.require`` before every write. It never trusts the
+role an ``Actor`` carries for a signed-in person: it reads the role again, so a role taken
+away applies to the very next write, and an ``Actor`` built by hand gains nothing. Only the
+demo identities (demo mode, sandbox data) carry their role themselves.
+
+A meeting link is ``<link id>.<expiry>.<signature>``: HMAC-SHA256 under a key kept in the
+app-state database (made on first use, shared by every app instance on that database).
+The signature stops guessing and tampering; the database row says whether the link was
+revoked, so revoking works at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from brcc_core.state import AuditEntry, StateUnavailable
+
+log = logging.getLogger(__name__)
+
+Role = Literal["viewer", "manager", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "manager", "admin")  # each includes the ones before
+ROLE_LABELS = {
+    "viewer": "Viewer: Dashboard, Comparison, read-only Inventory",
+    "manager": "Manager: also changes capacity, shows, venue capacities and Sync",
+    "admin": "Admin: also decides who has which role",
+}
+Via = Literal["sign-in", "demo", "unsigned", "nobody"]
+
+# How long a meeting link lives, as offered in the app (label -> lifetime).
+LINK_LIFETIMES: dict[str, timedelta] = {
+    "1 hour": timedelta(hours=1),
+    "4 hours": timedelta(hours=4),
+    "1 day": timedelta(days=1),
+    "1 week": timedelta(days=7),
+}
+AUDIT_CHANNEL = "app"  # audit rows about the app itself (roles, links, shows), no platform
+
+metadata = MetaData()
+
+people = Table(
+    "brcc_people",
+    metadata,
+    Column("email", String(200), primary_key=True),  # lower case
+    Column("role", String(20), nullable=False),
+    Column("updated_at", DateTime, nullable=False),  # naive UTC
+    Column("updated_by", String(200), nullable=False),
+)
+
+meeting_links = Table(
+    "brcc_meeting_links",
+    metadata,
+    Column("link_id", String(40), primary_key=True),
+    Column("title", String(200), nullable=False),
+    Column("selection", Text, nullable=False),  # JSON list of show / listing keys
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+    Column("revoked_by", String(200), nullable=True),
+)
+
+access_keys = Table(
+    "brcc_access_keys",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+LINK_COLUMNS = [
+    "link_id",
+    "title",
+    "selection",
+    "created_by",
+    "created_at",
+    "expires_at",
+    "revoked_by",
+    "revoked_at",
+    "status",
+]
+
+
+class AccessDenied(PermissionError):
+    """The acting person may not do this; the message says why and is safe to show."""
+
+
+class LinkInvalid(ValueError):
+    """A meeting link that does not open (malformed, tampered, expired or revoked)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a request. ``role`` is what the page was told; the facade checks
+    it again (see ``Access.require``)."""
+
+    email: str
+    role: Role | None
+    via: Via = "sign-in"
+
+    @classmethod
+    def demo(cls, role: Role) -> Actor:
+        """A demo identity: only honoured in demo mode."""
+        return cls(f"demo-{role}@sandbox", role, "demo")
+
+    @classmethod
+    def nobody(cls, why: str = "nobody") -> Actor:
+        """Sees no data: signed out, or a meeting link's reader (which is given its
+        selection, not the app)."""
+        return cls(why, None, "nobody")
+
+    @classmethod
+    def unsigned(cls) -> Actor:
+        """Live mode with no sign-in configured: reads like a viewer, never writes."""
+        return cls("anonymous", "viewer", "unsigned")
+
+    def can(self, role: Role) -> bool:
+        return self.role is not None and ROLES.index(self.role) >= ROLES.index(role)
+
+
+@dataclass(frozen=True)
+class MeetingLink:
+    link_id: str
+    title: str
+    selection: tuple[str, ...]
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+
+    def status(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if now >= self.expires_at else "active"
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def parse_admins(raw: str | None) -> tuple[str, ...]:
+    """``BRCC_ADMINS``: e-mails separated by commas (or spaces), any case."""
+    parts = (raw or "").replace(";", ",").replace(" ", ",").split(",")
+    return tuple(dict.fromkeys(normalize_email(p) for p in parts if p.strip()))
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=UTC)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+class Access:
+    """Roles and meeting links on the app-state engine. Thread-safe."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        admins: Sequence[str] = (),
+        demo: bool = False,
+        audit: Callable[[AuditEntry], int] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        self.engine = engine
+        self.admins = tuple(normalize_email(a) for a in admins if a)
+        self.demo = demo
+        self._audit = audit
+        self._clock = clock
+        self._ready = False
+        self._lock = threading.Lock()
+        self._key: bytes | None = None
+
+    @contextmanager
+    def _begin(self, what: str) -> Iterator[Connection]:
+        try:
+            if not self._ready:
+                with self._lock:
+                    if not self._ready:
+                        metadata.create_all(self.engine, checkfirst=True)
+                        self._ready = True
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            log.warning("app-state DB failed while %s: %s", what, type(exc).__name__)
+            raise StateUnavailable(
+                f"The app-state database failed while {what} ({type(exc).__name__}). "
+                "Check BRCC_STATE_DB_URL and that the database is reachable."
+            ) from None
+
+    def drop_all(self) -> None:
+        """Remove this module's tables (tests only)."""
+        metadata.drop_all(self.engine, checkfirst=True)
+        self._ready = False
+        self._key = None
+
+    # --- roles ---------------------------------------------------------------------------
+    def role_of(self, email: str) -> Role | None:
+        """The role of a signed-in person now: ``BRCC_ADMINS`` first, then the database."""
+        email = normalize_email(email)
+        if not email:
+            return None
+        if email in self.admins:
+            return "admin"
+        with self._begin("reading roles") as conn:
+            role = conn.execute(select(people.c.role).where(people.c.email == email)).scalar()
+        return role if role in ROLES else None
+
+    def actor(self, email: str) -> Actor:
+        """A signed-in person with their current role (None: ask an admin)."""
+        return Actor(normalize_email(email), self.role_of(email), "sign-in")
+
+    def role_now(self, actor: Actor) -> Role | None:
+        """What ``actor`` may do at this moment, never taken on trust from the object."""
+        if not isinstance(actor, Actor):
+            return None
+        if actor.via == "demo":
+            return actor.role if self.demo and actor.role in ROLES else None
+        if actor.via == "sign-in":
+            return self.role_of(actor.email)
+        return None
+
+    def require(self, actor: object, role: Role, doing: str) -> Actor:
+        """The acting person, if they hold ``role`` now; AccessDenied otherwise."""
+        if not isinstance(actor, Actor):
+            raise AccessDenied(f"Only a signed-in {role} can {doing}; nobody is signed in.")
+        if actor.via == "demo" and not self.demo:
+            raise AccessDenied("Demo identities work only in demo mode. Sign in instead.")
+        current = self.role_now(actor)
+        if current is None or ROLES.index(current) < ROLES.index(role):
+            held = f"your role is {current}" if current else "you have no role yet"
+            log.warning("refused %s for %s (%s)", doing, actor.email, current)
+            raise AccessDenied(
+                f"Only a {role} can {doing}; {held}. Ask an admin of the app if you need it."
+            )
+        return Actor(actor.email, current, actor.via)
+
+    def people(self) -> pd.DataFrame:
+        """Everyone with a role: the ``BRCC_ADMINS`` first (``source`` says so)."""
+        with self._begin("reading roles") as conn:
+            rows = conn.execute(select(people).order_by(people.c.email)).all()
+        stored = [
+            {
+                "email": r.email,
+                "role": r.role,
+                "source": "app",
+                "updated_by": r.updated_by,
+                "updated_at": _aware(r.updated_at),
+            }
+            for r in rows
+            if r.email not in self.admins
+        ]
+        fixed = [
+            {
+                "email": e,
+                "role": "admin",
+                "source": "BRCC_ADMINS",
+                "updated_by": None,
+                "updated_at": None,
+            }
+            for e in self.admins
+        ]
+        columns = ["email", "role", "source", "updated_by", "updated_at"]
+        return pd.DataFrame(fixed + stored, columns=columns)
+
+    def set_role(self, by: Actor, email: str, role: Role | None) -> None:
+        """Give ``email`` a role, or take it away (None). Admins only; audited."""
+        admin = self.require(by, "admin", "change who has which role")
+        email = normalize_email(email)
+        if "@" not in email or len(email) > 200:
+            raise ValueError("Enter the person's e-mail address, as their sign-in shows it.")
+        if role is not None and role not in ROLES:
+            raise ValueError(f"Unknown role {role!r}.")
+        if email in self.admins:
+            raise AccessDenied(
+                f"{email} is an admin through BRCC_ADMINS; change that setting instead."
+            )
+        if email == admin.email:
+            raise AccessDenied("You cannot change your own role; ask another admin.")
+        now = _naive(self._clock())
+        with self._begin("changing a role") as conn:
+            before = conn.execute(select(people.c.role).where(people.c.email == email)).scalar()
+            if role is None:
+                conn.execute(delete(people).where(people.c.email == email))
+            elif before is None:
+                conn.execute(
+                    insert(people).values(
+                        email=email, role=role, updated_at=now, updated_by=admin.email
+                    )
+                )
+            else:
+                conn.execute(
+                    update(people)
+                    .where(people.c.email == email)
+                    .values(role=role, updated_at=now, updated_by=admin.email)
+                )
+        if before != role:
+            self._record(admin, "role", email, "role", before or "none", role or "none")
+
+    def _record(
+        self, actor: Actor, action: str, key: str, what: str, before: str | None, after: str | None
+    ) -> None:
+        if self._audit is None:
+            return
+        self._audit(
+            AuditEntry(
+                who=actor.email,
+                action=action,
+                listing_key=key,
+                channel=AUDIT_CHANNEL,
+                what=what,
+                before=before,
+                after=after,
+                result="ok",
+                batch=uuid.uuid4().hex[:12],
+            )
+        )
+
+    # --- meeting links -------------------------------------------------------------------
+    def _signing_key(self) -> bytes:
+        if self._key is None:
+            fresh = secrets.token_urlsafe(32)
+            with self._begin("preparing meeting links") as conn:
+                stored = conn.execute(
+                    select(access_keys.c.value).where(access_keys.c.name == "meeting_links")
+                ).scalar()
+                if stored is None:
+                    try:
+                        conn.execute(insert(access_keys).values(name="meeting_links", value=fresh))
+                        stored = fresh
+                    except IntegrityError:  # another instance made it first
+                        stored = None
+            if stored is None:
+                with self._begin("preparing meeting links") as conn:
+                    stored = conn.execute(
+                        select(access_keys.c.value).where(access_keys.c.name == "meeting_links")
+                    ).scalar_one()
+            self._key = stored.encode()
+        return self._key
+
+    def _sign(self, link_id: str, expires: int) -> str:
+        digest = hmac.new(self._signing_key(), f"{link_id}.{expires}".encode(), hashlib.sha256)
+        return _b64(digest.digest())
+
+    def token_for(self, link: MeetingLink) -> str:
+        expires = int(link.expires_at.timestamp())
+        return f"{link.link_id}.{expires}.{self._sign(link.link_id, expires)}"
+
+    def create_link(
+        self, by: Actor, selection: Sequence[str], lifetime: str, title: str = ""
+    ) -> tuple[MeetingLink, str]:
+        """A read-only link to Dashboard and Comparison for ``selection``; returns the link
+        and its token. Managers only; audited."""
+        manager = self.require(by, "manager", "create a meeting link")
+        if lifetime not in LINK_LIFETIMES:
+            raise ValueError(f"Choose how long the link works: {', '.join(LINK_LIFETIMES)}.")
+        keys = tuple(dict.fromkeys(str(k) for k in selection))
+        now = self._clock().astimezone(UTC).replace(microsecond=0)
+        link = MeetingLink(
+            link_id=secrets.token_urlsafe(9),
+            title=(title.strip() or f"Meeting of {now:%Y-%m-%d}")[:200],
+            selection=keys,
+            created_by=manager.email,
+            created_at=now,
+            expires_at=now + LINK_LIFETIMES[lifetime],
+        )
+        with self._begin("creating a meeting link") as conn:
+            conn.execute(
+                insert(meeting_links).values(
+                    link_id=link.link_id,
+                    title=link.title,
+                    selection=json.dumps(list(keys)),
+                    created_at=_naive(link.created_at),
+                    created_by=link.created_by,
+                    expires_at=_naive(link.expires_at),
+                )
+            )
+        self._record(manager, "link", f"link:{link.link_id}", "meeting link", None, lifetime)
+        return link, self.token_for(link)
+
+    def revoke_link(self, by: Actor, link_id: str) -> None:
+        """Stop a link working at once. Managers only; audited."""
+        manager = self.require(by, "manager", "revoke a meeting link")
+        with self._begin("revoking a meeting link") as conn:
+            changed = conn.execute(
+                update(meeting_links)
+                .where(meeting_links.c.link_id == link_id, meeting_links.c.revoked_at.is_(None))
+                .values(revoked_at=_naive(self._clock()), revoked_by=manager.email)
+            ).rowcount
+        if changed:
+            self._record(manager, "link", f"link:{link_id}", "meeting link", "active", "revoked")
+
+    def _links(self, conn: Connection, link_id: str | None = None) -> list[MeetingLink]:
+        query = select(meeting_links).order_by(meeting_links.c.created_at.desc())
+        if link_id is not None:
+            query = query.where(meeting_links.c.link_id == link_id)
+        return [
+            MeetingLink(
+                link_id=r.link_id,
+                title=r.title,
+                selection=tuple(json.loads(r.selection)),
+                created_by=r.created_by,
+                created_at=_aware(r.created_at),
+                expires_at=_aware(r.expires_at),
+                revoked_at=_aware(r.revoked_at),
+                revoked_by=r.revoked_by,
+            )
+            for r in conn.execute(query)
+        ]
+
+    def links(self) -> pd.DataFrame:
+        """Every meeting link, newest first, with its status now."""
+        with self._begin("reading meeting links") as conn:
+            found = self._links(conn)
+        now = self._clock()
+        rows = [
+            {
+                "link_id": x.link_id,
+                "title": x.title,
+                "selection": ", ".join(x.selection),
+                "created_by": x.created_by,
+                "created_at": x.created_at,
+                "expires_at": x.expires_at,
+                "revoked_by": x.revoked_by,
+                "revoked_at": x.revoked_at,
+                "status": x.status(now),
+            }
+            for x in found
+        ]
+        return pd.DataFrame(rows, columns=LINK_COLUMNS)
+
+    def open_link(self, token: str) -> MeetingLink:
+        """The link behind ``token`` if it works now; LinkInvalid with the reason if not."""
+        parts = (token or "").strip().split(".")
+        if len(parts) != 3 or not parts[1].isdigit():
+            raise LinkInvalid("This meeting link is not complete: copy it again from the app.")
+        link_id, expires, signature = parts
+        if not hmac.compare_digest(signature, self._sign(link_id, int(expires))):
+            raise LinkInvalid("This meeting link is not valid: copy it again from the app.")
+        with self._begin("opening a meeting link") as conn:
+            found = self._links(conn, link_id)
+        if not found:
+            raise LinkInvalid("This meeting link is not valid: copy it again from the app.")
+        link = found[0]
+        status = link.status(self._clock())
+        if status == "revoked":
+            raise LinkInvalid(
+                f"This meeting link was revoked by {link.revoked_by}. Ask a manager for a new one."
+            )
+        if status == "expired":
+            raise LinkInvalid(
+                f"This meeting link expired on {link.expires_at:%Y-%m-%d %H:%M} UTC. "
+                "Ask a manager for a new one."
+            )
+        return link
