@@ -14,17 +14,18 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.access import AUDIT_CHANNEL, Access, Actor, MeetingLink, Role
 from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
+from brcc_core.class_reads import ClassReadPlan, KeptClasses, plan_class_reads
 from brcc_core.door import count_attendees, door_rows, tonight_shows
 from brcc_core.eventbrite import EventbriteClient
 from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
@@ -39,6 +40,7 @@ from brcc_core.inventory_preview import (
     venue_capacity_refusal,
 )
 from brcc_core.listings import build_listings
+from brcc_core.live_cache import SharedValues
 from brcc_core.locks import WAIT_SECONDS, Locks
 from brcc_core.pace import pace_table
 from brcc_core.sales import SalesHistory, read_sales
@@ -48,7 +50,7 @@ from brcc_core.state import AuditEntry, StateUnavailable
 from brcc_core.state import State as AppState
 from brcc_core.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
 from brcc_core.woocommerce import WooCommerceClient
-from brcc_core.wordpress import WordPressReader, WordPressUnavailable
+from brcc_core.wordpress import WordPressReader, WordPressUnavailable, wordpress_engine
 
 if TYPE_CHECKING:
     from brcc_core.sandbox.twin import Sandbox
@@ -63,6 +65,7 @@ RefreshProgress = Callable[[str, int, int | None], None]
 SAVED_SHOWS_ERROR = "saved_shows_error"
 """``shows().attrs`` key: why saved shows (and their venue capacities) are not in use."""
 SLOW_SECONDS = 2.0
+LIVE_READ_AT = "live_read_at"  # listings.attrs key: when its live numbers were read (UTC)
 LOW_EVENTBRITE_BUDGET = 200
 
 
@@ -87,6 +90,9 @@ class RefreshResult:
     changes: dict[str, tuple[int, int]]  # what -> (added, removed)
     errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    eventbrite_calls: int = 0  # HTTP calls this refresh made to Eventbrite
+    classes_read: int = 0  # events whose ticket classes were read
+    classes_kept: int = 0  # events whose classes were kept from an earlier read
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,8 @@ class LiveNumbers:
     stock: pd.DataFrame | None
     error: str | None
     statements: int
+    # When the database was read (UTC); shared between sessions for a few seconds.
+    read_at: datetime | None = None
 
 
 class BoxOffice:
@@ -122,6 +130,11 @@ class BoxOffice:
         self._lock = threading.Lock()
         self._state = state  # the app-state DB, opened on first use (see ``state``)
         self._state_lock = threading.Lock()
+        # One read of the live numbers serves every session for a few seconds; cleared
+        # by every write and refresh (``_live_changed``).
+        self.shared_live: SharedValues[LiveNumbers] = SharedValues(settings.live_share_seconds)
+        self._listings_memo: tuple[Catalog, LiveNumbers, pd.DataFrame] | None = None
+        self._kept_classes: dict[str, KeptClasses] | None = None  # loaded on first refresh
         self._access: Access | None = None
         self._last_refresh_eventbrite_calls: int | None = None
         self._eb_sales: EventbriteSales | None = None
@@ -152,12 +165,7 @@ class BoxOffice:
             except SandboxError as exc:
                 raise StartupError(str(exc)) from exc
             return cls.on_sandbox(sandbox, settings, cache=cache, state=state)
-        engine = create_engine(
-            settings.wp_db_url.reveal(),
-            pool_pre_ping=True,
-            pool_recycle=3600,
-            connect_args={"connect_timeout": 5},
-        )
+        engine = wordpress_engine(settings.wp_db_url.reveal())
         return cls(
             settings,
             woocommerce=WooCommerceClient(
@@ -241,13 +249,16 @@ class BoxOffice:
         eventbrite_fetched_at: datetime | None = now
         class_errors: dict[str, str] = {}
         calls_before = self.eventbrite.calls
+        plan = ClassReadPlan()
         refusal = self.eventbrite_refresh_refusal(previous)
         try:
             if refusal:
                 raise IntegrationError("eventbrite", refusal)
             events = self.eventbrite.list_events(progress=step("Eventbrite events"))
-            occurrences = [e["id"] for e in events if not e.get("is_series_parent")]
-            classes = self.eventbrite.ticket_classes(occurrences, progress=step("Ticket classes"))
+            occurrences = [e for e in events if not e.get("is_series_parent")]
+            plan = self._plan_class_reads(occurrences, now)
+            classes = self.eventbrite.ticket_classes(plan.read, progress=step("Ticket classes"))
+            self._keep_class_reads(classes, plan, occurrences, now)
             class_errors = {event_id: str(exc) for event_id, exc in classes.errors.items()}
             class_errors.update(_impossible_seats(classes))
             for event_id in class_errors:
@@ -273,6 +284,9 @@ class BoxOffice:
             errors=errors,
             ticket_class_errors=class_errors,
         )
+        if plan.keep:
+            read_at = {e: k.read_at for e, k in plan.keep.items()}
+            fresh = replace(fresh, ticket_classes_read_at=read_at)
         if previous is not None and (products is None or events is None):
             fresh = _keep_failed_parts(fresh, previous, products is None, events is None)
         elif previous is not None and class_errors:
@@ -281,12 +295,49 @@ class BoxOffice:
         with self._lock:
             self._catalog = fresh
             self._catalog_warning = None
+        self._live_changed()
         return RefreshResult(
             catalog=fresh,
             changes=catalog_changes(previous, fresh),
             errors=errors,
             seconds=time.perf_counter() - started,
+            eventbrite_calls=self.eventbrite.calls - calls_before,
+            classes_read=len(plan.read),
+            classes_kept=len(plan.keep),
         )
+
+    # Ticket classes are read per event (one call each): past events once, upcoming ones
+    # within BRCC_EB_REFRESH_DAYS on every refresh, the rest kept (brcc_core.class_reads).
+    def _class_store(self) -> CatalogCache:
+        return CatalogCache(
+            self.cache.data_dir, key=self.cache._key, filename="eventbrite-classes.pkl"
+        )
+
+    def _plan_class_reads(self, occurrences: list[dict], now: datetime) -> ClassReadPlan:
+        if self._kept_classes is None:
+            loaded = self._class_store().load().value
+            self._kept_classes = loaded if isinstance(loaded, dict) else {}
+        horizon = timedelta(days=self.settings.eb_refresh_days)
+        return plan_class_reads(occurrences, self._kept_classes, now=now, horizon=horizon)
+
+    def _keep_class_reads(
+        self, classes: dict, plan: ClassReadPlan, occurrences: list[dict], now: datetime
+    ) -> None:
+        """Add the kept answers to this refresh's classes and remember the new ones; an
+        event no longer listed is forgotten."""
+        kept: dict[str, KeptClasses] = {}
+        for event_id, answer in plan.keep.items():
+            classes[event_id] = list(answer.classes)
+            kept[event_id] = answer
+        for event_id in plan.read:
+            if event_id in classes:
+                kept[event_id] = KeptClasses(now, tuple(classes[event_id]))
+        listed = {str(e.get("id")) for e in occurrences}
+        self._kept_classes = {e: k for e, k in kept.items() if e in listed}
+        try:
+            self._class_store().save(self._kept_classes)
+        except OSError as exc:  # the next process reads them again: slower, not wrong
+            log.warning("could not save the Eventbrite classes read: %s", exc)
 
     def refresh_cost(self, catalog: Catalog | None = None) -> int:
         """Eventbrite calls a refresh will make: what the last one made, else one per
@@ -316,14 +367,22 @@ class BoxOffice:
     def live_numbers(self, catalog: Catalog) -> LiveNumbers:
         """Sold/pending/checked-in and remaining stock from the WordPress DB: 3 statements
         whatever the catalog size."""
-        ids = [p.product_id for p in catalog.event_products]
+        ids = tuple(sorted(p.product_id for p in catalog.event_products))
+        return self.shared_live.get(ids, lambda: self._read_live_numbers(ids))
+
+    def _read_live_numbers(self, ids: tuple[int, ...]) -> LiveNumbers:
+        read_at = datetime.now(UTC)
         before = self.wordpress.statements
         try:
             stock = self.wordpress.current_stock(ids)
             counts = self.wordpress.ticket_counts(ids, slot_dates=stock)
         except WordPressUnavailable as exc:
-            return LiveNumbers(None, None, str(exc), self.wordpress.statements - before)
-        return LiveNumbers(counts, stock, None, self.wordpress.statements - before)
+            return LiveNumbers(None, None, str(exc), self.wordpress.statements - before, read_at)
+        return LiveNumbers(counts, stock, None, self.wordpress.statements - before, read_at)
+
+    def _live_changed(self) -> None:
+        """A write or refresh happened: no session may see numbers read before it."""
+        self.shared_live.clear()
 
     def listings(self, catalog: Catalog | None = None) -> pd.DataFrame:
         """One row per listing on both channels, with live WordPress numbers."""
@@ -331,7 +390,14 @@ class BoxOffice:
         if catalog is None:
             return build_listings(_empty_catalog(self.settings.timezone), None, None)
         live = self.live_numbers(catalog)
-        return build_listings(catalog, live.ticket_counts, live.stock, live_error=live.error)
+        memo = self._listings_memo  # sessions sharing a read share its listings too
+        if memo is not None and memo[0] is catalog and memo[1] is live:
+            return memo[2].copy()
+        frame = build_listings(catalog, live.ticket_counts, live.stock, live_error=live.error)
+        frame.attrs[LIVE_READ_AT] = live.read_at
+        if self.shared_live.ttl_seconds > 0:
+            self._listings_memo = (catalog, live, frame.copy())
+        return frame
 
     def shows(self, listings: pd.DataFrame | None = None) -> pd.DataFrame:
         """Listings of both channels grouped into shows: what a manager confirmed (saved
@@ -573,9 +639,12 @@ class BoxOffice:
                 preview_change(change, listing, venue_capacity=self.settings.venue_capacity),
             )
         venue = venue_capacity or self._venue_capacity_of(change.listing_key, listings)
-        result = self.inventory.apply(
-            change, listing, who=actor.email, venue_capacity=venue, action=action, down=down
-        )
+        try:
+            result = self.inventory.apply(
+                change, listing, who=actor.email, venue_capacity=venue, action=action, down=down
+            )
+        finally:
+            self._live_changed()
         self._remember_ticket_classes([result.ticket_class])
         return result
 
@@ -770,6 +839,7 @@ class BoxOffice:
                 if result.channel_down:
                     down.setdefault(row.channel, _first_sentence(result.message))
                 outcomes.append((row, result))
+        self._live_changed()
         return outcomes
 
     # --- sales over time (pace, revenue, check-ins) -----------------------------------
@@ -975,8 +1045,6 @@ def _empty_catalog(timezone: str) -> Catalog:
 def _keep_failed_parts(
     fresh: Catalog, previous: Catalog, woocommerce_failed: bool, eventbrite_failed: bool
 ) -> Catalog:
-    from dataclasses import replace
-
     if woocommerce_failed:
         fresh = replace(fresh, products=previous.products)
     if eventbrite_failed:
@@ -986,6 +1054,7 @@ def _keep_failed_parts(
             ticket_classes=previous.ticket_classes,
             ticket_class_errors=previous.ticket_class_errors,
             eventbrite_fetched_at=previous.eventbrite_fetched_at,
+            ticket_classes_read_at=getattr(previous, "ticket_classes_read_at", {}),
             stale_events=previous.stale_events,
         )
     return fresh

@@ -78,6 +78,9 @@ class Catalog:
     errors: Mapping[str, str] = field(default_factory=dict)
     # event_id -> why its ticket classes could not be read (its listings are unknown)
     ticket_class_errors: Mapping[str, str] = field(default_factory=dict)
+    # event_id -> when its classes were read, for events whose classes this refresh kept
+    # from an earlier read instead of reading them again (brcc_core.class_reads)
+    ticket_classes_read_at: Mapping[str, datetime] = field(default_factory=dict)
     # (event_id, read_at, why not read since): ticket classes kept from an earlier refresh
     # because this one could not read them. A tuple, so catalogs pickled before it existed
     # still load (the class attribute stands in).

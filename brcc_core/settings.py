@@ -118,6 +118,10 @@ class Settings:
     wp_db_url: Secret | None = None
     wp_table_prefix: str = "wp_"
     cache_key: Secret | None = None
+    # Seconds every session of the process shares one read of the live numbers (0: off).
+    live_share_seconds: int = 5
+    # Days ahead whose Eventbrite ticket classes every refresh reads (see class_reads.py).
+    eb_refresh_days: int = 14
     # BRCC_ADMINS: e-mails that are always admins (the first admin; no lock-out possible).
     admins: tuple[str, ...] = ()
     # How long a page view waits for a slow system before saying so and moving on.
@@ -254,6 +258,8 @@ def load_settings(
     if sandbox_scale not in ("club", "large"):
         problems.append(f"BRCC_SANDBOX_SCALE must be 'club' or 'large' (got {sandbox_scale!r}).")
     sandbox_seed = get_int("BRCC_SANDBOX_SEED", 1, 0)
+    live_share_seconds = get_int("BRCC_LIVE_SHARE_SECONDS", 5, 0)
+    eb_refresh_days = get_int("BRCC_EB_REFRESH_DAYS", 14, 0)
     page_deadline_seconds = get_int("BRCC_PAGE_DEADLINE_SECONDS", 5, 1, 60)
     eb_write_reserve = get_int("BRCC_EB_WRITE_RESERVE", 300, 0, 1900)
     sandbox_history_weeks = get_int("BRCC_SANDBOX_HISTORY_WEEKS", DEMO_HISTORY_WEEKS, 0)
@@ -285,6 +291,8 @@ def load_settings(
         state_db_url=state_db_url,
         wp_table_prefix=table_prefix,
         cache_key=cache_key,
+        live_share_seconds=live_share_seconds,
+        eb_refresh_days=eb_refresh_days,
         admins=parse_admins(values.get("BRCC_ADMINS")),
         page_deadline_seconds=page_deadline_seconds,
         eb_write_reserve=eb_write_reserve,

@@ -9,6 +9,7 @@ from brcc_core.ui import selection
 from brcc_core.ui.app import demo_banner, get_boxoffice, route_through_entry_script
 from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
+from brcc_core.ui.live_age import live_age_caption
 
 route_through_entry_script()
 st.title("Comparison")
@@ -27,6 +28,7 @@ with page_boundary("loading the comparison"):
     wanted = ui.filters(today)
     with st.spinner("Reading live numbers from the club's systems…"):
         live = boxoffice.listings(catalog)
+    live_age_caption(live, boxoffice.settings, catalog)
     listings = views.comparison_listings(live, chosen, wanted.start, wanted.end, timezone)
     shows = boxoffice.shows(listings)
     dashboard_ui.shows_notes(shows)

@@ -10,6 +10,7 @@ from brcc_core.ui import selection
 from brcc_core.ui.app import demo_banner, get_boxoffice, route_through_entry_script
 from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
+from brcc_core.ui.live_age import live_age_caption
 
 route_through_entry_script()
 st.title("Dashboard")
@@ -31,6 +32,7 @@ with page_boundary("loading the dashboard"):
     now = views.local_now(boxoffice.settings.timezone)
     with st.spinner("Reading live numbers from the club's systems…"):
         listings = boxoffice.listings(catalog)
+    live_age_caption(listings, boxoffice.settings, catalog)
     window = views.listings_between(
         listings, now, now + timedelta(days=max(days, views.KEY_FIGURE_DAYS))
     )

@@ -27,7 +27,10 @@ def _run_refresh(boxoffice: BoxOffice, label: str) -> RefreshResult:
             st.warning(f"{views.CHANNEL_NAMES.get(channel, channel)}: {plain(error)}")
         changed = views.describe_changes(result.changes)
         status.update(
-            label=f"Catalog refreshed in {result.seconds:.1f} s ({changed})",
+            label=(
+                f"Catalog refreshed in {result.seconds:.1f} s ({changed}); "
+                f"{result.eventbrite_calls} Eventbrite calls"
+            ),
             state="error" if result.errors else "complete",
             expanded=bool(result.errors),
         )

@@ -81,11 +81,13 @@ def current_user() -> Actor:
 def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
     """The whole page below the title."""
     from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
+    from brcc_core.ui.live_age import live_age_caption
 
     toast = st.session_state.pop(TOAST_KEY, None)
     if toast:
         st.toast(plain(toast[0]), icon=toast[1])
     listings = boxoffice.listings(catalog)
+    live_age_caption(listings, boxoffice.settings, catalog)
     try:
         shows = boxoffice.saved_shows(listings)
     except StateUnavailable as exc:

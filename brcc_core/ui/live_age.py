@@ -1,0 +1,71 @@
+"""How old the live WordPress numbers on a page are (they may be shared between sessions
+for a few seconds, see ``brcc_core.live_cache``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from brcc_core.boxoffice import LIVE_READ_AT
+from brcc_core.catalog import Catalog
+from brcc_core.settings import Settings
+
+
+def live_age_text(
+    listings: pd.DataFrame, timezone: str, share_seconds: int, now: datetime | None = None
+) -> str | None:
+    """ "WordPress numbers read at 19:20:05 (3 s ago…)", or None when nothing was read."""
+    read_at = listings.attrs.get(LIVE_READ_AT)
+    if not isinstance(read_at, datetime):
+        return None
+    now = now or datetime.now(UTC)
+    age = max(0, int((now - read_at).total_seconds()))
+    clock = read_at.astimezone(ZoneInfo(timezone)).strftime("%H:%M:%S")
+    text = f"WordPress numbers read at {clock} ({age} s ago)"
+    if share_seconds > 0:
+        text += f"; open pages share one read for up to {share_seconds} s"
+    return text
+
+
+def eventbrite_kept_text(
+    catalog: Catalog, timezone: str, now: datetime | None = None
+) -> str | None:
+    """Which Eventbrite numbers are older than the last refresh: upcoming events beyond the
+    refresh horizon keep the classes read earlier (past events keep their final numbers,
+    which no longer change, so they are not mentioned)."""
+    read_at = getattr(catalog, "ticket_classes_read_at", None) or {}
+    now = now or datetime.now(UTC)
+    kept = [
+        read_at[e.event_id]
+        for e in catalog.events
+        if e.event_id in read_at and e.starts_at is not None and e.starts_at > now
+    ]
+    if not kept:
+        return None
+    oldest = min(kept).astimezone(ZoneInfo(timezone))
+    when = (
+        oldest.strftime("%H:%M")
+        if oldest.date() == now.astimezone(ZoneInfo(timezone)).date()
+        else oldest.strftime("%b %d %H:%M")
+    )
+    return (
+        f"Eventbrite numbers of {len(kept)} later event(s) beyond the refresh horizon are "
+        f"older: kept from reads since {when}"
+    )
+
+
+def live_age_caption(
+    listings: pd.DataFrame, settings: Settings, catalog: Catalog | None = None
+) -> None:
+    """The page's caption: when its WordPress numbers were read, and which Eventbrite
+    numbers are older than the last refresh."""
+    lines = [
+        live_age_text(listings, settings.timezone, settings.live_share_seconds),
+        eventbrite_kept_text(catalog, settings.timezone) if catalog is not None else None,
+    ]
+    text = " · ".join(line for line in lines if line)
+    if text:
+        st.caption(text)

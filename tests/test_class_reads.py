@@ -1,0 +1,149 @@
+"""Eventbrite ticket classes per refresh: past events read once, upcoming events within
+the refresh horizon on every refresh, the rest kept with the time they were read; each
+refresh says how many calls it made."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from brcc_core.boxoffice import BoxOffice
+from brcc_core.catalog_cache import CatalogCache
+from brcc_core.class_reads import KeptClasses, plan_class_reads
+from brcc_core.sandbox import fooevents_sim as sim
+from brcc_core.sandbox.twin import Sandbox
+from brcc_core.settings import load_settings
+from brcc_core.ui.live_age import eventbrite_kept_text
+
+NOW = datetime(2026, 6, 1, 18, 0, tzinfo=UTC)
+HORIZON = timedelta(days=14)
+
+
+def event(event_id: str, starts_in: timedelta, hours: int = 2) -> dict:
+    start = NOW + starts_in
+    end = start + timedelta(hours=hours)
+    return {
+        "id": event_id,
+        "start": {"utc": start.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        "end": {"utc": end.strftime("%Y-%m-%dT%H:%M:%SZ")},
+    }
+
+
+def kept(read: timedelta) -> KeptClasses:
+    return KeptClasses(NOW + read, ({"id": "tc", "quantity_sold": 3},))
+
+
+@pytest.mark.parametrize(
+    ("name", "starts_in", "previous", "read"),
+    [
+        ("never read, upcoming beyond the horizon", timedelta(days=40), None, True),
+        ("never read, past", timedelta(days=-3), None, True),
+        ("past, read after it ended: final", timedelta(days=-3), kept(timedelta(days=-1)), False),
+        ("past, last read before it ended", timedelta(days=-3), kept(timedelta(days=-4)), True),
+        ("running now", timedelta(hours=-1), kept(timedelta(hours=-2)), True),
+        ("upcoming within the horizon", timedelta(days=13), kept(timedelta(minutes=-5)), True),
+        ("upcoming beyond the horizon, read before", timedelta(days=15), kept(-HORIZON), False),
+    ],
+)
+def test_which_events_a_refresh_reads(name, starts_in, previous, read):
+    previous_reads = {} if previous is None else {"e1": previous}
+    plan = plan_class_reads([event("e1", starts_in)], previous_reads, now=NOW, horizon=HORIZON)
+    assert (plan.read == ["e1"]) is read, name
+    assert ("e1" in plan.keep) is (not read), name
+    if not read:
+        assert plan.keep["e1"] is previous
+
+
+def test_reads_go_nearest_first_and_an_unreadable_start_is_read():
+    events = [event("later", timedelta(days=9)), event("soon", timedelta(days=1))]
+    events.append({"id": "odd", "start": {"utc": "not a date"}})
+    plan = plan_class_reads(events, {"odd": kept(timedelta(days=-1))}, now=NOW, horizon=HORIZON)
+    assert plan.read == ["odd", "soon", "later"]  # no start: read first, it may be soon
+
+
+def test_kept_counts_say_why():
+    events = [event("past", timedelta(days=-5)), event("far", timedelta(days=30))]
+    previous = {"past": kept(timedelta(days=-1)), "far": kept(timedelta(hours=-3))}
+    plan = plan_class_reads(events, previous, now=NOW, horizon=HORIZON)
+    assert (plan.read, plan.past_kept, plan.beyond_kept) == ([], 1, 1)
+
+
+# --- through BoxOffice on the seeded sandbox -------------------------------------------
+
+
+@pytest.fixture
+def sandbox(engine) -> Sandbox:
+    box = Sandbox(engine)
+    box.seed(scale="club", seed_number=4, today=date.today())
+    return box
+
+
+def _boxoffice(sandbox: Sandbox, tmp_path, days: int = 14) -> BoxOffice:
+    env = {"BRCC_DATA_DIR": str(tmp_path), "BRCC_EB_REFRESH_DAYS": str(days)}
+    settings = load_settings(env, dotenv_path=None)
+    return BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(tmp_path))
+
+
+def _eventbrite_rows(listings):
+    rows = listings[listings.channel == "eventbrite"].set_index("listing_key")
+    return rows[["capacity", "sold", "available"]]
+
+
+def test_a_second_refresh_reads_only_what_can_move_and_builds_the_same_catalog(sandbox, tmp_path):
+    box = _boxoffice(sandbox, tmp_path)
+    first = box.refresh_catalog()
+    assert first.classes_kept == 0 and first.classes_read > 100
+    assert first.eventbrite_calls >= first.classes_read  # pages + one call an event
+
+    second = box.refresh_catalog()
+    assert second.classes_read + second.classes_kept == first.classes_read
+    assert second.classes_kept > second.classes_read  # past and later events kept
+    assert second.eventbrite_calls < first.eventbrite_calls / 2
+    assert second.catalog.counts() == first.catalog.counts()
+    assert _eventbrite_rows(box.listings(second.catalog)).equals(
+        _eventbrite_rows(box.listings(first.catalog))
+    )
+
+    # A new process over the same data dir keeps the reads too.
+    again = _boxoffice(sandbox, tmp_path).refresh_catalog()
+    assert again.classes_read == second.classes_read
+
+
+def test_a_sale_within_the_horizon_shows_one_beyond_it_waits_and_is_said_to(sandbox, tmp_path):
+    box = _boxoffice(sandbox, tmp_path)
+    catalog = box.refresh_catalog().catalog
+    now = datetime.now(UTC)
+    soon = next(
+        e
+        for e in catalog.events
+        if e.starts_at and now + timedelta(days=2) < e.starts_at < now + timedelta(days=10)
+    )
+    later = next(
+        e for e in catalog.events if e.starts_at and e.starts_at > now + timedelta(days=20)
+    )
+    classes = {tc.event_id: tc for tc in catalog.ticket_classes}
+    with sandbox.engine.begin() as conn:
+        sim.sell_eventbrite(conn, classes[soon.event_id].ticket_class_id, 1)
+        sim.sell_eventbrite(conn, classes[later.event_id].ticket_class_id, 1)
+
+    refreshed = box.refresh_catalog().catalog
+    sold = {tc.event_id: tc.quantity_sold for tc in refreshed.ticket_classes}
+    assert sold[soon.event_id] == classes[soon.event_id].quantity_sold + 1
+    assert sold[later.event_id] == classes[later.event_id].quantity_sold  # kept, older
+    assert later.event_id in refreshed.ticket_classes_read_at
+    text = eventbrite_kept_text(refreshed, "America/Toronto")
+    assert text is not None and "older" in text
+
+    # With a horizon that covers it, the next refresh reads it.
+    wide = _boxoffice(sandbox, tmp_path, days=120).refresh_catalog().catalog
+    sold = {tc.event_id: tc.quantity_sold for tc in wide.ticket_classes}
+    assert sold[later.event_id] == classes[later.event_id].quantity_sold + 1
+    assert eventbrite_kept_text(wide, "America/Toronto") is None
+
+
+def test_refresh_days_setting_is_read_and_checked():
+    assert load_settings({}, dotenv_path=None).eb_refresh_days == 14
+    assert load_settings({"BRCC_EB_REFRESH_DAYS": "35"}, dotenv_path=None).eb_refresh_days == 35
+    with pytest.raises(ValueError, match="BRCC_EB_REFRESH_DAYS"):
+        load_settings({"BRCC_EB_REFRESH_DAYS": "soon"}, dotenv_path=None)

@@ -1,0 +1,200 @@
+"""Live numbers shared between sessions for a few seconds: one read serves reruns and
+many viewers, a write or refresh in any session clears it at once, and every page can say
+how old its numbers are."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from brcc_core.boxoffice import LIVE_READ_AT, BoxOffice
+from brcc_core.catalog_cache import CatalogCache
+from brcc_core.inventory import Change
+from brcc_core.live_cache import SharedValues
+from brcc_core.sandbox import fooevents_sim as sim
+from brcc_core.sandbox.twin import Sandbox
+from brcc_core.settings import load_settings
+from brcc_core.ui.live_age import live_age_text
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_value_is_shared_until_it_is_older_than_the_setting():
+    clock = Clock()
+    shared: SharedValues[int] = SharedValues(5, clock=clock)
+    reads = iter(range(1, 100))
+    assert shared.get("k", lambda: next(reads)) == 1
+    clock.now += 4.9
+    assert shared.get("k", lambda: next(reads)) == 1
+    assert shared.get("other", lambda: next(reads)) == 2  # keys are separate
+    clock.now += 0.1
+    assert shared.get("k", lambda: next(reads)) == 3
+    assert shared.reads == 3 and shared.shared == 1
+
+
+def test_zero_seconds_turns_sharing_off():
+    shared: SharedValues[int] = SharedValues(0)
+    reads = iter(range(1, 100))
+    assert [shared.get("k", lambda: next(reads)) for _ in range(3)] == [1, 2, 3]
+
+
+def test_twenty_viewers_at_once_cost_one_read():
+    shared: SharedValues[int] = SharedValues(5)
+    calls = []
+    started = threading.Event()
+
+    def slow_read() -> int:
+        calls.append(1)
+        started.set()
+        time.sleep(0.2)
+        return 42
+
+    answers: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(shared.get("k", slow_read)))
+        for _ in range(20)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == [42] * 20
+    assert len(calls) == 1
+
+
+def test_clear_during_a_read_hands_it_out_but_does_not_keep_it():
+    shared: SharedValues[str] = SharedValues(60)
+
+    def read_while_someone_writes() -> str:
+        shared.clear()  # a write lands while the read runs
+        return "before the write"
+
+    assert shared.get("k", read_while_someone_writes) == "before the write"
+    assert shared.get("k", lambda: "after the write") == "after the write"
+
+
+def test_a_failed_read_is_not_kept():
+    shared: SharedValues[int] = SharedValues(60)
+
+    def broken() -> int:
+        raise RuntimeError("database down")
+
+    with pytest.raises(RuntimeError):
+        shared.get("k", broken)
+    assert shared.get("k", lambda: 7) == 7
+
+
+def test_setting_is_read_and_checked():
+    assert load_settings({}, dotenv_path=None).live_share_seconds == 5
+    env = {"BRCC_LIVE_SHARE_SECONDS": "0"}
+    assert load_settings(env, dotenv_path=None).live_share_seconds == 0
+    with pytest.raises(ValueError, match="BRCC_LIVE_SHARE_SECONDS"):
+        load_settings({"BRCC_LIVE_SHARE_SECONDS": "-1"}, dotenv_path=None)
+
+
+def test_age_text_says_when_the_numbers_were_read():
+    frame = pd.DataFrame()
+    assert live_age_text(frame, "America/Toronto", 5) is None
+    read = datetime(2026, 6, 1, 23, 20, 5, tzinfo=UTC)
+    frame.attrs[LIVE_READ_AT] = read
+    text = live_age_text(frame, "America/Toronto", 5, now=read + timedelta(seconds=3))
+    assert text == (
+        "WordPress numbers read at 19:20:05 (3 s ago); open pages share one read for up to 5 s"
+    )
+    assert "share" not in live_age_text(frame, "America/Toronto", 0, now=read)
+
+
+# --- through BoxOffice, on the seeded sandbox (SQLite and MariaDB) ---------------------
+
+
+@pytest.fixture
+def sandbox(engine) -> Sandbox:
+    box = Sandbox(engine)
+    box.seed(scale="club", seed_number=5, today=date.today())
+    return box
+
+
+@pytest.fixture
+def boxoffice(sandbox, tmp_path) -> BoxOffice:
+    settings = load_settings(
+        {"BRCC_DATA_DIR": str(tmp_path), "BRCC_LIVE_SHARE_SECONDS": "600"}, dotenv_path=None
+    )
+    box = BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(tmp_path))
+    box.refresh_catalog()
+    return box
+
+
+def _sold(listings: pd.DataFrame, key: str) -> int:
+    return int(listings.set_index("listing_key").loc[key, "sold"])
+
+
+def _on_sale_booking(listings: pd.DataFrame) -> pd.Series:
+    rows = listings[
+        (listings.status == "on_sale") & listings.error.isna() & (listings.kind == "bookings")
+    ]
+    return rows[rows.available > 5].iloc[0]
+
+
+def test_a_rerun_and_a_second_session_share_one_read_and_its_age(sandbox, boxoffice):
+    first = boxoffice.listings()
+    before = boxoffice.wordpress.statements
+    second = boxoffice.listings()  # another session of the same process, or a rerun
+    assert boxoffice.wordpress.statements == before
+    assert second.attrs[LIVE_READ_AT] == first.attrs[LIVE_READ_AT]
+    assert first.equals(second)
+
+    # A sale on the site shows once the shared read is older than the setting.
+    row = _on_sale_booking(first)
+    with sandbox.engine.begin() as conn:
+        sim.sell_booking(conn, int(row.product_id), row.slot_id, row.date_id, 2)
+    assert _sold(boxoffice.listings(), row.listing_key) == int(row.sold)
+    boxoffice.shared_live.ttl_seconds = 0.0
+    assert _sold(boxoffice.listings(), row.listing_key) == int(row.sold) + 2
+
+
+def test_a_write_in_any_session_clears_the_shared_numbers_at_once(sandbox, boxoffice):
+    listings = boxoffice.listings()
+    row = _on_sale_booking(listings)
+    # A sale lands, then a manager changes capacity: the write's fresh read sees the
+    # sale and refuses; a second try from the numbers shown next goes through.
+    with sandbox.engine.begin() as conn:
+        sim.sell_booking(conn, int(row.product_id), row.slot_id, row.date_id, 1)
+    change = Change(row.listing_key, seen_remaining=int(row.available), value=int(row.capacity) + 2)
+    refused = boxoffice.apply_change(change, listings)
+    assert refused.status != "ok"
+
+    shown = boxoffice.listings()  # what every session sees next: read after the write
+    assert shown.attrs[LIVE_READ_AT] > listings.attrs[LIVE_READ_AT]
+    fresh = shown.set_index("listing_key").loc[row.listing_key]
+    assert int(fresh.sold) == int(row.sold) + 1
+    retry = Change(
+        row.listing_key, seen_remaining=int(fresh.available), value=int(row.capacity) + 2
+    )
+    assert boxoffice.apply_change(retry, shown).status == "ok", "retry from fresh numbers"
+    after = boxoffice.listings().set_index("listing_key").loc[row.listing_key]
+    assert int(after.capacity) == int(row.capacity) + 2
+
+
+def test_refresh_clears_the_shared_numbers(boxoffice):
+    first = boxoffice.listings()
+    boxoffice.refresh_catalog()
+    again = boxoffice.listings()
+    assert again.attrs[LIVE_READ_AT] > first.attrs[LIVE_READ_AT]
+
+
+def test_sessions_sharing_a_read_get_their_own_listings_frame(boxoffice):
+    first = boxoffice.listings()
+    first.loc[:, "sold"] = -1  # one page changing its frame must not reach another page
+    second = boxoffice.listings()
+    assert (second["sold"].dropna() >= 0).all()
+    assert second.attrs[LIVE_READ_AT] == first.attrs[LIVE_READ_AT]
