@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
-from brcc_core.eventbrite import EventbriteClient
+from brcc_core.eventbrite import SELLING_STATUSES, EventbriteClient
 from brcc_core.http import IntegrationError
 from brcc_core.inventory import (
     Change,
@@ -222,15 +222,26 @@ class BoxOffice:
             products = None
         eventbrite_fetched_at: datetime | None = now
         class_errors: dict[str, str] = {}
+        tier_errors: dict[str, str] = {}
         try:
             events = self.eventbrite.list_events(progress=step("Eventbrite events"))
             occurrences = [e["id"] for e in events if not e.get("is_series_parent")]
-            classes = self.eventbrite.ticket_classes(occurrences, progress=step("Ticket classes"))
+            selling = [e["id"] for e in events if e.get("status") in SELLING_STATUSES]
+            classes = self.eventbrite.ticket_classes(
+                occurrences, tiers_for=selling, progress=step("Ticket classes")
+            )
             class_errors = {event_id: str(exc) for event_id, exc in classes.errors.items()}
+            tier_errors = {event_id: str(exc) for event_id, exc in classes.tier_errors.items()}
             if classes.errors:
                 first = next(iter(classes.errors.values()))
                 errors["eventbrite"] = (
                     f"ticket classes of {len(classes.errors)} event(s) could not be read: {first}"
+                )
+            elif classes.tier_errors:
+                first = next(iter(classes.tier_errors.values()))
+                errors["eventbrite"] = (
+                    f"holds and carts of {len(classes.tier_errors)} event(s) could not be "
+                    f"read (their seats left are unknown): {first}"
                 )
         except IntegrationError as exc:
             errors["eventbrite"] = str(exc)
@@ -245,6 +256,8 @@ class BoxOffice:
             eventbrite_fetched_at=eventbrite_fetched_at,
             errors=errors,
             ticket_class_errors=class_errors,
+            capacity_tiers=getattr(classes, "tiers", None),
+            capacity_tier_errors=tier_errors,
         )
         if previous is not None and (products is None or events is None):
             fresh = _keep_failed_parts(fresh, previous, products is None, events is None)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from brcc_core.eventbrite_seats import ADMISSION, TierFacts, tier_facts
 from brcc_core.fooevents import (
     SlotDate,
     classify_product,
@@ -53,6 +54,11 @@ class EventbriteEvent:
     is_series_parent: bool = False
     capacity: int | None = None
     url: str = ""
+    capacity_is_custom: bool = False
+    # The capacity tier (holds, carts in progress), read for events still selling; None
+    # when not read. ``tier_error``: why it could not be read.
+    tier: TierFacts | None = None
+    tier_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,12 @@ class TicketClass:
     quantity_total: int | None
     quantity_sold: int
     on_sale_status: str = ""
+    category: str = ADMISSION  # admission | add_on | donation (only admission is a seat)
+    donation: bool = False
+    hidden: bool = False
+    quantity_pending: int | None = None  # None: Eventbrite did not report it
+    sales_start: datetime | None = None
+    sales_end: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -173,7 +185,24 @@ def _parse_eb_time(block: Mapping | None, tz: ZoneInfo) -> datetime | None:
     return utc.astimezone(tz)
 
 
-def eventbrite_event(event: Mapping, tz: ZoneInfo) -> EventbriteEvent:
+def _parse_utc(value) -> datetime | None:
+    """A ticket class's ``sales_start`` / ``sales_end`` (UTC, ``...Z``) as an aware
+    datetime; a value without an offset is read as UTC, as Eventbrite writes them."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def eventbrite_event(
+    event: Mapping,
+    tz: ZoneInfo,
+    tier: Mapping | None = None,
+    tier_error: str | None = None,
+) -> EventbriteEvent:
     name = event.get("name")
     return EventbriteEvent(
         event_id=str(event["id"]),
@@ -184,6 +213,9 @@ def eventbrite_event(event: Mapping, tz: ZoneInfo) -> EventbriteEvent:
         is_series_parent=bool(event.get("is_series_parent")),
         capacity=_int_or_none(event.get("capacity")),
         url=str(event.get("url") or ""),
+        capacity_is_custom=bool(event.get("capacity_is_custom")),
+        tier=tier_facts(tier) if isinstance(tier, Mapping) else None,
+        tier_error=tier_error,
     )
 
 
@@ -196,6 +228,12 @@ def ticket_class(event_id: str, tc: Mapping) -> TicketClass:
         quantity_total=_int_or_none(tc.get("quantity_total")),
         quantity_sold=_int_or_none(tc.get("quantity_sold")) or 0,
         on_sale_status=str(tc.get("on_sale_status") or ""),
+        category=str(tc.get("category") or ADMISSION),
+        donation=bool(tc.get("donation")),
+        hidden=bool(tc.get("hidden")),
+        quantity_pending=_int_or_none(tc.get("quantity_pending")),
+        sales_start=_parse_utc(tc.get("sales_start")),
+        sales_end=_parse_utc(tc.get("sales_end")),
     )
 
 
@@ -209,14 +247,21 @@ def build_catalog(
     eventbrite_fetched_at: datetime | None = None,
     errors: Mapping[str, str] | None = None,
     ticket_class_errors: Mapping[str, str] | None = None,
+    capacity_tiers: Mapping[str, Mapping] | None = None,
+    capacity_tier_errors: Mapping[str, str] | None = None,
 ) -> Catalog:
     """Pure: API answers in, Catalog out."""
     tz = ZoneInfo(timezone)
+    tiers = capacity_tiers or {}
+    tier_errors = capacity_tier_errors or {}
     return Catalog(
         fetched_at=fetched_at,
         timezone=timezone,
         products=tuple(catalog_product(p, tz) for p in products),
-        events=tuple(eventbrite_event(e, tz) for e in events),
+        events=tuple(
+            eventbrite_event(e, tz, tiers.get(str(e.get("id"))), tier_errors.get(str(e.get("id"))))
+            for e in events
+        ),
         ticket_classes=tuple(
             ticket_class(event_id, tc) for event_id, tcs in ticket_classes.items() for tc in tcs
         ),

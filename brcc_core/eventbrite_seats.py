@@ -17,7 +17,7 @@ Pure: ticket-class and capacity-tier facts in, per-class and per-event figures o
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 # Eventbrite's ticket class categories. Only admission counts against the event capacity
@@ -51,6 +51,7 @@ class ClassFacts:
     category: str = ADMISSION
     donation: bool = False
     capacity: int | None = None  # the class's own cap; None: no own cap
+    quantity_total: int | None = None  # Eventbrite's effective cap for the class, if given
     quantity_sold: int = 0
     quantity_pending: int | None = None  # None: Eventbrite did not report it
     on_sale_status: str = ""
@@ -61,6 +62,12 @@ class ClassFacts:
     @property
     def is_seat(self) -> bool:
         return (self.category or ADMISSION) not in NOT_SEAT_CATEGORIES
+
+    @property
+    def cap(self) -> int | None:
+        """The class's own bound: the smaller of ``capacity`` and ``quantity_total``."""
+        caps = [x for x in (self.capacity, self.quantity_total) if x is not None]
+        return min(caps) if caps else None
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,16 @@ def event_seats(
     """
     classes = tuple(classes)
     seats = [c for c in classes if c.is_seat]
+    # Carts Eventbrite reports for the event but not per class (the tier's
+    # capacity_pending beyond the classes' quantity_pending) are put on the first seat
+    # class, so that a sum over the classes (a show's pending) counts them.
+    if tier is not None and not tier_error and seats:
+        extra = tier.capacity_pending - sum(c.quantity_pending or 0 for c in seats)
+        if extra > 0:
+            first = seats[0]
+            moved = replace(first, quantity_pending=(first.quantity_pending or 0) + extra)
+            classes = tuple(moved if c is first else c for c in classes)
+            seats = [moved, *seats[1:]]
     capacity = _event_capacity(seats, event_capacity, capacity_is_custom, tier)
     sold = sum(max(0, c.quantity_sold) for c in seats)
     class_pending = sum(c.quantity_pending or 0 for c in seats)
@@ -208,6 +225,8 @@ def _event_capacity(
     # the seats only, so an add-on's quantity never widens the room.
     if seats and all(c.capacity is not None for c in seats):
         return sum(c.capacity for c in seats)  # type: ignore[misc]
+    if seats and all(c.cap is not None for c in seats) and event_capacity is None:
+        return sum(c.cap for c in seats)  # type: ignore[misc]
     return event_capacity
 
 
@@ -221,8 +240,8 @@ def _class_seats(
 ) -> ClassSeats:
     sold = max(0, c.quantity_sold)
     pending = c.quantity_pending or 0
-    own_left = None if c.capacity is None else c.capacity - sold - pending
-    caps = [x for x in (c.capacity, event_capacity) if x is not None]
+    own_left = None if c.cap is None else c.cap - sold - pending
+    caps = [x for x in (c.cap, event_capacity) if x is not None]
     capacity = min(caps) if caps else None
     if error is not None:
         left: int | None = None
@@ -233,9 +252,9 @@ def _class_seats(
         left, limit = own_left, LIMIT_CLASS
     closed = sale_status(c, now)
     if closed is not None:
-        status = closed
-        available = 0 if error is None else None
-        later = (max(0, left) if left is not None else None) if closed == NOT_ON_SALE_YET else 0
+        status, available, later = closed, 0, 0
+        if closed == NOT_ON_SALE_YET:
+            later = None if left is None else max(0, left)
     else:
         available, later = left, 0
         if error is not None:

@@ -96,7 +96,7 @@ CASES = [
             tier=TierFacts(capacity_total=55, capacity_pending=3),
         ),
         (55, 0, 50, 3, 2),
-        {"2110001": (2, "on_sale", "event capacity")},
+        {"2110001": (2, "on_sale", "ticket class")},
     ),
     (
         "class quantity_pending counts on the class too",
@@ -213,3 +213,21 @@ def test_capacity_tier_answer_parses_holds_and_carts():
 
 def test_tier_capacity_keeps_sold_carts_and_holds():
     assert seats.tier_capacity_for(10, sold=30, pending=2, held=6) == 48
+
+
+def test_event_carts_not_reported_per_class_land_on_the_first_seat_class():
+    result = event_seats(
+        [
+            ClassFacts("2110003", "Drink voucher", category="add_on", capacity=100),
+            ga(55, 20),
+            front_row(10, 5),
+        ],
+        event_capacity=55,
+        capacity_is_custom=True,
+        tier=TierFacts(capacity_total=55, capacity_pending=4),
+        now=NOW,
+    )
+    assert result.pending == 4
+    assert sum(c.pending for c in result.classes if c.is_seat) == 4
+    assert result.of("2110001").pending == 4
+    assert result.seats_left == 55 - 25 - 4
