@@ -575,6 +575,9 @@ class _Room:
         front_rows = [e for e in upcoming if len(e.classes) == 2]
         for ev in front_rows[1:4]:
             ev.held = 6  # seats kept back for the comics' guests
+        one_offs = [e for e in upcoming if e.series_id is None]
+        for ev in one_offs[-1:]:
+            ev.held = 20  # a block kept for a group booking, far enough out to be unsold
         for ev in upcoming[:2]:
             ev.pending = 2
         for ev in upcoming[4:6]:
