@@ -357,6 +357,8 @@ def _eventbrite_rows(
         if event.starts_at is not None and event.starts_at < now:
             status = "past"
         unlimited = available is None and not unknown
+        # Unread carts make the class's pending unknown too (its event's carts may be on it).
+        pending = pd.NA if unknown else figures.pending
         rows.append(
             {
                 "listing_key": listing_key(
@@ -369,7 +371,7 @@ def _eventbrite_rows(
                 "starts_at": event.starts_at,
                 "capacity": figures.capacity,
                 "sold": figures.sold,
-                "pending": figures.pending,
+                "pending": pending,
                 "checked_in": pd.NA,
                 "available": available,
                 "status": status,

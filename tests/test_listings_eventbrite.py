@@ -167,6 +167,7 @@ def test_unreadable_tier_makes_the_events_seats_unknown_with_the_reason():
     )
     ga = row(df, "1")
     assert pd.isna(ga.available) and pd.isna(ga.event_seats_left) and not ga.unlimited
+    assert pd.isna(ga.pending)  # its carts could not be read
     assert "503" in ga.error and ga.sold == 30
 
 
