@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from brcc_core.eventbrite_seats import ADMISSION, TierFacts, tier_facts
+from brcc_core.eventbrite_seats import ADMISSION, TierFacts, parse_utc, tier_facts
 from brcc_core.fooevents import (
     SlotDate,
     classify_product,
@@ -185,18 +185,6 @@ def _parse_eb_time(block: Mapping | None, tz: ZoneInfo) -> datetime | None:
     return utc.astimezone(tz)
 
 
-def _parse_utc(value) -> datetime | None:
-    """A ticket class's ``sales_start`` / ``sales_end`` (UTC, ``...Z``) as an aware
-    datetime; a value without an offset is read as UTC, as Eventbrite writes them."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo("UTC"))
-
-
 def eventbrite_event(
     event: Mapping,
     tz: ZoneInfo,
@@ -232,8 +220,8 @@ def ticket_class(event_id: str, tc: Mapping) -> TicketClass:
         donation=bool(tc.get("donation")),
         hidden=bool(tc.get("hidden")),
         quantity_pending=_int_or_none(tc.get("quantity_pending")),
-        sales_start=_parse_utc(tc.get("sales_start")),
-        sales_end=_parse_utc(tc.get("sales_end")),
+        sales_start=parse_utc(tc.get("sales_start")),
+        sales_end=parse_utc(tc.get("sales_end")),
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 # Eventbrite's ticket class categories. Only admission counts against the event capacity
 # (add-ons and checkout donations live in inventory tiers that do not).
@@ -113,6 +113,48 @@ class EventSeats:
 
     def of(self, ticket_class_id: str) -> ClassSeats | None:
         return next((c for c in self.classes if c.ticket_class_id == ticket_class_id), None)
+
+
+def parse_utc(value) -> datetime | None:
+    """A ticket class's ``sales_start`` / ``sales_end`` (UTC, ``...Z``) as an aware
+    datetime; a value without an offset is read as UTC, as Eventbrite writes them."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def class_facts(tc: Mapping) -> ClassFacts:
+    """A ticket class as the API answers it → ClassFacts."""
+    return ClassFacts(
+        ticket_class_id=str(tc.get("id")),
+        name=str(tc.get("name") or ""),
+        category=str(tc.get("category") or ADMISSION),
+        donation=bool(tc.get("donation")),
+        capacity=_int(tc.get("capacity")),
+        quantity_total=_int(tc.get("quantity_total")),
+        quantity_sold=_int(tc.get("quantity_sold")) or 0,
+        quantity_pending=_int(tc.get("quantity_pending")),
+        on_sale_status=str(tc.get("on_sale_status") or ""),
+        hidden=bool(tc.get("hidden")),
+        sales_start=parse_utc(tc.get("sales_start")),
+        sales_end=parse_utc(tc.get("sales_end")),
+    )
+
+
+def seats_from_api(classes: Iterable[Mapping], tier: Mapping, *, now: datetime) -> EventSeats:
+    """An event's figures straight from a fresh read of its ticket classes and capacity
+    tier (what the change engine sees), computed exactly as its listings are."""
+    return event_seats(
+        [class_facts(c) for c in classes],
+        event_capacity=_int(tier.get("capacity_total")),
+        capacity_is_custom=bool(tier.get("capacity_is_custom")),
+        tier=tier_facts(tier),
+        now=now,
+    )
 
 
 def held_seats(holds: Iterable[Mapping] | None) -> int:

@@ -231,3 +231,40 @@ def test_event_carts_not_reported_per_class_land_on_the_first_seat_class():
     assert sum(c.pending for c in result.classes if c.is_seat) == 4
     assert result.of("2110001").pending == 4
     assert result.seats_left == 55 - 25 - 4
+
+
+def test_a_fresh_api_read_gives_the_listings_figures():
+    classes = [
+        {
+            "id": "2110001",
+            "name": "General Admission",
+            "category": "admission",
+            "capacity": 55,
+            "quantity_total": 55,
+            "quantity_sold": 30,
+            "hidden": False,
+            "sales_start": "2025-05-01T15:00:00Z",
+            "sales_end": "2025-06-07T00:00:00Z",
+        },
+        {
+            "id": "2110002",
+            "name": "Front Row",
+            "category": "admission",
+            "capacity": 10,
+            "quantity_total": 10,
+            "quantity_sold": 8,
+            "sales_start": "2025-06-02T15:00:00",  # no offset: UTC
+        },
+        {"id": "2110003", "name": "Drink voucher", "category": "add_on", "capacity": 100},
+    ]
+    tier = {
+        "capacity_total": 55,
+        "capacity_sold": 38,
+        "capacity_pending": 1,
+        "holds": [{"quantity_total": 6, "quantity_sold": 0}],
+    }
+    result = seats.seats_from_api(classes, tier, now=NOW)
+    assert result.seats_left == 55 - 6 - 38 - 1
+    assert result.of("2110001").available == 10
+    assert (result.of("2110002").status, result.of("2110002").later) == ("not_on_sale_yet", 2)
+    assert not result.of("2110003").is_seat
