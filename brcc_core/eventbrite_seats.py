@@ -157,6 +157,27 @@ def seats_from_api(classes: Iterable[Mapping], tier: Mapping, *, now: datetime) 
     )
 
 
+def seats_note(event_seats_left, available_later) -> str:
+    """What a manager is told next to an Eventbrite class: the event's seats left, shared
+    by its classes, and what this class will sell once its sales open."""
+
+    def known(value) -> bool:  # None, NaN and pandas' <NA> are all "not read"
+        try:
+            int(value)
+        except (TypeError, ValueError):
+            return False
+        return True
+
+    parts = [
+        f"Event seats left: {int(event_seats_left)}, shared by all its ticket types"
+        if known(event_seats_left)
+        else "Event seats left: unknown"
+    ]
+    if known(available_later) and int(available_later) > 0:
+        parts.append(f"{int(available_later)} more to sell once this ticket type's sales open")
+    return " · ".join(parts)
+
+
 def held_seats(holds: Iterable[Mapping] | None) -> int:
     """Seats held back by a capacity tier's ``holds`` (each hold's ``quantity_total``
     less what was already released from it, ``quantity_sold``)."""

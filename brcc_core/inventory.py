@@ -29,7 +29,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import pandas as pd
@@ -37,6 +37,7 @@ import pandas as pd
 from brcc_core.catalog import Catalog, TicketClass
 from brcc_core.catalog import ticket_class as catalog_ticket_class
 from brcc_core.eventbrite import EventbriteClient
+from brcc_core.eventbrite_seats import held_seats, seats_from_api, tier_capacity_for
 from brcc_core.fooevents import (
     FBOS_META_KEY,
     BookingOptionsError,
@@ -69,7 +70,7 @@ CHANNEL_LABELS = {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
 # Eventbrite calls one change may need: fresh read, write (class, or tier read + write),
 # verification reads, and a restore with its own reads. A change is not started without
 # them: a write that cannot be verified for lack of budget is worse than no write.
-EVENTBRITE_CALLS_PER_CHANGE = 8
+EVENTBRITE_CALLS_PER_CHANGE = 9
 
 
 # --- requests and previews ---------------------------------------------------------------
@@ -118,6 +119,7 @@ class ListingState:
     series_id: str | None = None
     limit: str | None = None
     other_classes: tuple[str, ...] = ()  # the other ticket classes of its Eventbrite event
+    event_seats_left: int | None = None  # Eventbrite: its event's seats left (shared)
 
     @classmethod
     def from_row(cls, row: Mapping, other_classes: tuple[str, ...] = ()) -> ListingState:
@@ -158,6 +160,7 @@ class ListingState:
             series_id=text("series_id"),
             limit=text("limit"),
             other_classes=tuple(other_classes),
+            event_seats_left=num("event_seats_left"),
         )
 
     @property
@@ -254,6 +257,20 @@ def preview_change(
         )
     if remaining_after == 0:
         warnings.append(f"This closes sales of this listing on {channel} (0 remaining).")
+    shared_left = listing.event_seats_left
+    if (
+        listing.channel == "eventbrite"
+        and not change.event_level
+        and shared_left is not None
+        and remaining_after is not None
+        and remaining_after > max(0, shared_left)
+    ):
+        # A class's capacity cannot raise its event's: buyers get the smaller.
+        warnings.append(
+            f"Eventbrite will offer {max(0, shared_left)}, not {remaining_after}: the event "
+            f"has {max(0, shared_left)} seat(s) left, shared by its ticket types "
+            "(docs/eventbrite-seats.md). Raise the event's capacity on Eventbrite to offer more."
+        )
     if listing.status == "past":
         warnings.append("This show has already started.")
     if listing.unlimited:
@@ -353,6 +370,7 @@ class _Fresh:
     sold: int | None = None
     raw: Any = None
     tier: dict | None = None
+    pending: int = 0  # Eventbrite: carts on this class (its event's, shown on its first)
     ticket_class: dict | None = None
 
 
@@ -525,10 +543,30 @@ class InventoryEngine:
     # --- per-channel steps ----------------------------------------------------------------
     def _read(self, listing: ListingState) -> _Fresh:
         if listing.channel == "eventbrite":
-            tc = self.eventbrite.get_ticket_class(listing.event_id, listing.ticket_class_id)
-            return _class_fresh(tc)
+            return self._read_eventbrite(listing)
         product = self.woocommerce.get_product(listing.product_id)
         return _product_fresh(listing, product)
+
+    def _read_eventbrite(self, listing: ListingState) -> _Fresh:
+        """The class as buyers see it now: its event's classes and capacity tier, so its
+        remaining is bounded by the event's seats left as in its listing
+        (``brcc_core.eventbrite_seats``). Two calls: the event's classes, its tier."""
+        event_id, tc_id = str(listing.event_id), str(listing.ticket_class_id)
+        result = self.eventbrite.ticket_classes([event_id])
+        if event_id in result.errors:
+            raise result.errors[event_id]
+        classes = result.get(event_id, [])
+        tc = next((c for c in classes if str(c.get("id")) == tc_id), None)
+        if tc is None:
+            raise _Unsafe("Eventbrite no longer lists this ticket class: press Refresh data.")
+        tier = self.eventbrite.get_capacity_tier(event_id)
+        fresh = _class_fresh(tc)
+        figures = seats_from_api(classes, tier, now=datetime.now(UTC)).of(tc_id)
+        if figures is not None and figures.is_seat:
+            fresh.remaining = figures.available
+            fresh.pending = figures.pending
+        fresh.tier = tier
+        return fresh
 
     def _write(
         self, listing: ListingState, fresh: _Fresh, target: int, event_level: bool = False
@@ -554,7 +592,7 @@ class InventoryEngine:
         self, listing: ListingState, fresh: _Fresh, target: int, event_level: bool
     ) -> _Write:
         event_id, tc_id = listing.event_id, listing.ticket_class_id
-        capacity = (fresh.sold or 0) + target
+        capacity = (fresh.sold or 0) + fresh.pending + target
         write = _Write("ticket class capacity", fresh.stored, capacity)
         try:
             _, write.token = self.eventbrite.update_ticket_class_capacity(event_id, tc_id, capacity)
@@ -575,8 +613,13 @@ class InventoryEngine:
                 "change it in Eventbrite."
             )
         tier = self.eventbrite.get_capacity_tier(event_id)
-        sold_all = int(tier.get("capacity_sold") or 0)
-        total = sold_all + target
+        # What is sold, in carts and held keeps its seats: the rest is ``target``.
+        total = tier_capacity_for(
+            target,
+            sold=int(tier.get("capacity_sold") or 0),
+            pending=int(tier.get("capacity_pending") or 0),
+            held=held_seats(tier.get("holds")),
+        )
         fresh.tier = tier
         write = _Write(
             "event capacity (series date)",

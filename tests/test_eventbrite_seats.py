@@ -268,3 +268,11 @@ def test_a_fresh_api_read_gives_the_listings_figures():
     assert result.of("2110001").available == 10
     assert (result.of("2110002").status, result.of("2110002").later) == ("not_on_sale_yet", 2)
     assert not result.of("2110003").is_seat
+
+
+def test_seats_note_tells_shared_seats_and_later_sales():
+    import pandas as pd
+
+    assert seats.seats_note(17, 0) == "Event seats left: 17, shared by all its ticket types"
+    assert "2 more to sell once" in seats.seats_note(17, 2)
+    assert seats.seats_note(pd.NA, pd.NA) == "Event seats left: unknown"

@@ -20,6 +20,7 @@ import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog import Catalog
+from brcc_core.eventbrite_seats import seats_note
 from brcc_core.inventory import Change, ChangeResult, patch_catalog
 from brcc_core.state import ANONYMOUS, StateUnavailable
 from brcc_core.ui.catalog import CATALOG_KEY
@@ -239,6 +240,8 @@ def _listing_numbers(row: pd.Series) -> None:
     limit = row.get("limit")
     limit = "" if limit is None or pd.isna(limit) else f" · limited by the {limit}"
     st.caption(f"Status: {str(row['status']).replace('_', ' ')}{limit} · `{row['listing_key']}`")
+    if row["channel"] == "eventbrite" and "event_seats_left" in row:
+        st.caption(seats_note(row["event_seats_left"], row.get("available_later")))
     if isinstance(row.get("error"), str):
         st.warning(row["error"], icon="⚠️")
 
