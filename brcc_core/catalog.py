@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from brcc_core.eventbrite import WEEKS_AHEAD as EVENTBRITE_WEEKS_AHEAD
 from brcc_core.eventbrite_seats import ADMISSION, TierFacts, parse_utc, tier_facts
 from brcc_core.fooevents import (
     SlotDate,
@@ -90,6 +91,14 @@ class Catalog:
     errors: Mapping[str, str] = field(default_factory=dict)
     # event_id -> why its ticket classes could not be read (its listings are unknown)
     ticket_class_errors: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def eventbrite_until(self) -> datetime | None:
+        """Where the last Eventbrite refresh stopped reading ahead: later shows may sell
+        on Eventbrite without the catalog knowing (None: Eventbrite never read)."""
+        if self.eventbrite_fetched_at is None:
+            return None
+        return self.eventbrite_fetched_at + timedelta(weeks=EVENTBRITE_WEEKS_AHEAD)
 
     def product(self, product_id: int) -> CatalogProduct | None:
         return next((p for p in self.products if p.product_id == product_id), None)

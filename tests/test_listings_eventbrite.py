@@ -1,7 +1,7 @@
 """Eventbrite listings as Eventbrite sells them: REST-shaped events, ticket classes and
 capacity tiers through ``build_catalog`` and ``build_listings``, then shows."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -185,3 +185,17 @@ def test_played_event_needs_no_tier():
     )
     ga = row(df, "1")
     assert ga.status == "past" and ga.available == 5 and pd.isna(ga.error)
+
+
+def test_eventbrite_is_read_past_the_dashboards_90_days_and_says_where_it_stops():
+    cat = build_catalog(
+        products=[],
+        events=[],
+        ticket_classes={},
+        timezone=TZ,
+        fetched_at=NOW,
+        eventbrite_fetched_at=NOW,
+    )
+    assert cat.eventbrite_until - NOW >= timedelta(days=90)
+    never = build_catalog(products=[], events=[], ticket_classes={}, timezone=TZ, fetched_at=NOW)
+    assert never.eventbrite_until is None
