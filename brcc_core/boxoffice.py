@@ -27,7 +27,7 @@ from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.class_reads import ClassReadPlan, KeptClasses, plan_class_reads
 from brcc_core.door import count_attendees, door_rows, tonight_shows
-from brcc_core.eventbrite import EventbriteClient
+from brcc_core.eventbrite import SELLING_STATUSES, EventbriteClient
 from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
 from brcc_core.history import WooCommerceHistory, occurrence_of_listing
 from brcc_core.http import IntegrationError
@@ -251,15 +251,27 @@ class BoxOffice:
         calls_before = self.eventbrite.calls
         plan = ClassReadPlan()
         refusal = self.eventbrite_refresh_refusal(previous)
+        tier_errors: dict[str, str] = {}
         try:
             if refusal:
                 raise IntegrationError("eventbrite", refusal)
             events = self.eventbrite.list_events(progress=step("Eventbrite events"))
             occurrences = [e for e in events if not e.get("is_series_parent")]
             plan = self._plan_class_reads(occurrences, now)
-            classes = self.eventbrite.ticket_classes(plan.read, progress=step("Ticket classes"))
+            # Holds and carts are read with the classes of events still selling; events
+            # whose classes are kept keep the tier read with them (_keep_earlier_tiers).
+            reading = set(plan.read)
+            selling = [
+                e["id"]
+                for e in events
+                if e.get("status") in SELLING_STATUSES and e["id"] in reading
+            ]
+            classes = self.eventbrite.ticket_classes(
+                plan.read, tiers_for=selling, progress=step("Ticket classes")
+            )
             self._keep_class_reads(classes, plan, occurrences, now)
             class_errors = {event_id: str(exc) for event_id, exc in classes.errors.items()}
+            tier_errors = {event_id: str(exc) for event_id, exc in classes.tier_errors.items()}
             class_errors.update(_impossible_seats(classes))
             for event_id in class_errors:
                 classes.pop(event_id, None)
@@ -267,6 +279,12 @@ class BoxOffice:
                 first = next(iter(class_errors.values()))
                 errors["eventbrite"] = (
                     f"ticket classes of {len(class_errors)} event(s) could not be read: {first}"
+                )
+            elif classes.tier_errors:
+                first = next(iter(classes.tier_errors.values()))
+                errors["eventbrite"] = (
+                    f"holds and carts of {len(classes.tier_errors)} event(s) could not be "
+                    f"read (their seats left are unknown): {first}"
                 )
         except IntegrationError as exc:
             errors["eventbrite"] = str(exc)
@@ -283,10 +301,14 @@ class BoxOffice:
             eventbrite_fetched_at=eventbrite_fetched_at,
             errors=errors,
             ticket_class_errors=class_errors,
+            capacity_tiers=getattr(classes, "tiers", None),
+            capacity_tier_errors=tier_errors,
         )
         if plan.keep:
             read_at = {e: k.read_at for e, k in plan.keep.items()}
             fresh = replace(fresh, ticket_classes_read_at=read_at)
+            if previous is not None:
+                fresh = _keep_earlier_tiers(fresh, previous, set(plan.keep))
         if previous is not None and (products is None or events is None):
             fresh = _keep_failed_parts(fresh, previous, products is None, events is None)
         elif previous is not None and class_errors:
@@ -1040,6 +1062,19 @@ def _memory_health() -> Health:
 
 def _empty_catalog(timezone: str) -> Catalog:
     return Catalog(fetched_at=datetime.now(UTC), timezone=timezone)
+
+
+def _keep_earlier_tiers(fresh: Catalog, previous: Catalog, kept: set[str]) -> Catalog:
+    """Events whose ticket classes this refresh kept (not read again) keep the holds and
+    carts read with those classes, rather than showing their seats as not read."""
+    earlier = {e.event_id: e for e in previous.events}
+    events = tuple(
+        replace(e, tier=earlier[e.event_id].tier, tier_error=earlier[e.event_id].tier_error)
+        if e.event_id in kept and e.tier is None and e.event_id in earlier
+        else e
+        for e in fresh.events
+    )
+    return replace(fresh, events=events)
 
 
 def _keep_failed_parts(

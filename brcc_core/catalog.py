@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from brcc_core.eventbrite import WEEKS_AHEAD as EVENTBRITE_WEEKS_AHEAD
+from brcc_core.eventbrite_seats import ADMISSION, TierFacts, parse_utc, tier_facts
 from brcc_core.fooevents import (
     SlotDate,
     classify_product,
@@ -53,6 +55,11 @@ class EventbriteEvent:
     is_series_parent: bool = False
     capacity: int | None = None
     url: str = ""
+    capacity_is_custom: bool = False
+    # The capacity tier (holds, carts in progress), read for events still selling; None
+    # when not read. ``tier_error``: why it could not be read.
+    tier: TierFacts | None = None
+    tier_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,12 @@ class TicketClass:
     quantity_total: int | None
     quantity_sold: int
     on_sale_status: str = ""
+    category: str = ADMISSION  # admission | add_on | donation (only admission is a seat)
+    donation: bool = False
+    hidden: bool = False
+    quantity_pending: int | None = None  # None: Eventbrite did not report it
+    sales_start: datetime | None = None
+    sales_end: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,14 @@ class Catalog:
     # because this one could not read them. A tuple, so catalogs pickled before it existed
     # still load (the class attribute stands in).
     stale_events: tuple[tuple[str, datetime, str], ...] = ()
+
+    @property
+    def eventbrite_until(self) -> datetime | None:
+        """Where the last Eventbrite refresh stopped reading ahead: later shows may sell
+        on Eventbrite without the catalog knowing (None: Eventbrite never read)."""
+        if self.eventbrite_fetched_at is None:
+            return None
+        return self.eventbrite_fetched_at + timedelta(weeks=EVENTBRITE_WEEKS_AHEAD)
 
     def product(self, product_id: int) -> CatalogProduct | None:
         return next((p for p in self.products if p.product_id == product_id), None)
@@ -194,7 +215,12 @@ def _parse_eb_time(block: Mapping | None, tz: ZoneInfo) -> datetime | None:
     return utc.astimezone(tz)
 
 
-def eventbrite_event(event: Mapping, tz: ZoneInfo) -> EventbriteEvent:
+def eventbrite_event(
+    event: Mapping,
+    tz: ZoneInfo,
+    tier: Mapping | None = None,
+    tier_error: str | None = None,
+) -> EventbriteEvent:
     name = event.get("name")
     return EventbriteEvent(
         event_id=str(event["id"]),
@@ -205,6 +231,9 @@ def eventbrite_event(event: Mapping, tz: ZoneInfo) -> EventbriteEvent:
         is_series_parent=bool(event.get("is_series_parent")),
         capacity=_int_or_none(event.get("capacity")),
         url=str(event.get("url") or ""),
+        capacity_is_custom=bool(event.get("capacity_is_custom")),
+        tier=tier_facts(tier) if isinstance(tier, Mapping) else None,
+        tier_error=tier_error,
     )
 
 
@@ -217,6 +246,12 @@ def ticket_class(event_id: str, tc: Mapping) -> TicketClass:
         quantity_total=_int_or_none(tc.get("quantity_total")),
         quantity_sold=_int_or_none(tc.get("quantity_sold")) or 0,
         on_sale_status=str(tc.get("on_sale_status") or ""),
+        category=str(tc.get("category") or ADMISSION),
+        donation=bool(tc.get("donation")),
+        hidden=bool(tc.get("hidden")),
+        quantity_pending=_int_or_none(tc.get("quantity_pending")),
+        sales_start=parse_utc(tc.get("sales_start")),
+        sales_end=parse_utc(tc.get("sales_end")),
     )
 
 
@@ -230,14 +265,21 @@ def build_catalog(
     eventbrite_fetched_at: datetime | None = None,
     errors: Mapping[str, str] | None = None,
     ticket_class_errors: Mapping[str, str] | None = None,
+    capacity_tiers: Mapping[str, Mapping] | None = None,
+    capacity_tier_errors: Mapping[str, str] | None = None,
 ) -> Catalog:
     """Pure: API answers in, Catalog out."""
     tz = ZoneInfo(timezone)
+    tiers = capacity_tiers or {}
+    tier_errors = capacity_tier_errors or {}
     return Catalog(
         fetched_at=fetched_at,
         timezone=timezone,
         products=tuple(catalog_product(p, tz) for p in products),
-        events=tuple(eventbrite_event(e, tz) for e in events),
+        events=tuple(
+            eventbrite_event(e, tz, tiers.get(str(e.get("id"))), tier_errors.get(str(e.get("id"))))
+            for e in events
+        ),
         ticket_classes=tuple(
             ticket_class(event_id, tc) for event_id, tcs in ticket_classes.items() for tc in tcs
         ),

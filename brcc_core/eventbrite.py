@@ -1,5 +1,6 @@
 """Eventbrite API v3 client: the organization's events in the planning window, their
-ticket classes, and capacity changes (ticket class or event capacity tier).
+ticket classes and (for events still selling) capacity tiers, and capacity changes
+(ticket class or event capacity tier).
 
 Eventbrite allows about 2,000 calls an hour per token, so the client counts every call
 it makes (retries included) in a rolling hour and keeps its reads lean: the events walk
@@ -42,6 +43,13 @@ WAYPOINT_HEADER = "Eventbrite-API-Waypoint-Token"
 # Event statuses with seats a manager cares about: on sale, running now, or played (the
 # last two weeks' shows are compared too). Drafts and canceled events sell nothing.
 LISTED_STATUSES = frozenset({"live", "started", "ended", "completed"})
+# Events that can still sell: their capacity tier (holds, carts in progress) is read too.
+# A played event sells nothing more, so its tier would cost a call for nothing.
+SELLING_STATUSES = frozenset({"live", "started"})
+# How far the refresh reads Eventbrite: as far as the pages can show (the dashboard's
+# "days ahead" goes to 90), and back far enough to compare the last two weeks' shows.
+WEEKS_AHEAD = 13
+WEEKS_BACK = 2
 MAX_PAGES = 500
 AUTH_ERRORS = frozenset({"INVALID_AUTH", "NO_AUTH", "INVALID_AUTH_HEADER", "NOT_AUTHORIZED"})
 
@@ -49,11 +57,15 @@ AUTH_ERRORS = frozenset({"INVALID_AUTH", "NO_AUTH", "INVALID_AUTH_HEADER", "NOT_
 class TicketClassesResult(dict[str, list[dict]]):
     """``{event_id: [ticket class, ...]}`` for every event that could be read, plus
     ``errors``: ``{event_id: IntegrationError}`` for the ones that could not, so the
-    caller marks only those listings as unknown instead of dropping the whole refresh."""
+    caller marks only those listings as unknown instead of dropping the whole refresh.
+    ``tiers`` / ``tier_errors``: the capacity tiers asked for, and why any could not be
+    read (that event's holds and carts are then unknown, its classes still known)."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.errors: dict[str, IntegrationError] = {}
+        self.tiers: dict[str, dict] = {}
+        self.tier_errors: dict[str, IntegrationError] = {}
 
 
 class EventbriteClient(ApiClient):
@@ -106,7 +118,11 @@ class EventbriteClient(ApiClient):
 
     # Events ----------------------------------------------------------------------------
     def list_events(
-        self, *, weeks_ahead: int = 8, weeks_back: int = 2, progress: Progress | None = None
+        self,
+        *,
+        weeks_ahead: int = WEEKS_AHEAD,
+        weeks_back: int = WEEKS_BACK,
+        progress: Progress | None = None,
     ) -> list[dict]:
         """The organization's events (series occurrences, not parents) starting in
         ``[now - weeks_back, now + weeks_ahead]``, ordered by start.
@@ -159,10 +175,15 @@ class EventbriteClient(ApiClient):
 
     # Ticket classes --------------------------------------------------------------------
     def ticket_classes(
-        self, event_ids: Iterable[str], *, progress: Progress | None = None
+        self,
+        event_ids: Iterable[str],
+        *,
+        tiers_for: Iterable[str] = (),
+        progress: Progress | None = None,
     ) -> TicketClassesResult:
         """Every ticket class of each event (never assume one per event), fetched with at
-        most ``max_workers`` events in flight.
+        most ``max_workers`` events in flight; for the events in ``tiers_for`` also their
+        capacity tier (holds and carts in progress live only there: one more call each).
 
         An event that fails is reported in ``result.errors`` and the others are kept. A
         rejected token or an exhausted rate limit fails every event still waiting with
@@ -170,6 +191,7 @@ class EventbriteClient(ApiClient):
         ``progress(events_done, events_total)`` as events finish.
         """
         ids = list(dict.fromkeys(str(e) for e in event_ids))
+        with_tier = {str(e) for e in tiers_for}
         result = TicketClassesResult()
         total = len(ids)
         done = [0]
@@ -190,7 +212,14 @@ class EventbriteClient(ApiClient):
                     error = exc
                 except IntegrationError as exc:
                     error = exc
+            tier, tier_error = None, None
+            if error is None and event_id in with_tier:
+                tier, tier_error = self._tier_or_error(event_id, stop)
             with lock:
+                if tier is not None:
+                    result.tiers[event_id] = tier
+                if tier_error is not None:
+                    result.tier_errors[event_id] = tier_error
                 if error is None:
                     result[event_id] = classes
                 else:
@@ -208,6 +237,20 @@ class EventbriteClient(ApiClient):
                 for future in [pool.submit(fetch, event_id) for event_id in ids]:
                     future.result()  # fetch never raises IntegrationError; bugs surface here
         return result
+
+    def _tier_or_error(
+        self, event_id: str, stop: list[IntegrationError]
+    ) -> tuple[dict | None, IntegrationError | None]:
+        if stop:
+            return None, stop[0]
+        try:
+            return self.get_capacity_tier(event_id), None
+        except (AuthError, RateLimited) as exc:
+            stop.append(exc)
+            return None, exc
+        except IntegrationError as exc:
+            log.info("Eventbrite capacity tier of event %s: %s", event_id, exc)
+            return None, exc
 
     def get_ticket_class(self, event_id: str, tc_id: str, *, waypoint: str | None = None) -> dict:
         """One ticket class, fresh; pass a write's ``waypoint`` to read that write."""
@@ -228,7 +271,8 @@ class EventbriteClient(ApiClient):
         return self._object("POST", path, json=body)
 
     def get_capacity_tier(self, event_id: str, *, waypoint: str | None = None) -> dict:
-        """The event's capacity tier (``capacity_total`` and holds)."""
+        """The event's capacity tier: ``capacity_total``, ``capacity_sold``,
+        ``capacity_pending`` (carts in progress) and ``holds``."""
         return self._object("GET", f"/events/{event_id}/capacity_tier/", waypoint=waypoint)[0]
 
     def update_capacity_tier(self, event_id: str, capacity_total: int) -> tuple[dict, str | None]:

@@ -37,6 +37,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import pandas as pd
@@ -44,6 +45,7 @@ import pandas as pd
 from brcc_core.catalog import Catalog, TicketClass
 from brcc_core.catalog import ticket_class as catalog_ticket_class
 from brcc_core.eventbrite import EventbriteClient
+from brcc_core.eventbrite_seats import held_seats, seats_from_api, tier_capacity_for
 from brcc_core.fooevents import (
     FBOS_META_KEY,
     BookingOptionsError,
@@ -95,7 +97,7 @@ DOWN_ERRORS = (Unreachable, UpstreamError, RateLimited, AuthError)
 # Eventbrite calls one change may need: fresh read, write (class, or tier read + write),
 # verification reads, and a restore with its own reads. A change is not started without
 # them: a write that cannot be verified for lack of budget is worse than no write.
-EVENTBRITE_CALLS_PER_CHANGE = 8
+EVENTBRITE_CALLS_PER_CHANGE = 9
 # Reads of sold + pending around the product read; a sale landing inside each of them
 # every time means the numbers cannot be pinned down right now.
 READ_TRIES = 3
@@ -401,11 +403,34 @@ class InventoryEngine:
     # --- reading ----------------------------------------------------------------------
     def _read(self, listing: ListingState, waypoint: str | None = None) -> _Read:
         if listing.channel == "eventbrite":
+            if waypoint is None:
+                return self._read_eventbrite(listing)
+            # Verifying our own write: the class as written, read past Eventbrite's lag.
             tc = self.eventbrite.get_ticket_class(
                 listing.event_id, listing.ticket_class_id, waypoint=waypoint
             )
             return _class_read(tc)
         return self._read_product(listing)
+
+    def _read_eventbrite(self, listing: ListingState) -> _Read:
+        """The class as buyers see it now: its event's classes and capacity tier, so its
+        remaining is bounded by the event's seats left as in its listing
+        (``brcc_core.eventbrite_seats``). Two calls: the event's classes, its tier."""
+        event_id, tc_id = str(listing.event_id), str(listing.ticket_class_id)
+        result = self.eventbrite.ticket_classes([event_id])
+        if event_id in result.errors:
+            raise result.errors[event_id]
+        classes = result.get(event_id, [])
+        tc = next((c for c in classes if str(c.get("id")) == tc_id), None)
+        if tc is None:
+            raise _Unsafe("Eventbrite no longer lists this ticket class: press Refresh data.")
+        tier = self.eventbrite.get_capacity_tier(event_id)
+        fresh = _class_read(tc)
+        figures = seats_from_api(classes, tier, now=datetime.now(UTC)).of(tc_id)
+        if figures is not None and figures.is_seat:
+            fresh.remaining = figures.available
+            fresh.pending = figures.pending
+        return fresh
 
     def _read_product(self, listing: ListingState) -> _Read:
         """The product through REST, bracketed by two reads of its sold + pending: equal
@@ -481,7 +506,13 @@ class InventoryEngine:
         if shared:
             self._check_class_caps(event_id, remaining)
         tier = self.eventbrite.get_capacity_tier(event_id)
-        total = int(tier.get("capacity_sold") or 0) + remaining
+        # What is sold, in carts and held keeps its seats: the rest is ``remaining``.
+        total = tier_capacity_for(
+            remaining,
+            sold=int(tier.get("capacity_sold") or 0),
+            pending=int(tier.get("capacity_pending") or 0),
+            held=held_seats(tier.get("holds")),
+        )
         ctx.write = _Write(
             "event capacity (series date)",
             _int(tier.get("capacity_total")),
@@ -527,7 +558,10 @@ class InventoryEngine:
             # A sync's event-level write: the event's seats left are what it set.
             tier = self.eventbrite.get_capacity_tier(ctx.listing.event_id, waypoint=write.token)
             total = _int(tier.get("capacity_total"))
-            return None if total is None else total - int(tier.get("capacity_sold") or 0)
+            if total is None:
+                return None
+            taken = int(tier.get("capacity_sold") or 0) + int(tier.get("capacity_pending") or 0)
+            return total - taken - held_seats(tier.get("holds"))
         return now.capacity
 
     def _expected(self, ctx: _Context) -> int | None:

@@ -69,6 +69,7 @@ class ListingState:
     series_id: str | None = None
     limit: str | None = None
     other_classes: tuple[str, ...] = ()  # the other ticket classes of its Eventbrite event
+    event_seats_left: int | None = None  # Eventbrite: its event's seats left (shared)
 
     @classmethod
     def from_row(cls, row: Mapping, other_classes: tuple[str, ...] = ()) -> ListingState:
@@ -109,6 +110,7 @@ class ListingState:
             series_id=text("series_id"),
             limit=text("limit"),
             other_classes=tuple(other_classes),
+            event_seats_left=num("event_seats_left"),
         )
 
     @property
@@ -212,6 +214,20 @@ def preview_change(
         )
     if remaining_after == 0:
         warnings.append(f"This closes sales of this listing on {channel} (0 remaining).")
+    shared_left = listing.event_seats_left
+    if (
+        listing.channel == "eventbrite"
+        and not change.event_level
+        and shared_left is not None
+        and remaining_after is not None
+        and remaining_after > max(0, shared_left)
+    ):
+        # A class's capacity cannot raise its event's: buyers get the smaller.
+        warnings.append(
+            f"Eventbrite will offer {max(0, shared_left)}, not {remaining_after}: the event "
+            f"has {max(0, shared_left)} seat(s) left, shared by its ticket types "
+            "(docs/eventbrite-seats.md). Raise the event's capacity on Eventbrite to offer more."
+        )
     if listing.status == "past":
         warnings.append("This show has already started.")
     if listing.unlimited:

@@ -13,7 +13,16 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from brcc_core.catalog import Catalog, CatalogProduct, local_start, parse_clock
+from brcc_core.catalog import (
+    Catalog,
+    CatalogProduct,
+    EventbriteEvent,
+    TicketClass,
+    local_start,
+    parse_clock,
+)
+from brcc_core.eventbrite import SELLING_STATUSES
+from brcc_core.eventbrite_seats import ClassFacts, EventSeats, event_seats
 from brcc_core.fooevents import BookingOptionsError, SlotDate, parse_booking_options
 from brcc_core.shows import UNKNOWN_CHANNELS_ATTR
 
@@ -40,8 +49,22 @@ LISTING_COLUMNS = [
     "series_id",
     "matched_by_label",
     "limit",
+    # Eventbrite (docs/eventbrite-seats.md): what the class can sell once its sales open
+    # (``available`` is what buyers can buy now), and its event's seats left, shared by
+    # all of the event's classes (capacity less holds, sold and carts in progress).
+    "available_later",
+    "event_seats_left",
 ]
-_INT_COLUMNS = ["capacity", "sold", "pending", "checked_in", "available", "matched_by_label"]
+_INT_COLUMNS = [
+    "capacity",
+    "sold",
+    "pending",
+    "checked_in",
+    "available",
+    "matched_by_label",
+    "available_later",
+    "event_seats_left",
+]
 
 
 def listing_key(
@@ -246,36 +269,18 @@ def build_listings(
         f"could not read them ({reason})"
         for event_id, read_at, reason in catalog.stale_events
     }
+    classes_of: dict[str, list[TicketClass]] = {}
     for tc in catalog.ticket_classes:
-        event = events.get(tc.event_id)
+        classes_of.setdefault(tc.event_id, []).append(tc)
+    for event_id, tcs in classes_of.items():
+        event = events.get(event_id)
         if event is None or event.is_series_parent:
             continue
-        available = None if tc.quantity_total is None else tc.quantity_total - tc.quantity_sold
-        rows.append(
-            {
-                "listing_key": listing_key(
-                    "eventbrite", event_id=tc.event_id, ticket_class_id=tc.ticket_class_id
-                ),
-                "channel": "eventbrite",
-                "kind": "ticket_class",
-                "title": event.name,
-                "slot_label": tc.name,
-                "starts_at": event.starts_at,
-                "capacity": tc.quantity_total,
-                "sold": tc.quantity_sold,
-                "pending": 0,
-                "checked_in": pd.NA,
-                "available": available,
-                "status": _status(available, event.starts_at, now),
-                "unlimited": available is None,
-                "error": stale.get(tc.event_id),
-                "event_id": tc.event_id,
-                "ticket_class_id": tc.ticket_class_id,
-                "series_id": event.series_id,
-                "matched_by_label": 0,
-                "limit": "ticket class",
-            }
-        )
+        for row in _eventbrite_rows(event, tcs, now):
+            if event_id in stale:
+                # Kept from an earlier refresh: say how old, beside any seat problem.
+                row["error"] = "; ".join(e for e in (row["error"], stale[event_id]) if e)
+            rows.append(row)
     for event_id, reason in catalog.ticket_class_errors.items():
         event = events.get(event_id)
         if event is None:
@@ -315,6 +320,94 @@ def _age(delta) -> str:
         return f"{minutes} min"
     hours = minutes // 60
     return f"{hours} h" if hours < 48 else f"{hours // 24} days"
+
+
+def eventbrite_event_seats(
+    event: EventbriteEvent, classes: list[TicketClass], now: datetime
+) -> EventSeats:
+    """The event's seats as Eventbrite sells them (``brcc_core.eventbrite_seats``)."""
+    tier_error = event.tier_error
+    if event.tier is None and tier_error is None and event.status in SELLING_STATUSES:
+        # A catalog saved before holds were read: say so rather than assume none.
+        tier_error = "not read yet (press Refresh data)"
+    facts = [
+        ClassFacts(
+            ticket_class_id=tc.ticket_class_id,
+            name=tc.name,
+            category=tc.category,
+            donation=tc.donation,
+            capacity=tc.capacity,
+            quantity_total=tc.quantity_total,
+            quantity_sold=tc.quantity_sold,
+            quantity_pending=tc.quantity_pending,
+            on_sale_status=tc.on_sale_status,
+            hidden=tc.hidden,
+            sales_start=tc.sales_start,
+            sales_end=tc.sales_end,
+        )
+        for tc in classes
+    ]
+    return event_seats(
+        facts,
+        event_capacity=event.capacity,
+        capacity_is_custom=event.capacity_is_custom,
+        tier=event.tier,
+        tier_error=tier_error,
+        now=now,
+    )
+
+
+def _eventbrite_rows(
+    event: EventbriteEvent, classes: list[TicketClass], now: datetime
+) -> list[dict]:
+    """One row per ticket class that sells seats; add-ons and checkout donations are not
+    seats, so they are not listings (they would add to the room's sold and capacity)."""
+    seats = eventbrite_event_seats(event, classes, now)
+    unknown = seats.error is not None
+    event_left = pd.NA if unknown else seats.seats_left
+    rows = []
+    for tc in classes:
+        figures = seats.of(tc.ticket_class_id)
+        if figures is None or not figures.is_seat:
+            continue
+        # With the event's holds and carts unknown, a class still on sale has unknown
+        # seats (None from the model), never unlimited.
+        available = pd.NA if unknown and figures.available is None else figures.available
+        later = pd.NA if unknown and figures.later is None else figures.later
+        status = figures.status
+        if event.starts_at is not None and event.starts_at < now:
+            status = "past"
+        unlimited = available is None and not unknown
+        # Unread carts make the class's pending unknown too (its event's carts may be on it).
+        pending = pd.NA if unknown else figures.pending
+        rows.append(
+            {
+                "listing_key": listing_key(
+                    "eventbrite", event_id=tc.event_id, ticket_class_id=tc.ticket_class_id
+                ),
+                "channel": "eventbrite",
+                "kind": "ticket_class",
+                "title": event.name,
+                "slot_label": tc.name,
+                "starts_at": event.starts_at,
+                "capacity": figures.capacity,
+                "sold": figures.sold,
+                "pending": pending,
+                "checked_in": pd.NA,
+                "available": available,
+                "status": status,
+                "unlimited": unlimited,
+                "error": seats.error,
+                "event_id": tc.event_id,
+                "ticket_class_id": tc.ticket_class_id,
+                "series_id": event.series_id,
+                "matched_by_label": 0,
+                "limit": figures.limit,
+                "available_later": later,
+                "event_seats_left": None if seats.unlimited else event_left,
+            }
+        )
+    return rows
 
 
 def _booking_row(

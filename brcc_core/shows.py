@@ -27,6 +27,9 @@ SHOW_COLUMNS = [
     "venue_capacity",
     "sold_woocommerce",
     "sold_eventbrite",
+    # Seats Eventbrite can still sell for the show: each event's seats left (shared by its
+    # ticket classes, docs/eventbrite-seats.md), never a sum of class remainders.
+    "eventbrite_left",
     "sold",
     "pending",
     "remaining",
@@ -140,6 +143,7 @@ def _show_row(
         "sold_eventbrite": _channel_sum(
             [r["sold"] for r in part if r["channel"] == "eventbrite"], "eventbrite" in unknown
         ),
+        "eventbrite_left": _eventbrite_left(part, "eventbrite" in unknown),
         "sold": sold,
         "pending": pending,
         "remaining": remaining,
@@ -153,9 +157,25 @@ def _show_row(
     }
 
 
+def _eventbrite_left(part: list[dict], channel_unknown: bool = False):
+    """The show's Eventbrite events' seats left, each event once (its classes share them);
+    unknown when Eventbrite could not be read."""
+    by_event = {
+        r.get("event_id"): r.get("event_seats_left") for r in part if r["channel"] == "eventbrite"
+    }
+    return _channel_sum(list(by_event.values()), channel_unknown)
+
+
 def _show_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=columns)
-    for col in ("sold_woocommerce", "sold_eventbrite", "sold", "pending", "remaining"):
+    for col in (
+        "sold_woocommerce",
+        "sold_eventbrite",
+        "eventbrite_left",
+        "sold",
+        "pending",
+        "remaining",
+    ):
         df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
     df["sell_through"] = pd.array(
         [None if pd.isna(v) else float(v) for v in df["sell_through"]], dtype="Float64"

@@ -25,6 +25,8 @@ from typing import Literal
 
 import pandas as pd
 
+from brcc_core.eventbrite_seats import NOT_BUYABLE_NOW
+
 SyncKind = Literal["mirror", "split", "buffer"]
 RowAction = Literal["change", "keep", "leave"]
 
@@ -93,6 +95,10 @@ class SyncListing:
     event_id: str | None = None
     series_id: str | None = None
     numbers_known: bool = True  # False: remaining unknown (<NA>), not unlimited
+    # Eventbrite: the event's seats left, shared by its classes (None: unlimited or
+    # unknown), and what a class not on sale yet will sell once it opens.
+    event_seats_left: int | None = None
+    available_later: int = 0
 
     @classmethod
     def from_row(cls, row: Mapping) -> SyncListing:
@@ -124,6 +130,8 @@ class SyncListing:
             event_id=text("event_id"),
             series_id=text("series_id"),
             numbers_known=available is not None or unlimited,
+            event_seats_left=num("event_seats_left"),
+            available_later=num("available_later") or 0,
         )
 
 
@@ -258,9 +266,38 @@ def _leave_reason(listing: SyncListing) -> str | None:
         return f"has an error: {listing.error}"
     if listing.status == "past":
         return "the show has started"
+    if listing.status in NOT_BUYABLE_NOW:
+        return f"{listing.status.replace('_', ' ')}: buyers cannot buy it now"
     if not listing.numbers_known:
         return "remaining unknown"
     return None
+
+
+def _left_selling(listings: Sequence[SyncListing], leave: Mapping[str, str], covered: set[str]):
+    """Seats the listings left alone can still sell, per channel, and whether any is
+    unbounded (unlimited) or unknown. An Eventbrite event's classes share its seats left,
+    so what they sell together is never more than that (not a sum of class remainders)."""
+    per_channel: dict[str, int] = {}
+    unbounded = unknown = False
+    per_event: dict[str, list[SyncListing]] = {}
+    for lst in listings:
+        if lst.listing_key not in leave or lst.listing_key in covered or lst.status == "past":
+            continue
+        if lst.available is None and lst.status not in NOT_BUYABLE_NOW:
+            unbounded = unbounded or lst.numbers_known
+            unknown = unknown or not lst.numbers_known
+            continue
+        if lst.channel == "eventbrite" and lst.event_id:
+            per_event.setdefault(lst.event_id, []).append(lst)
+            continue
+        per_channel[lst.channel] = per_channel.get(lst.channel, 0) + max(0, lst.available or 0)
+    for members in per_event.values():
+        selling = sum(max(0, m.available or 0) + max(0, m.available_later) for m in members)
+        event_left = members[0].event_seats_left
+        if event_left is not None:
+            selling = min(selling, max(0, event_left))
+        per_channel["eventbrite"] = per_channel.get("eventbrite", 0) + selling
+    return per_channel, unbounded, unknown
 
 
 def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
@@ -334,18 +371,10 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
         share = dict.fromkeys(channels, offered)
 
     # Listings left alone still sell what they show: that comes off their channel's share.
-    unbounded = unknown_left = False
-    left_selling = 0
-    for lst in listings:
-        if lst.listing_key not in leave or lst.listing_key in covered or lst.status == "past":
-            continue
-        if lst.available is None:
-            unbounded = unbounded or lst.numbers_known
-            unknown_left = unknown_left or not lst.numbers_known
-            continue
-        selling = max(0, lst.available)
-        left_selling += selling
-        share[lst.channel] = max(0, share[lst.channel] - selling)
+    selling_by_channel, unbounded, unknown_left = _left_selling(listings, leave, covered)
+    left_selling = sum(selling_by_channel.values())
+    for ch, selling in selling_by_channel.items():
+        share[ch] = max(0, share.get(ch, 0) - selling)
 
     targets: dict[str, int] = {}
     for ch in channels:
@@ -353,6 +382,7 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
         weights = [float(u.capacity) if u.capacity else 0.0 for u in members]
         for unit, part in zip(members, allocate(share[ch], weights), strict=True):
             targets[unit.listing_key] = part
+    notes.extend(_cap_by_event_seats(units, targets, set(carrier.values())))
 
     rows = []
     for lst in listings:
@@ -360,10 +390,13 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
             rows.append(_row(show, lst, "leave", None, leave[lst.listing_key]))
             continue
         target = targets[lst.listing_key]
-        action: RowAction = "keep" if lst.available == target else "change"
+        current = lst.available
         note = None
         if lst.listing_key in shared:
+            # It carries the event's seats left: that is what the write sets.
+            current = lst.event_seats_left if lst.event_seats_left is not None else current
             note = "series date: sets the event's remaining seats, shared by its ticket classes"
+        action: RowAction = "keep" if current == target else "change"
         rows.append(_row(show, lst, action, target, note))
 
     sellable = sum(targets.values()) + left_selling
@@ -392,6 +425,37 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
         rows=tuple(rows),
         notes=tuple(notes),
     )
+
+
+def _cap_by_event_seats(
+    units: Sequence[SyncListing], targets: dict[str, int], carriers: set[str]
+) -> list[str]:
+    """Keep the targets of each Eventbrite event's classes within its seats left: a class
+    write cannot raise the event's capacity, so more would be targets Eventbrite never
+    sells (and a later capacity raise would then open them all at once). A carrier sets
+    the event's seats left itself (capacity tier), so it is not capped."""
+    notes = []
+    per_event: dict[str, list[SyncListing]] = {}
+    for unit in units:
+        if unit.channel == "eventbrite" and unit.event_id and unit.listing_key not in carriers:
+            per_event.setdefault(unit.event_id, []).append(unit)
+    for members in per_event.values():
+        event_left = members[0].event_seats_left
+        if event_left is None:
+            continue
+        wanted = sum(targets[m.listing_key] for m in members)
+        room = max(0, event_left)
+        if wanted <= room:
+            continue
+        weights = [float(targets[m.listing_key]) for m in members]
+        for member, part in zip(members, allocate(room, weights), strict=True):
+            targets[member.listing_key] = part
+        notes.append(
+            f"Eventbrite event {members[0].event_id} has {room} seat(s) left under its own "
+            f"capacity: its classes get {room}, not {wanted} (raise the event capacity on "
+            "Eventbrite to offer more there)."
+        )
+    return notes
 
 
 def _row(

@@ -30,6 +30,7 @@ with page_boundary("loading the dashboard"):
     st.subheader("Upcoming shows")
     days = ui.days_ahead()
     now = views.local_now(boxoffice.settings.timezone)
+    ui.eventbrite_window_note(catalog, now, days)
     with st.spinner("Reading live numbers from the club's systems…"):
         listings = boxoffice.listings(catalog)
     live_age_caption(listings, boxoffice.settings, catalog)

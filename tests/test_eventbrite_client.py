@@ -143,7 +143,9 @@ def test_events_in_the_window_from_two_ordered_walks_with_continuation(client):
         ),
         "f3": page(
             "events",
-            [event("106", NOW + 55 * day), event("107", NOW + 70 * day)],  # past the 8 weeks
+            # 106 is past the old 8 weeks but inside the 90 days the dashboard can show;
+            # 107 is past the 13 weeks read.
+            [event("106", NOW + 85 * day), event("107", NOW + 95 * day)],
             continuation="f4",  # never read: everything after is later still
         ),
     }
@@ -211,6 +213,36 @@ def test_ticket_classes_follow_continuation_per_event(client):
     result = client.ticket_classes(["300"])
     assert [tc["id"] for tc in result["300"]] == ["1", "2", "3", "4"]
     assert result.errors == {} and client.calls == 3
+
+
+@responses.activate
+def test_capacity_tiers_only_for_events_still_selling_and_a_failed_tier_keeps_classes(client):
+    for event_id in ("300", "301", "302"):
+        responses.get(
+            f"{API}/events/{event_id}/ticket_classes/",
+            json=page("ticket_classes", [ticket_class(f"{event_id}1", event_id)]),
+        )
+    responses.get(
+        f"{API}/events/300/capacity_tier/",
+        json={
+            "event_id": "300",
+            "capacity_total": 55,
+            "capacity_sold": 30,
+            "capacity_pending": 2,
+            "holds": [{"id": "9", "name": "Comps", "quantity_total": 6, "quantity_sold": 0}],
+        },
+    )
+    responses.get(
+        f"{API}/events/301/capacity_tier/",
+        status=404,
+        json=eb_error("NOT_FOUND", "The event does not exist.", 404),
+    )
+    result = client.ticket_classes(["300", "301", "302"], tiers_for=["300", "301"])
+    assert sorted(result) == ["300", "301", "302"] and result.errors == {}
+    assert result.tiers["300"]["capacity_pending"] == 2
+    assert list(result.tier_errors) == ["301"]
+    # one ticket-classes call per event, one tier call per event still selling
+    assert client.calls == 5
 
 
 @responses.activate

@@ -379,11 +379,18 @@ def platform_remaining(boxoffice: BoxOffice, row: pd.Series) -> int:
     """What the platform itself says is left for this listing (the event's seats on a
     series date, which Eventbrite counts per event)."""
     if row.channel == "eventbrite":
+        # Carts in progress and held seats are not for sale (docs/eventbrite-seats.md).
         tier = boxoffice.eventbrite.get_capacity_tier(row.event_id)
         tc = boxoffice.eventbrite.get_ticket_class(row.event_id, row.ticket_class_id)
+        event_left = (
+            tier["capacity_total"]
+            - tier["capacity_sold"]
+            - tier["capacity_pending"]
+            - sum(h["quantity_total"] - h["quantity_sold"] for h in tier["holds"])
+        )
         if row.series_id is not None and not pd.isna(row.series_id):
-            return tier["capacity_total"] - tier["capacity_sold"]
-        return tc["quantity_total"] - tc["quantity_sold"]
+            return event_left
+        return min(tc["quantity_total"] - tc["quantity_sold"] - int(row.pending), event_left)
     product = boxoffice.woocommerce.get_product(int(row.product_id))
     fbos = next(m["value"] for m in product["meta_data"] if m["key"] == FBOS_META_KEY)
     (sd,) = [

@@ -101,10 +101,25 @@ CLASSES = {
 }
 
 
+# The event's capacity tier, as GET /events/{id}/capacity_tier/ answers (read for events
+# still on sale): no holds, no carts.
+TIERS = {
+    "1341477809239": {
+        "event_id": "1341477809239",
+        "capacity_total": 55,
+        "capacity_is_custom": False,
+        "capacity_sold": 35,
+        "capacity_pending": 0,
+        "holds": [],
+    }
+}
+
+
 def catalog(products=(WEEKLY, SPECIAL, OPEN_HOUSE, FREE_DRINK), classes=CLASSES, **kw):
+    kw.setdefault("capacity_tiers", TIERS)
     return build_catalog(
         products=products,
-        events=[EVENT],
+        events=kw.pop("events", [EVENT]),
         ticket_classes=classes,
         timezone=TZ,
         fetched_at=NOW,

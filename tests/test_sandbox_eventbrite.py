@@ -80,6 +80,8 @@ def _class(class_id: str, event_id: str, name: str, capacity, sold: int, sorting
         "id": class_id,
         "event_id": event_id,
         "name": name,
+        "category": "admission",
+        "donation": False,
         "capacity": capacity,
         "quantity_sold": sold,
         "free": False,
@@ -411,6 +413,88 @@ def test_capacity_tier_below_sold_is_refused_for_every_date(api, engine):
     assert resp.status_code == 400
     assert resp.json()["error"] == "CAPACITY_TOTAL_TOO_SMALL"
     assert [event_capacity(engine, e) for e in (PARENT, OCC1, OCC2, OCC3)] == [None, 55, 55, 55]
+
+
+# --- Eventbrite's seat shapes (docs/eventbrite-seats.md) ------------------------------
+SHARED = "1300000000005"
+
+
+def seed_shared(engine: Engine) -> None:
+    """An event of 55 with GA capped at 55 and Front Row at 10 (38 sold), a hold of 6,
+    2 carts in progress, a drink-voucher add-on and a checkout donation."""
+    with engine.begin() as conn:
+        conn.execute(
+            insert(EVENTS),
+            [
+                _event(
+                    SHARED,
+                    "Friday 8PM Pro Stand-up",
+                    _at("2025-06-07", 0),
+                    capacity=55,
+                    capacity_is_custom=True,
+                    held=6,
+                    capacity_pending=2,
+                )
+            ],
+        )
+        conn.execute(
+            insert(CLASSES),
+            [
+                _class("5000000001", SHARED, "General Admission", 55, 30),
+                _class("5000000002", SHARED, "Front Row", 10, 8, sorting=2),
+                _class(
+                    "5000000003", SHARED, "Drink voucher", 100, 12, sorting=3, category="add_on"
+                ),
+                _class(
+                    "5000000004",
+                    SHARED,
+                    "Support the club",
+                    None,
+                    21,
+                    sorting=4,
+                    category="donation",
+                    donation=True,
+                ),
+            ],
+        )
+
+
+def test_capacity_tier_reports_holds_and_carts_and_counts_only_seats(api, engine):
+    session, _ = api
+    seed_shared(engine)
+    tier = session.get(f"{API}/events/{SHARED}/capacity_tier/").json()
+    assert (tier["capacity_total"], tier["capacity_sold"], tier["capacity_pending"]) == (55, 38, 2)
+    assert [h["quantity_total"] for h in tier["holds"]] == [6]
+    assert tier["capacity_remaining"] == 55 - 6 - 38 - 2
+    classes = session.get(f"{API}/events/{SHARED}/ticket_classes/").json()["ticket_classes"]
+    assert [c["category"] for c in classes] == ["admission", "admission", "add_on", "donation"]
+    voucher = classes[2]
+    assert voucher["quantity_total"] == 100  # the event's 55 does not cap an add-on
+    assert classes[3]["donation"] is True
+
+
+def test_capacity_tier_write_keeps_holds_and_refuses_to_squeeze_them(api, engine):
+    session, _ = api
+    seed_shared(engine)
+    resp = session.post(f"{API}/events/{SHARED}/capacity_tier/", json={"capacity_total": 50})
+    assert resp.status_code == 200, resp.text
+    assert [h["quantity_total"] for h in resp.json()["holds"]] == [6]
+    assert resp.json()["capacity_remaining"] == 50 - 6 - 38 - 2
+    resp = session.post(f"{API}/events/{SHARED}/capacity_tier/", json={"capacity_total": 40})
+    assert resp.status_code == 400
+    assert resp.json()["error"] == "HOLD_QUANTITIES_EXCEEDS_REMAINING_CAPACITY"
+    assert event_capacity(engine, SHARED) == 50
+
+
+def test_shared_seats_gone_shows_every_admission_class_sold_out(api, engine):
+    session, _ = api
+    seed_shared(engine)
+    with engine.begin() as conn:
+        conn.execute(CLASSES.update().where(CLASSES.c.id == "5000000001").values(quantity_sold=39))
+    classes = session.get(f"{API}/events/{SHARED}/ticket_classes/").json()["ticket_classes"]
+    # 39 + 8 sold, 6 held, 2 in carts: the event's 55 are gone, though GA's own cap is not.
+    assert [c["on_sale_status"] for c in classes[:2]] == ["SOLD_OUT", "SOLD_OUT"]
+    assert classes[2]["on_sale_status"] == "AVAILABLE"
 
 
 # --- read lag and waypoints ---------------------------------------------------------

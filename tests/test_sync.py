@@ -196,3 +196,58 @@ def test_policy_rejects_nonsense():
         SyncPolicy("share")
     with pytest.raises(ValueError):
         SyncPolicy("buffer", buffer=-1)
+
+
+# --- Eventbrite's shared event capacity (docs/eventbrite-seats.md) --------------------------
+# An event of 55 with General Admission (cap 55) and Front Row (cap 10), 38 sold: the event
+# has 17 seats left; GA can sell 17 of them, Front Row its own last 2.
+def shared(key, sold, available, capacity, event_left=17, **kw) -> SyncListing:
+    return SyncListing(
+        key,
+        "eventbrite",
+        sold=sold,
+        pending=0,
+        capacity=capacity,
+        available=available,
+        kind="ticket_class",
+        event_id="9",
+        event_seats_left=event_left,
+        **kw,
+    )
+
+
+def test_sync_never_targets_more_than_the_events_seats_left():
+    # The event's capacity on Eventbrite is 45: 7 seats left, though the room has 17.
+    ga = shared("eb:9:1", 30, 7, 45, event_left=7)
+    fr = shared("eb:9:2", 8, 2, 10, event_left=7)
+    plan = plan_sync(show(ga, fr), SyncPolicy("mirror"))
+    assert plan.room_remaining == 17
+    rows = targets(plan)
+    assert rows["eb:9:1"][1] + rows["eb:9:2"][1] == 7
+    assert any("7 seat(s) left" in n for n in plan.notes)
+
+
+def test_classes_left_alone_sell_the_events_seats_once_not_their_sum():
+    ga = shared("eb:9:1", 30, 17, 55, error="checked by hand")
+    fr = shared("eb:9:2", 8, 2, 10, error="checked by hand")
+    plan = plan_sync(show(wc(sold=0, pending=0, available=30), ga, fr), SyncPolicy("mirror"))
+    # Room: 55 - 38 = 17. WooCommerce gets 17; Eventbrite still sells 17 (not 17 + 2).
+    assert targets(plan)[WC][1] == 17
+    assert plan.exposure == 17
+
+
+def test_class_not_on_sale_yet_is_left_alone_but_its_later_seats_count():
+    ga = shared("eb:9:1", 30, 17, 55)
+    fr = shared("eb:9:2", 8, 0, 10, status="not_on_sale_yet", available_later=2)
+    plan = plan_sync(show(ga, fr), SyncPolicy("mirror"))
+    rows = {r.listing_key: r for r in plan.rows}
+    assert rows["eb:9:2"].action == "leave" and "not on sale yet" in rows["eb:9:2"].reason
+    assert rows["eb:9:1"].target_remaining == 15  # 17 left less the 2 Front Row will sell
+
+
+def test_series_carrier_compares_with_the_events_seats_left():
+    ga = shared("eb:9:1", 30, 17, 55, series_id="s1")
+    fr = shared("eb:9:2", 8, 2, 10, series_id="s1")
+    plan = plan_sync(show(ga, fr), SyncPolicy("mirror"))
+    rows = {r.listing_key: r for r in plan.rows}
+    assert (rows["eb:9:1"].action, rows["eb:9:1"].target_remaining) == ("keep", 17)

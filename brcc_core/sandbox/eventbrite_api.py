@@ -5,7 +5,13 @@ It answers the way Eventbrite does where the app's correctness depends on it:
 - organization events with continuation pagination, status / time filters, and series
   listed as Eventbrite lists them (occurrences by default, parents on request);
 - ticket classes whose ``quantity_total`` is the effective cap (the smallest of the event
-  and class capacities that are set) and whose ``on_sale_status`` follows from it;
+  and class capacities that are set) and whose ``on_sale_status`` follows from what the
+  event has left: its capacity, less holds, sold and carts in progress, is shared by its
+  admission classes; add-ons and checkout donations (categories ``add_on``, ``donation``)
+  do not count against it; hidden classes and sales windows are reported as Eventbrite
+  does (``hidden``, ``sales_start`` / ``sales_end``);
+- a capacity tier with its ``holds`` and carts in progress (``capacity_pending``); a
+  ``capacity_total`` write keeps the holds;
 - capacity writes: a class on a one-off event can be changed; a class on a series event is
   refused (``INVALID_TICKET``), and event capacity goes through ``capacity_tier`` instead,
   where a change on a series parent reaches every occurrence;
@@ -491,7 +497,8 @@ class EventbriteService:
         rows, pagination = self._page(
             conn, request, CLASSES, [CLASSES.c.event_id == event_id], keys, False, {}
         )
-        classes = [_class_object(view.apply("class", row), event) for row in rows]
+        left = _seats_left(event, self._classes_by_event(conn, view, [event_id])[event_id])
+        classes = [_class_object(view.apply("class", row), event, left) for row in rows]
         return Response.json({"pagination": pagination, "ticket_classes": classes})
 
     def _class_row(
@@ -509,7 +516,9 @@ class EventbriteService:
     ) -> Response:
         view = self._view(request)
         event = self._event_row(conn, view, event_id)
-        return Response.json(_class_object(self._class_row(conn, view, event_id, class_id), event))
+        left = _seats_left(event, self._classes_by_event(conn, view, [event_id])[event_id])
+        tc = self._class_row(conn, view, event_id, class_id)
+        return Response.json(_class_object(tc, event, left))
 
     def _update_ticket_class(
         self, request: Request, conn: Connection, event_id: str, class_id: str
@@ -554,7 +563,8 @@ class EventbriteService:
             [("class", class_id, {"capacity": current["capacity"], "changed": current["changed"]})]
         )
         updated = {**current, "capacity": capacity, "changed": changed}
-        return Response.json(_class_object(updated, event), headers={WAYPOINT_HEADER: token})
+        left = _seats_left(event, self._classes_by_event(conn, now_view, [event_id])[event_id])
+        return Response.json(_class_object(updated, event, left), headers={WAYPOINT_HEADER: token})
 
     # --- capacity tier ------------------------------------------------------------
     def _get_capacity_tier(self, request: Request, conn: Connection, event_id: str) -> Response:
@@ -584,13 +594,21 @@ class EventbriteService:
             targets += [now_view.apply("event", row) for row in rows]
         classes = self._classes_by_event(conn, now_view, [t["id"] for t in targets])
         for target in targets:
-            sold = sum(c["quantity_sold"] for c in classes[target["id"]])
+            sold = sum(c["quantity_sold"] for c in _seat_classes(classes[target["id"]]))
             if capacity < sold:
                 raise ApiError(
                     400,
                     "CAPACITY_TOTAL_TOO_SMALL",
                     f"capacity_total {capacity} is less than the {sold} tickets already sold "
                     f"for event {target['id']}.",
+                )
+            # The write changes capacity_total only: holds stay, so they must still fit.
+            if capacity < sold + (target["held"] or 0):
+                raise ApiError(
+                    400,
+                    "HOLD_QUANTITIES_EXCEEDS_REMAINING_CAPACITY",
+                    f"capacity_total {capacity} leaves no room for the {target['held']} "
+                    f"seat(s) held on event {target['id']} besides the {sold} sold.",
                 )
         changed = _naive(self._clock())
         ids = [t["id"] for t in targets]
@@ -773,14 +791,33 @@ def _datetime_tz(moment: datetime, timezone: str) -> dict[str, str | None]:
     return {"timezone": timezone, "local": local.strftime("%Y-%m-%dT%H:%M:%S"), "utc": _utc(moment)}
 
 
+# Ticket class categories that do not count against the event capacity.
+NOT_SEAT_CATEGORIES = ("add_on", "donation")
+
+
+def _seat_classes(classes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [c for c in classes if (c.get("category") or "admission") not in NOT_SEAT_CATEGORIES]
+
+
 def _event_capacity(event: dict[str, Any], classes: list[dict[str, Any]]) -> int | None:
-    """The event's capacity: its own when set, else what its classes add up to (unlimited
-    when any class is)."""
+    """The event's capacity: its own when set, else what its admission classes add up to
+    (unlimited when any of them is)."""
     if event["capacity"] is not None:
         return event["capacity"]
-    if not classes or any(c["capacity"] is None for c in classes):
+    seats = _seat_classes(classes)
+    if not seats or any(c["capacity"] is None for c in seats):
         return None
-    return sum(c["capacity"] for c in classes)
+    return sum(c["capacity"] for c in seats)
+
+
+def _seats_left(event: dict[str, Any], classes: list[dict[str, Any]]) -> int | None:
+    """What the event can still sell: capacity less holds, sold and carts in progress
+    (None: unlimited)."""
+    total = _event_capacity(event, classes)
+    if total is None:
+        return None
+    sold = sum(c["quantity_sold"] for c in _seat_classes(classes))
+    return total - (event.get("held") or 0) - sold - (event.get("capacity_pending") or 0)
 
 
 def _event_object(event: dict[str, Any], classes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -858,10 +895,16 @@ def _quantity_total(event_capacity: int | None, class_capacity: int | None) -> i
     return min(caps) if caps else None
 
 
-def _class_object(tc: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
-    quantity_total = _quantity_total(event["capacity"], tc["capacity"])
+def _class_object(
+    tc: dict[str, Any], event: dict[str, Any], event_left: int | None = None
+) -> dict[str, Any]:
+    category = tc.get("category") or "admission"
+    seat = category not in NOT_SEAT_CATEGORIES
+    quantity_total = _quantity_total(event["capacity"] if seat else None, tc["capacity"])
     sold = tc["quantity_sold"]
     sold_out = quantity_total is not None and sold >= quantity_total
+    if seat and event_left is not None and event_left <= 0:
+        sold_out = True  # the event's shared seats are gone, whatever the class's own cap
     free = bool(tc["free"])
     cost = None if free or tc["cost_cents"] is None else _money(tc["cost_cents"], tc["currency"])
     return {
@@ -873,7 +916,7 @@ def _class_object(tc: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
         "short_name": tc["name"],
         "description": None,
         "sorting": tc["sorting"],
-        "donation": False,
+        "donation": bool(tc.get("donation")),
         "free": free,
         "cost": cost,
         "minimum_quantity": 1,
@@ -896,7 +939,7 @@ def _class_object(tc: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
         "has_pdf_ticket": True,
         "sales_channels": ["online", "atd"],
         "delivery_methods": ["electronic"],
-        "category": "admission",
+        "category": category,
         "inventory_tier_id": None,
         "secondary_assignment_enabled": False,
         "variant_id": f"T{tc['id']}",
@@ -905,14 +948,28 @@ def _class_object(tc: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
 
 def _capacity_tier_object(event: dict[str, Any], classes: list[dict[str, Any]]) -> dict[str, Any]:
     total = _event_capacity(event, classes)
-    sold = sum(c["quantity_sold"] for c in classes)
+    sold = sum(c["quantity_sold"] for c in _seat_classes(classes))
+    held = event.get("held") or 0
+    pending = event.get("capacity_pending") or 0
+    left = _seats_left(event, classes)
+    holds = []
+    if held:
+        holds.append(
+            {
+                "id": f"{event['id']}01",
+                "name": "Held back",
+                "quantity_total": held,
+                "quantity_sold": 0,
+                "sort_order": 1,
+            }
+        )
     return {
         "resource_uri": f"{RESOURCE_ROOT}/events/{event['id']}/capacity_tier/",
         "event_id": event["id"],
         "capacity_total": total,
         "capacity_is_custom": bool(event["capacity_is_custom"]),
         "capacity_sold": sold,
-        "capacity_pending": 0,
-        "capacity_remaining": None if total is None else max(total - sold, 0),
-        "holds": [],
+        "capacity_pending": pending,
+        "capacity_remaining": None if left is None else max(left, 0),
+        "holds": holds,
     }

@@ -1205,8 +1205,10 @@ def sell_single(
 def sell_eventbrite(
     conn: Connection, ticket_class_id: str, quantity: int, *, when: datetime | None = None
 ) -> int:
-    """An Eventbrite sale: ``quantity_sold`` grows; refused beyond the class's effective
-    cap (the smaller of class and event capacity). Returns the new ``quantity_sold``."""
+    """An Eventbrite sale: ``quantity_sold`` grows; refused beyond the class's own cap,
+    and for an admission class beyond what the event has left (its capacity less holds,
+    carts in progress and every admission class's sales). Add-ons and checkout donations
+    do not use the event's seats. Returns the new ``quantity_sold``."""
     global _EB_MD
     if quantity < 1:
         raise SaleError("quantity must be at least 1")
@@ -1214,23 +1216,32 @@ def sell_eventbrite(
     tc = _EB_MD.tables["sandbox_eb_ticket_classes"]
     ev = _EB_MD.tables["sandbox_eb_events"]
     row = conn.execute(
-        select(tc.c.quantity_sold, tc.c.capacity, ev.c.capacity.label("event_capacity"))
+        select(
+            tc.c.quantity_sold,
+            tc.c.capacity,
+            tc.c.category,
+            tc.c.event_id,
+            ev.c.capacity.label("event_capacity"),
+            ev.c.held,
+            ev.c.capacity_pending,
+        )
         .select_from(tc.join(ev, ev.c.id == tc.c.event_id))
         .where(tc.c.id == str(ticket_class_id))
         .with_for_update()
     ).first()
     if row is None:
         raise SaleError(f"no ticket class {ticket_class_id}")
-    caps = [c for c in (row.capacity, row.event_capacity) if c is not None]
-    if row.event_capacity is not None:
-        # The event cap is shared by all its classes.
+    seat = (row.category or "admission") not in ("add_on", "donation")
+    caps = [c for c in (row.capacity, row.event_capacity if seat else None) if c is not None]
+    if seat and row.event_capacity is not None:
+        # The event cap, less holds and carts, is shared by all its admission classes.
         event_sold = conn.execute(
             select(func.coalesce(func.sum(tc.c.quantity_sold), 0)).where(
-                tc.c.event_id
-                == select(tc.c.event_id).where(tc.c.id == str(ticket_class_id)).scalar_subquery()
+                tc.c.event_id == row.event_id, tc.c.category.notin_(("add_on", "donation"))
             )
         ).scalar_one()
-        if int(event_sold) + quantity > row.event_capacity:
+        taken = int(event_sold) + int(row.held or 0) + int(row.capacity_pending or 0)
+        if taken + quantity > row.event_capacity:
             raise InsufficientStock("the event is sold out on Eventbrite")
     if caps and row.quantity_sold + quantity > min(caps):
         raise InsufficientStock("the ticket class is sold out on Eventbrite")

@@ -86,6 +86,10 @@ def eventbrite_metadata() -> MetaData:
         # Event-level capacity (the capacity tier's capacity_total); None = not set.
         Column("capacity", Integer, nullable=True),
         Column("capacity_is_custom", Boolean, nullable=False, default=False),
+        # Seats held back on the capacity tier (its ``holds``), and carts in progress
+        # Eventbrite reports as the tier's ``capacity_pending``.
+        Column("held", Integer, nullable=False, default=0, server_default="0"),
+        Column("capacity_pending", Integer, nullable=False, default=0, server_default="0"),
         Column("created", DateTime, nullable=False),
         Column("changed", DateTime, nullable=False),
         mysql_engine="InnoDB",
@@ -99,6 +103,9 @@ def eventbrite_metadata() -> MetaData:
         Column("id", String(32), primary_key=True),
         Column("event_id", String(32), nullable=False, index=True),
         Column("name", String(255), nullable=False),
+        # admission (a seat) | add_on | donation (neither counts against event capacity)
+        Column("category", String(20), nullable=False, server_default="admission"),
+        Column("donation", Boolean, nullable=False, default=False, server_default="0"),
         Column("capacity", Integer, nullable=True),
         Column("quantity_sold", Integer, nullable=False, default=0),
         Column("free", Boolean, nullable=False, default=False),

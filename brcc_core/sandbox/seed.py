@@ -284,10 +284,26 @@ class _Product:
 class _EbClass:
     tc_id: str
     name: str
-    capacity: int
+    capacity: int | None
     cost_cents: int
     sorting: int
     sold: int = 0
+    # Eventbrite's shapes (docs/eventbrite-seats.md): admission | add_on | donation; a
+    # pay-what-you-can admission has donation=True; hidden classes sell by link only.
+    category: str = "admission"
+    donation: bool = False
+    hidden: bool = False
+    opens_days_before: int | None = None  # sales open this long before the show
+    closes_days_before: int = 0  # sales end this long before the show
+
+    @property
+    def is_seat(self) -> bool:
+        return self.category == "admission"
+
+    def opened_by(self, start: datetime, moment: datetime) -> bool:
+        """Whether its sales had opened by ``moment`` (so it can have sold)."""
+        opens = self.opens_days_before
+        return opens is None or start - timedelta(days=opens) <= moment
 
 
 @dataclass
@@ -301,6 +317,8 @@ class _EbEvent:
     is_parent: bool = False
     capacity: int = SANDBOX_VENUE_CAPACITY
     classes: list[_EbClass] = field(default_factory=list)
+    held: int = 0  # seats held back on the capacity tier
+    pending: int = 0  # carts in progress (the tier's capacity_pending)
 
 
 @dataclass
@@ -391,6 +409,9 @@ class _Ids:
 
     def __init__(self, rng: random.Random):
         self.rng = rng
+        # Ids of the Eventbrite seat shapes (add-ons, donations, comps) come from their own
+        # generator, so adding them never moves the club's other draws.
+        self.side = random.Random(15)
         self.post = 4000
         self.order_item = 100
         self.eb_seen: set[str] = set()
@@ -403,9 +424,10 @@ class _Ids:
         self.order_item += 1
         return self.order_item
 
-    def eb(self, digits: int) -> str:
+    def eb(self, digits: int, *, side: bool = False) -> str:
+        rng = self.side if side else self.rng
         while True:
-            value = str(self.rng.randrange(10 ** (digits - 1), 10**digits))
+            value = str(rng.randrange(10 ** (digits - 1), 10**digits))
             if value not in self.eb_seen:
                 self.eb_seen.add(value)
                 return value
@@ -519,12 +541,49 @@ class _Room:
 
     def add_classes(self, ev: _EbEvent, front_row: bool) -> None:
         if front_row:
+            # As clubs set it up on Eventbrite: both classes inside the event's capacity,
+            # General Admission capped at the whole room, Front Row at its 10 seats (so the
+            # classes add up to more than the event sells), Front Row opening 3 weeks out.
             ev.classes = [
-                _EbClass(self.ids.eb(10), "General Admission", ev.capacity - 10, 2435, 1),
-                _EbClass(self.ids.eb(10), "Front Row", 10, 3500, 2),
+                _EbClass(self.ids.eb(10), "General Admission", ev.capacity, 2435, 1),
+                _EbClass(self.ids.eb(10), "Front Row", 10, 3500, 2, opens_days_before=21),
             ]
         else:
             ev.classes = [_EbClass(self.ids.eb(10), "General Admission", ev.capacity, 2435, 1)]
+
+    def extra_class(self, ev: _EbEvent, name: str, capacity: int | None, **kw: Any) -> None:
+        tc_id = self.ids.eb(10, side=True)
+        ev.classes.append(_EbClass(tc_id, name, capacity, kw.pop("cost_cents", 500), 9, **kw))
+
+    def eventbrite_shapes(self, watch: list[_EbEvent], monthly: list[_EbEvent]) -> None:
+        """The ticket-class shapes clubs really use beyond GA + Front Row, so the demo and
+        the tests see each: an add-on and an early bird that closes a week out (watch
+        party), pay-what-you-can admission and a checkout donation (monthly show), a
+        hidden comp class, holds and carts in progress on upcoming shows."""
+        for ev in watch:
+            self.extra_class(ev, "Early Bird", 10, cost_cents=1500, closes_days_before=7)
+            self.extra_class(ev, "Drink voucher", 100, category="add_on", cost_cents=800)
+        for ev in monthly:
+            ev.classes[0].capacity = 40
+            self.extra_class(ev, "Pay what you can", None, donation=True, cost_cents=0)
+            self.extra_class(
+                ev, "Support the club", None, category="donation", donation=True, cost_cents=0
+            )
+        now = self.at(self.today, 9)
+        upcoming = sorted(
+            (e for e in self.eb_events if not e.is_parent and e.status == "live" and e.start > now),
+            key=lambda e: (e.start, e.event_id),
+        )
+        front_rows = [e for e in upcoming if len(e.classes) == 2]
+        for ev in front_rows[1:4]:
+            ev.held = 6  # seats kept back for the comics' guests
+        one_offs = [e for e in upcoming if e.series_id is None]
+        for ev in one_offs[-1:]:
+            ev.held = 20  # a block kept for a group booking, far enough out to be unsold
+        for ev in upcoming[:2]:
+            ev.pending = 2
+        for ev in upcoming[4:6]:
+            self.extra_class(ev, "Industry comp", 4, hidden=True, cost_cents=0)
 
     # -- the catalog
     def build(self) -> None:
@@ -746,17 +805,20 @@ class _Room:
         # Fortnightly Thursday 6:30pm watch party and a monthly Tuesday 6pm show.
         first_thursday = self.weekday_in_week(-WEEKS_BACK, 3)
         watch = [self.at(first_thursday + timedelta(weeks=2 * i), 18, 30) for i in range(14)]
-        self.attach_eb(
-            self.eb_series("Comedy Enthusiast | Stand Up Comedy Watch Party", watch, minutes=120)
+        watch_events = self.eb_series(
+            "Comedy Enthusiast | Stand Up Comedy Watch Party", watch, minutes=120
         )
+        self.attach_eb(watch_events)
         monthly = [self.at(self.weekday_in_week(4 * i, 1), 18) for i in range(-1, 5)]
-        self.attach_eb(self.eb_series("20-20 Perspective Comedy Show", monthly))
+        monthly_events = self.eb_series("20-20 Perspective Comedy Show", monthly)
+        self.attach_eb(monthly_events)
         # A draft one-off: listed by status=draft only, never sold.
         self.eb_one_off(
             "Mike Rita @ Backroom Comedy Club",
             self.at(self.weekday_in_week(20, 3), 20),
             status="draft",
         )
+        self.eventbrite_shapes(watch_events, monthly_events)
 
     def attach_eb(self, occurrences: list[_EbEvent]) -> None:
         """Tie occurrences to the shows at the same time, or make Eventbrite-only shows."""
@@ -837,7 +899,7 @@ def _plan_sales(rooms: list[_Room], today: date, rng: random.Random, now: dateti
                 wc_total = 0  # added after the last order
             show.wc_total = wc_total
             if show.eb is not None:
-                show.eb_total = _sell_eb(show.eb, eb_total, rng)
+                show.eb_total = _sell_eb(show.eb, eb_total, rng, now)
         _assign_features(room, today, rng)
 
 
@@ -870,16 +932,40 @@ def _assign_features(room: _Room, today: date, rng: random.Random) -> None:
         show.features.append(feature)
 
 
-def _sell_eb(ev: _EbEvent, seats: int, rng: random.Random) -> int:
-    seats = min(seats, ev.capacity)
-    if len(ev.classes) == 2:
-        ga, fr = ev.classes
-        fr.sold = min(fr.capacity, round(seats * rng.uniform(0.1, 0.25)))
-        ga.sold = min(ga.capacity, seats - fr.sold)
-        fr.sold = min(fr.capacity, seats - ga.sold)
-    else:
-        ev.classes[0].sold = min(ev.classes[0].capacity, seats)
-    return sum(c.sold for c in ev.classes)
+def _sell_eb(ev: _EbEvent, seats: int, rng: random.Random, now: datetime) -> int:
+    """Sell ``seats`` on the event as Eventbrite would: never beyond its capacity less
+    holds and carts, only on classes whose sales were open, a second admission class
+    taking a share. Add-ons and checkout donations ride along (not seats). Returns the
+    seats sold."""
+    seats = max(0, min(seats, ev.capacity - ev.held - ev.pending))
+    side = random.Random(int(ev.event_id[-6:]))  # the extra shapes never move main draws
+    admission = [c for c in ev.classes if c.is_seat and not c.hidden]
+    # Two admission classes: the draw the club's Front Row always took.
+    share = rng.uniform(0.1, 0.25) if len(admission) == 2 else side.uniform(0.1, 0.3)
+    sold_by = min(now, ev.start)
+    opened = [c for c in admission if c.opened_by(ev.start, sold_by)]
+    if opened:
+        main, *others = opened
+        for c in others:
+            c.sold = min(_cap(c, seats), round(seats * share))
+        main.sold = min(_cap(main, seats), seats - sum(c.sold for c in others))
+        for c in others:
+            c.sold = min(
+                _cap(c, seats), seats - main.sold - sum(o.sold for o in others if o is not c)
+            )
+    for c in ev.classes:
+        if c.hidden and c.is_seat:
+            taken = sum(x.sold for x in ev.classes if x.is_seat)
+            c.sold = max(0, min(_cap(c, seats), seats - taken, side.randint(0, 2)))
+    seated = sum(c.sold for c in ev.classes if c.is_seat)
+    for c in ev.classes:
+        if not c.is_seat:
+            c.sold = min(_cap(c, seated), round(seated * side.uniform(0.1, 0.4)))
+    return seated
+
+
+def _cap(c: _EbClass, otherwise: int) -> int:
+    return otherwise if c.capacity is None else c.capacity
 
 
 def _order_time(rng: random.Random, start: datetime, now: datetime, floor: datetime) -> datetime:
@@ -1263,6 +1349,8 @@ def _eb_rows(writer: _Batch, room: _Room, today: date) -> None:
                     "status": ev.status,
                     "capacity": ev.capacity,
                     "capacity_is_custom": True,
+                    "held": ev.held,
+                    "capacity_pending": ev.pending,
                     "created": created,
                     "changed": changed,
                 }
@@ -1275,15 +1363,19 @@ def _eb_rows(writer: _Batch, room: _Room, today: date) -> None:
                     "id": c.tc_id,
                     "event_id": ev.event_id,
                     "name": c.name,
+                    "category": c.category,
+                    "donation": c.donation,
                     "capacity": c.capacity,
                     "quantity_sold": c.sold,
-                    "free": False,
+                    "free": c.cost_cents == 0 and not c.donation,
                     "cost_cents": c.cost_cents,
                     "currency": "CAD",
-                    "hidden": False,
+                    "hidden": c.hidden,
                     "sorting": c.sorting,
-                    "sales_start_utc": created,
-                    "sales_end_utc": start_utc,
+                    "sales_start_utc": created
+                    if c.opens_days_before is None
+                    else max(created, start_utc - timedelta(days=c.opens_days_before)),
+                    "sales_end_utc": start_utc - timedelta(days=c.closes_days_before),
                     "changed": changed,
                 }
                 for c in ev.classes

@@ -29,6 +29,8 @@ from brcc_core.sandbox.schema import make_engine, wordpress_metadata
 from brcc_core.sandbox.seed import SeedSummary, seed
 from brcc_core.sandbox.woocommerce_api import WooCommerceService
 
+EB_CLASSES = "sandbox_eb_ticket_classes"
+
 __all__ = [
     "SANDBOX_BASE_URL",
     "Sandbox",
@@ -118,6 +120,14 @@ class Sandbox:
         try:
             posts = wordpress_metadata(self.table_prefix).tables[f"{self.table_prefix}posts"]
             if not inspect(self.engine).has_table(posts.name):
+                return False
+            # A database seeded before the Eventbrite seat shapes (category, holds) is
+            # seeded afresh: the emulation reads those columns.
+            inspector = inspect(self.engine)
+            if not inspector.has_table(EB_CLASSES):
+                return False
+            columns = {c["name"] for c in inspector.get_columns(EB_CLASSES)}
+            if "category" not in columns:
                 return False
             with self.engine.connect() as conn:
                 query = select(posts.c.ID).where(posts.c.post_type == "product").limit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -107,6 +108,18 @@ def shows_notes(shows: pd.DataFrame) -> None:
     why = shows.attrs.get(SAVED_SHOWS_ERROR)
     if why:
         st.warning(plain(why), icon="🗄️")
+
+
+def eventbrite_window_note(catalog: Catalog, now: datetime, days: int) -> None:
+    """Say where Eventbrite numbers stop when the window reaches past what the last
+    refresh read (docs/eventbrite-seats.md)."""
+    until = catalog.eventbrite_until
+    if until is not None and now + timedelta(days=days) > until:
+        st.caption(
+            f"Eventbrite numbers stop at {until.astimezone(now.tzinfo):%a %b %d}: the last "
+            "refresh read Eventbrite that far ahead. Later shows may sell on Eventbrite too; "
+            "press **Refresh data** to read further."
+        )
 
 
 def key_figures_row(figures: views.KeyFigures) -> None:

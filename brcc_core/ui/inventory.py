@@ -21,6 +21,7 @@ import streamlit as st
 from brcc_core.access import AccessDenied, Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog import Catalog
+from brcc_core.eventbrite_seats import seats_note
 from brcc_core.inventory import ChangeResult, patch_catalog
 from brcc_core.inventory_preview import Change, parse_seats
 from brcc_core.state import StateUnavailable
@@ -247,6 +248,8 @@ def _listing_numbers(row: pd.Series) -> None:
     limit = row.get("limit")
     limit = "" if limit is None or pd.isna(limit) else f" · limited by the {limit}"
     st.caption(f"Status: {str(row['status']).replace('_', ' ')}{limit} · `{row['listing_key']}`")
+    if row["channel"] == "eventbrite" and "event_seats_left" in row:
+        st.caption(seats_note(row["event_seats_left"], row.get("available_later")))
     if isinstance(row.get("error"), str):
         st.warning(plain(row["error"]), icon="⚠️")
 
