@@ -38,6 +38,15 @@ SHOW_COLUMNS = [
     "nearly_full",
     "sold_known",
     "errors",
+    # Seats on sale on each channel now (never below 0) and the oversell exposure: seats on
+    # sale across channels minus seats the room has left (docs/domain.md section 6, the same
+    # measure as a sync plan's). WooCommerce unlimited stock: on sale and exposure <NA>,
+    # ``on_sale_unlimited`` True and the show over-exposed, since no room bounds it.
+    "on_sale_woocommerce",
+    "on_sale_eventbrite",
+    "on_sale_unlimited",
+    "exposure",
+    "over_exposed",
 ]
 
 
@@ -154,7 +163,41 @@ def _show_row(
         ),
         "sold_known": known,
         "errors": tuple(errors),
+        **_exposure(part, remaining, unknown),
     }
+
+
+def _exposure(part: list[dict], remaining, unknown: Mapping[str, str]) -> dict:
+    """Seats on sale per channel and the oversell exposure of one show (``SHOW_COLUMNS``)."""
+    wc = [r for r in part if r["channel"] == "woocommerce"]
+    unlimited = any(not _missing(r.get("unlimited")) and bool(r["unlimited"]) for r in wc)
+    if "woocommerce" in unknown or unlimited:
+        on_sale_wc = pd.NA
+    else:
+        on_sale_wc = _channel_sum([_on_sale(r.get("available")) for r in wc])
+    on_sale_eb = _on_sale(_eventbrite_left(part, "eventbrite" in unknown))
+    exposure = oversell_exposure([on_sale_wc, on_sale_eb], remaining, unlimited)
+    return {
+        "on_sale_woocommerce": on_sale_wc,
+        "on_sale_eventbrite": on_sale_eb,
+        "on_sale_unlimited": unlimited,
+        "exposure": exposure,
+        "over_exposed": unlimited or (not _missing(exposure) and exposure > 0),
+    }
+
+
+def _on_sale(available):
+    """A listing's stock below 0 (oversold) puts nothing on sale."""
+    return available if _missing(available) else max(0, int(available))
+
+
+def oversell_exposure(on_sale: Iterable, remaining, unlimited: bool = False):
+    """Seats on sale across channels minus seats the room has left (an oversold room has
+    none left), never below 0; <NA> when unbounded (unlimited stock) or an input is unknown."""
+    values = list(on_sale)
+    if unlimited or _missing(remaining) or any(_missing(v) for v in values):
+        return pd.NA
+    return max(0, sum(int(v) for v in values) - max(0, int(remaining)))
 
 
 def _eventbrite_left(part: list[dict], channel_unknown: bool = False):
@@ -175,6 +218,9 @@ def _show_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
         "sold",
         "pending",
         "remaining",
+        "on_sale_woocommerce",
+        "on_sale_eventbrite",
+        "exposure",
     ):
         df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
     df["sell_through"] = pd.array(

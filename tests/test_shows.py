@@ -1,6 +1,7 @@
 """suggest_shows: listings of both channels grouped into performances in the room."""
 
 import pandas as pd
+import pytest
 
 from brcc_core.shows import map_shows, suggest_shows
 
@@ -135,3 +136,84 @@ def test_unknown_pending_is_not_counted_as_none_pending():
     rows["pending"] = pd.array([None], dtype="Int64")
     show = suggest_shows(rows).iloc[0]
     assert pd.isna(show.pending) and pd.isna(show.remaining) and not show.sold_known
+
+
+# --- seats on sale and oversell exposure ----------------------------------------------------
+def _exposure_rows(wc_available, eb_seats_left, *, wc_sold=30, wc_unlimited=False):
+    """One 8pm show: a WooCommerce slot and two Eventbrite classes sharing their event's
+    seats (``event_seats_left`` repeated on each class, as ``build_listings`` gives it)."""
+    base = {"starts_at": pd.Timestamp("2026-06-05 20:00", tz=TZ), "pending": 0, "error": None}
+    return pd.DataFrame(
+        [
+            {
+                **base,
+                "listing_key": "wc:1:s8:d1",
+                "channel": "woocommerce",
+                "title": "Friday Night",
+                "slot_label": "Friday 8pm Show",
+                "sold": wc_sold,
+                "available": wc_available,
+                "unlimited": wc_unlimited,
+                "event_id": None,
+                "event_seats_left": None,
+            },
+            *[
+                {
+                    **base,
+                    "listing_key": f"eb:9:{cls}",
+                    "channel": "eventbrite",
+                    "title": "8PM Friday Pro",
+                    "slot_label": name,
+                    "sold": 10,
+                    "available": 20,  # the class's own remainder: not what is on sale
+                    "unlimited": False,
+                    "event_id": "9",
+                    "event_seats_left": eb_seats_left,
+                }
+                for cls, name in (("111", "General Admission"), ("222", "Front Row"))
+            ],
+        ]
+    ).astype({"sold": "Int64", "pending": "Int64", "available": "Int64"})
+
+
+@pytest.mark.parametrize(
+    ("wc_available", "eb_left", "wc_sold", "unlimited", "expected"),
+    [
+        # 55 room, 30 + 20 sold: 5 left. Site 5 + Eventbrite 0 on sale: nothing over.
+        (5, 0, 30, False, (5, 0, 0, False)),
+        # the old mirror sync: both channels show the room's 5 -> 5 more than the room has
+        (5, 5, 30, False, (5, 5, 5, True)),
+        # a manager set the listing to 1,000,000 seats
+        (1_000_000, 5, 30, False, (1_000_000, 5, 1_000_000, True)),
+        # oversold room (30 + 30 sold on 55): a listing at -5 puts nothing on sale
+        (-5, 0, 40, False, (0, 0, 0, False)),
+        # oversold room, Eventbrite still selling 3: all 3 are over
+        (-5, 3, 40, False, (0, 3, 3, True)),
+        # unlimited stock on the site: exposure has no bound, flagged
+        (None, 5, 30, True, (None, 5, None, True)),
+        # the site's stock could not be read: exposure unknown, not 0 and not flagged
+        (pd.NA, 5, 30, False, (None, 5, None, False)),
+        # Eventbrite's seats left unknown
+        (5, pd.NA, 30, False, (5, None, None, False)),
+    ],
+)
+def test_seats_on_sale_and_exposure_per_show(wc_available, eb_left, wc_sold, unlimited, expected):
+    show = suggest_shows(
+        _exposure_rows(wc_available, eb_left, wc_sold=wc_sold, wc_unlimited=unlimited),
+        venue_capacity=55,
+    ).iloc[0]
+    got = tuple(
+        None if pd.isna(show[c]) else show[c]
+        for c in ("on_sale_woocommerce", "on_sale_eventbrite", "exposure")
+    )
+    assert (*got, bool(show.over_exposed)) == expected
+    assert bool(show.on_sale_unlimited) is unlimited
+
+
+def test_exposure_is_unknown_when_sold_is():
+    rows = _exposure_rows(5, 5)
+    rows.loc[0, "sold"] = pd.NA
+    rows.loc[0, "error"] = "sold unknown: WordPress database unreachable"
+    show = suggest_shows(rows, venue_capacity=55).iloc[0]
+    assert pd.isna(show.remaining) and pd.isna(show.exposure) and not show.over_exposed
+    assert "sold unknown: WordPress database unreachable" in show.errors
