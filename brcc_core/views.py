@@ -115,11 +115,14 @@ class KeyFigures:
     unknown_reasons: tuple[str, ...] = ()
     known_shows: int = 0
     known_sold: int = 0
+    over_exposed: int = 0  # shows with more seats on sale across channels than the room has
+    exposure_unknown: int = 0  # shows whose exposure could not be said (reason in errors)
 
 
 def key_figures(shows: pd.DataFrame, now: datetime, days: int = KEY_FIGURE_DAYS) -> KeyFigures:
-    """Shows, seats sold, sell-through (sold + pending over venue capacity), pending and
-    oversold shows from ``now`` to ``days`` ahead."""
+    """Shows, seats sold, sell-through (sold + pending over venue capacity), pending,
+    oversold and over-exposed shows from ``now`` to ``days`` ahead (the dashboard passes
+    its chosen horizon, so nothing oversold or over-exposed hides past the first week)."""
     window = upcoming_shows(shows, now, days)
     known = window[window["sold_known"].astype(bool)]
     complete = len(known) == len(window)
@@ -146,6 +149,8 @@ def key_figures(shows: pd.DataFrame, now: datetime, days: int = KEY_FIGURE_DAYS)
         unknown_reasons=tuple(reasons),
         known_shows=len(known),
         known_sold=known_sold,
+        over_exposed=int(window["over_exposed"].sum()),
+        exposure_unknown=int((window["exposure"].isna() & ~window["on_sale_unlimited"]).sum()),
     )
 
 
@@ -159,25 +164,49 @@ UPCOMING_COLUMNS = [
     "pending",
     "venue_capacity",
     "remaining",
+    "on_sale_woocommerce",
+    "on_sale_eventbrite",
+    "exposure",
     "sell_through",
     "flag",
 ]
+UNLIMITED = "unlimited"
+
+
+def exposure_flag(row: Mapping) -> str:
+    """The over-exposed warning in the manager's words, or "" when the show is not."""
+    if not row["over_exposed"]:
+        return ""
+    if row["on_sale_unlimited"]:
+        return "🔓 over-exposed: unlimited seats on sale on the site"
+    return f"🔓 over-exposed: {int(row['exposure']):,} more seats on sale than the room has"
 
 
 def show_flag(row: Mapping) -> str:
-    """The one word a manager scans for: oversold beats nearly full beats unknown."""
+    """The words a manager scans for: oversold beats nearly full beats unknown, and an
+    over-exposed show says so too (it can still sell seats the room does not have)."""
     if row["oversold"]:
-        return "⛔ oversold"
-    if row["nearly_full"]:
-        return "⚠️ nearly full"
-    if not row["sold_known"]:
-        return "❓ sold unknown"
-    return ""
+        state = "⛔ oversold"
+    elif row["nearly_full"]:
+        state = "⚠️ nearly full"
+    elif not row["sold_known"]:
+        state = "❓ sold unknown"
+    else:
+        state = ""
+    return " · ".join(part for part in (state, exposure_flag(row)) if part)
+
+
+def _seats(value, unlimited: bool = False) -> str | None:
+    """On sale / exposure as the table prints them: unlimited spelled out, unknown None."""
+    if unlimited:
+        return UNLIMITED
+    return f"{int(value):,}" if _known(value) else None
 
 
 def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
     """The dashboard's upcoming-shows rows: date and time in the club's timezone, sold per
-    channel, pending, venue capacity, remaining, sell-through in percent and a flag."""
+    channel, pending, venue capacity, remaining, seats on sale per channel, the oversell
+    exposure, sell-through in percent and a flag."""
     rows = []
     for show in shows.to_dict("records"):
         st_pct = show["sell_through"]
@@ -192,6 +221,11 @@ def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
                 "pending": show["pending"],
                 "venue_capacity": show["venue_capacity"],
                 "remaining": show["remaining"],
+                "on_sale_woocommerce": _seats(
+                    show["on_sale_woocommerce"], bool(show["on_sale_unlimited"])
+                ),
+                "on_sale_eventbrite": _seats(show["on_sale_eventbrite"]),
+                "exposure": _seats(show["exposure"], bool(show["on_sale_unlimited"])),
                 "sell_through": round(float(st_pct) * 100, 1) if _known(st_pct) else None,
                 "flag": show_flag(show),
             }
@@ -200,6 +234,8 @@ def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
     for col in ("sold_woocommerce", "sold_eventbrite", "pending", "venue_capacity", "remaining"):
         table[col] = pd.array([_int(v) for v in table[col]], dtype="Int64")
     table["sell_through"] = pd.array([v for v in table["sell_through"]], dtype="Float64")
+    for col in ("on_sale_woocommerce", "on_sale_eventbrite", "exposure"):
+        table[col] = table[col].astype("string")  # unknown stays <NA>, shown as "unknown"
     return table
 
 

@@ -64,10 +64,15 @@ def eb(event, starts_at, *, sold, capacity=55, title="EB show", name="General Ad
         "unlimited": False,
         "status": "on_sale",
         "event_id": str(event),
+        "event_seats_left": max(0, capacity - sold),
         "ticket_class_id": f"{event}1",
         "matched_by_label": 0,
         "limit": "ticket class",
     }
+
+
+def texts(column: pd.Series) -> list[str | None]:
+    return [None if pd.isna(v) else v for v in column]
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
@@ -162,12 +167,62 @@ def test_upcoming_table_rows_read_like_the_box_office(shows):
     )
     assert monday["pending"] == 2 and monday["remaining"] == 55 - 24
     assert monday["sell_through"] == pytest.approx(43.6)
-    assert list(table["flag"]) == ["", "⛔ oversold", "⚠️ nearly full", "❓ sold unknown", ""]
+    # Monday: 43 on sale on each channel (the old mirror sync) for 31 seats left in the room
+    assert (monday["on_sale_woocommerce"], monday["on_sale_eventbrite"]) == ("43", "43")
+    assert monday["exposure"] == "55"
+    assert list(table["flag"]) == [
+        "🔓 over-exposed: 55 more seats on sale than the room has",
+        "⛔ oversold · 🔓 over-exposed: 50 more seats on sale than the room has",
+        "⚠️ nearly full",
+        "❓ sold unknown",
+        "",
+    ]
+    assert texts(table["exposure"]) == ["55", "50", "0", None, "0"]
     thursday = table.iloc[3]
     # unknown stays unknown, never 0
     assert pd.isna(thursday["sold_woocommerce"]) and pd.isna(thursday["remaining"])
-    assert pd.isna(thursday["sell_through"])
+    assert pd.isna(thursday["sell_through"]) and pd.isna(thursday["exposure"])
     assert table.iloc[1]["remaining"] == 55 - 60
+
+
+def test_key_figures_count_over_exposed_and_oversold_shows_over_the_chosen_horizon():
+    later = datetime(2026, 12, 10, 20, tzinfo=TZ)  # 17 days ahead
+    rows = frame(
+        [
+            wc(1, "a", at(24, 20), sold=20, available=35, label="Tuesday 8pm"),  # in step
+            # 17 days ahead: a manager set the listing to 1,000,000 seats
+            wc(2, "b", later, sold=20, available=1_000_000, label="Thursday 8pm"),
+            eb(300, later + timedelta(days=1), sold=60, capacity=60),  # oversold, 18 days
+        ]
+    )
+    shows = suggest_shows(rows, venue_capacity=55)
+    week = views.key_figures(shows, NOW, 7)
+    assert (week.over_exposed, week.oversold) == (0, 0)
+    month = views.key_figures(shows, NOW, 30)
+    assert (month.days, month.over_exposed, month.oversold) == (30, 1, 1)
+    table = views.upcoming_table(views.upcoming_shows(shows, NOW, 30))
+    assert table.iloc[1]["exposure"] == f"{1_000_000 - 35:,}"
+    assert table.iloc[1]["flag"] == (
+        "🔓 over-exposed: 999,965 more seats on sale than the room has"
+    )
+
+
+def test_unlimited_site_stock_is_flagged_and_unknown_stock_is_not_counted_as_zero():
+    rows = frame(
+        [
+            wc(1, "a", at(24, 20), sold=20, available=None, label="Tuesday 8pm"),
+            wc(2, "b", at(25, 20), sold=20, available=None, label="Wednesday 8pm"),
+        ]
+    )
+    rows.loc[0, "unlimited"] = True  # stock not managed: FooEvents sells without limit
+    rows.loc[1, "error"] = "stock managed but not set"
+    shows = suggest_shows(rows, venue_capacity=55)
+    figures = views.key_figures(shows, NOW, 7)
+    assert (figures.over_exposed, figures.exposure_unknown) == (1, 1)
+    table = views.upcoming_table(shows)
+    assert texts(table["on_sale_woocommerce"]) == ["unlimited", None]
+    assert texts(table["exposure"]) == ["unlimited", None]
+    assert table.iloc[0]["flag"] == "🔓 over-exposed: unlimited seats on sale on the site"
 
 
 def test_table_times_are_in_the_club_timezone():
