@@ -34,14 +34,12 @@ with page_boundary("loading the dashboard"):
     with st.spinner("Reading live numbers from the club's systems…"):
         listings = boxoffice.listings(catalog)
     live_age_caption(listings, boxoffice.settings, catalog)
-    window = views.listings_between(
-        listings, now, now + timedelta(days=max(days, views.KEY_FIGURE_DAYS))
-    )
+    window = views.listings_between(listings, now, now + timedelta(days=days))
     shows = boxoffice.shows(window)
     with figures:
         ui.catalog_notes(catalog, window)
         ui.shows_notes(shows)
-        ui.key_figures_row(views.key_figures(shows, now))
+        ui.key_figures_row(views.key_figures(shows, now, days))
 
     upcoming = views.upcoming_shows(shows, now, days)
     if upcoming.empty:

@@ -14,7 +14,9 @@ from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
 from brcc_core import http, views
+from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.inventory_preview import Change
 from brcc_core.settings import load_settings
 from brcc_core.ui.app import _boxoffice
 from brcc_core.wordpress import WordPressReader
@@ -117,6 +119,7 @@ def test_dashboard_shows_health_key_figures_table_and_chart(club):
         "Sell-through",
         "Pending",
         "Oversold shows",
+        "Over-exposed shows",
     ]
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) > 0
     assert at.get("plotly_chart")
@@ -302,3 +305,41 @@ def test_sandbox_database_unreachable_is_a_message_not_a_traceback(tmp_path, mon
     at = run()
     assert not at.exception
     assert any("Cannot open the sandbox database" in e for e in texts(at, "error"))
+
+
+# --- exposure ----------------------------------------------------------------------------
+def test_a_listing_set_far_above_the_room_is_flagged_on_the_dashboard_at_once(club):
+    boxoffice = app_boxoffice()
+    listings = boxoffice.listings()
+    now = views.local_now(boxoffice.settings.timezone)
+    soon = views.listings_between(listings, now, now + pd.Timedelta(days=views.UPCOMING_DAYS))
+    row = soon[
+        (soon.channel == "woocommerce")
+        & (soon.kind == "bookings")
+        & (soon.status == "on_sale")
+        & soon.error.isna()
+    ].iloc[0]
+    show_key = row.starts_at.strftime("show:%Y-%m-%dT%H:%M")
+    capacity = boxoffice.settings.max_capacity  # the most the app writes: far above 55
+    before = run()
+    flagged_before = int(before.metric[5].value)
+
+    change = Change(row.listing_key, seen_remaining=int(row.available), value=capacity)
+    result = boxoffice.apply_change(change, listings, who=Actor.demo("manager"))
+    assert result.status == "ok", result.message
+    try:
+        at = run()  # no refresh pressed: the live read shows it at once
+        table = at.dataframe[0].value.set_index("show_key")
+        show = table.loc[show_key]
+        on_sale_site = capacity - int(row.sold) - int(row.pending)
+        on_sale_eb = 0 if pd.isna(show["on_sale_eventbrite"]) else int(show["on_sale_eventbrite"])
+        room_left = max(0, int(show["remaining"]))
+        assert show["on_sale_woocommerce"] == f"{on_sale_site:,}"
+        exposure = on_sale_site + on_sale_eb - room_left
+        assert show["exposure"] == f"{exposure:,}"
+        assert f"over-exposed: {exposure:,} more seats on sale than the room has" in show["flag"]
+        assert int(at.metric[5].value) >= max(1, flagged_before)
+    finally:
+        fresh = boxoffice.listings().set_index("listing_key").loc[row.listing_key]
+        back = Change(row.listing_key, seen_remaining=int(fresh.available), value=int(row.capacity))
+        assert boxoffice.apply_change(back, who=Actor.demo("manager")).status == "ok"

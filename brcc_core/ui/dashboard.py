@@ -123,9 +123,10 @@ def eventbrite_window_note(catalog: Catalog, now: datetime, days: int) -> None:
 
 
 def key_figures_row(figures: views.KeyFigures) -> None:
-    """Shows, seats sold, sell-through, pending and oversold for the next days."""
+    """Shows, seats sold, sell-through, pending, oversold and over-exposed shows over the
+    chosen horizon."""
     st.subheader(f"Next {figures.days} days")
-    cols = st.columns(5)
+    cols = st.columns(6)
     sell = f"{figures.sell_through:.0%}" if figures.sell_through is not None else "unknown"
     cols[0].metric("Shows", figures.shows, border=True)
     cols[1].metric("Seats sold", _n(figures.seats_sold), border=True)
@@ -141,6 +142,20 @@ def key_figures_row(figures: views.KeyFigures) -> None:
         figures.oversold,
         border=True,
         help=f"{figures.nearly_full} more nearly full (90% or more).",
+    )
+    unknown_exposure = (
+        f" Could not be said for {figures.exposure_unknown} show(s): their seats on sale or "
+        "sold are unknown."
+        if figures.exposure_unknown
+        else ""
+    )
+    cols[5].metric(
+        "Over-exposed shows",
+        figures.over_exposed,
+        border=True,
+        help="Shows with more seats on sale across the site and Eventbrite than the room "
+        "has left: the channels together could sell seats that do not exist. A sync "
+        f"closes the gap.{unknown_exposure}",
     )
     if figures.unknown:
         why = f": {figures.unknown_reasons[0]}" if figures.unknown_reasons else ""
@@ -159,7 +174,7 @@ TABLE_KEY = "upcoming_shows"
 
 
 def days_ahead() -> int:
-    """How far ahead the table and chart look (the key figures always cover 7 days)."""
+    """How far ahead the key figures, table and chart look."""
     return st.slider(
         "Upcoming shows: days ahead",
         min_value=1,
@@ -187,7 +202,7 @@ _TABLE_CONFIG = {
     "date": st.column_config.TextColumn("Date", width=95),
     "time": st.column_config.TextColumn("Time", width=55),
     "show": st.column_config.TextColumn("Show", width=180),
-    "flag": st.column_config.TextColumn("Flag", width=110),
+    "flag": st.column_config.TextColumn("Flag", width=200),
     "sold_woocommerce": st.column_config.NumberColumn(
         "Sold · Woo",
         format="%d",
@@ -206,6 +221,22 @@ _TABLE_CONFIG = {
     "venue_capacity": st.column_config.NumberColumn("Capacity", format="%d", width=75),
     "remaining": st.column_config.NumberColumn(
         "Remaining", format="%d", width=85, help="Venue capacity minus sold and pending."
+    ),
+    "on_sale_woocommerce": st.column_config.TextColumn(
+        "On sale · site",
+        width=85,
+        help="Seats buyers can still buy on the site (WooCommerce / FooEvents) now.",
+    ),
+    "on_sale_eventbrite": st.column_config.TextColumn(
+        "On sale · Eventbrite",
+        width=85,
+        help="Seats Eventbrite can still sell (at the last refresh).",
+    ),
+    "exposure": st.column_config.TextColumn(
+        "Exposure",
+        width=80,
+        help="Seats on sale across both channels minus seats the room has left: above 0, "
+        "the channels together could sell seats the room does not have.",
     ),
     "sell_through": st.column_config.ProgressColumn(
         "Sell-through", format="%.0f%%", min_value=0, max_value=100, width=95
