@@ -149,9 +149,13 @@ def key_figures_row(figures: views.KeyFigures) -> None:
         if figures.exposure_unknown
         else ""
     )
+    # A show whose exposure cannot be said is not counted as fine: the count says so.
+    over_exposed = str(figures.over_exposed)
+    if figures.exposure_unknown:
+        over_exposed += f" (+{figures.exposure_unknown} unknown)"
     cols[5].metric(
         "Over-exposed shows",
-        figures.over_exposed,
+        over_exposed,
         border=True,
         help="Shows with more seats on sale across the site and Eventbrite than the room "
         "has left: the channels together could sell seats that do not exist. A sync "
