@@ -159,7 +159,10 @@ def assert_dashboard_honest(at: AppTest) -> pd.DataFrame:
         unknown = unknown or pd.isna(row["pending"])
         if unknown:  # a total built on an unknown part is unknown too
             assert pd.isna(row["remaining"]) and pd.isna(row["sell_through"]), row
-            assert row["flag"] in ("❓ sold unknown", "⛔ oversold", "⚠️ nearly full"), row
+            state = row["flag"].split(" · ")[0]
+            assert state in ("❓ sold unknown", "⛔ oversold", "⚠️ nearly full"), row
+            # exposure needs the room's seats left: unknown, unless unlimited stock bounds nothing
+            assert pd.isna(row["exposure"]) or row["exposure"] == "unlimited", row
     week = table.iloc[: int(metrics["Shows"])]
     if week[["sold_woocommerce", "sold_eventbrite", "pending"]].isna().any(axis=None):
         assert metrics["Seats sold"] == "unknown" and metrics["Sell-through"] == "unknown"
