@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from brcc_core.boxoffice import Health
+from brcc_core.club import CHANNEL_NAMES
 
 KEY_FIGURE_DAYS = 7
 UPCOMING_DAYS = 14
 MAX_SELECTION = 8
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-CHANNEL_NAMES = {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
 HEALTH_ICONS = {"ok": "✅", "degraded": "⚠️", "down": "⛔"}
 
 _SHOW_KEY = re.compile(r"^show:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
