@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from brcc_core.fooevents import FBOS_META_KEY, parse_booking_options
 from brcc_core.wp_tables import wordpress_metadata
 
 __all__ = [
@@ -54,7 +55,6 @@ __all__ = [
 ]
 
 TICKET_POST_TYPE = "event_magic_tickets"
-FBOS_KEY = "fooevents_bookings_options_serialized"
 ORDER_TICKETS_KEY = "WooCommerceEventsOrderTickets"
 
 PRODUCT_KEY = "WooCommerceEventsProductID"
@@ -227,39 +227,26 @@ def _formatted_times(slot: Mapping[str, Any]) -> list[str]:
 
 
 def _fbos_slot_dates(product_id: int, value: str | None) -> Iterator[dict[str, Any]]:
-    """Slot/date rows of one FBOS string, walking each slot's keys in stored order as
-    FooEvents does (flat ``<id>_add_date`` keys accumulate, a literal ``add_date`` replaces
-    what was accumulated). Raises ValueError when the blob cannot be read."""
+    """Slot/date rows of one FBOS string, read by ``fooevents.parse_booking_options`` (the
+    one reader of FooEvents' slot walk), with each slot's time texts taken from the stored
+    slot. Raises ValueError (BookingOptionsError) when the blob cannot be read."""
     if value is None or not str(value).strip():
         return
     decoded = json.loads(value)
-    if decoded in ([], None):
-        return
-    if not isinstance(decoded, dict):
-        raise ValueError("booking options are not an object of slots")
-    for slot_id, slot in decoded.items():
-        if not isinstance(slot, dict):
-            continue
-        dates: dict[str, Any] = {}
-        for key, val in slot.items():
-            if key == "add_date" and isinstance(val, dict):
-                dates = {
-                    str(d): (v.get("date") if isinstance(v, dict) else None) for d, v in val.items()
-                }
-            elif isinstance(key, str) and key.endswith("_add_date"):
-                dates[key[: -len("_add_date")]] = val
-            elif isinstance(key, str) and key.endswith("_stock") and key != "_stock":
-                dates.setdefault(key[: -len("_stock")], None)
-        times = _formatted_times(slot)
-        for date_id, date_label in dates.items():
-            yield {
-                "product_id": product_id,
-                "slot_id": str(slot_id),
-                "slot_label": _text(slot.get("label")),
-                "formatted_time": "|".join(times) or None,
-                "date_id": date_id,
-                "date_label": _text(date_label),
-            }
+    # The stored slot, not the processed one: its own formatted_time may be the stale text a
+    # legacy ticket still carries.
+    raw_slots = decoded if isinstance(decoded, dict) else {}
+    for slot_date in parse_booking_options(decoded):
+        raw = raw_slots.get(slot_date.slot_id)
+        times = _formatted_times(raw) if isinstance(raw, Mapping) else []
+        yield {
+            "product_id": product_id,
+            "slot_id": slot_date.slot_id,
+            "slot_label": _text(slot_date.slot_label),
+            "formatted_time": "|".join(times) or None,
+            "date_id": slot_date.date_id,
+            "date_label": _text(slot_date.date_label),
+        }
 
 
 def slot_dates_from_fbos(stock: pd.DataFrame) -> pd.DataFrame:
@@ -684,7 +671,7 @@ class WordPressReader:
 
     def _build_stock_statement(self):
         p, m = self._posts, self._postmeta
-        keys = ["_manage_stock", "_stock", "_stock_status", FBOS_KEY]
+        keys = ["_manage_stock", "_stock", "_stock_status", FBOS_META_KEY]
 
         def pivot(key: str, name: str):
             return func.max(case((m.c.meta_key == key, m.c.meta_value))).label(name)
@@ -695,7 +682,7 @@ class WordPressReader:
                 pivot("_manage_stock", "manage_stock"),
                 pivot("_stock", "stock"),
                 pivot("_stock_status", "stock_status"),
-                pivot(FBOS_KEY, "fbos"),
+                pivot(FBOS_META_KEY, "fbos"),
             )
             .select_from(p.outerjoin(m, and_(m.c.post_id == p.c.ID, m.c.meta_key.in_(keys))))
             .where(p.c.ID.in_(bindparam("product_ids", expanding=True)))
