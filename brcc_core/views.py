@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from brcc_core.boxoffice import Health
-from brcc_core.club import CHANNEL_NAMES
+from brcc_core.club import CHANNEL_NAMES, NEARLY_FULL_SHARE
 
 KEY_FIGURE_DAYS = 7
 UPCOMING_DAYS = 14
@@ -596,7 +596,7 @@ def comparison_cards(
     listings: pd.DataFrame,
     shows: pd.DataFrame,
     *,
-    nearly_full: float = 0.9,
+    nearly_full: float = NEARLY_FULL_SHARE,
 ) -> list[ComparisonCard]:
     """One card per selected key, in the order picked. A key that is no longer in the
     catalog (past the planning window, removed) gets a card that says so."""

@@ -13,6 +13,7 @@ import streamlit as st
 from brcc_core import charts, views
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice, Health
 from brcc_core.catalog import Catalog
+from brcc_core.club import NEARLY_FULL_SHARE
 from brcc_core.ui.text import plain
 
 HEALTH_KEY = "health_results"
@@ -140,7 +141,7 @@ def key_figures_row(figures: views.KeyFigures) -> None:
         "Oversold shows",
         figures.oversold,
         border=True,
-        help=f"{figures.nearly_full} more nearly full (90% or more).",
+        help=f"{figures.nearly_full} more nearly full ({NEARLY_FULL_SHARE:.0%} or more).",
     )
     if figures.unknown:
         why = f": {figures.unknown_reasons[0]}" if figures.unknown_reasons else ""
