@@ -26,6 +26,7 @@ import pandas as pd
 import phpserialize
 from sqlalchemy import (
     Engine,
+    Select,
     String,
     and_,
     bindparam,
@@ -421,6 +422,41 @@ def wordpress_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True, pool_recycle=3600, connect_args=connect_args)
 
 
+# The columns each order storage names differently: (order id, type, status, last change,
+# the meta table's order column, the meta row id).
+_ORDER_COLUMNS = {
+    "posts": ("ID", "post_type", "post_status", "post_modified_gmt", "post_id", "meta_id"),
+    "hpos": ("id", "type", "status", "date_updated_gmt", "order_id", "id"),
+}
+
+
+def _pending_orders(storage: str, orders: Any, tickets: Any, generated: Any) -> Select:
+    """Order-ticket blobs of one storage's pending orders (legacy posts or HPOS tables), with
+    FooEvents' "tickets generated" flag; ``tickets`` and ``generated`` alias its meta table."""
+    id_, type_, status, modified, owner, meta_id = _ORDER_COLUMNS[storage]
+    order_id = orders.c[id_]
+    return (
+        select(
+            order_id.label("order_id"),
+            tickets.c[meta_id].label("meta_id"),
+            tickets.c.meta_value.label("tickets"),
+            generated.c.meta_value.label("generated"),
+            literal(storage).label("storage"),
+            type_coerce(orders.c[modified], String).label("modified"),
+        )
+        .select_from(
+            orders.join(
+                tickets,
+                and_(tickets.c[owner] == order_id, tickets.c.meta_key == ORDER_TICKETS_KEY),
+            ).outerjoin(
+                generated,
+                and_(generated.c[owner] == order_id, generated.c.meta_key == TICKETS_GENERATED_KEY),
+            )
+        )
+        .where(orders.c[type_] == "shop_order", orders.c[status].in_(PENDING_ORDER_STATUSES))
+    )
+
+
 class WordPressReader:
     """Read-only access to the live WordPress numbers in a fixed number of statements per
     call whatever the catalog size: ``current_stock`` 1; ``ticket_counts`` 2 (1 without
@@ -619,50 +655,10 @@ class WordPressReader:
         left to the HPOS row (HPOS is authoritative when both storages are synced)."""
         o, om, og = self._posts.alias("o"), self._postmeta.alias("om"), self._postmeta.alias("og")
         h, hm, hg = self._orders, self._orders_meta, self._orders_meta.alias("hg")
-        legacy = (
-            select(
-                o.c.ID.label("order_id"),
-                om.c.meta_id.label("meta_id"),
-                om.c.meta_value.label("tickets"),
-                og.c.meta_value.label("generated"),
-                literal("posts").label("storage"),
-                type_coerce(o.c.post_modified_gmt, String).label("modified"),
-            )
-            .select_from(
-                o.join(
-                    om, and_(om.c.post_id == o.c.ID, om.c.meta_key == ORDER_TICKETS_KEY)
-                ).outerjoin(
-                    og, and_(og.c.post_id == o.c.ID, og.c.meta_key == TICKETS_GENERATED_KEY)
-                )
-            )
-            .where(
-                o.c.post_type == "shop_order",
-                o.c.post_status.in_(PENDING_ORDER_STATUSES),
-            )
-        )
+        legacy = _pending_orders("posts", o, om, og)
         if self.order_storage == "both":
             legacy = legacy.where(~exists(select(h.c.id).where(h.c.id == o.c.ID)))
-        hpos = (
-            select(
-                h.c.id.label("order_id"),
-                hm.c.id.label("meta_id"),
-                hm.c.meta_value.label("tickets"),
-                hg.c.meta_value.label("generated"),
-                literal("hpos").label("storage"),
-                type_coerce(h.c.date_updated_gmt, String).label("modified"),
-            )
-            .select_from(
-                h.join(
-                    hm, and_(hm.c.order_id == h.c.id, hm.c.meta_key == ORDER_TICKETS_KEY)
-                ).outerjoin(
-                    hg, and_(hg.c.order_id == h.c.id, hg.c.meta_key == TICKETS_GENERATED_KEY)
-                )
-            )
-            .where(
-                h.c.type == "shop_order",
-                h.c.status.in_(PENDING_ORDER_STATUSES),
-            )
-        )
+        hpos = _pending_orders("hpos", h, hm, hg)
         if self.order_storage == "legacy":
             return legacy
         if self.order_storage == "hpos":
