@@ -40,6 +40,7 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
+from brcc_core.club import channel_name
 from brcc_core.settings import Secret
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,6 @@ DEFAULT_TIMEOUT: tuple[float, float] = (5, 30)
 RETRY_AFTER_CAP_SECONDS = 30.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD"})
-
-CHANNEL_LABELS = {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
 
 Progress = Callable[[int, int | None], None]
 """``progress(done, total)``; ``total`` is None when the API does not say (continuation)."""
@@ -351,7 +350,7 @@ class ApiClient:
 
     @property
     def label(self) -> str:
-        return CHANNEL_LABELS.get(self.channel, self.channel)
+        return channel_name(self.channel)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, calls={self.calls})"

@@ -44,6 +44,7 @@ import pandas as pd
 
 from brcc_core.catalog import Catalog, TicketClass
 from brcc_core.catalog import ticket_class as catalog_ticket_class
+from brcc_core.club import channel_name
 from brcc_core.eventbrite import EventbriteClient
 from brcc_core.eventbrite_seats import held_seats, seats_from_api, tier_capacity_for
 from brcc_core.fooevents import (
@@ -63,7 +64,6 @@ from brcc_core.http import (
     UpstreamError,
 )
 from brcc_core.inventory_preview import (
-    CHANNEL_LABELS,
     Change,
     DateNumbers,
     ListingState,
@@ -192,7 +192,7 @@ class _Context:
 
     @property
     def label(self) -> str:
-        return CHANNEL_LABELS.get(self.listing.channel, self.listing.channel)
+        return channel_name(self.listing.channel)
 
     def result(self, status: Status, message: str, **extra: Any) -> ChangeResult:
         return ChangeResult(

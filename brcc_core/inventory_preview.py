@@ -19,8 +19,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from brcc_core.club import channel_name
+
 ChangeField = Literal["capacity", "remaining"]
-CHANNEL_LABELS = {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
 
 
 # --- requests and previews ---------------------------------------------------------------
@@ -203,7 +204,7 @@ def preview_change(
         return Preview(**common, refusal=refusal)
 
     warnings: list[str] = []
-    channel = CHANNEL_LABELS.get(listing.channel, listing.channel)
+    channel = channel_name(listing.channel)
     if (
         venue_capacity is not None
         and capacity_after is not None

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from brcc_core.club import channel_name
+from brcc_core.club import DEFAULT_VENUE_CAPACITY, NEARLY_FULL_SHARE, channel_name
 
 SHOW_COLUMNS = [
     "show_key",
@@ -61,9 +61,9 @@ UNKNOWN_CHANNELS_ATTR = "unknown_channels"
 
 def suggest_shows(
     listings: pd.DataFrame,
-    venue_capacity: int = 55,
+    venue_capacity: int = DEFAULT_VENUE_CAPACITY,
     tolerance: timedelta = timedelta(minutes=10),
-    nearly_full: float = 0.9,
+    nearly_full: float = NEARLY_FULL_SHARE,
     unknown_channels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Group listings into shows by local start time; flag oversold and nearly full.
@@ -336,9 +336,9 @@ def map_shows(
     listings: pd.DataFrame,
     saved: Iterable[SavedShow] = (),
     rules: Iterable[RecurringRule] = (),
-    venue_capacity: int = 55,
+    venue_capacity: int = DEFAULT_VENUE_CAPACITY,
     tolerance: timedelta = timedelta(minutes=10),
-    nearly_full: float = 0.9,
+    nearly_full: float = NEARLY_FULL_SHARE,
     unknown_channels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Shows with saved mappings first, then recurring rules, then suggestions.

@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from brcc_core.boxoffice import Health
+from brcc_core.club import CHANNEL_NAMES, NEARLY_FULL_SHARE
 
 KEY_FIGURE_DAYS = 7
 UPCOMING_DAYS = 14
 MAX_SELECTION = 8
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-CHANNEL_NAMES = {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
 HEALTH_ICONS = {"ok": "✅", "degraded": "⚠️", "down": "⛔"}
 
 _SHOW_KEY = re.compile(r"^show:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
@@ -632,7 +632,7 @@ def comparison_cards(
     listings: pd.DataFrame,
     shows: pd.DataFrame,
     *,
-    nearly_full: float = 0.9,
+    nearly_full: float = NEARLY_FULL_SHARE,
 ) -> list[ComparisonCard]:
     """One card per selected key, in the order picked. A key that is no longer in the
     catalog (past the planning window, removed) gets a card that says so."""

@@ -26,6 +26,7 @@ import pandas as pd
 import phpserialize
 from sqlalchemy import (
     Engine,
+    Select,
     String,
     and_,
     bindparam,
@@ -41,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from brcc_core.fooevents import FBOS_META_KEY, parse_booking_options
 from brcc_core.wp_tables import wordpress_metadata
 
 __all__ = [
@@ -54,7 +56,6 @@ __all__ = [
 ]
 
 TICKET_POST_TYPE = "event_magic_tickets"
-FBOS_KEY = "fooevents_bookings_options_serialized"
 ORDER_TICKETS_KEY = "WooCommerceEventsOrderTickets"
 
 PRODUCT_KEY = "WooCommerceEventsProductID"
@@ -227,39 +228,26 @@ def _formatted_times(slot: Mapping[str, Any]) -> list[str]:
 
 
 def _fbos_slot_dates(product_id: int, value: str | None) -> Iterator[dict[str, Any]]:
-    """Slot/date rows of one FBOS string, walking each slot's keys in stored order as
-    FooEvents does (flat ``<id>_add_date`` keys accumulate, a literal ``add_date`` replaces
-    what was accumulated). Raises ValueError when the blob cannot be read."""
+    """Slot/date rows of one FBOS string, read by ``fooevents.parse_booking_options`` (the
+    one reader of FooEvents' slot walk), with each slot's time texts taken from the stored
+    slot. Raises ValueError (BookingOptionsError) when the blob cannot be read."""
     if value is None or not str(value).strip():
         return
     decoded = json.loads(value)
-    if decoded in ([], None):
-        return
-    if not isinstance(decoded, dict):
-        raise ValueError("booking options are not an object of slots")
-    for slot_id, slot in decoded.items():
-        if not isinstance(slot, dict):
-            continue
-        dates: dict[str, Any] = {}
-        for key, val in slot.items():
-            if key == "add_date" and isinstance(val, dict):
-                dates = {
-                    str(d): (v.get("date") if isinstance(v, dict) else None) for d, v in val.items()
-                }
-            elif isinstance(key, str) and key.endswith("_add_date"):
-                dates[key[: -len("_add_date")]] = val
-            elif isinstance(key, str) and key.endswith("_stock") and key != "_stock":
-                dates.setdefault(key[: -len("_stock")], None)
-        times = _formatted_times(slot)
-        for date_id, date_label in dates.items():
-            yield {
-                "product_id": product_id,
-                "slot_id": str(slot_id),
-                "slot_label": _text(slot.get("label")),
-                "formatted_time": "|".join(times) or None,
-                "date_id": date_id,
-                "date_label": _text(date_label),
-            }
+    # The stored slot, not the processed one: its own formatted_time may be the stale text a
+    # legacy ticket still carries.
+    raw_slots = decoded if isinstance(decoded, dict) else {}
+    for slot_date in parse_booking_options(decoded):
+        raw = raw_slots.get(slot_date.slot_id)
+        times = _formatted_times(raw) if isinstance(raw, Mapping) else []
+        yield {
+            "product_id": product_id,
+            "slot_id": slot_date.slot_id,
+            "slot_label": _text(slot_date.slot_label),
+            "formatted_time": "|".join(times) or None,
+            "date_id": slot_date.date_id,
+            "date_label": _text(slot_date.date_label),
+        }
 
 
 def slot_dates_from_fbos(stock: pd.DataFrame) -> pd.DataFrame:
@@ -432,6 +420,41 @@ def wordpress_engine(url: str) -> Engine:
         return create_engine(parsed, connect_args={"timeout": 15, "check_same_thread": False})
     connect_args = {"connect_timeout": 5} if backend in ("mysql", "mariadb") else {}
     return create_engine(parsed, pool_pre_ping=True, pool_recycle=3600, connect_args=connect_args)
+
+
+# The columns each order storage names differently: (order id, type, status, last change,
+# the meta table's order column, the meta row id).
+_ORDER_COLUMNS = {
+    "posts": ("ID", "post_type", "post_status", "post_modified_gmt", "post_id", "meta_id"),
+    "hpos": ("id", "type", "status", "date_updated_gmt", "order_id", "id"),
+}
+
+
+def _pending_orders(storage: str, orders: Any, tickets: Any, generated: Any) -> Select:
+    """Order-ticket blobs of one storage's pending orders (legacy posts or HPOS tables), with
+    FooEvents' "tickets generated" flag; ``tickets`` and ``generated`` alias its meta table."""
+    id_, type_, status, modified, owner, meta_id = _ORDER_COLUMNS[storage]
+    order_id = orders.c[id_]
+    return (
+        select(
+            order_id.label("order_id"),
+            tickets.c[meta_id].label("meta_id"),
+            tickets.c.meta_value.label("tickets"),
+            generated.c.meta_value.label("generated"),
+            literal(storage).label("storage"),
+            type_coerce(orders.c[modified], String).label("modified"),
+        )
+        .select_from(
+            orders.join(
+                tickets,
+                and_(tickets.c[owner] == order_id, tickets.c.meta_key == ORDER_TICKETS_KEY),
+            ).outerjoin(
+                generated,
+                and_(generated.c[owner] == order_id, generated.c.meta_key == TICKETS_GENERATED_KEY),
+            )
+        )
+        .where(orders.c[type_] == "shop_order", orders.c[status].in_(PENDING_ORDER_STATUSES))
+    )
 
 
 class WordPressReader:
@@ -632,50 +655,10 @@ class WordPressReader:
         left to the HPOS row (HPOS is authoritative when both storages are synced)."""
         o, om, og = self._posts.alias("o"), self._postmeta.alias("om"), self._postmeta.alias("og")
         h, hm, hg = self._orders, self._orders_meta, self._orders_meta.alias("hg")
-        legacy = (
-            select(
-                o.c.ID.label("order_id"),
-                om.c.meta_id.label("meta_id"),
-                om.c.meta_value.label("tickets"),
-                og.c.meta_value.label("generated"),
-                literal("posts").label("storage"),
-                type_coerce(o.c.post_modified_gmt, String).label("modified"),
-            )
-            .select_from(
-                o.join(
-                    om, and_(om.c.post_id == o.c.ID, om.c.meta_key == ORDER_TICKETS_KEY)
-                ).outerjoin(
-                    og, and_(og.c.post_id == o.c.ID, og.c.meta_key == TICKETS_GENERATED_KEY)
-                )
-            )
-            .where(
-                o.c.post_type == "shop_order",
-                o.c.post_status.in_(PENDING_ORDER_STATUSES),
-            )
-        )
+        legacy = _pending_orders("posts", o, om, og)
         if self.order_storage == "both":
             legacy = legacy.where(~exists(select(h.c.id).where(h.c.id == o.c.ID)))
-        hpos = (
-            select(
-                h.c.id.label("order_id"),
-                hm.c.id.label("meta_id"),
-                hm.c.meta_value.label("tickets"),
-                hg.c.meta_value.label("generated"),
-                literal("hpos").label("storage"),
-                type_coerce(h.c.date_updated_gmt, String).label("modified"),
-            )
-            .select_from(
-                h.join(
-                    hm, and_(hm.c.order_id == h.c.id, hm.c.meta_key == ORDER_TICKETS_KEY)
-                ).outerjoin(
-                    hg, and_(hg.c.order_id == h.c.id, hg.c.meta_key == TICKETS_GENERATED_KEY)
-                )
-            )
-            .where(
-                h.c.type == "shop_order",
-                h.c.status.in_(PENDING_ORDER_STATUSES),
-            )
-        )
+        hpos = _pending_orders("hpos", h, hm, hg)
         if self.order_storage == "legacy":
             return legacy
         if self.order_storage == "hpos":
@@ -684,7 +667,7 @@ class WordPressReader:
 
     def _build_stock_statement(self):
         p, m = self._posts, self._postmeta
-        keys = ["_manage_stock", "_stock", "_stock_status", FBOS_KEY]
+        keys = ["_manage_stock", "_stock", "_stock_status", FBOS_META_KEY]
 
         def pivot(key: str, name: str):
             return func.max(case((m.c.meta_key == key, m.c.meta_value))).label(name)
@@ -695,7 +678,7 @@ class WordPressReader:
                 pivot("_manage_stock", "manage_stock"),
                 pivot("_stock", "stock"),
                 pivot("_stock_status", "stock_status"),
-                pivot(FBOS_KEY, "fbos"),
+                pivot(FBOS_META_KEY, "fbos"),
             )
             .select_from(p.outerjoin(m, and_(m.c.post_id == p.c.ID, m.c.meta_key.in_(keys))))
             .where(p.c.ID.in_(bindparam("product_ids", expanding=True)))

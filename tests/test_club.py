@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from brcc_core.club import (
     CHANNEL_NAMES,
     CLUB_TIMEZONE,
     DEFAULT_VENUE_CAPACITY,
+    NEARLY_FULL_SHARE,
     channel_name,
 )
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE, SANDBOX_VENUE_CAPACITY
 from brcc_core.settings import load_settings
+from brcc_core.shows import suggest_shows
 
 
 def test_channels_are_named_as_managers_know_them():
@@ -26,3 +30,19 @@ def test_settings_and_the_sandbox_club_default_to_the_real_room(tmp_path):
     assert (settings.timezone, settings.venue_capacity) == ("America/Toronto", 55)
     assert (CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY) == ("America/Toronto", 55)
     assert (SANDBOX_TIMEZONE, SANDBOX_VENUE_CAPACITY) == ("America/Toronto", 55)
+
+
+def test_shows_default_to_the_club_room_and_nearly_full_share():
+    # 55 seats, nearly full from 90% (49.5): 49 sold is not, 50 is, 56 is oversold instead.
+    columns = ["listing_key", "channel", "title", "slot_label", "starts_at", "sold", "pending"]
+    for sold, nearly_full, oversold in ((49, False, False), (50, True, False), (56, False, True)):
+        listings = pd.DataFrame(
+            [("wc:1:s8:d1", "woocommerce", "Fri", "Fri 8pm", "2026-06-05 20:00", sold, 0)],
+            columns=columns,
+        ).assign(error=None)
+        listings["starts_at"] = pd.to_datetime(listings["starts_at"]).dt.tz_localize(CLUB_TIMEZONE)
+        listings[["sold", "pending"]] = listings[["sold", "pending"]].astype("Int64")
+        show = suggest_shows(listings).iloc[0]
+        assert show.remaining == DEFAULT_VENUE_CAPACITY - sold
+        assert (show.nearly_full, show.oversold) == (nearly_full, oversold)
+    assert NEARLY_FULL_SHARE == 0.9

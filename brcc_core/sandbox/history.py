@@ -366,7 +366,7 @@ def _past_weekly(
                     if series.capacity != ev.classes[0].capacity and len(ev.classes) == 1:
                         ev.classes[0].capacity = series.capacity
                     wc_total = sum(1 for _ in range(total) if rng.random() < 0.47)
-                    s._sell_eb(ev, total - wc_total, rng)
+                    s._sell_eb(ev, total - wc_total, rng, now)
                     events.append(ev)
                     eb.event(ev, f"eb-series:{series.series_id}", played)
                     # The sale curve ran against the announced start.

@@ -12,6 +12,7 @@ import streamlit as st
 from brcc_core import views
 from brcc_core.boxoffice import BoxOffice, RefreshResult
 from brcc_core.catalog import Catalog
+from brcc_core.club import channel_name
 from brcc_core.ui.text import plain
 
 CATALOG_KEY = "catalog"
@@ -24,7 +25,7 @@ def _run_refresh(boxoffice: BoxOffice, label: str) -> RefreshResult:
         lines = {step: st.empty() for step in REFRESH_STEPS}
         result = _refresh_reporting_progress(boxoffice, lines)
         for channel, error in result.errors.items():
-            st.warning(f"{views.CHANNEL_NAMES.get(channel, channel)}: {plain(error)}")
+            st.warning(f"{channel_name(channel)}: {plain(error)}")
         changed = views.describe_changes(result.changes)
         status.update(
             label=(

@@ -13,6 +13,7 @@ import streamlit as st
 from brcc_core import charts, views
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice, Health
 from brcc_core.catalog import Catalog
+from brcc_core.club import NEARLY_FULL_SHARE
 from brcc_core.ui.text import plain
 
 HEALTH_KEY = "health_results"
@@ -141,7 +142,7 @@ def key_figures_row(figures: views.KeyFigures) -> None:
         "Oversold shows",
         figures.oversold,
         border=True,
-        help=f"{figures.nearly_full} more nearly full (90% or more).",
+        help=f"{figures.nearly_full} more nearly full ({NEARLY_FULL_SHARE:.0%} or more).",
     )
     unknown_exposure = (
         f" Could not be said for {figures.exposure_unknown} show(s): their seats on sale or "

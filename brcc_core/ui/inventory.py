@@ -21,6 +21,7 @@ import streamlit as st
 from brcc_core.access import AccessDenied, Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog import Catalog
+from brcc_core.club import channel_name
 from brcc_core.eventbrite_seats import seats_note
 from brcc_core.inventory import ChangeResult, patch_catalog
 from brcc_core.inventory_preview import Change, parse_seats
@@ -37,7 +38,6 @@ RESULT_KEY = "inv_result"  # the last change's outcome, shown until the next one
 TOAST_KEY = "inv_toast"  # a toast to show once on the next run
 SET_FOR_KEY = "inv_set_for"  # the listing the "set" box was filled for
 
-CHANNEL_LABELS = {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
 STATUS_ICONS = {
     "ok": "✅",
     "reconciled": "✅",
@@ -121,7 +121,7 @@ def seats(value: Any, unlimited: bool = False) -> str:
 
 
 def listing_label(row: pd.Series | dict) -> str:
-    channel = CHANNEL_LABELS.get(row["channel"], row["channel"])
+    channel = channel_name(row["channel"])
     slot = row.get("slot_label")
     slot = "" if slot is None or pd.isna(slot) else f" · {slot}"
     return f"{channel}{slot} · {when(row.get('starts_at'))}"
@@ -141,12 +141,12 @@ def pick_listing(listings: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | Non
     channel = st.selectbox(
         "Channel",
         ["woocommerce", "eventbrite"],
-        format_func=CHANNEL_LABELS.get,
+        format_func=channel_name,
         key="inv_channel",
     )
     part = pool[pool["channel"] == channel]
     if part.empty:
-        st.info(f"No {CHANNEL_LABELS[channel]} listings.")
+        st.info(f"No {channel_name(channel)} listings.")
         return None
     if channel == "woocommerce":
         return _pick_woocommerce(part)
@@ -364,7 +364,7 @@ def _confirmation(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
             f"Remaining: {seats(preview.remaining_before, unlimited)} → "
             f"{seats(preview.remaining_after)}",
             f"Sold: {seats(preview.sold)} (+ {seats(preview.pending)} pending), unchanged",
-            f"Writes the {preview.what} on {CHANNEL_LABELS.get(preview.channel)}",
+            f"Writes the {preview.what} on {channel_name(preview.channel)}",
         ]
         st.markdown("\n".join(f"- {line}" for line in lines))
         for warning in preview.warnings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.club import channel_name
 from brcc_core.state import StateUnavailable
 
 RESULTS = [
@@ -38,7 +39,7 @@ def audit_section(boxoffice: BoxOffice) -> None:
     channels = cols[2].multiselect(
         "Channel",
         ["woocommerce", "eventbrite"],
-        format_func={"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}.get,
+        format_func=channel_name,
         key="inv_audit_channels",
     )
     try:
