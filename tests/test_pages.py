@@ -268,6 +268,7 @@ def test_database_unreachable_shows_sold_unknown_instead_of_zero(club, monkeypat
     box = app_boxoffice()
     table_before = run().dataframe[0].value
     monkeypatch.setattr(box, "wordpress", unreachable_database())
+    box.shared_live.clear()  # the few seconds' shared read has run out (BRCC_LIVE_SHARE_SECONDS)
     at = run()
     assert not at.exception
     assert any("WordPress DB" in e and "unreachable" in e for e in texts(at, "error"))
@@ -275,7 +276,8 @@ def test_database_unreachable_shows_sold_unknown_instead_of_zero(club, monkeypat
     assert len(table) == len(table_before)
     on_the_site = table_before["sold_woocommerce"] > 0
     assert table.loc[on_the_site, "sold_woocommerce"].isna().all()
-    assert (table.loc[on_the_site, "flag"] == "❓ sold unknown").all()
+    # (a show with unlimited stock on the site is also flagged over-exposed beside it)
+    assert table.loc[on_the_site, "flag"].str.startswith("❓ sold unknown").all()
     assert any("sold as unknown" in w for w in texts(at, "warning"))
 
     comparison = run(COMPARISON, shows=table.loc[on_the_site, "show_key"].iloc[0])
