@@ -571,7 +571,14 @@ class BoxOffice:
         return self.access.require(who, role, doing)
 
     def _record(
-        self, actor: Actor, action: str, key: str, what: str, before: object, after: object
+        self,
+        actor: Actor,
+        action: str,
+        key: str,
+        what: str,
+        before: object,
+        after: object,
+        refusal: str | None = None,
     ) -> None:
         """An audit row for a change to the app's own records (shows, rules)."""
         self.state.append_audit(
@@ -583,7 +590,8 @@ class BoxOffice:
                 what=what,
                 before=None if before is None else str(before),
                 after=None if after is None else str(after),
-                result="ok",
+                result="refused" if refusal else "ok",
+                error=refusal,
                 batch=uuid.uuid4().hex[:12],
             )
         )
@@ -709,33 +717,25 @@ class BoxOffice:
         actor = self._require(who, "manager", "change show mappings and venue capacities")
         keys = tuple(listing_keys)
         saved = next((s for s in self.state.saved_shows() if s.show_key == show_key), None)
-        before: int | None = None
+        before: int | None = saved.venue_capacity if saved else None
         if venue_capacity is not None:
             listings = self.listings() if listings is None else listings
-            before = self._saved_venue_capacity(show_key, listings)
+            if before is None:  # what the show uses now: a rule's, or the default
+                before = self._saved_venue_capacity(show_key, listings)
             refusal = venue_capacity_refusal(
                 venue_capacity, _sold_pending(listings, keys), self.settings.max_capacity
             )
             if refusal:
-                self.state.append_audit(
-                    AuditEntry(
-                        who=actor.email,
-                        action="venue",
-                        listing_key=show_key,
-                        channel=AUDIT_CHANNEL,
-                        what="venue capacity",
-                        before=None if before is None else str(before),
-                        after=str(venue_capacity),
-                        result="refused",
-                        error=refusal,
-                    )
+                self._record(
+                    actor, "venue", show_key, "venue capacity", before, venue_capacity, refusal
                 )
                 raise ValueError(refusal)
         self.state.save_show(
             SavedShow(show_key, keys, venue_capacity, title or None), who=actor.email
         )
         if venue_capacity is not None and before != venue_capacity:
-            self._record(actor, "venue", show_key, "venue capacity", before, venue_capacity)
+            shown = "not saved" if before is None else before
+            self._record(actor, "venue", show_key, "venue capacity", shown, venue_capacity)
         else:
             self._record(
                 actor,

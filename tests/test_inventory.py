@@ -524,6 +524,11 @@ def test_a_sale_during_verification_is_not_a_failed_change(sandbox, boxoffice):
     assert audit(boxoffice)["result"].tolist() == ["ok"]
 
 
+# Two people at the box office (demo identities: the sandbox runs in demo mode).
+A_MANAGER = Actor.demo("manager")
+B_MANAGER = Actor.demo("admin")
+
+
 def second_manager(sandbox: Sandbox, boxoffice: BoxOffice, tmp_path) -> BoxOffice:
     """Another session (or server) sharing the sandbox and the app-state database."""
     settings = load_settings({"BRCC_DATA_DIR": str(tmp_path / "b")}, dotenv_path=None)
@@ -547,24 +552,24 @@ def test_two_managers_at_once_one_wins_the_other_is_refused(sandbox, boxoffice, 
 
     def b_confirms() -> None:
         change = change_for(row, int(row.capacity) + 5)
-        outcomes.append(b.apply_change(change, b_listings, who="b@club"))
+        outcomes.append(b.apply_change(change, b_listings, who=B_MANAGER))
 
     sandbox.faults.on_call("woocommerce", b_confirms, method="PUT")
-    a = boxoffice.apply_change(change_for(row, int(row.capacity) + 2), listings, who="a@club")
+    a = boxoffice.apply_change(change_for(row, int(row.capacity) + 2), listings, who=A_MANAGER)
 
     assert a.status == "ok", a.message
     (b_first,) = outcomes
     assert b_first.status == "refused" and "in progress" in b_first.message
-    assert "a@club" in b_first.message  # says who holds it
-    b_again = b.apply_change(change_for(row, int(row.capacity) + 5), b_listings, who="b@club")
+    assert A_MANAGER.email in b_first.message  # says who holds it
+    b_again = b.apply_change(change_for(row, int(row.capacity) + 5), b_listings, who=B_MANAGER)
     assert b_again.status == "refused" and "Changed since you looked" in b_again.message
     assert f"capacity {int(row.capacity)} → {int(row.capacity) + 2}" in b_again.message
     assert live(boxoffice, row.listing_key)["capacity"] == int(row.capacity) + 2
     log = audit(boxoffice)
     assert log[["who", "result"]].values.tolist()[:3] == [
-        ["b@club", "refused"],
-        ["a@club", "ok"],
-        ["b@club", "refused"],
+        [B_MANAGER.email, "refused"],
+        [A_MANAGER.email, "ok"],
+        [B_MANAGER.email, "refused"],
     ]
     assert log.iloc[1]["before"] == str(int(row.available))
     assert log.iloc[0]["before"] == f"remaining {int(row.available) + 2}"
