@@ -183,7 +183,7 @@ def test_dashboard_loads_and_refresh_data_completes(server, page, shots):
     )
     wait_until_idle(page)
     assert page.get_by_text("Demo data from the built-in sandbox").is_visible()
-    assert page.locator('[data-testid="stMetric"]').count() == 5
+    assert page.locator('[data-testid="stMetric"]').count() == 6  # key figures
     assert page.get_by_text("Catalog from", exact=False).is_visible()
     assert_no_errors(page)
     page.screenshot(path=shots / "dashboard.png")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import shutil
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -103,6 +104,17 @@ def template(tmp_path_factory) -> Template:
             )
             conn.execute(text("UPDATE sandbox_eb_events SET name = :t"), {"t": HOSTILE_EVENT})
         box.refresh_catalog()
+        # The earlier refresh was an hour ago, so its age is plain in every caption (a
+        # refresh seconds before the case would rightly read "0 min ago").
+        hour_ago = timedelta(hours=1)
+        earlier_catalog = box.catalog()
+        box.cache.save(
+            replace(
+                earlier_catalog,
+                fetched_at=earlier_catalog.fetched_at - hour_ago,
+                eventbrite_fetched_at=earlier_catalog.eventbrite_fetched_at - hour_ago,
+            )
+        )
         now = views.local_now(box.settings.timezone)
         shows = views.upcoming_shows(box.shows(), now, 7)
         both = shows[shows["channels"].apply(len) == 2].iloc[0]
