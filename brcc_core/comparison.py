@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from brcc_core.availability import Availability
 from brcc_core.club import NEARLY_FULL_SHARE, channel_name
-from brcc_core.selection import is_show_key, selection_days
+from brcc_core.keys import show_start
+from brcc_core.selection import selection_days
 from brcc_core.values import int_or_none, known, nullable_ints
 from brcc_core.windows import WEEKDAYS, listings_between, listings_on_days, when_label
 
@@ -266,7 +268,7 @@ def _listing_card(row: Mapping, show: Mapping | None, nearly_full: float) -> Com
         pending=pending,
         remaining=line.available,
         sell_through=sell_through,
-        oversold=row["status"] == "oversold"
+        oversold=row["status"] == Availability.OVERSOLD
         or (capacity is not None and used is not None and used > capacity),
         nearly_full=bool(
             capacity and used is not None and capacity * nearly_full <= used <= capacity
@@ -304,9 +306,7 @@ def comparison_cards(
 
 
 def _missing_card(key: str) -> ComparisonCard:
-    starts_at = None
-    if is_show_key(key):
-        starts_at = datetime.fromisoformat(key[5:])
+    starts_at = show_start(key)
     return ComparisonCard(
         key=key,
         kind="missing",

@@ -20,22 +20,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from brcc_core.availability import Availability
+
 # Eventbrite's ticket class categories. Only admission counts against the event capacity
 # (add-ons and checkout donations live in inventory tiers that do not).
 ADMISSION = "admission"
 NOT_SEAT_CATEGORIES = frozenset({"add_on", "donation"})
-
-# What a buyer can do with a class right now (the listing ``status`` for Eventbrite rows;
-# ``past``, ``unknown``, ``oversold`` and ``sold_out`` are shared with WooCommerce rows).
-ON_SALE = "on_sale"
-SOLD_OUT = "sold_out"
-OVERSOLD = "oversold"
-NOT_ON_SALE_YET = "not_on_sale_yet"
-SALES_ENDED = "sales_ended"
-HIDDEN = "hidden"
-UNAVAILABLE = "unavailable"
-UNKNOWN = "unknown"
-NOT_BUYABLE_NOW = frozenset({NOT_ON_SALE_YET, SALES_ENDED, HIDDEN, UNAVAILABLE})
 
 LIMIT_CLASS = "ticket class"
 LIMIT_EVENT = "event capacity"
@@ -209,18 +199,18 @@ def tier_capacity_for(seats_left: int, *, sold: int, pending: int, held: int) ->
 def sale_status(facts: ClassFacts, now: datetime) -> str | None:
     """Why a buyer cannot buy this class now (a status), or None when its sales are open."""
     if facts.hidden:
-        return HIDDEN
+        return Availability.HIDDEN
     if facts.sales_start is not None and now < facts.sales_start:
-        return NOT_ON_SALE_YET
+        return Availability.NOT_ON_SALE_YET
     if facts.sales_end is not None and now >= facts.sales_end:
-        return SALES_ENDED
+        return Availability.SALES_ENDED
     code = (facts.on_sale_status or "").upper()
     if code == "NOT_YET_ON_SALE":
-        return NOT_ON_SALE_YET
+        return Availability.NOT_ON_SALE_YET
     if code in ("SALES_ENDED", "ENDED"):
-        return SALES_ENDED
+        return Availability.SALES_ENDED
     if code == "UNAVAILABLE":
-        return UNAVAILABLE
+        return Availability.UNAVAILABLE
     return None
 
 
@@ -316,18 +306,18 @@ def _class_seats(
     closed = sale_status(c, now)
     if closed is not None:
         status, available, later = closed, 0, 0
-        if closed == NOT_ON_SALE_YET:
+        if closed == Availability.NOT_ON_SALE_YET:
             later = None if left is None else max(0, left)
     else:
         available, later = left, 0
         if error is not None:
-            status = UNKNOWN
+            status = Availability.UNKNOWN
         elif left is None:
-            status = ON_SALE
+            status = Availability.ON_SALE
         elif left < 0:
-            status = OVERSOLD
+            status = Availability.OVERSOLD
         else:
-            status = SOLD_OUT if left == 0 else ON_SALE
+            status = Availability.SOLD_OUT if left == 0 else Availability.ON_SALE
     return ClassSeats(
         c.ticket_class_id, True, capacity, sold, pending, left, available, later, status, limit
     )

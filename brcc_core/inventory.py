@@ -73,7 +73,7 @@ from brcc_core.inventory_preview import (
     preview_change,
     stock_for,
 )
-from brcc_core.listings import listing_key
+from brcc_core.keys import listing_key, resource_key
 from brcc_core.locks import WAIT_SECONDS, LockError, Locks
 from brcc_core.state import ANONYMOUS, AuditEntry
 from brcc_core.woocommerce import WooCommerceClient
@@ -807,9 +807,7 @@ class InventoryEngine:
 def lock_resource(listing: ListingState) -> str:
     """What one writer at a time must hold: the WooCommerce product (its dates share one
     stored value), or the Eventbrite event (its classes share the event's capacity)."""
-    if listing.channel == "eventbrite":
-        return f"eb:{listing.event_id}"
-    return f"wc:{listing.product_id}"
+    return resource_key(listing.channel, product_id=listing.product_id, event_id=listing.event_id)
 
 
 def what_changed(change: Change, listing: ListingState, fresh: _Read) -> list[str]:

@@ -19,7 +19,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from brcc_core.availability import Availability
 from brcc_core.club import channel_name
+from brcc_core.keys import is_unknown_classes
 
 ChangeField = Literal["capacity", "remaining"]
 
@@ -229,7 +231,7 @@ def preview_change(
             f"has {max(0, shared_left)} seat(s) left, shared by its ticket types "
             "(docs/eventbrite-seats.md). Raise the event's capacity on Eventbrite to offer more."
         )
-    if listing.status == "past":
+    if listing.status == Availability.PAST:
         warnings.append("This show has already started.")
     if listing.unlimited:
         if listing.kind == "single":
@@ -261,7 +263,7 @@ def preview_change(
 
 
 def _refusal(change: Change, listing: ListingState, remaining_after: int | None) -> str | None:
-    if listing.listing_key.endswith(":unknown"):
+    if is_unknown_classes(listing.listing_key):
         return "Eventbrite did not give this event's ticket classes: press Refresh data first."
     if listing.kind == "uncertain":
         return (

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from brcc_core.availability import Availability
 from brcc_core.catalog import (
     Catalog,
     CatalogProduct,
@@ -24,6 +25,7 @@ from brcc_core.catalog import (
 from brcc_core.eventbrite import SELLING_STATUSES
 from brcc_core.eventbrite_seats import ClassFacts, EventSeats, event_seats
 from brcc_core.fooevents import BookingOptionsError, SlotDate, parse_booking_options
+from brcc_core.keys import listing_key, unknown_classes_key
 from brcc_core.shows import UNKNOWN_CHANNELS_ATTR
 
 LISTING_COLUMNS = [
@@ -67,32 +69,16 @@ _INT_COLUMNS = [
 ]
 
 
-def listing_key(
-    channel: str,
-    product_id: int | None = None,
-    slot_id: str | None = None,
-    date_id: str | None = None,
-    event_id: str | None = None,
-    ticket_class_id: str | None = None,
-) -> str:
-    """The listing's key, as in ARCHITECTURE.md."""
-    if channel == "eventbrite":
-        return f"eb:{event_id}:{ticket_class_id}"
-    if slot_id is None:
-        return f"wc:{product_id}"
-    return f"wc:{product_id}:{slot_id}:{date_id}"
-
-
 def _status(available, starts_at: datetime | None, now: datetime) -> str:
     if starts_at is not None and starts_at < now:
-        return "past"
+        return Availability.PAST
     if available is None:
-        return "unlimited"
+        return Availability.UNLIMITED
     if available is pd.NA:
-        return "unknown"
+        return Availability.UNKNOWN
     if available < 0:
-        return "oversold"
-    return "sold_out" if available == 0 else "on_sale"
+        return Availability.OVERSOLD
+    return Availability.SOLD_OUT if available == 0 else Availability.ON_SALE
 
 
 def _capacity(available, sold, pending):
@@ -288,7 +274,7 @@ def build_listings(
         # Keep the performance visible with its numbers unknown rather than dropping it.
         rows.append(
             {
-                "listing_key": f"eb:{event_id}:unknown",
+                "listing_key": unknown_classes_key(event_id),
                 "channel": "eventbrite",
                 "kind": "ticket_class",
                 "title": event.name,
@@ -376,7 +362,7 @@ def _eventbrite_rows(
         later = pd.NA if unknown and figures.later is None else figures.later
         status = figures.status
         if event.starts_at is not None and event.starts_at < now:
-            status = "past"
+            status = Availability.PAST
         unlimited = available is None and not unknown
         # Unread carts make the class's pending unknown too (its event's carts may be on it).
         pending = pd.NA if unknown else figures.pending

@@ -7,36 +7,16 @@ A key is ``show:YYYY-MM-DDTHH:MM`` or a listing key (``eb:<event>:<class>``, ``w
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 
+from brcc_core.keys import is_listing_key, is_show_key, show_start
 from brcc_core.values import known
 
 MAX_SELECTION = 8
-
-_SHOW_KEY = re.compile(r"^show:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
-_LISTING_KEY = re.compile(
-    r"^(eb:[0-9A-Za-z_-]+:[0-9A-Za-z_-]+|wc:\d+|wc:\d+:[0-9A-Za-z_-]+:[0-9A-Za-z_-]+)$"
-)
-
-
-def is_show_key(key: str) -> bool:
-    """``show:YYYY-MM-DDTHH:MM`` naming a real minute (no 30 February, month 13, 24:00)."""
-    if not _SHOW_KEY.match(key):
-        return False
-    try:
-        datetime.strptime(key[5:], "%Y-%m-%dT%H:%M")
-    except ValueError:
-        return False
-    return True
-
-
-def is_listing_key(key: str) -> bool:
-    return bool(_LISTING_KEY.match(key))
 
 
 def clean_selection(keys: Iterable[str]) -> list[str]:
@@ -110,8 +90,9 @@ def selection_days(keys: Iterable[str], listings: pd.DataFrame) -> set[date]:
     days: set[date] = set()
     by_key = None
     for key in keys:
-        if is_show_key(key):
-            days.add(date.fromisoformat(key[5:15]))
+        start = show_start(key)
+        if start is not None:
+            days.add(start.date())
             continue
         if by_key is None:
             by_key = listings.set_index("listing_key")["starts_at"]

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pandas as pd
 
+from brcc_core import keys
 from brcc_core.club import DEFAULT_VENUE_CAPACITY, NEARLY_FULL_SHARE, channel_name
 
 SHOW_COLUMNS = [
@@ -138,7 +139,7 @@ def _show_row(
         ]
         title = wc_titles[0] if wc_titles else part[0]["title"]
     if show_key is None:
-        show_key = f"show:{starts_at.strftime('%Y-%m-%dT%H:%M')}"
+        show_key = keys.show_key(starts_at)
     return {
         "show_key": show_key,
         "starts_at": starts_at,
@@ -396,7 +397,7 @@ def map_shows(
                 by_day.setdefault(row["starts_at"].date(), []).append(idx)
         for day, members in sorted(by_day.items()):
             taken.update(members)
-            key = f"show:{day.isoformat()}T{rule.start_time}"
+            key = keys.show_key(datetime.combine(day, time.fromisoformat(rule.start_time)))
             cap = rule.venue_capacity or venue_capacity
             add(members, cap, "rule", key, rule_id=rule.rule_id)
 

@@ -25,7 +25,8 @@ from typing import Literal
 
 import pandas as pd
 
-from brcc_core.eventbrite_seats import NOT_BUYABLE_NOW
+from brcc_core.availability import NOT_BUYABLE_NOW, Availability
+from brcc_core.keys import is_unknown_classes
 
 SyncKind = Literal["mirror", "split", "buffer"]
 RowAction = Literal["change", "keep", "leave"]
@@ -91,7 +92,7 @@ class SyncListing:
     available: int | None = None
     error: str | None = None
     kind: str = ""
-    status: str = "on_sale"
+    status: str = Availability.ON_SALE
     event_id: str | None = None
     series_id: str | None = None
     numbers_known: bool = True  # False: remaining unknown (<NA>), not unlimited
@@ -258,13 +259,13 @@ def allocate(total: int, weights: Sequence[float]) -> list[int]:
 
 
 def _leave_reason(listing: SyncListing) -> str | None:
-    if listing.listing_key.endswith(":unknown"):
+    if is_unknown_classes(listing.listing_key):
         return "its ticket classes could not be read"
     if listing.kind == "uncertain":
         return f"writes refused: {listing.error or 'uncertain product'}"
     if listing.error:
         return f"has an error: {listing.error}"
-    if listing.status == "past":
+    if listing.status == Availability.PAST:
         return "the show has started"
     if listing.status in NOT_BUYABLE_NOW:
         return f"{listing.status.replace('_', ' ')}: buyers cannot buy it now"
@@ -281,7 +282,11 @@ def _left_selling(listings: Sequence[SyncListing], leave: Mapping[str, str], cov
     unbounded = unknown = False
     per_event: dict[str, list[SyncListing]] = {}
     for lst in listings:
-        if lst.listing_key not in leave or lst.listing_key in covered or lst.status == "past":
+        if (
+            lst.listing_key not in leave
+            or lst.listing_key in covered
+            or lst.status == Availability.PAST
+        ):
             continue
         if lst.available is None and lst.status not in NOT_BUYABLE_NOW:
             unbounded = unbounded or lst.numbers_known

@@ -1,0 +1,111 @@
+"""The keys that name a show and a listing, built, read and recognised in one place
+(docs/domain.md describes what each part is).
+
+- a show: ``show:YYYY-MM-DDTHH:MM`` (its local start)
+- a WooCommerce listing: ``wc:<product>`` (a single-event product) or
+  ``wc:<product>:<slot>:<date>`` (one date of a FooEvents Bookings product)
+- an Eventbrite listing: ``eb:<event>:<ticket class>``; ``eb:<event>:unknown`` stands for an
+  event whose ticket classes could not be read (its numbers are unknown, nothing is written)
+
+Audit rows, saved shows and shared links store these keys, so their format never changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+SHOW_PREFIX = "show:"
+# The ticket-class part of an event whose classes could not be read.
+UNKNOWN_CLASSES = "unknown"
+
+_SHOW_KEY = re.compile(r"^show:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
+_LISTING_KEY = re.compile(
+    r"^(eb:[0-9A-Za-z_-]+:[0-9A-Za-z_-]+|wc:\d+|wc:\d+:[0-9A-Za-z_-]+:[0-9A-Za-z_-]+)$"
+)
+
+
+def listing_key(
+    channel: str,
+    product_id: int | None = None,
+    slot_id: str | None = None,
+    date_id: str | None = None,
+    event_id: str | None = None,
+    ticket_class_id: str | None = None,
+) -> str:
+    """The key of a WooCommerce product (or one of its booking dates) or an Eventbrite
+    ticket class."""
+    if channel == "eventbrite":
+        return f"eb:{event_id}:{ticket_class_id}"
+    if slot_id is None:
+        return f"wc:{product_id}"
+    return f"wc:{product_id}:{slot_id}:{date_id}"
+
+
+def unknown_classes_key(event_id: str) -> str:
+    """The listing that keeps an event visible when its ticket classes could not be read."""
+    return listing_key("eventbrite", event_id=event_id, ticket_class_id=UNKNOWN_CLASSES)
+
+
+def is_unknown_classes(key: str) -> bool:
+    return key.startswith("eb:") and key.endswith(f":{UNKNOWN_CLASSES}")
+
+
+def resource_key(
+    channel: str, *, product_id: int | None = None, event_id: str | None = None
+) -> str:
+    """What one writer at a time must hold: the WooCommerce product (its dates share one
+    stored value) or the Eventbrite event (its classes share the event's capacity)."""
+    return f"eb:{event_id}" if channel == "eventbrite" else f"wc:{product_id}"
+
+
+@dataclass(frozen=True)
+class ListingKey:
+    """A listing key taken apart; ids stay strings except the product's."""
+
+    channel: str
+    product_id: int | None = None
+    slot_id: str | None = None
+    date_id: str | None = None
+    event_id: str | None = None
+    ticket_class_id: str | None = None
+
+
+def parse_listing_key(key: str) -> ListingKey | None:
+    """The parts of a listing key, or None when ``key`` is not one."""
+    if not is_listing_key(key):
+        return None
+    parts = key.split(":")
+    if parts[0] == "eb":
+        return ListingKey("eventbrite", event_id=parts[1], ticket_class_id=parts[2])
+    if len(parts) == 2:
+        return ListingKey("woocommerce", product_id=int(parts[1]))
+    return ListingKey("woocommerce", int(parts[1]), slot_id=parts[2], date_id=parts[3])
+
+
+def is_listing_key(key: str) -> bool:
+    return bool(_LISTING_KEY.match(key))
+
+
+def show_key(starts_at: datetime) -> str:
+    """A show's key from its local start (to the minute)."""
+    return f"{SHOW_PREFIX}{starts_at.strftime('%Y-%m-%dT%H:%M')}"
+
+
+def is_show_key(key: str) -> bool:
+    """``show:YYYY-MM-DDTHH:MM`` naming a real minute (no 30 February, month 13, 24:00)."""
+    if not _SHOW_KEY.match(key):
+        return False
+    try:
+        datetime.strptime(key[len(SHOW_PREFIX) :], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return False
+    return True
+
+
+def show_start(key: str) -> datetime | None:
+    """The local start a show key names (naive: the club's time), or None for another key."""
+    if not is_show_key(key):
+        return None
+    return datetime.strptime(key[len(SHOW_PREFIX) :], "%Y-%m-%dT%H:%M")
