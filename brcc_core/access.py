@@ -25,10 +25,9 @@ import hmac
 import json
 import logging
 import secrets
-import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -48,9 +47,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
-from brcc_core.state import AuditEntry, StateUnavailable
+from brcc_core.state import AuditEntry, LazyTables
 
 log = logging.getLogger(__name__)
 
@@ -209,31 +208,15 @@ class Access:
         self.demo = demo
         self._audit = audit
         self._clock = clock
-        self._ready = False
-        self._lock = threading.Lock()
+        self._tables = LazyTables(engine, metadata)
         self._key: bytes | None = None
 
-    @contextmanager
-    def _begin(self, what: str) -> Iterator[Connection]:
-        try:
-            if not self._ready:
-                with self._lock:
-                    if not self._ready:
-                        metadata.create_all(self.engine, checkfirst=True)
-                        self._ready = True
-            with self.engine.begin() as conn:
-                yield conn
-        except SQLAlchemyError as exc:
-            log.warning("app-state DB failed while %s: %s", what, type(exc).__name__)
-            raise StateUnavailable(
-                f"The app-state database failed while {what} ({type(exc).__name__}). "
-                "Check BRCC_STATE_DB_URL and that the database is reachable."
-            ) from None
+    def _begin(self, what: str) -> AbstractContextManager[Connection]:
+        return self._tables.begin(what)
 
     def drop_all(self) -> None:
         """Remove this module's tables (tests only)."""
-        metadata.drop_all(self.engine, checkfirst=True)
-        self._ready = False
+        self._tables.drop()
         self._key = None
 
     # --- roles ---------------------------------------------------------------------------

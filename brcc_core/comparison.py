@@ -18,7 +18,7 @@ from brcc_core.availability import Availability
 from brcc_core.club import NEARLY_FULL_SHARE, channel_name
 from brcc_core.keys import show_start
 from brcc_core.selection import selection_days
-from brcc_core.values import int_or_none, known, nullable_ints
+from brcc_core.values import int_or_none, known, nullable_floats, nullable_ints
 from brcc_core.windows import WEEKDAYS, listings_between, listings_on_days, when_label
 
 CANDIDATE_COLUMNS = ["key", "kind", "starts_at", "label", "channel", "title"]
@@ -389,9 +389,7 @@ def comparison_frame(cards: Sequence[ComparisonCard]) -> pd.DataFrame:
         "fooevents_drift",
     ):
         frame[col] = nullable_ints(frame[col])
-    frame["sell_through_pct"] = pd.array(
-        [v if known(v) else None for v in frame["sell_through_pct"]], dtype="Float64"
-    )
+    frame["sell_through_pct"] = nullable_floats(frame["sell_through_pct"])
     return frame
 
 

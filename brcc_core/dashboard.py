@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from brcc_core.values import known, nullable_ints
+from brcc_core.values import known, nullable_floats, nullable_ints
 from brcc_core.windows import WEEKDAYS, upcoming_shows
 
 KEY_FIGURE_DAYS = 7
@@ -160,7 +160,7 @@ def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=UPCOMING_COLUMNS)
     for col in ("sold_woocommerce", "sold_eventbrite", "pending", "venue_capacity", "remaining"):
         table[col] = nullable_ints(table[col])
-    table["sell_through"] = pd.array([v for v in table["sell_through"]], dtype="Float64")
+    table["sell_through"] = nullable_floats(table["sell_through"])
     for col in ("on_sale_woocommerce", "on_sale_eventbrite", "exposure"):
         table[col] = table[col].astype("string")  # unknown stays <NA>, shown as "unknown"
     return table

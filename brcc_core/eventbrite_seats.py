@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from brcc_core.availability import Availability
+from brcc_core.values import api_int
 
 # Eventbrite's ticket class categories. Only admission counts against the event capacity
 # (add-ons and checkout donations live in inventory tiers that do not).
@@ -124,10 +125,10 @@ def class_facts(tc: Mapping) -> ClassFacts:
         name=str(tc.get("name") or ""),
         category=str(tc.get("category") or ADMISSION),
         donation=bool(tc.get("donation")),
-        capacity=_int(tc.get("capacity")),
-        quantity_total=_int(tc.get("quantity_total")),
-        quantity_sold=_int(tc.get("quantity_sold")) or 0,
-        quantity_pending=_int(tc.get("quantity_pending")),
+        capacity=api_int(tc.get("capacity")),
+        quantity_total=api_int(tc.get("quantity_total")),
+        quantity_sold=api_int(tc.get("quantity_sold")) or 0,
+        quantity_pending=api_int(tc.get("quantity_pending")),
         on_sale_status=str(tc.get("on_sale_status") or ""),
         hidden=bool(tc.get("hidden")),
         sales_start=parse_utc(tc.get("sales_start")),
@@ -140,7 +141,7 @@ def seats_from_api(classes: Iterable[Mapping], tier: Mapping, *, now: datetime) 
     tier (what the change engine sees), computed exactly as its listings are."""
     return event_seats(
         [class_facts(c) for c in classes],
-        event_capacity=_int(tier.get("capacity_total")),
+        event_capacity=api_int(tier.get("capacity_total")),
         capacity_is_custom=bool(tier.get("capacity_is_custom")),
         tier=tier_facts(tier),
         now=now,
@@ -175,8 +176,8 @@ def held_seats(holds: Iterable[Mapping] | None) -> int:
     for hold in holds or ():
         if not isinstance(hold, Mapping):
             continue
-        size = _int(hold.get("quantity_total")) or 0
-        used = _int(hold.get("quantity_sold")) or 0
+        size = api_int(hold.get("quantity_total")) or 0
+        used = api_int(hold.get("quantity_sold")) or 0
         total += max(0, size - used)
     return total
 
@@ -184,8 +185,8 @@ def held_seats(holds: Iterable[Mapping] | None) -> int:
 def tier_facts(tier: Mapping) -> TierFacts:
     """A capacity tier answer → TierFacts."""
     return TierFacts(
-        capacity_total=_int(tier.get("capacity_total")),
-        capacity_pending=_int(tier.get("capacity_pending")) or 0,
+        capacity_total=api_int(tier.get("capacity_total")),
+        capacity_pending=api_int(tier.get("capacity_pending")) or 0,
         held=held_seats(tier.get("holds")),
     )
 
@@ -336,12 +337,3 @@ def _not_seat(c: ClassFacts) -> ClassSeats:
         c.category or ADMISSION,
         LIMIT_CLASS,
     )
-
-
-def _int(value) -> int | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -76,6 +76,7 @@ from brcc_core.inventory_preview import (
 from brcc_core.keys import listing_key, resource_key
 from brcc_core.locks import WAIT_SECONDS, LockError, Locks
 from brcc_core.state import ANONYMOUS, AuditEntry
+from brcc_core.values import api_int
 from brcc_core.woocommerce import WooCommerceClient
 from brcc_core.wordpress import WordPressReader, WordPressUnavailable
 
@@ -515,7 +516,7 @@ class InventoryEngine:
         )
         ctx.write = _Write(
             "event capacity (series date)",
-            _int(tier.get("capacity_total")),
+            api_int(tier.get("capacity_total")),
             total,
             mode="tier",
             expect=None if shared else capacity,
@@ -536,7 +537,7 @@ class InventoryEngine:
             raise classes.errors[event_id]
         room: list[tuple[str, int]] = []
         for tc in classes.get(event_id, []):
-            own = _int(tc.get("capacity"))
+            own = api_int(tc.get("capacity"))
             if own is None:
                 return  # a class with no cap of its own can sell every seat left
             room.append((str(tc.get("name") or tc.get("id")), max(0, own - _int_or_zero(tc))))
@@ -557,7 +558,7 @@ class InventoryEngine:
         if write.mode == "tier" and write.expect is None:
             # A sync's event-level write: the event's seats left are what it set.
             tier = self.eventbrite.get_capacity_tier(ctx.listing.event_id, waypoint=write.token)
-            total = _int(tier.get("capacity_total"))
+            total = api_int(tier.get("capacity_total"))
             if total is None:
                 return None
             taken = int(tier.get("capacity_sold") or 0) + int(tier.get("capacity_pending") or 0)
@@ -867,23 +868,14 @@ def _fixes_payload(listing: ListingState, read: _Read, fixes: dict[DateKey, int]
     return {"meta_data": [{"key": FBOS_META_KEY, "value": value}]}
 
 
-def _int(value: Any) -> int | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _int_or_zero(tc: dict) -> int:
-    return _int(tc.get("quantity_sold")) or 0
+    return api_int(tc.get("quantity_sold")) or 0
 
 
 def _class_read(tc: dict) -> _Read:
-    total = _int(tc.get("quantity_total"))
-    sold = _int(tc.get("quantity_sold")) or 0
-    own = _int(tc.get("capacity"))
+    total = api_int(tc.get("quantity_total"))
+    sold = api_int(tc.get("quantity_sold")) or 0
+    own = api_int(tc.get("capacity"))
     return _Read(
         remaining=None if total is None else total - sold,
         capacity=total,
@@ -904,7 +896,7 @@ def _product_read(
             f"{kind.reason}"
         )
     manage = product.get("manage_stock") is True
-    quantity = _int(product.get("stock_quantity")) if manage else None
+    quantity = api_int(product.get("stock_quantity")) if manage else None
     if listing.kind == "single":
         if manage and quantity is None:
             raise _Unsafe("Its WooCommerce stock is managed but not set.")

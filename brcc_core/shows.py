@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 
 import pandas as pd
 
-from brcc_core import keys
+from brcc_core import keys, values
 from brcc_core.club import DEFAULT_VENUE_CAPACITY, NEARLY_FULL_SHARE, channel_name
 
 SHOW_COLUMNS = [
@@ -98,10 +98,6 @@ def suggest_shows(
     return _show_frame(rows, SHOW_COLUMNS)
 
 
-def _missing(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))
-
-
 def _show_row(
     part: list[dict],
     *,
@@ -115,13 +111,13 @@ def _show_row(
 
     Plain Python over records: a pandas slice per show cost ~4 ms, seconds per page at the
     club's size."""
-    times = [r["starts_at"] for r in part if not _missing(r["starts_at"])]
+    times = [r["starts_at"] for r in part if values.known(r["starts_at"])]
     starts_at = min(times) if times else pd.NaT
     unknown = dict(unknown_channels or {})
     # A channel that could not be read may have sold seats for this show that no listing
     # here shows: its part, and every total that includes it, is unknown.
-    pending_known = all(not _missing(r.get("pending")) for r in part)
-    known = all(not _missing(r["sold"]) for r in part) and pending_known and not unknown
+    pending_known = all(values.known(r.get("pending")) for r in part)
+    known = all(values.known(r["sold"]) for r in part) and pending_known and not unknown
     sold = sum(int(r["sold"]) for r in part) if known else pd.NA
     pending = sum(int(r["pending"]) for r in part) if pending_known else pd.NA
     remaining = venue_capacity - sold - pending if known else pd.NA
@@ -129,13 +125,13 @@ def _show_row(
         f"{channel_name(channel)} sold unknown: {reason}" for channel, reason in unknown.items()
     ]
     errors = list(
-        dict.fromkeys(errors + [r["error"] for r in part if not _missing(r.get("error"))])
+        dict.fromkeys(errors + [r["error"] for r in part if values.known(r.get("error"))])
     )
     if title is None:
         wc_titles = [
             r["slot_label"]
             for r in part
-            if r["channel"] == "woocommerce" and not _missing(r.get("slot_label"))
+            if r["channel"] == "woocommerce" and values.known(r.get("slot_label"))
         ]
         title = wc_titles[0] if wc_titles else part[0]["title"]
     if show_key is None:
@@ -171,7 +167,7 @@ def _show_row(
 def _exposure(part: list[dict], remaining, unknown: Mapping[str, str]) -> dict:
     """Seats on sale per channel and the oversell exposure of one show (``SHOW_COLUMNS``)."""
     wc = [r for r in part if r["channel"] == "woocommerce"]
-    unlimited = any(not _missing(r.get("unlimited")) and bool(r["unlimited"]) for r in wc)
+    unlimited = any(values.known(r.get("unlimited")) and bool(r["unlimited"]) for r in wc)
     if "woocommerce" in unknown or unlimited:
         on_sale_wc = pd.NA
     else:
@@ -183,22 +179,22 @@ def _exposure(part: list[dict], remaining, unknown: Mapping[str, str]) -> dict:
         "on_sale_eventbrite": on_sale_eb,
         "on_sale_unlimited": unlimited,
         "exposure": exposure,
-        "over_exposed": unlimited or (not _missing(exposure) and exposure > 0),
+        "over_exposed": unlimited or (values.known(exposure) and exposure > 0),
     }
 
 
 def _on_sale(available):
     """A listing's stock below 0 (oversold) puts nothing on sale."""
-    return available if _missing(available) else max(0, int(available))
+    return available if not values.known(available) else max(0, int(available))
 
 
 def oversell_exposure(on_sale: Iterable, remaining, unlimited: bool = False):
     """Seats on sale across channels minus seats the room has left (an oversold room has
     none left), never below 0; <NA> when unbounded (unlimited stock) or an input is unknown."""
-    values = list(on_sale)
-    if unlimited or _missing(remaining) or any(_missing(v) for v in values):
+    seats = list(on_sale)
+    if unlimited or not values.known(remaining) or any(not values.known(v) for v in seats):
         return pd.NA
-    return max(0, sum(int(v) for v in values) - max(0, int(remaining)))
+    return max(0, sum(int(v) for v in seats) - max(0, int(remaining)))
 
 
 def _eventbrite_left(part: list[dict], channel_unknown: bool = False):
@@ -223,21 +219,19 @@ def _show_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
         "on_sale_eventbrite",
         "exposure",
     ):
-        df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
-    df["sell_through"] = pd.array(
-        [None if pd.isna(v) else float(v) for v in df["sell_through"]], dtype="Float64"
-    )
+        df[col] = values.nullable_ints(df[col])
+    df["sell_through"] = values.nullable_floats(df["sell_through"])
     return df
 
 
-def _channel_sum(values: list, channel_unknown: bool = False):
+def _channel_sum(sold: list, channel_unknown: bool = False):
     """A channel's sold for one show: 0 when the channel was read and sells none of it,
     unknown when the channel could not be read or one of its listings is unknown."""
     if channel_unknown:
         return pd.NA
-    if not values:
+    if not sold:
         return 0
-    return pd.NA if any(_missing(v) for v in values) else sum(int(v) for v in values)
+    return pd.NA if any(not values.known(v) for v in sold) else sum(int(v) for v in sold)
 
 
 # --- saved mappings ---------------------------------------------------------------------
@@ -414,9 +408,7 @@ def map_shows(
             add(members, venue_capacity, "suggested", suggestion["show_key"])
 
     df = _show_frame(rows, MAPPED_SHOW_COLUMNS)
-    df["rule_id"] = pd.array(
-        [None if v is None or pd.isna(v) else int(v) for v in df["rule_id"]], dtype="Int64"
-    )
+    df["rule_id"] = values.nullable_ints(df["rule_id"])
     if len(df):
         df = df.sort_values(["starts_at", "show_key"], na_position="last").reset_index(drop=True)
     return df

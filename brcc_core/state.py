@@ -16,7 +16,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,6 +119,40 @@ recurring_rules = Table(
 )
 
 
+class LazyTables:
+    """The app-state tables of one module (``State``'s, ``Access``'s), created on first use
+    so that opening never fails on an unreachable server, and transactions whose database
+    errors become ``StateUnavailable`` saying what was being done (never the URL)."""
+
+    def __init__(self, engine: Engine, tables: MetaData) -> None:
+        self.engine = engine
+        self.tables = tables
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def begin(self, what: str) -> Iterator[Connection]:
+        try:
+            if not self._ready:
+                with self._lock:
+                    if not self._ready:
+                        self.tables.create_all(self.engine, checkfirst=True)
+                        self._ready = True
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            log.warning("app-state DB failed while %s: %s", what, type(exc).__name__)
+            raise StateUnavailable(
+                f"The app-state database failed while {what} ({type(exc).__name__}). "
+                "Check BRCC_STATE_DB_URL and that the database is reachable."
+            ) from None
+
+    def drop(self) -> None:
+        """Remove these tables (tests only); the next transaction creates them again."""
+        self.tables.drop_all(self.engine, checkfirst=True)
+        self._ready = False
+
+
 class StateUnavailable(RuntimeError):
     """The app-state database cannot be read or written; the message is safe to show."""
 
@@ -152,8 +186,7 @@ class State:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._ready = False
-        self._lock = threading.Lock()
+        self._tables = LazyTables(engine, metadata)
 
     @classmethod
     def open(cls, url: str) -> State:
@@ -177,23 +210,9 @@ class State:
     def __repr__(self) -> str:
         return f"State({self.engine.url.render_as_string(hide_password=True)!r})"
 
-    @contextmanager
-    def _begin(self, what: str) -> Iterator[Connection]:
+    def _begin(self, what: str) -> AbstractContextManager[Connection]:
         """A transaction, with tables created first; errors become StateUnavailable."""
-        try:
-            if not self._ready:
-                with self._lock:
-                    if not self._ready:
-                        metadata.create_all(self.engine, checkfirst=True)
-                        self._ready = True
-            with self.engine.begin() as conn:
-                yield conn
-        except SQLAlchemyError as exc:
-            log.warning("app-state DB failed while %s: %s", what, type(exc).__name__)
-            raise StateUnavailable(
-                f"The app-state database failed while {what} ({type(exc).__name__}). "
-                "Check BRCC_STATE_DB_URL and that the database is reachable."
-            ) from None
+        return self._tables.begin(what)
 
     def ping(self) -> None:
         """Raise StateUnavailable unless the database answers (tables created if needed)."""
@@ -202,8 +221,7 @@ class State:
 
     def drop_all(self) -> None:
         """Remove the app's tables (tests only: the app itself never deletes history)."""
-        metadata.drop_all(self.engine, checkfirst=True)
-        self._ready = False
+        self._tables.drop()
 
     # --- audit log (append-only) -------------------------------------------------------
     def append_audit(self, entry: AuditEntry) -> int:

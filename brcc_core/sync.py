@@ -27,6 +27,7 @@ import pandas as pd
 
 from brcc_core.availability import NOT_BUYABLE_NOW, Availability
 from brcc_core.keys import is_unknown_classes
+from brcc_core.values import nullable_ints
 
 SyncKind = Literal["mirror", "split", "buffer"]
 RowAction = Literal["change", "keep", "leave"]
@@ -235,7 +236,7 @@ def plans_frame(plans: Sequence[SyncPlan]) -> pd.DataFrame:
     ]
     df = pd.DataFrame(records, columns=SYNC_ROW_COLUMNS)
     for col in ("sold", "pending", "capacity", "remaining", "target_capacity", "target_remaining"):
-        df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
+        df[col] = nullable_ints(df[col])
     return df
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["known", "int_or_none", "nullable_ints"]
+__all__ = ["api_int", "int_or_none", "known", "nullable_floats", "nullable_ints"]
 
 
 def known(value: Any) -> bool:
@@ -28,3 +28,19 @@ def int_or_none(value: Any) -> int | None:
 def nullable_ints(values: Iterable[Any]) -> pd.api.extensions.ExtensionArray:
     """A nullable ``Int64`` column: unknown cells stay ``<NA>`` instead of becoming floats."""
     return pd.array([int_or_none(v) for v in values], dtype="Int64")
+
+
+def api_int(value: Any) -> int | None:
+    """A whole number as an API sent it (``12``, ``"12"``); missing, empty, ``true`` or not a
+    number is None, so a malformed field reads as unknown rather than as 0 or 1."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def nullable_floats(values: Iterable[Any]) -> pd.api.extensions.ExtensionArray:
+    """A nullable ``Float64`` column: unknown cells stay ``<NA>``, never NaN-as-a-number."""
+    return pd.array([float(v) if known(v) else None for v in values], dtype="Float64")
