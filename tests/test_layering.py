@@ -76,3 +76,17 @@ def test_a_sandbox_that_cannot_open_is_a_startup_error_with_its_reason(tmp_path:
     settings = Settings(mode="demo", sandbox_db_url="not a database url", data_dir=tmp_path)
     with pytest.raises(StartupError, match="sandbox database URL is not valid"):
         BoxOffice.from_settings(settings)
+
+
+def test_the_inventory_tabs_share_a_helpers_module_instead_of_importing_each_other() -> None:
+    import ast
+
+    ui = ROOT / "brcc_core" / "ui"
+    for tab in ("inventory_shows", "inventory_sync", "inventory_audit", "inventory_common"):
+        tree = ast.parse((ui / f"{tab}.py").read_text())
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                imported.add(node.module)
+                imported.update(f"{node.module}.{alias.name}" for alias in node.names)
+        assert "brcc_core.ui.inventory" not in imported, tab

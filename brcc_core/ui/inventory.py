@@ -10,80 +10,40 @@ is what the platforms hold after the change.
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from brcc_core.access import AccessDenied, Actor
+from brcc_core.availability import Availability
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog import Catalog
 from brcc_core.club import channel_name
 from brcc_core.eventbrite_seats import seats_note
-from brcc_core.inventory import ChangeResult, patch_catalog
 from brcc_core.inventory_preview import Change, parse_seats
 from brcc_core.state import StateUnavailable
+from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
 from brcc_core.ui.app import can_write, current_actor, read_only_reason
 from brcc_core.ui.catalog import CATALOG_KEY
+from brcc_core.ui.inventory_common import (
+    PENDING_KEY,
+    RESULT_KEY,
+    SET_FOR_KEY,
+    STATUS_ICONS,
+    TOAST_KEY,
+    current_user,
+    listing_label,
+    remember_results,
+    safe_callback,
+    seats,
+    when,
+)
+from brcc_core.ui.live_age import live_age_caption
 from brcc_core.ui.text import plain
-
-log = logging.getLogger(__name__)
-
-# Session state of this page, in one place.
-PENDING_KEY = "inv_pending"  # the change awaiting confirmation (a dict)
-RESULT_KEY = "inv_result"  # the last change's outcome, shown until the next one
-TOAST_KEY = "inv_toast"  # a toast to show once on the next run
-SET_FOR_KEY = "inv_set_for"  # the listing the "set" box was filled for
-
-STATUS_ICONS = {
-    "ok": "✅",
-    "reconciled": "✅",
-    "unchanged": "✅",
-    "refused": "🚫",
-    "failed": "⛔",
-    "unverified": "⚠️",
-    "rolled_back": "↩️",
-    "rollback_failed": "🆘",
-}
-
-
-def safe_callback(what: str) -> Callable:
-    """Callbacks run outside the page boundary: an error there becomes a message on the
-    page instead of a traceback."""
-
-    def wrap(function: Callable) -> Callable:
-        @functools.wraps(function)
-        def run(*args: Any, **kwargs: Any) -> None:
-            try:
-                function(*args, **kwargs)
-            except AccessDenied as exc:
-                st.session_state[RESULT_KEY] = ("refused", str(exc))
-            except Exception as exc:  # noqa: BLE001 - the last line of defence
-                log.exception("inventory callback failed: %s", what)
-                st.session_state[RESULT_KEY] = (
-                    "failed",
-                    f"Something went wrong while {what} ({type(exc).__name__}). Reload the "
-                    "page and check the listing and the Audit tab before trying again.",
-                )
-
-        return run
-
-    return wrap
-
-
-def current_user() -> Actor:
-    """Who is acting (the facade checks their role again on every write)."""
-    return current_actor()
 
 
 def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
     """The whole page below the title."""
-    from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
-    from brcc_core.ui.live_age import live_age_caption
-
     toast = st.session_state.pop(TOAST_KEY, None)
     if toast:
         st.toast(plain(toast[0]), icon=toast[1])
@@ -107,32 +67,12 @@ def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
         inventory_audit.audit_section(boxoffice)
 
 
-# --- labels ----------------------------------------------------------------------------
-def when(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "no date"
-    return value.strftime("%a %b %d %Y, %H:%M")
-
-
-def seats(value: Any, unlimited: bool = False) -> str:
-    if value is None or pd.isna(value):
-        return "unlimited" if unlimited else "unknown"
-    return str(int(value))
-
-
-def listing_label(row: pd.Series | dict) -> str:
-    channel = channel_name(row["channel"])
-    slot = row.get("slot_label")
-    slot = "" if slot is None or pd.isna(slot) else f" · {slot}"
-    return f"{channel}{slot} · {when(row.get('starts_at'))}"
-
-
 # --- browsing --------------------------------------------------------------------------
 def pick_listing(listings: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | None:
     """Channel → product or series → slot → date (or show → listing); None when empty."""
     mode = st.radio("Browse by", ["Channel", "Show"], horizontal=True, key="inv_browse_mode")
     past = st.toggle("Include past dates", key="inv_include_past")
-    pool = listings if past else listings[listings["status"] != "past"]
+    pool = listings if past else listings[listings["status"] != Availability.PAST]
     if pool.empty:
         st.info("No listings to show: press **Refresh data**, or include past dates.")
         return None
@@ -299,24 +239,20 @@ def _change_controls(row: pd.Series) -> None:
         st.session_state["inv_set_field"] = "capacity"
         st.session_state["inv_set_value"] = str(capacity if capacity is not None else 0)
     cols = st.columns([1, 1, 2, 2, 1.4], vertical_alignment="bottom")
-    cols[0].button(
-        "−1",
-        key="inv_minus",
-        help="One seat less",
-        disabled=capacity is None,
-        on_click=_ask,
-        args=(seen, None if capacity is None else capacity - 1, "capacity"),
-        width="stretch",
-    )
-    cols[1].button(
-        "+1",
-        key="inv_plus",
-        help="One seat more",
-        disabled=capacity is None,
-        on_click=_ask,
-        args=(seen, None if capacity is None else capacity + 1, "capacity"),
-        width="stretch",
-    )
+    for col, (label, key, help_text, step) in zip(
+        cols[:2],
+        (("−1", "inv_minus", "One seat less", -1), ("+1", "inv_plus", "One seat more", 1)),
+        strict=True,
+    ):
+        col.button(
+            label,
+            key=key,
+            help=help_text,
+            disabled=capacity is None,
+            on_click=_ask,
+            args=(seen, None if capacity is None else capacity + step, "capacity"),
+            width="stretch",
+        )
     cols[2].radio(
         "Set",
         ["capacity", "remaining"],
@@ -416,13 +352,6 @@ def _confirm(boxoffice: BoxOffice) -> None:
     st.session_state.pop(SET_FOR_KEY, None)  # refill the Seats box with the new numbers
     st.session_state[RESULT_KEY] = (result.status, result.message)
     st.session_state[TOAST_KEY] = (result.message, STATUS_ICONS.get(result.status, "ℹ️"))
-
-
-def remember_results(results: list[ChangeResult]) -> None:
-    """Keep this session's catalog on Eventbrite's numbers as the engine just read them."""
-    catalog = st.session_state.get(CATALOG_KEY)
-    if catalog is not None:
-        st.session_state[CATALOG_KEY] = patch_catalog(catalog, [r.ticket_class for r in results])
 
 
 def _last_result() -> None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from brcc_core.access import AccessDenied
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.inventory_preview import parse_seats
 from brcc_core.shows import WEEKDAYS, RecurringRule, RuleMember
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.app import can_write
-from brcc_core.ui.inventory import current_user, listing_label, when
+from brcc_core.ui.inventory_common import current_user, listing_label, report_write, when
 from brcc_core.ui.text import plain
 
 MESSAGE_KEY = "inv_shows_message"  # (kind, text) after a save
@@ -120,32 +119,24 @@ def _save(boxoffice: BoxOffice, show_key: str) -> None:
     if problem or capacity is None:
         st.session_state[MESSAGE_KEY] = ("error", problem or "Enter a venue capacity.")
         return
-    try:
-        boxoffice.save_show_mapping(
-            show_key,
-            keys,
-            venue_capacity=capacity,
-            title=(st.session_state.get("inv_map_title") or "").strip() or None,
-            who=current_user(),
-        )
-    except (StateUnavailable, ValueError, AccessDenied) as exc:
-        st.session_state[MESSAGE_KEY] = ("error", str(exc))
-        return
-    st.session_state[MESSAGE_KEY] = (
-        "ok",
+    title = (st.session_state.get("inv_map_title") or "").strip() or None
+    if report_write(
+        MESSAGE_KEY,
+        lambda: boxoffice.save_show_mapping(
+            show_key, keys, venue_capacity=capacity, title=title, who=current_user()
+        ),
         f"Show confirmed: {len(keys)} listing(s), venue capacity {capacity}.",
-    )
-    st.session_state.pop(MAP_FOR_KEY, None)
+    ):
+        st.session_state.pop(MAP_FOR_KEY, None)
 
 
 def _forget(boxoffice: BoxOffice, show_key: str) -> None:
-    try:
-        boxoffice.forget_show_mapping(show_key, who=current_user())
-    except (StateUnavailable, AccessDenied) as exc:
-        st.session_state[MESSAGE_KEY] = ("error", str(exc))
-        return
-    st.session_state[MESSAGE_KEY] = ("ok", "Confirmation removed: the show is suggested again.")
-    st.session_state.pop(MAP_FOR_KEY, None)
+    if report_write(
+        MESSAGE_KEY,
+        lambda: boxoffice.forget_show_mapping(show_key, who=current_user()),
+        "Confirmation removed: the show is suggested again.",
+    ):
+        st.session_state.pop(MAP_FOR_KEY, None)
 
 
 def _rules(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
@@ -232,18 +223,17 @@ def _add_rule(boxoffice: BoxOffice) -> None:
         members=tuple(members),
         venue_capacity=int(state.get("inv_rule_capacity") or 0) or None,
     )
-    try:
-        boxoffice.save_recurring_rule(rule, who=current_user())
-    except (ValueError, StateUnavailable, AccessDenied) as exc:
-        state[MESSAGE_KEY] = ("error", f"Rule not saved: {exc}")
-        return
-    state[MESSAGE_KEY] = ("ok", f"Rule saved: {rule.describe()}")
+    report_write(
+        MESSAGE_KEY,
+        lambda: boxoffice.save_recurring_rule(rule, who=current_user()),
+        f"Rule saved: {rule.describe()}",
+        failed="Rule not saved: ",
+    )
 
 
 def _delete_rule(boxoffice: BoxOffice, rule_id: int) -> None:
-    try:
-        boxoffice.delete_recurring_rule(rule_id, who=current_user())
-    except (StateUnavailable, AccessDenied) as exc:
-        st.session_state[MESSAGE_KEY] = ("error", str(exc))
-        return
-    st.session_state[MESSAGE_KEY] = ("ok", "Rule deleted.")
+    report_write(
+        MESSAGE_KEY,
+        lambda: boxoffice.delete_recurring_rule(rule_id, who=current_user()),
+        "Rule deleted.",
+    )

@@ -11,7 +11,7 @@ from brcc_core.inventory import EVENTBRITE_CALLS_PER_CHANGE
 from brcc_core.sync import SyncPlan, SyncPolicy, plans_frame
 from brcc_core.ui.app import can_write
 from brcc_core.ui.catalog import CATALOG_KEY
-from brcc_core.ui.inventory import (
+from brcc_core.ui.inventory_common import (
     STATUS_ICONS,
     TOAST_KEY,
     current_user,
