@@ -71,6 +71,31 @@ LINK_LIFETIMES: dict[str, timedelta] = {
 }
 AUDIT_CHANNEL = "app"  # audit rows about the app itself (roles, links, shows), no platform
 
+
+def app_audit_entry(
+    actor: Actor,
+    action: str,
+    key: str,
+    what: str,
+    before: object,
+    after: object,
+    refusal: str | None = None,
+) -> AuditEntry:
+    """An audit row for a change to the app's own records (roles, links, shows, rules)."""
+    return AuditEntry(
+        who=actor.email,
+        action=action,
+        listing_key=key,
+        channel=AUDIT_CHANNEL,
+        what=what,
+        before=None if before is None else str(before),
+        after=None if after is None else str(after),
+        result="refused" if refusal else "ok",
+        error=refusal,
+        batch=uuid.uuid4().hex[:12],
+    )
+
+
 metadata = MetaData()
 
 people = Table(
@@ -327,19 +352,7 @@ class Access:
     ) -> None:
         if self._audit is None:
             return
-        self._audit(
-            AuditEntry(
-                who=actor.email,
-                action=action,
-                listing_key=key,
-                channel=AUDIT_CHANNEL,
-                what=what,
-                before=before,
-                after=after,
-                result="ok",
-                batch=uuid.uuid4().hex[:12],
-            )
-        )
+        self._audit(app_audit_entry(actor, action, key, what, before, after))
 
     # --- meeting links -------------------------------------------------------------------
     def _signing_key(self) -> bytes:

@@ -10,17 +10,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from brcc_core.access import AUDIT_CHANNEL, Access, Actor, MeetingLink, Role
+from brcc_core.access import Access, Actor, MeetingLink, Role, app_audit_entry
 from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.class_reads import ClassReadPlan, KeptClasses, plan_class_reads
@@ -45,8 +44,8 @@ from brcc_core.pace import pace_table
 from brcc_core.sales import SalesHistory, read_sales
 from brcc_core.settings import Settings
 from brcc_core.shows import RecurringRule, SavedShow, map_shows, suggest_shows
-from brcc_core.state import AuditEntry, StateUnavailable
 from brcc_core.state import State as AppState
+from brcc_core.state import StateUnavailable
 from brcc_core.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
 from brcc_core.woocommerce import WooCommerceClient
 from brcc_core.wordpress import WordPressReader, WordPressUnavailable, wordpress_engine
@@ -546,31 +545,10 @@ class BoxOffice:
         write below starts here, whatever the page showed."""
         return self.access.require(who, role, doing)
 
-    def _record(
-        self,
-        actor: Actor,
-        action: str,
-        key: str,
-        what: str,
-        before: object,
-        after: object,
-        refusal: str | None = None,
-    ) -> None:
-        """An audit row for a change to the app's own records (shows, rules)."""
-        self.state.append_audit(
-            AuditEntry(
-                who=actor.email,
-                action=action,
-                listing_key=key,
-                channel=AUDIT_CHANNEL,
-                what=what,
-                before=None if before is None else str(before),
-                after=None if after is None else str(after),
-                result="refused" if refusal else "ok",
-                error=refusal,
-                batch=uuid.uuid4().hex[:12],
-            )
-        )
+    def _record(self, actor: Actor, *row: Any) -> None:
+        """An audit row for a change to the app's own records (shows, rules): ``row`` is
+        action, key, what, before, after (and a refusal), as ``app_audit_entry`` takes them."""
+        self.state.append_audit(app_audit_entry(actor, *row))
 
     @property
     def inventory(self) -> InventoryEngine:

@@ -18,7 +18,7 @@ from brcc_core.availability import Availability
 from brcc_core.club import NEARLY_FULL_SHARE, channel_name
 from brcc_core.keys import show_start
 from brcc_core.selection import selection_days
-from brcc_core.values import int_or_none, known, nullable_floats, nullable_ints
+from brcc_core.values import DECIMAL, WHOLE, int_or_none, known, typed_frame
 from brcc_core.windows import WEEKDAYS, listings_between, listings_on_days, when_label
 
 CANDIDATE_COLUMNS = ["key", "kind", "starts_at", "label", "channel", "title"]
@@ -333,24 +333,25 @@ def _missing_card(key: str) -> ComparisonCard:
     )
 
 
-COMPARISON_COLUMNS = [
-    "key",
-    "kind",
-    "starts_at",
-    "when",
-    "title",
-    "capacity",
-    "sold_woocommerce",
-    "sold_eventbrite",
-    "sold",
-    "pending",
-    "remaining",
-    "sell_through_pct",
-    "oversold",
-    "nearly_full",
-    "fooevents_drift",
-    "errors",
-]
+COMPARISON_COLUMN_KINDS = {
+    "key": None,
+    "kind": None,
+    "starts_at": None,
+    "when": None,
+    "title": None,
+    "capacity": WHOLE,
+    "sold_woocommerce": WHOLE,
+    "sold_eventbrite": WHOLE,
+    "sold": WHOLE,
+    "pending": WHOLE,
+    "remaining": WHOLE,
+    "sell_through_pct": DECIMAL,
+    "oversold": None,
+    "nearly_full": None,
+    "fooevents_drift": WHOLE,
+    "errors": None,
+}
+COMPARISON_COLUMNS = list(COMPARISON_COLUMN_KINDS)
 
 
 def comparison_frame(cards: Sequence[ComparisonCard]) -> pd.DataFrame:
@@ -378,19 +379,7 @@ def comparison_frame(cards: Sequence[ComparisonCard]) -> pd.DataFrame:
         }
         for c in cards
     ]
-    frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-    for col in (
-        "capacity",
-        "sold_woocommerce",
-        "sold_eventbrite",
-        "sold",
-        "pending",
-        "remaining",
-        "fooevents_drift",
-    ):
-        frame[col] = nullable_ints(frame[col])
-    frame["sell_through_pct"] = nullable_floats(frame["sell_through_pct"])
-    return frame
+    return typed_frame(rows, COMPARISON_COLUMN_KINDS)
 
 
 def comparison_csv(cards: Sequence[ComparisonCard]) -> bytes:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from brcc_core.values import known, nullable_floats, nullable_ints
+from brcc_core.values import DECIMAL, TEXT, WHOLE, known, typed_frame
 from brcc_core.windows import WEEKDAYS, upcoming_shows
 
 KEY_FIGURE_DAYS = 7
@@ -81,22 +81,23 @@ def key_figures(shows: pd.DataFrame, now: datetime, days: int = KEY_FIGURE_DAYS)
     )
 
 
-UPCOMING_COLUMNS = [
-    "show_key",
-    "date",
-    "time",
-    "show",
-    "sold_woocommerce",
-    "sold_eventbrite",
-    "pending",
-    "venue_capacity",
-    "remaining",
-    "on_sale_woocommerce",
-    "on_sale_eventbrite",
-    "exposure",
-    "sell_through",
-    "flag",
-]
+UPCOMING_COLUMN_KINDS = {
+    "show_key": None,
+    "date": None,
+    "time": None,
+    "show": None,
+    "sold_woocommerce": WHOLE,
+    "sold_eventbrite": WHOLE,
+    "pending": WHOLE,
+    "venue_capacity": WHOLE,
+    "remaining": WHOLE,
+    "on_sale_woocommerce": TEXT,
+    "on_sale_eventbrite": TEXT,
+    "exposure": TEXT,
+    "sell_through": DECIMAL,
+    "flag": None,
+}
+UPCOMING_COLUMNS = list(UPCOMING_COLUMN_KINDS)
 UNLIMITED = "unlimited"
 
 
@@ -157,10 +158,5 @@ def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
                 "flag": show_flag(show),
             }
         )
-    table = pd.DataFrame(rows, columns=UPCOMING_COLUMNS)
-    for col in ("sold_woocommerce", "sold_eventbrite", "pending", "venue_capacity", "remaining"):
-        table[col] = nullable_ints(table[col])
-    table["sell_through"] = nullable_floats(table["sell_through"])
-    for col in ("on_sale_woocommerce", "on_sale_eventbrite", "exposure"):
-        table[col] = table[col].astype("string")  # unknown stays <NA>, shown as "unknown"
-    return table
+    # unknown seats on sale stay <NA> (TEXT), shown as "unknown"
+    return typed_frame(rows, UPCOMING_COLUMN_KINDS)

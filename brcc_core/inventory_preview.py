@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-import pandas as pd
-
 from brcc_core.availability import Availability
 from brcc_core.club import channel_name
 from brcc_core.keys import is_unknown_classes
+from brcc_core.values import int_or_none, known, text_or_none
 
 ChangeField = Literal["capacity", "remaining"]
 
@@ -76,21 +75,13 @@ class ListingState:
 
     @classmethod
     def from_row(cls, row: Mapping, other_classes: tuple[str, ...] = ()) -> ListingState:
-        def value(name: str) -> Any:
-            v = row.get(name)
-            if v is None or (not isinstance(v, (str, tuple)) and pd.isna(v)):
-                return None
-            return v
-
         def num(name: str) -> int | None:
-            v = value(name)
-            return None if v is None else int(v)
+            return int_or_none(row.get(name))
 
         def text(name: str) -> str | None:
-            v = value(name)
-            return None if v is None else str(v)
+            return text_or_none(row.get(name))
 
-        starts_at = value("starts_at")
+        starts_at = row.get("starts_at") if known(row.get("starts_at")) else None
         return cls(
             listing_key=str(row["listing_key"]),
             channel=str(row["channel"]),
@@ -102,7 +93,7 @@ class ListingState:
             sold=num("sold"),
             pending=num("pending"),
             available=num("available"),
-            unlimited=bool(value("unlimited") or False),
+            unlimited=bool(known(row.get("unlimited")) and row["unlimited"]),
             status=text("status") or "",
             error=text("error"),
             product_id=num("product_id"),

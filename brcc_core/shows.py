@@ -19,36 +19,37 @@ import pandas as pd
 from brcc_core import keys, values
 from brcc_core.club import DEFAULT_VENUE_CAPACITY, NEARLY_FULL_SHARE, channel_name
 
-SHOW_COLUMNS = [
-    "show_key",
-    "starts_at",
-    "title",
-    "listing_keys",
-    "channels",
-    "venue_capacity",
-    "sold_woocommerce",
-    "sold_eventbrite",
+SHOW_COLUMN_KINDS = {
+    "show_key": None,
+    "starts_at": None,
+    "title": None,
+    "listing_keys": None,
+    "channels": None,
+    "venue_capacity": None,
+    "sold_woocommerce": values.WHOLE,
+    "sold_eventbrite": values.WHOLE,
     # Seats Eventbrite can still sell for the show: each event's seats left (shared by its
     # ticket classes, docs/eventbrite-seats.md), never a sum of class remainders.
-    "eventbrite_left",
-    "sold",
-    "pending",
-    "remaining",
-    "sell_through",
-    "oversold",
-    "nearly_full",
-    "sold_known",
-    "errors",
+    "eventbrite_left": values.WHOLE,
+    "sold": values.WHOLE,
+    "pending": values.WHOLE,
+    "remaining": values.WHOLE,
+    "sell_through": values.DECIMAL,
+    "oversold": None,
+    "nearly_full": None,
+    "sold_known": None,
+    "errors": None,
     # Seats on sale on each channel now (never below 0) and the oversell exposure: seats on
     # sale across channels minus seats the room has left (docs/domain.md section 6, the same
     # measure as a sync plan's). WooCommerce unlimited stock: on sale and exposure <NA>,
     # ``on_sale_unlimited`` True and the show over-exposed, since no room bounds it.
-    "on_sale_woocommerce",
-    "on_sale_eventbrite",
-    "on_sale_unlimited",
-    "exposure",
-    "over_exposed",
-]
+    "on_sale_woocommerce": values.WHOLE,
+    "on_sale_eventbrite": values.WHOLE,
+    "on_sale_unlimited": None,
+    "exposure": values.WHOLE,
+    "over_exposed": None,
+}
+SHOW_COLUMNS = list(SHOW_COLUMN_KINDS)
 
 
 def unknown_channels_of(listings: pd.DataFrame) -> dict[str, str]:
@@ -95,7 +96,7 @@ def suggest_shows(
         )
         for members in groups
     ]
-    return _show_frame(rows, SHOW_COLUMNS)
+    return values.typed_frame(rows, SHOW_COLUMN_KINDS)
 
 
 def _show_row(
@@ -206,24 +207,6 @@ def _eventbrite_left(part: list[dict], channel_unknown: bool = False):
     return _channel_sum(list(by_event.values()), channel_unknown)
 
 
-def _show_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=columns)
-    for col in (
-        "sold_woocommerce",
-        "sold_eventbrite",
-        "eventbrite_left",
-        "sold",
-        "pending",
-        "remaining",
-        "on_sale_woocommerce",
-        "on_sale_eventbrite",
-        "exposure",
-    ):
-        df[col] = values.nullable_ints(df[col])
-    df["sell_through"] = values.nullable_floats(df["sell_through"])
-    return df
-
-
 def _channel_sum(sold: list, channel_unknown: bool = False):
     """A channel's sold for one show: 0 when the channel was read and sells none of it,
     unknown when the channel could not be read or one of its listings is unknown."""
@@ -235,7 +218,8 @@ def _channel_sum(sold: list, channel_unknown: bool = False):
 
 
 # --- saved mappings ---------------------------------------------------------------------
-MAPPED_SHOW_COLUMNS = [*SHOW_COLUMNS, "source", "rule_id"]
+MAPPED_SHOW_COLUMN_KINDS = {**SHOW_COLUMN_KINDS, "source": None, "rule_id": values.WHOLE}
+MAPPED_SHOW_COLUMNS = list(MAPPED_SHOW_COLUMN_KINDS)
 """``map_shows`` columns: ``source`` is "saved" (confirmed by a manager), "rule" (mapped
 by a recurring rule) or "suggested"; ``rule_id`` names the rule (else <NA>)."""
 
@@ -407,8 +391,7 @@ def map_shows(
             members = [by_key[k] for k in suggestion["listing_keys"]]
             add(members, venue_capacity, "suggested", suggestion["show_key"])
 
-    df = _show_frame(rows, MAPPED_SHOW_COLUMNS)
-    df["rule_id"] = values.nullable_ints(df["rule_id"])
+    df = values.typed_frame(rows, MAPPED_SHOW_COLUMN_KINDS)
     if len(df):
         df = df.sort_values(["starts_at", "show_key"], na_position="last").reset_index(drop=True)
     return df

@@ -26,27 +26,29 @@ from typing import Literal
 import pandas as pd
 
 from brcc_core.availability import NOT_BUYABLE_NOW, Availability
+from brcc_core.inventory_preview import ListingState
 from brcc_core.keys import is_unknown_classes
-from brcc_core.values import nullable_ints
+from brcc_core.values import WHOLE, int_or_none, typed_frame
 
 SyncKind = Literal["mirror", "split", "buffer"]
 RowAction = Literal["change", "keep", "leave"]
 
-SYNC_ROW_COLUMNS = [
-    "show_key",
-    "show",
-    "listing_key",
-    "channel",
-    "title",
-    "sold",
-    "pending",
-    "capacity",
-    "remaining",
-    "target_capacity",
-    "target_remaining",
-    "action",
-    "reason",
-]
+SYNC_ROW_COLUMN_KINDS = {
+    "show_key": None,
+    "show": None,
+    "listing_key": None,
+    "channel": None,
+    "title": None,
+    "sold": WHOLE,
+    "pending": WHOLE,
+    "capacity": WHOLE,
+    "remaining": WHOLE,
+    "target_capacity": WHOLE,
+    "target_remaining": WHOLE,
+    "action": None,
+    "reason": None,
+}
+SYNC_ROW_COLUMNS = list(SYNC_ROW_COLUMN_KINDS)
 
 
 @dataclass(frozen=True)
@@ -104,36 +106,24 @@ class SyncListing:
 
     @classmethod
     def from_row(cls, row: Mapping) -> SyncListing:
-        def num(name: str) -> int | None:
-            value = row.get(name)
-            return None if value is None or pd.isna(value) else int(value)
-
-        def text(name: str) -> str | None:
-            value = row.get(name)
-            return (
-                None
-                if value is None or (not isinstance(value, str) and pd.isna(value))
-                else (str(value))
-            )
-
-        unlimited = bool(row.get("unlimited")) if row.get("unlimited") is not None else False
-        available = num("available")
+        """From a ``build_listings`` row, read as the change engine reads it."""
+        seen = ListingState.from_row(row)
         return cls(
-            listing_key=str(row["listing_key"]),
-            channel=str(row["channel"]),
-            title=text("slot_label") or text("title") or "",
-            sold=num("sold"),
-            pending=num("pending"),
-            capacity=num("capacity"),
-            available=available,
-            error=text("error"),
-            kind=text("kind") or "",
-            status=text("status") or "",
-            event_id=text("event_id"),
-            series_id=text("series_id"),
-            numbers_known=available is not None or unlimited,
-            event_seats_left=num("event_seats_left"),
-            available_later=num("available_later") or 0,
+            listing_key=seen.listing_key,
+            channel=seen.channel,
+            title=seen.slot_label or seen.title,
+            sold=seen.sold,
+            pending=seen.pending,
+            capacity=seen.capacity,
+            available=seen.available,
+            error=seen.error,
+            kind=seen.kind,
+            status=seen.status,
+            event_id=seen.event_id,
+            series_id=seen.series_id,
+            numbers_known=seen.available is not None or seen.unlimited,
+            event_seats_left=seen.event_seats_left,
+            available_later=int_or_none(row.get("available_later")) or 0,
         )
 
 
@@ -234,10 +224,7 @@ def plans_frame(plans: Sequence[SyncPlan]) -> pd.DataFrame:
         for plan in plans
         for row in plan.rows
     ]
-    df = pd.DataFrame(records, columns=SYNC_ROW_COLUMNS)
-    for col in ("sold", "pending", "capacity", "remaining", "target_capacity", "target_remaining"):
-        df[col] = nullable_ints(df[col])
-    return df
+    return typed_frame(records, SYNC_ROW_COLUMN_KINDS)
 
 
 def allocate(total: int, weights: Sequence[float]) -> list[int]:

@@ -7,22 +7,40 @@ never turn into 0, so every module asks these helpers rather than testing one of
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["api_int", "int_or_none", "known", "nullable_floats", "nullable_ints"]
+__all__ = [
+    "DECIMAL",
+    "TEXT",
+    "WHOLE",
+    "api_int",
+    "int_or_none",
+    "known",
+    "nullable_floats",
+    "nullable_ints",
+    "text_or_none",
+    "typed_frame",
+]
 
 
 def known(value: Any) -> bool:
-    """False for ``None``, ``NaN`` and ``<NA>``; a string (even "") is known."""
-    return value is not None and not (not isinstance(value, str) and pd.isna(value))
+    """False for ``None``, ``NaN`` and ``<NA>``; a string (even "") or a tuple is known."""
+    if value is None:
+        return False
+    return isinstance(value, str | tuple | list) or not pd.isna(value)
 
 
 def int_or_none(value: Any) -> int | None:
     """A known number as ``int``; an unknown one stays ``None``."""
     return int(value) if known(value) else None
+
+
+def text_or_none(value: Any) -> str | None:
+    """A known value as text; an unknown one stays ``None``."""
+    return str(value) if known(value) else None
 
 
 def nullable_ints(values: Iterable[Any]) -> pd.api.extensions.ExtensionArray:
@@ -44,3 +62,26 @@ def api_int(value: Any) -> int | None:
 def nullable_floats(values: Iterable[Any]) -> pd.api.extensions.ExtensionArray:
     """A nullable ``Float64`` column: unknown cells stay ``<NA>``, never NaN-as-a-number."""
     return pd.array([float(v) if known(v) else None for v in values], dtype="Float64")
+
+
+# The kinds a frame's column can be declared with, next to its name (see ``typed_frame``).
+WHOLE = "whole"  # nullable Int64: unknown stays <NA>
+DECIMAL = "decimal"  # nullable Float64
+TEXT = "text"  # pandas string: unknown stays <NA>, shown as "unknown"
+
+
+def typed_frame(
+    rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str | None]
+) -> pd.DataFrame:
+    """``rows`` as a frame with ``columns`` in their order, each of the kind it is declared
+    with (``WHOLE``, ``DECIMAL``, ``TEXT``; None: as it comes), so a column's name and its
+    kind are written once."""
+    frame = pd.DataFrame(list(rows), columns=list(columns))
+    for column, kind in columns.items():
+        if kind == WHOLE:
+            frame[column] = nullable_ints(frame[column])
+        elif kind == DECIMAL:
+            frame[column] = nullable_floats(frame[column])
+        elif kind == TEXT:
+            frame[column] = frame[column].astype("string")
+    return frame

@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from brcc_core.sandbox import fooevents_sim as sim
-from brcc_core.sandbox.schema import eventbrite_metadata, wordpress_metadata
 
 if TYPE_CHECKING:
     from brcc_core.sandbox.seed import _EbEvent, _Ids, _OrderPlan, _Room
@@ -462,21 +461,7 @@ def seed_history(
 
     _wc_truth(truth, [*plans, *past_plans], starts)
 
-    wp = wordpress_metadata(table_prefix).tables
-    md = eventbrite_metadata().tables
-    tables = {
-        "posts": wp[f"{table_prefix}posts"],
-        "postmeta": wp[f"{table_prefix}postmeta"],
-        "items": wp[f"{table_prefix}woocommerce_order_items"],
-        "itemmeta": wp[f"{table_prefix}woocommerce_order_itemmeta"],
-        "wc_orders": wp[f"{table_prefix}wc_orders"],
-        "wc_orders_meta": wp[f"{table_prefix}wc_orders_meta"],
-        "eb_events": md["sandbox_eb_events"],
-        "eb_classes": md["sandbox_eb_ticket_classes"],
-        "eb_orders": md["sandbox_eb_orders"],
-        "eb_attendees": md["sandbox_eb_attendees"],
-    }
-    loader = s._Loader(engine, tables)
+    loader = s._Loader(engine, s.loader_tables(table_prefix))
     try:
         batch = s._Batch()
         if past_events:

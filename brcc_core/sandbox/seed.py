@@ -1150,6 +1150,25 @@ class _Batch:
         self.rows.setdefault(name, []).extend(rows)
 
 
+def loader_tables(table_prefix: str) -> dict[str, Table]:
+    """The tables a ``_Batch`` names, by the names it uses (the seed's and the history's)."""
+    wp = wordpress_metadata(table_prefix).tables
+    eb = eventbrite_metadata().tables
+    return {
+        "posts": wp[f"{table_prefix}posts"],
+        "postmeta": wp[f"{table_prefix}postmeta"],
+        "items": wp[f"{table_prefix}woocommerce_order_items"],
+        "itemmeta": wp[f"{table_prefix}woocommerce_order_itemmeta"],
+        "wc_orders": wp[f"{table_prefix}wc_orders"],
+        "wc_orders_meta": wp[f"{table_prefix}wc_orders_meta"],
+        "lookup": wp[f"{table_prefix}wc_product_meta_lookup"],
+        "eb_events": eb["sandbox_eb_events"],
+        "eb_classes": eb["sandbox_eb_ticket_classes"],
+        "eb_orders": eb["sandbox_eb_orders"],
+        "eb_attendees": eb["sandbox_eb_attendees"],
+    }
+
+
 class _Loader:
     """Inserts batches on one worker thread, one transaction each, strictly in order, so
     the database works while Python builds the next batch (ids and rows stay identical
@@ -1436,20 +1455,7 @@ def seed(
 
     drop_schema(engine, table_prefix)
     create_schema(engine, table_prefix)
-    wp = wordpress_metadata(table_prefix).tables
-    eb = eventbrite_metadata().tables
-    tables = {
-        "posts": wp[f"{table_prefix}posts"],
-        "postmeta": wp[f"{table_prefix}postmeta"],
-        "items": wp[f"{table_prefix}woocommerce_order_items"],
-        "itemmeta": wp[f"{table_prefix}woocommerce_order_itemmeta"],
-        "wc_orders": wp[f"{table_prefix}wc_orders"],
-        "wc_orders_meta": wp[f"{table_prefix}wc_orders_meta"],
-        "lookup": wp[f"{table_prefix}wc_product_meta_lookup"],
-        "eb_events": eb["sandbox_eb_events"],
-        "eb_classes": eb["sandbox_eb_ticket_classes"],
-    }
-    loader = _Loader(engine, tables)
+    loader = _Loader(engine, loader_tables(table_prefix))
     try:
         batch = _Batch()
         for room in rooms:
