@@ -20,29 +20,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests import served_app  # noqa: E402 - the app served as the browser tests serve it
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 TABLE = '[data-testid="stDataFrame"]'
 PAGE_TIMEOUT_MS = 240_000
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -53,58 +47,11 @@ def cpu_seconds(pid: int) -> float:
 
 @contextmanager
 def streamlit_server(data_dir: Path, scale: str, share_seconds: int):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRCC_")}
-    env.update(
-        BRCC_DATA_DIR=str(data_dir),
-        BRCC_SANDBOX_SCALE=scale,
-        BRCC_LIVE_SHARE_SECONDS=str(share_seconds),
-    )
-    log = open(data_dir / f"streamlit-{share_seconds}.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=data_dir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start; see the log in the data dir")
-            time.sleep(0.3)
-        yield base, proc.pid
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-        log.close()
+    settings = {"BRCC_SANDBOX_SCALE": scale, "BRCC_LIVE_SHARE_SECONDS": str(share_seconds)}
+    with served_app.streamlit_server(
+        data_dir, settings, log_name=f"streamlit-{share_seconds}.log", start_seconds=120
+    ) as running:
+        yield running
 
 
 async def open_dashboard(browser, url: str) -> float | None:

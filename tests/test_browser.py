@@ -7,12 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +17,7 @@ import pytest
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.settings import load_settings
 from brcc_core.windows import local_now
+from tests import served_app
 
 pytestmark = pytest.mark.browser
 
@@ -49,12 +44,6 @@ if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass(frozen=True)
 class Server:
     url: str
@@ -65,54 +54,11 @@ class Server:
 def streamlit_server(data_dir: Path) -> Iterator[Server]:
     """``streamlit run streamlit_app.py`` on the sandbox in its own data dir; always
     stopped at the end, with its whole process group."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRCC_")}
-    env["BRCC_DATA_DIR"] = str(data_dir)
-    log_path = data_dir / "streamlit.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "streamlit_app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=data_dir,  # no stray .env from a developer's checkout
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield Server(base, data_dir)
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
+        with served_app.streamlit_server(data_dir) as (base, _pid):
+            yield Server(base, data_dir)
+    except served_app.ServerDidNotStart as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")

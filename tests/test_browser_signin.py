@@ -23,7 +23,6 @@ from test_browser import (  # noqa: E402 - after the skips; shares the server he
     CHROMIUM_ARGS,
     FIRST_RUN_SECONDS,
     VIEWPORT,
-    _free_port,
     assert_no_errors,
     streamlit_server,
     sync_api,
@@ -34,6 +33,7 @@ from brcc_core.access import AccessDenied  # noqa: E402
 from brcc_core.boxoffice import BoxOffice  # noqa: E402
 from brcc_core.inventory import Change  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
+from tests.served_app import free_port  # noqa: E402
 
 ADMIN = "boss@club.example"
 VIEWER = "viewer@club.example"
@@ -43,7 +43,7 @@ MANAGER = "manager@club.example"
 @pytest.fixture(scope="module")
 def provider() -> Iterator[str]:
     """The OpenID provider, on loopback, in this process."""
-    with oidc_mock.run_server_in_thread(port=_free_port()) as server:
+    with oidc_mock.run_server_in_thread(port=free_port()) as server:
         yield f"http://localhost:{server.server_port}"
 
 
