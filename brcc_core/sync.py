@@ -19,7 +19,7 @@ through the change engine (``brcc_core.inventory``) one row at a time.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Literal
 
@@ -108,21 +108,12 @@ class SyncListing:
     def from_row(cls, row: Mapping) -> SyncListing:
         """From a ``build_listings`` row, read as the change engine reads it."""
         seen = ListingState.from_row(row)
+        # Every field the two share is read once, there; the title is the slot's if any.
+        shared = {f.name for f in fields(cls)} & {f.name for f in fields(ListingState)}
         return cls(
-            listing_key=seen.listing_key,
-            channel=seen.channel,
+            **{name: getattr(seen, name) for name in shared - {"title"}},
             title=seen.slot_label or seen.title,
-            sold=seen.sold,
-            pending=seen.pending,
-            capacity=seen.capacity,
-            available=seen.available,
-            error=seen.error,
-            kind=seen.kind,
-            status=seen.status,
-            event_id=seen.event_id,
-            series_id=seen.series_id,
             numbers_known=seen.available is not None or seen.unlimited,
-            event_seats_left=seen.event_seats_left,
             available_later=int_or_none(row.get("available_later")) or 0,
         )
 
