@@ -56,6 +56,23 @@ def _prefix_index(name: str, *cols: Column, lengths: dict[str, int]) -> Index:
     return Index(name, *cols, mysql_length=lengths, mariadb_length=lengths)
 
 
+def _meta_table(md: MetaData, name: str, owner: Column, *, key_index_length: int) -> Table:
+    """A WordPress key/value meta table (``postmeta``, ``woocommerce_order_itemmeta``): rows
+    of ``meta_key`` / ``meta_value`` for the post or order item ``owner`` names."""
+    table = Table(
+        name,
+        md,
+        Column("meta_id", _ID, primary_key=True, autoincrement=True),
+        owner,
+        Column("meta_key", String(255), nullable=True),
+        Column("meta_value", _LONGTEXT, nullable=True),
+        **_MYSQL_TABLE_ARGS,
+    )
+    Index(owner.name, table.c[owner.name])
+    _prefix_index("meta_key", table.c.meta_key, lengths={"meta_key": key_index_length})
+    return table
+
+
 def wordpress_metadata(prefix: str = "wp_") -> MetaData:
     """The WordPress + WooCommerce tables the app reads, named with ``prefix``."""
     md = MetaData()
@@ -99,17 +116,12 @@ def wordpress_metadata(prefix: str = "wp_") -> MetaData:
     Index("post_parent", posts.c.post_parent)
     Index("post_author", posts.c.post_author)
 
-    postmeta = Table(
-        f"{prefix}postmeta",
+    _meta_table(
         md,
-        Column("meta_id", _ID, primary_key=True, autoincrement=True),
+        f"{prefix}postmeta",
         Column("post_id", _UBIGINT, nullable=False, server_default=text("0")),
-        Column("meta_key", String(255), nullable=True),
-        Column("meta_value", _LONGTEXT, nullable=True),
-        **_MYSQL_TABLE_ARGS,
+        key_index_length=191,
     )
-    Index("post_id", postmeta.c.post_id)
-    _prefix_index("meta_key", postmeta.c.meta_key, lengths={"meta_key": 191})
 
     items = Table(
         f"{prefix}woocommerce_order_items",
@@ -122,17 +134,12 @@ def wordpress_metadata(prefix: str = "wp_") -> MetaData:
     )
     Index("order_id", items.c.order_id)
 
-    itemmeta = Table(
-        f"{prefix}woocommerce_order_itemmeta",
+    _meta_table(
         md,
-        Column("meta_id", _ID, primary_key=True, autoincrement=True),
+        f"{prefix}woocommerce_order_itemmeta",
         Column("order_item_id", _UBIGINT, nullable=False),
-        Column("meta_key", String(255), nullable=True),
-        Column("meta_value", _LONGTEXT, nullable=True),
-        **_MYSQL_TABLE_ARGS,
+        key_index_length=32,
     )
-    Index("order_item_id", itemmeta.c.order_item_id)
-    _prefix_index("meta_key", itemmeta.c.meta_key, lengths={"meta_key": 32})
 
     orders = Table(
         f"{prefix}wc_orders",
