@@ -49,7 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from brcc_core.state import AuditEntry, LazyTables
+from brcc_core.state import AuditEntry, LazyTables, stamped
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,7 @@ people = Table(
     metadata,
     Column("email", String(200), primary_key=True),  # lower case
     Column("role", String(20), nullable=False),
-    Column("updated_at", DateTime, nullable=False),  # naive UTC
-    Column("updated_by", String(200), nullable=False),
+    *stamped("updated"),
 )
 
 meeting_links = Table(
@@ -113,11 +112,9 @@ meeting_links = Table(
     Column("link_id", String(40), primary_key=True),
     Column("title", String(200), nullable=False),
     Column("selection", Text, nullable=False),  # JSON list of show / listing keys
-    Column("created_at", DateTime, nullable=False),
-    Column("created_by", String(200), nullable=False),
+    *stamped("created"),
     Column("expires_at", DateTime, nullable=False),
-    Column("revoked_at", DateTime, nullable=True),
-    Column("revoked_by", String(200), nullable=True),
+    *stamped("revoked", nullable=True),
 )
 
 access_keys = Table(

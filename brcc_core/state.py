@@ -66,6 +66,16 @@ AUDIT_COLUMNS = [
 
 metadata = MetaData()
 
+
+def stamped(what: str, *, nullable: bool = False) -> tuple[Column, Column]:
+    """The ``<what>_at`` (naive UTC) and ``<what>_by`` (the e-mail) columns that say when
+    and by whom an app-state row was created, updated or revoked."""
+    return (
+        Column(f"{what}_at", DateTime, nullable=nullable),
+        Column(f"{what}_by", String(200), nullable=nullable),
+    )
+
+
 audit_log = Table(
     "brcc_audit_log",
     metadata,
@@ -92,8 +102,7 @@ shows = Table(
     Column("show_key", String(60), primary_key=True),
     Column("title", String(300), nullable=True),
     Column("venue_capacity", Integer, nullable=True),
-    Column("updated_at", DateTime, nullable=False),
-    Column("updated_by", String(200), nullable=False),
+    *stamped("updated"),
 )
 
 show_listings = Table(
@@ -114,8 +123,7 @@ recurring_rules = Table(
     Column("start_time", String(5), nullable=False),  # "20:00", club time
     Column("venue_capacity", Integer, nullable=True),
     Column("members", Text, nullable=False),  # JSON list of RuleMember fields
-    Column("created_at", DateTime, nullable=False),
-    Column("created_by", String(200), nullable=False),
+    *stamped("created"),
 )
 
 
