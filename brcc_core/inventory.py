@@ -40,8 +40,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import pandas as pd
-
 from brcc_core.catalog import Catalog, TicketClass
 from brcc_core.catalog import ticket_class as catalog_ticket_class
 from brcc_core.club import channel_name
@@ -76,7 +74,7 @@ from brcc_core.inventory_preview import (
 from brcc_core.keys import listing_key, resource_key
 from brcc_core.locks import WAIT_SECONDS, LockError, Locks
 from brcc_core.state import ANONYMOUS, AuditEntry
-from brcc_core.values import api_int
+from brcc_core.values import api_int, text_or_none
 from brcc_core.woocommerce import WooCommerceClient
 from brcc_core.wordpress import WordPressReader, WordPressUnavailable
 
@@ -451,8 +449,7 @@ class InventoryEngine:
         frame = self.wordpress.ticket_counts([int(product_id or 0)])
         out: dict[DateKey, tuple[int, int]] = {}
         for row in frame.itertuples():
-            slot = None if pd.isna(row.slot_id) else str(row.slot_id)
-            date = None if pd.isna(row.date_id) else str(row.date_id)
+            slot, date = text_or_none(row.slot_id), text_or_none(row.date_id)
             sold, pending = out.get((slot, date), (0, 0))
             out[(slot, date)] = (sold + int(row.sold or 0), pending + int(row.pending or 0))
         return out

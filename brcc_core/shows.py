@@ -257,7 +257,7 @@ class RuleMember:
             return False
         if self.channel == "woocommerce":
             product = listing.get("product_id")
-            if product is None or pd.isna(product) or int(product) != self.product_id:
+            if not values.known(product) or int(product) != self.product_id:
                 return False
             return self.slot_id is None or listing.get("slot_id") == self.slot_id
         return self.series_id is not None and listing.get("series_id") == self.series_id
@@ -304,7 +304,7 @@ class RecurringRule:
 
     def matches(self, listing: Mapping) -> bool:
         starts_at = listing.get("starts_at")
-        if starts_at is None or pd.isna(starts_at):
+        if not values.known(starts_at):
             return False
         if starts_at.weekday() != self.weekday or starts_at.strftime("%H:%M") != self.start_time:
             return False

@@ -28,7 +28,7 @@ import pandas as pd
 from brcc_core.availability import NOT_BUYABLE_NOW, Availability
 from brcc_core.inventory_preview import ListingState
 from brcc_core.keys import is_unknown_classes
-from brcc_core.values import WHOLE, int_or_none, typed_frame
+from brcc_core.values import WHOLE, int_or_none, known, typed_frame
 
 SyncKind = Literal["mirror", "split", "buffer"]
 RowAction = Literal["change", "keep", "leave"]
@@ -139,7 +139,7 @@ def sync_show(show: Mapping, listings: pd.DataFrame) -> SyncShow:
         title=str(show.get("title") or show["show_key"]),
         venue_capacity=int(show["venue_capacity"]),
         listings=tuple(SyncListing.from_row(r) for r in rows),
-        starts_at=None if starts_at is None or pd.isna(starts_at) else starts_at,
+        starts_at=starts_at if known(starts_at) else None,
     )
 
 

@@ -18,7 +18,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def when_label(starts_at: datetime | None) -> str:
     """'Fri 27 Nov 20:00' in the club's timezone (``starts_at`` already carries it)."""
-    if starts_at is None or pd.isna(starts_at):
+    if not known(starts_at):
         return "date unknown"
     return f"{WEEKDAYS[starts_at.weekday()]} {starts_at.day} {starts_at:%b %H:%M}"
 

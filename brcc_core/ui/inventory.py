@@ -40,6 +40,7 @@ from brcc_core.ui.inventory_common import (
 )
 from brcc_core.ui.live_age import live_age_caption
 from brcc_core.ui.text import plain
+from brcc_core.values import int_or_none, known
 
 
 def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
@@ -186,7 +187,7 @@ def _listing_numbers(row: pd.Series) -> None:
     cols[2].metric("Pending", seats(row["pending"]))
     cols[3].metric("Remaining", seats(row["available"], unlimited))
     limit = row.get("limit")
-    limit = "" if limit is None or pd.isna(limit) else f" · limited by the {limit}"
+    limit = f" · limited by the {limit}" if known(limit) else ""
     st.caption(f"Status: {str(row['status']).replace('_', ' ')}{limit} · `{row['listing_key']}`")
     if row["channel"] == "eventbrite" and "event_seats_left" in row:
         st.caption(seats_note(row["event_seats_left"], row.get("available_later")))
@@ -197,7 +198,7 @@ def _listing_numbers(row: pd.Series) -> None:
 def _seen(row: pd.Series) -> dict:
     return {
         "listing_key": row["listing_key"],
-        "seen_remaining": None if pd.isna(row["available"]) else int(row["available"]),
+        "seen_remaining": int_or_none(row["available"]),
         "seen_capacity": None
         if row["channel"] != "eventbrite" or pd.isna(row["capacity"])
         else int(row["capacity"]),
@@ -231,8 +232,8 @@ def seats_problem() -> str | None:
 
 def _change_controls(row: pd.Series) -> None:
     seen = _seen(row)
-    capacity = None if pd.isna(row["capacity"]) else int(row["capacity"])
-    remaining = None if pd.isna(row["available"]) else int(row["available"])
+    capacity = int_or_none(row["capacity"])
+    remaining = int_or_none(row["available"])
     if st.session_state.get(SET_FOR_KEY) != row["listing_key"]:
         # A new listing: the box starts at its numbers, not the previous listing's.
         st.session_state[SET_FOR_KEY] = row["listing_key"]

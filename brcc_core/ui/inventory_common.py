@@ -19,6 +19,7 @@ from brcc_core.inventory import ChangeResult, patch_catalog
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.app import current_actor
 from brcc_core.ui.catalog import CATALOG_KEY
+from brcc_core.values import known
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +72,13 @@ def current_user() -> Actor:
 
 # --- labels ----------------------------------------------------------------------------
 def when(value: Any) -> str:
-    if value is None or pd.isna(value):
+    if not known(value):
         return "no date"
     return value.strftime("%a %b %d %Y, %H:%M")
 
 
 def seats(value: Any, unlimited: bool = False) -> str:
-    if value is None or pd.isna(value):
+    if not known(value):
         return "unlimited" if unlimited else "unknown"
     return str(int(value))
 
@@ -85,7 +86,7 @@ def seats(value: Any, unlimited: bool = False) -> str:
 def listing_label(row: pd.Series | dict) -> str:
     channel = channel_name(row["channel"])
     slot = row.get("slot_label")
-    slot = "" if slot is None or pd.isna(slot) else f" · {slot}"
+    slot = f" · {slot}" if known(slot) else ""
     return f"{channel}{slot} · {when(row.get('starts_at'))}"
 
 
