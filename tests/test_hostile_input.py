@@ -37,7 +37,11 @@ HOSTILE = [
     "a | b | c",
     "line one\n\nline two",
     "back\\slash \\[",
+    ":rocket: launch :material/home: and :+1: :100:",
+    "Show:red[x] :violet-background[y] :small[z]",
 ]
+# Streamlit's own readings of text: emoji and icon shortcodes, colour directives.
+SHORTCODE = re.compile(r":[\w+\-/]+:|:[A-Za-z][\w\-]*\\?\[")
 
 
 def unescape(value: str) -> str:
@@ -53,6 +57,7 @@ def test_plain_leaves_no_markup_and_reads_as_written(name):
     assert not re.search(r"@(?!\u200b)", shown)
     assert not re.match(r"^([-+>]|\d+[.)])\s", shown)  # no list or quote at the start
     assert "\n" not in shown
+    assert not SHORTCODE.search(shown), shown
     # and, the escapes removed, it is the same text
     assert unescape(shown).replace("\u200b", "") == " ".join(name.split())
 
@@ -62,6 +67,7 @@ def test_plain_keeps_everyday_names_readable():
     assert (
         plain("8:00 p.m. - Overalls Comedy w/ Vanessa") == "8:00 p.m. - Overalls Comedy w/ Vanessa"
     )
+    assert plain("Doors 7:30, show 8:00") == "Doors 7:30, show 8:00"
 
 
 def test_chart_labels_escape_html_from_names():
