@@ -98,6 +98,13 @@ class Catalog:
     # because this one could not read them. A tuple, so catalogs pickled before it existed
     # still load (the class attribute stands in).
     stale_events: tuple[tuple[str, datetime, str], ...] = ()
+    # When the products were read, if not by this refresh (WooCommerce failed or did not
+    # answer in time, and the earlier products were kept). None: at ``fetched_at``.
+    woocommerce_fetched_at: datetime | None = None
+
+    @property
+    def products_read_at(self) -> datetime:
+        return self.woocommerce_fetched_at or self.fetched_at
 
     @property
     def eventbrite_until(self) -> datetime | None:

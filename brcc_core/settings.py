@@ -128,6 +128,8 @@ class Settings:
     page_deadline_seconds: int = 5
     # Eventbrite calls a refresh must leave unspent this hour, for capacity changes.
     eb_write_reserve: int = 300
+    # How long Refresh data waits for a channel before keeping its earlier part.
+    refresh_deadline_seconds: int = 45
 
     @property
     def max_capacity(self) -> int:
@@ -225,7 +227,7 @@ def load_settings(
             problems.append(f"{name} must be a whole number (got {raw[:40]!r}).")
             return default
         if number < minimum:
-            problems.append(f"{name} must be at least {minimum} (got {number}).")
+            problems.append(f"{name} must be at least {minimum} (got {raw[:40]}).")
         elif maximum is not None and number > maximum:
             problems.append(f"{name} must be at most {maximum:,} (got {raw[:40]}).")
         return number
@@ -262,6 +264,7 @@ def load_settings(
     eb_refresh_days = get_int("BRCC_EB_REFRESH_DAYS", 14, 0)
     page_deadline_seconds = get_int("BRCC_PAGE_DEADLINE_SECONDS", 5, 1, 60)
     eb_write_reserve = get_int("BRCC_EB_WRITE_RESERVE", 300, 0, 1900)
+    refresh_deadline_seconds = get_int("BRCC_REFRESH_DEADLINE_SECONDS", 45, 1, 600)
     sandbox_history_weeks = get_int("BRCC_SANDBOX_HISTORY_WEEKS", DEMO_HISTORY_WEEKS, 0)
     pace_occurrences = get_int("BRCC_PACE_OCCURRENCES", PACE_OCCURRENCES, 2)
     table_prefix = values.get("BRCC_WP_TABLE_PREFIX", "wp_")
@@ -296,6 +299,7 @@ def load_settings(
         admins=parse_admins(values.get("BRCC_ADMINS")),
         page_deadline_seconds=page_deadline_seconds,
         eb_write_reserve=eb_write_reserve,
+        refresh_deadline_seconds=refresh_deadline_seconds,
     )
     if not live:
         if problems:
