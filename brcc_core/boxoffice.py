@@ -26,6 +26,7 @@ from brcc_core.access import AUDIT_CHANNEL, Access, Actor, MeetingLink, Role
 from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.class_reads import ClassReadPlan, KeptClasses, plan_class_reads
+from brcc_core.club import seat_number
 from brcc_core.door import count_attendees, door_rows, tonight_shows
 from brcc_core.eventbrite import SELLING_STATUSES, EventbriteClient, TicketClassesResult
 from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
@@ -1081,7 +1082,6 @@ def _venue(capacity: int | None) -> str:
     return "default" if capacity is None else str(capacity)
 
 
-MAX_SEATS = 1_000_000
 """More seats than any room: a number beyond it from an API is a fault, not a fact."""
 _SEAT_FIELDS = ("capacity", "quantity_total", "quantity_sold")
 
@@ -1093,16 +1093,9 @@ def _impossible_seats(classes: dict[str, list[dict]]) -> dict[str, str]:
     for event_id, tcs in classes.items():
         for tc in tcs:
             for name in _SEAT_FIELDS:
-                value = tc.get(name) if isinstance(tc, dict) else None
-                if value is None:
-                    continue
-                try:
-                    number = int(value)
-                except (TypeError, ValueError, OverflowError):
-                    number = None
-                if number is None or isinstance(value, bool) or not 0 <= number <= MAX_SEATS:
-                    shown = str(value)[:24]
-                    bad[event_id] = f"Eventbrite gave an impossible {name} ({shown}); not used"
+                _, problem = seat_number(tc.get(name) if isinstance(tc, dict) else None, name)
+                if problem:
+                    bad[event_id] = f"Eventbrite gave an {problem}; not used"
                     break
             if event_id in bad:
                 break
