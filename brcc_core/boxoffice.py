@@ -290,7 +290,7 @@ class BoxOffice:
             self._keep_class_reads(eb.classes, eb.plan, eb.occurrences, now)
             if eb.message:
                 errors["eventbrite"] = eb.message
-        if not refusal:
+        if "eventbrite" in answered:  # a read cut short would understate the next cost
             self._last_refresh_eventbrite_calls = self.eventbrite.calls - calls_before
 
         plan = eb.plan if eb else ClassReadPlan()
