@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import Engine, text
@@ -23,12 +23,13 @@ from brcc_core.access import Access, Actor, MeetingLink, Role, app_audit_entry
 from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.class_reads import ClassReadPlan, KeptClasses, plan_class_reads
+from brcc_core.club import seat_number
 from brcc_core.door import count_attendees, door_rows, tonight_shows
-from brcc_core.eventbrite import SELLING_STATUSES, EventbriteClient
+from brcc_core.eventbrite import SELLING_STATUSES, EventbriteClient, TicketClassesResult
 from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
 from brcc_core.health import Check, Health, disk_health, memory_health, with_call_budget
 from brcc_core.history import WooCommerceHistory, occurrence_of_listing
-from brcc_core.http import IntegrationError
+from brcc_core.http import AuthError, IntegrationError, RateLimited, no_answer_within
 from brcc_core.inventory import ChangeResult, InventoryEngine, patch_catalog
 from brcc_core.inventory_preview import (
     Change,
@@ -54,6 +55,8 @@ if TYPE_CHECKING:
     from brcc_core.sandbox.twin import Sandbox
 
 log = logging.getLogger(__name__)
+K = TypeVar("K", bound=str)
+T = TypeVar("T")
 
 RefreshProgress = Callable[[str, int, int | None], None]
 """``progress(step, done, total)``: step is "WooCommerce pages", "Eventbrite events" or
@@ -63,6 +66,9 @@ SAVED_SHOWS_ERROR = "saved_shows_error"
 """``shows().attrs`` key: why saved shows (and their venue capacities) are not in use."""
 SLOW_SECONDS = 2.0
 LIVE_READ_AT = "live_read_at"  # listings.attrs key: when its live numbers were read (UTC)
+# Events whose ticket classes are read between two looks at the hour's calls left: the
+# most a refresh can overspend the write reserve by (twice this, with holds).
+CLASS_BATCH = 20
 
 
 class StartupError(RuntimeError):
@@ -79,6 +85,19 @@ class RefreshResult:
     eventbrite_calls: int = 0  # HTTP calls this refresh made to Eventbrite
     classes_read: int = 0  # events whose ticket classes were read
     classes_kept: int = 0  # events whose classes were kept from an earlier read
+
+
+@dataclass(frozen=True)
+class _EventbriteRead:
+    """What the Eventbrite half of a refresh read, before the catalog keeps any of it."""
+
+    events: list[dict]
+    occurrences: list[dict]
+    plan: ClassReadPlan
+    classes: TicketClassesResult
+    class_errors: dict[str, str]
+    tier_errors: dict[str, str]
+    message: str | None  # the refresh status for Eventbrite, when not all went well
 
 
 @dataclass(frozen=True)
@@ -216,88 +235,73 @@ class BoxOffice:
     def refresh_catalog(self, progress: RefreshProgress | None = None) -> RefreshResult:
         """Fetch the catalog from both APIs, save it, and say what changed.
 
-        A channel that fails keeps its part of the previous catalog and reports why; the
-        other channel is refreshed all the same.
+        Both channels are read at once, and the refresh waits for them no longer than
+        ``settings.refresh_deadline_seconds``. A channel that fails, or has not answered
+        by then, keeps its part of the previous catalog and reports why; the other
+        channel is refreshed all the same.
         """
         started = time.perf_counter()
         previous = self.catalog()
         now = datetime.now(UTC)
         errors: dict[str, str] = {}
+        deadline = float(self.settings.refresh_deadline_seconds)
+        late = threading.Event()  # set when the deadline passed: a late reader stops
 
         def step(name: str) -> Callable[[int, int | None], None]:
             return lambda done, total: progress(name, done, total) if progress else None
 
-        try:
-            products = self.woocommerce.list_products(progress=step("WooCommerce pages"))
-        except IntegrationError as exc:
-            errors["woocommerce"] = str(exc)
-            products = None
-        eventbrite_fetched_at: datetime | None = now
-        class_errors: dict[str, str] = {}
         calls_before = self.eventbrite.calls
-        plan = ClassReadPlan()
         refusal = self.eventbrite_refresh_refusal(previous)
-        tier_errors: dict[str, str] = {}
-        try:
-            if refusal:
-                raise IntegrationError("eventbrite", refusal)
-            events = self.eventbrite.list_events(progress=step("Eventbrite events"))
-            occurrences = [e for e in events if not e.get("is_series_parent")]
-            plan = self._plan_class_reads(occurrences, now)
-            # Holds and carts are read with the classes of events still selling; events
-            # whose classes are kept keep the tier read with them (_keep_earlier_tiers).
-            reading = set(plan.read)
-            selling = [
-                e["id"]
-                for e in events
-                if e.get("status") in SELLING_STATUSES and e["id"] in reading
-            ]
-            classes = self.eventbrite.ticket_classes(
-                plan.read, tiers_for=selling, progress=step("Ticket classes")
-            )
-            self._keep_class_reads(classes, plan, occurrences, now)
-            class_errors = {event_id: str(exc) for event_id, exc in classes.errors.items()}
-            tier_errors = {event_id: str(exc) for event_id, exc in classes.tier_errors.items()}
-            class_errors.update(_impossible_seats(classes))
-            for event_id in class_errors:
-                classes.pop(event_id, None)
-            if class_errors:
-                first = next(iter(class_errors.values()))
-                errors["eventbrite"] = (
-                    f"ticket classes of {len(class_errors)} event(s) could not be read: {first}"
-                )
-            elif classes.tier_errors:
-                first = next(iter(classes.tier_errors.values()))
-                errors["eventbrite"] = (
-                    f"holds and carts of {len(classes.tier_errors)} event(s) could not be "
-                    f"read (their seats left are unknown): {first}"
-                )
-        except IntegrationError as exc:
-            errors["eventbrite"] = str(exc)
-            events, classes, eventbrite_fetched_at = None, None, None
+        reads: dict[str, Callable[[], object]] = {
+            "woocommerce": lambda: self._read_products(step("WooCommerce pages"))
+        }
         if not refusal:
+            reads["eventbrite"] = lambda: self._read_eventbrite(now, step, late)
+        answered = _within_deadline(reads, deadline)
+        late.set()
+        for channel in reads.keys() - answered.keys():
+            errors[channel] = _late_reason(channel, deadline, previous)
+
+        products = answered.get("woocommerce")
+        if isinstance(products, IntegrationError):
+            errors["woocommerce"] = str(products)
+            products = None
+        eb = answered.get("eventbrite")
+        if refusal:
+            errors["eventbrite"] = refusal
+        elif isinstance(eb, IntegrationError):
+            errors["eventbrite"] = str(eb)
+        if not isinstance(eb, _EventbriteRead):
+            eb = None
+        else:
+            self._keep_class_reads(eb.classes, eb.plan, eb.occurrences, now)
+            if eb.message:
+                errors["eventbrite"] = eb.message
+        if "eventbrite" in answered:  # a read cut short would understate the next cost
             self._last_refresh_eventbrite_calls = self.eventbrite.calls - calls_before
 
+        plan = eb.plan if eb else ClassReadPlan()
+        class_errors = eb.class_errors if eb else {}
         fresh = build_catalog(
             products=products or [],
-            events=events or [],
-            ticket_classes=classes or {},
+            events=eb.events if eb else [],
+            ticket_classes=eb.classes if eb else {},
             timezone=self.settings.timezone,
             fetched_at=now,
-            eventbrite_fetched_at=eventbrite_fetched_at,
+            eventbrite_fetched_at=now if eb else None,
             errors=errors,
             ticket_class_errors=class_errors,
-            capacity_tiers=getattr(classes, "tiers", None),
-            capacity_tier_errors=tier_errors,
+            capacity_tiers=eb.classes.tiers if eb else None,
+            capacity_tier_errors=eb.tier_errors if eb else None,
         )
         if plan.keep:
             read_at = {e: k.read_at for e, k in plan.keep.items()}
             fresh = replace(fresh, ticket_classes_read_at=read_at)
             if previous is not None:
                 fresh = _keep_earlier_tiers(fresh, previous, set(plan.keep))
-        if previous is not None and (products is None or events is None):
-            fresh = _keep_failed_parts(fresh, previous, products is None, events is None)
-        elif previous is not None and class_errors:
+        if previous is not None and (products is None or eb is None):
+            fresh = _keep_failed_parts(fresh, previous, products is None, eb is None)
+        if previous is not None and class_errors:
             fresh = _keep_earlier_ticket_classes(fresh, previous)
         self.cache.save(fresh)
         with self._lock:
@@ -313,6 +317,119 @@ class BoxOffice:
             classes_read=len(plan.read),
             classes_kept=len(plan.keep),
         )
+
+    def _read_products(self, progress: Callable[[int, int | None], None]) -> object:
+        """WooCommerce's products, or the error that stopped the read (returned, so the
+        refresh can tell it from a read still under way)."""
+        try:
+            return self.woocommerce.list_products(progress=progress)
+        except IntegrationError as exc:
+            return exc
+
+    def _read_eventbrite(
+        self,
+        now: datetime,
+        step: Callable[[str], Callable[[int, int | None], None]],
+        late: threading.Event,
+    ) -> _EventbriteRead | IntegrationError:
+        """Eventbrite's events and the ticket classes due, without touching what the app
+        keeps: a read the refresh stopped waiting for is simply dropped."""
+        try:
+            events = self.eventbrite.list_events(progress=step("Eventbrite events"))
+            occurrences = [e for e in events if not e.get("is_series_parent")]
+            plan = self._plan_class_reads(occurrences, now)
+            # Holds and carts are read with the classes of events still selling; events
+            # whose classes are kept keep the tier read with them (_keep_earlier_tiers).
+            reading = set(plan.read)
+            selling = {
+                e["id"]
+                for e in events
+                if e.get("status") in SELLING_STATUSES and e["id"] in reading
+            }
+            classes, stopped = self._read_ticket_classes(
+                plan.read, selling, step("Ticket classes"), late
+            )
+        except IntegrationError as exc:
+            return exc
+        class_errors = {event_id: str(exc) for event_id, exc in classes.errors.items()}
+        tier_errors = {event_id: str(exc) for event_id, exc in classes.tier_errors.items()}
+        class_errors.update(_impossible_seats(classes))
+        for event_id in class_errors:
+            classes.pop(event_id, None)
+        message = None
+        if stopped:
+            message = stopped
+        elif class_errors:
+            first = next(iter(class_errors.values()))
+            message = f"ticket classes of {len(class_errors)} event(s) could not be read: {first}"
+        elif classes.tier_errors:
+            first = next(iter(classes.tier_errors.values()))
+            message = (
+                f"holds and carts of {len(classes.tier_errors)} event(s) could not be "
+                f"read (their seats left are unknown): {first}"
+            )
+        return _EventbriteRead(
+            events, occurrences, plan, classes, class_errors, tier_errors, message
+        )
+
+    def _read_ticket_classes(
+        self,
+        event_ids: list[str],
+        selling: set[str],
+        progress: Callable[[int, int | None], None],
+        late: threading.Event,
+    ) -> tuple[TicketClassesResult, str | None]:
+        """The classes of ``event_ids`` in batches, each only as large as the calls left
+        above ``BRCC_EB_WRITE_RESERVE`` allow: once the hour's calls reach the reserve,
+        the events not yet read fail with why (and keep their earlier classes).
+        Also stops when the refresh stopped waiting. Returns the classes and, when it
+        stopped early, a sentence saying so."""
+        reserve = self.settings.eb_write_reserve
+        result = TicketClassesResult()
+        pending, total, stopped = list(event_ids), len(event_ids), None
+        while pending and stopped is None:
+            if late.is_set():
+                stopped = "the refresh stopped waiting for Eventbrite"
+                break
+            room = self.eventbrite.calls_left_this_hour() - reserve
+            batch: list[str] = []
+            for event_id in pending[:CLASS_BATCH]:
+                # one call for the classes, one more for the holds of an event selling
+                cost = len(batch) + sum(e in selling for e in batch) + 1 + (event_id in selling)
+                if cost > room:
+                    break
+                batch.append(event_id)
+            if not batch:
+                left = total - len(pending)
+                stopped = (
+                    f"stopped after reading the ticket classes of {left} of {total} "
+                    f"event(s): the Eventbrite calls left this hour reached the {reserve:,} "
+                    "kept for capacity changes. The other events keep their earlier numbers "
+                    "(with their age), or are unknown if never read; refresh again later "
+                    "in the hour."
+                )
+                break
+            done = total - len(pending)
+            part = self.eventbrite.ticket_classes(
+                batch,
+                tiers_for=[e for e in batch if e in selling],
+                progress=lambda n, _total, done=done: progress(done + n, total),
+            )
+            result.update(part)
+            result.errors.update(part.errors)
+            result.tiers.update(part.tiers)
+            result.tier_errors.update(part.tier_errors)
+            pending = pending[len(batch) :]
+            # A rejected token or a spent rate limit fails the rest too, as within a batch.
+            fatal = next(
+                (e for e in part.errors.values() if isinstance(e, AuthError | RateLimited)), None
+            )
+            if fatal is not None:
+                result.errors.update(dict.fromkeys(pending, fatal))
+                pending = []
+        for event_id in pending:
+            result.errors[event_id] = IntegrationError("eventbrite", f"not read: {stopped}")
+        return result, stopped
 
     # Ticket classes are read per event (one call each): past events once, upcoming ones
     # within BRCC_EB_REFRESH_DAYS on every refresh, the rest kept (brcc_core.class_reads).
@@ -450,7 +567,7 @@ class BoxOffice:
             or Health(
                 check,
                 "down",
-                f"no answer within {deadline:g} s (timed out); the page went on without it",
+                f"{no_answer_within(deadline)}; the page went on without it",
                 deadline * 1000,
             )
             for check in checks
@@ -920,7 +1037,6 @@ def _venue(capacity: int | None) -> str:
     return "default" if capacity is None else str(capacity)
 
 
-MAX_SEATS = 1_000_000
 """More seats than any room: a number beyond it from an API is a fault, not a fact."""
 _SEAT_FIELDS = ("capacity", "quantity_total", "quantity_sold")
 
@@ -932,42 +1048,58 @@ def _impossible_seats(classes: dict[str, list[dict]]) -> dict[str, str]:
     for event_id, tcs in classes.items():
         for tc in tcs:
             for name in _SEAT_FIELDS:
-                value = tc.get(name) if isinstance(tc, dict) else None
-                if value is None:
-                    continue
-                try:
-                    number = int(value)
-                except (TypeError, ValueError, OverflowError):
-                    number = None
-                if number is None or isinstance(value, bool) or not 0 <= number <= MAX_SEATS:
-                    shown = str(value)[:24]
-                    bad[event_id] = f"Eventbrite gave an impossible {name} ({shown}); not used"
+                _, problem = seat_number(tc.get(name) if isinstance(tc, dict) else None, name)
+                if problem:
+                    bad[event_id] = f"Eventbrite gave an {problem}; not used"
                     break
             if event_id in bad:
                 break
     return bad
 
 
-def _within_deadline(
-    checks: dict[Check, Callable[[], Health]], deadline: float
-) -> dict[Check, Health]:
-    """Run the checks in parallel daemon threads; return those done within ``deadline``."""
-    results: dict[Check, Health] = {}
+def _within_deadline(calls: dict[K, Callable[[], T]], deadline: float) -> dict[K, T]:
+    """Run the calls in parallel daemon threads; return the answers of those done within
+    ``deadline`` (a call still running then finishes unheard). A call that raised
+    raises here, on the caller's thread."""
+    results: dict[K, T] = {}
+    raised: list[BaseException] = []
     done = threading.Event()
     lock = threading.Lock()
 
-    def run(name: Check, check: Callable[[], Health]) -> None:
-        result = check()
+    def run(name: K, call: Callable[[], T]) -> None:
+        try:
+            result = call()
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            with lock:
+                raised.append(exc)
+            done.set()
+            return
         with lock:
             results[name] = result
-            if len(results) == len(checks):
+            if len(results) == len(calls):
                 done.set()
 
-    for name, check in checks.items():
-        threading.Thread(target=run, args=(name, check), daemon=True, name=f"health-{name}").start()
+    for name, call in calls.items():
+        threading.Thread(target=run, args=(name, call), daemon=True, name=f"within-{name}").start()
     done.wait(deadline)
     with lock:
+        if raised:
+            raise raised[0]
         return dict(results)
+
+
+def _late_reason(channel: str, deadline: float, previous: Catalog | None) -> str:
+    """Why a channel's part of the catalog was not refreshed: it did not answer in time."""
+    reason = f"{no_answer_within(deadline)}; the refresh went on without it"
+    if previous is None:
+        return f"{reason}, and there is no earlier catalog to keep: its numbers are unknown."
+    read_at = (
+        previous.eventbrite_fetched_at if channel == "eventbrite" else previous.products_read_at
+    )
+    if read_at is None:
+        return f"{reason}; it was never read before: its numbers are unknown."
+    age = _age(datetime.now(UTC) - read_at)
+    return f"{reason}, keeping the part read {age} ago."
 
 
 def _sold_pending(listings: pd.DataFrame, keys: tuple[str, ...]) -> int | None:
@@ -1017,7 +1149,9 @@ def _keep_failed_parts(
     fresh: Catalog, previous: Catalog, woocommerce_failed: bool, eventbrite_failed: bool
 ) -> Catalog:
     if woocommerce_failed:
-        fresh = replace(fresh, products=previous.products)
+        fresh = replace(
+            fresh, products=previous.products, woocommerce_fetched_at=previous.products_read_at
+        )
     if eventbrite_failed:
         fresh = replace(
             fresh,

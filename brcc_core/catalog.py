@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from brcc_core.club import seat_number
 from brcc_core.eventbrite import WEEKS_AHEAD as EVENTBRITE_WEEKS_AHEAD
 from brcc_core.eventbrite_seats import ADMISSION, TierFacts, parse_utc, tier_facts
 from brcc_core.fooevents import (
@@ -98,6 +99,13 @@ class Catalog:
     # because this one could not read them. A tuple, so catalogs pickled before it existed
     # still load (the class attribute stands in).
     stale_events: tuple[tuple[str, datetime, str], ...] = ()
+    # When the products were read, if not by this refresh (WooCommerce failed or did not
+    # answer in time, and the earlier products were kept). None: at ``fetched_at``.
+    woocommerce_fetched_at: datetime | None = None
+
+    @property
+    def products_read_at(self) -> datetime:
+        return self.woocommerce_fetched_at or self.fetched_at
 
     @property
     def eventbrite_until(self) -> datetime | None:
@@ -179,10 +187,8 @@ def _single_event_start(product: dict, tz: ZoneInfo) -> datetime | None:
 
 
 def _int_or_none(value) -> int | None:
-    try:
-        return int(value) if value is not None and value != "" else None
-    except (TypeError, ValueError):
-        return None
+    """A seat number, or None when absent or impossible (``club.seat_number``)."""
+    return seat_number(value, "number", negative_ok=True)[0]
 
 
 def catalog_product(product: dict, tz: ZoneInfo) -> CatalogProduct:
@@ -193,6 +199,12 @@ def catalog_product(product: dict, tz: ZoneInfo) -> CatalogProduct:
     error = None
     if kind.fbos_error and kind.kind != "uncertain":
         error = f"booking options unreadable: {kind.fbos_error}"
+    stock, stock_problem = seat_number(
+        product.get("stock_quantity"), "stock_quantity", negative_ok=True
+    )
+    if stock_problem:
+        stock_problem = f"WooCommerce gave an {stock_problem}; not used"
+        error = f"{error}; {stock_problem}" if error else stock_problem
     starts_at = _single_event_start(product, tz) if kind.kind == "single" else None
     return CatalogProduct(
         product_id=int(product["id"]),
@@ -200,7 +212,7 @@ def catalog_product(product: dict, tz: ZoneInfo) -> CatalogProduct:
         kind=kind.kind,
         kind_reason=kind.reason,
         manage_stock=bool(product.get("manage_stock")),
-        stock_quantity=_int_or_none(product.get("stock_quantity")),
+        stock_quantity=stock,
         slot_dates=kind.slot_dates if kind.kind == "bookings" else (),
         starts_at=starts_at,
         permalink=str(product.get("permalink") or ""),

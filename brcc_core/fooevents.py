@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from brcc_core.club import seat_number
+
 __all__ = [
     "FBOS_META_KEY",
     "BookingOptionsError",
@@ -385,7 +387,18 @@ _INT_TEXT = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 
 
 def _parse_stock(value: Any) -> tuple[int | None, str | None]:
-    """(remaining stock or None for unlimited, problem) for one stored stock value.
+    """(remaining stock or None for unlimited, problem) for one stored stock value, held
+    to the seats any room can have (``club.seat_number``: 1e30 or "9" * 40 is a problem)."""
+    if isinstance(value, str) and _INT_TEXT.match(value.strip()):
+        return seat_number(value, "stock", negative_ok=True)
+    stock, problem = _loose_stock(value)
+    if stock is None:
+        return stock, problem
+    return seat_number(stock, "stock", negative_ok=True)
+
+
+def _loose_stock(value: Any) -> tuple[int | None, str | None]:
+    """(stock, problem) for a stored stock value that is not a whole number as text.
 
     FooEvents treats "", missing and null as unlimited and compares numbers loosely, so "40",
     40 and 40.0 are the same stock; 0 and below mean sold out. Anything else is a problem.
@@ -401,11 +414,8 @@ def _parse_stock(value: Any) -> tuple[int | None, str | None]:
             return int(value), None
         return None, f"stock {value!r} is not a whole number"
     if isinstance(value, str):
-        text = value.strip()
         if value == "":
             return None, None
-        if _INT_TEXT.match(text):
-            return int(float(text)) if "." in text else int(text), None
         return None, f"stock {value!r} is not a number"
     return None, f"stock is {_json_type(value)}, not a number"
 
@@ -589,8 +599,6 @@ def _stock_quantity(product: Mapping[str, Any]) -> int | None:
     quantity = product.get("stock_quantity")
     if isinstance(quantity, bool) or quantity is None:
         return None
-    if isinstance(quantity, int):
-        return quantity
     parsed, problem = _parse_stock(quantity)
     return None if problem else parsed
 

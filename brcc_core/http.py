@@ -315,6 +315,12 @@ def transport_cause(exc: BaseException) -> str | None:
     return None
 
 
+def no_answer_within(seconds: float) -> str:
+    """How every wait that ran out is worded: by the HTTP read timeout, the page's
+    deadline or the refresh's."""
+    return f"no answer within {seconds:g} s (timed out)"
+
+
 # --- the base client --------------------------------------------------------------------
 class ApiClient:
     """One API's session, retry adapter, timeouts, call counting and error mapping.
@@ -417,24 +423,15 @@ class ApiClient:
             else ""
         )
         what = "site" if self.channel == "woocommerce" else "API"
-        cause = transport_cause(exc)
-        if cause == "connect_timeout":
-            detail = f"no connection within {self.timeout[0]:g} s (timed out)"
-        elif cause == "read_timeout":
-            detail = f"no answer within {self.timeout[1]:g} s (timed out)"
-            detail += maybe_applied
-        elif cause == "tls":
-            detail = "the secure connection failed (certificate or TLS problem)"
-        elif cause == "refused":
-            detail = "the connection was refused (nothing listening, or a firewall)"
-        elif cause == "name":
-            detail = "its address could not be looked up (DNS)"
-        elif cause == "connect":
-            detail = "could not connect (network down or blocked)"
-        elif cause == "dropped":
-            detail = "the connection was dropped before an answer" + maybe_applied
-        else:
-            detail = None
+        detail = {
+            "connect_timeout": f"no connection within {self.timeout[0]:g} s (timed out)",
+            "read_timeout": no_answer_within(self.timeout[1]) + maybe_applied,
+            "tls": "the secure connection failed (certificate or TLS problem)",
+            "refused": "the connection was refused (nothing listening, or a firewall)",
+            "name": "its address could not be looked up (DNS)",
+            "connect": "could not connect (network down or blocked)",
+            "dropped": "the connection was dropped before an answer" + maybe_applied,
+        }.get(transport_cause(exc) or "")
         if detail is not None:
             return Unreachable(
                 self.channel,

@@ -114,7 +114,7 @@ def _as_int(value) -> int | None:
         return None
     try:
         return int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -186,8 +186,13 @@ def build_listings(
         }
         if product.kind == "bookings":
             fbos_stock, stock_note = _live_fbos(product, live.get(product.product_id))
-            product_stock = _as_int((live.get(product.product_id) or {}).get("stock"))
-            if product_stock is None:
+            live_row = live.get(product.product_id) or {}
+            product_stock = _as_int(live_row.get("stock"))
+            if live_row.get("stock_error") and product.hybrid:
+                # an impossible _stock limits nothing we can name: remaining is unknown
+                product_stock = pd.NA
+                stock_note = "; ".join(n for n in (stock_note, live_row["stock_error"]) if n)
+            elif product_stock is None:
                 product_stock = product.stock_quantity
             for sd in product.slot_dates:
                 rows.append(
@@ -217,7 +222,8 @@ def build_listings(
             available = product.stock_quantity if manage else None
             note = "remaining taken from the catalog (live stock unavailable)"
         if manage and available is None:
-            available, note = pd.NA, "stock managed but not set"
+            available = pd.NA
+            note = (live_row or {}).get("stock_error") or "stock managed but not set"
         if product.kind == "uncertain":
             # Its booking options cannot be trusted: remaining is unknown, not unlimited,
             # while its tickets still count (summed over every slot/date they name).
@@ -418,7 +424,9 @@ def _booking_row(
         errors.append("date no longer in the booking options")
     limit = "booking date"
     # Hybrid: WooCommerce stock limits sales too, and the smaller limit binds.
-    if (
+    if product.hybrid and product_stock is pd.NA:
+        available, limit = pd.NA, "product stock"
+    elif (
         product.hybrid
         and product_stock is not None
         and available is not pd.NA

@@ -128,6 +128,8 @@ class Settings:
     page_deadline_seconds: int = 5
     # Eventbrite calls a refresh must leave unspent this hour, for capacity changes.
     eb_write_reserve: int = 300
+    # How long Refresh data waits for a channel before keeping its earlier part.
+    refresh_deadline_seconds: int = 45
 
     @property
     def max_capacity(self) -> int:
@@ -193,8 +195,13 @@ def _mask(secret: Secret | None) -> str:
 def _safe_db_url(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "(unreadable URL)"
+
+
+def _quoted(raw: str) -> str:
+    """A setting's value in a message: short, whatever was pasted into it."""
+    return repr(raw[:40]) + ("…" if len(raw) > 40 else "")
 
 
 def _clean(raw: Mapping[str, str | None]) -> dict[str, str]:
@@ -222,10 +229,10 @@ def load_settings(
         try:
             number = int(raw)
         except ValueError:
-            problems.append(f"{name} must be a whole number (got {raw[:40]!r}).")
+            problems.append(f"{name} must be a whole number (got {_quoted(raw)}).")
             return default
         if number < minimum:
-            problems.append(f"{name} must be at least {minimum} (got {number}).")
+            problems.append(f"{name} must be at least {minimum} (got {raw[:40]}).")
         elif maximum is not None and number > maximum:
             problems.append(f"{name} must be at most {maximum:,} (got {raw[:40]}).")
         return number
@@ -233,9 +240,9 @@ def load_settings(
     timezone = values.get("BRCC_TIMEZONE", CLUB_TIMEZONE)
     try:
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
         problems.append(
-            f"BRCC_TIMEZONE {timezone!r} is not a known timezone (e.g. America/Toronto)."
+            f"BRCC_TIMEZONE {_quoted(timezone)} is not a known timezone (e.g. America/Toronto)."
         )
         timezone = CLUB_TIMEZONE
 
@@ -252,16 +259,19 @@ def load_settings(
     for name, url in (("BRCC_SANDBOX_DB_URL", sandbox_db_url), ("BRCC_STATE_DB_URL", state_db_url)):
         try:
             make_url(url)
-        except ArgumentError:
+        except (ArgumentError, ValueError):  # ValueError: a port that is not a number
             problems.append(f"{name} is not a database URL (e.g. sqlite:///data/state.db).")
     sandbox_scale = values.get("BRCC_SANDBOX_SCALE", "club")
     if sandbox_scale not in ("club", "large"):
-        problems.append(f"BRCC_SANDBOX_SCALE must be 'club' or 'large' (got {sandbox_scale!r}).")
+        problems.append(
+            f"BRCC_SANDBOX_SCALE must be 'club' or 'large' (got {_quoted(sandbox_scale)})."
+        )
     sandbox_seed = get_int("BRCC_SANDBOX_SEED", 1, 0)
     live_share_seconds = get_int("BRCC_LIVE_SHARE_SECONDS", 5, 0)
     eb_refresh_days = get_int("BRCC_EB_REFRESH_DAYS", 14, 0)
     page_deadline_seconds = get_int("BRCC_PAGE_DEADLINE_SECONDS", 5, 1, 60)
     eb_write_reserve = get_int("BRCC_EB_WRITE_RESERVE", 300, 0, 1900)
+    refresh_deadline_seconds = get_int("BRCC_REFRESH_DEADLINE_SECONDS", 45, 1, 600)
     sandbox_history_weeks = get_int("BRCC_SANDBOX_HISTORY_WEEKS", DEMO_HISTORY_WEEKS, 0)
     pace_occurrences = get_int("BRCC_PACE_OCCURRENCES", PACE_OCCURRENCES, 2)
     table_prefix = values.get("BRCC_WP_TABLE_PREFIX", "wp_")
@@ -274,7 +284,7 @@ def load_settings(
     live = any(name in values for name in LIVE_VARIABLES)
     forced = values.get("BRCC_MODE")
     if forced is not None and forced not in ("demo", "live"):
-        problems.append(f"BRCC_MODE must be 'demo' or 'live' (got {forced!r}).")
+        problems.append(f"BRCC_MODE must be 'demo' or 'live' (got {_quoted(forced)}).")
     elif forced is not None:
         live = forced == "live"
 
@@ -296,6 +306,7 @@ def load_settings(
         admins=parse_admins(values.get("BRCC_ADMINS")),
         page_deadline_seconds=page_deadline_seconds,
         eb_write_reserve=eb_write_reserve,
+        refresh_deadline_seconds=refresh_deadline_seconds,
     )
     if not live:
         if problems:
@@ -306,7 +317,10 @@ def load_settings(
     if wc_url is None:
         problems.append("BRCC_WC_URL is missing (the WordPress site, e.g. https://club.example).")
     else:
-        parts = urlsplit(wc_url)
+        try:
+            parts = urlsplit(wc_url)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            parts = urlsplit("")
         if parts.scheme not in ("http", "https") or not parts.netloc:
             problems.append("BRCC_WC_URL must be a site address like https://club.example.")
         elif parts.username or parts.password or parts.query:
@@ -346,7 +360,7 @@ def _wordpress_db_url(values: dict[str, str], problems: list[str]) -> Secret | N
     if "BRCC_WP_DB_URL" in values:
         try:
             url = make_url(values["BRCC_WP_DB_URL"])
-        except ArgumentError:
+        except (ArgumentError, ValueError):
             problems.append(
                 "BRCC_WP_DB_URL is not a database URL "
                 "(e.g. mysql+pymysql://user:password@host:3306/wordpress)."
@@ -366,8 +380,8 @@ def _wordpress_db_url(values: dict[str, str], problems: list[str]) -> Secret | N
         )
         return None
     port = values.get("BRCC_WP_DB_PORT", "3306")
-    if not port.isdigit():
-        problems.append(f"BRCC_WP_DB_PORT must be a number (got {port!r}).")
+    if not (port.isascii() and port.isdigit() and len(port) <= 5 and 0 < int(port) <= 65535):
+        problems.append(f"BRCC_WP_DB_PORT must be a port number, 1 to 65535 (got {_quoted(port)}).")
         return None
     url = URL.create(
         "mysql+pymysql",

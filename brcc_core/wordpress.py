@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from brcc_core.club import seat_number
 from brcc_core.fooevents import FBOS_META_KEY, parse_booking_options
 from brcc_core.wp_tables import wordpress_metadata
 
@@ -162,6 +163,7 @@ def _empty_stock_frame() -> pd.DataFrame:
             "stock": pd.Series([], dtype="Int64"),
             "stock_status": pd.Series([], dtype=object),
             "fbos": pd.Series([], dtype=object),
+            "stock_error": pd.Series([], dtype=object),
         }
     )
 
@@ -195,7 +197,7 @@ def _int_or_none(value: Any) -> int | None:
         return None
     try:
         return int(round(float(s)))
-    except ValueError:
+    except (ValueError, OverflowError):  # "NaN", "inf"
         return None
 
 
@@ -711,15 +713,18 @@ class WordPressReader:
     def _stock_frame(rows: list[Any]) -> pd.DataFrame:
         if not rows:
             return _empty_stock_frame()
+        stocks = [seat_number(_text(r.stock), "_stock", negative_ok=True) for r in rows]
         frame = pd.DataFrame(
             {
                 "product_id": pd.array([int(r.product_id) for r in rows], dtype="Int64"),
                 "manage_stock": [_text(r.manage_stock) == "yes" for r in rows],
-                "stock": pd.array([_int_or_none(r.stock) for r in rows], dtype="Int64"),
+                "stock": pd.array([number for number, _ in stocks], dtype="Int64"),
                 "stock_status": pd.Series([_text(r.stock_status) for r in rows], dtype=object),
                 "fbos": pd.Series(
                     [r.fbos if isinstance(r.fbos, str) else None for r in rows], dtype=object
                 ),
+                # why a _stock that is set is not used (1e30, "NaN"): remaining is unknown
+                "stock_error": pd.Series([why for _, why in stocks], dtype=object),
             }
         )
         return frame.sort_values("product_id", ignore_index=True)

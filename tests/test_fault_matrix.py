@@ -362,3 +362,43 @@ def test_a_refresh_draws_its_progress_without_missing_run_context_warnings(
     assert workers == [], workers  # Eventbrite's worker threads never touch Streamlit
     cost = " ".join(texts(at, "caption"))
     assert re.search(r"A refresh costs about \d+ Eventbrite calls · [\d,]+ of 2,000 left", cost)
+
+
+def test_a_refresh_against_a_hanging_eventbrite_ends_by_its_deadline_and_says_so(
+    template, tmp_path, monkeypatch
+):
+    import time
+
+    data = case_dir(template, tmp_path, earlier=True)
+    _env(
+        monkeypatch,
+        data,
+        template.sandbox_url,
+        BRCC_REFRESH_DEADLINE_SECONDS="3",
+        BRCC_PAGE_DEADLINE_SECONDS="1",
+    )
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    box = app_boxoffice()
+    before = box.catalog()
+    box.sandbox.faults.latency["eventbrite"] = 30  # every Eventbrite answer held 30 s
+    try:
+        started = time.monotonic()
+        at.button(key="refresh_data").click().run()
+        took = time.monotonic() - started
+    finally:
+        box.sandbox.faults.latency.clear()
+    assert not at.exception
+    assert took < 30  # 3 s for the refresh, 1 s for the health checks, and the rendering
+    (status,) = [s for s in at.get("status") if s.label.startswith("Catalog refreshed in")]
+    assert status.state == "error"
+    warning = " ".join(texts(at, "warning"))
+    assert "Eventbrite: no answer within 3 s (timed out)" in warning
+    kept = re.search(r"keeping the part read (\d+) min ago", warning)
+    assert kept and int(kept.group(1)) >= 60, warning  # the earlier refresh, an hour old
+    assert "WooCommerce pages: " in " ".join(texts(at, "markdown"))  # its progress drawn
+    captions = " ".join(texts(at, "caption"))
+    assert f"Eventbrite numbers from {kept.group(1)} min ago" in captions
+    catalog = at.session_state["catalog"]
+    assert catalog.eventbrite_fetched_at == before.eventbrite_fetched_at
+    assert catalog.ticket_classes == before.ticket_classes

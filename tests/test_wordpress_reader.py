@@ -557,7 +557,14 @@ def test_empty_product_list_gives_typed_empty_frames_without_queries(engine):
         "checked_in": "Int64",
         "matched_by_label": "Int64",
     }
-    assert list(stock.columns) == ["product_id", "manage_stock", "stock", "stock_status", "fbos"]
+    assert list(stock.columns) == [
+        "product_id",
+        "manage_stock",
+        "stock",
+        "stock_status",
+        "fbos",
+        "stock_error",
+    ]
     assert str(stock["product_id"].dtype) == "Int64" and str(stock["stock"].dtype) == "Int64"
 
 

@@ -124,6 +124,9 @@ def catalog_age_caption(catalog: Catalog) -> None:
     now = datetime.now(UTC)
     age = int((now - catalog.fetched_at).total_seconds() // 60)
     parts = [f"Catalog from {age} min ago"]
+    if catalog.products_read_at < catalog.fetched_at:
+        wc_age = int((now - catalog.products_read_at).total_seconds() // 60)
+        parts.append(f"WooCommerce products from {wc_age} min ago (not read in the last refresh)")
     if catalog.eventbrite_fetched_at is not None:
         eb_age = int((now - catalog.eventbrite_fetched_at).total_seconds() // 60)
         stale = catalog.stale_events

@@ -21,6 +21,11 @@ _MARKUP = re.compile(r"([\\`*_{}\[\]<>#|~$])")
 # into links after parsing, escapes or not, so a zero-width space breaks them up.
 _BARE_LINK = re.compile(r"(?i)(:(?=//)|\bwww(?=\.)|@)")
 ZERO_WIDTH_SPACE = "\u200b"
+# Streamlit also reads emoji and icon shortcodes (":rocket:", ":material/home:") and
+# colour directives (":red[x]", ":blue-background[x]") in every Markdown body; a
+# backslash does not stop those, so a zero-width space after the opening colon does.
+# Clock times ("8:00 p.m.") open no shortcode and are left alone.
+_SHORTCODE = re.compile(r":(?=[\w+\-/]+:|[A-Za-z][\w\-]*\\\[)")
 _BULLET_START = re.compile(r"^([-+])(\s)")
 _NUMBER_START = re.compile(r"^(\d+)([.)]\s)")
 _WHITESPACE = re.compile(r"\s+")
@@ -31,5 +36,6 @@ def plain(value: object) -> str:
     text = _WHITESPACE.sub(" ", str(value)).strip()
     text = _MARKUP.sub(r"\\\1", text)
     text = _BARE_LINK.sub(lambda m: m.group(1) + ZERO_WIDTH_SPACE, text)
+    text = _SHORTCODE.sub(":" + ZERO_WIDTH_SPACE, text)
     text = _BULLET_START.sub(r"\\\1\2", text)
     return _NUMBER_START.sub(r"\1\\\2", text)
