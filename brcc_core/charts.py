@@ -13,6 +13,8 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from brcc_core.formats import day_label, time_label, when_label
+
 WOOCOMMERCE = "#3d5a80"
 EVENTBRITE = "#e07a5f"
 PENDING = "#f2cc8f"
@@ -122,10 +124,8 @@ def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = No
     shows = shows.sort_values("starts_at")
     local = [_wall_clock(t) for t in shows["starts_at"]]
     # Two-level axis: the time under each bar, the day under its shows.
-    x = [[f"{t:%a}<br>{t.day} {t:%b}" for t in local], [f"{t:%H:%M}" for t in local]]
-    names = [
-        f"{t:%a %d %b %H:%M}<br>{_text(n)}" for t, n in zip(local, shows["title"], strict=True)
-    ]
+    x = [[day_label(t) for t in local], [time_label(t) for t in local]]
+    names = [f"{when_label(t)}<br>{_text(n)}" for t, n in zip(local, shows["title"], strict=True)]
     known = [bool(k) for k in shows["sold_known"]]
     capacity = [int(c) for c in shows["venue_capacity"]]
 

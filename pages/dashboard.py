@@ -56,4 +56,5 @@ with page_boundary("loading the dashboard"):
         rows = ui.upcoming_table(table)
         chosen = selection.apply_table(ui.TABLE_KEY, visible, rows, chosen)
         ui.compare_link(chosen)
+        ui.act_on_show(upcoming, chosen)
         ui.capacity_chart(upcoming, boxoffice.settings.timezone, days)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import socket
+from urllib.parse import parse_qs
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
-from brcc_core import http, views
+from brcc_core import formats, http, views
 from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.inventory_preview import Change
@@ -347,7 +348,33 @@ def test_a_listing_set_far_above_the_room_is_flagged_on_the_dashboard_at_once(cl
         assert show["exposure"] == f"{exposure:,}" != exposure_before
         assert f"over-exposed: {exposure:,} more seats on sale than the room has" in show["flag"]
         assert int(at.metric[5].value) >= max(1, flagged_before)
+
+        # Act from where you look: the flagged show is offered first, with its Sync dry
+        # run one click away, and the link opens Inventory with that show chosen.
+        assert at.selectbox(key="act_on_show").value in set(table[table.flag != ""].index)
+        at.selectbox(key="act_on_show").set_value(show_key).run()
+        links = {link.value: parse_qs(link.proto.query_string) for link in at.get("page_link")}
+        assert links["Sync dry run"] == {"show": [show_key], "act": ["sync"]}
+        assert links["Change its capacity"] == {"show": [show_key], "act": ["change"]}
+        inventory = run(INVENTORY, show=show_key, act="sync")
+        assert not inventory.exception, inventory.exception
+        assert inventory.multiselect(key="inv_sync_shows").value == [show_key]
+        assert inventory.selectbox(key="inv_show").value == show_key
+        when = formats.when_label(row.starts_at)
+        assert any(
+            f"({when})" in m and "oversell exposure" in m for m in texts(inventory, "markdown")
+        )
     finally:
         fresh = boxoffice.listings().set_index("listing_key").loc[row.listing_key]
         back = Change(row.listing_key, seen_remaining=int(fresh.available), value=int(row.capacity))
         assert boxoffice.apply_change(back, who=Actor.demo("manager")).status == "ok"
+
+
+def test_a_viewer_gets_no_way_to_act_from_the_dashboard(club):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["demo_identity"] = "viewer"
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) > 0
+    assert "act_on_show" not in [s.key for s in at.selectbox]
+    assert not [link for link in at.get("page_link") if "inventory" in link.proto.page]

@@ -14,6 +14,9 @@ from brcc_core import charts, views
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice, Health
 from brcc_core.catalog import Catalog
 from brcc_core.club import NEARLY_FULL_SHARE
+from brcc_core.formats import day_label, when_label
+from brcc_core.ui.app import can_write
+from brcc_core.ui.inventory import link_params as inventory_link
 from brcc_core.ui.text import plain
 
 HEALTH_KEY = "health_results"
@@ -117,7 +120,7 @@ def eventbrite_window_note(catalog: Catalog, now: datetime, days: int) -> None:
     until = catalog.eventbrite_until
     if until is not None and now + timedelta(days=days) > until:
         st.caption(
-            f"Eventbrite numbers stop at {until.astimezone(now.tzinfo):%a %b %d}: the last "
+            f"Eventbrite numbers stop at {day_label(until.astimezone(now.tzinfo))}: the last "
             "refresh read Eventbrite that far ahead. Later shows may sell on Eventbrite too; "
             "press **Refresh data** to read further."
         )
@@ -200,6 +203,49 @@ def compare_link(chosen: Sequence[str]) -> None:
         icon="⚖️",
         query_params=views.encode_selection(chosen),
         disabled=not chosen,
+    )
+
+
+ACT_KEY = "act_on_show"
+
+
+def act_on_show(shows: pd.DataFrame, chosen: Sequence[str]) -> None:
+    """Managers go from the row they look at to fixing it: the show's capacity change or
+    its Sync dry run on the Inventory page, the show already chosen. Over-exposed and
+    oversold shows come first, then the ticked rows, then the rest in date order."""
+    if shows.empty or not can_write():
+        return
+    ticked = set(chosen)
+    rows = shows.to_dict("records")
+    rank = {
+        r["show_key"]: 0
+        if r["over_exposed"] or r["oversold"]
+        else 1
+        if r["show_key"] in ticked
+        else 2
+        for r in rows
+    }
+    names = {
+        r["show_key"]: " · ".join(
+            part for part in (when_label(r["starts_at"]), r["title"], views.show_flag(r)) if part
+        )
+        for r in sorted(rows, key=lambda r: (rank[r["show_key"]], r["starts_at"]))
+    }
+    cols = st.columns([3, 1, 1], vertical_alignment="bottom")
+    show_key = cols[0].selectbox(
+        "Act on a show", list(names), format_func=lambda k: plain(names.get(k, k)), key=ACT_KEY
+    )
+    cols[1].page_link(
+        "pages/inventory.py",
+        label="Change its capacity",
+        icon="🎚️",
+        query_params=inventory_link(show_key, "change"),
+    )
+    cols[2].page_link(
+        "pages/inventory.py",
+        label="Sync dry run",
+        icon="🔁",
+        query_params=inventory_link(show_key, "sync"),
     )
 
 

@@ -11,11 +11,12 @@ from brcc_core import views
 from brcc_core.access import LINK_LIFETIMES, AccessDenied, LinkInvalid, MeetingLink
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog import Catalog
+from brcc_core.formats import when_label
 from brcc_core.state import StateUnavailable
 from brcc_core.ui import comparison as comparison_ui
 from brcc_core.ui import dashboard as dashboard_ui
 from brcc_core.ui import selection
-from brcc_core.ui.app import MEETING_PARAM, current_actor
+from brcc_core.ui.app import APP_NAME, MEETING_PARAM, current_actor
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog
 
 REFRESH_SECONDS = 60  # how often a meeting view re-reads the live numbers
@@ -31,18 +32,18 @@ def render_meeting(boxoffice: BoxOffice) -> None:
     try:
         link = boxoffice.open_meeting_link(token)
     except LinkInvalid as exc:
-        st.title("BRCC Box Office")
+        st.title(APP_NAME)
         st.error(str(exc), icon="⏱️")
         return
     except StateUnavailable as exc:
-        st.title("BRCC Box Office")
+        st.title(APP_NAME)
         st.error(str(exc), icon="🛠️")
         return
     st.title(link.title)
     until = link.expires_at.astimezone(boxoffice.settings.tz)
     st.caption(
         f"Read-only meeting view shared by {link.created_by}; works until "
-        f"{until:%a %b %d, %H:%M}. Live numbers are re-read every {REFRESH_SECONDS} s."
+        f"{when_label(until)}. Live numbers are re-read every {REFRESH_SECONDS} s."
     )
     catalog = current_catalog(boxoffice)
     _live_part(boxoffice, catalog, link)
