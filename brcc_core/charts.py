@@ -116,16 +116,26 @@ def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = No
     pending, and the seats remaining up to venue capacity. A show whose sold could not be
     read gets a hatched grey bar saying so instead of a short one; an oversold show gets
     a red cross with how many seats too many were sold; a dark tick marks each venue
-    capacity. Days are labelled under the bars, in the club's timezone.
+    capacity. Days are labelled under the bars, in the club's timezone. Over more than
+    ``MAX_DAYS_APART`` days each bar is a week's shows added up, so labels and oversold
+    markers never sit on top of each other.
     """
     title = title or "Capacity vs sold"
     if shows.empty:
         return _empty(title, "No upcoming shows in this window")
     shows = shows.sort_values("starts_at")
     local = [_wall_clock(t) for t in shows["starts_at"]]
-    # Two-level axis: the time under each bar, the day under its shows.
-    x = [[day_label(t) for t in local], [time_label(t) for t in local]]
-    names = [f"{when_label(t)}<br>{_text(n)}" for t, n in zip(local, shows["title"], strict=True)]
+    if len({t.date() for t in local}) > MAX_DAYS_APART:
+        shows, x, names = _by_week(shows, local)
+    else:
+        # Two-level axis: the time under each bar, the day (weekday over date) under its
+        # shows.
+        days = [day_label(t).replace(" ", "<br>", 1) for t in local]
+        x = [days, [time_label(t) for t in local]]
+        names = [
+            f"{when_label(t)}<br>{_text(n)}" for t, n in zip(local, shows["title"], strict=True)
+        ]
+        shows = shows.assign(over_by=[_over_by(r) for r in shows.to_dict("records")])
     known = [bool(k) for k in shows["sold_known"]]
     capacity = [int(c) for c in shows["venue_capacity"]]
 
@@ -169,11 +179,11 @@ def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = No
         hovertemplate="%{customdata}<br>venue capacity <b>%{y}</b><extra></extra>",
     )
     over = [
-        (day, clock, name, _num(s) + _num(p), _num(s) + _num(p) - c)
-        for day, clock, name, s, p, c, o in zip(
-            *x, names, shows["sold"], shows["pending"], capacity, shows["oversold"], strict=True
+        (day, clock, name, _num(s) + _num(p), int(by))
+        for day, clock, name, s, p, by in zip(
+            *x, names, shows["sold"], shows["pending"], shows["over_by"], strict=True
         )
-        if o
+        if by > 0
     ]
     if over:
         fig.add_scatter(
@@ -198,6 +208,56 @@ def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = No
     fig.update_xaxes(type="multicategory", tickfont={"size": FONT_SIZE - 4}, dividercolor=UNKNOWN)
     fig.update_yaxes(range=[0, _headroom(shows, capacity)])
     return fig
+
+
+MAX_DAYS_APART = 21
+"""Up to three weeks of days, one bar per show stays readable; beyond that (the 90-day
+window) the labels and oversold markers would overlap, so the chart draws one bar per week."""
+
+
+def _over_by(show: Mapping) -> int:
+    """Seats sold and pending beyond the venue capacity (0 when not oversold)."""
+    if not show["oversold"]:
+        return 0
+    return max(0, _num(show["sold"]) + _num(show["pending"]) - int(show["venue_capacity"]))
+
+
+def _by_week(shows: pd.DataFrame, local: list[pd.Timestamp]) -> tuple[pd.DataFrame, list, list]:
+    """One row per week (Monday first) summing its shows, with the axis labels and the
+    hover text naming the shows; a week with a show whose sold is unknown is unknown."""
+    rows = shows.to_dict("records")
+    weeks: dict = {}
+    for row, t in zip(rows, local, strict=True):
+        weeks.setdefault((t - pd.Timedelta(days=t.weekday())).date(), []).append((row, t))
+    out, names = [], []
+    for monday, part in weeks.items():
+        members = [r for r, _ in part]
+        known = all(bool(r["sold_known"]) for r in members)
+        over = [(r, t) for r, t in part if _over_by(r)]
+
+        def total(column: str, members: list = members) -> int:
+            return sum(_num(r[column]) for r in members)
+
+        out.append(
+            {
+                "title": f"{len(members)} shows",
+                "sold_known": known,
+                "venue_capacity": total("venue_capacity"),
+                "sold_woocommerce": total("sold_woocommerce"),
+                "sold_eventbrite": total("sold_eventbrite"),
+                "pending": total("pending"),
+                "sold": total("sold"),
+                "remaining": sum(max(_num(r["remaining"]), 0) for r in members),
+                "oversold": bool(over),
+                "over_by": sum(_over_by(r) for r in members),
+            }
+        )
+        oversold = "".join(
+            f"<br>oversold by {_over_by(r)}: {when_label(t)} {_text(r['title'])}" for r, t in over
+        )
+        names.append(f"Week of {day_label(monday)}: {len(members)} shows{oversold}")
+    x = [[f"Week of<br>{day_label(m)}" for m in weeks], [r["title"] for r in out]]
+    return pd.DataFrame(out), x, names
 
 
 def _headroom(frame: pd.DataFrame, capacity: list[int]) -> float:

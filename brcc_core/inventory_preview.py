@@ -20,6 +20,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from brcc_core.club import channel_name
+from brcc_core.formats import when_label
 
 ChangeField = Literal["capacity", "remaining"]
 
@@ -116,7 +117,7 @@ class ListingState:
 
     @property
     def label(self) -> str:
-        when = self.starts_at.strftime("%a %b %d %H:%M") if self.starts_at else "no date"
+        when = when_label(self.starts_at)
         slot = f" · {self.slot_label}" if self.slot_label else ""
         return f"{self.title}{slot} · {when}"
 

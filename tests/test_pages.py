@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 import socket
-from urllib.parse import parse_qs
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest

@@ -12,6 +12,7 @@ from brcc_core import pace, takings
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.charts import chart_config
 from brcc_core.eventbrite_sales import SalesStoreUnavailable
+from brcc_core.formats import moment_label, when_label
 from brcc_core.http import IntegrationError
 from brcc_core.pace_chart import pace_chart
 from brcc_core.state import StateUnavailable
@@ -49,7 +50,8 @@ def sync_button(boxoffice: BoxOffice) -> None:
     if synced_at is None:
         cols[1].caption("Eventbrite orders have never been synced: Eventbrite pace is unknown.")
     else:
-        cols[1].caption(f"Eventbrite orders last synced {synced_at:%Y-%m-%d %H:%M} UTC.")
+        synced = moment_label(synced_at, boxoffice.settings.timezone)
+        cols[1].caption(f"Eventbrite orders last synced {synced}.")
 
 
 def pace_section(table: pd.DataFrame, scope: str) -> pd.DataFrame:
@@ -65,7 +67,7 @@ def pace_section(table: pd.DataFrame, scope: str) -> pd.DataFrame:
     cols[1].metric("Behind their usual pace", behind)
     cols[2].metric("On course to sell out", selling_out)
     view = part.assign(
-        when=part["starts_at"].dt.strftime("%a %d %b %H:%M"),
+        when=part["starts_at"].map(when_label),
         note=part["flag"].fillna(part["reason"]).fillna(""),
     )[
         [
@@ -112,7 +114,7 @@ def pace_chart_section(
 ) -> None:
     if part.empty:
         return
-    labels = {r.show_key: f"{r.starts_at:%a %d %b %H:%M} · {r.title}" for r in part.itertuples()}
+    labels = {r.show_key: f"{when_label(r.starts_at)} · {r.title}" for r in part.itertuples()}
     flagged = part.loc[part["flag"].notna(), "show_key"].tolist()
     default = flagged[0] if flagged else part["show_key"].iloc[0]
     keys = list(labels)
