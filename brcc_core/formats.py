@@ -16,6 +16,7 @@ from brcc_core.club import channel_name
 
 __all__ = [
     "COLUMN_LABELS",
+    "WEEKDAYS",
     "NO_DATE",
     "day_label",
     "header",
@@ -98,6 +99,14 @@ COLUMN_LABELS: Mapping[str, str] = {
     "target_remaining": "New remaining",
     "reason": "Why",
     "message": "What happened",
+    "key": "Key",
+    "kind": "Kind",
+    "sold_woocommerce": "Sold · WooCommerce",
+    "sold_eventbrite": "Sold · Eventbrite",
+    "sell_through_pct": "Sell-through %",
+    "nearly_full": "Nearly full",
+    "fooevents_drift": "Site stock drift",
+    "errors": "Errors",
 }
 
 
