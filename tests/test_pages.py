@@ -124,7 +124,9 @@ def test_dashboard_shows_health_key_figures_table_and_chart(club):
         "Oversold shows",
         "Over-exposed shows",
     ]
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) > 0
+    # The upcoming shows, and their details (sold per channel, pending) in an expander.
+    assert len(at.dataframe) == 2 and len(at.dataframe[0].value) > 0
+    assert at.get("expander")[-1].label.startswith("Details")
     assert at.get("plotly_chart")
 
 
