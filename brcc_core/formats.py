@@ -107,6 +107,16 @@ COLUMN_LABELS: Mapping[str, str] = {
     "nearly_full": "Nearly full",
     "fooevents_drift": "Site stock drift",
     "errors": "Errors",
+    "checked_in": "Checked in",
+    "no_show_rate": "No-show rate",
+    "weekday": "Weekday",
+    "shows": "Shows",
+    "cancelled": "Cancelled",
+    "gross": "Gross",
+    "fees": "Eventbrite fees",
+    "net": "Net",
+    "average_price": "Average price",
+    "ticket_type": "Ticket type",
 }
 
 

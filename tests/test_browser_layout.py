@@ -113,7 +113,14 @@ def scroll_overflow(page) -> int:
 
 def look_at(page, name: str, shots: Path, seen: dict[str, list[str]]) -> None:
     """Screenshot what is on screen and note its headers and date formats."""
-    page.screenshot(path=shots / f"{name}.png", full_page=True)
+    # Streamlit scrolls inside its main block, so a full-page shot needs a viewport as
+    # tall as the content (the width, what the layout depends on, is kept).
+    size = page.viewport_size
+    tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], tall)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=shots / f"{name}.png")
+    page.set_viewport_size(size)
     text = page.locator('[data-testid="stMain"]').inner_text()
     for label, pattern in OTHER_DATE_FORMATS.items():
         for found in pattern.findall(text):
