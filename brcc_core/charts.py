@@ -69,10 +69,13 @@ def _layout(
         font={"size": FONT_SIZE, "color": INK},
         height=height,
         margin={"l": 70, "r": 20, "t": 120, "b": 80},
+        # Under the plot: on a phone the legend wraps to several lines, and above the
+        # plot it would cover the title.
         legend={
             "orientation": "h",
+            "yref": "container",
             "yanchor": "bottom",
-            "y": 1.02,
+            "y": 0,
             "xanchor": "left",
             "x": 0,
             "font": {"size": FONT_SIZE},
@@ -126,7 +129,9 @@ def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = No
     shows = shows.sort_values("starts_at")
     local = [_wall_clock(t) for t in shows["starts_at"]]
     if len({t.date() for t in local}) > MAX_DAYS_APART:
-        shows, x, names = _by_week(shows, local)
+        shows, x, names = _added_up(shows, local, by_week=True)
+    elif len(shows) > MAX_BARS:
+        shows, x, names = _added_up(shows, local, by_week=False)
     else:
         # Two-level axis: the time under each bar, the day (weekday over date) under its
         # shows.
@@ -210,9 +215,11 @@ def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = No
     return fig
 
 
+MAX_BARS = 20
 MAX_DAYS_APART = 21
-"""Up to three weeks of days, one bar per show stays readable; beyond that (the 90-day
-window) the labels and oversold markers would overlap, so the chart draws one bar per week."""
+"""Up to ``MAX_BARS`` shows, one bar each stays readable; more (a fortnight of the club's
+shows) are added up per day, and beyond three weeks (the 90-day window) per week, so the
+labels and oversold markers never sit on top of each other."""
 
 
 def _over_by(show: Mapping) -> int:
@@ -222,13 +229,17 @@ def _over_by(show: Mapping) -> int:
     return max(0, _num(show["sold"]) + _num(show["pending"]) - int(show["venue_capacity"]))
 
 
-def _by_week(shows: pd.DataFrame, local: list[pd.Timestamp]) -> tuple[pd.DataFrame, list, list]:
-    """One row per week (Monday first) summing its shows, with the axis labels and the
-    hover text naming the shows; a week with a show whose sold is unknown is unknown."""
+def _added_up(
+    shows: pd.DataFrame, local: list[pd.Timestamp], *, by_week: bool
+) -> tuple[pd.DataFrame, list, list]:
+    """One row per day, or per week (Monday first), summing its shows, with the axis
+    labels and the hover text naming the oversold shows; a day or week with a show whose
+    sold is unknown is unknown."""
     rows = shows.to_dict("records")
     weeks: dict = {}
     for row, t in zip(rows, local, strict=True):
-        weeks.setdefault((t - pd.Timedelta(days=t.weekday())).date(), []).append((row, t))
+        first = t - pd.Timedelta(days=t.weekday()) if by_week else t
+        weeks.setdefault(first.date(), []).append((row, t))
     out, names = [], []
     for monday, part in weeks.items():
         members = [r for r, _ in part]
@@ -255,8 +266,12 @@ def _by_week(shows: pd.DataFrame, local: list[pd.Timestamp]) -> tuple[pd.DataFra
         oversold = "".join(
             f"<br>oversold by {_over_by(r)}: {when_label(t)} {_text(r['title'])}" for r, t in over
         )
-        names.append(f"Week of {day_label(monday)}: {len(members)} shows{oversold}")
-    x = [[f"Week of<br>{day_label(m)}" for m in weeks], [r["title"] for r in out]]
+        period = f"Week of {day_label(monday)}" if by_week else day_label(monday)
+        names.append(f"{period}: {len(members)} shows{oversold}")
+    if by_week:
+        x = [[f"Week of<br>{day_label(m)}" for m in weeks], [r["title"] for r in out]]
+    else:
+        x = [[day_label(m).replace(" ", "<br>", 1) for m in weeks], [r["title"] for r in out]]
     return pd.DataFrame(out), x, names
 
 

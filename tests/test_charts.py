@@ -142,5 +142,19 @@ def test_ninety_days_are_drawn_by_week_so_labels_and_oversold_marks_do_not_overl
     assert list(oversold.text) == ["+10"]  # two shows, 5 seats over each, one mark
     assert "Thu 3 Dec 20:00" in oversold.customdata[0]
 
-    fortnight = charts.capacity_chart(shows.iloc[:14], "America/Toronto")
-    assert len(fortnight.data[0].x[0]) == 14  # one bar per show up to three weeks
+    few = charts.capacity_chart(shows.iloc[:14], "America/Toronto")
+    assert len(few.data[0].x[0]) == 14  # one bar per show while they fit
+
+
+def test_a_busy_fortnight_is_drawn_by_day():
+    start = datetime(2026, 11, 30, 20, 0, tzinfo=ZoneInfo("America/Toronto"))
+    rows = frame(
+        [
+            wc(n, "s", start + timedelta(days=n // 2, hours=2 * (n % 2)), sold=30, available=25)
+            for n in range(28)
+        ]
+    )
+    fig = charts.capacity_chart(suggest_shows(rows), "America/Toronto")
+    days, counts = fig.data[0].x
+    assert len(days) == 14 and days[0] == "Mon<br>30 Nov" and set(counts) == {"2 shows"}
+    assert charts.trace_values(fig)["Venue capacity"] == [110] * 14
