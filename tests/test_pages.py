@@ -374,11 +374,33 @@ def test_a_listing_set_far_above_the_room_is_flagged_on_the_dashboard_at_once(cl
         assert boxoffice.apply_change(back, who=Actor.demo("manager")).status == "ok"
 
 
-def test_a_viewer_gets_no_way_to_act_from_the_dashboard(club):
+def inventory_links(at: AppTest) -> list[dict]:
+    return [
+        parse_qs(link.proto.query_string)
+        for link in at.get("page_link")
+        if "inventory" in link.proto.page
+    ]
+
+
+def test_a_viewer_gets_no_way_to_act_from_the_dashboard_or_a_comparison(club):
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["demo_identity"] = "viewer"
     at.run()
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) > 0
     assert "act_on_show" not in [s.key for s in at.selectbox]
-    assert not [link for link in at.get("page_link") if "inventory" in link.proto.page]
+    assert inventory_links(at) == []
+    show_key = at.dataframe[0].value["show_key"][0]
+    at.query_params["shows"] = show_key
+    at.switch_page(COMPARISON)
+    at.run()
+    assert not at.exception, at.exception
+    assert inventory_links(at) == []
+
+
+def test_a_compared_show_links_to_its_capacity_change_and_sync(club):
+    show_key = run().dataframe[0].value["show_key"][0]
+    at = run(COMPARISON, shows=show_key)
+    assert not at.exception, at.exception
+    assert {"show": [show_key], "act": ["sync"]} in inventory_links(at)
+    assert {"show": [show_key], "act": ["change"]} in inventory_links(at)

@@ -20,7 +20,7 @@ from brcc_core.formats import day_label, when_label
 from brcc_core.health import Health, health_lines, overall_health
 from brcc_core.selection import MAX_SELECTION, encode_selection
 from brcc_core.ui.app import can_write
-from brcc_core.ui.inventory import link_params as inventory_link
+from brcc_core.ui.inventory import act_links
 from brcc_core.ui.text import plain
 
 HEALTH_KEY = "health_results"
@@ -235,22 +235,10 @@ def act_on_show(shows: pd.DataFrame, chosen: Sequence[str]) -> None:
         )
         for r in sorted(rows, key=lambda r: (rank[r["show_key"]], r["starts_at"]))
     }
-    cols = st.columns([3, 1, 1], vertical_alignment="bottom")
-    show_key = cols[0].selectbox(
+    show_key = st.selectbox(
         "Act on a show", list(names), format_func=lambda k: plain(names.get(k, k)), key=ACT_KEY
     )
-    cols[1].page_link(
-        "pages/inventory.py",
-        label="Change its capacity",
-        icon="🎚️",
-        query_params=inventory_link(show_key, "change"),
-    )
-    cols[2].page_link(
-        "pages/inventory.py",
-        label="Sync dry run",
-        icon="🔁",
-        query_params=inventory_link(show_key, "sync"),
-    )
+    act_links(show_key)
 
 
 _TABLE_CONFIG = {

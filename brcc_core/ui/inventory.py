@@ -121,6 +121,24 @@ def link_params(show_key: str, act: str) -> dict[str, str]:
     return {SHOW_PARAM: show_key, ACT_PARAM: act}
 
 
+def act_links(show_key: str) -> None:
+    """The two ways from a show on another page to fixing it here (managers only: the
+    caller checks ``can_write``)."""
+    with st.container(horizontal=True, key=f"act_{show_key}"):
+        st.page_link(
+            "pages/inventory.py",
+            label="Change its capacity",
+            icon="🎚️",
+            query_params=link_params(show_key, "change"),
+        )
+        st.page_link(
+            "pages/inventory.py",
+            label="Sync dry run",
+            icon="🔁",
+            query_params=link_params(show_key, "sync"),
+        )
+
+
 def open_link(shows: pd.DataFrame) -> str | None:
     """Choose the linked show in the Change and Sync tabs, once per link (the manager's
     later picks are not overridden), and return the tab to open first."""
