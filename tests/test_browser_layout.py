@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     FIRST_RUN_SECONDS,
     Server,
     assert_no_errors,
-    streamlit_server,
-    sync_api,
     wait_until_idle,
 )
+from tests.test_browser import browser as browser  # noqa: F401 - fixture
+from tests.test_browser import server as server  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
 
@@ -51,20 +48,6 @@ OTHER_DATE_FORMATS = {
     "month before day": re.compile(rf"\b{WEEKDAY},? {MONTH} \d"),
 }
 SNAKE = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
-    with streamlit_server(tmp_path_factory.mktemp("layout-club")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -404,3 +404,18 @@ def test_a_compared_show_links_to_its_capacity_change_and_sync(club):
     assert not at.exception, at.exception
     assert {"show": [show_key], "act": ["sync"]} in inventory_links(at)
     assert {"show": [show_key], "act": ["change"]} in inventory_links(at)
+
+
+def test_projector_mode_enlarges_the_chart_and_the_figures(club):
+    import json
+
+    def chart_layout(at: AppTest) -> dict:
+        return json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+
+    at = run()
+    desk = chart_layout(at)
+    at.sidebar.toggle(key="projector_mode").set_value(True).run()
+    assert not at.exception, at.exception
+    room = chart_layout(at)
+    assert room["height"] > desk["height"] and room["font"]["size"] > desk["font"]["size"]
+    assert any("stMetricValue" in str(h.proto.body) for h in at.get("html"))

@@ -338,8 +338,40 @@ def upcoming_table(table: pd.DataFrame) -> list[int]:
     return list(event.selection.rows)
 
 
-def capacity_chart(shows: pd.DataFrame, timezone: str, days: int) -> None:
+PROJECTOR_KEY = "projector_mode"
+PROJECTOR_CHART_HEIGHT = 760
+# Read from the back of a room: key figures and text larger than a desk screen needs.
+_PROJECTOR_CSS = """
+[data-testid="stMetricValue"] { font-size: 3.6rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.35rem; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; }
+"""
+
+
+def projector_switch() -> bool:
+    """The sidebar switch for a meeting room screen; True when on."""
+    return st.sidebar.toggle(
+        "Projector mode",
+        key=PROJECTOR_KEY,
+        help="Larger key figures, text and chart, for a room's screen.",
+    )
+
+
+def projector_style() -> None:
+    """Enlarge key figures and text on this page (the chart: ``capacity_chart``)."""
+    st.html(f"<style>{_PROJECTOR_CSS}</style>")
+
+
+def capacity_chart(
+    shows: pd.DataFrame, timezone: str, days: int, *, projector: bool = False
+) -> None:
     fig = charts.capacity_chart(shows, timezone, title=f"Capacity vs sold, next {days} days")
+    if projector:
+        fig.update_layout(
+            height=PROJECTOR_CHART_HEIGHT,
+            font={"size": charts.FONT_SIZE + 6},
+            title={"font": {"size": charts.FONT_SIZE + 14}},
+        )
     st.plotly_chart(
         fig,
         key="capacity_chart",

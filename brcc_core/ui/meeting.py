@@ -46,6 +46,7 @@ def render_meeting(boxoffice: BoxOffice) -> None:
         st.title(APP_NAME)
         st.error(str(exc), icon="🛠️")
         return
+    dashboard_ui.projector_style()  # a meeting view is shown on a room's screen
     st.title(link.title)
     until = link.expires_at.astimezone(boxoffice.settings.tz)
     st.caption(
@@ -75,7 +76,7 @@ def _live_part(boxoffice: BoxOffice, catalog: Catalog, link: MeetingLink) -> Non
     dashboard_ui.key_figures_row(key_figures(shows, now))
     upcoming = upcoming_shows(shows, now, MEETING_DAYS)
     if not upcoming.empty:
-        dashboard_ui.capacity_chart(upcoming, timezone, MEETING_DAYS)
+        dashboard_ui.capacity_chart(upcoming, timezone, MEETING_DAYS, projector=True)
     chosen = list(link.selection)
     if not chosen:
         return
