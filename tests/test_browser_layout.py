@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from brcc_core.boxoffice import BoxOffice
+from brcc_core.settings import load_settings
+from brcc_core.windows import local_now
 from tests.test_browser import (
     FIRST_RUN_SECONDS,
     Server,
@@ -33,7 +36,7 @@ VIEWPORTS = {
 # (path, heading, tabs): every page a demo manager opens, with its tabs.
 PAGES = [
     ("", "Dashboard", []),
-    ("comparison", "Comparison", []),
+    ("comparison?shows={shows}", "Comparison", []),
     ("sales", "Sales & pace", ["Pace of coming shows", "Revenue & no-shows"]),
     ("tonight", "Tonight", []),
     ("inventory", "Inventory", ["Change", "Shows", "Sync", "Audit"]),
@@ -48,6 +51,22 @@ OTHER_DATE_FORMATS = {
     "month before day": re.compile(rf"\b{WEEKDAY},? {MONTH} \d"),
 }
 SNAKE = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
+
+
+@pytest.fixture(scope="module")
+def compared(server, browser) -> str:
+    """Two coming shows for the comparison's cards, once the first page has seeded the
+    sandbox and built the catalog."""
+    page = browser.new_page()
+    try:
+        open_page(page, server, "", "Dashboard")
+    finally:
+        page.close()
+    settings = load_settings({"BRCC_DATA_DIR": str(server.data_dir)}, dotenv_path=None)
+    box = BoxOffice.from_settings(settings)
+    now = local_now(settings.timezone)
+    shows = box.shows(box.listings(box.catalog()))
+    return ",".join(shows.loc[shows["starts_at"] > now, "show_key"][:2])
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +135,9 @@ def look_at(page, name: str, shots: Path, seen: dict[str, list[str]]) -> None:
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_every_page_and_tab_in_the_managers_words_at_each_size(server, browser, shots, viewport):
+def test_every_page_and_tab_in_the_managers_words_at_each_size(
+    server, browser, shots, compared, viewport
+):
     context = browser.new_context(
         viewport=VIEWPORTS[viewport], timezone_id="Europe/Berlin", locale="en-GB"
     )
@@ -125,11 +146,11 @@ def test_every_page_and_tab_in_the_managers_words_at_each_size(server, browser, 
     seen: dict[str, list[str]] = {}
     try:
         for path, heading, tabs in PAGES:
-            open_page(page, server, path, heading)
+            open_page(page, server, path.format(shows=compared), heading)
             assert_no_errors(page)
             title = page.title()
             assert title.startswith(heading) and title.endswith("(demo)"), title
-            name = f"{viewport}-{path or 'dashboard'}"
+            name = f"{viewport}-{path.split('?')[0] or 'dashboard'}"
             if path == "" and viewport == "desk":
                 assert scroll_overflow(page) <= 1, "the upcoming shows table scrolls sideways"
             if not tabs:
