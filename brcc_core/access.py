@@ -49,6 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from brcc_core.formats import day_label, moment_label
 from brcc_core.state import AuditEntry, LazyTables, stamped
 
 log = logging.getLogger(__name__)
@@ -393,7 +394,7 @@ class Access:
         now = self._clock().astimezone(UTC).replace(microsecond=0)
         link = MeetingLink(
             link_id=secrets.token_urlsafe(9),
-            title=(title.strip() or f"Meeting of {now:%Y-%m-%d}")[:200],
+            title=(title.strip() or f"Meeting of {day_label(now)}")[:200],
             selection=keys,
             created_by=manager.email,
             created_at=now,
@@ -484,7 +485,7 @@ class Access:
             )
         if status == "expired":
             raise LinkInvalid(
-                f"This meeting link expired on {link.expires_at:%Y-%m-%d %H:%M} UTC. "
+                f"This meeting link expired on {moment_label(link.expires_at)} UTC. "
                 "Ask a manager for a new one."
             )
         return link

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from brcc_core.formats import day_label, time_label, when_label
+
 WOOCOMMERCE = "#3d5a80"
 EVENTBRITE = "#e07a5f"
 PENDING = "#f2cc8f"
@@ -67,10 +69,13 @@ def _layout(
         font={"size": FONT_SIZE, "color": INK},
         height=height,
         margin={"l": 70, "r": 20, "t": 120, "b": 80},
+        # Under the plot: on a phone the legend wraps to several lines, and above the
+        # plot it would cover the title.
         legend={
             "orientation": "h",
+            "yref": "container",
             "yanchor": "bottom",
-            "y": 1.02,
+            "y": 0,
             "xanchor": "left",
             "x": 0,
             "font": {"size": FONT_SIZE},
@@ -114,18 +119,28 @@ def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = No
     pending, and the seats remaining up to venue capacity. A show whose sold could not be
     read gets a hatched grey bar saying so instead of a short one; an oversold show gets
     a red cross with how many seats too many were sold; a dark tick marks each venue
-    capacity. Days are labelled under the bars, in the club's timezone.
+    capacity. Days are labelled under the bars, in the club's timezone. Over more than
+    ``MAX_DAYS_APART`` days each bar is a week's shows added up, so labels and oversold
+    markers never sit on top of each other.
     """
     title = title or "Capacity vs sold"
     if shows.empty:
         return _empty(title, "No upcoming shows in this window")
     shows = shows.sort_values("starts_at")
     local = [_wall_clock(t) for t in shows["starts_at"]]
-    # Two-level axis: the time under each bar, the day under its shows.
-    x = [[f"{t:%a}<br>{t.day} {t:%b}" for t in local], [f"{t:%H:%M}" for t in local]]
-    names = [
-        f"{t:%a %d %b %H:%M}<br>{_text(n)}" for t, n in zip(local, shows["title"], strict=True)
-    ]
+    if len({t.date() for t in local}) > MAX_DAYS_APART:
+        shows, x, names = _added_up(shows, local, by_week=True)
+    elif len(shows) > MAX_BARS:
+        shows, x, names = _added_up(shows, local, by_week=False)
+    else:
+        # Two-level axis: the time under each bar, the day (weekday over date) under its
+        # shows.
+        days = [day_label(t).replace(" ", "<br>", 1) for t in local]
+        x = [days, [time_label(t) for t in local]]
+        names = [
+            f"{when_label(t)}<br>{_text(n)}" for t, n in zip(local, shows["title"], strict=True)
+        ]
+        shows = shows.assign(over_by=[_over_by(r) for r in shows.to_dict("records")])
     known = [bool(k) for k in shows["sold_known"]]
     capacity = [int(c) for c in shows["venue_capacity"]]
 
@@ -169,11 +184,11 @@ def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = No
         hovertemplate="%{customdata}<br>venue capacity <b>%{y}</b><extra></extra>",
     )
     over = [
-        (day, clock, name, _num(s) + _num(p), _num(s) + _num(p) - c)
-        for day, clock, name, s, p, c, o in zip(
-            *x, names, shows["sold"], shows["pending"], capacity, shows["oversold"], strict=True
+        (day, clock, name, _num(s) + _num(p), int(by))
+        for day, clock, name, s, p, by in zip(
+            *x, names, shows["sold"], shows["pending"], shows["over_by"], strict=True
         )
-        if o
+        if by > 0
     ]
     if over:
         fig.add_scatter(
@@ -198,6 +213,66 @@ def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = No
     fig.update_xaxes(type="multicategory", tickfont={"size": FONT_SIZE - 4}, dividercolor=UNKNOWN)
     fig.update_yaxes(range=[0, _headroom(shows, capacity)])
     return fig
+
+
+MAX_BARS = 20
+MAX_DAYS_APART = 21
+"""Up to ``MAX_BARS`` shows, one bar each stays readable; more (a fortnight of the club's
+shows) are added up per day, and beyond three weeks (the 90-day window) per week, so the
+labels and oversold markers never sit on top of each other."""
+
+
+def _over_by(show: Mapping) -> int:
+    """Seats sold and pending beyond the venue capacity (0 when not oversold)."""
+    if not show["oversold"]:
+        return 0
+    return max(0, _num(show["sold"]) + _num(show["pending"]) - int(show["venue_capacity"]))
+
+
+def _added_up(
+    shows: pd.DataFrame, local: list[pd.Timestamp], *, by_week: bool
+) -> tuple[pd.DataFrame, list, list]:
+    """One row per day, or per week (Monday first), summing its shows, with the axis
+    labels and the hover text naming the oversold shows; a day or week with a show whose
+    sold is unknown is unknown."""
+    rows = shows.to_dict("records")
+    weeks: dict = {}
+    for row, t in zip(rows, local, strict=True):
+        first = t - pd.Timedelta(days=t.weekday()) if by_week else t
+        weeks.setdefault(first.date(), []).append((row, t))
+    out, names = [], []
+    for monday, part in weeks.items():
+        members = [r for r, _ in part]
+        known = all(bool(r["sold_known"]) for r in members)
+        over = [(r, t) for r, t in part if _over_by(r)]
+
+        def total(column: str, members: list = members) -> int:
+            return sum(_num(r[column]) for r in members)
+
+        out.append(
+            {
+                "title": f"{len(members)} shows",
+                "sold_known": known,
+                "venue_capacity": total("venue_capacity"),
+                "sold_woocommerce": total("sold_woocommerce"),
+                "sold_eventbrite": total("sold_eventbrite"),
+                "pending": total("pending"),
+                "sold": total("sold"),
+                "remaining": sum(max(_num(r["remaining"]), 0) for r in members),
+                "oversold": bool(over),
+                "over_by": sum(_over_by(r) for r in members),
+            }
+        )
+        oversold = "".join(
+            f"<br>oversold by {_over_by(r)}: {when_label(t)} {_text(r['title'])}" for r, t in over
+        )
+        period = f"Week of {day_label(monday)}" if by_week else day_label(monday)
+        names.append(f"{period}: {len(members)} shows{oversold}")
+    if by_week:
+        x = [[f"Week of<br>{day_label(m)}" for m in weeks], [r["title"] for r in out]]
+    else:
+        x = [[day_label(m).replace(" ", "<br>", 1) for m in weeks], [r["title"] for r in out]]
+    return pd.DataFrame(out), x, names
 
 
 def _headroom(frame: pd.DataFrame, capacity: list[int]) -> float:

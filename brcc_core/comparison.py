@@ -16,10 +16,11 @@ import pandas as pd
 
 from brcc_core.availability import Availability
 from brcc_core.club import NEARLY_FULL_SHARE, channel_name
+from brcc_core.formats import WEEKDAYS, header, when_label
 from brcc_core.keys import show_start
 from brcc_core.selection import selection_days
 from brcc_core.values import DECIMAL, WHOLE, int_or_none, known, typed_frame
-from brcc_core.windows import WEEKDAYS, listings_between, listings_on_days, when_label
+from brcc_core.windows import listings_between, listings_on_days
 
 CANDIDATE_COLUMNS = ["key", "kind", "starts_at", "label", "channel", "title"]
 
@@ -384,8 +385,9 @@ def comparison_frame(cards: Sequence[ComparisonCard]) -> pd.DataFrame:
 
 def comparison_csv(cards: Sequence[ComparisonCard]) -> bytes:
     """The comparison as CSV (UTF-8 with BOM so a spreadsheet opens accents right);
-    unknown numbers are empty cells, never 0."""
-    return comparison_frame(cards).to_csv(index=False).encode("utf-8-sig")
+    unknown numbers are empty cells, never 0. Headers and dates as on screen."""
+    frame = comparison_frame(cards).drop(columns=["starts_at"]).rename(columns=header)
+    return frame.to_csv(index=False).encode("utf-8-sig")
 
 
 @dataclass(frozen=True)

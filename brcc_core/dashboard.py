@@ -13,8 +13,9 @@ from datetime import datetime
 
 import pandas as pd
 
+from brcc_core.formats import day_label, time_label
 from brcc_core.values import DECIMAL, TEXT, WHOLE, known, typed_frame
-from brcc_core.windows import WEEKDAYS, upcoming_shows
+from brcc_core.windows import upcoming_shows
 
 KEY_FIGURE_DAYS = 7
 UPCOMING_DAYS = 14
@@ -141,8 +142,8 @@ def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "show_key": show["show_key"],
-                "date": f"{WEEKDAYS[show['starts_at'].weekday()]} {show['starts_at']:%d %b}",
-                "time": f"{show['starts_at']:%H:%M}",
+                "date": day_label(show["starts_at"]),
+                "time": time_label(show["starts_at"]),
                 "show": show["title"],
                 "sold_woocommerce": show["sold_woocommerce"],
                 "sold_eventbrite": show["sold_eventbrite"],

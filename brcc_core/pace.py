@@ -24,6 +24,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from brcc_core.formats import day_label
 from brcc_core.history import occurrence_of_listing, recurring_of_listing
 
 BEHIND_MARGIN = 3  # seats below the lower quartile before "behind" is said
@@ -262,7 +263,7 @@ def show_pace(
         row["flag"] = "sold out"
     elif sell_out is not None:
         row["sell_out_by"] = sell_out
-        row["flag"] = f"on course to sell out by {sell_out:%a %d %b}"
+        row["flag"] = f"on course to sell out by {day_label(sell_out)}"
     elif behind:
         row["flag"] = BEHIND_LABEL
     return row
@@ -365,7 +366,7 @@ def pace_curves(
         )
     curves = []
     for s in past:
-        label = f"{s[0].starts_at:%a %d %b %Y}"
+        label = f"{day_label(s[0].starts_at)} {s[0].starts_at.year}"
         values = curve(s)
         curves.append(values)
         rows.extend(

@@ -13,15 +13,6 @@ import pandas as pd
 
 from brcc_core.values import known
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def when_label(starts_at: datetime | None) -> str:
-    """'Fri 27 Nov 20:00' in the club's timezone (``starts_at`` already carries it)."""
-    if not known(starts_at):
-        return "date unknown"
-    return f"{WEEKDAYS[starts_at.weekday()]} {starts_at.day} {starts_at:%b %H:%M}"
-
 
 def local_now(timezone: str) -> pd.Timestamp:
     """Now in the club's timezone: the start of every "upcoming" window."""

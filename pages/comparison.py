@@ -59,7 +59,7 @@ with page_boundary("loading the comparison"):
     else:
         ui.share_link(picked)
         cards = comparison_cards(picked, listings, shows)
-        ui.cards(cards)
+        ui.cards(cards, actions=True)
         ui.summary(comparison_summary(cards))
         ui.chart(comparison_frame(cards), timezone)
         ui.download(cards, today)

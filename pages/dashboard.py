@@ -18,6 +18,9 @@ st.title("Dashboard")
 boxoffice = get_boxoffice()
 demo_banner(boxoffice)
 selection.show_notice()
+projector = ui.projector_switch()
+if projector:
+    ui.projector_style()
 
 with page_boundary("loading the dashboard"):
     refresh_button(boxoffice)
@@ -57,4 +60,5 @@ with page_boundary("loading the dashboard"):
         rows = ui.upcoming_table(table)
         chosen = selection.apply_table(ui.TABLE_KEY, visible, rows, chosen)
         ui.compare_link(chosen)
-        ui.capacity_chart(upcoming, boxoffice.settings.timezone, days)
+        ui.act_on_show(upcoming, chosen)
+        ui.capacity_chart(upcoming, boxoffice.settings.timezone, days, projector=projector)

@@ -115,3 +115,46 @@ def test_png_download_is_kept_and_named():
     }
     assert "toImage" not in config["modeBarButtonsToRemove"]
     assert "filename" not in charts.PLOTLY_CONFIG["toImageButtonOptions"]
+
+
+def test_ninety_days_are_drawn_by_week_so_labels_and_oversold_marks_do_not_overlap():
+    start = datetime(2026, 11, 30, 20, 0, tzinfo=ZoneInfo("America/Toronto"))  # a Monday
+    rows = frame(
+        [
+            wc(
+                day,
+                f"show {day}",
+                start + timedelta(days=day),
+                sold=60 if day in (3, 4) else 30,
+                available=0 if day in (3, 4) else 25,
+            )
+            for day in range(90)
+        ]
+    )
+    shows = suggest_shows(rows)
+    fig = charts.capacity_chart(shows, "America/Toronto")
+    weeks, counts = fig.data[0].x
+    assert len(weeks) == 13  # 90 days from a Monday: 12 full weeks and 6 days
+    assert weeks[0] == "Week of<br>Mon 30 Nov" and counts[0] == "7 shows"
+    assert charts.trace_values(fig)["Venue capacity"][0] == 7 * 55
+    assert charts.trace_values(fig)["Sold · WooCommerce"][0] == 5 * 30 + 2 * 60
+    (oversold,) = [t for t in fig.data if t.name == "Oversold"]
+    assert list(oversold.text) == ["+10"]  # two shows, 5 seats over each, one mark
+    assert "Thu 3 Dec 20:00" in oversold.customdata[0]
+
+    few = charts.capacity_chart(shows.iloc[:14], "America/Toronto")
+    assert len(few.data[0].x[0]) == 14  # one bar per show while they fit
+
+
+def test_a_busy_fortnight_is_drawn_by_day():
+    start = datetime(2026, 11, 30, 20, 0, tzinfo=ZoneInfo("America/Toronto"))
+    rows = frame(
+        [
+            wc(n, "s", start + timedelta(days=n // 2, hours=2 * (n % 2)), sold=30, available=25)
+            for n in range(28)
+        ]
+    )
+    fig = charts.capacity_chart(suggest_shows(rows), "America/Toronto")
+    days, counts = fig.data[0].x
+    assert len(days) == 14 and days[0] == "Mon<br>30 Nov" and set(counts) == {"2 shows"}
+    assert charts.trace_values(fig)["Venue capacity"] == [110] * 14

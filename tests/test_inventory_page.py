@@ -69,7 +69,9 @@ def test_minus_plus_and_set_go_through_the_confirmation(demo_env):
     assert f"Remaining: {remaining} → {remaining - 1}" in panel
     assert metrics(at)["Capacity"] == str(capacity)  # nothing written before confirming
     click(at, "inv_confirm")
-    assert "Verified on WooCommerce" in texts(at.toast)
+    # The outcome is on the page where the manager confirmed, not only in a passing toast.
+    assert "Verified on WooCommerce" in texts(at.success)
+    assert not at.toast
     assert metrics(at)["Capacity"] == str(capacity - 1)
     assert metrics(at)["Remaining"] == str(remaining - 1)
 
@@ -83,7 +85,7 @@ def test_minus_plus_and_set_go_through_the_confirmation(demo_env):
     assert "Remaining: " + str(remaining) + " → 10" in texts(at.markdown)
     click(at, "inv_confirm")
     assert metrics(at)["Remaining"] == "10"
-    assert "✅" in [t.icon for t in at.toast]
+    assert "✅" in [s.icon for s in at.success]
 
     # Cancel closes the panel and writes nothing.
     click(at, "inv_minus")
@@ -133,7 +135,8 @@ def test_sync_two_shows_with_one_confirmation(demo_env):
     click(at, "inv_sync_apply")
     assert "inv_sync_confirm" in [b.key for b in at.button]
     click(at, "inv_sync_confirm")
-    assert f"Sync: {len(changes)} of {len(changes)} row(s) verified." in texts(at.toast)
+    assert f"Sync applied: {len(changes)} row(s) verified" in texts(at.success)
+    assert not at.toast
     results = next(d.value for d in at.dataframe if "message" in d.value.columns)
     assert set(results["result"]) == {"ok"}
 
@@ -221,7 +224,7 @@ def test_switching_sync_policies_and_applying_each(demo_env):
         assert [picker.format_func(k) for k in picker.value] == list(expected.values())
         click(at, "inv_sync_apply")
         click(at, "inv_sync_confirm")
-        assert f"Sync: {len(expected)} of {len(expected)} row(s) verified." in texts(at.toast)
+        assert f"Sync applied: {len(expected)} row(s) verified" in texts(at.success)
         box.refresh_catalog()
         (again,) = box.plan_sync([key], policies[kind], box.listings())
         assert not again.changes, [
@@ -253,3 +256,47 @@ def test_a_venue_capacity_below_sold_is_refused_on_the_shows_tab(demo_env):
     click(at, "inv_map_save")
     assert f"below the {held} seats already sold or pending" in texts(at.error)
     assert "Show confirmed" not in texts(at.success)
+
+
+def headers(frame) -> list[str]:
+    """The headers a manager sees on a dataframe: its shown columns under their labels."""
+    import json
+
+    config = json.loads(frame.proto.columns or "{}")
+    shown = list(frame.proto.column_order) or list(frame.value.columns)
+    return [(config.get(f"col:{c}") or config.get(c) or {}).get("label") or c for c in shown]
+
+
+def test_inventory_tables_speak_the_managers_language(demo_env):
+    import re
+
+    at = inventory_page()
+    click(at, "inv_plus")
+    click(at, "inv_confirm")
+    show_key = at.multiselect(key="inv_sync_shows").options[0]
+    at.multiselect(key="inv_sync_shows").select(show_key)
+    at.run()
+    assert not at.exception, at.exception
+
+    def table(column: str):
+        return next(d.value for d in at.dataframe if column in d.value.columns)
+
+    shown = [h for d in at.dataframe for h in headers(d)]
+    assert len(at.dataframe) == 3, "the Shows, Sync and Audit tables"
+    assert not [h for h in shown if "_" in h or h == "None"], shown
+    for developer_word in ("starts_at", "venue_capacity", "listing_key", "target_capacity"):
+        assert developer_word not in shown
+
+    # The audit row names the show, the channel and the date; its key never stands alone.
+    audit = table("who")
+    listing = audit["listing"].iloc[0]
+    titles = set(a_boxoffice().listings()["title"].astype(str))
+    assert listing.split(" · ")[0] in titles and " · WooCommerce · " in listing
+    assert re.search(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} \d\d:\d\d", listing)
+    assert not re.fullmatch(r"wc:[\w:]+", listing)
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d", audit["at"][0])
+
+    # The Shows tab says when a show is in the club's one format, never ISO with an offset.
+    when = table("venue_capacity")["when"]
+    assert not when.str.contains(r"\d{4}-\d\d-\d\d").any()
+    assert when.str.fullmatch(r"[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d\d:\d\d").all()

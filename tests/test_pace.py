@@ -107,7 +107,7 @@ def test_on_course_to_sell_out_names_the_day():
     together = run(rows).loc["together"]
     assert together["projected_final"] == 55  # capped at the venue capacity
     assert together["sell_out_by"] == pd.Timestamp(FRIDAY - timedelta(hours=10))
-    assert together["flag"] == "on course to sell out by Fri 04 Dec"
+    assert together["flag"] == "on course to sell out by Fri 4 Dec"
 
 
 def test_channels_are_paced_apart_and_together_pairs_a_moved_show():

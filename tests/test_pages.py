@@ -7,13 +7,14 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
-from brcc_core import http
+from brcc_core import formats, http
 from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.dashboard import UPCOMING_DAYS
@@ -123,7 +124,9 @@ def test_dashboard_shows_health_key_figures_table_and_chart(club):
         "Oversold shows",
         "Over-exposed shows",
     ]
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) > 0
+    # The upcoming shows, and their details (sold per channel, pending) in an expander.
+    assert len(at.dataframe) == 2 and len(at.dataframe[0].value) > 0
+    assert at.get("expander")[-1].label.startswith("Details")
     assert at.get("plotly_chart")
 
 
@@ -349,7 +352,70 @@ def test_a_listing_set_far_above_the_room_is_flagged_on_the_dashboard_at_once(cl
         assert show["exposure"] == f"{exposure:,}" != exposure_before
         assert f"over-exposed: {exposure:,} more seats on sale than the room has" in show["flag"]
         assert int(at.metric[5].value) >= max(1, flagged_before)
+
+        # Act from where you look: the flagged show is offered first, with its Sync dry
+        # run one click away, and the link opens Inventory with that show chosen.
+        assert at.selectbox(key="act_on_show").value in set(table[table.flag != ""].index)
+        at.selectbox(key="act_on_show").set_value(show_key).run()
+        links = {link.value: parse_qs(link.proto.query_string) for link in at.get("page_link")}
+        assert links["Sync dry run"] == {"show": [show_key], "act": ["sync"]}
+        assert links["Change its capacity"] == {"show": [show_key], "act": ["change"]}
+        inventory = run(INVENTORY, show=show_key, act="sync")
+        assert not inventory.exception, inventory.exception
+        assert inventory.multiselect(key="inv_sync_shows").value == [show_key]
+        assert inventory.selectbox(key="inv_show").value == show_key
+        when = formats.when_label(row.starts_at)
+        assert any(
+            f"({when})" in m and "oversell exposure" in m for m in texts(inventory, "markdown")
+        )
     finally:
         fresh = boxoffice.listings().set_index("listing_key").loc[row.listing_key]
         back = Change(row.listing_key, seen_remaining=int(fresh.available), value=int(row.capacity))
         assert boxoffice.apply_change(back, who=Actor.demo("manager")).status == "ok"
+
+
+def inventory_links(at: AppTest) -> list[dict]:
+    return [
+        parse_qs(link.proto.query_string)
+        for link in at.get("page_link")
+        if "inventory" in link.proto.page
+    ]
+
+
+def test_a_viewer_gets_no_way_to_act_from_the_dashboard_or_a_comparison(club):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["demo_identity"] = "viewer"
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) > 0
+    assert "act_on_show" not in [s.key for s in at.selectbox]
+    assert inventory_links(at) == []
+    show_key = at.dataframe[0].value["show_key"][0]
+    at.query_params["shows"] = show_key
+    at.switch_page(COMPARISON)
+    at.run()
+    assert not at.exception, at.exception
+    assert inventory_links(at) == []
+
+
+def test_a_compared_show_links_to_its_capacity_change_and_sync(club):
+    show_key = run().dataframe[0].value["show_key"][0]
+    at = run(COMPARISON, shows=show_key)
+    assert not at.exception, at.exception
+    assert {"show": [show_key], "act": ["sync"]} in inventory_links(at)
+    assert {"show": [show_key], "act": ["change"]} in inventory_links(at)
+
+
+def test_projector_mode_enlarges_the_chart_and_the_figures(club):
+    import json
+
+    def chart_layout(at: AppTest) -> dict:
+        return json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+
+    at = run()
+    desk = chart_layout(at)
+    at.sidebar.toggle(key="projector_mode").set_value(True).run()
+    assert not at.exception, at.exception
+    room = chart_layout(at)
+    assert room["height"] > desk["height"] and room["font"]["size"] > desk["font"]["size"]
+    assert any("stMetricValue" in str(h.proto.body) for h in at.get("html"))

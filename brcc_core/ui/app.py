@@ -62,6 +62,24 @@ def demo_banner(boxoffice: BoxOffice) -> None:
         )
 
 
+APP_NAME = "BRCC Box Office"
+
+
+def tab_title(page_title: str, demo: bool) -> str:
+    """The browser tab's title: the page first (tabs are narrow), then the app, and
+    "demo" when the numbers are the sandbox's, so a screenshot never passes for the club's."""
+    return f"{page_title} · {APP_NAME}" + (" (demo)" if demo else "")
+
+
+def name_the_tab(page_title: str) -> None:
+    """Set the browser tab's title for the page about to run."""
+    try:
+        demo = load_settings().is_demo
+    except SettingsError:
+        demo = False  # the page itself says what is wrong with the settings
+    st.set_page_config(page_title=tab_title(page_title, demo))
+
+
 # --- who is at the box office ----------------------------------------------------------
 DEMO_IDENTITY_KEY = "demo_identity"  # the demo identity switch (demo mode, no sign-in)
 DEMO_DEFAULT_ROLE: Role = "manager"  # a newcomer can try every manager control at once
@@ -152,7 +170,7 @@ def identity_sidebar(actor: Actor) -> None:
 
 
 def sign_in_page() -> None:
-    st.title("BRCC Box Office")
+    st.title(APP_NAME)
     st.write("Sign in with the club account you use for e-mail to see the box office.")
     st.button("Sign in", key="sign_in", type="primary", on_click=st.login, icon="🔑")
 
@@ -177,7 +195,7 @@ def ask_an_admin_page() -> None:
 
 
 def _roles_unreadable(message: str) -> None:
-    st.title("BRCC Box Office")
+    st.title(APP_NAME)
     st.error(f"Who may see the box office cannot be checked right now. {message}", icon="🛠️")
 
 

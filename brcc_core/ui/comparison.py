@@ -19,10 +19,12 @@ from brcc_core.comparison import (
     listing_label,
     show_label,
 )
+from brcc_core.formats import WEEKDAYS
 from brcc_core.selection import MAX_SELECTION, encode_selection
 from brcc_core.ui import selection
+from brcc_core.ui.app import can_write
+from brcc_core.ui.inventory import act_links
 from brcc_core.ui.text import plain
-from brcc_core.windows import WEEKDAYS
 
 PICKER_KEY = "compare_pick"
 DEFAULT_RANGE_DAYS = 28
@@ -129,8 +131,9 @@ def _pct(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.0%}"
 
 
-def cards(items: Sequence[ComparisonCard]) -> None:
-    """Cards side by side (four to a row; stacked on a phone)."""
+def cards(items: Sequence[ComparisonCard], *, actions: bool = False) -> None:
+    """Cards side by side (four to a row; stacked on a phone). ``actions``: each show's
+    card links to its capacity change and Sync dry run (managers, Comparison page)."""
     per_row = 4
     for start in range(0, len(items), per_row):
         row = items[start : start + per_row]
@@ -138,6 +141,8 @@ def cards(items: Sequence[ComparisonCard]) -> None:
         for column, card in zip(columns, row, strict=False):
             with column, st.container(border=True, key=f"card_{start}_{card.key}"):
                 _card(card)
+                if actions and card.kind == "show" and can_write():
+                    act_links(card.key)
 
 
 def _card(card: ComparisonCard) -> None:

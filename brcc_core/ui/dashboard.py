@@ -15,9 +15,12 @@ from brcc_core import charts
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice
 from brcc_core.catalog import Catalog
 from brcc_core.club import NEARLY_FULL_SHARE, channel_name
-from brcc_core.dashboard import UPCOMING_COLUMNS, UPCOMING_DAYS, KeyFigures
+from brcc_core.dashboard import UPCOMING_DAYS, KeyFigures, show_flag
+from brcc_core.formats import day_label, when_label
 from brcc_core.health import Health, health_lines, overall_health
 from brcc_core.selection import MAX_SELECTION, encode_selection
+from brcc_core.ui.app import can_write
+from brcc_core.ui.inventory import act_links
 from brcc_core.ui.text import plain
 
 HEALTH_KEY = "health_results"
@@ -121,7 +124,7 @@ def eventbrite_window_note(catalog: Catalog, now: datetime, days: int) -> None:
     until = catalog.eventbrite_until
     if until is not None and now + timedelta(days=days) > until:
         st.caption(
-            f"Eventbrite numbers stop at {until.astimezone(now.tzinfo):%a %b %d}: the last "
+            f"Eventbrite numbers stop at {day_label(until.astimezone(now.tzinfo))}: the last "
             "refresh read Eventbrite that far ahead. Later shows may sell on Eventbrite too; "
             "press **Refresh data** to read further."
         )
@@ -207,56 +210,112 @@ def compare_link(chosen: Sequence[str]) -> None:
     )
 
 
+ACT_KEY = "act_on_show"
+
+
+def act_on_show(shows: pd.DataFrame, chosen: Sequence[str]) -> None:
+    """Managers go from the row they look at to fixing it: the show's capacity change or
+    its Sync dry run on the Inventory page, the show already chosen. Over-exposed and
+    oversold shows come first, then the ticked rows, then the rest in date order."""
+    if shows.empty or not can_write():
+        return
+    ticked = set(chosen)
+    rows = shows.to_dict("records")
+    rank = {
+        r["show_key"]: 0
+        if r["over_exposed"] or r["oversold"]
+        else 1
+        if r["show_key"] in ticked
+        else 2
+        for r in rows
+    }
+    names = {
+        r["show_key"]: " · ".join(
+            part for part in (when_label(r["starts_at"]), r["title"], show_flag(r)) if part
+        )
+        for r in sorted(rows, key=lambda r: (rank[r["show_key"]], r["starts_at"]))
+    }
+    show_key = st.selectbox(
+        "Act on a show", list(names), format_func=lambda k: plain(names.get(k, k)), key=ACT_KEY
+    )
+    act_links(show_key)
+
+
 _TABLE_CONFIG = {
-    "date": st.column_config.TextColumn("Date", width=95),
-    "time": st.column_config.TextColumn("Time", width=55),
-    "show": st.column_config.TextColumn("Show", width=180),
-    "flag": st.column_config.TextColumn("Flag", width=200),
+    # The name stays on screen while a phone scrolls the numbers sideways.
+    "show": st.column_config.TextColumn("Show", width=170, pinned=True),
+    "date": st.column_config.TextColumn("Date", width=80),
+    "time": st.column_config.TextColumn("Time", width=48),
+    "flag": st.column_config.TextColumn("Flag", width=170),
     "sold_woocommerce": st.column_config.NumberColumn(
-        "Sold · Woo",
+        "Sold · site",
         format="%d",
-        width=90,
+        width=80,
         help="Sold on the site (WooCommerce / FooEvents).",
     ),
     "sold_eventbrite": st.column_config.NumberColumn(
-        "Sold · EB",
+        "Sold · Eventbrite",
         format="%d",
-        width=80,
+        width=110,
         help="Sold on Eventbrite (at the last refresh).",
     ),
     "pending": st.column_config.NumberColumn(
         "Pending", format="%d", width=70, help="Site orders not completed yet."
     ),
-    "venue_capacity": st.column_config.NumberColumn("Capacity", format="%d", width=75),
+    "venue_capacity": st.column_config.NumberColumn("Venue capacity", format="%d", width=105),
     "remaining": st.column_config.NumberColumn(
-        "Remaining", format="%d", width=85, help="Venue capacity minus sold and pending."
+        "Remaining", format="%d", width=78, help="Venue capacity minus sold and pending."
     ),
     "on_sale_woocommerce": st.column_config.TextColumn(
         "On sale · site",
-        width=85,
+        width=70,
         help="Seats buyers can still buy on the site (WooCommerce / FooEvents) now.",
     ),
     "on_sale_eventbrite": st.column_config.TextColumn(
         "On sale · Eventbrite",
-        width=85,
+        width=80,
         help="Seats Eventbrite can still sell (at the last refresh).",
     ),
     "exposure": st.column_config.TextColumn(
         "Exposure",
-        width=80,
+        width=72,
         help="Seats on sale across both channels minus seats the room has left: above 0, "
         "the channels together could sell seats the room does not have.",
     ),
     "sell_through": st.column_config.ProgressColumn(
-        "Sell-through", format="%.0f%%", min_value=0, max_value=100, width=95
+        "Sell-through", format="%.0f%%", min_value=0, max_value=100, width=90
     ),
 }
-# The flag next to the name: the one thing to see from the door.
-_TABLE_ORDER = ["date", "time", "show", "flag", *[c for c in UPCOMING_COLUMNS[4:-1]]]
+# What fits 1400 px without sideways scrolling: the flag next to the name (the one thing
+# to see from the door), the room left, what is on sale where, and the exposure. Sold per
+# channel, pending and the venue capacity are one click away under "Details".
+_TABLE_ORDER = [
+    "show",
+    "date",
+    "time",
+    "flag",
+    "remaining",
+    "on_sale_woocommerce",
+    "on_sale_eventbrite",
+    "exposure",
+    "sell_through",
+]
+_DETAILS_ORDER = [
+    "show",
+    "date",
+    "time",
+    "sold_woocommerce",
+    "sold_eventbrite",
+    "pending",
+    "venue_capacity",
+    "remaining",
+    "sell_through",
+]
 
 
 def upcoming_table(table: pd.DataFrame) -> list[int]:
-    """The upcoming-shows table with row selection; returns the ticked rows."""
+    """The upcoming-shows table with row selection, then the rest of each row's numbers
+    in an expander; returns the ticked rows."""
     event = st.dataframe(
         table,
         key=TABLE_KEY,
@@ -267,11 +326,52 @@ def upcoming_table(table: pd.DataFrame) -> list[int]:
         selection_mode="multi-row",
         placeholder="unknown",
     )
+    with st.expander("Details: sold per channel, pending and venue capacity"):
+        st.dataframe(
+            table,
+            key="upcoming_details",
+            hide_index=True,
+            column_order=_DETAILS_ORDER,
+            column_config=_TABLE_CONFIG,
+            placeholder="unknown",
+        )
     return list(event.selection.rows)
 
 
-def capacity_chart(shows: pd.DataFrame, timezone: str, days: int) -> None:
+PROJECTOR_KEY = "projector_mode"
+PROJECTOR_CHART_HEIGHT = 760
+# Read from the back of a room: key figures and text larger than a desk screen needs.
+_PROJECTOR_CSS = """
+[data-testid="stMetricValue"] { font-size: 3.6rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.35rem; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; }
+"""
+
+
+def projector_switch() -> bool:
+    """The sidebar switch for a meeting room screen; True when on."""
+    return st.sidebar.toggle(
+        "Projector mode",
+        key=PROJECTOR_KEY,
+        help="Larger key figures, text and chart, for a room's screen.",
+    )
+
+
+def projector_style() -> None:
+    """Enlarge key figures and text on this page (the chart: ``capacity_chart``)."""
+    st.html(f"<style>{_PROJECTOR_CSS}</style>")
+
+
+def capacity_chart(
+    shows: pd.DataFrame, timezone: str, days: int, *, projector: bool = False
+) -> None:
     fig = charts.capacity_chart(shows, timezone, title=f"Capacity vs sold, next {days} days")
+    if projector:
+        fig.update_layout(
+            height=PROJECTOR_CHART_HEIGHT,
+            font={"size": charts.FONT_SIZE + 6},
+            title={"font": {"size": charts.FONT_SIZE + 14}},
+        )
     st.plotly_chart(
         fig,
         key="capacity_chart",

@@ -20,6 +20,7 @@ from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog import Catalog
 from brcc_core.club import channel_name
 from brcc_core.eventbrite_seats import seats_note
+from brcc_core.formats import when_label
 from brcc_core.inventory_preview import Change, parse_seats
 from brcc_core.state import StateUnavailable
 from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
@@ -30,24 +31,27 @@ from brcc_core.ui.inventory_common import (
     RESULT_KEY,
     SET_FOR_KEY,
     STATUS_ICONS,
-    TOAST_KEY,
     current_user,
     listing_label,
     remember_results,
     safe_callback,
     seats,
-    when,
 )
 from brcc_core.ui.live_age import live_age_caption
 from brcc_core.ui.text import plain
 from brcc_core.values import int_or_none, known
 
+# A link from the dashboard or the comparison opens this page on one show:
+# /inventory?show=show:2026-12-01T20:00&act=sync
+LINK_FOR_KEY = "inv_link_for"  # the (show, act) link this session already opened
+SHOW_PARAM = "show"
+ACT_PARAM = "act"
+ACTS = {"change": "Change", "sync": "Sync"}  # act -> the tab it opens
+TABS = ["Change", "Shows", "Sync", "Audit"]
+
 
 def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
     """The whole page below the title."""
-    toast = st.session_state.pop(TOAST_KEY, None)
-    if toast:
-        st.toast(plain(toast[0]), icon=toast[1])
     listings = boxoffice.listings(catalog)
     live_age_caption(listings, boxoffice.settings, catalog)
     try:
@@ -55,9 +59,12 @@ def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
     except StateUnavailable as exc:
         st.error(str(exc), icon="🛠️")
         shows = boxoffice.shows(listings).assign(source="suggested", rule_id=pd.NA)
+    tab = None
     if not can_write():
         st.info(read_only_reason(current_actor()), icon="🔒")
-    change_tab, shows_tab, sync_tab, audit_tab = st.tabs(["Change", "Shows", "Sync", "Audit"])
+    else:
+        tab = open_link(shows)
+    change_tab, shows_tab, sync_tab, audit_tab = st.tabs(TABS, default=tab)
     with change_tab:
         change_section(boxoffice, listings, shows)
     with shows_tab:
@@ -65,7 +72,52 @@ def render_inventory(boxoffice: BoxOffice, catalog: Catalog) -> None:
     with sync_tab:
         inventory_sync.sync_section(boxoffice, listings, shows)
     with audit_tab:
-        inventory_audit.audit_section(boxoffice)
+        inventory_audit.audit_section(boxoffice, listings)
+
+
+def link_params(show_key: str, act: str) -> dict[str, str]:
+    """The query of a link that opens this page on ``show_key``'s capacity change
+    (``act="change"``) or Sync dry run (``act="sync"``)."""
+    return {SHOW_PARAM: show_key, ACT_PARAM: act}
+
+
+def act_links(show_key: str) -> None:
+    """The two ways from a show on another page to fixing it here (managers only: the
+    caller checks ``can_write``)."""
+    with st.container(horizontal=True, key=f"act_{show_key}"):
+        st.page_link(
+            "pages/inventory.py",
+            label="Change its capacity",
+            icon="🎚️",
+            query_params=link_params(show_key, "change"),
+        )
+        st.page_link(
+            "pages/inventory.py",
+            label="Sync dry run",
+            icon="🔁",
+            query_params=link_params(show_key, "sync"),
+        )
+
+
+def open_link(shows: pd.DataFrame) -> str | None:
+    """Choose the linked show in the Change and Sync tabs, once per link (the manager's
+    later picks are not overridden), and return the tab to open first."""
+    show_key = st.query_params.get(SHOW_PARAM)
+    act = st.query_params.get(ACT_PARAM)
+    if act not in ACTS or show_key not in set(shows["show_key"]):
+        return None
+    if st.session_state.get(LINK_FOR_KEY) != (show_key, act):
+        st.session_state[LINK_FOR_KEY] = (show_key, act)
+        starts_at = shows.set_index("show_key").loc[show_key, "starts_at"]
+        started = bool(starts_at < pd.Timestamp.now(starts_at.tz))
+        st.session_state["inv_browse_mode"] = "Show"
+        # A show that started a few hours ago is "past" for the picker: include it. Sync
+        # plans only shows still to come.
+        st.session_state["inv_include_past"] = started
+        st.session_state["inv_show"] = show_key
+        if not started:
+            st.session_state["inv_sync_shows"] = [show_key]
+    return ACTS[act]
 
 
 # --- browsing --------------------------------------------------------------------------
@@ -110,7 +162,7 @@ def _pick_woocommerce(part: pd.DataFrame) -> pd.Series:
         }
         slot_id = _choose("Slot", list(slot_names), slot_names, "inv_slot")
         rows = rows[rows["slot_id"] == slot_id]
-    dates = {k: when(t) for k, t in zip(rows["listing_key"], rows["starts_at"], strict=True)}
+    dates = {k: when_label(t) for k, t in zip(rows["listing_key"], rows["starts_at"], strict=True)}
     key = _choose("Date", list(dates), dates, "inv_date")
     return rows[rows["listing_key"] == key].iloc[0]
 
@@ -125,7 +177,7 @@ def _pick_eventbrite(part: pd.DataFrame) -> pd.Series:
     rows = part[part["series_id"].fillna("") == chosen]
     events = rows.drop_duplicates("event_id")
     dates = {
-        str(e): when(t) + ("" if chosen else f" · {title}")
+        str(e): when_label(t) + ("" if chosen else f" · {title}")
         for e, t, title in zip(
             events["event_id"], events["starts_at"], events["title"], strict=True
         )
@@ -149,7 +201,7 @@ def _pick_by_show(pool: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | None:
         st.info("No shows in this range.")
         return None
     names = {
-        k: f"{when(t)} · {title}"
+        k: f"{when_label(t)} · {title}"
         for k, t, title in zip(shows["show_key"], shows["starts_at"], shows["title"], strict=True)
     }
     show_key = _choose("Show", list(names), names, "inv_show")
@@ -165,14 +217,18 @@ def _pick_by_show(pool: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | None:
 
 # --- the change tab -----------------------------------------------------------------------
 def change_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFrame) -> None:
-    _last_result()
     row = pick_listing(listings, shows)
     if row is None:
+        _last_result()
         return
     _listing_numbers(row)
     if not can_write():
+        _last_result()
         return
     _change_controls(row)
+    # The outcome stays under the buttons that asked for it, until the next change; no
+    # toast, which would cover it and vanish.
+    _last_result()
     pending = st.session_state.get(PENDING_KEY)
     if pending and pending["listing_key"] == row["listing_key"]:
         _confirmation(boxoffice, listings)
@@ -352,7 +408,6 @@ def _confirm(boxoffice: BoxOffice) -> None:
     remember_results([result])
     st.session_state.pop(SET_FOR_KEY, None)  # refill the Seats box with the new numbers
     st.session_state[RESULT_KEY] = (result.status, result.message)
-    st.session_state[TOAST_KEY] = (result.message, STATUS_ICONS.get(result.status, "ℹ️"))
 
 
 def _last_result() -> None:

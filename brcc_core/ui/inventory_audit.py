@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.club import channel_name
+from brcc_core.formats import header, listing_names, moment_label
 from brcc_core.state import StateUnavailable
+from brcc_core.ui.tables import manager_table
 
 RESULTS = [
     "ok",
@@ -26,7 +29,7 @@ def _person(who: str | None) -> str:
     return "everyone" if who is None else who
 
 
-def audit_section(boxoffice: BoxOffice) -> None:
+def audit_section(boxoffice: BoxOffice, listings: pd.DataFrame | None = None) -> None:
     st.subheader("Audit log")
     st.caption(
         "Every attempt to change a platform, successful or not, and every change to shows, "
@@ -56,21 +59,47 @@ def audit_section(boxoffice: BoxOffice) -> None:
     except StateUnavailable as exc:
         st.error(str(exc), icon="🛠️")
         return
-    log = log.assign(at=log["at"].dt.tz_convert(boxoffice.settings.timezone))
+    log = audit_rows(log, listings, boxoffice.settings.timezone)
     if log.empty:
         st.info("No changes recorded yet (or none match these filters).", icon="📒")
-    st.dataframe(
-        log.drop(columns=["audit_id", "batch"]),
-        hide_index=True,
+    # Result and error first after the listing: what a manager scans the log for.
+    manager_table(
+        log,
         key="inv_audit_table",
-        column_config={"at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss")},
+        columns=AUDIT_ORDER,
+        config={"at": st.column_config.TextColumn("When", width="medium")},
     )
     st.download_button(
         "Download CSV",
-        log.to_csv(index=False),
+        log[AUDIT_ORDER].rename(columns=header).to_csv(index=False),
         file_name="brcc-audit-log.csv",
         mime="text/csv",
         key="inv_audit_csv",
         icon="⬇️",
         on_click="ignore",
+    )
+
+
+AUDIT_ORDER = [
+    "at",
+    "listing",
+    "result",
+    "error",
+    "who",
+    "action",
+    "what",
+    "before",
+    "after",
+    "note",
+]
+
+
+def audit_rows(log: pd.DataFrame, listings: pd.DataFrame | None, timezone: str) -> pd.DataFrame:
+    """The log as a manager reads it: the time in the club's format and zone, and each
+    listing by its show's name, channel and date (its key only beside them)."""
+    names = listing_names(log["listing_key"], listings)
+    return log.assign(
+        at=log["at"].map(lambda t: moment_label(t, timezone)),
+        listing=log["listing_key"].map(names),
+        channel=log["channel"].map(lambda c: channel_name(c) if isinstance(c, str) else c),
     )

@@ -15,6 +15,7 @@ import streamlit as st
 
 from brcc_core.access import AccessDenied, Actor
 from brcc_core.club import channel_name
+from brcc_core.formats import when_label
 from brcc_core.inventory import ChangeResult, patch_catalog
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.app import current_actor
@@ -26,7 +27,6 @@ log = logging.getLogger(__name__)
 # Session state of this page, in one place.
 PENDING_KEY = "inv_pending"  # the change awaiting confirmation (a dict)
 RESULT_KEY = "inv_result"  # the last change's outcome, shown until the next one
-TOAST_KEY = "inv_toast"  # a toast to show once on the next run
 SET_FOR_KEY = "inv_set_for"  # the listing the "set" box was filled for
 
 STATUS_ICONS = {
@@ -71,12 +71,6 @@ def current_user() -> Actor:
 
 
 # --- labels ----------------------------------------------------------------------------
-def when(value: Any) -> str:
-    if not known(value):
-        return "no date"
-    return value.strftime("%a %b %d %Y, %H:%M")
-
-
 def seats(value: Any, unlimited: bool = False) -> str:
     if not known(value):
         return "unlimited" if unlimited else "unknown"
@@ -87,7 +81,7 @@ def listing_label(row: pd.Series | dict) -> str:
     channel = channel_name(row["channel"])
     slot = row.get("slot_label")
     slot = f" · {slot}" if known(slot) else ""
-    return f"{channel}{slot} · {when(row.get('starts_at'))}"
+    return f"{channel}{slot} · {when_label(row.get('starts_at'))}"
 
 
 def remember_results(results: list[ChangeResult]) -> None:

@@ -7,11 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.formats import when_label
 from brcc_core.inventory_preview import parse_seats
 from brcc_core.shows import WEEKDAYS, RecurringRule, RuleMember
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.app import can_write
-from brcc_core.ui.inventory_common import current_user, listing_label, report_write, when
+from brcc_core.ui.inventory_common import current_user, listing_label, report_write
+from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
 
 MESSAGE_KEY = "inv_shows_message"  # (kind, text) after a save
@@ -35,11 +37,15 @@ def shows_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFr
         st.info("No upcoming shows.")
     else:
         table = upcoming.assign(
+            when=upcoming["starts_at"].map(when_label),
             source=upcoming["source"].map(SOURCES),
             listings=upcoming["listing_keys"].apply(len),
-        )[
-            [
-                "starts_at",
+        )
+        manager_table(
+            table,
+            key="inv_shows_table",
+            columns=[
+                "when",
                 "title",
                 "source",
                 "venue_capacity",
@@ -48,9 +54,9 @@ def shows_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFr
                 "pending",
                 "remaining",
                 "oversold",
-            ]
-        ]
-        st.dataframe(table, hide_index=True, key="inv_shows_table")
+            ],
+            config={"title": st.column_config.TextColumn("Show", width="large")},
+        )
         if can_write():
             _editor(boxoffice, listings, upcoming)
     with st.expander("Recurring rules", expanded=False):
@@ -59,7 +65,7 @@ def shows_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFr
 
 def _editor(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFrame) -> None:
     names = {
-        k: f"{when(t)} · {title} ({SOURCES.get(src, src)})"
+        k: f"{when_label(t)} · {title} ({SOURCES.get(src, src)})"
         for k, t, title, src in zip(
             shows["show_key"], shows["starts_at"], shows["title"], shows["source"], strict=True
         )

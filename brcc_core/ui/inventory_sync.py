@@ -7,18 +7,18 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.club import channel_name
+from brcc_core.formats import when_label
 from brcc_core.inventory import EVENTBRITE_CALLS_PER_CHANGE
-from brcc_core.sync import SyncPlan, SyncPolicy, plans_frame
+from brcc_core.sync import SYNC_ROW_COLUMNS, SyncPlan, SyncPolicy, SyncRow, plans_frame
 from brcc_core.ui.app import can_write
 from brcc_core.ui.catalog import CATALOG_KEY
 from brcc_core.ui.inventory_common import (
-    STATUS_ICONS,
-    TOAST_KEY,
     current_user,
     remember_results,
     safe_callback,
-    when,
 )
+from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
 
 PENDING_KEY = "inv_sync_pending"  # {"plans": [...], "row_keys": [...]} awaiting confirmation
@@ -41,11 +41,10 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
         "channels, never from one channel's changes. Mirror lets the channels together "
         "sell more than the room holds until the next sync; split and buffer limit that."
     )
-    _results()
     now = pd.Timestamp.now(tz=boxoffice.settings.timezone)
     upcoming = shows[shows["starts_at"] >= now]
     names = {
-        k: f"{when(t)} · {title}"
+        k: f"{when_label(t)} · {title}"
         for k, t, title in zip(
             upcoming["show_key"], upcoming["starts_at"], upcoming["title"], strict=True
         )
@@ -61,8 +60,7 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
     plans = boxoffice.plan_sync(chosen, policy, listings)
     for plan in plans:
         _plan_summary(plan)
-    table = plans_frame(plans)
-    st.dataframe(table.drop(columns=["show_key"]), hide_index=True, key="inv_sync_table")
+    dry_run_table(plans_frame(plans))
 
     rows = {r.row_key: (plan, r) for plan in plans for r in plan.changes}
     _eventbrite_budget(boxoffice, [r for _, r in rows.values()])
@@ -95,11 +93,37 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
     _confirmation(boxoffice)
 
 
+def dry_run_table(table: pd.DataFrame) -> None:
+    """One row per listing: the show, the channel and the listing by name (never its key
+    alone), what it has now, what the sync would make it, and why."""
+    table = table.assign(channel=table["channel"].map(channel_name), listing=table["title"])
+    manager_table(
+        table,
+        key="inv_sync_table",
+        # The dry run's own columns, the listing by name instead of by key.
+        columns=[
+            "listing" if c == "title" else c
+            for c in SYNC_ROW_COLUMNS
+            if c not in ("show_key", "listing_key")
+        ],
+        config={
+            "show": st.column_config.TextColumn("Show", width="medium"),
+            "listing": st.column_config.TextColumn("Listing", width="medium"),
+        },
+    )
+
+
+def row_name(plan: SyncPlan, row: SyncRow) -> str:
+    """A dry-run row as a manager knows it: show, channel, listing and date."""
+    when = when_label(plan.starts_at)
+    return f"{plan.title} · {channel_name(row.channel)} · {row.title} ({when})"
+
+
 def row_labels(plans: list[SyncPlan]) -> dict[str, str]:
     """row_key -> what applying that row does, for the row picker (targets included, so
     the labels change whenever the plan does)."""
     return {
-        row.row_key: f"{plan.title} · {row.listing_key}: {_seats(row.remaining)} → "
+        row.row_key: f"{row_name(plan, row)}: {_seats(row.remaining)} → "
         f"{row.target_remaining} remaining"
         for plan in plans
         for row in plan.changes
@@ -152,11 +176,11 @@ def _seats(value) -> str:
 
 def _plan_summary(plan: SyncPlan) -> None:
     if plan.room_remaining is None:
-        head = f"**{plain(plan.title)}** ({when(plan.starts_at)}): cannot plan"
+        head = f"**{plain(plan.title)}** ({when_label(plan.starts_at)}): cannot plan"
     else:
         exposure = "no bound" if plan.exposure is None else f"{plan.exposure} seat(s)"
         head = (
-            f"**{plain(plan.title)}** ({when(plan.starts_at)}): {plan.room_remaining} of "
+            f"**{plain(plan.title)}** ({when_label(plan.starts_at)}): {plan.room_remaining} of "
             f"{plan.venue_capacity} seats left in the room · oversell exposure {exposure}"
         )
     st.markdown(head)
@@ -177,12 +201,16 @@ def _cancel() -> None:
 
 
 def _confirmation(boxoffice: BoxOffice) -> None:
+    """The confirmation panel, or in its place the last sync's outcome: the result stays
+    where the manager pressed Confirm, not in a toast that covers it and vanishes."""
     pending = st.session_state.get(PENDING_KEY)
     if not pending:
+        _results()
         return
     plans: list[SyncPlan] = pending["plans"]
     keys = set(pending["row_keys"])
     rows = [r for plan in plans for r in plan.changes if r.row_key in keys]
+    names = {r.row_key: row_name(plan, r) for plan in plans for r in plan.changes}
     with st.container(border=True, key="inv_sync_confirm_panel"):
         st.markdown(
             f"**Apply {len(rows)} change(s) on {len({r.show_key for r in rows})} show(s)** "
@@ -190,7 +218,8 @@ def _confirmation(boxoffice: BoxOffice) -> None:
         )
         st.markdown(
             "\n".join(
-                f"- `{r.listing_key}`: remaining {_seats(r.remaining)} → {r.target_remaining}"
+                f"- {plain(names[r.row_key])}: remaining {_seats(r.remaining)} → "
+                f"{r.target_remaining}"
                 for r in rows
             )
         )
@@ -220,22 +249,19 @@ def _confirm(boxoffice: BoxOffice) -> None:
         who=current_user(),
     )
     remember_results([result for _, result in outcomes])
+    names = {r.row_key: row_name(plan, r) for plan in pending["plans"] for r in plan.changes}
     st.session_state[RESULTS_KEY] = pd.DataFrame(
         [
             {
-                "show": row.show_key,
-                "listing_key": row.listing_key,
+                "listing": names.get(row.row_key, row.listing_key),
                 "target_remaining": row.target_remaining,
                 "result": result.status,
                 "message": result.message,
             }
             for row, result in outcomes
         ],
-        columns=["show", "listing_key", "target_remaining", "result", "message"],
+        columns=["listing", "target_remaining", "result", "message"],
     )
-    done = sum(1 for _, r in outcomes if r.ok)
-    icon = STATUS_ICONS["ok"] if done == len(outcomes) else STATUS_ICONS["failed"]
-    st.session_state[TOAST_KEY] = (f"Sync: {done} of {len(outcomes)} row(s) verified.", icon)
 
 
 def _results() -> None:
@@ -250,4 +276,4 @@ def _results() -> None:
             f"Sync: {int(ok.sum())} of {len(results)} row(s) verified; see why for the rest.",
             icon="⚠️",
         )
-    st.dataframe(results, hide_index=True, key="inv_sync_results_table")
+    manager_table(results, key="inv_sync_results_table")

@@ -11,6 +11,7 @@ import streamlit as st
 
 from brcc_core.boxoffice import LIVE_READ_AT
 from brcc_core.catalog import Catalog
+from brcc_core.formats import when_label
 from brcc_core.settings import Settings
 
 
@@ -49,7 +50,7 @@ def eventbrite_kept_text(
     when = (
         oldest.strftime("%H:%M")
         if oldest.date() == now.astimezone(ZoneInfo(timezone)).date()
-        else oldest.strftime("%b %d %H:%M")
+        else when_label(oldest)
     )
     return (
         f"Eventbrite numbers of {len(kept)} later event(s) beyond the refresh horizon are "

@@ -17,11 +17,12 @@ from brcc_core.comparison import (
     comparison_summary,
 )
 from brcc_core.dashboard import key_figures
+from brcc_core.formats import when_label
 from brcc_core.state import StateUnavailable
 from brcc_core.ui import comparison as comparison_ui
 from brcc_core.ui import dashboard as dashboard_ui
 from brcc_core.ui import selection
-from brcc_core.ui.app import MEETING_PARAM, current_actor
+from brcc_core.ui.app import APP_NAME, MEETING_PARAM, current_actor
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog
 from brcc_core.windows import listings_between, local_now, upcoming_shows
 
@@ -38,18 +39,19 @@ def render_meeting(boxoffice: BoxOffice) -> None:
     try:
         link = boxoffice.open_meeting_link(token)
     except LinkInvalid as exc:
-        st.title("BRCC Box Office")
+        st.title(APP_NAME)
         st.error(str(exc), icon="⏱️")
         return
     except StateUnavailable as exc:
-        st.title("BRCC Box Office")
+        st.title(APP_NAME)
         st.error(str(exc), icon="🛠️")
         return
+    dashboard_ui.projector_style()  # a meeting view is shown on a room's screen
     st.title(link.title)
     until = link.expires_at.astimezone(boxoffice.settings.tz)
     st.caption(
         f"Read-only meeting view shared by {link.created_by}; works until "
-        f"{until:%a %b %d, %H:%M}. Live numbers are re-read every {REFRESH_SECONDS} s."
+        f"{when_label(until)}. Live numbers are re-read every {REFRESH_SECONDS} s."
     )
     catalog = current_catalog(boxoffice)
     _live_part(boxoffice, catalog, link)
@@ -74,7 +76,7 @@ def _live_part(boxoffice: BoxOffice, catalog: Catalog, link: MeetingLink) -> Non
     dashboard_ui.key_figures_row(key_figures(shows, now))
     upcoming = upcoming_shows(shows, now, MEETING_DAYS)
     if not upcoming.empty:
-        dashboard_ui.capacity_chart(upcoming, timezone, MEETING_DAYS)
+        dashboard_ui.capacity_chart(upcoming, timezone, MEETING_DAYS, projector=True)
     chosen = list(link.selection)
     if not chosen:
         return

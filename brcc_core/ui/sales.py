@@ -11,10 +11,13 @@ import streamlit as st
 from brcc_core import pace, takings
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.charts import chart_config
+from brcc_core.club import channel_name
 from brcc_core.eventbrite_sales import SalesStoreUnavailable
+from brcc_core.formats import header, moment_label, when_label
 from brcc_core.http import IntegrationError
 from brcc_core.pace_chart import pace_chart
 from brcc_core.state import StateUnavailable
+from brcc_core.ui.tables import manager_table
 
 SCOPE_LABELS = {"together": "Both channels", "woocommerce": "Website", "eventbrite": "Eventbrite"}
 
@@ -49,7 +52,8 @@ def sync_button(boxoffice: BoxOffice) -> None:
     if synced_at is None:
         cols[1].caption("Eventbrite orders have never been synced: Eventbrite pace is unknown.")
     else:
-        cols[1].caption(f"Eventbrite orders last synced {synced_at:%Y-%m-%d %H:%M} UTC.")
+        synced = moment_label(synced_at, boxoffice.settings.timezone)
+        cols[1].caption(f"Eventbrite orders last synced {synced}.")
 
 
 def pace_section(table: pd.DataFrame, scope: str) -> pd.DataFrame:
@@ -65,7 +69,7 @@ def pace_section(table: pd.DataFrame, scope: str) -> pd.DataFrame:
     cols[1].metric("Behind their usual pace", behind)
     cols[2].metric("On course to sell out", selling_out)
     view = part.assign(
-        when=part["starts_at"].dt.strftime("%a %d %b %H:%M"),
+        when=part["starts_at"].map(when_label),
         note=part["flag"].fillna(part["reason"]).fillna(""),
     )[
         [
@@ -112,7 +116,7 @@ def pace_chart_section(
 ) -> None:
     if part.empty:
         return
-    labels = {r.show_key: f"{r.starts_at:%a %d %b %H:%M} · {r.title}" for r in part.itertuples()}
+    labels = {r.show_key: f"{when_label(r.starts_at)} · {r.title}" for r in part.itertuples()}
     flagged = part.loc[part["flag"].notna(), "show_key"].tolist()
     default = flagged[0] if flagged else part["show_key"].iloc[0]
     keys = list(labels)
@@ -151,41 +155,43 @@ def takings_section(sales: pd.DataFrame, timezone: str, *, now: datetime, today:
     end = pd.Timestamp(dates[1] + timedelta(days=1)).tz_localize(timezone)
     per_show = takings.no_shows(sales, now=now, start=start, end=end)
     st.subheader("No-shows by weekday")
-    st.dataframe(
+    manager_table(
         takings.no_shows_by_weekday(per_show),
-        hide_index=True,
-        width="stretch",
         key="no_show_weekday",
-        column_config={
-            "no_show_rate": st.column_config.NumberColumn("No-show rate", format="percent")
-        },
+        config={"no_show_rate": st.column_config.NumberColumn("No-show rate", format="percent")},
     )
     st.subheader("Revenue per show and channel")
-    money = takings.revenue(sales, start=start, end=end)
-    st.dataframe(
+    money = shown_by_name(takings.revenue(sales, start=start, end=end))
+    manager_table(
         money,
-        hide_index=True,
-        width="stretch",
         key="revenue_table",
-        column_config={
-            c: st.column_config.NumberColumn(format="$%.2f")
+        columns=[c for c in money.columns if c not in HIDDEN],
+        config={
+            c: st.column_config.NumberColumn(header(c), format="$%.2f")
             for c in ("gross", "fees", "net", "average_price")
         },
     )
     st.download_button(
         "Download revenue CSV",
-        money.to_csv(index=False).encode(),
+        money.drop(columns=list(HIDDEN)).rename(columns=header).to_csv(index=False).encode(),
         file_name=f"revenue_{dates[0]}_{dates[1]}.csv",
         mime="text/csv",
         key="revenue_csv",
     )
     st.subheader("Sold per ticket type")
-    st.dataframe(
-        takings.ticket_types(sales, start=start, end=end),
-        hide_index=True,
-        width="stretch",
-        key="ticket_types",
-    )
+    types = shown_by_name(takings.ticket_types(sales, start=start, end=end))
+    manager_table(types, key="ticket_types", columns=[c for c in types if c not in HIDDEN])
+
+
+HIDDEN = ("occurrence_key", "starts_at")  # shown as the show's name, channel and date
+
+
+def shown_by_name(frame: pd.DataFrame) -> pd.DataFrame:
+    """A takings table as a manager reads it: the date in the club's one format first,
+    the channel by name; the occurrence key and raw timestamp stay for the code only."""
+    out = frame.assign(channel=frame["channel"].map(channel_name))
+    out.insert(0, "when", frame["starts_at"].map(when_label))
+    return out
 
 
 DOOR_REFRESH_SECONDS = 60

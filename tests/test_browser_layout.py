@@ -1,0 +1,164 @@
+"""Every page and tab in a real browser at a desk (1400x1000), on a projector (1920x1080)
+and on a phone (390x844): screenshots of each, and what a manager would notice checked on
+the rendered page: the main table fits at 1400 px, every table header is a word, and
+every date is written one way. One server for the whole file.
+
+Screenshots go to ``$BRCC_SCREENSHOT_DIR`` when set (CI keeps it as an artifact), else to
+a temporary folder; the path is printed."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from brcc_core.boxoffice import BoxOffice
+from brcc_core.settings import load_settings
+from brcc_core.windows import local_now
+from tests.test_browser import (
+    FIRST_RUN_SECONDS,
+    Server,
+    assert_no_errors,
+    wait_until_idle,
+)
+from tests.test_browser import browser as browser  # noqa: F401 - fixture
+from tests.test_browser import server as server  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.browser
+
+VIEWPORTS = {
+    "desk": {"width": 1400, "height": 1000},
+    "projector": {"width": 1920, "height": 1080},
+    "phone": {"width": 390, "height": 844},
+}
+# (path, heading, tabs): every page a demo manager opens, with its tabs.
+PAGES = [
+    ("", "Dashboard", []),
+    ("comparison?shows={shows}", "Comparison", []),
+    ("sales", "Sales & pace", ["Pace of coming shows", "Revenue & no-shows"]),
+    ("tonight", "Tonight", []),
+    ("inventory", "Inventory", ["Change", "Shows", "Sync", "Audit"]),
+    ("meeting_links", "Meeting links", []),
+]
+WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+# The formats the app used to mix; the one it keeps is "Tue 1 Dec 20:00".
+OTHER_DATE_FORMATS = {
+    "ISO date": re.compile(r"(?<!show:)\b\d{4}-\d{2}-\d{2}\b"),
+    "zero-padded day": re.compile(rf"\b{WEEKDAY} 0\d {MONTH}\b"),
+    "month before day": re.compile(rf"\b{WEEKDAY},? {MONTH} \d"),
+}
+SNAKE = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
+
+
+@pytest.fixture(scope="module")
+def compared(server, browser) -> str:
+    """Two coming shows for the comparison's cards, once the first page has seeded the
+    sandbox and built the catalog."""
+    page = browser.new_page()
+    try:
+        open_page(page, server, "", "Dashboard")
+    finally:
+        page.close()
+    settings = load_settings({"BRCC_DATA_DIR": str(server.data_dir)}, dotenv_path=None)
+    box = BoxOffice.from_settings(settings)
+    now = local_now(settings.timezone)
+    shows = box.shows(box.listings(box.catalog()))
+    return ",".join(shows.loc[shows["starts_at"] > now, "show_key"][:2])
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("BRCC_SCREENSHOT_DIR") or tmp_path_factory.mktemp("layout"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots in {folder}")
+    return folder
+
+
+def open_page(page, server: Server, path: str, heading: str) -> None:
+    page.goto(f"{server.url}/{path}")
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=FIRST_RUN_SECONDS * 1000)
+    wait_until_idle(page)
+    page.wait_for_timeout(500)  # tables and charts draw after the run ends
+
+
+def table_headers(page) -> list[str]:
+    """The header texts of every table on screen (the grid's accessible header cells)."""
+    return [
+        text.strip()
+        for text in page.locator(
+            '[data-testid="stDataFrame"] [role="columnheader"]'
+        ).all_inner_texts()
+        if text.strip()
+    ]
+
+
+def table_cells(page) -> list[str]:
+    return [
+        t.strip()
+        for t in page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts()
+    ]
+
+
+def scroll_overflow(page) -> int:
+    """How many pixels the first table on the page would scroll sideways."""
+    return page.evaluate(
+        """() => {
+            const frame = document.querySelector('[data-testid="stDataFrame"]');
+            const scroller = frame && frame.querySelector('.dvn-scroller');
+            return scroller ? scroller.scrollWidth - scroller.clientWidth : -1;
+        }"""
+    )
+
+
+def look_at(page, name: str, shots: Path, seen: dict[str, list[str]]) -> None:
+    """Screenshot what is on screen and note its headers and date formats."""
+    # Streamlit scrolls inside its main block, so a full-page shot needs a viewport as
+    # tall as the content (the width, what the layout depends on, is kept).
+    size = page.viewport_size
+    tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], tall)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=shots / f"{name}.png")
+    page.set_viewport_size(size)
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    for label, pattern in OTHER_DATE_FORMATS.items():
+        for found in pattern.findall(text):
+            seen.setdefault("dates", []).append(f"{name}: {label} {found!r}")
+    for header in table_headers(page):
+        if SNAKE.match(header) or header == "None":
+            seen.setdefault("headers", []).append(f"{name}: {header!r}")
+    if "None" in table_cells(page):
+        seen.setdefault("cells", []).append(f"{name}: a cell says None")
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_every_page_and_tab_in_the_managers_words_at_each_size(
+    server, browser, shots, compared, viewport
+):
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport], timezone_id="Europe/Berlin", locale="en-GB"
+    )
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    seen: dict[str, list[str]] = {}
+    try:
+        for path, heading, tabs in PAGES:
+            open_page(page, server, path.format(shows=compared), heading)
+            assert_no_errors(page)
+            title = page.title()
+            assert title.startswith(heading) and title.endswith("(demo)"), title
+            name = f"{viewport}-{path.split('?')[0] or 'dashboard'}"
+            if path == "" and viewport == "desk":
+                assert scroll_overflow(page) <= 1, "the upcoming shows table scrolls sideways"
+            if not tabs:
+                look_at(page, name, shots, seen)
+            for tab in tabs:
+                page.get_by_role("tab", name=tab).click()
+                page.wait_for_timeout(400)
+                look_at(page, f"{name}-{tab.split()[0].lower()}", shots, seen)
+    finally:
+        context.close()
+    assert seen == {}, seen
