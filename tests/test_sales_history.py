@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, delete, insert, select, text, update
+from sqlalchemy import create_engine, delete, event, insert, select, text, update
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog_cache import CatalogCache
@@ -259,3 +259,43 @@ def test_pace_through_the_facade_matches_the_seed(seeded, tmp_path):
     # the last eight (BRCC_PACE_OCCURRENCES).
     assert weekly["past_shows"].iloc[0] == WEEKS
     assert weekly["past_shows"].between(WEEKS, 8).all()
+
+
+def test_a_rerun_of_the_pace_costs_no_sql_until_a_sync(seeded, tmp_path):
+    """The sales history and the pace of every coming show, asked again as every click
+    reruns the page: the second time costs no statement on the WordPress or the app-state
+    database; a sync of Eventbrite orders makes the next run read the history again."""
+    sandbox, _ = seeded
+    settings = load_settings({"BRCC_DATA_DIR": str(tmp_path)}, dotenv_path=None)
+    state = State.open(f"sqlite:///{tmp_path / 'state.db'}")
+    box = BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(tmp_path), state=state)
+    box.refresh_catalog()
+    box.sync_eventbrite_sales()
+    listings = box.listings()
+    shows = box.shows(listings)
+    now = datetime.now(UTC)
+    sent: list[str] = []
+    for engine in (sandbox.engine, state.engine):
+        event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *a: sent.append(sql))
+
+    def pace_of_every_coming_show():
+        history = box.sales_history(listings=listings)
+        table = box.pace(
+            listings=listings, shows=shows, history=history, now=now, horizon_days=None
+        )
+        return history, table
+
+    first_history, first = pace_of_every_coming_show()
+    assert len(sent) >= 3, "the first run reads the history"
+    sent.clear()
+    again_history, again = pace_of_every_coming_show()
+    assert sent == []
+    assert again_history is first_history
+    pd.testing.assert_frame_equal(again, first)
+
+    box.sync_eventbrite_sales()
+    sent.clear()
+    synced_history, _ = pace_of_every_coming_show()
+    assert synced_history is not first_history
+    assert synced_history.statements == 3  # the WordPress history read again
+    assert synced_history.read_at > first_history.read_at

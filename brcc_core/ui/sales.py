@@ -4,6 +4,7 @@ ticket types, no-shows, and tonight's door. Numbers come from brcc_core (pace, t
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,7 @@ from brcc_core.charts import chart_config
 from brcc_core.eventbrite_sales import SalesStoreUnavailable
 from brcc_core.http import IntegrationError
 from brcc_core.pace_chart import pace_chart
+from brcc_core.sales import SalesHistory
 from brcc_core.state import StateUnavailable
 
 SCOPE_LABELS = {"together": "Both channels", "woocommerce": "Website", "eventbrite": "Eventbrite"}
@@ -50,6 +52,18 @@ def sync_button(boxoffice: BoxOffice) -> None:
         cols[1].caption("Eventbrite orders have never been synced: Eventbrite pace is unknown.")
     else:
         cols[1].caption(f"Eventbrite orders last synced {synced_at:%Y-%m-%d %H:%M} UTC.")
+
+
+def history_caption(history: SalesHistory, timezone: str, share_seconds: int) -> None:
+    """When the sales were read: pace and revenue stay as read for a few minutes."""
+    if history.read_at is None:
+        return
+    clock = history.read_at.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
+    text = f"Sales read at {clock}"
+    if share_seconds > 0:
+        kept = f"{share_seconds // 60} min" if share_seconds >= 60 else f"{share_seconds} s"
+        text += f"; kept for up to {kept} (Refresh data or Sync Eventbrite orders reads them again)"
+    st.caption(text + ".")
 
 
 def pace_section(table: pd.DataFrame, scope: str) -> pd.DataFrame:
@@ -104,7 +118,7 @@ def pace_chart_section(
     part: pd.DataFrame,
     shows: pd.DataFrame,
     listings: pd.DataFrame,
-    sales: pd.DataFrame,
+    history: SalesHistory,
     *,
     now: datetime,
     n: int,
@@ -124,7 +138,9 @@ def pace_chart_section(
         key=f"pace_chart_show_{scope}",
     )
     show = shows.loc[shows["show_key"] == key].iloc[0].to_dict()
-    curves = pace.pace_curves(show, listings, sales, now=now, n=n, scope=scope)
+    curves = pace.pace_curves(
+        show, listings, history.frame, now=now, n=n, scope=scope, by_key=history.occurrences
+    )
     capacity = None if pd.isna(show.get("venue_capacity")) else int(show["venue_capacity"])
     fig = pace_chart(
         curves, title=f"{labels[key]}: {SCOPE_LABELS[scope].lower()}", capacity=capacity
