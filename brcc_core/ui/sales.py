@@ -54,6 +54,35 @@ def sync_button(boxoffice: BoxOffice) -> None:
         cols[1].caption(f"Eventbrite orders last synced {synced_at:%Y-%m-%d %H:%M} UTC.")
 
 
+# Column -> heading (or Streamlit column config), in the order shown.
+PACE_TABLE_COLUMNS = {
+    "when": "Show",
+    "title": "Title",
+    "sold_now": st.column_config.NumberColumn("Sold now"),
+    "usual_now": st.column_config.NumberColumn("Usual by now", format="%.1f"),
+    "usual_low": st.column_config.NumberColumn("Low (25%)", format="%.1f"),
+    "usual_high": st.column_config.NumberColumn("High (75%)", format="%.1f"),
+    "projected_final": st.column_config.NumberColumn("Projected final"),
+    "past_shows": st.column_config.NumberColumn("Past weeks"),
+    "note": "Flag / why unknown",
+}
+DOOR_TABLE_COLUMNS = {
+    "channel": "Channel",
+    "sold": "Sold",
+    "checked_in": "Checked in",
+    "to_arrive": "Still to arrive",
+    "pending": "Pending",
+    "error": "Unknown because",
+}
+
+
+def _table(frame: pd.DataFrame, key: str, columns: dict) -> None:
+    """``frame``'s ``columns`` only, in that order and under their headings."""
+    st.dataframe(
+        frame[list(columns)], hide_index=True, width="stretch", key=key, column_config=columns
+    )
+
+
 def history_caption(history: SalesHistory, timezone: str, share_seconds: int) -> None:
     """When the sales were read: pace and revenue stay as read for a few minutes."""
     if history.read_at is None:
@@ -81,36 +110,8 @@ def pace_section(table: pd.DataFrame, scope: str) -> pd.DataFrame:
     view = part.assign(
         when=part["starts_at"].dt.strftime("%a %d %b %H:%M"),
         note=part["flag"].fillna(part["reason"]).fillna(""),
-    )[
-        [
-            "when",
-            "title",
-            "sold_now",
-            "usual_now",
-            "usual_low",
-            "usual_high",
-            "projected_final",
-            "past_shows",
-            "note",
-        ]
-    ]
-    st.dataframe(
-        view,
-        hide_index=True,
-        width="stretch",
-        key=f"pace_table_{scope}",
-        column_config={
-            "when": "Show",
-            "title": "Title",
-            "sold_now": st.column_config.NumberColumn("Sold now"),
-            "usual_now": st.column_config.NumberColumn("Usual by now", format="%.1f"),
-            "usual_low": st.column_config.NumberColumn("Low (25%)", format="%.1f"),
-            "usual_high": st.column_config.NumberColumn("High (75%)", format="%.1f"),
-            "projected_final": st.column_config.NumberColumn("Projected final"),
-            "past_shows": st.column_config.NumberColumn("Past weeks"),
-            "note": "Flag / why unknown",
-        },
     )
+    _table(view, f"pace_table_{scope}", PACE_TABLE_COLUMNS)
     return part
 
 
@@ -224,19 +225,6 @@ def door(boxoffice: BoxOffice) -> None:
         for show_key, part in frame.groupby("show_key", sort=False):
             first = part.iloc[0]
             st.subheader(f"{first['starts_at']:%H:%M} · {first['title']}")
-            st.dataframe(
-                part[["channel", "sold", "checked_in", "to_arrive", "pending", "error"]],
-                hide_index=True,
-                width="stretch",
-                key=f"door_{show_key}",
-                column_config={
-                    "channel": "Channel",
-                    "sold": "Sold",
-                    "checked_in": "Checked in",
-                    "to_arrive": "Still to arrive",
-                    "pending": "Pending",
-                    "error": "Unknown because",
-                },
-            )
+            _table(part, f"door_{show_key}", DOOR_TABLE_COLUMNS)
 
     _door()
