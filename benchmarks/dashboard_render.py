@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from brcc_core import views  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
 from brcc_core.ui.app import _boxoffice  # noqa: E402
+from brcc_core.windows import listings_between, local_now  # noqa: E402
 
 GOAL_SECONDS = 1.5
 APP = str(ROOT / "streamlit_app.py")
@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> None:
 
         listings_s = [timed(lambda: box.listings(catalog))[0] for _ in range(5)]
         listings = box.listings(catalog)
-        now = views.local_now(settings.timezone)
-        window = views.listings_between(listings, now, now + timedelta(days=14))
+        now = local_now(settings.timezone)
+        window = listings_between(listings, now, now + timedelta(days=14))
         shows_s = [timed(lambda: box.shows(window))[0] for _ in range(5)]
         all_shows_s = [timed(lambda: box.shows(listings))[0] for _ in range(3)]
         health_s = [timed(box.health)[0] for _ in range(3)]

@@ -8,15 +8,13 @@ the pages' questions; pages never do HTTP or SQL themselves.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import Engine, text
@@ -29,6 +27,7 @@ from brcc_core.class_reads import ClassReadPlan, KeptClasses, plan_class_reads
 from brcc_core.door import count_attendees, door_rows, tonight_shows
 from brcc_core.eventbrite import SELLING_STATUSES, EventbriteClient
 from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
+from brcc_core.health import Check, Health, disk_health, memory_health, with_call_budget
 from brcc_core.history import WooCommerceHistory, occurrence_of_listing
 from brcc_core.http import IntegrationError
 from brcc_core.inventory import ChangeResult, InventoryEngine, patch_catalog
@@ -57,7 +56,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-State = Literal["ok", "degraded", "down"]
 RefreshProgress = Callable[[str, int, int | None], None]
 """``progress(step, done, total)``: step is "WooCommerce pages", "Eventbrite events" or
 "Ticket classes"; total is None when the API does not say."""
@@ -66,22 +64,11 @@ SAVED_SHOWS_ERROR = "saved_shows_error"
 """``shows().attrs`` key: why saved shows (and their venue capacities) are not in use."""
 SLOW_SECONDS = 2.0
 LIVE_READ_AT = "live_read_at"  # listings.attrs key: when its live numbers were read (UTC)
-LOW_EVENTBRITE_BUDGET = 200
 
 
 class StartupError(RuntimeError):
     """The club's systems (in demo mode, the sandbox) cannot be opened; the message says
     what to do and holds no secret."""
-
-
-@dataclass(frozen=True)
-class Health:
-    """One integration's state, measured by a real call, not assumed from settings."""
-
-    name: str
-    state: State
-    reason: str
-    latency_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -460,58 +447,47 @@ class BoxOffice:
         up the page."""
         deadline = float(self.settings.page_deadline_seconds)
         checks = {
-            "WooCommerce API": lambda: self._timed("WooCommerce API", self.woocommerce.ping),
-            "Eventbrite API": self._eventbrite_health,
-            "WordPress DB": lambda: self._timed("WordPress DB", self._db_ping),
+            Check.WOOCOMMERCE: lambda: self._timed(Check.WOOCOMMERCE, self.woocommerce.ping),
+            Check.EVENTBRITE: self._eventbrite_health,
+            Check.WORDPRESS: lambda: self._timed(Check.WORDPRESS, self._db_ping),
         }
         results = _within_deadline(checks, deadline)
         systems = [
-            results.get(name)
+            results.get(check)
             or Health(
-                name,
+                check,
                 "down",
                 f"no answer within {deadline:g} s (timed out); the page went on without it",
                 deadline * 1000,
             )
-            for name in checks
+            for check in checks
         ]
-        if "Eventbrite API" not in results:
-            left = self.eventbrite.calls_left_this_hour()
-            eb = systems[1]
-            systems[1] = Health(
-                eb.name,
-                eb.state,
-                f"{eb.reason}; {left} of 2,000 calls left this hour",
-                eb.latency_ms,
-            )
+        if Check.EVENTBRITE not in results:
+            systems[1] = with_call_budget(systems[1], self.eventbrite.calls_left_this_hour())
         return [
             *systems,
             self._cache_health(),
-            _disk_health(self.settings.data_dir),
-            _memory_health(),
+            disk_health(self.settings.data_dir),
+            memory_health(),
         ]
 
-    def _timed(self, name: str, call: Callable[[], object]) -> Health:
+    def _timed(self, check: Check, call: Callable[[], object]) -> Health:
         started = time.perf_counter()
         try:
             call()
         except (IntegrationError, WordPressUnavailable) as exc:
-            return Health(name, "down", str(exc), _ms(started))
+            return Health(check, "down", str(exc), _ms(started))
         except Exception as exc:  # noqa: BLE001 - a health check must not raise
-            log.exception("health check %s failed", name)
-            return Health(name, "down", f"unexpected {type(exc).__name__}", _ms(started))
+            log.exception("health check %s failed", check)
+            return Health(check, "down", f"unexpected {type(exc).__name__}", _ms(started))
         latency = _ms(started)
         if latency > SLOW_SECONDS * 1000:
-            return Health(name, "degraded", f"slow: answered in {latency / 1000:.1f} s", latency)
-        return Health(name, "ok", "answering", latency)
+            return Health(check, "degraded", f"slow: answered in {latency / 1000:.1f} s", latency)
+        return Health(check, "ok", "answering", latency)
 
     def _eventbrite_health(self) -> Health:
-        result = self._timed("Eventbrite API", self.eventbrite.ping)
-        left = self.eventbrite.calls_left_this_hour()
-        budget = f"{left} of 2,000 calls left this hour"
-        if result.state == "ok" and left < LOW_EVENTBRITE_BUDGET:
-            return Health(result.name, "degraded", f"call budget low: {budget}", result.latency_ms)
-        return Health(result.name, result.state, f"{result.reason}; {budget}", result.latency_ms)
+        result = self._timed(Check.EVENTBRITE, self.eventbrite.ping)
+        return with_call_budget(result, self.eventbrite.calls_left_this_hour())
 
     def _db_ping(self) -> None:
         engine: Engine = self.wordpress.engine
@@ -528,12 +504,12 @@ class BoxOffice:
         catalog = self.catalog()
         if info is None or catalog is None:
             reason = self._catalog_warning or "no catalog yet: press Refresh data"
-            return Health("Catalog cache", "degraded", reason)
+            return Health(Check.CATALOG, "degraded", reason)
         age = datetime.now(UTC) - catalog.fetched_at
         reason = f"{_age(age)} old, {info.size_bytes / 1024:.0f} KiB"
         if catalog.errors:
-            return Health("Catalog cache", "degraded", f"{reason}; last refresh had errors")
-        return Health("Catalog cache", "ok", reason)
+            return Health(Check.CATALOG, "degraded", f"{reason}; last refresh had errors")
+        return Health(Check.CATALOG, "ok", reason)
 
     # --- inventory, shows and sync -------------------------------------------------------
     # Capacity changes go through brcc_core.inventory (fresh read, one write, verify,
@@ -1015,13 +991,15 @@ def _impossible_seats(classes: dict[str, list[dict]]) -> dict[str, str]:
     return bad
 
 
-def _within_deadline(checks: dict[str, Callable[[], Health]], deadline: float) -> dict[str, Health]:
+def _within_deadline(
+    checks: dict[Check, Callable[[], Health]], deadline: float
+) -> dict[Check, Health]:
     """Run the checks in parallel daemon threads; return those done within ``deadline``."""
-    results: dict[str, Health] = {}
+    results: dict[Check, Health] = {}
     done = threading.Event()
     lock = threading.Lock()
 
-    def run(name: str, check: Callable[[], Health]) -> None:
+    def run(name: Check, check: Callable[[], Health]) -> None:
         result = check()
         with lock:
             results[name] = result
@@ -1059,26 +1037,6 @@ def _age(delta: timedelta) -> str:
         return f"{minutes} min"
     hours = minutes // 60
     return f"{hours} h" if hours < 48 else f"{hours // 24} days"
-
-
-def _disk_health(path) -> Health:
-    target = path if os.path.isdir(path) else "."
-    usage = shutil.disk_usage(target)
-    free_gb = usage.free / 1024**3
-    state: State = "ok" if free_gb >= 1 else ("degraded" if free_gb >= 0.1 else "down")
-    return Health("Disk", state, f"{free_gb:.1f} GiB free where the data lives")
-
-
-def _memory_health() -> Health:
-    try:
-        with open("/proc/meminfo") as fh:
-            info = {line.split(":")[0]: int(line.split()[1]) for line in fh if ":" in line}
-        available = info["MemAvailable"] / 1024**2
-        total = info["MemTotal"] / 1024**2
-    except (OSError, KeyError, ValueError):
-        return Health("Memory", "ok", "not measurable on this system")
-    state: State = "ok" if available / total >= 0.1 else "degraded"
-    return Health("Memory", state, f"{available:.1f} of {total:.1f} GiB available")
 
 
 def _empty_catalog(timezone: str) -> Catalog:

@@ -287,3 +287,14 @@ def build_catalog(
         errors=dict(errors or {}),
         ticket_class_errors=dict(ticket_class_errors or {}),
     )
+
+
+def describe_changes(changes: dict[str, tuple[int, int]]) -> str:
+    """What a refresh changed, in a manager's words: "no changes", or e.g.
+    "listings +12 / -3, events +4"."""
+    parts = []
+    for what, (added, removed) in changes.items():
+        moves = [f"+{added}" if added else "", f"-{removed}" if removed else ""]
+        if added or removed:
+            parts.append(f"{what} " + " / ".join(m for m in moves if m))
+    return ", ".join(parts) or "no changes"

@@ -217,7 +217,7 @@ def _short(text: str, width: int = 26) -> str:
 
 
 def comparison_chart(frame: pd.DataFrame, timezone: str, *, title: str | None = None) -> go.Figure:
-    """The selection side by side (a ``views.comparison_frame``): grouped bars of sold per
+    """The selection side by side (a ``comparison.comparison_frame``): grouped bars of sold per
     channel, pending and remaining, with each item's capacity as a dark tick. An item
     whose numbers are unknown says so instead of showing empty bars."""
     title = title or "Comparison"

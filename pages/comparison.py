@@ -2,7 +2,13 @@
 
 import streamlit as st
 
-from brcc_core import views
+from brcc_core.comparison import (
+    comparison_candidates,
+    comparison_cards,
+    comparison_frame,
+    comparison_listings,
+    comparison_summary,
+)
 from brcc_core.ui import comparison as ui
 from brcc_core.ui import dashboard as dashboard_ui
 from brcc_core.ui import selection
@@ -10,6 +16,7 @@ from brcc_core.ui.app import demo_banner, get_boxoffice, route_through_entry_scr
 from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
 from brcc_core.ui.live_age import live_age_caption
+from brcc_core.windows import local_now
 
 route_through_entry_script()
 st.title("Comparison")
@@ -24,15 +31,15 @@ with page_boundary("loading the comparison"):
     catalog_age_caption(catalog)
 
     timezone = boxoffice.settings.timezone
-    today = views.local_now(timezone).date()
+    today = local_now(timezone).date()
     wanted = ui.filters(today)
     with st.spinner("Reading live numbers from the club's systems…"):
         live = boxoffice.listings(catalog)
     live_age_caption(live, boxoffice.settings, catalog)
-    listings = views.comparison_listings(live, chosen, wanted.start, wanted.end, timezone)
+    listings = comparison_listings(live, chosen, wanted.start, wanted.end, timezone)
     shows = boxoffice.shows(listings)
     dashboard_ui.shows_notes(shows)
-    candidates = views.comparison_candidates(
+    candidates = comparison_candidates(
         shows,
         listings,
         kind=wanted.kind,
@@ -51,8 +58,8 @@ with page_boundary("loading the comparison"):
         )
     else:
         ui.share_link(picked)
-        cards = views.comparison_cards(picked, listings, shows)
+        cards = comparison_cards(picked, listings, shows)
         ui.cards(cards)
-        ui.summary(views.comparison_summary(cards))
-        ui.chart(views.comparison_frame(cards), timezone)
+        ui.summary(comparison_summary(cards))
+        ui.chart(comparison_frame(cards), timezone)
         ui.download(cards, today)

@@ -4,13 +4,14 @@ from datetime import timedelta
 
 import streamlit as st
 
-from brcc_core import views
+from brcc_core.dashboard import key_figures, upcoming_table
 from brcc_core.ui import dashboard as ui
 from brcc_core.ui import selection
 from brcc_core.ui.app import demo_banner, get_boxoffice, route_through_entry_script
 from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
 from brcc_core.ui.live_age import live_age_caption
+from brcc_core.windows import listings_between, local_now, upcoming_shows
 
 route_through_entry_script()
 st.title("Dashboard")
@@ -29,19 +30,19 @@ with page_boundary("loading the dashboard"):
     figures = st.container()  # drawn once the window below is known
     st.subheader("Upcoming shows")
     days = ui.days_ahead()
-    now = views.local_now(boxoffice.settings.timezone)
+    now = local_now(boxoffice.settings.timezone)
     ui.eventbrite_window_note(catalog, now, days)
     with st.spinner("Reading live numbers from the club's systems…"):
         listings = boxoffice.listings(catalog)
     live_age_caption(listings, boxoffice.settings, catalog)
-    window = views.listings_between(listings, now, now + timedelta(days=days))
+    window = listings_between(listings, now, now + timedelta(days=days))
     shows = boxoffice.shows(window)
     with figures:
         ui.catalog_notes(catalog, window)
         ui.shows_notes(shows)
-        ui.key_figures_row(views.key_figures(shows, now, days))
+        ui.key_figures_row(key_figures(shows, now, days))
 
-    upcoming = views.upcoming_shows(shows, now, days)
+    upcoming = upcoming_shows(shows, now, days)
     if upcoming.empty:
         st.info(
             f"No shows in the next {days} days. Widen the window with the slider, or press "
@@ -49,7 +50,7 @@ with page_boundary("loading the dashboard"):
             icon="🗓️",
         )
     else:
-        table = views.upcoming_table(upcoming)
+        table = upcoming_table(upcoming)
         visible = list(table["show_key"])
         chosen = selection.current_selection()
         selection.seed_table(ui.TABLE_KEY, visible, chosen)

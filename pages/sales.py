@@ -3,11 +3,11 @@ types and no-shows."""
 
 import streamlit as st
 
-from brcc_core import views
 from brcc_core.ui import sales as ui
 from brcc_core.ui.app import demo_banner, get_boxoffice, route_through_entry_script
 from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
+from brcc_core.windows import local_now
 
 route_through_entry_script()
 st.title("Sales & pace")
@@ -19,7 +19,7 @@ with page_boundary("loading sales history"):
     catalog = current_catalog(boxoffice)
     catalog_age_caption(catalog)
     timezone = boxoffice.settings.timezone
-    now = views.local_now(timezone)
+    now = local_now(timezone)
     ui.sync_button(boxoffice)
     with st.spinner("Reading sales history from the club's systems…"):
         listings = boxoffice.listings(catalog)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from brcc_core import views
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.settings import load_settings
+from brcc_core.windows import local_now
 
 pytestmark = pytest.mark.browser
 
@@ -205,7 +205,7 @@ def test_a_comparison_opens_from_a_link(server, page, shots):
     settings = load_settings({"BRCC_DATA_DIR": str(server.data_dir)}, dotenv_path=None)
     box = BoxOffice.from_settings(settings)
     listings = box.listings(box.catalog())
-    now = views.local_now(settings.timezone)
+    now = local_now(settings.timezone)
     upcoming = listings[listings["starts_at"] > now]
     shows = sorted({f"show:{t:%Y-%m-%dT%H:%M}" for t in upcoming["starts_at"]})[:3]
     eb_key = upcoming.loc[upcoming["channel"] == "eventbrite", "listing_key"].iloc[0]
@@ -273,7 +273,7 @@ def test_names_from_the_channels_are_plain_text_in_the_browser(tmp_path_factory,
             conn.execute(text("UPDATE sandbox_eb_events SET name = :t"), {"t": HOSTILE_NAME})
         box.refresh_catalog()  # the catalog the server loads holds the hostile names
         listings = box.listings(box.catalog())
-        now = views.local_now(settings.timezone)
+        now = local_now(settings.timezone)
         upcoming = listings[listings["starts_at"] > now]
         keys = upcoming.drop_duplicates("channel")["listing_key"].tolist()
         shows = sorted({f"show:{t:%Y-%m-%dT%H:%M}" for t in upcoming["starts_at"]})[:2]

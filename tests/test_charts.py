@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from brcc_core import charts, views
+from brcc_core import charts
+from brcc_core.comparison import comparison_cards, comparison_frame
 from brcc_core.shows import suggest_shows
+from brcc_core.windows import upcoming_shows
 from tests.test_views import NOW, frame, wc
 from tests.test_views import listings as listings  # noqa: F401 - fixture
 from tests.test_views import shows as shows  # noqa: F401 - fixture
@@ -17,7 +19,7 @@ from tests.test_views import shows as shows  # noqa: F401 - fixture
 
 @pytest.fixture
 def week(shows):  # noqa: F811
-    return views.upcoming_shows(shows, NOW, 7)
+    return upcoming_shows(shows, NOW, 7)
 
 
 def test_capacity_chart_stacks_sold_by_channel_pending_and_remaining(week):
@@ -55,7 +57,7 @@ def test_unknown_sold_is_a_hatched_bar_not_an_empty_one(week):
 
 def test_no_unknown_or_oversold_traces_when_there_are_none():
     rows = frame([wc(1, "a", NOW + timedelta(hours=8), sold=20, available=35)])
-    fig = charts.capacity_chart(views.upcoming_shows(suggest_shows(rows), NOW, 7), "UTC")
+    fig = charts.capacity_chart(upcoming_shows(suggest_shows(rows), NOW, 7), "UTC")
     names = {t.name for t in fig.data}
     assert "Oversold" not in names and "Sold unknown" not in names
 
@@ -84,14 +86,14 @@ def test_empty_window_says_so(week):
     assert "No upcoming shows" in fig.layout.annotations[0].text
     assert (
         "Nothing selected"
-        in charts.comparison_chart(views.comparison_frame([]), "UTC").layout.annotations[0].text
+        in charts.comparison_chart(comparison_frame([]), "UTC").layout.annotations[0].text
     )
 
 
 def test_comparison_chart_groups_the_selection(listings, shows):  # noqa: F811
     keys = ["show:2026-11-23T20:00", "show:2026-11-24T20:00", "show:2026-11-26T20:00"]
-    cards = views.comparison_cards(keys, listings, shows)
-    fig = charts.comparison_chart(views.comparison_frame(cards), "America/Toronto")
+    cards = comparison_cards(keys, listings, shows)
+    fig = charts.comparison_chart(comparison_frame(cards), "America/Toronto")
     values = charts.trace_values(fig)
     assert fig.layout.barmode == "group"
     assert values["Sold · WooCommerce"] == [10, 30, None]

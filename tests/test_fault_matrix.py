@@ -23,13 +23,15 @@ from requests.adapters import BaseAdapter
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from brcc_core import http, views
+from brcc_core import http
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.dashboard import UPCOMING_COLUMNS
 from brcc_core.sandbox.app import SANDBOX_BASE_URL
 from brcc_core.settings import load_settings
 from brcc_core.shows import SavedShow
 from brcc_core.state import State
 from brcc_core.ui.app import _boxoffice
+from brcc_core.windows import local_now, upcoming_shows
 from brcc_core.wordpress import WordPressReader
 
 ROOT = Path(__file__).parents[1]
@@ -115,8 +117,8 @@ def template(tmp_path_factory) -> Template:
                 eventbrite_fetched_at=earlier_catalog.eventbrite_fetched_at - hour_ago,
             )
         )
-        now = views.local_now(box.settings.timezone)
-        shows = views.upcoming_shows(box.shows(), now, 7)
+        now = local_now(box.settings.timezone)
+        shows = upcoming_shows(box.shows(), now, 7)
         both = shows[shows["channels"].apply(len) == 2].iloc[0]
         state = State.open(f"sqlite:///{root / 'state.db'}")
         state.save_show(
@@ -164,7 +166,7 @@ def assert_dashboard_honest(at: AppTest) -> pd.DataFrame:
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) >= {"Shows", "Seats sold", "Sell-through", "Pending"}
     if not at.dataframe:
-        return pd.DataFrame(columns=views.UPCOMING_COLUMNS)
+        return pd.DataFrame(columns=UPCOMING_COLUMNS)
     table = at.dataframe[0].value
     for row in table.to_dict("records"):
         unknown = pd.isna(row["sold_woocommerce"]) or pd.isna(row["sold_eventbrite"])

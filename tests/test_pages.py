@@ -13,12 +13,14 @@ import pytest
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
-from brcc_core import http, views
+from brcc_core import http
 from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.dashboard import UPCOMING_DAYS
 from brcc_core.inventory_preview import Change
 from brcc_core.settings import load_settings
 from brcc_core.ui.app import _boxoffice
+from brcc_core.windows import listings_between, local_now
 from brcc_core.wordpress import WordPressReader
 
 ROOT = Path(__file__).parents[1]
@@ -173,7 +175,7 @@ def test_numbers_on_the_dashboard_equal_boxoffice_listings(club):
 
 def test_numbers_in_comparison_cards_equal_boxoffice_listings(club):
     listings = reference_listings()
-    now = views.local_now("America/Toronto")
+    now = local_now("America/Toronto")
     upcoming = listings[listings["starts_at"] > now]
     both = upcoming.groupby(upcoming["starts_at"])["channel"].nunique()
     when = both[both == 2].index[0]
@@ -211,7 +213,7 @@ def test_ticking_shows_on_the_dashboard_puts_them_in_the_comparison(club):
 
 def test_a_pasted_link_restores_the_comparison(club):
     listings = reference_listings()
-    now = views.local_now("America/Toronto")
+    now = local_now("America/Toronto")
     upcoming = listings[listings["starts_at"] > now]
     shows = sorted({f"show:{t:%Y-%m-%dT%H:%M}" for t in upcoming["starts_at"]})[:2]
     eb_key = upcoming.loc[upcoming["channel"] == "eventbrite", "listing_key"].iloc[0]
@@ -235,7 +237,7 @@ def test_a_link_with_unreadable_keys_keeps_the_rest_and_says_so(club):
 
 def test_removing_a_show_in_the_comparison_updates_the_link(club):
     listings = reference_listings()
-    now = views.local_now("America/Toronto")
+    now = local_now("America/Toronto")
     shows = sorted({f"show:{t:%Y-%m-%dT%H:%M}" for t in listings["starts_at"] if t > now})[:3]
     at = run(COMPARISON, shows=",".join(shows))
     at.multiselect(key="compare_pick").unselect(shows[1]).run()
@@ -318,8 +320,8 @@ def test_sandbox_database_unreachable_is_a_message_not_a_traceback(tmp_path, mon
 def test_a_listing_set_far_above_the_room_is_flagged_on_the_dashboard_at_once(club):
     boxoffice = app_boxoffice()
     listings = boxoffice.listings()
-    now = views.local_now(boxoffice.settings.timezone)
-    soon = views.listings_between(listings, now, now + pd.Timedelta(days=views.UPCOMING_DAYS))
+    now = local_now(boxoffice.settings.timezone)
+    soon = listings_between(listings, now, now + pd.Timedelta(days=UPCOMING_DAYS))
     row = soon[
         (soon.channel == "woocommerce")
         & (soon.kind == "bookings")

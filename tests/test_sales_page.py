@@ -12,10 +12,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from brcc_core import http, takings, views
+from brcc_core import http, takings
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.comparison import comparison_cards
 from brcc_core.settings import load_settings
 from brcc_core.ui.app import _boxoffice
+from brcc_core.windows import local_now
 
 ROOT = Path(__file__).parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -64,7 +66,7 @@ def test_sales_page_paces_coming_shows_after_a_sync(club):
     metrics = {m.label: m.value for m in at.metric}
     box = BoxOffice.from_settings(load_settings())
     listings = box.listings()
-    now = views.local_now(box.settings.timezone)
+    now = local_now(box.settings.timezone)
     reference = box.pace(listings=listings, shows=box.shows(listings), now=now, horizon_days=14)
     together = reference[reference["scope"] == "together"]
     assert int(metrics["Shows paced"]) == len(together)
@@ -79,7 +81,7 @@ def test_no_shows_by_weekday_for_last_month(club):
     shown = at.dataframe[1].value
     box = app_boxoffice()
     history = box.sales_history()
-    now = views.local_now(box.settings.timezone)
+    now = local_now(box.settings.timezone)
     start, end = (pd.Timestamp(d).tz_localize(box.settings.timezone) for d in _last_month(now))
     expected = takings.no_shows_by_weekday(
         takings.no_shows(history.frame, now=now, start=start, end=end)
@@ -116,7 +118,7 @@ def test_last_weeks_show_compares_with_this_weeks(club):
     box = app_boxoffice()
     listings = box.listings()
     shows = box.shows(listings)
-    now = views.local_now(box.settings.timezone)
+    now = local_now(box.settings.timezone)
     fridays = shows[
         shows["title"].str.contains("Friday 8pm", na=False)
         & (shows["starts_at"] > now - pd.Timedelta(days=14))
@@ -129,7 +131,7 @@ def test_last_weeks_show_compares_with_this_weeks(club):
     at.switch_page("pages/comparison.py")
     at.run()
     assert not at.exception
-    cards = views.comparison_cards([past["show_key"], coming["show_key"]], listings, shows)
+    cards = comparison_cards([past["show_key"], coming["show_key"]], listings, shows)
     assert [c.kind for c in cards] == ["show", "show"]
     text = " ".join(str(m.value) for m in at.markdown)
     for when in (past["starts_at"], coming["starts_at"]):

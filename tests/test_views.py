@@ -1,20 +1,37 @@
-"""brcc_core.views: the numbers the manager's pages print, from listing and show frames
-built here by hand (the same shapes BoxOffice.listings()/shows() return)."""
+"""brcc_core.dashboard, comparison, selection, windows and health: the numbers the
+manager's pages print, from listing and show frames built here by hand (the same shapes
+BoxOffice.listings()/shows() return)."""
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 
-from brcc_core import views
-from brcc_core.boxoffice import Health
+from brcc_core.comparison import (
+    comparison_candidates,
+    comparison_cards,
+    comparison_csv,
+    comparison_listings,
+    comparison_summary,
+)
+from brcc_core.dashboard import UPCOMING_COLUMNS, key_figures, upcoming_table
+from brcc_core.health import Check, Health, health_lines, overall_health, with_call_budget
 from brcc_core.listings import LISTING_COLUMNS
+from brcc_core.selection import (
+    clean_selection,
+    decode_selection,
+    encode_selection,
+    merge_table_selection,
+    selection_days,
+)
 from brcc_core.shows import suggest_shows
+from brcc_core.windows import listings_between, upcoming_shows
 
 TZ = ZoneInfo("America/Toronto")
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=TZ)  # a Monday
@@ -119,7 +136,7 @@ def shows(listings) -> pd.DataFrame:
 
 
 def test_key_figures_are_unknown_when_one_show_is_and_say_what_is_known(shows):
-    figures = views.key_figures(shows, NOW)
+    figures = key_figures(shows, NOW)
     # Mon, Tue, Wed, Thu; not the past Sunday, not 1 December
     assert figures.shows == 4
     # Thursday's sold is unknown: a total without it would read as the real one
@@ -135,7 +152,7 @@ def test_key_figures_are_unknown_when_one_show_is_and_say_what_is_known(shows):
 
 def test_key_figures_total_when_every_show_is_known(shows):
     known = shows[shows["sold_known"]]
-    figures = views.key_figures(known, NOW)
+    figures = key_figures(known, NOW)
     assert figures.shows == 3
     assert figures.seats_sold == 10 + 12 + 60 + 50
     assert figures.pending == 2
@@ -144,14 +161,14 @@ def test_key_figures_total_when_every_show_is_known(shows):
 
 
 def test_key_figures_of_an_empty_week_say_nothing_rather_than_zero_percent(shows):
-    figures = views.key_figures(shows, NOW + timedelta(days=60))
+    figures = key_figures(shows, NOW + timedelta(days=60))
     assert figures.shows == 0
     assert figures.sell_through is None
 
 
 def test_upcoming_table_rows_read_like_the_box_office(shows):
-    table = views.upcoming_table(views.upcoming_shows(shows, NOW, 14))
-    assert list(table.columns) == views.UPCOMING_COLUMNS
+    table = upcoming_table(upcoming_shows(shows, NOW, 14))
+    assert list(table.columns) == UPCOMING_COLUMNS
     assert list(table["date"]) == [
         "Mon 23 Nov",
         "Tue 24 Nov",
@@ -196,11 +213,11 @@ def test_key_figures_count_over_exposed_and_oversold_shows_over_the_chosen_horiz
         ]
     )
     shows = suggest_shows(rows, venue_capacity=55)
-    week = views.key_figures(shows, NOW, 7)
+    week = key_figures(shows, NOW, 7)
     assert (week.over_exposed, week.oversold) == (0, 0)
-    month = views.key_figures(shows, NOW, 30)
+    month = key_figures(shows, NOW, 30)
     assert (month.days, month.over_exposed, month.oversold) == (30, 1, 1)
-    table = views.upcoming_table(views.upcoming_shows(shows, NOW, 30))
+    table = upcoming_table(upcoming_shows(shows, NOW, 30))
     assert table.iloc[1]["exposure"] == f"{1_000_000 - 35:,}"
     assert table.iloc[1]["flag"] == (
         "🔓 over-exposed: 999,965 more seats on sale than the room has"
@@ -217,9 +234,9 @@ def test_unlimited_site_stock_is_flagged_and_unknown_stock_is_not_counted_as_zer
     rows.loc[0, "unlimited"] = True  # stock not managed: FooEvents sells without limit
     rows.loc[1, "error"] = "stock managed but not set"
     shows = suggest_shows(rows, venue_capacity=55)
-    figures = views.key_figures(shows, NOW, 7)
+    figures = key_figures(shows, NOW, 7)
     assert (figures.over_exposed, figures.exposure_unknown) == (1, 1)
-    table = views.upcoming_table(shows)
+    table = upcoming_table(shows)
     assert texts(table["on_sale_woocommerce"]) == ["unlimited", None]
     assert texts(table["exposure"]) == ["unlimited", None]
     assert table.iloc[0]["flag"] == "🔓 over-exposed: unlimited seats on sale on the site"
@@ -228,14 +245,14 @@ def test_unlimited_site_stock_is_flagged_and_unknown_stock_is_not_counted_as_zer
 def test_table_times_are_in_the_club_timezone():
     utc_evening = datetime(2026, 11, 28, 1, 0, tzinfo=ZoneInfo("UTC"))  # 20:00 in Toronto
     rows = frame([wc(1, "a", utc_evening, sold=1, available=54)])
-    table = views.upcoming_table(suggest_shows(rows))
+    table = upcoming_table(suggest_shows(rows))
     assert (table.iloc[0]["date"], table.iloc[0]["time"]) == ("Fri 27 Nov", "20:00")
 
 
 def test_windows_select_by_start_time(listings, shows):
-    week = views.listings_between(listings, NOW, NOW + timedelta(days=7))
+    week = listings_between(listings, NOW, NOW + timedelta(days=7))
     assert set(week["starts_at"].dt.day) == {23, 24, 25, 26}
-    assert list(views.upcoming_shows(shows, NOW, 2)["show_key"]) == [
+    assert list(upcoming_shows(shows, NOW, 2)["show_key"]) == [
         "show:2026-11-23T20:00",
         "show:2026-11-24T20:00",
     ]
@@ -250,18 +267,18 @@ def test_selection_round_trips_through_the_url():
         "show:2026-11-28T22:00",
         "wc:7",
     ]
-    params = views.encode_selection(keys)
+    params = encode_selection(keys)
     assert params == {
         "shows": "show:2026-11-27T20:00,show:2026-11-28T22:00",
         "listings": "eb:123:456,wc:4009:abc:def,wc:7",
     }
-    decoded = views.decode_selection(params)
+    decoded = decode_selection(params)
     assert set(decoded.keys) == set(keys)
     assert decoded.rejected == () and decoded.dropped == 0
 
 
 def test_a_link_with_junk_keeps_what_it_can_and_says_what_it_dropped():
-    decoded = views.decode_selection(
+    decoded = decode_selection(
         {
             "shows": "show:2026-11-27T20:00, show:2026-11-27T20:00,<script>,show:tomorrow",
             "listings": ["eb:1:2", "wc:1;DROP"],
@@ -273,25 +290,25 @@ def test_a_link_with_junk_keeps_what_it_can_and_says_what_it_dropped():
 
 def test_a_selection_holds_at_most_eight():
     keys = [f"show:2026-12-{d:02d}T20:00" for d in range(1, 12)]
-    decoded = views.decode_selection({"shows": ",".join(keys)})
+    decoded = decode_selection({"shows": ",".join(keys)})
     assert decoded.keys == tuple(keys[:8]) and decoded.dropped == 3
-    assert views.encode_selection(keys)["shows"].count("show:") == 8
-    assert views.encode_selection([]) == {}
+    assert encode_selection(keys)["shows"].count("show:") == 8
+    assert encode_selection([]) == {}
 
 
 def test_ticking_table_rows_changes_only_the_tables_part_of_the_selection():
     selection = ["eb:1:2", "show:A", "show:B"]
     visible = ["show:A", "show:B", "show:C"]
-    merged, left_out = views.merge_table_selection(selection, visible, ["show:B", "show:C"])
+    merged, left_out = merge_table_selection(selection, visible, ["show:B", "show:C"])
     assert merged == ["eb:1:2", "show:B", "show:C"] and left_out == 0
     full = [f"wc:{i}" for i in range(7)]
-    merged, left_out = views.merge_table_selection(full, visible, visible)
+    merged, left_out = merge_table_selection(full, visible, visible)
     assert len(merged) == 8 and left_out == 2
 
 
 # --- comparison ------------------------------------------------------------------------
 def test_show_card_has_numbers_per_channel_and_drift_against_the_room(listings, shows):
-    (card,) = views.comparison_cards(["show:2026-11-23T20:00"], listings, shows)
+    (card,) = comparison_cards(["show:2026-11-23T20:00"], listings, shows)
     assert card.kind == "show" and card.capacity == 55
     assert (card.sold_woocommerce, card.sold_eventbrite) == (10, 12)
     assert (card.pending_woocommerce, card.pending_eventbrite) == (2, 0)
@@ -304,7 +321,7 @@ def test_show_card_has_numbers_per_channel_and_drift_against_the_room(listings, 
 
 
 def test_an_unknown_sold_is_shown_in_place_with_its_reason(listings, shows):
-    (card,) = views.comparison_cards(["show:2026-11-26T20:00"], listings, shows)
+    (card,) = comparison_cards(["show:2026-11-26T20:00"], listings, shows)
     assert card.sold is None and card.remaining is None and card.sell_through is None
     assert card.sold_woocommerce is None
     assert card.lines[0].error == "sold unknown: WordPress database unreachable"
@@ -314,7 +331,7 @@ def test_an_unknown_sold_is_shown_in_place_with_its_reason(listings, shows):
 
 def test_listing_card_and_missing_key(listings, shows):
     key = listings.loc[listings["channel"] == "eventbrite", "listing_key"].iloc[1]  # Tuesday
-    listing, missing = views.comparison_cards([key, "show:2030-01-01T20:00"], listings, shows)
+    listing, missing = comparison_cards([key, "show:2030-01-01T20:00"], listings, shows)
     assert listing.kind == "listing" and listing.capacity == 55
     assert (listing.sold_eventbrite, listing.sold_woocommerce, listing.remaining) == (30, 0, 25)
     # the room is oversold by 5: Eventbrite's 25 left are 30 too many
@@ -325,7 +342,7 @@ def test_listing_card_and_missing_key(listings, shows):
 
 def test_summary_totals_average_best_and_worst(listings, shows):
     keys = ["show:2026-11-23T20:00", "show:2026-11-24T20:00", "show:2026-11-26T20:00"]
-    summary = views.comparison_summary(views.comparison_cards(keys, listings, shows))
+    summary = comparison_summary(comparison_cards(keys, listings, shows))
     assert (summary.items, summary.known) == (3, 2)
     # Thursday is unknown: capacity is still known, the rest is not
     assert summary.capacity == 3 * 55
@@ -338,7 +355,7 @@ def test_summary_totals_average_best_and_worst(listings, shows):
         "1 of 3 with numbers unknown, so the totals are unknown (the 2 readable: 82 sold)",
     )
 
-    known = views.comparison_summary(views.comparison_cards(keys[:2], listings, shows))
+    known = comparison_summary(comparison_cards(keys[:2], listings, shows))
     assert (known.capacity, known.sold, known.pending) == (110, 82, 2)
     assert known.remaining == 31 + (55 - 60)
     assert known.average_sell_through == pytest.approx((24 / 55 + 60 / 55) / 2)
@@ -355,7 +372,7 @@ def test_summary_tiles_of_all_unknown_cards_are_unknown_not_zero(listings, shows
     down.attrs["unknown_channels"] = {"eventbrite": "Eventbrite failed (HTTP 503)"}
     down_shows = suggest_shows(down, venue_capacity=55)
     keys = ["show:2026-11-23T20:00", "show:2026-11-24T20:00"]
-    summary = views.comparison_summary(views.comparison_cards(keys, down, down_shows))
+    summary = comparison_summary(comparison_cards(keys, down, down_shows))
     assert summary.known == 0
     assert summary.capacity == 110  # the venue capacity was read
     assert (summary.sold, summary.pending, summary.remaining) == (None, None, None)
@@ -363,7 +380,7 @@ def test_summary_tiles_of_all_unknown_cards_are_unknown_not_zero(listings, shows
 
 def test_csv_has_a_row_per_item_and_empty_cells_for_unknown(listings, shows):
     keys = ["show:2026-11-23T20:00", "show:2026-11-26T20:00"]
-    data = views.comparison_csv(views.comparison_cards(keys, listings, shows))
+    data = comparison_csv(comparison_cards(keys, listings, shows))
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert [r["key"] for r in rows] == keys
     assert rows[0]["sold_woocommerce"] == "10" and rows[0]["sell_through_pct"] == "43.6"
@@ -374,7 +391,7 @@ def test_csv_has_a_row_per_item_and_empty_cells_for_unknown(listings, shows):
 
 def test_candidates_filter_by_name_weekday_and_dates(listings, shows):
     def keys(**kw):
-        return list(views.comparison_candidates(shows, listings, **kw)["key"])
+        return list(comparison_candidates(shows, listings, **kw)["key"])
 
     assert keys(query="tuesday") == ["show:2026-11-24T20:00"]
     assert keys(query="monday night") == ["show:2026-11-23T20:00"]  # the Eventbrite name too
@@ -383,14 +400,14 @@ def test_candidates_filter_by_name_weekday_and_dates(listings, shows):
         "show:2026-11-25T22:00",
         "show:2026-11-26T20:00",
     ]
-    monday = views.comparison_candidates(shows, listings, kind="listing", weekdays=["Mon"])
+    monday = comparison_candidates(shows, listings, kind="listing", weekdays=["Mon"])
     assert sorted(monday["channel"]) == ["eventbrite", "woocommerce"]
     assert monday["label"].iloc[0].startswith("Mon 23 Nov 20:00 · ")
 
 
 def test_comparison_listings_include_whole_days_of_a_selection_outside_the_range(listings):
     picked = ["show:2026-12-01T20:00"]
-    scope = views.comparison_listings(
+    scope = comparison_listings(
         listings, picked, date(2026, 11, 23), date(2026, 11, 24), "America/Toronto"
     )
     assert {t.date() for t in scope["starts_at"]} == {
@@ -402,12 +419,19 @@ def test_comparison_listings_include_whole_days_of_a_selection_outside_the_range
 
 def test_health_lines_and_overall_state():
     health = [
-        Health("WooCommerce API", "down", "WooCommerce answered 503", 12.3),
-        Health("Eventbrite API", "ok", "answering; 1990 of 2,000 calls left this hour", 4.0),
-        Health("WordPress DB", "ok", "answering", 0.4),
-        Health("Disk", "ok", "12.0 GiB free"),
+        Health(Check.WOOCOMMERCE, "down", "WooCommerce answered 503", 12.3),
+        with_call_budget(Health(Check.EVENTBRITE, "ok", "answering", 4.0), 1990),
+        Health(Check.WORDPRESS, "ok", "answering", 0.4),
+        Health(Check.DISK, "ok", "12.0 GiB free"),
     ]
-    lines = views.health_lines(health)
+    assert health[1].reason == "answering; 1990 of 2,000 calls left this hour"
+    lines = health_lines(health)
+    assert [ln.name for ln in lines] == [
+        "WooCommerce API",
+        "Eventbrite API",
+        "WordPress DB",
+        "Disk",
+    ]
     assert [(ln.icon, ln.latency) for ln in lines[:2]] == [("⛔", "12 ms"), ("✅", "4 ms")]
     assert lines[3].latency == ""
     # what fits on a badge: Eventbrite's budget, answer time, or the reason itself
@@ -417,13 +441,27 @@ def test_health_lines_and_overall_state():
         "0 ms",
         "12.0 GiB free",
     ]
-    assert views.overall_health(health) == "down"
-    all_down = [Health(h.name, "down", "x") for h in health[:3]]
-    assert views.overall_health(all_down) == "all down"
+    assert overall_health(health) == "down"
+    all_down = [replace(h, state="down") for h in health[:3]]
+    assert overall_health(all_down) == "all down"
+    # the disk being down as well does not make the systems' state any worse
+    assert overall_health([*all_down, replace(health[3], state="down")]) == "all down"
+
+
+def test_eventbrite_calls_left_are_a_field_and_a_low_budget_degrades():
+    low = with_call_budget(Health(Check.EVENTBRITE, "ok", "answering", 4.0), 150)
+    assert (low.state, low.calls_left) == ("degraded", 150)
+    assert low.reason == "call budget low: 150 of 2,000 calls left this hour"
+    assert health_lines([low])[0].detail == "150 calls left this hour"
+    down = with_call_budget(Health(Check.EVENTBRITE, "down", "Eventbrite answered 503", 9.0), 150)
+    assert (down.state, down.calls_left) == ("down", 150)  # down stays down, not "degraded"
+    # the badge reads the record, not the sentence: a reason that mentions calls gives none
+    said_only = Health(Check.EVENTBRITE, "down", "7 of 2,000 calls left this hour")
+    assert health_lines([said_only])[0].detail == ""
 
 
 def test_refresh_changes_are_described_in_words():
-    from brcc_core.views import describe_changes
+    from brcc_core.catalog import describe_changes
 
     nothing = {"products": (0, 0), "events": (0, 0), "listings": (0, 0)}
     assert describe_changes(nothing) == "no changes"
@@ -441,9 +479,9 @@ def test_refresh_changes_are_described_in_words():
     ],
 )
 def test_a_link_with_an_impossible_date_drops_that_key_and_keeps_the_rest(bad, listings):
-    decoded = views.decode_selection({"shows": f"{bad},show:2026-11-23T20:00"})
+    decoded = decode_selection({"shows": f"{bad},show:2026-11-23T20:00"})
     assert decoded.keys == ("show:2026-11-23T20:00",)
     assert decoded.rejected == (bad,)
-    assert views.clean_selection([bad, "eb:100:1001"]) == ["eb:100:1001"]
+    assert clean_selection([bad, "eb:100:1001"]) == ["eb:100:1001"]
     # a bad key that reached the selection anyway never breaks the page's day filter
-    assert views.selection_days([bad, "show:2026-11-23T20:00"], listings) == {date(2026, 11, 23)}
+    assert selection_days([bad, "show:2026-11-23T20:00"], listings) == {date(2026, 11, 23)}

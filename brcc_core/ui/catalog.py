@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from brcc_core import views
 from brcc_core.boxoffice import BoxOffice, RefreshResult
-from brcc_core.catalog import Catalog
+from brcc_core.catalog import Catalog, describe_changes
 from brcc_core.club import channel_name
 from brcc_core.ui.text import plain
 
@@ -26,7 +25,7 @@ def _run_refresh(boxoffice: BoxOffice, label: str) -> RefreshResult:
         result = _refresh_reporting_progress(boxoffice, lines)
         for channel, error in result.errors.items():
             st.warning(f"{channel_name(channel)}: {plain(error)}")
-        changed = views.describe_changes(result.changes)
+        changed = describe_changes(result.changes)
         status.update(
             label=(
                 f"Catalog refreshed in {result.seconds:.1f} s ({changed}); "

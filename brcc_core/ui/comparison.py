@@ -1,5 +1,5 @@
 """Rendering helpers for the comparison: filters, the picker, cards side by side, the
-summary, the grouped chart and the CSV download. Numbers come from ``brcc_core.views``."""
+summary, the grouped chart and the CSV download. Numbers come from ``brcc_core.comparison``."""
 
 from __future__ import annotations
 
@@ -10,9 +10,19 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from brcc_core import charts, views
+from brcc_core import charts
+from brcc_core.comparison import (
+    ComparisonCard,
+    ComparisonSummary,
+    ListingLine,
+    comparison_csv,
+    listing_label,
+    show_label,
+)
+from brcc_core.selection import MAX_SELECTION, encode_selection
 from brcc_core.ui import selection
 from brcc_core.ui.text import plain
+from brcc_core.windows import WEEKDAYS
 
 PICKER_KEY = "compare_pick"
 DEFAULT_RANGE_DAYS = 28
@@ -42,7 +52,7 @@ def filters(today: date) -> Filters:
     )
     bottom = st.columns([2, 1], vertical_alignment="bottom")
     weekdays = bottom[0].pills(
-        "Weekdays", list(views.WEEKDAYS), selection_mode="multi", key="compare_weekdays"
+        "Weekdays", list(WEEKDAYS), selection_mode="multi", key="compare_weekdays"
     )
     dates = bottom[1].date_input(
         "Dates",
@@ -73,10 +83,10 @@ def labels(shows: pd.DataFrame, listings: pd.DataFrame) -> dict[str, str]:
     """key -> the label a manager reads in the picker (unique, so none hides another)."""
     out: dict[str, str] = {}
     for row in shows.to_dict("records"):
-        out[row["show_key"]] = views.show_label(row)
+        out[row["show_key"]] = show_label(row)
     for row in listings.to_dict("records"):
         if pd.notna(row["starts_at"]):
-            out[row["listing_key"]] = views.listing_label(row)
+            out[row["listing_key"]] = listing_label(row)
     seen: dict[str, int] = {}
     for label in out.values():
         seen[label] = seen.get(label, 0) + 1
@@ -89,11 +99,11 @@ def picker(candidates: pd.DataFrame, chosen: Sequence[str], names: Mapping[str, 
     options = list(candidates["key"]) + [k for k in chosen if k not in set(candidates["key"])]
     selection.seed_picker(PICKER_KEY, chosen)
     picked = st.multiselect(
-        f"Shows and listings to compare (up to {views.MAX_SELECTION})",
+        f"Shows and listings to compare (up to {MAX_SELECTION})",
         options,
         key=PICKER_KEY,
         format_func=lambda k: names.get(k, f"{k} (not in the catalog)"),
-        max_selections=views.MAX_SELECTION,
+        max_selections=MAX_SELECTION,
         placeholder=f"{len(candidates)} match the filters: choose…",
     )
     return selection.apply_picker(PICKER_KEY, picked)
@@ -101,7 +111,7 @@ def picker(candidates: pd.DataFrame, chosen: Sequence[str], names: Mapping[str, 
 
 def share_link(keys: Sequence[str]) -> None:
     """The link to this comparison, ready to paste into a chat."""
-    query = "&".join(f"{k}={v}" for k, v in views.encode_selection(keys).items())
+    query = "&".join(f"{k}={v}" for k, v in encode_selection(keys).items())
     # st.context.url is the page's address without its query (None outside a browser).
     base = (st.context.url or "").split("?")[0].rstrip("/")
     if not base.endswith("/comparison"):
@@ -119,7 +129,7 @@ def _pct(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.0%}"
 
 
-def cards(items: Sequence[views.ComparisonCard]) -> None:
+def cards(items: Sequence[ComparisonCard]) -> None:
     """Cards side by side (four to a row; stacked on a phone)."""
     per_row = 4
     for start in range(0, len(items), per_row):
@@ -130,7 +140,7 @@ def cards(items: Sequence[views.ComparisonCard]) -> None:
                 _card(card)
 
 
-def _card(card: views.ComparisonCard) -> None:
+def _card(card: ComparisonCard) -> None:
     st.markdown(f"**{card.when}**  \n{plain(card.title)}")
     if card.oversold:
         st.badge("oversold", icon="⛔", color="red")
@@ -163,7 +173,7 @@ def _card(card: views.ComparisonCard) -> None:
             st.caption(f":red[{plain(error)}]")
 
 
-def _line_text(line: views.ListingLine) -> str:
+def _line_text(line: ListingLine) -> str:
     left = "unlimited" if line.unlimited else _n(line.available)
     text = f"{line.label}: sold {_n(line.sold)}, remaining {left}"
     if line.drift is not None:
@@ -172,7 +182,7 @@ def _line_text(line: views.ListingLine) -> str:
     return text
 
 
-def summary(result: views.ComparisonSummary) -> None:
+def summary(result: ComparisonSummary) -> None:
     st.subheader("Summary")
     cols = st.columns(5)
     cols[0].metric("Capacity", _n(result.capacity), border=True)
@@ -198,10 +208,10 @@ def chart(frame: pd.DataFrame, timezone: str) -> None:
     )
 
 
-def download(items: Sequence[views.ComparisonCard], today: date) -> None:
+def download(items: Sequence[ComparisonCard], today: date) -> None:
     st.download_button(
         "Download CSV",
-        data=views.comparison_csv(items),
+        data=comparison_csv(items),
         file_name=f"brcc-comparison-{today.isoformat()}.csv",
         mime="text/csv",
         key="comparison_csv",

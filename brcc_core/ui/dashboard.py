@@ -1,5 +1,6 @@
 """Rendering helpers for the dashboard: health, key figures, the upcoming-shows table and
-the capacity chart. Numbers come from ``brcc_core.views``; this module only draws them."""
+the capacity chart. Numbers come from ``brcc_core.dashboard`` and ``brcc_core.health``;
+this module only draws them."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from brcc_core import charts, views
-from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice, Health
+from brcc_core import charts
+from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice
 from brcc_core.catalog import Catalog
-from brcc_core.club import NEARLY_FULL_SHARE
+from brcc_core.club import NEARLY_FULL_SHARE, channel_name
+from brcc_core.dashboard import UPCOMING_COLUMNS, UPCOMING_DAYS, KeyFigures
+from brcc_core.health import Health, health_lines, overall_health
+from brcc_core.selection import MAX_SELECTION, encode_selection
 from brcc_core.ui.text import plain
 
 HEALTH_KEY = "health_results"
@@ -46,8 +50,8 @@ _BADGE_COLOURS = {"ok": "green", "degraded": "orange", "down": "red"}
 def health_panel(health: Sequence[Health], age_seconds: float) -> bool:
     """One badge per integration (hover for the reason), the reason of anything not ok
     spelled out, and every measurement in an expander. Returns "Check again" pressed."""
-    overall = views.overall_health(health)
-    lines = views.health_lines(health)
+    overall = overall_health(health)
+    lines = health_lines(health)
     with st.container(horizontal=True, key="health_badges", vertical_alignment="center"):
         for line in lines:
             st.badge(
@@ -82,7 +86,7 @@ def catalog_notes(catalog: Catalog, listings: pd.DataFrame) -> None:
     """Say plainly when the numbers are partial: refresh errors, no catalog, no live DB."""
     for channel, error in catalog.errors.items():
         st.warning(
-            f"The last refresh could not read {views.CHANNEL_NAMES.get(channel, channel)}: "
+            f"The last refresh could not read {channel_name(channel)}: "
             f"{error}. Its part of the catalog is from the refresh before; press **Refresh "
             "data** to try again.",
             icon="⚠️",
@@ -123,7 +127,7 @@ def eventbrite_window_note(catalog: Catalog, now: datetime, days: int) -> None:
         )
 
 
-def key_figures_row(figures: views.KeyFigures) -> None:
+def key_figures_row(figures: KeyFigures) -> None:
     """Shows, seats sold, sell-through, pending, oversold and over-exposed shows over the
     chosen horizon."""
     st.subheader(f"Next {figures.days} days")
@@ -184,7 +188,7 @@ def days_ahead() -> int:
         "Upcoming shows: days ahead",
         min_value=1,
         max_value=90,
-        value=views.UPCOMING_DAYS,
+        value=UPCOMING_DAYS,
         key="upcoming_days",
         width=360,
     )
@@ -194,11 +198,11 @@ def compare_link(chosen: Sequence[str]) -> None:
     """The way from ticked rows to the comparison, carrying the selection in the link."""
     st.page_link(
         "pages/comparison.py",
-        label=f"Compare the selection ({len(chosen)} of {views.MAX_SELECTION})"
+        label=f"Compare the selection ({len(chosen)} of {MAX_SELECTION})"
         if chosen
         else "Tick rows to compare shows side by side",
         icon="⚖️",
-        query_params=views.encode_selection(chosen),
+        query_params=encode_selection(chosen),
         disabled=not chosen,
     )
 
@@ -248,7 +252,7 @@ _TABLE_CONFIG = {
     ),
 }
 # The flag next to the name: the one thing to see from the door.
-_TABLE_ORDER = ["date", "time", "show", "flag", *[c for c in views.UPCOMING_COLUMNS[4:-1]]]
+_TABLE_ORDER = ["date", "time", "show", "flag", *[c for c in UPCOMING_COLUMNS[4:-1]]]
 
 
 def upcoming_table(table: pd.DataFrame) -> list[int]:

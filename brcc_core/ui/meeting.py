@@ -7,16 +7,23 @@ from datetime import timedelta
 
 import streamlit as st
 
-from brcc_core import views
 from brcc_core.access import LINK_LIFETIMES, AccessDenied, LinkInvalid, MeetingLink
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog import Catalog
+from brcc_core.comparison import (
+    comparison_cards,
+    comparison_frame,
+    comparison_listings,
+    comparison_summary,
+)
+from brcc_core.dashboard import key_figures
 from brcc_core.state import StateUnavailable
 from brcc_core.ui import comparison as comparison_ui
 from brcc_core.ui import dashboard as dashboard_ui
 from brcc_core.ui import selection
 from brcc_core.ui.app import MEETING_PARAM, current_actor
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog
+from brcc_core.windows import listings_between, local_now, upcoming_shows
 
 REFRESH_SECONDS = 60  # how often a meeting view re-reads the live numbers
 MEETING_DAYS = 14  # the dashboard part of a meeting view looks this far ahead
@@ -59,13 +66,13 @@ def _live_part(boxoffice: BoxOffice, catalog: Catalog, link: MeetingLink) -> Non
         return
     catalog_age_caption(catalog)
     timezone = boxoffice.settings.timezone
-    now = views.local_now(timezone)
+    now = local_now(timezone)
     listings = boxoffice.listings(catalog)
     st.caption(f"Numbers read at {now:%H:%M:%S}.")
-    window = views.listings_between(listings, now, now + timedelta(days=MEETING_DAYS))
+    window = listings_between(listings, now, now + timedelta(days=MEETING_DAYS))
     shows = boxoffice.shows(window)
-    dashboard_ui.key_figures_row(views.key_figures(shows, now))
-    upcoming = views.upcoming_shows(shows, now, MEETING_DAYS)
+    dashboard_ui.key_figures_row(key_figures(shows, now))
+    upcoming = upcoming_shows(shows, now, MEETING_DAYS)
     if not upcoming.empty:
         dashboard_ui.capacity_chart(upcoming, timezone, MEETING_DAYS)
     chosen = list(link.selection)
@@ -73,12 +80,12 @@ def _live_part(boxoffice: BoxOffice, catalog: Catalog, link: MeetingLink) -> Non
         return
     st.subheader("Comparison")
     today = now.date()
-    picked_listings = views.comparison_listings(listings, chosen, today, today, timezone)
+    picked_listings = comparison_listings(listings, chosen, today, today, timezone)
     picked_shows = boxoffice.shows(picked_listings)
-    cards = views.comparison_cards(chosen, picked_listings, picked_shows)
+    cards = comparison_cards(chosen, picked_listings, picked_shows)
     comparison_ui.cards(cards)
-    comparison_ui.summary(views.comparison_summary(cards))
-    comparison_ui.chart(views.comparison_frame(cards), timezone)
+    comparison_ui.summary(comparison_summary(cards))
+    comparison_ui.chart(comparison_frame(cards), timezone)
 
 
 # --- the managers' page ---------------------------------------------------------------------

@@ -12,7 +12,13 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from brcc_core import views
+from brcc_core.selection import (
+    MAX_SELECTION,
+    clean_selection,
+    decode_selection,
+    encode_selection,
+    merge_table_selection,
+)
 
 SELECTION_KEY = "comparison_selection"
 _URL_SEEN_KEY = "comparison_selection_url"
@@ -25,11 +31,11 @@ def _url_params() -> dict[str, list[str]]:
 
 
 def current_selection() -> list[str]:
-    """The selected show and listing keys (at most ``views.MAX_SELECTION``)."""
+    """The selected show and listing keys (at most ``MAX_SELECTION``)."""
     params = _url_params()
     if params:
-        decoded = views.decode_selection(params)
-        signature = views.encode_selection(decoded.keys)
+        decoded = decode_selection(params)
+        signature = encode_selection(decoded.keys)
         if signature != st.session_state.get(_URL_SEEN_KEY):
             st.session_state[SELECTION_KEY] = list(decoded.keys)
             st.session_state[_URL_SEEN_KEY] = signature
@@ -37,9 +43,7 @@ def current_selection() -> list[str]:
             if decoded.rejected:
                 problems.append(f"ignored {len(decoded.rejected)} unreadable key(s) in the link")
             if decoded.dropped:
-                problems.append(
-                    f"kept the first {views.MAX_SELECTION}; {decoded.dropped} more left out"
-                )
+                problems.append(f"kept the first {MAX_SELECTION}; {decoded.dropped} more left out")
             if problems:
                 notify("The link's selection: " + "; ".join(problems) + ".")
     return list(st.session_state.get(SELECTION_KEY, []))
@@ -47,7 +51,7 @@ def current_selection() -> list[str]:
 
 def set_selection(keys: Sequence[str], *, in_url: bool = False) -> list[str]:
     """Replace the selection (cleaned and capped); ``in_url`` also writes it to the URL."""
-    keys = views.clean_selection(keys)
+    keys = clean_selection(keys)
     st.session_state[SELECTION_KEY] = keys
     if in_url:
         write_url(keys)
@@ -56,7 +60,7 @@ def set_selection(keys: Sequence[str], *, in_url: bool = False) -> list[str]:
 
 def write_url(keys: Sequence[str]) -> None:
     """Put the selection in the address bar (only our two parameters are touched)."""
-    params = views.encode_selection(keys)
+    params = encode_selection(keys)
     for name in _PARAMS:
         if params.get(name):
             if st.query_params.get_all(name) != [params[name]]:
@@ -95,12 +99,12 @@ def apply_table(
 ) -> list[str]:
     """After drawing it: the ticked rows become the table's part of the selection."""
     chosen = [visible[i] for i in rows if 0 <= i < len(visible)]
-    merged, left_out = views.merge_table_selection(selection, visible, chosen)
+    merged, left_out = merge_table_selection(selection, visible, chosen)
     if merged != list(selection):
         set_selection(merged)
     if left_out:
         notify(
-            f"The comparison holds up to {views.MAX_SELECTION} shows or listings; "
+            f"The comparison holds up to {MAX_SELECTION} shows or listings; "
             f"{left_out} ticked row(s) were not added."
         )
         st.session_state.pop(f"{table_key}__synced", None)

@@ -1,0 +1,460 @@
+"""The comparison page: what can be picked, one card per picked show or listing, the
+summary and the CSV (pure: no Streamlit, no I/O; ``brcc_core.ui.comparison`` renders them).
+
+A number that could not be read stays unknown (``None``/``<NA>``) with its reason on the
+card; totals are unknown as soon as one card's input is, never a partial sum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from brcc_core.club import NEARLY_FULL_SHARE, channel_name
+from brcc_core.selection import is_show_key, selection_days
+from brcc_core.values import int_or_none, known, nullable_ints
+from brcc_core.windows import WEEKDAYS, listings_between, listings_on_days, when_label
+
+CANDIDATE_COLUMNS = ["key", "kind", "starts_at", "label", "channel", "title"]
+
+
+def listing_label(row: Mapping) -> str:
+    """'Fri 27 Nov 20:00 · Eventbrite · Friday Night · General Admission'."""
+    parts = [when_label(row["starts_at"]), channel_name(row["channel"])]
+    parts.append(str(row["title"]))
+    if known(row.get("slot_label")) and row["slot_label"] != row["title"]:
+        parts.append(str(row["slot_label"]))
+    return " · ".join(parts)
+
+
+def show_label(row: Mapping) -> str:
+    """'Fri 27 Nov 20:00 · Friday 8pm Show (both channels)'."""
+    channels = row["channels"]
+    where = (
+        "both channels"
+        if len(channels) > 1
+        else f"{channel_name(channels[0])} only"
+        if channels
+        else "no listing"
+    )
+    return f"{when_label(row['starts_at'])} · {row['title']} ({where})"
+
+
+def comparison_listings(
+    listings: pd.DataFrame, keys: Iterable[str], start: date, end: date, timezone: str
+) -> pd.DataFrame:
+    """The listings a comparison needs: every one from ``start`` to ``end`` (local dates,
+    both included) plus whole days of whatever is selected outside that range."""
+    tz = ZoneInfo(timezone)
+    in_range = listings_between(
+        listings,
+        datetime.combine(start, time(0), tz),
+        datetime.combine(end + timedelta(days=1), time(0), tz),
+    )
+    extra = listings_on_days(listings, selection_days(keys, listings))
+    return pd.concat([in_range, extra]).drop_duplicates("listing_key").sort_values("starts_at")
+
+
+def comparison_candidates(
+    shows: pd.DataFrame,
+    listings: pd.DataFrame,
+    *,
+    kind: str = "show",
+    query: str = "",
+    weekdays: Iterable[str] = (),
+    start: date | None = None,
+    end: date | None = None,
+) -> pd.DataFrame:
+    """What can be picked: shows (``kind="show"``) or listings of either channel, filtered
+    by words in the name (all must match), weekday ('Mon'…'Sun') and local date range
+    (both ends included)."""
+    if kind == "show":
+        rows = [
+            {
+                "key": s["show_key"],
+                "kind": "show",
+                "starts_at": s["starts_at"],
+                "label": show_label(s),
+                "channel": ",".join(s["channels"]),
+                "title": s["title"],
+            }
+            for s in shows.to_dict("records")
+        ]
+        words_of = {
+            r["listing_key"]: f"{r['title']} {r['slot_label'] if known(r['slot_label']) else ''}"
+            for r in listings[["listing_key", "title", "slot_label"]].to_dict("records")
+        }
+        search_text = {
+            s["show_key"]: " ".join([s["title"], *(words_of.get(k, "") for k in s["listing_keys"])])
+            for s in shows.to_dict("records")
+        }
+    else:
+        rows = [
+            {
+                "key": r["listing_key"],
+                "kind": "listing",
+                "starts_at": r["starts_at"],
+                "label": listing_label(r),
+                "channel": r["channel"],
+                "title": r["title"],
+            }
+            for r in listings.to_dict("records")
+            if known(r["starts_at"])
+        ]
+        search_text = {r["key"]: r["label"] for r in rows}
+    frame = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
+    if frame.empty:
+        return frame
+    words = [w for w in query.lower().split() if w]
+    keep = pd.Series(True, index=frame.index)
+    if words:
+        keep &= frame["key"].map(lambda k: all(w in search_text[k].lower() for w in words))
+    wanted_days = {WEEKDAYS.index(d) for d in weekdays if d in WEEKDAYS}
+    if wanted_days:
+        keep &= frame["starts_at"].map(lambda t: t.weekday() in wanted_days)
+    if start is not None:
+        keep &= frame["starts_at"].map(lambda t: t.date() >= start)
+    if end is not None:
+        keep &= frame["starts_at"].map(lambda t: t.date() <= end)
+    return frame[keep].sort_values(["starts_at", "label"]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ListingLine:
+    """One listing inside a comparison card.
+
+    ``drift`` = the channel's remaining stock minus the seats really left in the room
+    (venue capacity - sold - pending of the whole show): positive means the channel would
+    sell seats the room does not have (docs/domain.md section 3). None when it cannot be said
+    (unlimited stock, unknown numbers).
+    """
+
+    listing_key: str
+    channel: str
+    label: str
+    capacity: int | None
+    sold: int | None
+    pending: int | None
+    available: int | None
+    unlimited: bool
+    status: str
+    drift: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ComparisonCard:
+    """One selected show or listing, side by side with the others."""
+
+    key: str
+    kind: str  # show | listing | missing
+    title: str
+    starts_at: datetime | None
+    capacity: int | None  # venue capacity for a show, the listing's own for a listing
+    capacity_label: str
+    sold_woocommerce: int | None
+    sold_eventbrite: int | None
+    pending_woocommerce: int | None
+    pending_eventbrite: int | None
+    sold: int | None
+    pending: int | None
+    remaining: int | None
+    sell_through: float | None
+    oversold: bool
+    nearly_full: bool
+    drift: int | None  # FooEvents (WooCommerce) drift, summed over its listings
+    lines: tuple[ListingLine, ...] = ()
+    errors: tuple[str, ...] = ()
+
+    @property
+    def when(self) -> str:
+        return when_label(self.starts_at)
+
+
+def _line(row: Mapping, room_left: int | None) -> ListingLine:
+    available = int_or_none(row["available"])
+    drift = available - room_left if available is not None and room_left is not None else None
+    label = channel_name(row["channel"])
+    if known(row.get("slot_label")):
+        label = f"{label} · {row['slot_label']}"
+    return ListingLine(
+        listing_key=row["listing_key"],
+        channel=row["channel"],
+        label=label,
+        capacity=int_or_none(row["capacity"]),
+        sold=int_or_none(row["sold"]),
+        pending=int_or_none(row["pending"]),
+        available=available,
+        unlimited=bool(row["unlimited"]),
+        status=str(row["status"]),
+        drift=drift,
+        error=row["error"] if known(row["error"]) else None,
+    )
+
+
+def _channel_total(rows: list[Mapping], channel: str, column: str) -> int | None:
+    values = [r[column] for r in rows if r["channel"] == channel]
+    if any(not known(v) for v in values):
+        return None
+    return int(sum(values))
+
+
+def _room_left(show: Mapping | None) -> int | None:
+    if show is None or not show["sold_known"]:
+        return None
+    return int(show["venue_capacity"]) - int(show["sold"]) - int(show["pending"])
+
+
+def _wc_drift(lines: Iterable[ListingLine]) -> int | None:
+    drifts = [ln.drift for ln in lines if ln.channel == "woocommerce" and ln.drift is not None]
+    return sum(drifts) if drifts else None
+
+
+def _show_card(show: Mapping, members: list[Mapping]) -> ComparisonCard:
+    room_left = _room_left(show)
+    lines = tuple(_line(r, room_left) for r in members)
+    sold_known = bool(show["sold_known"])
+    sell_through = show["sell_through"]
+    return ComparisonCard(
+        key=show["show_key"],
+        kind="show",
+        title=str(show["title"]),
+        starts_at=show["starts_at"],
+        capacity=int(show["venue_capacity"]),
+        capacity_label="venue capacity",
+        sold_woocommerce=int_or_none(show["sold_woocommerce"]),
+        sold_eventbrite=int_or_none(show["sold_eventbrite"]),
+        pending_woocommerce=_channel_total(members, "woocommerce", "pending"),
+        pending_eventbrite=_channel_total(members, "eventbrite", "pending"),
+        sold=int_or_none(show["sold"]) if sold_known else None,
+        pending=int_or_none(show["pending"]),
+        remaining=int_or_none(show["remaining"]) if sold_known else None,
+        sell_through=float(sell_through) if known(sell_through) else None,
+        oversold=bool(show["oversold"]),
+        nearly_full=bool(show["nearly_full"]),
+        drift=_wc_drift(lines),
+        lines=lines,
+        errors=tuple(show["errors"]),
+    )
+
+
+def _listing_card(row: Mapping, show: Mapping | None, nearly_full: float) -> ComparisonCard:
+    line = _line(row, _room_left(show))
+    sold, pending, capacity = line.sold, line.pending, line.capacity
+    channel = row["channel"]
+    sell_through = (sold + (pending or 0)) / capacity if sold is not None and capacity else None
+    used = None if sold is None else sold + (pending or 0)
+    title = str(row["title"])
+    if known(row.get("slot_label")) and row["slot_label"] != title:
+        title = f"{title} · {row['slot_label']}"
+    return ComparisonCard(
+        key=row["listing_key"],
+        kind="listing",
+        title=title,
+        starts_at=row["starts_at"] if known(row["starts_at"]) else None,
+        capacity=capacity,
+        capacity_label=f"{channel_name(channel)} capacity",
+        sold_woocommerce=sold if channel == "woocommerce" else 0,
+        sold_eventbrite=sold if channel == "eventbrite" else 0,
+        pending_woocommerce=pending if channel == "woocommerce" else 0,
+        pending_eventbrite=pending if channel == "eventbrite" else 0,
+        sold=sold,
+        pending=pending,
+        remaining=line.available,
+        sell_through=sell_through,
+        oversold=row["status"] == "oversold"
+        or (capacity is not None and used is not None and used > capacity),
+        nearly_full=bool(
+            capacity and used is not None and capacity * nearly_full <= used <= capacity
+        ),
+        drift=line.drift if channel == "woocommerce" else None,
+        lines=(line,),
+        errors=(line.error,) if line.error else (),
+    )
+
+
+def comparison_cards(
+    keys: Sequence[str],
+    listings: pd.DataFrame,
+    shows: pd.DataFrame,
+    *,
+    nearly_full: float = NEARLY_FULL_SHARE,
+) -> list[ComparisonCard]:
+    """One card per selected key, in the order picked. A key that is no longer in the
+    catalog (past the planning window, removed) gets a card that says so."""
+    shows_by_key = {s["show_key"]: s for s in shows.to_dict("records")}
+    show_of_listing = {k: s for s in shows_by_key.values() for k in s["listing_keys"]}
+    rows_by_key = {r["listing_key"]: r for r in listings.to_dict("records")}
+    cards = []
+    for key in keys:
+        if key in shows_by_key:
+            show = shows_by_key[key]
+            members = [rows_by_key[k] for k in show["listing_keys"] if k in rows_by_key]
+            cards.append(_show_card(show, members))
+        elif key in rows_by_key:
+            row = rows_by_key[key]
+            cards.append(_listing_card(row, show_of_listing.get(key), nearly_full))
+        else:
+            cards.append(_missing_card(key))
+    return cards
+
+
+def _missing_card(key: str) -> ComparisonCard:
+    starts_at = None
+    if is_show_key(key):
+        starts_at = datetime.fromisoformat(key[5:])
+    return ComparisonCard(
+        key=key,
+        kind="missing",
+        title=key,
+        starts_at=starts_at,
+        capacity=None,
+        capacity_label="capacity",
+        sold_woocommerce=None,
+        sold_eventbrite=None,
+        pending_woocommerce=None,
+        pending_eventbrite=None,
+        sold=None,
+        pending=None,
+        remaining=None,
+        sell_through=None,
+        oversold=False,
+        nearly_full=False,
+        drift=None,
+        errors=(
+            "not in the current catalog: no listing starts then"
+            if starts_at
+            else "not in the current catalog (removed, or outside the planning window)",
+        ),
+    )
+
+
+COMPARISON_COLUMNS = [
+    "key",
+    "kind",
+    "starts_at",
+    "when",
+    "title",
+    "capacity",
+    "sold_woocommerce",
+    "sold_eventbrite",
+    "sold",
+    "pending",
+    "remaining",
+    "sell_through_pct",
+    "oversold",
+    "nearly_full",
+    "fooevents_drift",
+    "errors",
+]
+
+
+def comparison_frame(cards: Sequence[ComparisonCard]) -> pd.DataFrame:
+    """One row per card: the chart's data and the CSV's rows."""
+    rows = [
+        {
+            "key": c.key,
+            "kind": c.kind,
+            "starts_at": c.starts_at.isoformat() if c.starts_at else None,
+            "when": c.when,
+            "title": c.title,
+            "capacity": c.capacity,
+            "sold_woocommerce": c.sold_woocommerce,
+            "sold_eventbrite": c.sold_eventbrite,
+            "sold": c.sold,
+            "pending": c.pending,
+            "remaining": c.remaining,
+            "sell_through_pct": round(c.sell_through * 100, 1)
+            if c.sell_through is not None
+            else None,
+            "oversold": c.oversold,
+            "nearly_full": c.nearly_full,
+            "fooevents_drift": c.drift,
+            "errors": "; ".join(c.errors),
+        }
+        for c in cards
+    ]
+    frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    for col in (
+        "capacity",
+        "sold_woocommerce",
+        "sold_eventbrite",
+        "sold",
+        "pending",
+        "remaining",
+        "fooevents_drift",
+    ):
+        frame[col] = nullable_ints(frame[col])
+    frame["sell_through_pct"] = pd.array(
+        [v if known(v) else None for v in frame["sell_through_pct"]], dtype="Float64"
+    )
+    return frame
+
+
+def comparison_csv(cards: Sequence[ComparisonCard]) -> bytes:
+    """The comparison as CSV (UTF-8 with BOM so a spreadsheet opens accents right);
+    unknown numbers are empty cells, never 0."""
+    return comparison_frame(cards).to_csv(index=False).encode("utf-8-sig")
+
+
+@dataclass(frozen=True)
+class ComparisonSummary:
+    """Totals of the selection; each is None (unknown) when one card's input is unknown,
+    never a partial sum shown as the whole. ``notes`` give the partial figures in words."""
+
+    items: int
+    known: int  # cards whose sold is known
+    capacity: int | None
+    sold: int | None
+    pending: int | None
+    remaining: int | None
+    average_sell_through: float | None
+    best: tuple[str, float] | None  # (label, sell-through)
+    worst: tuple[str, float] | None
+    oversold: int
+    notes: tuple[str, ...] = ()
+
+
+def _total(values: Iterable[int | None]) -> int | None:
+    values = list(values)
+    return None if any(v is None for v in values) else int(sum(values))
+
+
+def comparison_summary(cards: Sequence[ComparisonCard]) -> ComparisonSummary:
+    """Totals, average sell-through, best and worst of the selection."""
+    readable = [c for c in cards if c.sold is not None and c.capacity is not None]
+    rated = [c for c in readable if c.sell_through is not None]
+    best = max(rated, key=lambda c: c.sell_through, default=None)
+    worst = min(rated, key=lambda c: c.sell_through, default=None)
+    notes = []
+    if len(readable) < len(cards):
+        partial = f"{sum(c.sold for c in readable):,} sold" if readable else "none readable"
+        notes.append(
+            f"{len(cards) - len(readable)} of {len(cards)} with numbers unknown, so the totals "
+            f"are unknown (the {len(readable)} readable: {partial})"
+        )
+    show_listings = {ln.listing_key for c in cards if c.kind == "show" for ln in c.lines}
+    if any(c.kind == "listing" and c.key in show_listings for c in cards):
+        notes.append("a listing also inside a selected show is counted twice")
+    unlimited = any(c.kind == "listing" and c.lines and c.lines[0].unlimited for c in cards)
+    return ComparisonSummary(
+        items=len(cards),
+        known=len(readable),
+        capacity=_total(c.capacity for c in cards),
+        sold=_total(c.sold for c in cards),
+        pending=_total(c.pending for c in cards),
+        remaining=None if unlimited else _total(c.remaining for c in cards),
+        average_sell_through=(
+            sum(c.sell_through for c in rated) / len(rated)
+            if rated and len(rated) == len(cards)
+            else None
+        ),
+        best=(f"{best.when} · {best.title}", best.sell_through) if best else None,
+        worst=(f"{worst.when} · {worst.title}", worst.sell_through) if worst else None,
+        oversold=sum(c.oversold for c in cards),
+        notes=tuple(notes),
+    )
