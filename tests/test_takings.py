@@ -77,3 +77,33 @@ def test_no_shows_per_show_and_weekday():
 
 def test_shows_not_yet_played_have_no_no_show_rate():
     assert takings.no_shows(SALES, now=FRI - timedelta(hours=1)).empty
+
+
+def test_takings_of_a_show_net_of_fees_per_channel_with_its_ticket_types():
+    money = takings.takings_of(SALES, ["wc:1:s:fri", "eb:9:101", "eb:9:102"])
+    assert money.sold == {"woocommerce": 3, "eventbrite": 2}
+    assert money.net == {"woocommerce": 48.7, "eventbrite": 50.5}
+    assert money.gross == 105.7 and money.total_net == 99.2
+    assert round(money.average_price, 2) == round(105.7 / 5, 2)
+    assert money.ticket_types == {"Front Row": 1, "GA": 4}
+    assert money.unknown == ()
+
+
+def test_takings_unknown_when_a_channel_or_a_price_could_not_be_read():
+    unread = takings.takings_of(
+        SALES, ["wc:1:s:fri", "eb:9:101"], {"eventbrite": "Eventbrite orders not synced"}
+    )
+    assert unread.sold == {"woocommerce": 3, "eventbrite": None}
+    assert unread.total_net is None and unread.gross is None and unread.average_price is None
+    assert unread.unknown == ("Eventbrite orders not synced",)
+    no_price = takings.takings_of(SALES, ["wc:1:s:sat"])
+    assert no_price.sold == {"woocommerce": 4} and no_price.net == {"woocommerce": None}
+    assert no_price.average_price is None and no_price.unknown
+
+
+def test_past_shows_pair_both_channels_at_the_same_minute():
+    past = takings.past_shows(SALES, before=NOW).set_index("show_key")
+    assert list(past.index) == ["show:2026-11-27T20:00", "show:2026-11-28T20:00"]
+    assert past.loc["show:2026-11-27T20:00", "listing_keys"] == ("eb:9", "wc:1:s:fri")
+    assert past.loc["show:2026-11-27T20:00", "channels"] == ("eventbrite", "woocommerce")
+    assert takings.past_shows(SALES, before=FRI).empty
