@@ -313,7 +313,10 @@ def comparison_cards(
             show = shows_by_key[key]
             members = [rows_by_key[k] for k in show["listing_keys"] if k in rows_by_key]
             card = _show_card(show, members)
-            cards.append(replace(card, takings=money(show["listing_keys"])))
+            takings = money(show["listing_keys"])
+            if takings is not None:  # why any of its money is unknown, with the rest
+                card = replace(card, takings=takings, errors=card.errors + takings.unknown)
+            cards.append(card)
         elif key in rows_by_key:
             row = rows_by_key[key]
             cards.append(_listing_card(row, show_of_listing.get(key), nearly_full))

@@ -7,8 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from brcc_core import takings
+from brcc_core import comparison, takings
 from brcc_core.history import sales_frame
+from tests.test_views import at
+from tests.test_views import listings as listings  # noqa: F401 - fixture
+from tests.test_views import shows as shows  # noqa: F401 - fixture
 
 TZ = ZoneInfo("America/Toronto")
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)
@@ -107,3 +110,34 @@ def test_past_shows_pair_both_channels_at_the_same_minute():
     assert past.loc["show:2026-11-27T20:00", "listing_keys"] == ("eb:9", "wc:1:s:fri")
     assert past.loc["show:2026-11-27T20:00", "channels"] == ("eventbrite", "woocommerce")
     assert takings.past_shows(SALES, before=FRI).empty
+
+
+def test_a_compared_show_says_why_its_money_is_unknown(listings, shows):  # noqa: F811 - fixtures
+    """Monday's show on both channels, Eventbrite orders never synced: the website's
+    takings are there, Eventbrite's and the totals are unknown with the reason, on the
+    card and in the CSV's errors."""
+    monday = at(23, 20)
+    sales = sales_frame(
+        [
+            row("wc:1:a:d2320", monday, 10, gross=200.0),
+            row("eb:100", monday, 12, gross=300.0, fees=30.0),
+        ],
+        TZ,
+    )
+    reason = "Eventbrite orders have not been synced yet"
+    (card,) = comparison.comparison_cards(
+        ["show:2026-11-23T20:00"],
+        listings,
+        shows,
+        sales=sales,
+        sales_unknown={"eventbrite": reason},
+    )
+    assert card.takings.net == {"woocommerce": 200.0, "eventbrite": None}
+    assert card.takings.total_net is None and card.takings.average_price is None
+    assert reason in card.errors
+    assert reason in comparison.comparison_frame([card])["errors"].iloc[0]
+    synced = comparison.comparison_cards(["show:2026-11-23T20:00"], listings, shows, sales=sales)
+    assert synced[0].takings.total_net == 470.0 and synced[0].takings.sold == {
+        "woocommerce": 10,
+        "eventbrite": 12,
+    }
