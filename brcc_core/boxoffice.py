@@ -139,6 +139,11 @@ class BoxOffice:
         # by every write and refresh (``_live_changed``).
         self.shared_live: SharedValues[LiveNumbers] = SharedValues(settings.live_share_seconds)
         self._listings_memo: tuple[Catalog, LiveNumbers, pd.DataFrame] | None = None
+        # The sales history (a year: tens of seconds to read) serves every rerun and
+        # session for minutes; a sale moves pace by a seat, a write or sync clears it.
+        self.shared_history: SharedValues[SalesHistory] = SharedValues(
+            settings.history_share_seconds
+        )
         self._kept_classes: dict[str, KeptClasses] | None = None  # loaded on first refresh
         self._access: Access | None = None
         self._last_refresh_eventbrite_calls: int | None = None
@@ -508,6 +513,7 @@ class BoxOffice:
     def _live_changed(self) -> None:
         """A write or refresh happened: no session may see numbers read before it."""
         self.shared_live.clear()
+        self.shared_history.clear()
 
     def listings(self, catalog: Catalog | None = None) -> pd.DataFrame:
         """One row per listing on both channels, with live WordPress numbers."""
@@ -959,12 +965,26 @@ class BoxOffice:
     def sync_eventbrite_sales(self, progress: Callable[[int], None] | None = None) -> SyncResult:
         """Fetch Eventbrite orders and attendees changed since the last sync (all of them
         the first time). Raises IntegrationError / SalesStoreUnavailable with a message."""
-        return self.eventbrite_sales.sync(self.eventbrite, progress=progress)
+        try:
+            return self.eventbrite_sales.sync(self.eventbrite, progress=progress)
+        finally:  # even a sync that failed half-way may have stored some orders
+            self.shared_history.clear()
 
     def sales_history(
         self, catalog: Catalog | None = None, listings: pd.DataFrame | None = None
     ) -> SalesHistory:
+        """Both channels' sales, shared by every rerun and session for
+        ``settings.history_share_seconds`` (``history.read_at`` says when it was read)."""
         catalog = catalog or self.catalog() or _empty_catalog(self.settings.timezone)
+        ids = tuple(sorted(p.product_id for p in catalog.event_products))
+        history = self.shared_history.get(
+            (ids, catalog.fetched_at), lambda: self._read_sales_history(catalog, listings)
+        )
+        if history.failed:  # an outage is not kept for minutes: the next view tries again
+            self.shared_history.clear()
+        return history
+
+    def _read_sales_history(self, catalog: Catalog, listings: pd.DataFrame | None) -> SalesHistory:
         listings = self.listings(catalog) if listings is None else listings
         try:
             store: EventbriteSales | None = self.eventbrite_sales
@@ -1000,6 +1020,7 @@ class BoxOffice:
             n=self.settings.pace_occurrences,
             unknown=history.unknown,
             horizon_days=horizon_days,
+            by_key=history.occurrences,
         )
 
     def tonight(self, now: datetime | None = None) -> pd.DataFrame:

@@ -8,7 +8,7 @@ card; totals are unknown as soon as one card's input is, never a partial sum.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,9 +16,10 @@ import pandas as pd
 
 from brcc_core.availability import Availability
 from brcc_core.club import NEARLY_FULL_SHARE, channel_name
-from brcc_core.formats import WEEKDAYS, header, when_label
+from brcc_core.formats import TICKET_TYPE_PREFIX, WEEKDAYS, header, when_label
 from brcc_core.keys import show_start
 from brcc_core.selection import selection_days
+from brcc_core.takings import Takings, takings_of
 from brcc_core.values import DECIMAL, WHOLE, int_or_none, known, typed_frame
 from brcc_core.windows import listings_between, listings_on_days
 
@@ -71,11 +72,15 @@ def comparison_candidates(
     weekdays: Iterable[str] = (),
     start: date | None = None,
     end: date | None = None,
+    past: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """What can be picked: shows (``kind="show"``) or listings of either channel, filtered
     by words in the name (all must match), weekday ('Mon'…'Sun') and local date range
-    (both ends included)."""
+    (both ends included). ``past`` (``takings.past_shows``): shows of the sales history,
+    pickable as shows where the catalog no longer lists them."""
     if kind == "show":
+        if past is not None and not past.empty:
+            shows = pd.concat([shows, past[~past["show_key"].isin(shows["show_key"])]])
         rows = [
             {
                 "key": s["show_key"],
@@ -172,6 +177,8 @@ class ComparisonCard:
     drift: int | None  # FooEvents (WooCommerce) drift, summed over its listings
     lines: tuple[ListingLine, ...] = ()
     errors: tuple[str, ...] = ()
+    # Money and ticket types from the sales history (shows only; None: not asked for).
+    takings: Takings | None = None
 
     @property
     def when(self) -> str:
@@ -286,46 +293,70 @@ def comparison_cards(
     shows: pd.DataFrame,
     *,
     nearly_full: float = NEARLY_FULL_SHARE,
+    sales: pd.DataFrame | None = None,
+    sales_unknown: Mapping[str, str] | None = None,
+    past: pd.DataFrame | None = None,
 ) -> list[ComparisonCard]:
-    """One card per selected key, in the order picked. A key that is no longer in the
-    catalog (past the planning window, removed) gets a card that says so."""
+    """One card per selected key, in the order picked. With the sales history (``sales``,
+    ``history.SALES_COLUMNS``; ``sales_unknown``: channel -> why it could not be read) a
+    show's card carries its takings, and a show the catalog no longer lists is made from
+    the history (``past``: ``takings.past_shows``). Any other key no longer in the catalog
+    gets a card that says so."""
     shows_by_key = {s["show_key"]: s for s in shows.to_dict("records")}
     show_of_listing = {k: s for s in shows_by_key.values() for k in s["listing_keys"]}
     rows_by_key = {r["listing_key"]: r for r in listings.to_dict("records")}
+    past_by_key = {} if past is None else {s["show_key"]: s for s in past.to_dict("records")}
+
+    def money(listing_keys) -> Takings | None:
+        return None if sales is None else takings_of(sales, listing_keys, sales_unknown)
+
     cards = []
     for key in keys:
         if key in shows_by_key:
             show = shows_by_key[key]
             members = [rows_by_key[k] for k in show["listing_keys"] if k in rows_by_key]
-            cards.append(_show_card(show, members))
+            card = _show_card(show, members)
+            takings = money(show["listing_keys"])
+            if takings is not None:  # why any of its money is unknown, with the rest
+                card = replace(card, takings=takings, errors=card.errors + takings.unknown)
+            cards.append(card)
         elif key in rows_by_key:
             row = rows_by_key[key]
             cards.append(_listing_card(row, show_of_listing.get(key), nearly_full))
+        elif key in past_by_key and sales is not None:
+            show = past_by_key[key]
+            cards.append(_past_card(show, money(show["listing_keys"])))
         else:
             cards.append(_missing_card(key))
     return cards
 
 
+def _past_card(show: Mapping, takings: Takings) -> ComparisonCard:
+    """A played show the catalog no longer lists: sold per channel from the history; its
+    capacity, pending and remaining are no longer known."""
+    sold = list(takings.sold.values())
+    return _card_without_listings(
+        show["show_key"],
+        "past",
+        title=str(show["title"]),
+        starts_at=show["starts_at"],
+        capacity_label="venue capacity",
+        errors=takings.unknown,
+        sold_woocommerce=takings.sold.get("woocommerce", 0),
+        sold_eventbrite=takings.sold.get("eventbrite", 0),
+        sold=None if any(v is None for v in sold) else sum(sold),
+        takings=takings,
+    )
+
+
 def _missing_card(key: str) -> ComparisonCard:
     starts_at = show_start(key)
-    return ComparisonCard(
-        key=key,
-        kind="missing",
+    return _card_without_listings(
+        key,
+        "missing",
         title=key,
         starts_at=starts_at,
-        capacity=None,
         capacity_label="capacity",
-        sold_woocommerce=None,
-        sold_eventbrite=None,
-        pending_woocommerce=None,
-        pending_eventbrite=None,
-        sold=None,
-        pending=None,
-        remaining=None,
-        sell_through=None,
-        oversold=False,
-        nearly_full=False,
-        drift=None,
         errors=(
             "not in the current catalog: no listing starts then"
             if starts_at
@@ -334,6 +365,45 @@ def _missing_card(key: str) -> ComparisonCard:
     )
 
 
+def _card_without_listings(
+    key: str,
+    kind: str,
+    *,
+    title: str,
+    starts_at: datetime | None,
+    capacity_label: str,
+    errors: tuple[str, ...],
+    sold_woocommerce: int | None = None,
+    sold_eventbrite: int | None = None,
+    sold: int | None = None,
+    takings: Takings | None = None,
+) -> ComparisonCard:
+    """A card no catalog listing backs: capacity, pending and remaining unknown."""
+    return ComparisonCard(
+        key=key,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        capacity=None,
+        capacity_label=capacity_label,
+        sold_woocommerce=sold_woocommerce,
+        sold_eventbrite=sold_eventbrite,
+        pending_woocommerce=None,
+        pending_eventbrite=None,
+        sold=sold,
+        pending=None,
+        remaining=None,
+        sell_through=None,
+        oversold=False,
+        nearly_full=False,
+        drift=None,
+        errors=errors,
+        takings=takings,
+    )
+
+
+# Whole numbers of a card (unknown: an empty cell), and its money (from the history).
+MONEY_COLUMNS = ("net_woocommerce", "net_eventbrite", "gross", "net", "average_price")
 COMPARISON_COLUMN_KINDS = {
     "key": None,
     "kind": None,
@@ -351,6 +421,7 @@ COMPARISON_COLUMN_KINDS = {
     "nearly_full": None,
     "fooevents_drift": WHOLE,
     "errors": None,
+    **dict.fromkeys(MONEY_COLUMNS, DECIMAL),
 }
 COMPARISON_COLUMNS = list(COMPARISON_COLUMN_KINDS)
 
@@ -377,10 +448,31 @@ def comparison_frame(cards: Sequence[ComparisonCard]) -> pd.DataFrame:
             "nearly_full": c.nearly_full,
             "fooevents_drift": c.drift,
             "errors": "; ".join(c.errors),
+            **_money_columns(c.takings),
         }
         for c in cards
     ]
-    return typed_frame(rows, COMPARISON_COLUMN_KINDS)
+    types = sorted({t for c in cards if c.takings for t in c.takings.ticket_types})
+    type_columns = dict.fromkeys((TICKET_TYPE_PREFIX + t for t in types), WHOLE)
+    return typed_frame(rows, {**COMPARISON_COLUMN_KINDS, **type_columns})
+
+
+def _money_columns(takings: Takings | None) -> dict:
+    """A card's money and ticket types (empty cells when not asked for or unknown)."""
+    if takings is None:
+        return {}
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 2)
+
+    return {
+        "net_woocommerce": rounded(takings.net.get("woocommerce")),
+        "net_eventbrite": rounded(takings.net.get("eventbrite")),
+        "gross": rounded(takings.gross),
+        "net": rounded(takings.total_net),
+        "average_price": rounded(takings.average_price),
+        **{TICKET_TYPE_PREFIX + t: n for t, n in takings.ticket_types.items()},
+    }
 
 
 def comparison_csv(cards: Sequence[ComparisonCard]) -> bytes:

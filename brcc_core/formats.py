@@ -117,11 +117,17 @@ COLUMN_LABELS: Mapping[str, str] = {
     "net": "Net",
     "average_price": "Average price",
     "ticket_type": "Ticket type",
+    "net_woocommerce": "Net · WooCommerce",
+    "net_eventbrite": "Net · Eventbrite",
 }
+# A comparison column per ticket type of the compared shows: seats sold of that type.
+TICKET_TYPE_PREFIX = "sold_type: "
 
 
 def header(column: str) -> str:
     """The manager's word for a column; an unlisted column reads as plain words."""
+    if column.startswith(TICKET_TYPE_PREFIX):
+        return f"Sold · {column.removeprefix(TICKET_TYPE_PREFIX)}"
     return COLUMN_LABELS.get(column) or column.replace("_", " ").capitalize()
 
 

@@ -283,10 +283,12 @@ def pace_table(
     scopes: Iterable[str] = SCOPES,
     unknown: Mapping[str, str] | None = None,
     horizon_days: int | None = None,
+    by_key: Occurrences | None = None,
 ) -> pd.DataFrame:
     """``PACE_COLUMNS`` for every show in ``shows`` (``SHOW_COLUMNS`` frame) still to
-    start (within ``horizon_days`` when given), once per scope the show is sold on."""
-    by_key = occurrences(sales)
+    start (within ``horizon_days`` when given), once per scope the show is sold on.
+    ``by_key``: ``occurrences(sales)`` when already built."""
+    by_key = occurrences(sales) if by_key is None else by_key
     series = _series(listings)
     rows = []
     start, end = pd.Timestamp(now), None
@@ -343,10 +345,12 @@ def pace_curves(
     now: datetime,
     n: int,
     scope: str = "together",
+    by_key: Occurrences | None = None,
 ) -> pd.DataFrame:
     """Long frame for the pace chart: ``hours_before``, ``line`` ("this show", each past
-    date, "usual (median)"), ``sold``. This show's line stops at now."""
-    by_key = occurrences(sales)
+    date, "usual (median)"), ``sold``. This show's line stops at now. ``by_key``:
+    ``occurrences(sales)`` when already built."""
+    by_key = occurrences(sales) if by_key is None else by_key
     keys = [k for k in show["listing_keys"] if scope == "together" or _channel(k) == scope]
     series = _series(listings)
     own = {occurrence_of_listing(k) for k in keys}

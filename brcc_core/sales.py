@@ -5,13 +5,15 @@ sales). Used by the facade for pace, revenue and check-ins."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import cached_property
 
 import pandas as pd
 
 from brcc_core.catalog import Catalog
 from brcc_core.eventbrite_sales import EventbriteSales, SalesStoreUnavailable
 from brcc_core.history import WooCommerceHistory, empty_sales
+from brcc_core.pace import Occurrences, occurrences
 from brcc_core.wordpress import WordPressUnavailable
 
 
@@ -25,6 +27,15 @@ class SalesHistory:
     warnings: list[str] = field(default_factory=list)
     statements: int = 0
     eventbrite_synced_at: datetime | None = None
+    read_at: datetime | None = None  # UTC
+    # A channel could not be read (not "never synced"): worth reading again at once.
+    failed: bool = False
+
+    @cached_property
+    def occurrences(self) -> Occurrences:
+        """The frame as pace curves, built once per read (pace and its chart on every
+        rerun use the same)."""
+        return occurrences(self.frame)
 
 
 def read_sales(
@@ -36,6 +47,8 @@ def read_sales(
     timezone: str,
 ) -> SalesHistory:
     """Read both channels; each failure is recorded against its channel only."""
+    read_at = datetime.now(UTC)
+    failed = False
     parts: list[pd.DataFrame] = []
     unknown: dict[str, str] = {}
     starts: dict[str, datetime] = {}
@@ -57,6 +70,7 @@ def read_sales(
             )
         )
     except WordPressUnavailable as exc:
+        failed = True
         unknown["woocommerce"] = exc.message.replace(
             "Live WordPress numbers", "WooCommerce sales history"
         )
@@ -73,6 +87,7 @@ def read_sales(
             else:
                 parts.append(eventbrite.sales(timezone=timezone))
         except SalesStoreUnavailable as exc:
+            failed = True
             unknown["eventbrite"] = str(exc)
     frame = pd.concat(parts, ignore_index=True) if parts else empty_sales()
     return SalesHistory(
@@ -81,4 +96,6 @@ def read_sales(
         warnings=list(woocommerce.warnings),
         statements=woocommerce.statements - before,
         eventbrite_synced_at=synced_at,
+        read_at=read_at,
+        failed=failed,
     )

@@ -120,6 +120,8 @@ class Settings:
     cache_key: Secret | None = None
     # Seconds every session of the process shares one read of the live numbers (0: off).
     live_share_seconds: int = 5
+    # Seconds every session shares one read of the sales history (pace, revenue; 0: off).
+    history_share_seconds: int = 300
     # Days ahead whose Eventbrite ticket classes every refresh reads (see class_reads.py).
     eb_refresh_days: int = 14
     # BRCC_ADMINS: e-mails that are always admins (the first admin; no lock-out possible).
@@ -268,6 +270,7 @@ def load_settings(
         )
     sandbox_seed = get_int("BRCC_SANDBOX_SEED", 1, 0)
     live_share_seconds = get_int("BRCC_LIVE_SHARE_SECONDS", 5, 0)
+    history_share_seconds = get_int("BRCC_HISTORY_SHARE_SECONDS", 300, 0)
     eb_refresh_days = get_int("BRCC_EB_REFRESH_DAYS", 14, 0)
     page_deadline_seconds = get_int("BRCC_PAGE_DEADLINE_SECONDS", 5, 1, 60)
     eb_write_reserve = get_int("BRCC_EB_WRITE_RESERVE", 300, 0, 1900)
@@ -302,6 +305,7 @@ def load_settings(
         wp_table_prefix=table_prefix,
         cache_key=cache_key,
         live_share_seconds=live_share_seconds,
+        history_share_seconds=history_share_seconds,
         eb_refresh_days=eb_refresh_days,
         admins=parse_admins(values.get("BRCC_ADMINS")),
         page_deadline_seconds=page_deadline_seconds,

@@ -1,5 +1,6 @@
 """Comparison: up to 8 shows or listings side by side, shareable by link."""
 
+import pandas as pd
 import streamlit as st
 
 from brcc_core.comparison import (
@@ -9,6 +10,7 @@ from brcc_core.comparison import (
     comparison_listings,
     comparison_summary,
 )
+from brcc_core.takings import past_shows
 from brcc_core.ui import comparison as ui
 from brcc_core.ui import dashboard as dashboard_ui
 from brcc_core.ui import selection
@@ -39,6 +41,9 @@ with page_boundary("loading the comparison"):
     listings = comparison_listings(live, chosen, wanted.start, wanted.end, timezone)
     shows = boxoffice.shows(listings)
     dashboard_ui.shows_notes(shows)
+    # The sales history (takings, past shows) only once it can be of use: shared for minutes.
+    history = boxoffice.sales_history(catalog, live) if chosen or wanted.start < today else None
+    past = None if history is None else past_shows(history.frame, before=local_now(timezone))
     candidates = comparison_candidates(
         shows,
         listings,
@@ -47,8 +52,12 @@ with page_boundary("loading the comparison"):
         weekdays=wanted.weekdays,
         start=wanted.start,
         end=wanted.end,
+        past=past,
     )
-    picked = ui.picker(candidates, chosen, ui.labels(shows, listings))
+    names = ui.labels(pd.concat([shows, past]).drop_duplicates("show_key"), listings)
+    picked = ui.picker(candidates, chosen, names)
+    if picked and history is None:
+        history = boxoffice.sales_history(catalog, live)
 
     if not picked:
         st.info(
@@ -58,7 +67,14 @@ with page_boundary("loading the comparison"):
         )
     else:
         ui.share_link(picked)
-        cards = comparison_cards(picked, listings, shows)
+        cards = comparison_cards(
+            picked,
+            listings,
+            shows,
+            sales=None if history is None else history.frame,
+            sales_unknown=None if history is None else history.unknown,
+            past=past,
+        )
         ui.cards(cards, actions=True)
         ui.summary(comparison_summary(cards))
         ui.chart(comparison_frame(cards), timezone)

@@ -25,6 +25,7 @@ with page_boundary("loading sales history"):
         listings = boxoffice.listings(catalog)
         shows = boxoffice.shows(listings)
         history = boxoffice.sales_history(catalog, listings)
+    ui.history_caption(history, timezone, boxoffice.settings.history_share_seconds)
     for reason in history.unknown.values():
         st.warning(reason, icon="❔")
     for warning in history.warnings:
@@ -51,7 +52,7 @@ with page_boundary("loading sales history"):
             part,
             shows,
             listings,
-            history.frame,
+            history,
             now=now,
             n=boxoffice.settings.pace_occurrences,
             scope=scope,

@@ -5,13 +5,16 @@ incremental; and pace through the facade."""
 
 from __future__ import annotations
 
+import io
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, delete, insert, select, text, update
+from sqlalchemy import create_engine, delete, event, insert, select, text, update
 
+from brcc_core import comparison, takings
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.eventbrite import EventbriteClient
@@ -259,3 +262,122 @@ def test_pace_through_the_facade_matches_the_seed(seeded, tmp_path):
     # the last eight (BRCC_PACE_OCCURRENCES).
     assert weekly["past_shows"].iloc[0] == WEEKS
     assert weekly["past_shows"].between(WEEKS, 8).all()
+
+
+def _synced_box(sandbox, tmp_path) -> tuple[BoxOffice, State]:
+    """A BoxOffice on the seeded sandbox with its catalog and Eventbrite orders read."""
+    settings = load_settings({"BRCC_DATA_DIR": str(tmp_path)}, dotenv_path=None)
+    state = State.open(f"sqlite:///{tmp_path / 'state.db'}")
+    box = BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(tmp_path), state=state)
+    box.refresh_catalog()
+    box.sync_eventbrite_sales()
+    return box, state
+
+
+def test_a_rerun_of_the_pace_costs_no_sql_until_a_sync(seeded, tmp_path):
+    """The sales history and the pace of every coming show, asked again as every click
+    reruns the page: the second time costs no statement on the WordPress or the app-state
+    database; a sync of Eventbrite orders makes the next run read the history again."""
+    sandbox, _ = seeded
+    box, state = _synced_box(sandbox, tmp_path)
+    listings = box.listings()
+    shows = box.shows(listings)
+    now = datetime.now(UTC)
+    sent: list[str] = []
+    for engine in (sandbox.engine, state.engine):
+        event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *a: sent.append(sql))
+
+    def pace_of_every_coming_show():
+        history = box.sales_history(listings=listings)
+        table = box.pace(
+            listings=listings, shows=shows, history=history, now=now, horizon_days=None
+        )
+        return history, table
+
+    first_history, first = pace_of_every_coming_show()
+    assert len(sent) >= 3, "the first run reads the history"
+    sent.clear()
+    again_history, again = pace_of_every_coming_show()
+    assert sent == []
+    assert again_history is first_history
+    pd.testing.assert_frame_equal(again, first)
+
+    box.sync_eventbrite_sales()
+    sent.clear()
+    synced_history, _ = pace_of_every_coming_show()
+    assert synced_history is not first_history
+    assert synced_history.statements == 3  # the WordPress history read again
+    assert synced_history.read_at > first_history.read_at
+
+
+def _expected_takings(truth, listing_keys):
+    """Net per channel, seats per ticket type, gross and average price from the seed."""
+    occurrences = {":".join(k.split(":")[:2]) if k.startswith("eb:") else k for k in listing_keys}
+    net, types, gross_cents, sold = {}, Counter(), 0, 0
+    for key in occurrences:
+        show = truth.get(key)
+        channel = "eventbrite" if key.startswith("eb:") else "woocommerce"
+        net.setdefault(channel, 0)
+        if show is None:  # on sale, nothing sold yet
+            continue
+        net[channel] += show.gross_cents - show.fees_cents
+        types.update(show.by_type)
+        gross_cents += show.gross_cents
+        sold += show.sold
+    return net, dict(types), gross_cents, sold
+
+
+def test_comparison_takes_money_and_ticket_types_and_last_weeks_shows(seeded, tmp_path):
+    """Comparison of a Friday the catalog no longer lists (history only), last Friday
+    and this Friday: sold, net per channel (Eventbrite after fees), average price and
+    seats per ticket type agree with the seed, on the cards and in the CSV."""
+    sandbox, summary = seeded
+    box, _ = _synced_box(sandbox, tmp_path)
+    listings = box.listings()
+    shows = box.shows(listings)
+    history = box.sales_history(listings=listings)
+    now = datetime.now(TZ)
+    past = takings.past_shows(history.frame, before=now)
+    fridays = shows[shows["title"].str.contains("Friday 8pm", na=False)].sort_values("starts_at")
+    last_friday = fridays[fridays["starts_at"] < now].iloc[-1]
+    this_friday = fridays[fridays["starts_at"] > now].iloc[0]
+    gone = past[
+        ~past["show_key"].isin(shows["show_key"])
+        & (past["starts_at"].dt.day_of_week == 4)
+        & (past["starts_at"].dt.hour == 20)
+    ].iloc[-1]
+    assert gone["starts_at"] < fridays["starts_at"].min()  # older than anything listed
+
+    candidates = comparison.comparison_candidates(
+        shows, listings, start=gone["starts_at"].date(), end=now.date(), past=past
+    )
+    assert gone["show_key"] in set(candidates["key"])
+    keys = [gone["show_key"], last_friday["show_key"], this_friday["show_key"]]
+    cards = comparison.comparison_cards(
+        keys, listings, shows, sales=history.frame, sales_unknown=history.unknown, past=past
+    )
+    assert [c.kind for c in cards] == ["past", "show", "show"]
+    csv = pd.read_csv(io.BytesIO(comparison.comparison_csv(cards)), encoding="utf-8-sig")
+    truth = summary.history.shows
+    for card, listing_keys, row in zip(
+        cards,
+        [gone["listing_keys"], last_friday["listing_keys"], this_friday["listing_keys"]],
+        csv.to_dict("records"),
+        strict=True,
+    ):
+        net, types, gross_cents, sold = _expected_takings(truth, listing_keys)
+        money = card.takings
+        assert sold and set(money.net) == set(net) == {"woocommerce", "eventbrite"}, card.key
+        for channel, cents in net.items():
+            assert round(money.net[channel] * 100) == cents, (card.key, channel)
+        assert dict(money.ticket_types) == types, card.key
+        assert round(money.gross * 100) == gross_cents
+        assert money.average_price == pytest.approx(gross_cents / 100 / sold)
+        assert card.sold == sold or card.kind == "show"  # a show's sold is the live number
+        assert round(row["net_eventbrite"] * 100) == net["eventbrite"]
+        assert round(row["net_woocommerce"] * 100) == net["woocommerce"]
+        assert round(row["average_price"], 2) == round(gross_cents / 100 / sold, 2)
+        for name, seats in types.items():
+            assert row[comparison.TICKET_TYPE_PREFIX + name] == seats
+    # The live numbers of a listed show and its history agree.
+    assert cards[1].sold == sum(v for v in cards[1].takings.sold.values())

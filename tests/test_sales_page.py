@@ -17,6 +17,7 @@ from brcc_core.boxoffice import BoxOffice
 from brcc_core.comparison import comparison_cards
 from brcc_core.settings import load_settings
 from brcc_core.ui.app import _boxoffice
+from brcc_core.ui.comparison import takings_text
 from brcc_core.windows import local_now
 
 ROOT = Path(__file__).parents[1]
@@ -45,6 +46,17 @@ def run(page: str | None = None) -> AppTest:
     if page:
         at.switch_page(page)
         at.run()
+    return at
+
+
+def comparison_by_link(*show_keys: str) -> AppTest:
+    """The Comparison page opened from a shared link naming ``show_keys``."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["shows"] = ",".join(show_keys)
+    at.run()
+    at.switch_page("pages/comparison.py")
+    at.run()
+    assert not at.exception
     return at
 
 
@@ -125,14 +137,42 @@ def test_last_weeks_show_compares_with_this_weeks(club):
     ].sort_values("starts_at")
     past = fridays[fridays["starts_at"] < now].iloc[-1]
     coming = fridays[fridays["starts_at"] > now].iloc[0]
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["shows"] = f"{past['show_key']},{coming['show_key']}"
-    at.run()
-    at.switch_page("pages/comparison.py")
-    at.run()
-    assert not at.exception
+    at = comparison_by_link(past["show_key"], coming["show_key"])
     cards = comparison_cards([past["show_key"], coming["show_key"]], listings, shows)
     assert [c.kind for c in cards] == ["show", "show"]
     text = " ".join(str(m.value) for m in at.markdown)
     for when in (past["starts_at"], coming["starts_at"]):
         assert f"{when:%a} {when.day} {when:%b}" in text
+
+
+def test_a_friday_no_longer_in_the_catalog_compares_with_this_weeks_with_takings(club):
+    """A Friday older than the catalog's past weeks comes from the sales history: the
+    manager picks it by link beside this Friday and reads each one's takings."""
+    box = app_boxoffice()
+    box.sync_eventbrite_sales()
+    listings = box.listings()
+    shows = box.shows(listings)
+    now = local_now(box.settings.timezone)
+    history = box.sales_history(listings=listings)
+    past = takings.past_shows(history.frame, before=now)
+    gone = past[
+        ~past["show_key"].isin(shows["show_key"]) & past["title"].str.contains("Friday 8pm")
+    ].iloc[-1]
+    coming = shows[
+        shows["title"].str.contains("Friday 8pm", na=False) & (shows["starts_at"] > now)
+    ].iloc[0]
+    at = comparison_by_link(gone["show_key"], coming["show_key"])
+    text = " ".join(str(m.value) for m in at.markdown)
+    assert "no longer in the catalog" in " ".join(str(c.value) for c in at.caption)
+    cards = comparison_cards(
+        [gone["show_key"], coming["show_key"]],
+        listings,
+        shows,
+        sales=history.frame,
+        sales_unknown=history.unknown,
+        past=past,
+    )
+    assert [c.kind for c in cards] == ["past", "show"]
+    for card in cards:
+        assert f"{card.starts_at:%a} {card.starts_at.day} {card.starts_at:%b}" in text
+        assert takings_text(card.takings) in text

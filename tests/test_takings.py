@@ -7,8 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from brcc_core import takings
+from brcc_core import comparison, takings
 from brcc_core.history import sales_frame
+from tests.test_views import at
+from tests.test_views import listings as listings  # noqa: F401 - fixture
+from tests.test_views import shows as shows  # noqa: F401 - fixture
 
 TZ = ZoneInfo("America/Toronto")
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)
@@ -77,3 +80,64 @@ def test_no_shows_per_show_and_weekday():
 
 def test_shows_not_yet_played_have_no_no_show_rate():
     assert takings.no_shows(SALES, now=FRI - timedelta(hours=1)).empty
+
+
+def test_takings_of_a_show_net_of_fees_per_channel_with_its_ticket_types():
+    money = takings.takings_of(SALES, ["wc:1:s:fri", "eb:9:101", "eb:9:102"])
+    assert money.sold == {"woocommerce": 3, "eventbrite": 2}
+    assert money.net == {"woocommerce": 48.7, "eventbrite": 50.5}
+    assert money.gross == 105.7 and money.total_net == 99.2
+    assert round(money.average_price, 2) == round(105.7 / 5, 2)
+    assert money.ticket_types == {"Front Row": 1, "GA": 4}
+    assert money.unknown == ()
+
+
+def test_takings_unknown_when_a_channel_or_a_price_could_not_be_read():
+    unread = takings.takings_of(
+        SALES, ["wc:1:s:fri", "eb:9:101"], {"eventbrite": "Eventbrite orders not synced"}
+    )
+    assert unread.sold == {"woocommerce": 3, "eventbrite": None}
+    assert unread.total_net is None and unread.gross is None and unread.average_price is None
+    assert unread.unknown == ("Eventbrite orders not synced",)
+    no_price = takings.takings_of(SALES, ["wc:1:s:sat"])
+    assert no_price.sold == {"woocommerce": 4} and no_price.net == {"woocommerce": None}
+    assert no_price.average_price is None and no_price.unknown
+
+
+def test_past_shows_pair_both_channels_at_the_same_minute():
+    past = takings.past_shows(SALES, before=NOW).set_index("show_key")
+    assert list(past.index) == ["show:2026-11-27T20:00", "show:2026-11-28T20:00"]
+    assert past.loc["show:2026-11-27T20:00", "listing_keys"] == ("eb:9", "wc:1:s:fri")
+    assert past.loc["show:2026-11-27T20:00", "channels"] == ("eventbrite", "woocommerce")
+    assert takings.past_shows(SALES, before=FRI).empty
+
+
+def test_a_compared_show_says_why_its_money_is_unknown(listings, shows):  # noqa: F811 - fixtures
+    """Monday's show on both channels, Eventbrite orders never synced: the website's
+    takings are there, Eventbrite's and the totals are unknown with the reason, on the
+    card and in the CSV's errors."""
+    monday = at(23, 20)
+    sales = sales_frame(
+        [
+            row("wc:1:a:d2320", monday, 10, gross=200.0),
+            row("eb:100", monday, 12, gross=300.0, fees=30.0),
+        ],
+        TZ,
+    )
+    reason = "Eventbrite orders have not been synced yet"
+    (card,) = comparison.comparison_cards(
+        ["show:2026-11-23T20:00"],
+        listings,
+        shows,
+        sales=sales,
+        sales_unknown={"eventbrite": reason},
+    )
+    assert card.takings.net == {"woocommerce": 200.0, "eventbrite": None}
+    assert card.takings.total_net is None and card.takings.average_price is None
+    assert reason in card.errors
+    assert reason in comparison.comparison_frame([card])["errors"].iloc[0]
+    synced = comparison.comparison_cards(["show:2026-11-23T20:00"], listings, shows, sales=sales)
+    assert synced[0].takings.total_net == 470.0 and synced[0].takings.sold == {
+        "woocommerce": 10,
+        "eventbrite": 12,
+    }

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core import charts
+from brcc_core.club import channel_name
 from brcc_core.comparison import (
     ComparisonCard,
     ComparisonSummary,
@@ -21,6 +22,7 @@ from brcc_core.comparison import (
 )
 from brcc_core.formats import WEEKDAYS
 from brcc_core.selection import MAX_SELECTION, encode_selection
+from brcc_core.takings import Takings
 from brcc_core.ui import selection
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import act_links
@@ -168,6 +170,10 @@ def _card(card: ComparisonCard) -> None:
         f"Sold · Eventbrite: **{_n(card.sold_eventbrite)}**  \n"
         f"Remaining: **{remaining_text}**"
     )
+    if card.kind == "past":
+        st.caption("Played; no longer in the catalog: sold and takings from the sales history.")
+    if card.takings is not None:
+        st.markdown(takings_text(card.takings))
     for line in card.lines:
         st.caption(plain(_line_text(line)))
         if line.error:
@@ -176,6 +182,21 @@ def _card(card: ComparisonCard) -> None:
     for error in card.errors:
         if not any(line.error == error for line in card.lines):
             st.caption(f":red[{plain(error)}]")
+
+
+def _money(value: float | None) -> str:
+    return "unknown" if value is None else f"${value:,.2f}"
+
+
+def takings_text(takings: Takings) -> str:
+    """Net per channel (Eventbrite after its fees), the average seat price, ticket types."""
+    parts = [f"{channel_name(c)} **{_money(v)}**" for c, v in takings.net.items()]
+    text = f"Takings · {' · '.join(parts) or 'none'} (net of Eventbrite fees)  \n"
+    text += f"Average seat price: **{_money(takings.average_price)}**"
+    if takings.ticket_types:
+        kinds = ", ".join(f"{plain(t)} {n:,}" for t, n in takings.ticket_types.items())
+        text += f"  \nSold per ticket type: {kinds}"
+    return text
 
 
 def _line_text(line: ListingLine) -> str:

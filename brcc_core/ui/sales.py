@@ -4,6 +4,7 @@ ticket types, no-shows, and tonight's door. Numbers come from brcc_core (pace, t
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -16,6 +17,7 @@ from brcc_core.eventbrite_sales import SalesStoreUnavailable
 from brcc_core.formats import header, moment_label, when_label
 from brcc_core.http import IntegrationError
 from brcc_core.pace_chart import pace_chart
+from brcc_core.sales import SalesHistory
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.tables import manager_table
 
@@ -56,6 +58,47 @@ def sync_button(boxoffice: BoxOffice) -> None:
         cols[1].caption(f"Eventbrite orders last synced {synced}.")
 
 
+# Column -> heading (or Streamlit column config), in the order shown.
+PACE_TABLE_COLUMNS = {
+    "when": "Show",
+    "title": "Title",
+    "sold_now": st.column_config.NumberColumn("Sold now"),
+    "usual_now": st.column_config.NumberColumn("Usual by now", format="%.1f"),
+    "usual_low": st.column_config.NumberColumn("Low (25%)", format="%.1f"),
+    "usual_high": st.column_config.NumberColumn("High (75%)", format="%.1f"),
+    "projected_final": st.column_config.NumberColumn("Projected final"),
+    "past_shows": st.column_config.NumberColumn("Past weeks"),
+    "note": "Flag / why unknown",
+}
+DOOR_TABLE_COLUMNS = {
+    "channel": "Channel",
+    "sold": "Sold",
+    "checked_in": "Checked in",
+    "to_arrive": "Still to arrive",
+    "pending": "Pending",
+    "error": "Unknown because",
+}
+
+
+def _table(frame: pd.DataFrame, key: str, columns: dict) -> None:
+    """``frame``'s ``columns`` only, in that order and under their headings."""
+    st.dataframe(
+        frame[list(columns)], hide_index=True, width="stretch", key=key, column_config=columns
+    )
+
+
+def history_caption(history: SalesHistory, timezone: str, share_seconds: int) -> None:
+    """When the sales were read: pace and revenue stay as read for a few minutes."""
+    if history.read_at is None:
+        return
+    clock = history.read_at.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
+    text = f"Sales read at {clock}"
+    if share_seconds > 0:
+        kept = f"{share_seconds // 60} min" if share_seconds >= 60 else f"{share_seconds} s"
+        text += f"; kept for up to {kept} (Refresh data or Sync Eventbrite orders reads them again)"
+    st.caption(text + ".")
+
+
 def pace_section(table: pd.DataFrame, scope: str) -> pd.DataFrame:
     """The pace table for one scope, flagged rows first; returns what it showed."""
     part = table[table["scope"] == scope].copy()
@@ -71,36 +114,8 @@ def pace_section(table: pd.DataFrame, scope: str) -> pd.DataFrame:
     view = part.assign(
         when=part["starts_at"].map(when_label),
         note=part["flag"].fillna(part["reason"]).fillna(""),
-    )[
-        [
-            "when",
-            "title",
-            "sold_now",
-            "usual_now",
-            "usual_low",
-            "usual_high",
-            "projected_final",
-            "past_shows",
-            "note",
-        ]
-    ]
-    st.dataframe(
-        view,
-        hide_index=True,
-        width="stretch",
-        key=f"pace_table_{scope}",
-        column_config={
-            "when": "Show",
-            "title": "Title",
-            "sold_now": st.column_config.NumberColumn("Sold now"),
-            "usual_now": st.column_config.NumberColumn("Usual by now", format="%.1f"),
-            "usual_low": st.column_config.NumberColumn("Low (25%)", format="%.1f"),
-            "usual_high": st.column_config.NumberColumn("High (75%)", format="%.1f"),
-            "projected_final": st.column_config.NumberColumn("Projected final"),
-            "past_shows": st.column_config.NumberColumn("Past weeks"),
-            "note": "Flag / why unknown",
-        },
     )
+    _table(view, f"pace_table_{scope}", PACE_TABLE_COLUMNS)
     return part
 
 
@@ -108,7 +123,7 @@ def pace_chart_section(
     part: pd.DataFrame,
     shows: pd.DataFrame,
     listings: pd.DataFrame,
-    sales: pd.DataFrame,
+    history: SalesHistory,
     *,
     now: datetime,
     n: int,
@@ -128,7 +143,9 @@ def pace_chart_section(
         key=f"pace_chart_show_{scope}",
     )
     show = shows.loc[shows["show_key"] == key].iloc[0].to_dict()
-    curves = pace.pace_curves(show, listings, sales, now=now, n=n, scope=scope)
+    curves = pace.pace_curves(
+        show, listings, history.frame, now=now, n=n, scope=scope, by_key=history.occurrences
+    )
     capacity = None if pd.isna(show.get("venue_capacity")) else int(show["venue_capacity"])
     fig = pace_chart(
         curves, title=f"{labels[key]}: {SCOPE_LABELS[scope].lower()}", capacity=capacity
@@ -214,19 +231,6 @@ def door(boxoffice: BoxOffice) -> None:
         for show_key, part in frame.groupby("show_key", sort=False):
             first = part.iloc[0]
             st.subheader(f"{first['starts_at']:%H:%M} · {first['title']}")
-            st.dataframe(
-                part[["channel", "sold", "checked_in", "to_arrive", "pending", "error"]],
-                hide_index=True,
-                width="stretch",
-                key=f"door_{show_key}",
-                column_config={
-                    "channel": "Channel",
-                    "sold": "Sold",
-                    "checked_in": "Checked in",
-                    "to_arrive": "Still to arrive",
-                    "pending": "Pending",
-                    "error": "Unknown because",
-                },
-            )
+            _table(part, f"door_{show_key}", DOOR_TABLE_COLUMNS)
 
     _door()
