@@ -374,10 +374,11 @@ def test_comparison_takes_money_and_ticket_types_and_last_weeks_shows(seeded, tm
         assert round(money.gross * 100) == gross_cents
         assert money.average_price == pytest.approx(gross_cents / 100 / sold)
         assert card.sold == sold or card.kind == "show"  # a show's sold is the live number
-        assert round(row["net_eventbrite"] * 100) == net["eventbrite"]
-        assert round(row["net_woocommerce"] * 100) == net["woocommerce"]
-        assert round(row["average_price"], 2) == round(gross_cents / 100 / sold, 2)
+        # The CSV's headers are the manager's words (formats.header).
+        assert round(row["Net · Eventbrite"] * 100) == net["eventbrite"]
+        assert round(row["Net · WooCommerce"] * 100) == net["woocommerce"]
+        assert round(row["Average price"], 2) == round(gross_cents / 100 / sold, 2)
         for name, seats in types.items():
-            assert row[comparison.TICKET_TYPE_PREFIX + name] == seats
+            assert row[f"Sold · {name}"] == seats
     # The live numbers of a listed show and its history agree.
     assert cards[1].sold == sum(v for v in cards[1].takings.sold.values())
