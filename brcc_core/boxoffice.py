@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -25,7 +26,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from brcc_core.access import AUDIT_CHANNEL, Access, Actor, MeetingLink, Role
 from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
-from brcc_core.class_reads import ClassReadPlan, KeptClasses, plan_class_reads
+from brcc_core.class_reads import (
+    UNREAD_LATER,
+    ClassReadPlan,
+    KeptClasses,
+    ReadBudget,
+    plan_class_reads,
+    plan_read_budget,
+)
 from brcc_core.door import count_attendees, door_rows, tonight_shows
 from brcc_core.eventbrite import SELLING_STATUSES, EventbriteClient
 from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
@@ -93,6 +101,7 @@ class RefreshResult:
     eventbrite_calls: int = 0  # HTTP calls this refresh made to Eventbrite
     classes_read: int = 0  # events whose ticket classes were read
     classes_kept: int = 0  # events whose classes were kept from an earlier read
+    classes_unread: int = 0  # later events never read yet: no room in this hour's calls
 
 
 @dataclass(frozen=True)
@@ -241,17 +250,22 @@ class BoxOffice:
         def step(name: str) -> Callable[[int, int | None], None]:
             return lambda done, total: progress(name, done, total) if progress else None
 
-        try:
-            products = self.woocommerce.list_products(progress=step("WooCommerce pages"))
-        except IntegrationError as exc:
-            errors["woocommerce"] = str(exc)
-            products = None
+        # WooCommerce's pages are read alongside Eventbrite's calls: the two wait on
+        # different servers.
+        woocommerce = ThreadPoolExecutor(max_workers=1, thread_name_prefix="woocommerce")
+        products_read = woocommerce.submit(
+            self.woocommerce.list_products, progress=step("WooCommerce pages")
+        )
+        woocommerce.shutdown(wait=False)
         eventbrite_fetched_at: datetime | None = now
         class_errors: dict[str, str] = {}
         calls_before = self.eventbrite.calls
         plan = ClassReadPlan()
         refusal = self.eventbrite_refresh_refusal(previous)
         tier_errors: dict[str, str] = {}
+        next_refresh_calls: int | None = None  # known once the events list is read
+        budget = ReadBudget([], [], [], 0)
+        unread: dict[str, str] = {}
         try:
             if refusal:
                 raise IntegrationError("eventbrite", refusal)
@@ -260,14 +274,20 @@ class BoxOffice:
             plan = self._plan_class_reads(occurrences, now)
             # Holds and carts are read with the classes of events still selling; events
             # whose classes are kept keep the tier read with them (_keep_earlier_tiers).
-            reading = set(plan.read)
-            selling = [
-                e["id"]
-                for e in events
-                if e.get("status") in SELLING_STATUSES and e["id"] in reading
-            ]
+            budget = plan_read_budget(
+                plan,
+                [e for e in events if e.get("status") in SELLING_STATUSES],
+                tiers_known={e.event_id for e in previous.events if e.tier is not None}
+                if previous is not None
+                else set(),
+                now=now,
+                list_calls=self.eventbrite.calls - calls_before,
+                calls_left=self.eventbrite.calls_left_this_hour(),
+                reserve=self.settings.eb_write_reserve,
+            )
+            next_refresh_calls = budget.next_refresh_calls
             classes = self.eventbrite.ticket_classes(
-                plan.read, tiers_for=selling, progress=step("Ticket classes")
+                budget.classes, tiers_for=budget.tiers, progress=step("Ticket classes")
             )
             self._keep_class_reads(classes, plan, occurrences, now)
             class_errors = {event_id: str(exc) for event_id, exc in classes.errors.items()}
@@ -286,11 +306,18 @@ class BoxOffice:
                     f"holds and carts of {len(classes.tier_errors)} event(s) could not be "
                     f"read (their seats left are unknown): {first}"
                 )
+            unread = dict.fromkeys(budget.unread, UNREAD_LATER)
         except IntegrationError as exc:
             errors["eventbrite"] = str(exc)
             events, classes, eventbrite_fetched_at = None, None, None
+        try:
+            products = products_read.result()
+        except IntegrationError as exc:
+            errors["woocommerce"] = str(exc)
+            products = None
         if not refusal:
-            self._last_refresh_eventbrite_calls = self.eventbrite.calls - calls_before
+            made = self.eventbrite.calls - calls_before
+            self._last_refresh_eventbrite_calls = next_refresh_calls or made
 
         fresh = build_catalog(
             products=products or [],
@@ -300,15 +327,17 @@ class BoxOffice:
             fetched_at=now,
             eventbrite_fetched_at=eventbrite_fetched_at,
             errors=errors,
-            ticket_class_errors=class_errors,
+            ticket_class_errors={**class_errors, **unread},
             capacity_tiers=getattr(classes, "tiers", None),
             capacity_tier_errors=tier_errors,
         )
         if plan.keep:
             read_at = {e: k.read_at for e, k in plan.keep.items()}
             fresh = replace(fresh, ticket_classes_read_at=read_at)
-            if previous is not None:
-                fresh = _keep_earlier_tiers(fresh, previous, set(plan.keep))
+        if previous is not None:
+            # Kept classes keep their tier; so do events read again beyond the tier's hours.
+            not_reread = set(plan.keep) | (set(budget.classes) - set(budget.tiers))
+            fresh = _keep_earlier_tiers(fresh, previous, not_reread)
         if previous is not None and (products is None or events is None):
             fresh = _keep_failed_parts(fresh, previous, products is None, events is None)
         elif previous is not None and class_errors:
@@ -324,8 +353,9 @@ class BoxOffice:
             errors=errors,
             seconds=time.perf_counter() - started,
             eventbrite_calls=self.eventbrite.calls - calls_before,
-            classes_read=len(plan.read),
+            classes_read=len(budget.classes),
             classes_kept=len(plan.keep),
+            classes_unread=len(budget.unread),
         )
 
     # Ticket classes are read per event (one call each): past events once, upcoming ones
@@ -362,8 +392,10 @@ class BoxOffice:
             log.warning("could not save the Eventbrite classes read: %s", exc)
 
     def refresh_cost(self, catalog: Catalog | None = None) -> int:
-        """Eventbrite calls a refresh will make: what the last one made, else one per
-        event date plus the pages of the events list (an estimate before the first)."""
+        """Eventbrite calls a refresh will make: what the last one planned for the next
+        (its list pages and the reads it would make again; a first build's one-off reads of
+        later events excluded), else one per event date plus the pages of the events list
+        (an estimate before the first)."""
         if self._last_refresh_eventbrite_calls:
             return self._last_refresh_eventbrite_calls
         catalog = catalog if catalog is not None else self._catalog
