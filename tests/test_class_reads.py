@@ -243,6 +243,18 @@ def test_a_first_build_short_of_calls_leaves_later_shows_unread_and_refreshes_ag
     assert second.catalog.counts() == first.catalog.counts()
 
 
+def test_after_a_restart_a_refresh_is_costed_at_what_it_reads_again(sandbox, tmp_path):
+    first = _boxoffice(sandbox, tmp_path, reserve=1800).refresh_catalog()
+    restarted = _boxoffice(sandbox, tmp_path, reserve=1800)  # a new process, same data
+    cost = restarted.refresh_cost()
+    dates = sum(1 for e in first.catalog.events if not e.is_series_parent)
+    assert cost < dates / 2  # not one call per date: later ones are kept
+    again = restarted.refresh_catalog()
+    assert "eventbrite" not in again.errors  # not refused for the reserve
+    assert again.classes_read > 0
+    assert restarted.eventbrite.calls_left_this_hour() >= 1800  # the reserve kept
+
+
 def test_refresh_days_setting_is_read_and_checked():
     assert load_settings({}, dotenv_path=None).eb_refresh_days == 14
     assert load_settings({"BRCC_EB_REFRESH_DAYS": "35"}, dotenv_path=None).eb_refresh_days == 35
