@@ -280,6 +280,7 @@ class BoxOffice:
                 tiers_known={e.event_id for e in previous.events if e.tier is not None}
                 if previous is not None
                 else set(),
+                tiers_read_at=previous.eventbrite_fetched_at if previous is not None else None,
                 now=now,
                 list_calls=self.eventbrite.calls - calls_before,
                 calls_left=self.eventbrite.calls_left_this_hour(),

@@ -83,6 +83,18 @@ def _utc(event: Mapping, part: str) -> datetime | None:
         return None
 
 
+def _changed_since(event: Mapping, moment: datetime | None) -> bool:
+    value = event.get("changed")
+    if moment is None or not isinstance(value, str):
+        return True
+    try:
+        # ``changed`` comes in whole seconds: a change in the second of the last read counts.
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return when >= moment - timedelta(seconds=1)
+    except ValueError:
+        return True
+
+
 def plan_class_reads(
     events: Iterable[Mapping],
     kept: Mapping[str, KeptClasses],
@@ -134,6 +146,7 @@ def plan_read_budget(
     selling: Iterable[Mapping],
     *,
     tiers_known: Collection[str],
+    tiers_read_at: datetime | None = None,
     now: datetime,
     list_calls: int,
     calls_left: int,
@@ -142,7 +155,9 @@ def plan_read_budget(
     """Pure: what this refresh reads within the hour's Eventbrite calls.
 
     ``selling``: the listed events still selling (their capacity tier, holds and carts,
-    costs one more call each); ``tiers_known``: events whose tier an earlier refresh read;
+    costs one more call each); ``tiers_known``: events whose tier an earlier refresh read,
+    the last of them at ``tiers_read_at``: an event Eventbrite lists as ``changed`` since
+    (a capacity write, here or on Eventbrite) has its tier read again;
     ``calls_left``: the hour's calls left after the events list (``list_calls`` pages).
     Every read the plan needs now is made: events within the horizon, past events'
     final read, events without a readable date. A tier is read with an event's first
@@ -154,13 +169,17 @@ def plan_read_budget(
     would cost 4,200 calls, more than two hours' budget, and the build failed part-way.
     """
     soon = now + timedelta(hours=TIER_REFRESH_HOURS)
+    selling = list(selling)
     starts = {str(e.get("id")): _utc(e, "start") for e in selling}
+    changed = {str(e.get("id")) for e in selling if _changed_since(e, tiers_read_at)}
 
     def tier_due(event_id: str) -> bool:
         if event_id not in starts:
             return False
         start = starts[event_id]
-        return event_id not in tiers_known or start is None or start <= soon
+        if event_id not in tiers_known or event_id in changed:
+            return True
+        return start is None or start <= soon
 
     must = [e for e in plan.read if e not in plan.first_beyond]
     again = [e for e in must if e not in plan.final_reads]

@@ -27,6 +27,7 @@ def event(event_id: str, starts_in: timedelta, hours: int = 2) -> dict:
         "id": event_id,
         "start": {"utc": start.strftime("%Y-%m-%dT%H:%M:%SZ")},
         "end": {"utc": end.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        "changed": (NOW - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 
@@ -100,6 +101,7 @@ def _budget(plan, selling, calls_left, tiers_known=()):
         plan,
         selling,
         tiers_known=set(tiers_known),
+        tiers_read_at=NOW - timedelta(hours=1),
         now=NOW,
         list_calls=10,
         calls_left=calls_left,
@@ -136,6 +138,10 @@ def test_holds_are_reread_only_for_shows_within_a_day_or_never_read():
     # n0 (2 h) and n1 (14 h) are within 24 h; the later shows' first read brings theirs.
     assert budget.tiers == ["n0", "n1", "f0", "f1"]
     assert _budget(plan, selling[:1], 2000).tiers == ["n0"]  # only selling events
+    # A capacity change since the last read (here or on Eventbrite) brings n4's again.
+    selling[4]["changed"] = (NOW - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    budget = _budget(plan, selling, 2000, tiers_known=[*near, "f1"])
+    assert budget.tiers == ["n0", "n1", "n4", "f0", "f1"]
 
 
 # --- through BoxOffice on the seeded sandbox -------------------------------------------
