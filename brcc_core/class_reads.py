@@ -16,7 +16,8 @@ say which Eventbrite numbers are older (events beyond the horizon). The answers 
 per event as Eventbrite sent them, so the catalog is built exactly as from a fresh read.
 
 Holds and carts (the capacity tier, one more call an event still selling) are read with
-an event's first read and then only within ``TIER_REFRESH_HOURS`` of the show. Events
+an event's first read and then only within ``TIER_REFRESH_HOURS`` of the show or when
+the events list says the event changed since the last read. Events
 never read beyond the horizon (a first build's later months) are read, nearest first,
 only while the hour's calls cover them, the write reserve and one more refresh; the rest
 are said to be unread and wait for a later hour (``plan_read_budget``).
