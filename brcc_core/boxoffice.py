@@ -22,7 +22,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from brcc_core.access import Access, Actor, MeetingLink, Role, app_audit_entry
 from brcc_core.catalog import Catalog, build_catalog
 from brcc_core.catalog_cache import CatalogCache
-from brcc_core.class_reads import ClassReadPlan, KeptClasses, plan_class_reads
+from brcc_core.class_reads import (
+    UNREAD_LATER,
+    ClassReadPlan,
+    KeptClasses,
+    ReadBudget,
+    plan_class_reads,
+    plan_read_budget,
+)
 from brcc_core.club import seat_number
 from brcc_core.door import count_attendees, door_rows, tonight_shows
 from brcc_core.eventbrite import SELLING_STATUSES, EventbriteClient, TicketClassesResult
@@ -85,6 +92,7 @@ class RefreshResult:
     eventbrite_calls: int = 0  # HTTP calls this refresh made to Eventbrite
     classes_read: int = 0  # events whose ticket classes were read
     classes_kept: int = 0  # events whose classes were kept from an earlier read
+    classes_unread: int = 0  # later events never read yet: no room in this hour's calls
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ class _EventbriteRead:
     classes: TicketClassesResult
     class_errors: dict[str, str]
     tier_errors: dict[str, str]
+    budget: ReadBudget  # what this hour's calls let the refresh read
     message: str | None  # the refresh status for Eventbrite, when not all went well
 
 
@@ -261,7 +270,7 @@ class BoxOffice:
             "woocommerce": lambda: self._read_products(step("WooCommerce pages"))
         }
         if not refusal:
-            reads["eventbrite"] = lambda: self._read_eventbrite(now, step, late)
+            reads["eventbrite"] = lambda: self._read_eventbrite(now, previous, step, late)
         answered = _within_deadline(reads, deadline)
         late.set()
         for channel in reads.keys() - answered.keys():
@@ -283,10 +292,15 @@ class BoxOffice:
             if eb.message:
                 errors["eventbrite"] = eb.message
         if "eventbrite" in answered:  # a read cut short would understate the next cost
-            self._last_refresh_eventbrite_calls = self.eventbrite.calls - calls_before
+            made = self.eventbrite.calls - calls_before
+            self._last_refresh_eventbrite_calls = (
+                eb.budget.next_refresh_calls if eb else 0
+            ) or made
 
         plan = eb.plan if eb else ClassReadPlan()
+        budget = eb.budget if eb else ReadBudget([], [], [], 0)
         class_errors = eb.class_errors if eb else {}
+        unread = dict.fromkeys(budget.unread, UNREAD_LATER)
         fresh = build_catalog(
             products=products or [],
             events=eb.events if eb else [],
@@ -295,15 +309,17 @@ class BoxOffice:
             fetched_at=now,
             eventbrite_fetched_at=now if eb else None,
             errors=errors,
-            ticket_class_errors=class_errors,
+            ticket_class_errors={**class_errors, **unread},
             capacity_tiers=eb.classes.tiers if eb else None,
             capacity_tier_errors=eb.tier_errors if eb else None,
         )
         if plan.keep:
             read_at = {e: k.read_at for e, k in plan.keep.items()}
             fresh = replace(fresh, ticket_classes_read_at=read_at)
-            if previous is not None:
-                fresh = _keep_earlier_tiers(fresh, previous, set(plan.keep))
+        if previous is not None:
+            # Kept classes keep their tier; so do events read again beyond the tier's hours.
+            not_reread = set(plan.keep) | (set(budget.classes) - set(budget.tiers))
+            fresh = _keep_earlier_tiers(fresh, previous, not_reread)
         if previous is not None and (products is None or eb is None):
             fresh = _keep_failed_parts(fresh, previous, products is None, eb is None)
         if previous is not None and class_errors:
@@ -319,8 +335,9 @@ class BoxOffice:
             errors=errors,
             seconds=time.perf_counter() - started,
             eventbrite_calls=self.eventbrite.calls - calls_before,
-            classes_read=len(plan.read),
+            classes_read=len(budget.classes),
             classes_kept=len(plan.keep),
+            classes_unread=len(budget.unread),
         )
 
     def _read_products(self, progress: Callable[[int, int | None], None]) -> object:
@@ -334,25 +351,33 @@ class BoxOffice:
     def _read_eventbrite(
         self,
         now: datetime,
+        previous: Catalog | None,
         step: Callable[[str], Callable[[int, int | None], None]],
         late: threading.Event,
     ) -> _EventbriteRead | IntegrationError:
         """Eventbrite's events and the ticket classes due, without touching what the app
         keeps: a read the refresh stopped waiting for is simply dropped."""
+        calls_before = self.eventbrite.calls
         try:
             events = self.eventbrite.list_events(progress=step("Eventbrite events"))
             occurrences = [e for e in events if not e.get("is_series_parent")]
             plan = self._plan_class_reads(occurrences, now)
             # Holds and carts are read with the classes of events still selling; events
             # whose classes are kept keep the tier read with them (_keep_earlier_tiers).
-            reading = set(plan.read)
-            selling = {
-                e["id"]
-                for e in events
-                if e.get("status") in SELLING_STATUSES and e["id"] in reading
-            }
+            budget = plan_read_budget(
+                plan,
+                [e for e in events if e.get("status") in SELLING_STATUSES],
+                tiers_known={e.event_id for e in previous.events if e.tier is not None}
+                if previous is not None
+                else set(),
+                tiers_read_at=previous.eventbrite_fetched_at if previous is not None else None,
+                now=now,
+                list_calls=self.eventbrite.calls - calls_before,
+                calls_left=self.eventbrite.calls_left_this_hour(),
+                reserve=self.settings.eb_write_reserve,
+            )
             classes, stopped = self._read_ticket_classes(
-                plan.read, selling, step("Ticket classes"), late
+                budget.classes, set(budget.tiers), step("Ticket classes"), late
             )
         except IntegrationError as exc:
             return exc
@@ -374,7 +399,7 @@ class BoxOffice:
                 f"read (their seats left are unknown): {first}"
             )
         return _EventbriteRead(
-            events, occurrences, plan, classes, class_errors, tier_errors, message
+            events, occurrences, plan, classes, class_errors, tier_errors, budget, message
         )
 
     def _read_ticket_classes(
@@ -470,13 +495,22 @@ class BoxOffice:
             log.warning("could not save the Eventbrite classes read: %s", exc)
 
     def refresh_cost(self, catalog: Catalog | None = None) -> int:
-        """Eventbrite calls a refresh will make: what the last one made, else one per
-        event date plus the pages of the events list (an estimate before the first)."""
+        """Eventbrite calls a refresh will make: what the last one planned for the next
+        (its list pages and the reads it would make again; a first build's one-off reads of
+        later events excluded); before this process's first, from the catalog: the pages
+        of the events list and, for the event dates within the refresh horizon, their
+        classes and tiers (later ones are kept, brcc_core.class_reads). Costing every date
+        refused each refresh after a restart at large scale (2,250 dates, 1,700 allowed)."""
         if self._last_refresh_eventbrite_calls:
             return self._last_refresh_eventbrite_calls
-        catalog = catalog if catalog is not None else self._catalog
-        dates = sum(1 for e in catalog.events if not e.is_series_parent) if catalog else 0
-        return dates + 2 + dates // 50
+        catalog = catalog if catalog is not None else self.catalog()
+        if catalog is None:
+            return 2
+        dates = [e for e in catalog.events if not e.is_series_parent]
+        now = datetime.now(UTC)
+        since, until = now - timedelta(days=1), now + timedelta(days=self.settings.eb_refresh_days)
+        near = sum(1 for e in dates if e.starts_at is None or since <= e.starts_at <= until)
+        return 2 + len(dates) // 50 + 2 * near
 
     def eventbrite_refresh_refusal(self, catalog: Catalog | None = None) -> str | None:
         """Why a refresh must leave Eventbrite alone now, or None: it would eat into the

@@ -48,6 +48,12 @@ LISTED_STATUSES = frozenset({"live", "started", "ended", "completed"})
 SELLING_STATUSES = frozenset({"live", "started"})
 # How far the refresh reads Eventbrite: as far as the pages can show (the dashboard's
 # "days ahead" goes to 90), and back far enough to compare the last two weeks' shows.
+# Reads in flight during a refresh. Eventbrite's rate rules are per token and per hour
+# (2,000 calls) and per day (48,000), with no documented limit on concurrent requests;
+# the hourly budget is kept by reading fewer events (brcc_core.class_reads), so more
+# reads at once only shorten the refresh: at 200 ms a call, 345 reads take 8.6 s with 8
+# in flight against 17 s with 4.
+READS_IN_FLIGHT = 8
 WEEKS_AHEAD = 13
 WEEKS_BACK = 2
 MAX_PAGES = 500
@@ -81,7 +87,7 @@ class EventbriteClient(ApiClient):
         base_url: str = EVENTBRITE_API_URL,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-        max_workers: int = 4,
+        max_workers: int = READS_IN_FLIGHT,
         clock: Callable[[], datetime] | None = None,
     ):
         super().__init__(base_url, session=session, timeout=timeout, pool_size=max_workers)
@@ -141,17 +147,17 @@ class EventbriteClient(ApiClient):
         start = now - timedelta(weeks=weeks_back)
         end = now + timedelta(weeks=weeks_ahead)
         pages = [0]
+        lock = threading.Lock()
 
         def page_done() -> None:
-            pages[0] += 1
+            with lock:
+                pages[0] += 1
+                done = pages[0]
             if progress is not None:
-                progress(pages[0], None)
+                progress(done, None)
 
-        found: dict[str, dict] = {}
-        for time_filter, order, beyond in (
-            ("current_future", "start_asc", lambda when: when > end),
-            ("past", "start_desc", lambda when: when < start),
-        ):
+        def walk(time_filter: str, order: str, beyond: Callable[[datetime], bool]) -> dict:
+            found: dict[str, dict] = {}
             params = {"status": "all", "time_filter": time_filter, "order_by": order}
             path = f"/organizations/{self.organization_id}/events/"
             ordered = True  # until a page shows the server ignored order_by
@@ -171,6 +177,16 @@ class EventbriteClient(ApiClient):
                     log.warning("Eventbrite ignored order_by=%s; reading every page", order)
                 if ordered and known and beyond(known[-1]):
                     break  # the rest of this walk lies outside the window
+            return found
+
+        # The two walks side by side: each page waits on the one before (continuation),
+        # so at 200 ms a call a large club's 31 pages took 6 s one after the other.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="eventbrite-list") as pool:
+            walks = [
+                pool.submit(walk, "current_future", "start_asc", lambda when: when > end),
+                pool.submit(walk, "past", "start_desc", lambda when: when < start),
+            ]
+            found = {k: v for w in walks for k, v in w.result().items()}
         return sorted(found.values(), key=lambda e: (_event_start(e), str(e.get("id"))))
 
     # Ticket classes --------------------------------------------------------------------

@@ -28,9 +28,12 @@ from sqlalchemy import (
     Engine,
     Select,
     String,
+    Subquery,
+    Table,
     and_,
     bindparam,
     case,
+    cast,
     create_engine,
     exists,
     func,
@@ -459,6 +462,55 @@ def _pending_orders(storage: str, orders: Any, tickets: Any, generated: Any) -> 
     )
 
 
+# (meta key, column) of the ticket meta a listing's counts are made of.
+LISTING_PIVOT: tuple[tuple[str, str], ...] = (
+    (PRODUCT_KEY, "product_id"),
+    (STATUS_KEY, "status"),
+    (SLOT_ID_KEY, "slot_id"),
+    (DATE_ID_KEY, "date_id"),
+    (SLOT_KEY, "slot_label"),
+    (DATE_KEY, "date_label"),
+)
+
+
+def ticket_pivot(
+    posts: Table,
+    postmeta: Table,
+    columns: Sequence[tuple[str, str]],
+    *,
+    extra: Sequence[Any] = (),
+    bounded: bool = False,
+) -> Subquery:
+    """One row per published ticket post of the products in the ``product_keys`` bind
+    parameter (product ids as meta text): ``ticket_id``, the ``extra`` columns, then each
+    ``(meta key, name)`` of ``columns`` pivoted from the ticket's meta. The per-ticket walk:
+    each wanted ticket's meta through the ``post_id`` index. ``bounded`` casts the pivoted
+    values to VARCHAR(255): grouping on LONGTEXT sends MariaDB to an on-disk temporary
+    table (28 s instead of 0.3 s for a year of club tickets)."""
+    p, m = posts, postmeta
+
+    def pivot(key: str, name: str):
+        value = func.max(case((m.c.meta_key == key, m.c.meta_value)))
+        return (cast(value, String(255)) if bounded else value).label(name)
+
+    wanted = select(m.c.post_id).where(
+        m.c.meta_key == PRODUCT_KEY,
+        m.c.meta_value.in_(bindparam("product_keys", expanding=True)),
+    )
+    keys = [key for key, _name in columns]
+    return (
+        select(p.c.ID.label("ticket_id"), *extra, *(pivot(k, n) for k, n in columns))
+        .select_from(p.join(m, and_(m.c.post_id == p.c.ID, m.c.meta_key.in_(keys))))
+        .where(
+            p.c.post_type == TICKET_POST_TYPE,
+            p.c.post_status == "publish",
+            p.c.ID.in_(wanted),
+        )
+        .group_by(p.c.ID)
+        .subquery("t")
+    )
+
+
 class WordPressReader:
     """Read-only access to the live WordPress numbers in a fixed number of statements per
     call whatever the catalog size: ``current_stock`` 1; ``ticket_counts`` 2 (1 without
@@ -517,35 +569,7 @@ class WordPressReader:
     def _build_tickets_statement(self):
         """Published tickets of the wanted products, grouped by product, slot/date ids and
         labels (labels only matter for legacy tickets without ids)."""
-        p, m = self._posts, self._postmeta
-        keys = [PRODUCT_KEY, STATUS_KEY, SLOT_ID_KEY, DATE_ID_KEY, SLOT_KEY, DATE_KEY]
-
-        def pivot(key: str, name: str):
-            return func.max(case((m.c.meta_key == key, m.c.meta_value))).label(name)
-
-        wanted = select(m.c.post_id).where(
-            m.c.meta_key == PRODUCT_KEY,
-            m.c.meta_value.in_(bindparam("product_keys", expanding=True)),
-        )
-        per_ticket = (
-            select(
-                p.c.ID.label("ticket_id"),
-                pivot(PRODUCT_KEY, "product_id"),
-                pivot(STATUS_KEY, "status"),
-                pivot(SLOT_ID_KEY, "slot_id"),
-                pivot(DATE_ID_KEY, "date_id"),
-                pivot(SLOT_KEY, "slot_label"),
-                pivot(DATE_KEY, "date_label"),
-            )
-            .select_from(p.join(m, and_(m.c.post_id == p.c.ID, m.c.meta_key.in_(keys))))
-            .where(
-                p.c.post_type == TICKET_POST_TYPE,
-                p.c.post_status == "publish",
-                p.c.ID.in_(wanted),
-            )
-            .group_by(p.c.ID)
-            .subquery("t")
-        )
+        per_ticket = ticket_pivot(self._posts, self._postmeta, LISTING_PIVOT)
         return self._tickets_by_listing(per_ticket)
 
     def _build_tickets_single_pass_statement(self):

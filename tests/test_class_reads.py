@@ -10,7 +10,7 @@ import pytest
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog_cache import CatalogCache
-from brcc_core.class_reads import KeptClasses, plan_class_reads
+from brcc_core.class_reads import KeptClasses, plan_class_reads, plan_read_budget
 from brcc_core.sandbox import fooevents_sim as sim
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
@@ -27,6 +27,7 @@ def event(event_id: str, starts_in: timedelta, hours: int = 2) -> dict:
         "id": event_id,
         "start": {"utc": start.strftime("%Y-%m-%dT%H:%M:%SZ")},
         "end": {"utc": end.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        "changed": (NOW - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 
@@ -69,6 +70,80 @@ def test_kept_counts_say_why():
     assert (plan.read, plan.past_kept, plan.beyond_kept) == ([], 1, 1)
 
 
+def test_one_off_reads_are_marked_so_the_next_refresh_is_not_charged_for_them():
+    events = [event("new far", timedelta(days=40)), event("new near", timedelta(days=3))]
+    events += [event("kept near", timedelta(days=5)), event("new past", timedelta(days=-2))]
+    events.append(event("ended since", timedelta(days=-1)))
+    previous = {
+        "kept near": kept(timedelta(hours=-1)),
+        "ended since": kept(timedelta(days=-2)),
+    }
+    plan = plan_class_reads(events, previous, now=NOW, horizon=HORIZON)
+    assert plan.first_beyond == {"new far"}
+    assert plan.final_reads == {"new past", "ended since"}
+
+
+def _plan(far: int, near: int, past: int = 0):
+    """``near`` events within the horizon (read before), ``past`` never read and over,
+    ``far`` never read beyond the horizon; all but the past still selling."""
+    near_events = [event(f"n{i}", timedelta(hours=2 + 12 * i)) for i in range(near)]
+    far_events = [event(f"f{i}", timedelta(days=20 + i)) for i in range(far)]
+    past_events = [event(f"p{i}", timedelta(days=-3)) for i in range(past)]
+    previous = {f"n{i}": kept(timedelta(hours=-1)) for i in range(near)}
+    plan = plan_class_reads(
+        near_events + far_events + past_events, previous, now=NOW, horizon=HORIZON
+    )
+    return plan, near_events + far_events
+
+
+def _budget(plan, selling, calls_left, tiers_known=()):
+    return plan_read_budget(
+        plan,
+        selling,
+        tiers_known=set(tiers_known),
+        tiers_read_at=NOW - timedelta(hours=1),
+        now=NOW,
+        list_calls=10,
+        calls_left=calls_left,
+        reserve=300,
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "far", "calls_left", "far_read"),
+    [
+        ("club scale, fresh hour: every later show read", 200, 1990, 200),
+        # 1,990 - 30 classes (near, past) - 20 near tiers - 300 reserve - (10 list pages
+        # + 20 near classes + 2 tiers within 24 h) next refresh = 1,608 calls: 804 events
+        ("large first build: room runs out", 1400, 1990, 804),
+        ("hour nearly spent: no later show", 1400, 380, 0),
+    ],
+)
+def test_later_shows_are_read_nearest_first_while_the_hour_allows(case, far, calls_left, far_read):
+    plan, selling = _plan(far=far, near=20, past=10)
+    budget = _budget(plan, selling, calls_left)
+    must = [f"n{i}" for i in range(20)] + [f"p{i}" for i in range(10)]
+    assert sorted(budget.classes[:30]) == sorted(must), case  # always read
+    assert budget.classes[30:] == [f"f{i}" for i in range(far_read)], case
+    assert budget.unread == [f"f{i}" for i in range(far_read, far)], case
+    assert budget.next_refresh_calls == 10 + 20 + 2, case  # past ones are final now
+    spent = len(budget.classes) + len(budget.tiers)
+    assert calls_left - spent >= 300 + budget.next_refresh_calls or far_read == 0, case
+
+
+def test_holds_are_reread_only_for_shows_within_a_day_or_never_read():
+    plan, selling = _plan(far=2, near=6)
+    near = [f"n{i}" for i in range(6)]
+    budget = _budget(plan, selling, 2000, tiers_known=[*near, "f1"])
+    # n0 (2 h) and n1 (14 h) are within 24 h; the later shows' first read brings theirs.
+    assert budget.tiers == ["n0", "n1", "f0", "f1"]
+    assert _budget(plan, selling[:1], 2000).tiers == ["n0"]  # only selling events
+    # A capacity change since the last read (here or on Eventbrite) brings n4's again.
+    selling[4]["changed"] = (NOW - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    budget = _budget(plan, selling, 2000, tiers_known=[*near, "f1"])
+    assert budget.tiers == ["n0", "n1", "n4", "f0", "f1"]
+
+
 # --- through BoxOffice on the seeded sandbox -------------------------------------------
 
 
@@ -79,8 +154,12 @@ def sandbox(engine) -> Sandbox:
     return box
 
 
-def _boxoffice(sandbox: Sandbox, tmp_path, days: int = 14) -> BoxOffice:
-    env = {"BRCC_DATA_DIR": str(tmp_path), "BRCC_EB_REFRESH_DAYS": str(days)}
+def _boxoffice(sandbox: Sandbox, tmp_path, days: int = 14, reserve: int = 300) -> BoxOffice:
+    env = {
+        "BRCC_DATA_DIR": str(tmp_path),
+        "BRCC_EB_REFRESH_DAYS": str(days),
+        "BRCC_EB_WRITE_RESERVE": str(reserve),
+    }
     settings = load_settings(env, dotenv_path=None)
     return BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(tmp_path))
 
@@ -140,6 +219,46 @@ def test_a_sale_within_the_horizon_shows_one_beyond_it_waits_and_is_said_to(sand
     sold = {tc.event_id: tc.quantity_sold for tc in wide.ticket_classes}
     assert sold[later.event_id] == classes[later.event_id].quantity_sold + 1
     assert eventbrite_kept_text(wide, "America/Toronto") is None
+
+
+def test_a_first_build_short_of_calls_leaves_later_shows_unread_and_refreshes_again(
+    sandbox, tmp_path
+):
+    # Keeping 1,750 calls for writes leaves the club's first build the room a large
+    # club's has: not enough for every later show.
+    box = _boxoffice(sandbox, tmp_path, reserve=1750)
+    first = box.refresh_catalog()
+    assert not first.errors
+    assert first.classes_unread > 0, "every show was read: the test needs a tighter hour"
+    horizon = datetime.now(UTC) + timedelta(days=14)
+    unread = {e: r for e, r in first.catalog.ticket_class_errors.items() if "not read" in r}
+    assert len(unread) == first.classes_unread
+    starts = {e.event_id: e.starts_at for e in first.catalog.events}
+    assert all(starts[e] > horizon for e in unread)
+    classes = first.catalog.ticket_classes
+    read_later = {tc.event_id for tc in classes if starts[tc.event_id] > horizon}
+    assert read_later and max(starts[e] for e in read_later) < min(starts[e] for e in unread)
+    listings = box.listings(first.catalog)
+    rows = listings[listings.event_id.isin(list(unread))]
+    assert rows.available.isna().all() and rows.error.str.contains("not read yet").all()
+
+    second = box.refresh_catalog()  # within the hour: costs what it reads again
+    assert "eventbrite" not in second.errors
+    assert second.eventbrite_calls < first.eventbrite_calls / 3
+    assert box.eventbrite.calls_left_this_hour() >= 1750  # the writes' calls untouched
+    assert second.catalog.counts() == first.catalog.counts()
+
+
+def test_after_a_restart_a_refresh_is_costed_at_what_it_reads_again(sandbox, tmp_path):
+    first = _boxoffice(sandbox, tmp_path, reserve=1800).refresh_catalog()
+    restarted = _boxoffice(sandbox, tmp_path, reserve=1800)  # a new process, same data
+    cost = restarted.refresh_cost()
+    dates = sum(1 for e in first.catalog.events if not e.is_series_parent)
+    assert cost < dates / 2  # not one call per date: later ones are kept
+    again = restarted.refresh_catalog()
+    assert "eventbrite" not in again.errors  # not refused for the reserve
+    assert again.classes_read > 0
+    assert restarted.eventbrite.calls_left_this_hour() >= 1800  # the reserve kept
 
 
 def test_refresh_days_setting_is_read_and_checked():
