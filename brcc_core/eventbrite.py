@@ -57,6 +57,9 @@ READS_IN_FLIGHT = 8
 WEEKS_AHEAD = 13
 WEEKS_BACK = 2
 MAX_PAGES = 500
+# Orders and attendees of a whole organization run to many more pages (50 a page); a walk
+# past the hour's 2,000 calls is stopped by the rate limit first.
+HISTORY_MAX_PAGES = 2_000
 AUTH_ERRORS = frozenset({"INVALID_AUTH", "NO_AUTH", "INVALID_AUTH_HEADER", "NOT_AUTHORIZED"})
 
 
@@ -317,7 +320,7 @@ class EventbriteClient(ApiClient):
         if changed_since is not None:
             params["changed_since"] = _since_param(changed_since)
         path = f"/organizations/{self.organization_id}/orders/"
-        yield from self._walk(path, "orders", params, on_page=on_page)
+        yield from self._walk(path, "orders", params, on_page=on_page, max_pages=HISTORY_MAX_PAGES)
 
     def walk_attendees(
         self,
@@ -335,7 +338,9 @@ class EventbriteClient(ApiClient):
             path = f"/organizations/{self.organization_id}/attendees/"
         else:
             path = f"/events/{event_id}/attendees/"
-        yield from self._walk(path, "attendees", params, on_page=on_page)
+        yield from self._walk(
+            path, "attendees", params, on_page=on_page, max_pages=HISTORY_MAX_PAGES
+        )
 
     # Plumbing --------------------------------------------------------------------------
     def _headers(self, waypoint: str | None = None) -> dict[str, str]:
@@ -380,12 +385,15 @@ class EventbriteClient(ApiClient):
         params: dict[str, Any] | None = None,
         *,
         on_page: Callable[[], None] | None = None,
+        max_pages: int = MAX_PAGES,
     ):
         """Yield each page's ``key`` list, following ``pagination.continuation`` with the
-        same query (Eventbrite ties a continuation token to its query)."""
+        same query (Eventbrite ties a continuation token to its query). More than
+        ``max_pages`` pages is an error, never a silent end: a part must not pass for the
+        whole (an order sync would record itself complete and undercount sales)."""
         query = dict(params or {})
         seen_tokens: set[str] = set()
-        for _ in range(MAX_PAGES):
+        for _ in range(max_pages):
             _, body = self._request("GET", path, params=query)
             items = body.get(key) if isinstance(body, dict) else None
             if not isinstance(items, list):
@@ -406,6 +414,13 @@ class EventbriteClient(ApiClient):
                 )
             seen_tokens.add(token)
             query = {**(params or {}), "continuation": token}
+        raise UpstreamError(
+            self.channel,
+            f"Eventbrite had more than {max_pages:,} pages of {path}; stopped reading so "
+            "that a part is not taken for the whole.",
+            method="GET",
+            path=path,
+        )
 
     def _error_from_response(
         self, response: requests.Response, method: str, path: str

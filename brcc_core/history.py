@@ -40,6 +40,7 @@ from brcc_core.wordpress import (
     _norm,
     _text,
     _unavailable,
+    listing_columns,
     slot_dates_from_fbos,
     ticket_pivot,
 )
@@ -186,19 +187,10 @@ class WooCommerceHistory:
             bounded=True,
         )
         t = per_ticket.c
+        keys = [*listing_columns(per_ticket), t.order_id, t.status]
         return select(
-            t.product_id,
-            t.slot_id,
-            t.date_id,
-            t.slot_label,
-            t.date_label,
-            t.order_id,
-            t.status,
-            func.min(t.created).label("created"),
-            func.count().label("tickets"),
-        ).group_by(
-            t.product_id, t.slot_id, t.date_id, t.slot_label, t.date_label, t.order_id, t.status
-        )
+            *keys, func.min(t.created).label("created"), func.count().label("tickets")
+        ).group_by(*keys)
 
     def _build_lines_statement(self):
         """Line items of the wanted products with their order's status (HPOS row first,

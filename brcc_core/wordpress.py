@@ -472,6 +472,14 @@ LISTING_PIVOT: tuple[tuple[str, str], ...] = (
     (DATE_KEY, "date_label"),
 )
 
+# What tells one listing from another in the pivoted ticket rows (LISTING_PIVOT less status).
+LISTING_COLUMNS = ("product_id", "slot_id", "date_id", "slot_label", "date_label")
+
+
+def listing_columns(per_ticket: Any) -> list:
+    """The ``LISTING_COLUMNS`` of a pivoted ticket subquery, to select and group by."""
+    return [per_ticket.c[name] for name in LISTING_COLUMNS]
+
 
 def ticket_pivot(
     posts: Table,
@@ -617,15 +625,10 @@ class WordPressReader:
         t = per_ticket.c
         sold = func.sum(case((func.coalesce(t.status, "").in_(NOT_SOLD_STATUSES), 0), else_=1))
         checked_in = func.sum(case((t.status == CHECKED_IN_STATUS, 1), else_=0))
-        return select(
-            t.product_id,
-            t.slot_id,
-            t.date_id,
-            t.slot_label,
-            t.date_label,
-            sold.label("sold"),
-            checked_in.label("checked_in"),
-        ).group_by(t.product_id, t.slot_id, t.date_id, t.slot_label, t.date_label)
+        listing = listing_columns(per_ticket)
+        return select(*listing, sold.label("sold"), checked_in.label("checked_in")).group_by(
+            *listing
+        )
 
     def _build_share_columns(self):
         """Meta rows of the newest ``SHARE_SAMPLE_TICKETS`` ticket posts, and how many of

@@ -219,6 +219,30 @@ def test_ticket_classes_follow_continuation_per_event(client):
 
 
 @responses.activate
+def test_an_order_walk_past_its_page_limit_fails_instead_of_ending_as_if_complete(
+    client, monkeypatch
+):
+    """An organization with more order pages than the walk may read must not pass a part
+    for the whole: the sync would record itself complete and undercount Eventbrite sales."""
+    import brcc_core.eventbrite as eventbrite
+
+    monkeypatch.setattr(eventbrite, "HISTORY_MAX_PAGES", 3)
+    served = []
+
+    def answer(request):
+        served.append(request.url)
+        items = [{"id": f"o{len(served)}", "changed": "2025-05-01T12:00:00Z"}]
+        return 200, {}, json.dumps(page("orders", items, f"t{len(served)}"))
+
+    responses.add_callback(responses.GET, f"{API}/organizations/{ORG}/orders/", callback=answer)
+    pages = []
+    with pytest.raises(UpstreamError, match="more than 3 pages"):
+        for part in client.walk_orders():
+            pages.append(part)
+    assert len(pages) == 3 and len(served) == 3
+
+
+@responses.activate
 def test_capacity_tiers_only_for_events_still_selling_and_a_failed_tier_keeps_classes(client):
     for event_id in ("300", "301", "302"):
         responses.get(
