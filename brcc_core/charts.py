@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from brcc_core.formats import day_label, time_label, when_label
+from brcc_core.values import known as is_known
 
 WOOCOMMERCE = "#3d5a80"
 EVENTBRITE = "#e07a5f"
@@ -39,12 +40,9 @@ def chart_config(filename: str) -> dict:
     return config
 
 
-def _known(value) -> bool:
-    return value is not None and not pd.isna(value)
-
-
 def _num(value) -> int:
-    return int(value) if _known(value) else 0
+    """A bar's height: an unknown number draws no bar (its label says unknown)."""
+    return int(value) if is_known(value) else 0
 
 
 def _wall_clock(starts_at) -> pd.Timestamp:
@@ -310,13 +308,13 @@ def comparison_chart(frame: pd.DataFrame, timezone: str, *, title: str | None = 
         ("pending", "Pending", PENDING),
         ("remaining", "Remaining", REMAINING),
     ):
-        values = [int(v) if _known(v) else None for v in frame[column]]
+        values = [int(v) if is_known(v) else None for v in frame[column]]
         if column == "remaining":
             values = [max(v, 0) if v is not None else None for v in values]
         fig.add_bar(x=x, y=values, name=name, marker_color=colour, hovertemplate=hover)
     fig.add_scatter(
         x=x,
-        y=[int(c) if _known(c) else None for c in frame["capacity"]],
+        y=[int(c) if is_known(c) else None for c in frame["capacity"]],
         mode="markers",
         name="Capacity",
         marker={
@@ -327,7 +325,7 @@ def comparison_chart(frame: pd.DataFrame, timezone: str, *, title: str | None = 
         },
         hovertemplate="%{x}<br>capacity %{y}<extra></extra>",
     )
-    unknown = [label for label, s in zip(x, frame["sold"], strict=True) if not _known(s)]
+    unknown = [label for label, s in zip(x, frame["sold"], strict=True) if not is_known(s)]
     if unknown:
         fig.add_scatter(
             x=unknown,
@@ -362,7 +360,7 @@ def comparison_chart(frame: pd.DataFrame, timezone: str, *, title: str | None = 
         )
     fig.update_layout(barmode="group", bargroupgap=0.05)
     fig = _layout(fig, title=title, x_title=f"Show start ({timezone})", height=560)
-    capacities = [int(c) for c in frame["capacity"] if _known(c)]
+    capacities = [int(c) for c in frame["capacity"] if is_known(c)]
     fig.update_yaxes(range=[0, _headroom(frame, capacities)])
     return fig
 

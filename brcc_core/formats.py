@@ -13,6 +13,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from brcc_core.club import channel_name
+from brcc_core.values import known as _known
 
 __all__ = [
     "COLUMN_LABELS",
@@ -32,10 +33,6 @@ NO_DATE = "date unknown"
 # The same format for Streamlit's date columns (moment.js tokens), for tables that keep
 # real timestamps so they still sort by time.
 MOMENT_JS_FORMAT = "ddd D MMM YYYY HH:mm:ss"
-
-
-def _known(value: object) -> bool:
-    return value is not None and not (not isinstance(value, str) and pd.isna(value))
 
 
 def day_label(value: date | datetime | None) -> str:

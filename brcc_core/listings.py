@@ -27,6 +27,7 @@ from brcc_core.eventbrite_seats import ClassFacts, EventSeats, event_seats
 from brcc_core.fooevents import BookingOptionsError, SlotDate, parse_booking_options
 from brcc_core.keys import listing_key, unknown_classes_key
 from brcc_core.shows import UNKNOWN_CHANNELS_ATTR
+from brcc_core.values import nullable_ints
 
 LISTING_COLUMNS = [
     "listing_key",
@@ -457,11 +458,9 @@ def _booking_row(
 
 def _frame(rows: list[dict], tz: ZoneInfo) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=LISTING_COLUMNS)
-    for col in _INT_COLUMNS:
-        df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
+    for col in (*_INT_COLUMNS, "product_id"):
+        df[col] = nullable_ints(df[col])
     df["starts_at"] = pd.to_datetime(df["starts_at"], utc=True).dt.tz_convert(tz)
-    for col in ("product_id",):
-        df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
     return df.sort_values(["starts_at", "channel", "listing_key"], na_position="last").reset_index(
         drop=True
     )
