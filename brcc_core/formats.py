@@ -18,6 +18,7 @@ __all__ = [
     "COLUMN_LABELS",
     "WEEKDAYS",
     "NO_DATE",
+    "SYNC_ACTIONS",
     "day_label",
     "header",
     "listing_name",
@@ -119,6 +120,13 @@ COLUMN_LABELS: Mapping[str, str] = {
     "ticket_type": "Ticket type",
     "net_woocommerce": "Net · WooCommerce",
     "net_eventbrite": "Net · Eventbrite",
+}
+# What a sync dry run will do to a listing (brcc_core.sync's row actions), as the manager
+# reads it in the Sync table.
+SYNC_ACTIONS: Mapping[str, str] = {
+    "change": "Will change",
+    "keep": "Already at target",
+    "leave": "Left alone",
 }
 # A comparison column per ticket type of the compared shows: seats sold of that type.
 TICKET_TYPE_PREFIX = "sold_type: "
