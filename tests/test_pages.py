@@ -21,6 +21,7 @@ from brcc_core.dashboard import UPCOMING_DAYS
 from brcc_core.inventory_preview import Change
 from brcc_core.settings import load_settings
 from brcc_core.ui.app import _boxoffice
+from brcc_core.ui.layout import LAYOUT_KEY, default_layout
 from brcc_core.windows import listings_between, local_now
 from brcc_core.wordpress import WordPressReader
 
@@ -414,8 +415,44 @@ def test_projector_mode_enlarges_the_chart_and_the_figures(club):
 
     at = run()
     desk = chart_layout(at)
-    at.sidebar.toggle(key="projector_mode").set_value(True).run()
+    at.sidebar.radio(key=LAYOUT_KEY).set_value("Projector").run()
     assert not at.exception, at.exception
     room = chart_layout(at)
     assert room["height"] > desk["height"] and room["font"]["size"] > desk["font"]["size"]
     assert any("stMetricValue" in str(h.proto.body) for h in at.get("html"))
+
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+)
+DESKTOP = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126"
+
+
+@pytest.mark.parametrize(
+    ("headers", "layout"),
+    [({"User-Agent": IPHONE}, "Phone"), ({"User-Agent": DESKTOP}, "Desk"), ({}, "Desk")],
+)
+def test_a_mobile_browser_starts_on_the_phone_layout(headers, layout):
+    assert default_layout(headers) == layout
+
+
+def test_the_phone_layout_shows_a_column_subset_and_a_compact_chart(club):
+    import json
+
+    at = run(layout="phone")
+    assert not at.exception, at.exception
+    assert at.sidebar.radio(key=LAYOUT_KEY).value == "Phone"
+    table = at.dataframe[0]
+    assert list(table.proto.column_order) == ["show", "date", "remaining", "exposure"]
+    phone = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(phone["layout"]["title"]["text"]) <= 20, phone["layout"]["title"]["text"]
+    for trace in phone["data"]:
+        if trace.get("name") == "Oversold":
+            assert trace["mode"] == "markers"  # the "+3" would touch its neighbour's
+
+    # Back to the desk: every column again, and the address forgets the layout.
+    at.sidebar.radio(key=LAYOUT_KEY).set_value("Desk").run()
+    assert "layout" not in at.query_params
+    table = at.dataframe[0]
+    assert "on_sale_woocommerce" in list(table.proto.column_order)
