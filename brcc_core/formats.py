@@ -74,6 +74,10 @@ def moment_label(value: datetime | None, timezone: str | None = None) -> str:
 COLUMN_LABELS: Mapping[str, str] = {
     "at": "When",
     "who": "Who",
+    "email": "E-mail",
+    "role": "Role",
+    "updated_by": "Changed by",
+    "updated_at": "Changed",
     "action": "Action",
     "listing": "Listing",
     "listing_key": "Listing",

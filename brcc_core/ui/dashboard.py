@@ -319,7 +319,7 @@ _DETAILS_ORDER = [
 _PHONE_ORDER = ["show", "date", "remaining", "exposure"]
 _PHONE_CONFIG = {
     "show": st.column_config.TextColumn("Show", width=120),
-    "date": st.column_config.TextColumn("Date", width=66),
+    "date": st.column_config.TextColumn("Date", width=76),
     "remaining": st.column_config.NumberColumn("Left", format="%d", width=48),
     "exposure": st.column_config.TextColumn("Exposure", width=72),
 }
