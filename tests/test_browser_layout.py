@@ -257,7 +257,6 @@ def test_a_phone_opens_on_the_phone_layout_and_nothing_scrolls_sideways(
         assert_no_errors(page)
         page.locator('[data-testid="stDataFrame"]').first.scroll_into_view_if_needed()
         page.wait_for_timeout(500)
-        page.screenshot(path=shots / "phone-mobile-first.png")
         assert table_headers(page)[:4] == ["Show", "Date", "Left", "Exposure"], table_headers(page)
         assert scroll_overflow(page) <= 1, "the upcoming shows table scrolls sideways"
         week = chart_fit(page)

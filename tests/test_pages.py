@@ -456,3 +456,24 @@ def test_the_phone_layout_shows_a_column_subset_and_a_compact_chart(club):
     assert "layout" not in at.query_params
     table = at.dataframe[0]
     assert "on_sale_woocommerce" in list(table.proto.column_order)
+
+
+def test_the_phone_layout_follows_to_the_comparison_and_the_sales_page(club):
+    import json
+
+    from brcc_core.ui.layout import PHONE_CHART_HEIGHT
+    from brcc_core.ui.sales import PHONE_PACE_COLUMNS
+
+    show_key = run().dataframe[0].value["show_key"][0]
+    at = run(COMPARISON, shows=show_key, layout="phone")
+    assert not at.exception, at.exception
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert chart["height"] == PHONE_CHART_HEIGHT
+
+    # The session remembers the choice on a page opened without it in the address.
+    at.switch_page("pages/sales.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.sidebar.radio(key=LAYOUT_KEY).value == "Phone"
+    pace = at.dataframe[0].value
+    assert list(pace.columns) == list(PHONE_PACE_COLUMNS), list(pace.columns)

@@ -21,7 +21,7 @@ from brcc_core.health import Health, health_lines, overall_health
 from brcc_core.selection import MAX_SELECTION, encode_selection
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import act_links
-from brcc_core.ui.layout import compact
+from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
 from brcc_core.ui.text import plain
 
 HEALTH_KEY = "health_results"
@@ -362,9 +362,6 @@ _PROJECTOR_CSS = """
 def projector_style() -> None:
     """Enlarge key figures and text on this page (the chart: ``capacity_chart``)."""
     st.html(f"<style>{_PROJECTOR_CSS}</style>")
-
-
-PHONE_CHART_HEIGHT = 460
 
 
 def capacity_chart(

@@ -39,24 +39,28 @@ def _request_headers() -> Mapping[str, str]:
         return {}
 
 
+def _remember() -> None:
+    st.session_state[_CHOSEN_KEY] = st.session_state[LAYOUT_KEY]
+
+
 def layout_choice() -> str:
     """The sidebar's Desk / Projector / Phone choice for this page: "Desk", "Projector" or
     "Phone"."""
-    if LAYOUT_KEY not in st.session_state:
-        st.session_state[LAYOUT_KEY] = (
-            _from_address()
-            or st.session_state.get(_CHOSEN_KEY)
-            or default_layout(_request_headers())
-        )
-    chosen = st.sidebar.radio(
+    chosen = (
+        st.session_state.get(_CHOSEN_KEY) or _from_address() or default_layout(_request_headers())
+    )
+    st.session_state[_CHOSEN_KEY] = chosen
+    # Each page draws its own radio: set it to the session's choice, not its default.
+    st.session_state[LAYOUT_KEY] = chosen
+    st.sidebar.radio(
         "Layout",
         LAYOUTS,
         key=LAYOUT_KEY,
+        on_change=_remember,
         horizontal=True,
         help="Desk: every column. Projector: larger figures and chart for a room's screen. "
         "Phone: fewer columns and a compact chart.",
     )
-    st.session_state[_CHOSEN_KEY] = chosen
     if chosen == "Desk":
         st.query_params.pop(LAYOUT_PARAM, None)
     else:
@@ -67,6 +71,7 @@ def layout_choice() -> str:
 # On a 390 px phone a bar is about 15 px wide: an oversold mark narrower than that, and
 # its "+3" only in the hover, keeps neighbouring marks apart.
 PHONE_MARK_SIZE = 9
+PHONE_CHART_HEIGHT = 460
 
 
 def compact(fig: go.Figure, *, height: int) -> go.Figure:
