@@ -477,3 +477,36 @@ def test_the_phone_layout_follows_to_the_comparison_and_the_sales_page(club):
     assert at.sidebar.radio(key=LAYOUT_KEY).value == "Phone"
     pace = at.dataframe[0].value
     assert list(pace.columns) == list(PHONE_PACE_COLUMNS), list(pace.columns)
+
+
+def test_on_a_phone_neighbouring_oversold_marks_keep_apart():
+    """Twenty oversold shows in a row (one bar each) on a 390 px screen: each mark is
+    narrower than its bar's slot, and the "+5" labels that would touch are left to the
+    hover."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from brcc_core import charts
+    from brcc_core.shows import suggest_shows
+    from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
+    from tests.test_views import frame, wc
+
+    start = datetime(2026, 11, 30, 20, 0, tzinfo=ZoneInfo("America/Toronto"))
+    rows = frame(
+        [
+            wc(day, f"show {day}", start + timedelta(days=day), sold=60, available=0)
+            for day in range(charts.MAX_BARS)
+        ]
+    )
+    fig = charts.capacity_chart(suggest_shows(rows), "America/Toronto")
+    (desk,) = [t for t in fig.data if t.name == "Oversold"]
+    assert len(desk.x[0]) == charts.MAX_BARS and "text" in desk.mode
+
+    compact(fig, height=PHONE_CHART_HEIGHT)
+    (phone,) = [t for t in fig.data if t.name == "Oversold"]
+    margin = fig.layout.margin
+    plot_width = 390 - 2 * 16 - margin.l - margin.r  # the page's own padding on a phone
+    slot = plot_width / charts.MAX_BARS
+    assert phone.marker.size + phone.marker.line.width < slot, (phone.marker.size, slot)
+    assert phone.mode == "markers"
+    assert list(phone.customdata)  # which show, still named on hover
