@@ -19,6 +19,7 @@ __all__ = [
     "COLUMN_LABELS",
     "WEEKDAYS",
     "NO_DATE",
+    "SYNC_ACTIONS",
     "day_label",
     "header",
     "listing_name",
@@ -70,6 +71,16 @@ def moment_label(value: datetime | None, timezone: str | None = None) -> str:
 COLUMN_LABELS: Mapping[str, str] = {
     "at": "When",
     "who": "Who",
+    "email": "E-mail",
+    "role": "Role",
+    "updated_by": "Changed by",
+    "updated_at": "Changed",
+    "created_by": "Made by",
+    "created_at": "Made",
+    "expires_at": "Works until",
+    "revoked_by": "Revoked by",
+    "status": "Status",
+    "selection": "Shows",
     "action": "Action",
     "listing": "Listing",
     "listing_key": "Listing",
@@ -116,6 +127,13 @@ COLUMN_LABELS: Mapping[str, str] = {
     "ticket_type": "Ticket type",
     "net_woocommerce": "Net · WooCommerce",
     "net_eventbrite": "Net · Eventbrite",
+}
+# What a sync dry run will do to a listing (brcc_core.sync's row actions), as the manager
+# reads it in the Sync table.
+SYNC_ACTIONS: Mapping[str, str] = {
+    "change": "Will change",
+    "keep": "Already at target",
+    "leave": "Left alone",
 }
 # A comparison column per ticket type of the compared shows: seats sold of that type.
 TICKET_TYPE_PREFIX = "sold_type: "

@@ -17,6 +17,7 @@ from brcc_core.ui import selection
 from brcc_core.ui.app import demo_banner, get_boxoffice, route_through_entry_script
 from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
+from brcc_core.ui.layout import layout_choice
 from brcc_core.ui.live_age import live_age_caption
 from brcc_core.windows import local_now
 
@@ -24,6 +25,7 @@ route_through_entry_script()
 st.title("Comparison")
 boxoffice = get_boxoffice()
 demo_banner(boxoffice)
+phone = layout_choice() == "Phone"
 
 with page_boundary("loading the comparison"):
     chosen = selection.current_selection()
@@ -77,5 +79,5 @@ with page_boundary("loading the comparison"):
         )
         ui.cards(cards, actions=True)
         ui.summary(comparison_summary(cards))
-        ui.chart(comparison_frame(cards), timezone)
+        ui.chart(comparison_frame(cards), timezone, phone=phone)
         ui.download(cards, today)

@@ -10,6 +10,7 @@ from brcc_core.ui import selection
 from brcc_core.ui.app import demo_banner, get_boxoffice, route_through_entry_script
 from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
+from brcc_core.ui.layout import layout_choice
 from brcc_core.ui.live_age import live_age_caption
 from brcc_core.windows import listings_between, local_now, upcoming_shows
 
@@ -18,7 +19,8 @@ st.title("Dashboard")
 boxoffice = get_boxoffice()
 demo_banner(boxoffice)
 selection.show_notice()
-projector = ui.projector_switch()
+layout = layout_choice()
+projector, phone = layout == "Projector", layout == "Phone"
 if projector:
     ui.projector_style()
 
@@ -57,8 +59,10 @@ with page_boundary("loading the dashboard"):
         visible = list(table["show_key"])
         chosen = selection.current_selection()
         selection.seed_table(ui.TABLE_KEY, visible, chosen)
-        rows = ui.upcoming_table(table)
+        rows = ui.upcoming_table(table, phone=phone)
         chosen = selection.apply_table(ui.TABLE_KEY, visible, rows, chosen)
         ui.compare_link(chosen)
         ui.act_on_show(upcoming, chosen)
-        ui.capacity_chart(upcoming, boxoffice.settings.timezone, days, projector=projector)
+        ui.capacity_chart(
+            upcoming, boxoffice.settings.timezone, days, projector=projector, phone=phone
+        )

@@ -7,6 +7,7 @@ from brcc_core.ui import sales as ui
 from brcc_core.ui.app import demo_banner, get_boxoffice, route_through_entry_script
 from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
+from brcc_core.ui.layout import layout_choice
 from brcc_core.windows import local_now
 
 route_through_entry_script()
@@ -31,6 +32,7 @@ with page_boundary("loading sales history"):
     for warning in history.warnings:
         st.caption(warning)
 
+    phone = layout_choice() == "Phone"
     pace_tab, takings_tab = st.tabs(["Pace of coming shows", "Revenue & no-shows"])
     with pace_tab:
         days = st.slider("Shows in the next … days", 1, 60, 14, key="pace_days")
@@ -47,7 +49,7 @@ with page_boundary("loading sales history"):
         table = boxoffice.pace(
             listings=listings, shows=shows, history=history, now=now, horizon_days=days
         )
-        part = ui.pace_section(table, scope)
+        part = ui.pace_section(table, scope, phone=phone)
         ui.pace_chart_section(
             part,
             shows,
@@ -56,6 +58,7 @@ with page_boundary("loading sales history"):
             now=now,
             n=boxoffice.settings.pace_occurrences,
             scope=scope,
+            phone=phone,
         )
     with takings_tab:
         ui.takings_section(history.frame, timezone, now=now, today=now.date())

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.settings import load_settings
 from brcc_core.windows import local_now
@@ -33,6 +34,7 @@ VIEWPORTS = {
     "projector": {"width": 1920, "height": 1080},
     "phone": {"width": 390, "height": 844},
 }
+MEETING_TITLE = "Layout check meeting"
 # (path, heading, tabs): every page a demo manager opens, with its tabs.
 PAGES = [
     ("", "Dashboard", []),
@@ -41,7 +43,13 @@ PAGES = [
     ("tonight", "Tonight", []),
     ("inventory", "Inventory", ["Change", "Shows", "Sync", "Audit"]),
     ("meeting_links", "Meeting links", []),
+    # An admin's page: the demo identity is switched to Admin in the sidebar first.
+    ("people", "People and roles", []),
+    # The read-only view a meeting link opens; its heading is the link's title.
+    ("?meeting={token}", MEETING_TITLE, []),
 ]
+# The browser tab's name where it is not the page's heading.
+TAB_NAMES = {MEETING_TITLE: "Meeting"}
 WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 # The formats the app used to mix; the one it keeps is "Tue 1 Dec 20:00".
@@ -70,6 +78,17 @@ def compared(server, browser) -> str:
 
 
 @pytest.fixture(scope="module")
+def token(server, compared) -> str:
+    """A meeting link's token for the compared shows, minted as a demo manager would."""
+    settings = load_settings({"BRCC_DATA_DIR": str(server.data_dir)}, dotenv_path=None)
+    box = BoxOffice.from_settings(settings)
+    _, token = box.create_meeting_link(
+        compared.split(","), "1 hour", title=MEETING_TITLE, who=Actor.demo("manager")
+    )
+    return token
+
+
+@pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
     folder = Path(os.environ.get("BRCC_SCREENSHOT_DIR") or tmp_path_factory.mktemp("layout"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -78,10 +97,30 @@ def shots(tmp_path_factory) -> Path:
 
 
 def open_page(page, server: Server, path: str, heading: str) -> None:
+    if path == "people":
+        return open_as_admin(page, server, heading)
     page.goto(f"{server.url}/{path}")
     page.get_by_role("heading", name=heading).first.wait_for(timeout=FIRST_RUN_SECONDS * 1000)
     wait_until_idle(page)
     page.wait_for_timeout(500)  # tables and charts draw after the run ends
+
+
+def open_as_admin(page, server: Server, heading: str) -> None:
+    """The People page: demo mode has no sign-in, so switch the sidebar's identity to
+    Admin (opening the sidebar first on a phone) and follow the menu."""
+    open_page(page, server, "", "Dashboard")
+    expand = page.locator('[data-testid="stExpandSidebarButton"]')
+    if expand.count() and expand.is_visible():
+        expand.click()
+    page.locator('[data-testid="stSidebar"]').get_by_text("Admin", exact=True).click()
+    wait_until_idle(page)
+    page.locator('[data-testid="stSidebarNavLink"]', has_text=heading).click()
+    page.get_by_role("heading", name=heading).first.wait_for()
+    wait_until_idle(page)
+    collapse = page.locator('[data-testid="stSidebarCollapseButton"] button')
+    if page.viewport_size["width"] < 700 and collapse.count():
+        collapse.first.click()  # a phone's sidebar covers the page
+    page.wait_for_timeout(500)
 
 
 def table_headers(page) -> list[str]:
@@ -136,7 +175,7 @@ def look_at(page, name: str, shots: Path, seen: dict[str, list[str]]) -> None:
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_every_page_and_tab_in_the_managers_words_at_each_size(
-    server, browser, shots, compared, viewport
+    server, browser, shots, compared, token, viewport
 ):
     context = browser.new_context(
         viewport=VIEWPORTS[viewport], timezone_id="Europe/Berlin", locale="en-GB"
@@ -146,11 +185,12 @@ def test_every_page_and_tab_in_the_managers_words_at_each_size(
     seen: dict[str, list[str]] = {}
     try:
         for path, heading, tabs in PAGES:
-            open_page(page, server, path.format(shows=compared), heading)
+            open_page(page, server, path.format(shows=compared, token=token), heading)
             assert_no_errors(page)
             title = page.title()
-            assert title.startswith(heading) and title.endswith("(demo)"), title
-            name = f"{viewport}-{path.split('?')[0] or 'dashboard'}"
+            assert title.startswith(TAB_NAMES.get(heading, heading)), title
+            assert title.endswith("(demo)"), title
+            name = f"{viewport}-{path.split('?')[0] or path[1:].split('=')[0] or 'dashboard'}"
             if path == "" and viewport == "desk":
                 assert scroll_overflow(page) <= 1, "the upcoming shows table scrolls sideways"
             if not tabs:
@@ -162,3 +202,76 @@ def test_every_page_and_tab_in_the_managers_words_at_each_size(
     finally:
         context.close()
     assert seen == {}, seen
+
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+)
+
+
+def chart_fit(page) -> dict:
+    """Where the capacity chart's title sits against the chart and plotly's toolbar, and
+    whether any two oversold marks overlap."""
+    return page.evaluate(
+        """() => {
+            const chart = document.querySelector('[data-testid="stPlotlyChart"]');
+            const box = chart.querySelector('svg.main-svg').getBoundingClientRect();
+            const title = chart.querySelector('.gtitle').getBoundingClientRect();
+            const bar = chart.querySelector('.modebar');
+            const tools = bar ? bar.getBoundingClientRect() : null;
+            const meets = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5
+                && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+            const oversold = [...chart.querySelectorAll('.scatterlayer .trace')].filter(
+                g => g.__data__ && g.__data__[0] && g.__data__[0].trace.name === 'Oversold');
+            const marks = oversold.flatMap(g => [...g.querySelectorAll('.point, .textpoint')])
+                .map(e => e.getBoundingClientRect()).filter(r => r.width > 0);
+            let touching = 0;
+            for (let i = 0; i < marks.length; i++)
+                for (let j = i + 1; j < marks.length; j++)
+                    if (meets(marks[i], marks[j])) touching++;
+            return {
+                clipped: title.left < box.left - 1 || title.right > box.right + 1,
+                under_toolbar: !!(tools && tools.width > 0 && meets(title, tools)),
+                title: chart.querySelector('.gtitle').textContent,
+                marks: marks.length,
+                touching: touching,
+            };
+        }"""
+    )
+
+
+def test_a_phone_opens_on_the_phone_layout_and_nothing_scrolls_sideways(
+    server, browser, shots, compared
+):
+    context = browser.new_context(
+        viewport=VIEWPORTS["phone"],
+        user_agent=IPHONE,
+        timezone_id="Europe/Berlin",
+        locale="en-GB",
+    )
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        open_page(page, server, "", "Dashboard")
+        assert_no_errors(page)
+        page.locator('[data-testid="stDataFrame"]').first.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        assert table_headers(page)[:4] == ["Show", "Date", "Left", "Exposure"], table_headers(page)
+        assert scroll_overflow(page) <= 1, "the upcoming shows table scrolls sideways"
+        week = chart_fit(page)
+        page.screenshot(path=shots / "phone-mobile-dashboard.png", full_page=True)
+        assert not week["clipped"] and not week["under_toolbar"], week
+
+        # The widest window: the most bars, so the most oversold marks side by side.
+        page.get_by_role("slider").first.focus()
+        page.keyboard.press("End")
+        wait_until_idle(page)
+        page.wait_for_timeout(500)
+        wide = chart_fit(page)
+        page.screenshot(path=shots / "phone-mobile-dashboard-90.png", full_page=True)
+        assert not wide["clipped"] and not wide["under_toolbar"], wide
+        assert week["touching"] == 0 and wide["touching"] == 0, (week, wide)
+        print(f"oversold marks: {week['marks']} in 7 days, {wide['marks']} in 90 days")
+    finally:
+        context.close()

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.formats import SYNC_ACTIONS
 from brcc_core.settings import load_settings
 
 ROOT = Path(__file__).parents[1]
@@ -129,7 +130,7 @@ def test_sync_two_shows_with_one_confirmation(demo_env):
     assert not at.exception, at.exception
     dry_run = next(d.value for d in at.dataframe if "target_remaining" in d.value.columns)
     assert set(dry_run["show"]) == set(candidates.title[:2])
-    changes = dry_run[dry_run["action"] == "change"]
+    changes = dry_run[dry_run["action"] == SYNC_ACTIONS["change"]]
     assert len(changes) >= 2
 
     click(at, "inv_sync_apply")
@@ -286,6 +287,9 @@ def test_inventory_tables_speak_the_managers_language(demo_env):
     assert not [h for h in shown if "_" in h or h == "None"], shown
     for developer_word in ("starts_at", "venue_capacity", "listing_key", "target_capacity"):
         assert developer_word not in shown
+    # The dry run says what it will do in words, never the engine's change/keep/leave.
+    actions = set(table("target_remaining")["action"])
+    assert actions and actions <= set(SYNC_ACTIONS.values()), actions
 
     # The audit row names the show, the channel and the date; its key never stands alone.
     audit = table("who")

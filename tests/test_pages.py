@@ -21,6 +21,7 @@ from brcc_core.dashboard import UPCOMING_DAYS
 from brcc_core.inventory_preview import Change
 from brcc_core.settings import load_settings
 from brcc_core.ui.app import _boxoffice
+from brcc_core.ui.layout import LAYOUT_KEY, default_layout
 from brcc_core.windows import listings_between, local_now
 from brcc_core.wordpress import WordPressReader
 
@@ -414,8 +415,98 @@ def test_projector_mode_enlarges_the_chart_and_the_figures(club):
 
     at = run()
     desk = chart_layout(at)
-    at.sidebar.toggle(key="projector_mode").set_value(True).run()
+    at.sidebar.radio(key=LAYOUT_KEY).set_value("Projector").run()
     assert not at.exception, at.exception
     room = chart_layout(at)
     assert room["height"] > desk["height"] and room["font"]["size"] > desk["font"]["size"]
     assert any("stMetricValue" in str(h.proto.body) for h in at.get("html"))
+
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+)
+DESKTOP = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126"
+
+
+@pytest.mark.parametrize(
+    ("headers", "layout"),
+    [({"User-Agent": IPHONE}, "Phone"), ({"User-Agent": DESKTOP}, "Desk"), ({}, "Desk")],
+)
+def test_a_mobile_browser_starts_on_the_phone_layout(headers, layout):
+    assert default_layout(headers) == layout
+
+
+def test_the_phone_layout_shows_a_column_subset_and_a_compact_chart(club):
+    import json
+
+    at = run(layout="phone")
+    assert not at.exception, at.exception
+    assert at.sidebar.radio(key=LAYOUT_KEY).value == "Phone"
+    table = at.dataframe[0]
+    assert list(table.proto.column_order) == ["show", "date", "remaining", "exposure"]
+    phone = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(phone["layout"]["title"]["text"]) <= 20, phone["layout"]["title"]["text"]
+    for trace in phone["data"]:
+        if trace.get("name") == "Oversold":
+            assert trace["mode"] == "markers"  # the "+3" would touch its neighbour's
+
+    # Back to the desk: every column again, and the address forgets the layout.
+    at.sidebar.radio(key=LAYOUT_KEY).set_value("Desk").run()
+    assert "layout" not in at.query_params
+    table = at.dataframe[0]
+    assert "on_sale_woocommerce" in list(table.proto.column_order)
+
+
+def test_the_phone_layout_follows_to_the_comparison_and_the_sales_page(club):
+    import json
+
+    from brcc_core.ui.layout import PHONE_CHART_HEIGHT
+    from brcc_core.ui.sales import PHONE_PACE_COLUMNS
+
+    show_key = run().dataframe[0].value["show_key"][0]
+    at = run(COMPARISON, shows=show_key, layout="phone")
+    assert not at.exception, at.exception
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert chart["height"] == PHONE_CHART_HEIGHT
+
+    # The session remembers the choice on a page opened without it in the address.
+    at.switch_page("pages/sales.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.sidebar.radio(key=LAYOUT_KEY).value == "Phone"
+    pace = at.dataframe[0].value
+    assert list(pace.columns) == list(PHONE_PACE_COLUMNS), list(pace.columns)
+
+
+def test_on_a_phone_neighbouring_oversold_marks_keep_apart():
+    """Twenty oversold shows in a row (one bar each) on a 390 px screen: each mark is
+    narrower than its bar's slot, and the "+5" labels that would touch are left to the
+    hover."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from brcc_core import charts
+    from brcc_core.shows import suggest_shows
+    from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
+    from tests.test_views import frame, wc
+
+    start = datetime(2026, 11, 30, 20, 0, tzinfo=ZoneInfo("America/Toronto"))
+    rows = frame(
+        [
+            wc(day, f"show {day}", start + timedelta(days=day), sold=60, available=0)
+            for day in range(charts.MAX_BARS)
+        ]
+    )
+    fig = charts.capacity_chart(suggest_shows(rows), "America/Toronto")
+    (desk,) = [t for t in fig.data if t.name == "Oversold"]
+    assert len(desk.x[0]) == charts.MAX_BARS and "text" in desk.mode
+
+    compact(fig, height=PHONE_CHART_HEIGHT)
+    (phone,) = [t for t in fig.data if t.name == "Oversold"]
+    margin = fig.layout.margin
+    plot_width = 390 - 2 * 16 - margin.l - margin.r  # the page's own padding on a phone
+    slot = plot_width / charts.MAX_BARS
+    assert phone.marker.size + phone.marker.line.width < slot, (phone.marker.size, slot)
+    assert phone.mode == "markers"
+    assert list(phone.customdata)  # which show, still named on hover

@@ -26,6 +26,7 @@ from brcc_core.takings import Takings
 from brcc_core.ui import selection
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import act_links
+from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
 from brcc_core.ui.text import plain
 
 PICKER_KEY = "compare_pick"
@@ -225,9 +226,12 @@ def summary(result: ComparisonSummary) -> None:
         st.caption(plain(note))
 
 
-def chart(frame: pd.DataFrame, timezone: str) -> None:
+def chart(frame: pd.DataFrame, timezone: str, *, phone: bool = False) -> None:
+    fig = charts.comparison_chart(frame, timezone)
+    if phone:
+        compact(fig, height=PHONE_CHART_HEIGHT)
     st.plotly_chart(
-        charts.comparison_chart(frame, timezone),
+        fig,
         key="comparison_chart",
         theme=None,
         config=charts.chart_config("brcc-comparison"),

@@ -21,6 +21,7 @@ from brcc_core.health import Health, health_lines, overall_health
 from brcc_core.selection import MAX_SELECTION, encode_selection
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import act_links
+from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
 from brcc_core.ui.text import plain
 
 HEALTH_KEY = "health_results"
@@ -313,15 +314,26 @@ _DETAILS_ORDER = [
 ]
 
 
-def upcoming_table(table: pd.DataFrame) -> list[int]:
+# A phone (390 px) shows one row per show without sideways scrolling: which show, when,
+# the room left and the exposure; everything else is under "Details".
+_PHONE_ORDER = ["show", "date", "remaining", "exposure"]
+_PHONE_CONFIG = {
+    "show": st.column_config.TextColumn("Show", width=120),
+    "date": st.column_config.TextColumn("Date", width=76),
+    "remaining": st.column_config.NumberColumn("Left", format="%d", width=48),
+    "exposure": st.column_config.TextColumn("Exposure", width=72),
+}
+
+
+def upcoming_table(table: pd.DataFrame, *, phone: bool = False) -> list[int]:
     """The upcoming-shows table with row selection, then the rest of each row's numbers
-    in an expander; returns the ticked rows."""
+    in an expander; returns the ticked rows. On a phone the table is a column subset."""
     event = st.dataframe(
         table,
         key=TABLE_KEY,
         hide_index=True,
-        column_order=_TABLE_ORDER,
-        column_config=_TABLE_CONFIG,
+        column_order=_PHONE_ORDER if phone else _TABLE_ORDER,
+        column_config={**_TABLE_CONFIG, **_PHONE_CONFIG} if phone else _TABLE_CONFIG,
         on_select="rerun",
         selection_mode="multi-row",
         placeholder="unknown",
@@ -338,7 +350,6 @@ def upcoming_table(table: pd.DataFrame) -> list[int]:
     return list(event.selection.rows)
 
 
-PROJECTOR_KEY = "projector_mode"
 PROJECTOR_CHART_HEIGHT = 760
 # Read from the back of a room: key figures and text larger than a desk screen needs.
 _PROJECTOR_CSS = """
@@ -348,30 +359,25 @@ _PROJECTOR_CSS = """
 """
 
 
-def projector_switch() -> bool:
-    """The sidebar switch for a meeting room screen; True when on."""
-    return st.sidebar.toggle(
-        "Projector mode",
-        key=PROJECTOR_KEY,
-        help="Larger key figures, text and chart, for a room's screen.",
-    )
-
-
 def projector_style() -> None:
     """Enlarge key figures and text on this page (the chart: ``capacity_chart``)."""
     st.html(f"<style>{_PROJECTOR_CSS}</style>")
 
 
 def capacity_chart(
-    shows: pd.DataFrame, timezone: str, days: int, *, projector: bool = False
+    shows: pd.DataFrame, timezone: str, days: int, *, projector: bool = False, phone: bool = False
 ) -> None:
-    fig = charts.capacity_chart(shows, timezone, title=f"Capacity vs sold, next {days} days")
+    # A phone's 390 px fit a short title beside plotly's toolbar, not the desk's long one.
+    title = f"Sold, {days} days" if phone else f"Capacity vs sold, next {days} days"
+    fig = charts.capacity_chart(shows, timezone, title=title)
     if projector:
         fig.update_layout(
             height=PROJECTOR_CHART_HEIGHT,
             font={"size": charts.FONT_SIZE + 6},
             title={"font": {"size": charts.FONT_SIZE + 14}},
         )
+    if phone:
+        compact(fig, height=PHONE_CHART_HEIGHT)
     st.plotly_chart(
         fig,
         key="capacity_chart",

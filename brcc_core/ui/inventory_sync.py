@@ -8,7 +8,7 @@ import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.club import channel_name
-from brcc_core.formats import when_label
+from brcc_core.formats import SYNC_ACTIONS, when_label
 from brcc_core.inventory import EVENTBRITE_CALLS_PER_CHANGE
 from brcc_core.sync import SYNC_ROW_COLUMNS, SyncPlan, SyncPolicy, SyncRow, plans_frame
 from brcc_core.ui.app import can_write
@@ -96,7 +96,11 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
 def dry_run_table(table: pd.DataFrame) -> None:
     """One row per listing: the show, the channel and the listing by name (never its key
     alone), what it has now, what the sync would make it, and why."""
-    table = table.assign(channel=table["channel"].map(channel_name), listing=table["title"])
+    table = table.assign(
+        channel=table["channel"].map(channel_name),
+        listing=table["title"],
+        action=table["action"].map(SYNC_ACTIONS),
+    )
     manager_table(
         table,
         key="inv_sync_table",

@@ -17,13 +17,14 @@ from brcc_core.comparison import (
     comparison_summary,
 )
 from brcc_core.dashboard import key_figures
-from brcc_core.formats import when_label
+from brcc_core.formats import moment_label, when_label
 from brcc_core.state import StateUnavailable
 from brcc_core.ui import comparison as comparison_ui
 from brcc_core.ui import dashboard as dashboard_ui
 from brcc_core.ui import selection
 from brcc_core.ui.app import APP_NAME, MEETING_PARAM, current_actor
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog
+from brcc_core.ui.tables import manager_table
 from brcc_core.windows import listings_between, local_now, upcoming_shows
 
 REFRESH_SECONDS = 60  # how often a meeting view re-reads the live numbers
@@ -146,11 +147,13 @@ def _links_table(boxoffice: BoxOffice) -> None:
         return
     tz = boxoffice.settings.timezone
     shown = links.assign(
-        created_at=links["created_at"].dt.tz_convert(tz),
-        expires_at=links["expires_at"].dt.tz_convert(tz),
+        created_at=links["created_at"].map(lambda t: moment_label(t, tz)),
+        expires_at=links["expires_at"].map(lambda t: moment_label(t, tz)),
     )
-    st.dataframe(
-        shown.drop(columns=["link_id", "revoked_at"]), hide_index=True, key="meeting_links_table"
+    manager_table(
+        shown,
+        key="meeting_links_table",
+        columns=[c for c in shown.columns if c not in ("link_id", "revoked_at")],
     )
     active = links[links["status"] == "active"]
     if active.empty:

@@ -6,8 +6,11 @@ import streamlit as st
 
 from brcc_core.access import ROLE_LABELS, ROLES, AccessDenied
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.formats import moment_label
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.app import current_actor
+from brcc_core.ui.tables import manager_table
+from brcc_core.values import known
 
 MESSAGE_KEY = "people_message"
 NO_ROLE = "none"
@@ -28,7 +31,17 @@ def people_section(boxoffice: BoxOffice) -> None:
     except StateUnavailable as exc:
         st.error(str(exc), icon="🛠️")
         return
-    st.dataframe(people, hide_index=True, key="people_table")
+    people = people.assign(
+        source=people["source"].map(lambda s: "this page" if s == "app" else s),
+        updated_at=people["updated_at"].map(
+            lambda t: moment_label(t, boxoffice.settings.timezone) if known(t) else None
+        ),
+    )
+    manager_table(
+        people,
+        key="people_table",
+        config={"source": st.column_config.TextColumn("Role given on")},
+    )
     with st.form("people_form", border=True):
         st.markdown("**Give a role, change it, or take it away**")
         cols = st.columns([3, 2])

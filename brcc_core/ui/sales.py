@@ -19,6 +19,7 @@ from brcc_core.http import IntegrationError
 from brcc_core.pace_chart import pace_chart
 from brcc_core.sales import SalesHistory
 from brcc_core.state import StateUnavailable
+from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
 from brcc_core.ui.tables import manager_table
 
 SCOPE_LABELS = {"together": "Both channels", "woocommerce": "Website", "eventbrite": "Eventbrite"}
@@ -70,6 +71,13 @@ PACE_TABLE_COLUMNS = {
     "past_shows": st.column_config.NumberColumn("Past weeks"),
     "note": "Flag / why unknown",
 }
+# A phone's 390 px: which show, when, sold now and the flag; the rest on a wider screen.
+PHONE_PACE_COLUMNS = {
+    "title": st.column_config.TextColumn("Title", width=110),
+    "when": st.column_config.TextColumn("Show", width=100),
+    "sold_now": st.column_config.NumberColumn("Sold", width=44),
+    "note": st.column_config.TextColumn("Flag", width=80),
+}
 DOOR_TABLE_COLUMNS = {
     "channel": "Channel",
     "sold": "Sold",
@@ -99,7 +107,7 @@ def history_caption(history: SalesHistory, timezone: str, share_seconds: int) ->
     st.caption(text + ".")
 
 
-def pace_section(table: pd.DataFrame, scope: str) -> pd.DataFrame:
+def pace_section(table: pd.DataFrame, scope: str, *, phone: bool = False) -> pd.DataFrame:
     """The pace table for one scope, flagged rows first; returns what it showed."""
     part = table[table["scope"] == scope].copy()
     if part.empty:
@@ -115,7 +123,7 @@ def pace_section(table: pd.DataFrame, scope: str) -> pd.DataFrame:
         when=part["starts_at"].map(when_label),
         note=part["flag"].fillna(part["reason"]).fillna(""),
     )
-    _table(view, f"pace_table_{scope}", PACE_TABLE_COLUMNS)
+    _table(view, f"pace_table_{scope}", PHONE_PACE_COLUMNS if phone else PACE_TABLE_COLUMNS)
     return part
 
 
@@ -128,6 +136,7 @@ def pace_chart_section(
     now: datetime,
     n: int,
     scope: str,
+    phone: bool = False,
 ) -> None:
     if part.empty:
         return
@@ -147,9 +156,11 @@ def pace_chart_section(
         show, listings, history.frame, now=now, n=n, scope=scope, by_key=history.occurrences
     )
     capacity = None if pd.isna(show.get("venue_capacity")) else int(show["venue_capacity"])
-    fig = pace_chart(
-        curves, title=f"{labels[key]}: {SCOPE_LABELS[scope].lower()}", capacity=capacity
-    )
+    # On a phone the picker above names the show; the title only says which channel.
+    title = SCOPE_LABELS[scope] if phone else f"{labels[key]}: {SCOPE_LABELS[scope].lower()}"
+    fig = pace_chart(curves, title=title, capacity=capacity)
+    if phone:
+        compact(fig, height=PHONE_CHART_HEIGHT)
     st.plotly_chart(fig, width="stretch", config=chart_config("pace"), key="pace_fig")
 
 
