@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from brcc_core import charts
@@ -38,13 +39,16 @@ def measured_health(boxoffice: BoxOffice, catalog: Catalog) -> tuple[list[Health
         or time.monotonic() - cached[0] > HEALTH_TTL_SECONDS
         or cached[2] != catalog.fetched_at
     ):
-        cached = (time.monotonic(), boxoffice.health(), catalog.fetched_at)
+        # Shared with the sessions that measured in the last few seconds, with its age.
+        health, age = boxoffice.shared_health()
+        cached = (time.monotonic() - age, health, catalog.fetched_at)
         st.session_state[HEALTH_KEY] = cached
     return cached[1], time.monotonic() - cached[0]
 
 
-def recheck_health() -> None:
+def recheck_health(boxoffice: BoxOffice) -> None:
     st.session_state.pop(HEALTH_KEY, None)
+    boxoffice.forget_health()
 
 
 _BADGE_COLOURS = {"ok": "green", "degraded": "orange", "down": "red"}
@@ -362,11 +366,10 @@ def projector_style() -> None:
     st.html(f"<style>{_PROJECTOR_CSS}</style>")
 
 
-def capacity_chart(
-    shows: pd.DataFrame, timezone: str, days: int, *, projector: bool = False
-) -> None:
-    fig = charts.capacity_chart(shows, timezone, title=f"Capacity vs sold, next {days} days")
+def capacity_chart(fig: go.Figure, *, projector: bool = False) -> None:
+    """Draw ``fig`` (``DashboardView.chart``, shared between sessions: never changed)."""
     if projector:
+        fig = go.Figure(fig)
         fig.update_layout(
             height=PROJECTOR_CHART_HEIGHT,
             font={"size": charts.FONT_SIZE + 6},
