@@ -31,6 +31,7 @@ from brcc_core.class_reads import (
     plan_read_budget,
 )
 from brcc_core.club import seat_number
+from brcc_core.dashboard import DashboardView, build_dashboard_view
 from brcc_core.door import count_attendees, door_rows, tonight_shows
 from brcc_core.eventbrite import SELLING_STATUSES, EventbriteClient, TicketClassesResult
 from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
@@ -148,6 +149,13 @@ class BoxOffice:
         # by every write and refresh (``_live_changed``).
         self.shared_live: SharedValues[LiveNumbers] = SharedValues(settings.live_share_seconds)
         self._listings_memo: tuple[Catalog, LiveNumbers, pd.DataFrame] | None = None
+        # What the dashboard draws from one read (shows, key figures, table, chart) and
+        # the health checks are shared for as long as the read: twenty viewers build and
+        # measure them once (``dashboard_view``, ``shared_health``).
+        self.shared_views: SharedValues[DashboardView] = SharedValues(settings.live_share_seconds)
+        self.shared_health_checks: SharedValues[tuple[float, list[Health]]] = SharedValues(
+            settings.live_share_seconds
+        )
         # The sales history (a year: tens of seconds to read) serves every rerun and
         # session for minutes; a sale moves pace by a seat, a write or sync clears it.
         self.shared_history: SharedValues[SalesHistory] = SharedValues(
@@ -548,13 +556,17 @@ class BoxOffice:
         """A write or refresh happened: no session may see numbers read before it."""
         self.shared_live.clear()
         self.shared_history.clear()
+        self.shared_views.clear()
+        self.shared_health_checks.clear()
 
     def listings(self, catalog: Catalog | None = None) -> pd.DataFrame:
         """One row per listing on both channels, with live WordPress numbers."""
         catalog = catalog or self.catalog()
         if catalog is None:
             return build_listings(_empty_catalog(self.settings.timezone), None, None)
-        live = self.live_numbers(catalog)
+        return self._listings_of(catalog, self.live_numbers(catalog))
+
+    def _listings_of(self, catalog: Catalog, live: LiveNumbers) -> pd.DataFrame:
         memo = self._listings_memo  # sessions sharing a read share its listings too
         if memo is not None and memo[0] is catalog and memo[1] is live:
             return memo[2].copy()
@@ -563,6 +575,23 @@ class BoxOffice:
         if self.shared_live.ttl_seconds > 0:
             self._listings_memo = (catalog, live, frame.copy())
         return frame
+
+    def dashboard_view(self, catalog: Catalog | None, now: datetime, days: int) -> DashboardView:
+        """The dashboard's listings, shows, key figures, table and chart for ``days``
+        ahead: built once per live read and horizon, and shared (read-only) by every
+        session until the read is no longer shared (``settings.live_share_seconds``; 0
+        builds it for each caller). Its ``now`` is the first caller's."""
+        if catalog is None:
+            listings = self.listings(None)
+            return build_dashboard_view(listings, self.shows, now, days, self.settings.timezone)
+        live = self.live_numbers(catalog)
+        key = (id(catalog), catalog.fetched_at, id(live), live.read_at, days)
+        return self.shared_views.get(
+            key,
+            lambda: build_dashboard_view(
+                self._listings_of(catalog, live), self.shows, now, days, self.settings.timezone
+            ),
+        )
 
     def shows(self, listings: pd.DataFrame | None = None) -> pd.DataFrame:
         """Listings of both channels grouped into shows: what a manager confirmed (saved
@@ -620,6 +649,19 @@ class BoxOffice:
             disk_health(self.settings.data_dir),
             memory_health(),
         ]
+
+    def shared_health(self) -> tuple[list[Health], float]:
+        """``health()`` shared by every session for ``settings.live_share_seconds`` (twenty
+        viewers opening the dashboard cost one set of checks), and its age in seconds.
+        Cleared by writes and refreshes, and by ``forget_health`` ("Check again")."""
+        measured_at, health = self.shared_health_checks.get(
+            "health", lambda: (time.monotonic(), self.health())
+        )
+        return health, time.monotonic() - measured_at
+
+    def forget_health(self) -> None:
+        """The next ``shared_health`` measures again."""
+        self.shared_health_checks.clear()
 
     def _timed(self, check: Check, call: Callable[[], object]) -> Health:
         started = time.perf_counter()

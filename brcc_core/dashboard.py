@@ -1,4 +1,4 @@
-"""The dashboard's key figures and upcoming-shows table, from ``BoxOffice.shows()``
+"""The dashboard's key figures, upcoming-shows table and chart, from ``BoxOffice.shows()``
 (pure: no Streamlit, no I/O; ``brcc_core.ui.dashboard`` renders them).
 
 A number that could not be read stays unknown (``None``/``<NA>``) with its reason next to
@@ -7,15 +7,17 @@ it; it is never replaced by 0, because a wrong number on a projector is worse th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
+import plotly.graph_objects as go
 
+from brcc_core.charts import capacity_chart
 from brcc_core.formats import day_label, time_label
 from brcc_core.values import DECIMAL, TEXT, WHOLE, known, typed_frame
-from brcc_core.windows import upcoming_shows
+from brcc_core.windows import listings_between, upcoming_shows
 
 KEY_FIGURE_DAYS = 7
 UPCOMING_DAYS = 14
@@ -161,3 +163,49 @@ def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
         )
     # unknown seats on sale stay <NA> (TEXT), shown as "unknown"
     return typed_frame(rows, UPCOMING_COLUMN_KINDS)
+
+
+@dataclass(frozen=True)
+class DashboardView:
+    """Everything the dashboard draws from one live read, for one horizon: built once and
+    handed to every session that shares the read (``BoxOffice.dashboard_view``), so it is
+    read-only: a page copies before it changes anything (the chart: projector mode).
+
+    ``now`` is when it was built: the window, key figures and table are as of then, at
+    most the live-share seconds before a session shows them (the page says how old the
+    numbers are from ``listings``)."""
+
+    now: datetime
+    days: int
+    listings: pd.DataFrame  # every listing, with the live read's time in its attrs
+    window: pd.DataFrame  # the listings from ``now`` to ``days`` ahead
+    shows: pd.DataFrame  # ``window`` grouped into shows
+    figures: KeyFigures
+    upcoming: pd.DataFrame  # the shows from ``now`` to ``days`` ahead, in date order
+    table: pd.DataFrame  # ``upcoming_table(upcoming)``
+    chart: go.Figure  # capacity vs sold of ``upcoming``
+
+
+def build_dashboard_view(
+    listings: pd.DataFrame,
+    group_shows: Callable[[pd.DataFrame], pd.DataFrame],
+    now: datetime,
+    days: int,
+    timezone: str,
+) -> DashboardView:
+    """The dashboard's frames, figures and chart for ``days`` ahead of ``now``;
+    ``group_shows`` is ``BoxOffice.shows`` (saved mappings, else suggestions)."""
+    window = listings_between(listings, now, now + timedelta(days=days))
+    shows = group_shows(window)
+    upcoming = upcoming_shows(shows, now, days)
+    return DashboardView(
+        now=now,
+        days=days,
+        listings=listings,
+        window=window,
+        shows=shows,
+        figures=key_figures(shows, now, days),
+        upcoming=upcoming,
+        table=upcoming_table(upcoming),
+        chart=capacity_chart(upcoming, timezone, title=f"Capacity vs sold, next {days} days"),
+    )

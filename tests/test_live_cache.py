@@ -14,6 +14,7 @@ import pytest
 from brcc_core.access import Actor
 from brcc_core.boxoffice import LIVE_READ_AT, BoxOffice
 from brcc_core.catalog_cache import CatalogCache
+from brcc_core.health import Check
 from brcc_core.inventory import Change
 from brcc_core.live_cache import SharedValues
 from brcc_core.sandbox import fooevents_sim as sim
@@ -203,3 +204,86 @@ def test_sessions_sharing_a_read_get_their_own_listings_frame(boxoffice):
     second = boxoffice.listings()
     assert (second["sold"].dropna() >= 0).all()
     assert second.attrs[LIVE_READ_AT] == first.attrs[LIVE_READ_AT]
+
+
+def _counting(monkeypatch, owner, name: str) -> list[int]:
+    """Count the calls of ``owner.name`` (still calling it)."""
+    calls: list[int] = []
+    real = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+def test_twenty_dashboards_at_once_group_shows_and_build_the_chart_once(boxoffice, monkeypatch):
+    import brcc_core.dashboard as dashboard
+
+    shows = _counting(monkeypatch, boxoffice, "shows")
+    charts = _counting(monkeypatch, dashboard, "capacity_chart")
+    catalog = boxoffice.catalog()
+    now = datetime.now(UTC)
+    views = [None] * 20
+    start = threading.Barrier(20)
+
+    def session(i: int) -> None:
+        start.wait()
+        views[i] = boxoffice.dashboard_view(catalog, now, 14)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(shows) == 1 and len(charts) == 1
+    assert all(v is views[0] for v in views)
+    assert not views[0].upcoming.empty, "the seeded club has shows in the next 14 days"
+    assert list(views[0].table["show_key"]) == list(views[0].upcoming["show_key"])
+
+    # Another horizon is its own view; the same horizon on a rerun is still shared.
+    assert boxoffice.dashboard_view(catalog, now, 3).days == 3
+    assert boxoffice.dashboard_view(catalog, now, 14) is views[0]
+    assert len(shows) == 2
+
+
+def test_a_write_rebuilds_the_shared_dashboard_with_its_result(boxoffice, monkeypatch):
+    shows = _counting(monkeypatch, boxoffice, "shows")
+    catalog = boxoffice.catalog()
+    now = datetime.now(UTC)
+    before = boxoffice.dashboard_view(catalog, now, 14)
+    row = _on_sale_booking(before.listings)
+    change = Change(row.listing_key, seen_remaining=int(row.available), value=int(row.capacity) + 2)
+    assert boxoffice.apply_change(change, before.listings, who=MANAGER).status == "ok"
+
+    after = boxoffice.dashboard_view(boxoffice.catalog(), now, 14)
+    assert after is not before and len(shows) == 2
+    changed = after.listings.set_index("listing_key").loc[row.listing_key]
+    assert int(changed.capacity) == int(row.capacity) + 2
+    assert after.listings.attrs[LIVE_READ_AT] > before.listings.attrs[LIVE_READ_AT]
+
+
+def test_refresh_rebuilds_the_shared_dashboard(boxoffice):
+    now = datetime.now(UTC)
+    before = boxoffice.dashboard_view(boxoffice.catalog(), now, 14)
+    boxoffice.refresh_catalog()
+    assert boxoffice.dashboard_view(boxoffice.catalog(), now, 14) is not before
+
+
+def test_health_is_measured_once_for_many_viewers_until_check_again(boxoffice, monkeypatch):
+    measured = _counting(monkeypatch, boxoffice, "health")
+    first, first_age = boxoffice.shared_health()
+    time.sleep(0.05)
+    second, second_age = boxoffice.shared_health()  # another session, moments later
+    assert second is first and len(measured) == 1
+    assert second_age >= first_age + 0.05, "the age says when it was measured, not served"
+    assert {h.check for h in first} >= {Check.WOOCOMMERCE, Check.EVENTBRITE, Check.WORDPRESS}
+
+    boxoffice.forget_health()  # "Check again"
+    boxoffice.shared_health()
+    assert len(measured) == 2
+    boxoffice.refresh_catalog()  # a refresh (like a write) measures again too
+    boxoffice.shared_health()
+    assert len(measured) == 3

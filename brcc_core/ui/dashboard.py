@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from brcc_core import charts
@@ -39,13 +40,16 @@ def measured_health(boxoffice: BoxOffice, catalog: Catalog) -> tuple[list[Health
         or time.monotonic() - cached[0] > HEALTH_TTL_SECONDS
         or cached[2] != catalog.fetched_at
     ):
-        cached = (time.monotonic(), boxoffice.health(), catalog.fetched_at)
+        # Shared with the sessions that measured in the last few seconds, with its age.
+        health, age = boxoffice.shared_health()
+        cached = (time.monotonic() - age, health, catalog.fetched_at)
         st.session_state[HEALTH_KEY] = cached
     return cached[1], time.monotonic() - cached[0]
 
 
-def recheck_health() -> None:
+def recheck_health(boxoffice: BoxOffice) -> None:
     st.session_state.pop(HEALTH_KEY, None)
+    boxoffice.forget_health()
 
 
 _BADGE_COLOURS = {"ok": "green", "degraded": "orange", "down": "red"}
@@ -365,18 +369,21 @@ def projector_style() -> None:
 
 
 def capacity_chart(
-    shows: pd.DataFrame, timezone: str, days: int, *, projector: bool = False, phone: bool = False
+    fig: go.Figure, days: int, *, projector: bool = False, phone: bool = False
 ) -> None:
-    # A phone's 390 px fit a short title beside plotly's toolbar, not the desk's long one.
-    title = f"Sold, {days} days" if phone else f"Capacity vs sold, next {days} days"
-    fig = charts.capacity_chart(shows, timezone, title=title)
+    """Draw ``fig`` (``DashboardView.chart``, shared between sessions: copied before any
+    change, never changed in place)."""
     if projector:
+        fig = go.Figure(fig)
         fig.update_layout(
             height=PROJECTOR_CHART_HEIGHT,
             font={"size": charts.FONT_SIZE + 6},
             title={"font": {"size": charts.FONT_SIZE + 14}},
         )
     if phone:
+        fig = go.Figure(fig)
+        # A phone's 390 px fit a short title beside plotly's toolbar, not the desk's long one.
+        fig.update_layout(title_text=f"Sold, {days} days")
         compact(fig, height=PHONE_CHART_HEIGHT)
     st.plotly_chart(
         fig,

@@ -25,7 +25,7 @@ from brcc_core.ui import selection
 from brcc_core.ui.app import APP_NAME, MEETING_PARAM, current_actor
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog
 from brcc_core.ui.tables import manager_table
-from brcc_core.windows import listings_between, local_now, upcoming_shows
+from brcc_core.windows import local_now
 
 REFRESH_SECONDS = 60  # how often a meeting view re-reads the live numbers
 MEETING_DAYS = 14  # the dashboard part of a meeting view looks this far ahead
@@ -70,14 +70,12 @@ def _live_part(boxoffice: BoxOffice, catalog: Catalog, link: MeetingLink) -> Non
     catalog_age_caption(catalog)
     timezone = boxoffice.settings.timezone
     now = local_now(timezone)
-    listings = boxoffice.listings(catalog)
+    view = boxoffice.dashboard_view(catalog, now, MEETING_DAYS)  # shared with the dashboard
+    listings = view.listings
     st.caption(f"Numbers read at {now:%H:%M:%S}.")
-    window = listings_between(listings, now, now + timedelta(days=MEETING_DAYS))
-    shows = boxoffice.shows(window)
-    dashboard_ui.key_figures_row(key_figures(shows, now))
-    upcoming = upcoming_shows(shows, now, MEETING_DAYS)
-    if not upcoming.empty:
-        dashboard_ui.capacity_chart(upcoming, timezone, MEETING_DAYS, projector=True)
+    dashboard_ui.key_figures_row(key_figures(view.shows, now))
+    if not view.upcoming.empty:
+        dashboard_ui.capacity_chart(view.chart, MEETING_DAYS, projector=True)
     chosen = list(link.selection)
     if not chosen:
         return
