@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.formats import SYNC_ACTIONS
 from brcc_core.settings import load_settings
+from brcc_core.ui.layout import LAYOUT_KEY
 
 ROOT = Path(__file__).parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -304,3 +305,32 @@ def test_inventory_tables_speak_the_managers_language(demo_env):
     when = table("venue_capacity")["when"]
     assert not when.str.contains(r"\d{4}-\d\d-\d\d").any()
     assert when.str.fullmatch(r"[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d\d:\d\d").all()
+
+
+def test_on_a_phone_the_inventory_tables_show_their_main_columns_only(demo_env):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["layout"] = "phone"
+    at.run()
+    at.switch_page("pages/inventory.py")
+    at.run()
+    assert not at.exception, at.exception
+    click(at, "inv_plus")
+    click(at, "inv_confirm")
+    at.multiselect(key="inv_sync_shows").select(at.multiselect(key="inv_sync_shows").options[0])
+    at.run()
+    assert not at.exception, at.exception
+
+    def columns() -> list[list[str]]:
+        return [list(d.value.columns) for d in at.dataframe]
+
+    # Shows, Sync and Audit: three or four columns a 390 px screen reads without scrolling.
+    assert columns() == [
+        ["when", "title", "remaining", "oversold"],
+        ["listing", "action", "target_capacity"],
+        ["at", "listing", "result"],
+    ]
+    assert "Phone layout: the main columns" in texts(at.caption)
+    # The desk layout, chosen in the sidebar, shows every column again.
+    at.sidebar.radio(key=LAYOUT_KEY).set_value("Desk").run()
+    assert not at.exception, at.exception
+    assert all(len(c) > 4 for c in columns()), columns()

@@ -66,6 +66,7 @@ def audit_section(boxoffice: BoxOffice, listings: pd.DataFrame | None = None) ->
     manager_table(
         log,
         key="inv_audit_table",
+        phone_columns=["at", "listing", "result"],
         columns=AUDIT_ORDER,
         config={"at": st.column_config.TextColumn("When", width="medium")},
     )

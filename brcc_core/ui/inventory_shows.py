@@ -44,6 +44,7 @@ def shows_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFr
         manager_table(
             table,
             key="inv_shows_table",
+            phone_columns=["when", "title", "remaining", "oversold"],
             columns=[
                 "when",
                 "title",

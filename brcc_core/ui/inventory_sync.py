@@ -104,6 +104,7 @@ def dry_run_table(table: pd.DataFrame) -> None:
     manager_table(
         table,
         key="inv_sync_table",
+        phone_columns=["listing", "action", "target_capacity"],
         # The dry run's own columns, the listing by name instead of by key.
         columns=[
             "listing" if c == "title" else c

@@ -39,6 +39,11 @@ def _request_headers() -> Mapping[str, str]:
         return {}
 
 
+def is_phone() -> bool:
+    """Whether this session is laid out for a phone (as the sidebar's choice left it)."""
+    return st.session_state.get(_CHOSEN_KEY) == "Phone"
+
+
 def _remember() -> None:
     st.session_state[_CHOSEN_KEY] = st.session_state[LAYOUT_KEY]
 

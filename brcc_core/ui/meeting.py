@@ -151,6 +151,7 @@ def _links_table(boxoffice: BoxOffice) -> None:
     manager_table(
         shown,
         key="meeting_links_table",
+        phone_columns=["title", "status", "expires_at"],
         columns=[c for c in shown.columns if c not in ("link_id", "revoked_at")],
     )
     active = links[links["status"] == "active"]

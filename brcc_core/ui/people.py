@@ -40,6 +40,7 @@ def people_section(boxoffice: BoxOffice) -> None:
     manager_table(
         people,
         key="people_table",
+        phone_columns=["email", "role"],
         config={"source": st.column_config.TextColumn("Role given on")},
     )
     with st.form("people_form", border=True):

@@ -19,7 +19,7 @@ from brcc_core.http import IntegrationError
 from brcc_core.pace_chart import pace_chart
 from brcc_core.sales import SalesHistory
 from brcc_core.state import StateUnavailable
-from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
+from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact, is_phone
 from brcc_core.ui.tables import manager_table
 
 SCOPE_LABELS = {"together": "Both channels", "woocommerce": "Website", "eventbrite": "Eventbrite"}
@@ -86,6 +86,8 @@ DOOR_TABLE_COLUMNS = {
     "pending": "Pending",
     "error": "Unknown because",
 }
+
+PHONE_DOOR_COLUMNS = {c: DOOR_TABLE_COLUMNS[c] for c in ("channel", "checked_in", "to_arrive")}
 
 
 def _table(frame: pd.DataFrame, key: str, columns: dict) -> None:
@@ -242,6 +244,8 @@ def door(boxoffice: BoxOffice) -> None:
         for show_key, part in frame.groupby("show_key", sort=False):
             first = part.iloc[0]
             st.subheader(f"{first['starts_at']:%H:%M} · {first['title']}")
-            _table(part, f"door_{show_key}", DOOR_TABLE_COLUMNS)
+            _table(
+                part, f"door_{show_key}", PHONE_DOOR_COLUMNS if is_phone() else DOOR_TABLE_COLUMNS
+            )
 
     _door()
