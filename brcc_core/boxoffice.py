@@ -33,7 +33,12 @@ from brcc_core.class_reads import (
 from brcc_core.club import seat_number
 from brcc_core.dashboard import DashboardView, build_dashboard_view
 from brcc_core.door import count_attendees, door_rows, tonight_shows
-from brcc_core.eventbrite import SELLING_STATUSES, EventbriteClient, TicketClassesResult
+from brcc_core.eventbrite import (
+    READS_IN_FLIGHT,
+    SELLING_STATUSES,
+    EventbriteClient,
+    TicketClassesResult,
+)
 from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
 from brcc_core.health import Check, Health, disk_health, memory_health, with_call_budget
 from brcc_core.history import WooCommerceHistory, occurrence_of_listing
@@ -75,8 +80,9 @@ SAVED_SHOWS_ERROR = "saved_shows_error"
 SLOW_SECONDS = 2.0
 LIVE_READ_AT = "live_read_at"  # listings.attrs key: when its live numbers were read (UTC)
 # Events whose ticket classes are read between two looks at the hour's calls left: the
-# most a refresh can overspend the write reserve by (twice this, with holds).
-CLASS_BATCH = 20
+# most a refresh can overspend the write reserve by (twice this, with holds). A whole
+# number of rounds of the client's reads in flight, so no round waits half empty.
+CLASS_BATCH = 2 * READS_IN_FLIGHT
 
 
 class StartupError(RuntimeError):
