@@ -381,11 +381,6 @@ class BoxOffice:
             budget = plan_read_budget(
                 plan,
                 [e for e in events if e.get("status") in SELLING_STATUSES],
-                tiers_known={e.event_id for e in previous.events if e.tier is not None}
-                if previous is not None
-                else set(),
-                tiers_read_at=previous.eventbrite_fetched_at if previous is not None else None,
-                now=now,
                 list_calls=self.eventbrite.calls - calls_before,
                 calls_left=self.eventbrite.calls_left_this_hour(),
                 reserve=self.settings.eb_write_reserve,

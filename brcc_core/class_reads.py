@@ -16,8 +16,9 @@ say which Eventbrite numbers are older (events beyond the horizon). The answers 
 per event as Eventbrite sent them, so the catalog is built exactly as from a fresh read.
 
 Holds and carts (the capacity tier, one more call an event still selling) are read with
-an event's first read and then only within ``TIER_REFRESH_HOURS`` of the show or when
-the events list says the event changed since the last read. Events
+every read of a selling event's classes: seats left are what Eventbrite sells, and a cart
+or hold the refresh did not see would have the write engine refuse every change as
+"changed since you looked" until it went away. Events
 never read beyond the horizon (a first build's later months) are read, nearest first,
 only while the hour's calls cover them, the write reserve and one more refresh; the rest
 are said to be unread and wait for a later hour (``plan_read_budget``).
@@ -25,7 +26,7 @@ are said to be unread and wait for a later hour (``plan_read_budget``).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -40,12 +41,6 @@ __all__ = [
 ]
 
 DEFAULT_REFRESH_DAYS = 14
-# Holds and carts (the capacity tier, one call an event) are re-read only for shows this
-# close: holds are released and last carts settle at the door, while further out holds
-# change when a manager sets them (the app's own writes re-read the tier) and carts are
-# also in each class's quantity_pending. Re-reading them for the whole 14-day horizon
-# doubled a large club's refresh (31 + 310 + 310 calls, 43% of the old 1,521).
-TIER_REFRESH_HOURS = 24
 # Said on the listings of later shows a first build had no calls left for.
 UNREAD_LATER = (
     "not read yet: later shows are read as Eventbrite's 2,000 calls an hour allow "
@@ -82,18 +77,6 @@ def _utc(event: Mapping, part: str) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-
-
-def _changed_since(event: Mapping, moment: datetime | None) -> bool:
-    value = event.get("changed")
-    if moment is None or not isinstance(value, str):
-        return True
-    try:
-        # ``changed`` comes in whole seconds: a change in the second of the last read counts.
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return when >= moment - timedelta(seconds=1)
-    except ValueError:
-        return True
 
 
 def plan_class_reads(
@@ -146,9 +129,6 @@ def plan_read_budget(
     plan: ClassReadPlan,
     selling: Iterable[Mapping],
     *,
-    tiers_known: Collection[str],
-    tiers_read_at: datetime | None = None,
-    now: datetime,
     list_calls: int,
     calls_left: int,
     reserve: int,
@@ -156,38 +136,23 @@ def plan_read_budget(
     """Pure: what this refresh reads within the hour's Eventbrite calls.
 
     ``selling``: the listed events still selling (their capacity tier, holds and carts,
-    costs one more call each); ``tiers_known``: events whose tier an earlier refresh read,
-    the last of them at ``tiers_read_at``: an event Eventbrite lists as ``changed`` since
-    (a capacity write, here or on Eventbrite) has its tier read again;
+    costs one more call each, read with the classes);
     ``calls_left``: the hour's calls left after the events list (``list_calls`` pages).
     Every read the plan needs now is made: events within the horizon, past events'
-    final read, events without a readable date. A tier is read with an event's first
-    read, then again only within ``TIER_REFRESH_HOURS`` of the show; otherwise the earlier
-    one is kept. Events never read beyond the horizon (a first build's later months) are
-    read nearest first only while the calls left cover them, the write ``reserve`` and one
-    more refresh within the hour; the rest wait for a later hour, said to be unread. Why:
+    final read, events without a readable date. Events never read beyond the horizon (a
+    first build's later months) are read nearest first only while the calls left cover
+    them, the write ``reserve`` and one more refresh within the hour; the rest wait for a
+    later hour, said to be unread. Why:
     at large scale (2,250 events in the window, 1,960 selling) classes and tiers for all
     would cost 4,200 calls, more than two hours' budget, and the build failed part-way.
     """
-    soon = now + timedelta(hours=TIER_REFRESH_HOURS)
-    selling = list(selling)
-    starts = {str(e.get("id")): _utc(e, "start") for e in selling}
-    changed = {str(e.get("id")) for e in selling if _changed_since(e, tiers_read_at)}
-
-    def tier_due(event_id: str) -> bool:
-        if event_id not in starts:
-            return False
-        start = starts[event_id]
-        if event_id not in tiers_known or event_id in changed:
-            return True
-        return start is None or start <= soon
-
+    starts = {str(e.get("id")) for e in selling}
     must = [e for e in plan.read if e not in plan.first_beyond]
     again = [e for e in must if e not in plan.final_reads]
     next_refresh = list_calls + len(again)
-    next_refresh += sum(1 for e in again if e in starts and (starts[e] or now) <= soon)
+    next_refresh += sum(1 for e in again if e in starts)
     classes = list(must)
-    tiers = [e for e in must if tier_due(e)]
+    tiers = [e for e in must if e in starts]
     room = calls_left - len(classes) - len(tiers) - reserve - next_refresh
     later = [e for e in plan.read if e in plan.first_beyond]
     for i, event_id in enumerate(later):
