@@ -43,7 +43,9 @@ def kept(read: timedelta) -> KeptClasses:
         ("past, read after it ended: final", timedelta(days=-3), kept(timedelta(days=-1)), False),
         ("past, last read before it ended", timedelta(days=-3), kept(timedelta(days=-4)), True),
         ("running now", timedelta(hours=-1), kept(timedelta(hours=-2)), True),
-        ("upcoming within the horizon", timedelta(days=13), kept(timedelta(minutes=-5)), True),
+        ("within the horizon's first half", timedelta(days=6), kept(timedelta(minutes=-5)), True),
+        ("second half, read minutes ago", timedelta(days=13), kept(timedelta(minutes=-5)), False),
+        ("second half, read an hour ago", timedelta(days=8), kept(timedelta(minutes=-60)), True),
         ("upcoming beyond the horizon, read before", timedelta(days=15), kept(-HORIZON), False),
     ],
 )
@@ -65,9 +67,24 @@ def test_reads_go_nearest_first_and_an_unreadable_start_is_read():
 
 def test_kept_counts_say_why():
     events = [event("past", timedelta(days=-5)), event("far", timedelta(days=30))]
-    previous = {"past": kept(timedelta(days=-1)), "far": kept(timedelta(hours=-3))}
+    events.append(event("next week", timedelta(days=10)))
+    previous = {
+        "past": kept(timedelta(days=-1)),
+        "far": kept(timedelta(hours=-3)),
+        "next week": kept(timedelta(minutes=-20)),
+    }
     plan = plan_class_reads(events, previous, now=NOW, horizon=HORIZON)
-    assert (plan.read, plan.past_kept, plan.beyond_kept) == ([], 1, 1)
+    assert (plan.read, plan.past_kept, plan.beyond_kept, plan.hourly_kept) == ([], 1, 1, 1)
+
+
+def test_the_horizons_second_half_is_read_once_an_hour_and_not_charged_again():
+    events = [event("tomorrow", timedelta(days=1)), event("in 9 days", timedelta(days=9))]
+    previous = {"tomorrow": kept(timedelta(hours=-2)), "in 9 days": kept(timedelta(hours=-2))}
+    plan = plan_class_reads(events, previous, now=NOW, horizon=HORIZON)
+    assert plan.read == ["tomorrow", "in 9 days"] and plan.hourly_reads == {"in 9 days"}
+    budget = plan_read_budget(plan, events, list_calls=3, calls_left=2000, reserve=300)
+    assert budget.tiers == ["tomorrow", "in 9 days"]  # read with its holds and carts
+    assert budget.next_refresh_calls == 3 + 2  # within the hour: only tomorrow again
 
 
 def test_one_off_reads_are_marked_so_the_next_refresh_is_not_charged_for_them():
@@ -84,9 +101,9 @@ def test_one_off_reads_are_marked_so_the_next_refresh_is_not_charged_for_them():
 
 
 def _plan(far: int, near: int, past: int = 0):
-    """``near`` events within the horizon (read before), ``past`` never read and over,
-    ``far`` never read beyond the horizon; all but the past still selling."""
-    near_events = [event(f"n{i}", timedelta(hours=2 + 12 * i)) for i in range(near)]
+    """``near`` events within the horizon's first half (read before), ``past`` never read
+    and over, ``far`` never read beyond the horizon; all but the past still selling."""
+    near_events = [event(f"n{i}", timedelta(hours=2 + 8 * i)) for i in range(near)]
     far_events = [event(f"f{i}", timedelta(days=20 + i)) for i in range(far)]
     past_events = [event(f"p{i}", timedelta(days=-3)) for i in range(past)]
     previous = {f"n{i}": kept(timedelta(hours=-1)) for i in range(near)}
@@ -189,7 +206,7 @@ def test_a_sale_within_the_horizon_shows_one_beyond_it_waits_and_is_said_to(sand
     soon = next(
         e
         for e in catalog.events
-        if e.starts_at and now + timedelta(days=2) < e.starts_at < now + timedelta(days=10)
+        if e.starts_at and now + timedelta(days=2) < e.starts_at < now + timedelta(days=6)
     )
     later = next(
         e for e in catalog.events if e.starts_at and e.starts_at > now + timedelta(days=20)
@@ -211,7 +228,7 @@ def test_a_sale_within_the_horizon_shows_one_beyond_it_waits_and_is_said_to(sand
     wide = _boxoffice(sandbox, tmp_path, days=120).refresh_catalog().catalog
     sold = {tc.event_id: tc.quantity_sold for tc in wide.ticket_classes}
     assert sold[later.event_id] == classes[later.event_id].quantity_sold + 1
-    assert eventbrite_kept_text(wide, "America/Toronto") is None
+    assert later.event_id not in wide.ticket_classes_read_at  # read now, not kept
 
 
 def test_a_first_build_short_of_calls_leaves_later_shows_unread_and_refreshes_again(

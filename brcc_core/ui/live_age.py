@@ -35,8 +35,9 @@ def eventbrite_kept_text(
     catalog: Catalog, timezone: str, now: datetime | None = None
 ) -> str | None:
     """Which Eventbrite numbers are older than the last refresh: upcoming events beyond the
-    refresh horizon keep the classes read earlier (past events keep their final numbers,
-    which no longer change, so they are not mentioned)."""
+    first half of the refresh horizon keep the classes read earlier, for up to an hour in
+    its second half (``brcc_core.class_reads``); past events keep their final numbers,
+    which no longer change, so they are not mentioned."""
     read_at = getattr(catalog, "ticket_classes_read_at", None) or {}
     now = now or datetime.now(UTC)
     kept = [
@@ -53,8 +54,8 @@ def eventbrite_kept_text(
         else when_label(oldest)
     )
     return (
-        f"Eventbrite numbers of {len(kept)} later event(s) beyond the refresh horizon are "
-        f"older: kept from reads since {when}"
+        f"Eventbrite numbers of {len(kept)} later event(s) are older than this refresh: "
+        f"kept from reads since {when}"
     )
 
 
