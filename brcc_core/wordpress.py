@@ -14,12 +14,14 @@ manager can act on and that never contains the database URL or password.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any, Literal
 
 import pandas as pd
@@ -46,7 +48,12 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.club import seat_number
-from brcc_core.fooevents import FBOS_META_KEY, parse_booking_options
+from brcc_core.fooevents import (
+    FBOS_META_KEY,
+    FBOS_PARSE_CACHE,
+    forget_parsed_booking_options,
+    parse_booking_options,
+)
 from brcc_core.wp_tables import wordpress_metadata
 
 __all__ = [
@@ -313,11 +320,11 @@ def _slot_dates_frame(
     return pd.DataFrame(rows, columns=SLOT_DATE_COLUMNS) if rows else _empty_slot_date_frame()
 
 
-def _label_index(slot_dates: pd.DataFrame) -> dict[tuple[int, str, str], set[tuple[str, str]]]:
-    """(product, slot text, date text) → the slot/date ids it may name. A slot text is the
-    label alone or ``"<label> <formatted time>"``, the two forms FooEvents writes."""
-    index: dict[tuple[int, str, str], set[tuple[str, str]]] = {}
-    for row in slot_dates.itertuples(index=False):
+def _label_entries(rows: Iterable[Any]) -> Iterator[tuple[int, str, str, tuple[str, str]]]:
+    """(product, slot text, date text, (slot id, date id)) for each text a slot/date row
+    may be named by: the label alone or ``"<label> <formatted time>"``, the two forms
+    FooEvents writes."""
+    for row in rows:
         if pd.isna(row.product_id) or not row.slot_id or not row.date_id:
             continue
         label = _text(row.slot_label) or ""
@@ -331,10 +338,63 @@ def _label_index(slot_dates: pd.DataFrame) -> dict[tuple[int, str, str], set[tup
             texts.add(_norm(f"{label} ({ft.strip('()')})"))
         for t in texts:
             if t:
-                index.setdefault((int(row.product_id), t, date_label), set()).add(
-                    (str(row.slot_id), str(row.date_id))
-                )
+                yield int(row.product_id), t, date_label, (str(row.slot_id), str(row.date_id))
+
+
+def _label_index(slot_dates: pd.DataFrame) -> dict[tuple[int, str, str], set[tuple[str, str]]]:
+    """(product, slot text, date text) → the slot/date ids it may name."""
+    index: dict[tuple[int, str, str], set[tuple[str, str]]] = {}
+    for product_id, slot_text, date_text, ids in _label_entries(slot_dates.itertuples(index=False)):
+        index.setdefault((product_id, slot_text, date_text), set()).add(ids)
     return index
+
+
+@functools.lru_cache(maxsize=FBOS_PARSE_CACHE)
+def _fbos_labels(value: str) -> dict[tuple[str, str], frozenset[tuple[str, str]]]:
+    """(slot text, date text) → slot/date ids of one FBOS text; kept per text, which
+    changes only when its product sells or is changed. ValueError when unreadable."""
+    rows = [SimpleNamespace(**row) for row in _fbos_slot_dates(0, value)]
+    index: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for _product, slot_text, date_text, ids in _label_entries(rows):
+        index.setdefault((slot_text, date_text), set()).add(ids)
+    return {key: frozenset(found) for key, found in index.items()}
+
+
+def forget_parsed_fbos() -> None:
+    """Parse every FBOS text again: for benchmarks timing a read as it was before."""
+    forget_parsed_booking_options()
+    _fbos_labels.cache_clear()
+
+
+class _LegacyLabels:
+    """Finds the slot/date a legacy ticket (labels, no ids) names, building only what the
+    tickets ask for: from ``current_stock``'s frame, one product's FBOS at a time."""
+
+    def __init__(self, slot_dates: pd.DataFrame | Mapping[int, Iterable[Any]] | None) -> None:
+        self._source = slot_dates
+        self._fbos: dict[int, str | None] | None = None
+        if isinstance(slot_dates, pd.DataFrame) and "fbos" in slot_dates.columns:
+            self._fbos = {
+                int(product): (fbos if isinstance(fbos, str) else None)
+                for product, fbos in zip(slot_dates["product_id"], slot_dates["fbos"], strict=True)
+                if not pd.isna(product)
+            }
+        self._index: dict[tuple[int, str, str], set[tuple[str, str]]] | None = None
+
+    def find(self, product_id: int, slot_text: str, date_text: str) -> Collection[tuple[str, str]]:
+        if self._source is None:
+            return ()
+        if self._fbos is not None:
+            fbos = self._fbos.get(product_id)
+            if fbos is None or not fbos.strip():
+                return ()
+            try:
+                return _fbos_labels(fbos).get((slot_text, date_text), ())
+            except ValueError:  # unreadable FBOS: its legacy tickets stay unresolved
+                return ()
+        if self._index is None:
+            self._index = _label_index(_slot_dates_frame(self._source))
+        return self._index.get((product_id, slot_text, date_text), ())
 
 
 def _unserialize(value: str) -> Any:
@@ -814,7 +874,7 @@ class WordPressReader:
             # sold, pending, checked_in, matched_by_label
             return counts.setdefault(key, [0, 0, 0, 0])
 
-        index = _label_index(_slot_dates_frame(slot_dates)) if slot_dates is not None else {}
+        labels = _LegacyLabels(slot_dates)
         for r in ticket_rows:
             product_id = _int_or_none(r.product_id)
             if product_id is None:
@@ -825,7 +885,7 @@ class WordPressReader:
                 slot_id = date_id = None
                 slot_text, date_text = _norm(_text(r.slot_label)), _norm(_text(r.date_label))
                 if slot_text or date_text:
-                    found = index.get((product_id, slot_text, date_text), set())
+                    found = labels.find(product_id, slot_text, date_text)
                     if len(found) == 1:
                         (slot_id, date_id), by_label = next(iter(found)), True
             b = bucket((product_id, slot_id, date_id))

@@ -15,6 +15,7 @@ import phpserialize
 import pytest
 from sqlalchemy import Engine, create_engine, event, select
 
+from brcc_core.fooevents import FBOS_META_KEY
 from brcc_core.sandbox.schema import wordpress_metadata
 from brcc_core.wordpress import (
     TICKET_COLUMNS,
@@ -331,6 +332,31 @@ def test_legacy_tickets_resolve_from_the_database_fbos_by_default(club):
     assert rows_by_key(frame)[(BOOKINGS, MON8, JUN02)] == counts(
         sold=4, checked_in=2, matched_by_label=2
     )
+
+
+def test_a_renamed_slot_is_read_afresh_though_each_fbos_is_parsed_once(club):
+    """Each FBOS text is parsed once and kept; a product whose text changed (renamed slot,
+    a sale's new stock) is read from its new text on the next load."""
+    with club.begin() as conn:
+        _legacy_club(conn)
+    reader = WordPressReader(club)
+    first = rows_by_key(
+        reader.ticket_counts([BOOKINGS], slot_dates=reader.current_stock([BOOKINGS]))
+    )
+    assert first[(BOOKINGS, LATE, JUN03)] == counts(sold=1, matched_by_label=1)
+
+    renamed = {**FBOS, LATE: {**FBOS[LATE], "label": "Later Show"}}
+    with club.begin() as conn:
+        conn.execute(
+            POSTMETA.update()
+            .where(POSTMETA.c.post_id == BOOKINGS, POSTMETA.c.meta_key == FBOS_META_KEY)
+            .values(meta_value=json.dumps(renamed))
+        )
+    again = rows_by_key(
+        reader.ticket_counts([BOOKINGS], slot_dates=reader.current_stock([BOOKINGS]))
+    )
+    assert (BOOKINGS, LATE, JUN03) not in again  # "Late Show" names no slot now
+    assert again[(BOOKINGS, None, None)] == counts(sold=2)  # kept, under null ids
 
 
 def test_ambiguous_legacy_label_stays_unresolved(club):
