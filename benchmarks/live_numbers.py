@@ -4,16 +4,16 @@
 
 Prints, per scale, side by side in one run: the fetch floor (the ticket meta rows the
 numbers need, fetched and nothing else); ``BoxOffice.listings()`` as it was (per-ticket
-statement, every pending order and booking options text decoded) and as it is now
-(ticket statement chosen from the share of ticket meta, pending orders and booking options
-decoded once per version), each with sharing between sessions off, and its ratio to the floor; a rerun within the sharing window;
-SQL statements per load; the old tool's one label-matching query per slot-date and the
-ratio; then two catalog refreshes in a row with the sandbox answering WooCommerce in
-150 ms and Eventbrite in 200 ms per call: the first build (events within the horizon,
-the last two weeks, and later ones while the hour's calls allow) and a refresh within the
-hour (upcoming events within BRCC_EB_REFRESH_DAYS read, the rest kept), with Eventbrite
-calls and time, and at large scale beside every refresh before issue 12 (1,521 calls,
-84.5 s).
+statement, every pending order and booking options text decoded) and as it is now (ticket
+statement chosen from the share of ticket meta, pending orders and booking options decoded
+once per version), each with sharing between sessions off, and its ratio to the floor; a
+rerun within the sharing window; SQL statements per load; the old tool's one label-
+matching query per slot-date and the ratio; then two catalog refreshes in a row with the
+sandbox answering WooCommerce in 150 ms and Eventbrite in 200 ms per call: the first build
+(events within the horizon, the last two weeks, and later ones while the hour's calls
+allow) and a refresh within the hour (upcoming events within BRCC_EB_REFRESH_DAYS read,
+the rest kept), with Eventbrite calls and time, and at large scale beside every refresh
+before issue 12 (1,521 calls, 84.5 s).
 Figures, not assertions: the goals are read off the output.
 """
 
