@@ -7,6 +7,7 @@ could not be read it is missing (``<NA>``) with the reason in ``error``, never 0
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -27,7 +28,7 @@ from brcc_core.eventbrite_seats import ClassFacts, EventSeats, event_seats
 from brcc_core.fooevents import BookingOptionsError, SlotDate, parse_booking_options
 from brcc_core.keys import listing_key, unknown_classes_key
 from brcc_core.shows import UNKNOWN_CHANNELS_ATTR
-from brcc_core.values import nullable_ints
+from brcc_core.values import known, nullable_ints, text_or_none
 
 LISTING_COLUMNS = [
     "listing_key",
@@ -88,20 +89,32 @@ def _capacity(available, sold, pending):
     return available + sold + (0 if pending is pd.NA else pending)
 
 
-def _counts_index(ticket_counts: pd.DataFrame | None) -> dict[tuple, Mapping]:
+_COUNT_COLUMNS = ("sold", "pending", "checked_in", "matched_by_label")
+
+
+def _counts_index(ticket_counts: pd.DataFrame | None) -> dict[tuple, tuple[int, ...]]:
+    """(product, slot id, date id) -> (sold, pending, checked in, matched by label)."""
     if ticket_counts is None or ticket_counts.empty:
         return {}
-    index = {}
-    for row in ticket_counts.to_dict("records"):
-        slot = row.get("slot_id")
-        date_id = row.get("date_id")
-        key = (
-            int(row["product_id"]),
-            None if pd.isna(slot) else str(slot),
-            None if pd.isna(date_id) else str(date_id),
-        )
-        index[key] = row
-    return index
+    keys = zip(
+        ticket_counts["product_id"].tolist(),
+        ticket_counts["slot_id"].tolist(),
+        ticket_counts["date_id"].tolist(),
+        strict=True,
+    )
+    numbers = zip(
+        *(
+            [int(v) if known(v) else 0 for v in ticket_counts[c].tolist()]
+            if c in ticket_counts.columns
+            else [0] * len(ticket_counts)
+            for c in _COUNT_COLUMNS
+        ),
+        strict=True,
+    )
+    return {
+        (int(product), text_or_none(slot), text_or_none(date_id)): values
+        for (product, slot, date_id), values in zip(keys, numbers, strict=True)
+    }
 
 
 def _live_stock(stock: pd.DataFrame | None) -> dict[int, Mapping]:
@@ -155,24 +168,13 @@ def build_listings(
     def numbers(key: tuple) -> tuple:
         if sold_unknown:
             return pd.NA, pd.NA, pd.NA, 0
-        row = counts.get(key)
-        if row is None:
-            return 0, 0, 0, 0
-        return (
-            int(row["sold"]),
-            int(row["pending"]),
-            int(row["checked_in"]),
-            int(row.get("matched_by_label") or 0),
-        )
+        return counts.get(key, (0, 0, 0, 0))
 
     def product_numbers(product_id: int) -> tuple:
         if sold_unknown:
             return pd.NA, pd.NA, pd.NA, 0
-        rows_of = [row for key, row in counts.items() if key[0] == product_id]
-        return tuple(
-            sum(int(row.get(col) or 0) for row in rows_of)
-            for col in ("sold", "pending", "checked_in", "matched_by_label")
-        )
+        rows_of = [values for key, values in counts.items() if key[0] == product_id]
+        return tuple(sum(column) for column in zip(*rows_of, strict=True)) if rows_of else (0,) * 4
 
     sold_note = f"sold unknown: {live_error or 'database unreachable'}" if sold_unknown else None
 
@@ -403,6 +405,12 @@ def _eventbrite_rows(
     return rows
 
 
+@functools.lru_cache(maxsize=65536)
+def _slot_start(day, slot_time: str | None, tz: ZoneInfo) -> datetime | None:
+    """A date's start; the same few thousand dates are built on every live read."""
+    return local_start(day, parse_clock(slot_time), tz)
+
+
 def _booking_row(
     base: dict,
     product: CatalogProduct,
@@ -434,7 +442,7 @@ def _booking_row(
         and (available is None or product_stock < available)
     ):
         available, limit = product_stock, "product stock"
-    starts_at = local_start(sd.date, parse_clock(sd.slot_time), tz)
+    starts_at = _slot_start(sd.date, sd.slot_time, tz)
     error = "; ".join(errors) or None
     return {
         **base,
