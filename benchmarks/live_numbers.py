@@ -145,26 +145,45 @@ def bench_live(scale: str, engine, sandbox: Sandbox, settings, workdir: Path) ->
 
     statements = count_statements(engine)
     reader = boxoffice.wordpress
-    runs = 5
+    runs = 7
 
     def fetch_floor() -> None:
         with engine.connect() as conn:
             conn.execute(FLOOR_QUERY).all()
 
     def listings_as_before() -> None:
+        reader.ticket_query = "per_ticket"
         reader._decoded = {}  # every pending order decoded, as before the cache
         forget_parsed_fbos()  # and every product's booking options parsed
+        try:
+            boxoffice.listings(catalog)
+        finally:
+            reader.ticket_query = "auto"
+
+    loads = [0]
+
+    def listings_now() -> None:
+        before_load = statements[0]
         boxoffice.listings(catalog)
+        loads[0] += statements[0] - before_load
 
     boxoffice.shared_live.ttl_seconds = 0  # every call reads: the cost of one read
-    floor = median_seconds(fetch_floor, runs)
-    reader.ticket_query = "per_ticket"
-    before = median_seconds(listings_as_before, runs)
     reader.ticket_query = "auto"
     boxoffice.listings(catalog)  # measures the share of ticket meta (rides on the read)
-    t0 = statements[0]
-    now = median_seconds(lambda: boxoffice.listings(catalog), runs)
-    per_load = (statements[0] - t0) // runs
+    # Interleaved rounds, each timing the three back to back: on a shared machine the load
+    # drifts within a minute, and timing one after the other skewed the ratios by 30%.
+    seconds: dict[str, list[float]] = {"floor": [], "before": [], "now": []}
+    for _ in range(runs):
+        for name, call in (
+            ("floor", fetch_floor),
+            ("before", listings_as_before),
+            ("now", listings_now),
+        ):
+            started = time.perf_counter()
+            call()
+            seconds[name].append(time.perf_counter() - started)
+    floor, before, now = (statistics.median(seconds[k]) for k in ("floor", "before", "now"))
+    per_load = loads[0] // runs
     shape = "single pass" if reader.uses_single_pass else "per-ticket"
     print(f"   fetch floor ({len(TICKET_META_KEYS)} ticket keys' meta rows): {floor:.3f} s")
     print(
