@@ -51,6 +51,7 @@ from brcc_core.inventory_preview import (
     preview_change,
     venue_capacity_refusal,
 )
+from brcc_core.keys import event_id_of, is_eventbrite_key
 from brcc_core.listings import build_listings
 from brcc_core.live_cache import SharedValues
 from brcc_core.locks import WAIT_SECONDS, Locks
@@ -1117,12 +1118,14 @@ class BoxOffice:
                 occurrence_of_listing(k)
                 for ks in shows["listing_keys"]
                 for k in ks
-                if k.startswith("eb:")
+                if is_eventbrite_key(k)
             }
         ):
             try:
                 seats = [
-                    a for page in self.eventbrite.walk_attendees(event_id=key[3:]) for a in page
+                    a
+                    for page in self.eventbrite.walk_attendees(event_id=event_id_of(key))
+                    for a in page
                 ]
             except IntegrationError as exc:
                 errors[key] = f"Eventbrite check-ins unknown: {exc}"
