@@ -1042,9 +1042,13 @@ class BoxOffice:
 
     def sync_eventbrite_sales(self, progress: Callable[[int], None] | None = None) -> SyncResult:
         """Fetch Eventbrite orders and attendees changed since the last sync (all of them
-        the first time). Raises IntegrationError / SalesStoreUnavailable with a message."""
+        the first time), going on from a sync that failed or stopped part-way. Stops before
+        the hour's calls left reach ``BRCC_EB_WRITE_RESERVE`` (``SyncResult.stopped``).
+        Raises IntegrationError / SalesStoreUnavailable with a message."""
         try:
-            return self.eventbrite_sales.sync(self.eventbrite, progress=progress)
+            return self.eventbrite_sales.sync(
+                self.eventbrite, progress=progress, reserve=self.settings.eb_write_reserve
+            )
         finally:  # even a sync that failed half-way may have stored some orders
             self.shared_history.clear()
 
