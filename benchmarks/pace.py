@@ -134,6 +134,8 @@ def bench_scale(scale: str, url: str, workdir: Path, weeks: int) -> None:
         f"incremental {incremental.calls} calls (the first catalog build: "
         f"{build.eventbrite_calls} calls; the hour allows 2,000)"
     )
+    if not first.complete:  # stopped at the reserve: the figures above are a part
+        print(f"  first sync stopped: {first.summary(settings.timezone)}")
     engine.dispose()
 
 

@@ -51,6 +51,7 @@ from brcc_core.inventory_preview import (
     preview_change,
     venue_capacity_refusal,
 )
+from brcc_core.keys import event_id_of, is_eventbrite_key
 from brcc_core.listings import build_listings
 from brcc_core.live_cache import SharedValues
 from brcc_core.locks import WAIT_SECONDS, Locks
@@ -1041,9 +1042,13 @@ class BoxOffice:
 
     def sync_eventbrite_sales(self, progress: Callable[[int], None] | None = None) -> SyncResult:
         """Fetch Eventbrite orders and attendees changed since the last sync (all of them
-        the first time). Raises IntegrationError / SalesStoreUnavailable with a message."""
+        the first time), going on from a sync that failed or stopped part-way. Stops before
+        the hour's calls left reach ``BRCC_EB_WRITE_RESERVE`` (``SyncResult.stopped``).
+        Raises IntegrationError / SalesStoreUnavailable with a message."""
         try:
-            return self.eventbrite_sales.sync(self.eventbrite, progress=progress)
+            return self.eventbrite_sales.sync(
+                self.eventbrite, progress=progress, reserve=self.settings.eb_write_reserve
+            )
         finally:  # even a sync that failed half-way may have stored some orders
             self.shared_history.clear()
 
@@ -1117,12 +1122,14 @@ class BoxOffice:
                 occurrence_of_listing(k)
                 for ks in shows["listing_keys"]
                 for k in ks
-                if k.startswith("eb:")
+                if is_eventbrite_key(k)
             }
         ):
             try:
                 seats = [
-                    a for page in self.eventbrite.walk_attendees(event_id=key[3:]) for a in page
+                    a
+                    for page in self.eventbrite.walk_attendees(event_id=event_id_of(key))
+                    for a in page
                 ]
             except IntegrationError as exc:
                 errors[key] = f"Eventbrite check-ins unknown: {exc}"

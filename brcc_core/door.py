@@ -11,6 +11,7 @@ from datetime import datetime
 import pandas as pd
 
 from brcc_core.history import occurrence_of_listing
+from brcc_core.keys import is_eventbrite_key
 
 DOOR_COLUMNS = [
     "show_key",
@@ -47,8 +48,8 @@ def door_rows(
     by_key = listings.set_index("listing_key") if not listings.empty else listings
     rows = []
     for show in shows.itertuples(index=False):
-        wc = [k for k in show.listing_keys if not k.startswith("eb:")]
-        eb = sorted({occurrence_of_listing(k) for k in show.listing_keys if k.startswith("eb:")})
+        wc = [k for k in show.listing_keys if not is_eventbrite_key(k)]
+        eb = sorted({occurrence_of_listing(k) for k in show.listing_keys if is_eventbrite_key(k)})
         if wc:
             part = by_key.loc[[k for k in wc if k in by_key.index]]
             errors = [e for e in part["error"].dropna().unique()] if not part.empty else []

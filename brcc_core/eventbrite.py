@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -61,6 +62,15 @@ MAX_PAGES = 500
 # past the hour's 2,000 calls is stopped by the rate limit first.
 HISTORY_MAX_PAGES = 2_000
 AUTH_ERRORS = frozenset({"INVALID_AUTH", "NO_AUTH", "INVALID_AUTH_HEADER", "NOT_AUTHORIZED"})
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a walk: its items and the continuation token of the page after it
+    (None after the last page). The token is tied to the walk's query."""
+
+    items: list
+    continuation: str | None
 
 
 class TicketClassesResult(dict[str, list[dict]]):
@@ -312,15 +322,37 @@ class EventbriteClient(ApiClient):
         *,
         changed_since: datetime | None = None,
         on_page: Callable[[], None] | None = None,
-    ):
-        """Pages of the organization's orders of every status, oldest change first, each
-        with its attendees and event (``expand``), so one walk gives seats, money and show
-        times. ``changed_since`` (on or after) makes it incremental."""
+    ) -> Iterator[list]:
+        """Pages of the organization's orders of every status, each with its attendees
+        and event (``expand``), so one walk gives seats, money and show times.
+        ``changed_since`` (on or after) makes it incremental."""
+        for page in self.order_pages(changed_since=changed_since, on_page=on_page):
+            yield page.items
+
+    def order_pages(
+        self,
+        *,
+        changed_since: datetime | None = None,
+        continuation: str | None = None,
+        on_page: Callable[[], None] | None = None,
+    ) -> Iterator[Page]:
+        """``walk_orders`` as ``Page`` objects, so a walk cut short can go on later from
+        the last page's ``continuation`` (with the same ``changed_since``: Eventbrite
+        ties the token to its query). Eventbrite documents no order for this list (the
+        sandbox serves oldest change first), so a walk is resumed by its token, never by
+        the newest change it stored."""
         params: dict[str, Any] = {"status": "both", "expand": "attendees,event"}
         if changed_since is not None:
             params["changed_since"] = _since_param(changed_since)
         path = f"/organizations/{self.organization_id}/orders/"
-        yield from self._walk(path, "orders", params, on_page=on_page, max_pages=HISTORY_MAX_PAGES)
+        yield from self._pages(
+            path,
+            "orders",
+            params,
+            on_page=on_page,
+            max_pages=HISTORY_MAX_PAGES,
+            continuation=continuation,
+        )
 
     def walk_attendees(
         self,
@@ -328,9 +360,22 @@ class EventbriteClient(ApiClient):
         changed_since: datetime | None = None,
         event_id: str | None = None,
         on_page: Callable[[], None] | None = None,
-    ):
+    ) -> Iterator[list]:
         """Pages of attendees (one per seat, with check-in state) of the organization or
-        of one event, oldest change first; ``changed_since`` makes it incremental."""
+        of one event; ``changed_since`` makes it incremental."""
+        pages = self.attendee_pages(changed_since=changed_since, event_id=event_id, on_page=on_page)
+        for page in pages:
+            yield page.items
+
+    def attendee_pages(
+        self,
+        *,
+        changed_since: datetime | None = None,
+        event_id: str | None = None,
+        continuation: str | None = None,
+        on_page: Callable[[], None] | None = None,
+    ) -> Iterator[Page]:
+        """``walk_attendees`` as ``Page`` objects (see ``order_pages``)."""
         params: dict[str, Any] = {}
         if changed_since is not None:
             params["changed_since"] = _since_param(changed_since)
@@ -338,8 +383,13 @@ class EventbriteClient(ApiClient):
             path = f"/organizations/{self.organization_id}/attendees/"
         else:
             path = f"/events/{event_id}/attendees/"
-        yield from self._walk(
-            path, "attendees", params, on_page=on_page, max_pages=HISTORY_MAX_PAGES
+        yield from self._pages(
+            path,
+            "attendees",
+            params,
+            on_page=on_page,
+            max_pages=HISTORY_MAX_PAGES,
+            continuation=continuation,
         )
 
     # Plumbing --------------------------------------------------------------------------
@@ -386,13 +436,32 @@ class EventbriteClient(ApiClient):
         *,
         on_page: Callable[[], None] | None = None,
         max_pages: int = MAX_PAGES,
-    ):
-        """Yield each page's ``key`` list, following ``pagination.continuation`` with the
-        same query (Eventbrite ties a continuation token to its query). More than
-        ``max_pages`` pages is an error, never a silent end: a part must not pass for the
-        whole (an order sync would record itself complete and undercount sales)."""
+    ) -> Iterator[list]:
+        """Yield each page's ``key`` list (see ``_pages``)."""
+        for page in self._pages(path, key, params, on_page=on_page, max_pages=max_pages):
+            yield page.items
+
+    def _pages(
+        self,
+        path: str,
+        key: str,
+        params: dict[str, Any] | None = None,
+        *,
+        on_page: Callable[[], None] | None = None,
+        max_pages: int = MAX_PAGES,
+        continuation: str | None = None,
+    ) -> Iterator[Page]:
+        """Yield each page, following ``pagination.continuation`` with the same query
+        (Eventbrite ties a continuation token to its query), from ``continuation`` when
+        given. More than ``max_pages`` pages is an error, never a silent end: a part must
+        not pass for the whole (an order sync would record itself complete and undercount
+        sales). A page is only asked for when the one before was taken, so a caller that
+        stops taking spends no call on a page it will not use."""
         query = dict(params or {})
         seen_tokens: set[str] = set()
+        if continuation:
+            query["continuation"] = continuation
+            seen_tokens.add(continuation)
         for _ in range(max_pages):
             _, body = self._request("GET", path, params=query)
             items = body.get(key) if isinstance(body, dict) else None
@@ -400,18 +469,19 @@ class EventbriteClient(ApiClient):
                 raise self._unexpected("GET", path)
             if on_page is not None:
                 on_page()
-            yield items
             pagination = body.get("pagination") or {}
             token = pagination.get("continuation")
-            if not pagination.get("has_more_items") or not token:
-                return
-            if token in seen_tokens:
+            more = bool(pagination.get("has_more_items") and token)
+            if more and token in seen_tokens:
                 raise UpstreamError(
                     self.channel,
                     f"Eventbrite kept answering the same page of {path}; stopped reading.",
                     method="GET",
                     path=path,
                 )
+            yield Page(items, token if more else None)
+            if not more:
+                return
             seen_tokens.add(token)
             query = {**(params or {}), "continuation": token}
         raise UpstreamError(

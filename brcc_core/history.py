@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.catalog import local_start, parse_clock
 from brcc_core.fooevents import parse_event_date
+from brcc_core.keys import is_eventbrite_key
 from brcc_core.wordpress import (
     CHECKED_IN_STATUS,
     LISTING_PIVOT,
@@ -118,7 +119,7 @@ def sales_frame(rows: list[dict[str, Any]], tz: ZoneInfo | str) -> pd.DataFrame:
 def occurrence_of_listing(listing_key: str) -> str:
     """The occurrence a listing sells: the listing itself on WooCommerce, the event (all
     its ticket classes share its seats) on Eventbrite."""
-    if listing_key.startswith("eb:"):
+    if is_eventbrite_key(listing_key):
         return ":".join(listing_key.split(":")[:2])
     return listing_key
 
@@ -126,7 +127,7 @@ def occurrence_of_listing(listing_key: str) -> str:
 def recurring_of_listing(listing_key: str, series_id: str | None = None) -> str:
     """What recurs week after week: a product's slot (or a single product), an Eventbrite
     series (or the event itself when it is not part of one)."""
-    if listing_key.startswith("eb:"):
+    if is_eventbrite_key(listing_key):
         return f"eb-series:{series_id}" if series_id else occurrence_of_listing(listing_key)
     parts = listing_key.split(":")
     return ":".join(parts[:3])

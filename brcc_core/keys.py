@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 SHOW_PREFIX = "show:"
+# Every Eventbrite listing, occurrence (``eb:<event>``) and resource key starts with it.
+EVENTBRITE_PREFIX = "eb:"
 # The ticket-class part of an event whose classes could not be read.
 UNKNOWN_CLASSES = "unknown"
 
@@ -49,7 +51,27 @@ def unknown_classes_key(event_id: str) -> str:
 
 
 def is_unknown_classes(key: str) -> bool:
-    return key.startswith("eb:") and key.endswith(f":{UNKNOWN_CLASSES}")
+    return is_eventbrite_key(key) and key.endswith(f":{UNKNOWN_CLASSES}")
+
+
+def is_eventbrite_key(key: str) -> bool:
+    """An Eventbrite listing (``eb:<event>:<class>``), occurrence or resource
+    (``eb:<event>``) key; a series key (``eb-series:<series>``) is not one."""
+    return key.startswith(EVENTBRITE_PREFIX)
+
+
+def channel_of(key: str) -> str:
+    """``"eventbrite"`` for an Eventbrite listing or occurrence key, else
+    ``"woocommerce"``."""
+    return "eventbrite" if is_eventbrite_key(key) else "woocommerce"
+
+
+def event_id_of(key: str) -> str | None:
+    """The Eventbrite event an ``eb:`` listing or occurrence key names, or None for
+    another key."""
+    if not is_eventbrite_key(key):
+        return None
+    return key[len(EVENTBRITE_PREFIX) :].split(":", 1)[0] or None
 
 
 def resource_key(

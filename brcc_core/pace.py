@@ -26,6 +26,7 @@ import pandas as pd
 
 from brcc_core.formats import day_label
 from brcc_core.history import occurrence_of_listing, recurring_of_listing
+from brcc_core.keys import channel_of, is_eventbrite_key
 
 BEHIND_MARGIN = 3  # seats below the lower quartile before "behind" is said
 MIN_PAST = 2  # past occurrences needed for a pace
@@ -208,7 +209,7 @@ def show_pace(
 ) -> dict:
     """One ``PACE_COLUMNS`` row. ``series`` maps an Eventbrite listing key to its series
     id; ``unknown`` maps a channel whose history could not be read to the reason."""
-    keys = [k for k in listing_keys if scope == "together" or _channel(k) == scope]
+    keys = [k for k in listing_keys if scope == "together" or channel_of(k) == scope]
     row = {
         "show_key": show_key,
         "title": title,
@@ -227,7 +228,7 @@ def show_pace(
         "flag": None,
         "reason": None,
     }
-    channels = {_channel(k) for k in keys}
+    channels = {channel_of(k) for k in keys}
     missing = [unknown[c] for c in sorted(channels) if unknown and c in unknown]
     if not keys:
         row["reason"] = f"this show is not sold on {scope}"
@@ -269,10 +270,6 @@ def show_pace(
     return row
 
 
-def _channel(listing_key: str) -> str:
-    return "eventbrite" if listing_key.startswith("eb:") else "woocommerce"
-
-
 def pace_table(
     shows: pd.DataFrame,
     listings: pd.DataFrame,
@@ -299,7 +296,7 @@ def pace_table(
             continue
         if end is not None and show.starts_at > end:
             continue
-        channels = {_channel(k) for k in show.listing_keys}
+        channels = {channel_of(k) for k in show.listing_keys}
         for scope in scopes:
             if scope != "together" and scope not in channels:
                 continue
@@ -333,7 +330,7 @@ def _series(listings: pd.DataFrame) -> dict[str, str | None]:
     return {
         k: (None if pd.isna(s) else str(s))
         for k, s in zip(listings["listing_key"], listings["series_id"], strict=True)
-        if str(k).startswith("eb:")
+        if is_eventbrite_key(str(k))
     }
 
 
@@ -351,7 +348,7 @@ def pace_curves(
     date, "usual (median)"), ``sold``. This show's line stops at now. ``by_key``:
     ``occurrences(sales)`` when already built."""
     by_key = occurrences(sales) if by_key is None else by_key
-    keys = [k for k in show["listing_keys"] if scope == "together" or _channel(k) == scope]
+    keys = [k for k in show["listing_keys"] if scope == "together" or channel_of(k) == scope]
     series = _series(listings)
     own = {occurrence_of_listing(k) for k in keys}
     recurring = {recurring_of_listing(k, series.get(k)) for k in keys}

@@ -12,6 +12,7 @@ import pandas as pd
 
 from brcc_core.catalog import Catalog
 from brcc_core.eventbrite_sales import EventbriteSales, SalesStoreUnavailable
+from brcc_core.formats import moment_label
 from brcc_core.history import WooCommerceHistory, empty_sales
 from brcc_core.pace import Occurrences, occurrences
 from brcc_core.wordpress import WordPressUnavailable
@@ -75,17 +76,33 @@ def read_sales(
             "Live WordPress numbers", "WooCommerce sales history"
         )
     synced_at = None
+    warnings = list(woocommerce.warnings)
     if eventbrite is None:
         unknown["eventbrite"] = "Eventbrite orders are not available in this mode"
     else:
         try:
             synced_at = eventbrite.last_sync()
-            if synced_at is None:
+            partial = eventbrite.partial()
+            if synced_at is None and partial is not None:
+                # A first sync that stopped part-way: a part must not pass for the whole.
+                unknown["eventbrite"] = (
+                    "Eventbrite orders are only partly synced "
+                    f"({partial.describe(timezone)}); press Sync Eventbrite orders to "
+                    "continue"
+                )
+            elif synced_at is None:
                 unknown["eventbrite"] = (
                     "Eventbrite orders have not been synced yet (press Sync Eventbrite orders)"
                 )
             else:
                 parts.append(eventbrite.sales(timezone=timezone))
+                if partial is not None:
+                    warnings.append(
+                        "The last Eventbrite order sync stopped part-way "
+                        f"({partial.describe(timezone)}): Eventbrite numbers are those of "
+                        f"the sync completed {moment_label(synced_at, timezone)} and part "
+                        "of what changed since; press Sync Eventbrite orders to continue"
+                    )
         except SalesStoreUnavailable as exc:
             failed = True
             unknown["eventbrite"] = str(exc)
@@ -93,7 +110,7 @@ def read_sales(
     return SalesHistory(
         frame=frame,
         unknown=unknown,
-        warnings=list(woocommerce.warnings),
+        warnings=warnings,
         statements=woocommerce.statements - before,
         eventbrite_synced_at=synced_at,
         read_at=read_at,

@@ -17,6 +17,7 @@ import pandas as pd
 
 from brcc_core.club import channel_name
 from brcc_core.history import occurrence_of_listing
+from brcc_core.keys import channel_of
 
 REVENUE_COLUMNS = [
     "occurrence_key",
@@ -177,7 +178,7 @@ def takings_of(
     history could not be read to the reason (its numbers stay unknown)."""
     by_channel: dict[str, set[str]] = {}
     for key in listing_keys:
-        channel = "eventbrite" if key.startswith("eb:") else "woocommerce"
+        channel = channel_of(key)
         by_channel.setdefault(channel, set()).add(occurrence_of_listing(key))
     sold: dict[str, int | None] = {}
     net: dict[str, float | None] = {}

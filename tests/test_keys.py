@@ -8,6 +8,9 @@ import pytest
 
 from brcc_core.keys import (
     ListingKey,
+    channel_of,
+    event_id_of,
+    is_eventbrite_key,
     is_listing_key,
     is_show_key,
     is_unknown_classes,
@@ -77,3 +80,29 @@ def test_a_show_key_names_a_real_local_minute() -> None:
         assert not is_show_key(bad)
         assert show_start(bad) is None
     assert show_start("wc:4009") is None
+
+
+@pytest.mark.parametrize(
+    ("key", "channel", "event_id"),
+    [
+        ("eb:801:1501", "eventbrite", "801"),  # a listing
+        ("eb:801:unknown", "eventbrite", "801"),  # an event whose classes are unknown
+        ("eb:801", "eventbrite", "801"),  # an occurrence (all its classes)
+        ("wc:4009", "woocommerce", None),
+        ("wc:4012:1a2b3c:d_20261127", "woocommerce", None),
+    ],
+)
+def test_channel_and_event_of_a_listing_or_occurrence(key, channel, event_id):
+    assert is_eventbrite_key(key) is (channel == "eventbrite")
+    assert channel_of(key) == channel
+    assert event_id_of(key) == event_id
+    parsed = parse_listing_key(key)
+    if parsed is not None:  # the listing keys agree with their parsed parts
+        assert parsed.channel == channel
+        assert parsed.event_id == event_id
+
+
+@pytest.mark.parametrize("key", ["eb-series:77", "show:2026-11-27T20:00", "", "eb:"])
+def test_other_keys_name_no_eventbrite_event(key):
+    assert event_id_of(key) is None
+    assert is_eventbrite_key(key) is key.startswith("eb:")

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import delete
 from streamlit.testing.v1 import AppTest
 
 from brcc_core import http, takings
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.comparison import comparison_cards
+from brcc_core.eventbrite_sales import CURSORS, PARTIAL
 from brcc_core.settings import load_settings
 from brcc_core.ui.app import _boxoffice
 from brcc_core.ui.comparison import takings_text
@@ -176,3 +178,33 @@ def test_a_friday_no_longer_in_the_catalog_compares_with_this_weeks_with_takings
     for card in cards:
         assert f"{card.starts_at:%a} {card.starts_at.day} {card.starts_at:%b}" in text
         assert takings_text(card.takings) in text
+
+
+def test_a_sync_stopped_at_the_reserve_says_so_and_the_next_one_continues(club):
+    """A first sync that meets the hour's reserve stops, says where the next one goes on
+    from, and Eventbrite pace stays unknown (a part is not the whole) until it does."""
+    box = app_boxoffice()
+    with box.eventbrite_sales.engine.begin() as conn:  # as before the first sync
+        conn.execute(delete(CURSORS))
+        conn.execute(delete(PARTIAL))
+    eb = box.eventbrite
+    reserve = box.settings.eb_write_reserve
+    eb._call_times.extend([eb.clock()] * (eb.calls_left_this_hour() - reserve - 2))
+    try:
+        at = run(SALES)
+        at.button(key="sales_sync").click().run()
+        assert not at.exception
+        warnings = " ".join(str(w.value) for w in at.warning)
+        assert "Stopped after 100 orders: the Eventbrite calls left this hour" in warnings
+        assert f"reached the {reserve} kept for capacity changes" in warnings
+        assert "the next sync continues from" in warnings
+        assert "only partly synced" in warnings  # pace: Eventbrite unknown, not a part
+        captions = " ".join(str(c.value) for c in at.caption)
+        assert "partly synced (100 orders read so far" in captions
+    finally:
+        eb._call_times.clear()  # a fresh hour
+    at.button(key="sales_sync").click().run()
+    assert not at.exception
+    assert any("continuing the sync that stopped part-way" in str(s.value) for s in at.success)
+    assert "partly synced" not in " ".join(str(w.value) for w in at.warning)
+    assert box.eventbrite_sales.partial() is None and box.eventbrite_sales.last_sync()

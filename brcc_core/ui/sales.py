@@ -26,8 +26,10 @@ SCOPE_LABELS = {"together": "Both channels", "woocommerce": "Website", "eventbri
 
 
 def sync_button(boxoffice: BoxOffice) -> None:
-    """Fetch Eventbrite orders changed since the last sync (all of them the first time).
-    Rendered before the history is read, so a sync shows in the same run."""
+    """Fetch Eventbrite orders changed since the last sync (all of them the first time),
+    going on from a sync that failed or stopped part-way. Rendered before the history is
+    read, so a sync shows in the same run."""
+    timezone = boxoffice.settings.timezone
     cols = st.columns([1, 3], vertical_alignment="center")
     if cols[0].button("Sync Eventbrite orders", key="sales_sync", icon="🔄"):
         bar = st.progress(0.0, text="Reading Eventbrite orders…")
@@ -38,25 +40,43 @@ def sync_button(boxoffice: BoxOffice) -> None:
                 )
             )
         except (IntegrationError, SalesStoreUnavailable) as exc:
-            st.error(f"Eventbrite orders could not be synced: {exc}", icon="⚠️")
+            kept = ""
+            try:
+                partial = boxoffice.eventbrite_sales.partial()
+            except (SalesStoreUnavailable, StateUnavailable):
+                partial = None
+            if partial is not None:
+                kept = (
+                    f" What was read is kept ({partial.describe(timezone)}); the next sync "
+                    "continues from there."
+                )
+            st.error(f"Eventbrite orders could not be synced: {exc}{kept}", icon="⚠️")
         else:
-            st.success(
-                f"{result.orders} orders and {result.attendees} attendees read in "
-                f"{result.calls} Eventbrite calls.",
-                icon="✅",
-            )
+            if result.complete:
+                st.success(result.summary(timezone), icon="✅")
+            else:
+                st.warning(result.summary(timezone), icon="⏸️")
         finally:
             bar.empty()
     try:
         synced_at = boxoffice.eventbrite_sales.last_sync()
+        partial = boxoffice.eventbrite_sales.partial()
     except (SalesStoreUnavailable, StateUnavailable) as exc:
         cols[1].caption(str(exc))
         return
-    if synced_at is None:
+    if synced_at is None and partial is not None:
+        cols[1].caption(
+            f"Eventbrite orders are partly synced ({partial.describe(timezone)}): "
+            "Eventbrite pace is unknown until a sync completes; Sync continues from there."
+        )
+    elif synced_at is None:
         cols[1].caption("Eventbrite orders have never been synced: Eventbrite pace is unknown.")
     else:
-        synced = moment_label(synced_at, boxoffice.settings.timezone)
-        cols[1].caption(f"Eventbrite orders last synced {synced}.")
+        synced = moment_label(synced_at, timezone)
+        text = f"Eventbrite orders last synced {synced}."
+        if partial is not None:
+            text += " A later sync stopped part-way; Sync continues from there."
+        cols[1].caption(text)
 
 
 # Column -> heading (or Streamlit column config), in the order shown.
