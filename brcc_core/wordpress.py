@@ -667,6 +667,11 @@ class WordPressReader:
             # row of the table; the range over the six keys is the point of this shape.
             .with_hint(m, f"FORCE INDEX ({META_KEY_INDEX})", "mysql")
             .with_hint(m, f"FORCE INDEX ({META_KEY_INDEX})", "mariadb")
+            # Sort the 114k rows by post rather than grouping them in a temporary table:
+            # the pivoted LONGTEXT values send that table to disk (0.78 s against 0.41 s
+            # on the seeded large club, MariaDB 10.11, the statement alone).
+            .prefix_with("SQL_BIG_RESULT", dialect="mysql")
+            .prefix_with("SQL_BIG_RESULT", dialect="mariadb")
             .subquery("g")
         )
         g = grouped.c
