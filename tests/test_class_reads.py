@@ -277,3 +277,38 @@ def test_refresh_days_setting_is_read_and_checked():
     assert load_settings({"BRCC_EB_REFRESH_DAYS": "35"}, dotenv_path=None).eb_refresh_days == 35
     with pytest.raises(ValueError, match="BRCC_EB_REFRESH_DAYS"):
         load_settings({"BRCC_EB_REFRESH_DAYS": "soon"}, dotenv_path=None)
+
+
+def test_a_sale_next_week_shows_once_its_numbers_are_an_hour_old(sandbox, tmp_path):
+    """Events 8-14 days out are read on a refresh once their numbers are an hour old: a
+    refresh within the hour keeps them (and says their numbers are older), a later one
+    shows the sale."""
+    box = _boxoffice(sandbox, tmp_path)
+    catalog = box.refresh_catalog().catalog
+    now = datetime.now(UTC)
+    next_week = next(
+        e
+        for e in catalog.events
+        if e.starts_at and now + timedelta(days=8) < e.starts_at < now + timedelta(days=13)
+    )
+    sold_before = {tc.event_id: tc for tc in catalog.ticket_classes}[next_week.event_id]
+    with sandbox.engine.begin() as conn:
+        sim.sell_eventbrite(conn, sold_before.ticket_class_id, 2)
+
+    within_hour = box.refresh_catalog()
+    sold = {tc.event_id: tc.quantity_sold for tc in within_hour.catalog.ticket_classes}
+    assert sold[next_week.event_id] == sold_before.quantity_sold  # kept, not read again
+    assert next_week.event_id in within_hour.catalog.ticket_classes_read_at
+    text = eventbrite_kept_text(within_hour.catalog, "America/Toronto")
+    assert text is not None and "older" in text
+
+    # An hour on: what was read then is due again.
+    box._kept_classes = {
+        event_id: KeptClasses(kept.read_at - timedelta(minutes=61), kept.classes)
+        for event_id, kept in box._kept_classes.items()
+    }
+    later = box.refresh_catalog()
+    sold = {tc.event_id: tc.quantity_sold for tc in later.catalog.ticket_classes}
+    assert sold[next_week.event_id] == sold_before.quantity_sold + 2
+    assert next_week.event_id not in later.catalog.ticket_classes_read_at
+    assert later.classes_read > within_hour.classes_read
