@@ -478,12 +478,15 @@ class BoxOffice:
             self.cache.data_dir, key=self.cache._key, filename="eventbrite-classes.pkl"
         )
 
-    def _plan_class_reads(self, occurrences: list[dict], now: datetime) -> ClassReadPlan:
+    def _kept_class_reads(self) -> dict[str, KeptClasses]:
         if self._kept_classes is None:
             loaded = self._class_store().load().value
             self._kept_classes = loaded if isinstance(loaded, dict) else {}
+        return self._kept_classes
+
+    def _plan_class_reads(self, occurrences: list[dict], now: datetime) -> ClassReadPlan:
         horizon = timedelta(days=self.settings.eb_refresh_days)
-        return plan_class_reads(occurrences, self._kept_classes, now=now, horizon=horizon)
+        return plan_class_reads(occurrences, self._kept_class_reads(), now=now, horizon=horizon)
 
     def _keep_class_reads(
         self, classes: dict, plan: ClassReadPlan, occurrences: list[dict], now: datetime
@@ -830,8 +833,18 @@ class BoxOffice:
             )
         finally:
             self._live_changed()
+            if listing.channel == "eventbrite" and listing.event_id:
+                self._forget_class_read(listing.event_id)
         self._remember_ticket_classes([result.ticket_class])
         return result
+
+    def _forget_class_read(self, event_id: str) -> None:
+        """The engine has just read (and maybe written) this event: the next refresh reads
+        it again instead of keeping an earlier answer. Events 8 days out and later are kept
+        for up to an hour, and a refresh that brought back the numbers a refused change
+        had seen through would have it refused as "changed since you looked" again."""
+        with self._lock:
+            self._kept_class_reads().pop(str(event_id), None)
 
     def _remember_ticket_classes(self, classes: list[dict | None]) -> None:
         """Keep the catalog's Eventbrite numbers as the engine last read them."""

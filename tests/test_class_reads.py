@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pandas as pd
 import pytest
 
+from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.class_reads import KeptClasses, plan_class_reads, plan_read_budget
+from brcc_core.inventory_preview import Change
 from brcc_core.sandbox import fooevents_sim as sim
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
@@ -18,6 +21,7 @@ from brcc_core.ui.live_age import eventbrite_kept_text
 
 NOW = datetime(2026, 6, 1, 18, 0, tzinfo=UTC)
 HORIZON = timedelta(days=14)
+MANAGER = Actor.demo("manager")
 
 
 def event(event_id: str, starts_in: timedelta, hours: int = 2) -> dict:
@@ -312,3 +316,40 @@ def test_a_sale_next_week_shows_once_its_numbers_are_an_hour_old(sandbox, tmp_pa
     assert sold[next_week.event_id] == sold_before.quantity_sold + 2
     assert next_week.event_id not in later.catalog.ticket_classes_read_at
     assert later.classes_read > within_hour.classes_read
+
+
+def test_a_change_refused_next_week_is_read_again_by_the_next_refresh(sandbox, tmp_path):
+    """A sale lands on a show next week after the refresh: the change is refused as changed
+    since the manager looked, and the next refresh (within the hour, when next week's
+    numbers are otherwise kept) reads that event again, so trying again works."""
+    box = _boxoffice(sandbox, tmp_path)
+    box.refresh_catalog()
+    listings = box.listings()
+    now = pd.Timestamp.now(tz="UTC")
+    rows = listings[
+        (listings.channel == "eventbrite")
+        & (listings.starts_at > now + pd.Timedelta(days=8))
+        & (listings.starts_at < now + pd.Timedelta(days=13))
+        & listings.available.notna()
+        & (listings.available > 3)
+        & listings.error.isna()
+    ]
+    row = rows.iloc[0]
+    with sandbox.engine.begin() as conn:
+        sim.sell_eventbrite(conn, row.ticket_class_id, 1)
+
+    def change(row) -> Change:
+        seen = int(row.available)
+        return Change(row.listing_key, seen_remaining=seen, value=seen - 2, field="remaining")
+
+    refused = box.apply_change(change(row), listings, who=MANAGER)
+    assert refused.status == "refused" and "Changed since you looked" in refused.message
+
+    again = box.refresh_catalog()
+    assert row.event_id not in again.catalog.ticket_classes_read_at  # read, not kept
+    fresh = box.listings().set_index("listing_key").loc[row.listing_key]
+    assert int(fresh.sold) == int(row.sold) + 1
+    fresh = fresh.copy()
+    fresh["listing_key"] = row.listing_key
+    done = box.apply_change(change(fresh), box.listings(), who=MANAGER)
+    assert done.status == "ok", done.message
