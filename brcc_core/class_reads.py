@@ -167,21 +167,21 @@ def plan_read_budget(
     at large scale (2,250 events in the window, 1,960 selling) classes and tiers for all
     would cost 4,200 calls, more than two hours' budget, and the build failed part-way.
     """
-    starts = {str(e.get("id")) for e in selling}
+    selling_ids = {str(e.get("id")) for e in selling}
     must = [e for e in plan.read if e not in plan.first_beyond]
     again = [e for e in must if e not in plan.final_reads and e not in plan.hourly_reads]
     next_refresh = list_calls + len(again)
-    next_refresh += sum(1 for e in again if e in starts)
+    next_refresh += sum(1 for e in again if e in selling_ids)
     classes = list(must)
-    tiers = [e for e in must if e in starts]
+    tiers = [e for e in must if e in selling_ids]
     room = calls_left - len(classes) - len(tiers) - reserve - next_refresh
     later = [e for e in plan.read if e in plan.first_beyond]
     for i, event_id in enumerate(later):
-        cost = 2 if event_id in starts else 1
+        cost = 2 if event_id in selling_ids else 1
         if cost > room:
             return ReadBudget(classes, tiers, later[i:], next_refresh)
         room -= cost
         classes.append(event_id)
-        if event_id in starts:
+        if event_id in selling_ids:
             tiers.append(event_id)
     return ReadBudget(classes, tiers, [], next_refresh)

@@ -116,6 +116,8 @@ PARTIAL = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 WALKS = ("orders", "attendees")
+# What a walk's stored items are called in a manager's sentence: plural, and one of them.
+WALK_NOUNS = {"orders": ("orders", "order"), "attendees": ("attendee changes", "attendee")}
 # Eventbrite's answer to a continuation token it no longer takes (or never issued).
 TOKEN_REFUSED = frozenset({"BAD_CONTINUATION_TOKEN", "INVALID_CONTINUATION_TOKEN"})
 
@@ -137,8 +139,7 @@ class PartialSync:
 
     def describe(self, timezone: str) -> str:
         """'12,340 orders read so far, changed up to Mon 2 Jun 2025 14:03:11'."""
-        what = "orders" if self.walk == "orders" else "attendee changes"
-        text = f"{self.items:,} {what} read so far"
+        text = f"{self.items:,} {WALK_NOUNS[self.walk][0]} read so far"
         if self.newest is not None:
             text += f", changed up to {moment_label(self.newest, timezone)}"
         return text
@@ -172,14 +173,13 @@ class SyncResult:
             where = "the next sync starts from the same point"
             so_far, what = 0, "orders"
         else:
-            what = "orders" if partial.walk == "orders" else "attendee changes"
+            what, one = WALK_NOUNS[partial.walk]
             so_far = partial.items
             where = "the next sync continues from there"
             if partial.newest is not None:
                 where = (
                     f"the next sync continues from {moment_label(partial.newest, timezone)} "
-                    f"(the newest {'order' if partial.walk == 'orders' else 'attendee'} "
-                    "change stored)"
+                    f"(the newest {one} change stored)"
                 )
         unknown = " Eventbrite pace stays unknown until a sync completes." if self.first else ""
         return (
@@ -312,14 +312,7 @@ class EventbriteSales:
 
     def partial(self) -> PartialSync | None:
         """The walk a sync left part-way (failed, or stopped at the reserve), or None."""
-        try:
-            with self._begin() as conn:
-                rows = {r.walk: r for r in conn.execute(select(PARTIAL))}
-                complete = conn.execute(
-                    select(CURSORS.c.name).where(CURSORS.c.name == "orders")
-                ).first()
-        except SQLAlchemyError as exc:
-            raise SalesStoreUnavailable(_db_message(exc)) from None
+        rows = self._partials()
         for walk in WALKS:
             r = rows.get(walk)
             if r is not None:
@@ -329,7 +322,7 @@ class EventbriteSales:
                     newest=_aware(r.newest),
                     started_at=_aware(r.started_at),
                     updated_at=_aware(r.updated_at),
-                    first=complete is None,
+                    first=self.cursor("orders") is None,
                 )
         return None
 

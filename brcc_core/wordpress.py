@@ -533,12 +533,12 @@ LISTING_PIVOT: tuple[tuple[str, str], ...] = (
 )
 
 # What tells one listing from another in the pivoted ticket rows (LISTING_PIVOT less status).
-LISTING_COLUMNS = ("product_id", "slot_id", "date_id", "slot_label", "date_label")
+TICKET_LISTING_COLUMNS = ("product_id", "slot_id", "date_id", "slot_label", "date_label")
 
 
 def listing_columns(per_ticket: Any) -> list:
-    """The ``LISTING_COLUMNS`` of a pivoted ticket subquery, to select and group by."""
-    return [per_ticket.c[name] for name in LISTING_COLUMNS]
+    """The ``TICKET_LISTING_COLUMNS`` of a pivoted ticket subquery, to select and group by."""
+    return [per_ticket.c[name] for name in TICKET_LISTING_COLUMNS]
 
 
 def ticket_pivot(

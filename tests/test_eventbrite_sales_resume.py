@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, delete, func, insert, select, update
+from sqlalchemy import create_engine, delete, func, select, update
 
 from brcc_core import http
 from brcc_core.eventbrite import EventbriteClient
@@ -19,7 +19,7 @@ from brcc_core.eventbrite_sales import CURSORS, PARTIAL, EventbriteSales, metada
 from brcc_core.eventbrite_sales import ORDERS as STORED_ORDERS
 from brcc_core.http import UpstreamError
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE
-from brcc_core.sandbox.eventbrite_orders import ATTENDEES, ORDERS
+from brcc_core.sandbox.eventbrite_orders import ATTENDEES, ORDERS, place_order
 from brcc_core.sandbox.schema import drop_schema, make_engine
 from brcc_core.sandbox.twin import Sandbox
 
@@ -186,23 +186,10 @@ def test_a_sale_between_the_parts_is_counted_once(seeded, store):
 
     event_id = next(iter(summary.history.shows)).split(":")[1]
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    money = dict(base_cents=2435, eventbrite_fee_cents=269, payment_fee_cents=78)
-    money.update(tax_cents=0, gross_cents=2782)
     with sandbox.engine.begin() as conn:
-        conn.execute(
-            insert(ORDERS).values(
-                id="99000000002", event_id=event_id, created=now, changed=now,
-                status="placed", **money,
-            )
-        )  # fmt: skip
-        conn.execute(
-            insert(ATTENDEES).values(
-                id="990000000021", order_id="99000000002", event_id=event_id,
-                ticket_class_id="1", ticket_class_name="General Admission", created=now,
-                changed=now, status="Attending", checked_in=False, cancelled=False,
-                refunded=False, **money,
-            )
-        )  # fmt: skip
+        place_order(
+            conn, order_id="99000000002", attendee_id="990000000021", event_id=event_id, when=now
+        )
     try:
         clock.now += timedelta(hours=1, seconds=1)
         assert store.sync(client, reserve=RESERVE).complete

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, delete, event, insert, select, text, update
+from sqlalchemy import create_engine, delete, event, select, text, update
 
 from brcc_core import comparison, takings
 from brcc_core.boxoffice import BoxOffice
@@ -21,7 +21,7 @@ from brcc_core.eventbrite import EventbriteClient
 from brcc_core.eventbrite_sales import EventbriteSales
 from brcc_core.history import WooCommerceHistory
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE
-from brcc_core.sandbox.eventbrite_orders import ATTENDEES, ORDERS
+from brcc_core.sandbox.eventbrite_orders import ATTENDEES, ORDERS, place_order
 from brcc_core.sandbox.schema import drop_schema, make_engine
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
@@ -185,22 +185,9 @@ def test_eventbrite_sync_first_then_only_what_changed(seeded, tmp_path):
             .where(ATTENDEES.c.id == attendee)
             .values(checked_in=True, status="Checked In", changed=now)
         )
-        money = dict(base_cents=2435, eventbrite_fee_cents=269, payment_fee_cents=78)
-        money.update(tax_cents=0, gross_cents=2782)
-        conn.execute(
-            insert(ORDERS).values(
-                id="99000000001", event_id=event_id, created=now, changed=now,
-                status="placed", **money,
-            )
-        )  # fmt: skip
-        conn.execute(
-            insert(ATTENDEES).values(
-                id="990000000011", order_id="99000000001", event_id=event_id,
-                ticket_class_id="1", ticket_class_name="General Admission", created=now,
-                changed=now, status="Attending", checked_in=False, cancelled=False,
-                refunded=False, **money,
-            )
-        )  # fmt: skip
+        place_order(
+            conn, order_id="99000000001", attendee_id="990000000011", event_id=event_id, when=now
+        )
     try:
         later = store.sync(client)
         assert later.calls == 2

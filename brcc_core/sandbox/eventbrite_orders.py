@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from brcc_core.sandbox.eventbrite_api import (
     EVENTS,
@@ -134,6 +134,49 @@ def attendee_object(row: Any) -> dict[str, Any]:
         "refunded": bool(row.refunded),
         "status": row.status,
     }
+
+
+def place_order(
+    conn: Connection,
+    *,
+    order_id: str,
+    attendee_id: str,
+    event_id: str,
+    when: datetime,
+    ticket_class_id: str = "1",
+    ticket_class_name: str = "General Admission",
+    money: dict[str, int] | None = None,
+) -> None:
+    """One seat sold on Eventbrite at ``when`` (naive UTC): its order and its attendee, as
+    a sale landing between two syncs leaves them. ``money``: the ``*_cents`` costs."""
+    money = money or {
+        "base_cents": 2435,
+        "eventbrite_fee_cents": 269,
+        "payment_fee_cents": 78,
+        "tax_cents": 0,
+        "gross_cents": 2782,
+    }
+    conn.execute(
+        insert(ORDERS).values(
+            id=order_id, event_id=event_id, created=when, changed=when, status="placed", **money
+        )
+    )
+    conn.execute(
+        insert(ATTENDEES).values(
+            id=attendee_id,
+            order_id=order_id,
+            event_id=event_id,
+            ticket_class_id=ticket_class_id,
+            ticket_class_name=ticket_class_name,
+            created=when,
+            changed=when,
+            status="Attending",
+            checked_in=False,
+            cancelled=False,
+            refunded=False,
+            **money,
+        )
+    )
 
 
 def list_org_orders(
