@@ -156,6 +156,9 @@ class _Read:
     dates: dict[DateKey, DateNumbers] = field(default_factory=dict)
     ticket_class: dict | None = None
     own_capacity: int | None = None  # Eventbrite: the class's own capacity
+    # Eventbrite: the event's classes and capacity tier this read saw (a fresh read).
+    classes: list[dict] | None = None
+    tier: dict | None = None
 
 
 @dataclass
@@ -425,11 +428,25 @@ class InventoryEngine:
             raise _Unsafe("Eventbrite no longer lists this ticket class: press Refresh data.")
         tier = self.eventbrite.get_capacity_tier(event_id)
         fresh = _class_read(tc)
-        figures = seats_from_api(classes, tier, now=datetime.now(UTC)).of(tc_id)
-        if figures is not None and figures.is_seat:
-            fresh.remaining = figures.available
-            fresh.pending = figures.pending
+        fresh.classes, fresh.tier = classes, tier
+        _bound_by_event(fresh, classes, tier, tc_id)
         return fresh
+
+    def _read_back(self, ctx: _Context, token: str | None, tier_total: int | None) -> _Read:
+        """The listing after a write whose ``token`` it is read past. An Eventbrite class
+        read that way holds only its own numbers; its remaining is then bounded by the
+        event's seats (carts, holds, other classes) as the fresh read saw them, with the
+        class as read back and, after a tier write, the event capacity written
+        (``tier_total``): the result says what the listing will say, not seats in carts."""
+        now = self._read(ctx.listing, token)
+        fresh = ctx.fresh
+        if token is None or fresh is None or fresh.classes is None or fresh.tier is None:
+            return now
+        tc_id = str(ctx.listing.ticket_class_id)
+        classes = [now.ticket_class if str(c.get("id")) == tc_id else c for c in fresh.classes]
+        tier = fresh.tier if tier_total is None else {**fresh.tier, "capacity_total": tier_total}
+        _bound_by_event(now, classes, tier, tc_id)
+        return now
 
     def _read_product(self, listing: ListingState) -> _Read:
         """The product through REST, bracketed by two reads of its sold + pending: equal
@@ -573,7 +590,7 @@ class InventoryEngine:
         write, fresh = ctx.write, ctx.fresh
         assert write is not None and fresh is not None
         try:
-            now = self._read(ctx.listing, write.token)
+            now = self._read_back(ctx, write.token, _tier_total(write, write.after))
             offered = self._offered(ctx, now)
         except (IntegrationError, WordPressUnavailable, _Unsafe) as exc:
             message = (
@@ -610,7 +627,7 @@ class InventoryEngine:
                 ctx.listing.what, fresh.stored, ctx.target or 0, expect=ctx.target
             )
         try:
-            now = self._read(ctx.listing, write.token)
+            now = self._read_back(ctx, write.token, _tier_total(write, write.after))
             offered = self._offered(ctx, now)
         except (IntegrationError, WordPressUnavailable, _Unsafe):
             message = (
@@ -734,7 +751,11 @@ class InventoryEngine:
         try:
             self.locks.renew(lease)
             before, restored = self._write_back(ctx, now)
-            back = now if restored is None else self._read(listing, restored)
+            back = (
+                now
+                if restored is None
+                else self._read_back(ctx, restored, _tier_total(write, before))
+            )
         except (IntegrationError, BookingOptionsError, _Unsafe, LockError) as exc:
             message = (
                 f"Verification failed ({error}) and restoring capacity "
@@ -867,6 +888,20 @@ def _fixes_payload(listing: ListingState, read: _Read, fixes: dict[DateKey, int]
 
 def _int_or_zero(tc: dict) -> int:
     return api_int(tc.get("quantity_sold")) or 0
+
+
+def _tier_total(write: _Write, total: int | None) -> int | None:
+    """The event capacity a tier write left (``total``), None after a class write."""
+    return total if write.mode == "tier" else None
+
+
+def _bound_by_event(read: _Read, classes: list[dict], tier: dict, tc_id: str) -> None:
+    """Bound a class read's remaining (and pending) by its event's shared seats, computed
+    exactly as its listing is (``brcc_core.eventbrite_seats``)."""
+    figures = seats_from_api(classes, tier, now=datetime.now(UTC)).of(tc_id)
+    if figures is not None and figures.is_seat:
+        read.remaining = figures.available
+        read.pending = figures.pending
 
 
 def _class_read(tc: dict) -> _Read:

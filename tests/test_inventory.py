@@ -251,6 +251,70 @@ def test_an_eventbrite_sale_since_the_refresh_refuses(sandbox, boxoffice):
     assert fresh["sold"] == row.sold + 1
 
 
+def eventbrite_change_row(listings: pd.DataFrame, kind: str) -> pd.Series:
+    """A one-off class (class write) or a one-class series date (capacity-tier write)."""
+    eb = upcoming(listings)[lambda d: d.channel == "eventbrite"]
+    if kind == "one_off":
+        return eb[eb.series_id.isna()].iloc[0]
+    return eb[eb.series_id.notna()].groupby("event_id").filter(lambda g: len(g) == 1).iloc[0]
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+@pytest.mark.parametrize("kind", ["one_off", "series"])
+def test_an_eventbrite_sale_at_the_write_is_kept_and_the_result_says_what_the_listing_does(
+    sandbox, boxoffice, kind, when
+):
+    """A sale lands just before or just after the write (after the fresh read): it stays,
+    capacity is exactly what was set, and the remaining seats the result reports are the
+    listing's own (carts and the event's shared seats counted), not the class's alone."""
+    listings = boxoffice.listings()
+    row = eventbrite_change_row(listings, kind)
+    target = int(row.capacity) - 3
+
+    def sale() -> None:
+        with sandbox.engine.begin() as conn:
+            sell_eventbrite(conn, row.ticket_class_id, 1)
+
+    path = "/ticket_classes/" if kind == "one_off" else "/capacity_tier/"
+    sandbox.faults.on_call("eventbrite", sale, method="POST", path_contains=path, when=when)
+
+    result = boxoffice.apply_change(change_for(row, target), listings, who=MANAGER)
+
+    assert result.status == "ok", result.message
+    boxoffice.refresh_catalog()  # Eventbrite numbers come from a refresh
+    now = live(boxoffice, row.listing_key)
+    assert now["sold"] == row.sold + 1  # the sale is kept
+    assert now["capacity"] == target  # and on sale: exactly what the manager set
+    assert result.remaining == now["available"]
+    assert f"; {int(now['available'])} remaining." in result.message
+    log = audit(boxoffice)
+    assert log["result"].tolist() == ["ok"]
+    assert log.iloc[0]["before"] == str(int(row.capacity))
+
+
+def test_an_eventbrite_result_counts_seats_in_carts_as_its_listing_does(sandbox, boxoffice):
+    listings = boxoffice.listings()
+    row = eventbrite_change_row(listings, "series")
+    with sandbox.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE sandbox_eb_events SET capacity_pending = 2 WHERE id = :e"),
+            {"e": row.event_id},
+        )
+    boxoffice.refresh_catalog()
+    listings = boxoffice.listings()
+    row = listings.set_index("listing_key").loc[row.listing_key]
+    assert row["pending"] == 2
+    change = Change(row.name, seen_remaining=int(row.available), value=int(row.capacity) - 3)
+
+    result = boxoffice.apply_change(change, listings, who=MANAGER)
+
+    assert result.status == "ok", result.message
+    boxoffice.refresh_catalog()
+    now = live(boxoffice, row.name)
+    assert now["available"] == int(row.capacity) - 3 - int(row.sold) - 2
+    assert result.remaining == now["available"]  # the 2 in carts are not offered
+
+
 def test_a_write_that_does_not_persist_is_rolled_back_and_both_are_audited(sandbox, boxoffice):
     listings = boxoffice.listings()
     row = nested_booking(sandbox.engine, listings)
