@@ -49,6 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from brcc_core.common import clock as app_clock
 from brcc_core.formats import day_label, moment_label
 from brcc_core.state import AuditEntry, LazyTables, stamped
 
@@ -224,7 +225,7 @@ class Access:
         admins: Sequence[str] = (),
         demo: bool = False,
         audit: Callable[[AuditEntry], int] | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = app_clock.now,
     ):
         self.engine = engine
         self.admins = tuple(normalize_email(a) for a in admins if a)

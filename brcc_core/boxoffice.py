@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
@@ -31,6 +31,7 @@ from brcc_core.class_reads import (
     plan_read_budget,
 )
 from brcc_core.club import seat_number
+from brcc_core.common import clock
 from brcc_core.dashboard import DashboardView, build_dashboard_view
 from brcc_core.door import count_attendees, door_rows, tonight_shows
 from brcc_core.eventbrite import (
@@ -271,7 +272,7 @@ class BoxOffice:
         """
         started = time.perf_counter()
         previous = self.catalog()
-        now = datetime.now(UTC)
+        now = clock.now()
         errors: dict[str, str] = {}
         deadline = float(self.settings.refresh_deadline_seconds)
         late = threading.Event()  # set when the deadline passed: a late reader stops
@@ -520,7 +521,7 @@ class BoxOffice:
         if catalog is None:
             return 2
         dates = [e for e in catalog.events if not e.is_series_parent]
-        now = datetime.now(UTC)
+        now = clock.now()
         since, until = now - timedelta(days=1), now + timedelta(days=self.settings.eb_refresh_days)
         near = sum(1 for e in dates if e.starts_at is None or since <= e.starts_at <= until)
         return 2 + len(dates) // 50 + 2 * near
@@ -548,7 +549,7 @@ class BoxOffice:
         return self.shared_live.get(ids, lambda: self._read_live_numbers(ids))
 
     def _read_live_numbers(self, ids: tuple[int, ...]) -> LiveNumbers:
-        read_at = datetime.now(UTC)
+        read_at = clock.now()
         before = self.wordpress.statements
         try:
             stock = self.wordpress.current_stock(ids)
@@ -702,7 +703,7 @@ class BoxOffice:
         if info is None or catalog is None:
             reason = self._catalog_warning or "no catalog yet: press Refresh data"
             return Health(Check.CATALOG, "degraded", reason)
-        age = datetime.now(UTC) - catalog.fetched_at
+        age = clock.now() - catalog.fetched_at
         reason = f"{_age(age)} old, {info.size_bytes / 1024:.0f} KiB"
         if catalog.errors:
             return Health(Check.CATALOG, "degraded", f"{reason}; last refresh had errors")
@@ -1111,7 +1112,7 @@ class BoxOffice:
             shows,
             listings,
             history.frame,
-            now=now or datetime.now(UTC),
+            now=now or clock.now(),
             n=self.settings.pace_occurrences,
             unknown=history.unknown,
             horizon_days=horizon_days,
@@ -1122,7 +1123,7 @@ class BoxOffice:
         """The door view (``door.DOOR_COLUMNS``) for tonight's shows: live WordPress
         numbers and the attendees of tonight's Eventbrite events, read now; the catalog is
         used as cached, never refreshed here."""
-        now = now or datetime.now(UTC)
+        now = now or clock.now()
         catalog = self.catalog()
         listings = self.listings(catalog)
         shows = tonight_shows(
@@ -1216,7 +1217,7 @@ def _late_reason(channel: str, deadline: float, previous: Catalog | None) -> str
     )
     if read_at is None:
         return f"{reason}; it was never read before: its numbers are unknown."
-    age = _age(datetime.now(UTC) - read_at)
+    age = _age(clock.now() - read_at)
     return f"{reason}, keeping the part read {age} ago."
 
 
@@ -1247,7 +1248,7 @@ def _age(delta: timedelta) -> str:
 
 
 def _empty_catalog(timezone: str) -> Catalog:
-    return Catalog(fetched_at=datetime.now(UTC), timezone=timezone)
+    return Catalog(fetched_at=clock.now(), timezone=timezone)
 
 
 def _keep_earlier_tiers(fresh: Catalog, previous: Catalog, kept: set[str]) -> Catalog:

@@ -31,6 +31,8 @@ from typing import Any, NamedTuple
 
 from filelock import FileLock, Timeout
 
+from brcc_core.common import clock
+
 log = logging.getLogger(__name__)
 
 MAGIC = b"BRCCCAT"
@@ -251,7 +253,7 @@ class CatalogCache:
         target = self._rejected_path
         if target.exists() and (target.is_dir() or self._path.is_dir()):
             # os.replace cannot swap a file and a directory: keep each aside, apart.
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+            stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
             target = target.with_name(f"{target.name}.{stamp}")
         try:
             os.replace(self._path, target)

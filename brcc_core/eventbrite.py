@@ -25,6 +25,7 @@ from typing import Any
 
 import requests
 
+from brcc_core.common.clock import now
 from brcc_core.http import (
     DEFAULT_TIMEOUT,
     ApiClient,
@@ -107,7 +108,7 @@ class EventbriteClient(ApiClient):
         self._token = token if isinstance(token, Secret) else Secret(token)
         self.organization_id = str(organization_id)
         self.max_workers = max(1, int(max_workers))
-        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.clock: Callable[[], datetime] = clock or now
         self._call_times: deque[datetime] = deque()
         self._budget_lock = threading.Lock()
 

@@ -50,6 +50,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from brcc_core.common import clock
 from brcc_core.eventbrite import EventbriteClient, Page
 from brcc_core.formats import moment_label
 from brcc_core.history import sales_frame
@@ -393,7 +394,7 @@ class EventbriteSales:
         if orders_cursor is None:
             # The attendees came with their orders: no attendee walk the first time.
             cursor = orders.cursor(None)
-            now = datetime.now(UTC)
+            now = clock.now()
             self._complete("orders", cursor, synced_at=now)
             self._complete("attendees", cursor, synced_at=now)
             return result()
@@ -414,7 +415,7 @@ class EventbriteSales:
         )
         if not attendees.done:
             return result(stopped)
-        now = datetime.now(UTC)
+        now = clock.now()
         self._complete("attendees", attendees.cursor(attendees_cursor), synced_at=now)
         self._complete("orders", orders_cursor, synced_at=now)
         return result()
@@ -433,7 +434,7 @@ class EventbriteSales:
         keeping its continuation after every stored page; stops before a page when
         ``spent()``. A token Eventbrite refuses starts the walk again."""
         token: str | None = None
-        walked = _Walked(started_at=datetime.now(UTC))
+        walked = _Walked(started_at=clock.now())
         if state is not None:
             since, token = _aware(state.since), state.continuation
             walked = _Walked(
@@ -491,7 +492,7 @@ class EventbriteSales:
             "started_at": _naive(walked.started_at),
             "items": walked.items,
             "pages": walked.pages,
-            "updated_at": _naive(datetime.now(UTC)),
+            "updated_at": _naive(clock.now()),
         }
         try:
             with self._begin() as conn:

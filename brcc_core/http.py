@@ -22,7 +22,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -41,6 +40,7 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 
 from brcc_core.club import channel_name
+from brcc_core.common import clock
 from brcc_core.settings import Secret
 
 log = logging.getLogger(__name__)
@@ -485,7 +485,7 @@ class ApiClient:
             return None
         if when.tzinfo is None:
             return None
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        return max(0.0, (when - clock.now()).total_seconds())
 
     def _status_error(
         self,

@@ -37,12 +37,12 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from brcc_core.catalog import Catalog, TicketClass
 from brcc_core.catalog import ticket_class as catalog_ticket_class
 from brcc_core.club import channel_name
+from brcc_core.common import clock
 from brcc_core.eventbrite import EventbriteClient
 from brcc_core.eventbrite_seats import held_seats, seats_from_api, tier_capacity_for
 from brcc_core.fooevents import (
@@ -898,7 +898,7 @@ def _tier_total(write: _Write, total: int | None) -> int | None:
 def _bound_by_event(read: _Read, classes: list[dict], tier: dict, tc_id: str) -> None:
     """Bound a class read's remaining (and pending) by its event's shared seats, computed
     exactly as its listing is (``brcc_core.eventbrite_seats``)."""
-    figures = seats_from_api(classes, tier, now=datetime.now(UTC)).of(tc_id)
+    figures = seats_from_api(classes, tier, now=clock.now()).of(tc_id)
     if figures is not None and figures.is_seat:
         read.remaining = figures.available
         read.pending = figures.pending

@@ -23,6 +23,7 @@ from brcc_core.catalog import (
     local_start,
     parse_clock,
 )
+from brcc_core.common import clock
 from brcc_core.eventbrite import SELLING_STATUSES
 from brcc_core.eventbrite_seats import ClassFacts, EventSeats, event_seats
 from brcc_core.fooevents import BookingOptionsError, SlotDate, parse_booking_options
@@ -159,7 +160,7 @@ def build_listings(
     are then unknown (``<NA>``) and say why, and remaining falls back to the catalog.
     """
     tz = ZoneInfo(catalog.timezone)
-    now = now or datetime.now(tz)
+    now = now or clock.now().astimezone(tz)
     counts = _counts_index(ticket_counts)
     live = _live_stock(stock)
     sold_unknown = ticket_counts is None

@@ -19,11 +19,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, delete, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from brcc_core.common import clock
 
 # Longer than any change takes (a handful of calls with their timeouts), short enough
 # that a crashed server does not block a listing for long.
@@ -51,7 +53,7 @@ class LockError(RuntimeError):
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return clock.now_naive_utc()
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ sales). Used by the facade for pace, revenue and check-ins."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 
 import pandas as pd
 
 from brcc_core.catalog import Catalog
+from brcc_core.common import clock
 from brcc_core.eventbrite_sales import EventbriteSales, SalesStoreUnavailable
 from brcc_core.formats import moment_label
 from brcc_core.history import WooCommerceHistory, empty_sales
@@ -48,7 +49,7 @@ def read_sales(
     timezone: str,
 ) -> SalesHistory:
     """Read both channels; each failure is recorded against its channel only."""
-    read_at = datetime.now(UTC)
+    read_at = clock.now()
     failed = False
     parts: list[pd.DataFrame] = []
     unknown: dict[str, str] = {}

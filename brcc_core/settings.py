@@ -26,6 +26,7 @@ from sqlalchemy.exc import ArgumentError
 
 from brcc_core.access import parse_admins
 from brcc_core.club import CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY
+from brcc_core.common import clock
 
 Mode = Literal["demo", "live"]
 
@@ -290,6 +291,19 @@ def load_settings(
         problems.append(f"BRCC_MODE must be 'demo' or 'live' (got {_quoted(forced)}).")
     elif forced is not None:
         live = forced == "live"
+    # The clock reads BRCC_NOW from the process environment itself (brcc_core.common.clock);
+    # here it is checked, and refused where the club's real systems are read.
+    now_text = (os.environ if environ is None else environ).get(clock.NOW_VARIABLE, "").strip()
+    if now_text:
+        try:
+            clock.parse_moment(now_text)
+        except clock.ClockError as exc:
+            problems.append(str(exc))
+        if live:
+            problems.append(
+                f"{clock.NOW_VARIABLE} sets the app's clock for the demo and tests only; "
+                "unset it to run on the club's systems."
+            )
 
     common = dict(
         timezone=timezone,

@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from brcc_core.common import clock
 from brcc_core.shows import RecurringRule, RuleMember, SavedShow
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ class AuditEntry:
     error: str | None = None
     note: str | None = None
     batch: str = ""
-    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    at: datetime = field(default_factory=clock.now)
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -316,7 +317,7 @@ class State:
         this venue capacity (None = the default from settings)."""
         if show.venue_capacity is not None and show.venue_capacity < 1:
             raise ValueError("venue capacity must be at least 1")
-        now = _naive_utc(datetime.now(UTC))
+        now = clock.now_naive_utc()
         keys = list(dict.fromkeys(show.listing_keys))
         with self._begin("saving a show") as conn:
             conn.execute(delete(show_listings).where(show_listings.c.show_key == show.show_key))
@@ -376,7 +377,7 @@ class State:
             "start_time": rule.start_time,
             "venue_capacity": rule.venue_capacity,
             "members": json.dumps([m.as_dict() for m in rule.members]),
-            "created_at": _naive_utc(datetime.now(UTC)),
+            "created_at": clock.now_naive_utc(),
             "created_by": (who or ANONYMOUS)[:200],
         }
         with self._begin("saving a recurring rule") as conn:

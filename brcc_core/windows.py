@@ -11,12 +11,13 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from brcc_core.common import clock
 from brcc_core.values import known
 
 
 def local_now(timezone: str) -> pd.Timestamp:
     """Now in the club's timezone: the start of every "upcoming" window."""
-    return pd.Timestamp.now(tz=timezone)
+    return pd.Timestamp(clock.now()).tz_convert(timezone)
 
 
 def listings_between(listings: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:

@@ -1,4 +1,10 @@
-"""Shared fixtures: sandbox databases on SQLite (always) and MariaDB/MySQL (when reachable).
+"""Shared fixtures: the suite's clock, and sandbox databases on SQLite (always) and
+MariaDB/MySQL (when reachable).
+
+The app's clock is set for the whole session to ``club_time.SUITE_MOMENT`` through
+``BRCC_NOW`` (so processes the tests start run at it too); a test marked
+``@pytest.mark.moment("…")`` runs at that moment instead. The machine's own clock is left
+alone: the suite passes whatever day it is run (try it under Debian's ``faketime``).
 
 Each pytest process gets its own MariaDB database (``brcc_t<pid>``), created and dropped
 here, so parallel runs on one server never see each other's tables.
@@ -12,9 +18,45 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 
+from brcc_core.common import clock
 from brcc_core.sandbox.schema import create_schema, drop_schema, make_engine
+from tests.club_time import SUITE_MOMENT
 
 MYSQL_URL = os.environ.get("BRCC_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "moment(iso): run this test with the app's clock at this moment "
+        "(ISO 8601 with its UTC offset) instead of the suite's",
+    )
+    config.addinivalue_line(
+        "markers", "real_clock: run this test on the machine's clock (tests of the clock itself)"
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_clock() -> Iterator[str]:
+    """The app's clock at the suite's moment for the whole session, before any module's
+    fixtures seed a sandbox; processes started by tests inherit it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(clock.NOW_VARIABLE, SUITE_MOMENT)
+        yield SUITE_MOMENT
+
+
+@pytest.fixture(autouse=True)
+def test_moment(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
+    """This test's moment: its ``moment`` mark, the suite's, or none (``real_clock``)."""
+    if request.node.get_closest_marker("real_clock"):
+        monkeypatch.delenv(clock.NOW_VARIABLE, raising=False)
+        return None
+    mark = request.node.get_closest_marker("moment")
+    if mark is None:
+        return SUITE_MOMENT
+    clock.parse_moment(mark.args[0])  # a typo in a mark fails here, not as a wrong date
+    monkeypatch.setenv(clock.NOW_VARIABLE, mark.args[0])
+    return mark.args[0]
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from brcc_core.common import clock
+from tests.app_env import without_settings
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -39,8 +42,12 @@ def streamlit_server(
     """Serve the app from ``data_dir`` (no stray .env from a checkout; the caller's
     ``BRCC_*`` variables replaced by ``settings``); yields (base URL, server pid)."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRCC_")}
+    env = without_settings()
     env["BRCC_DATA_DIR"] = str(data_dir)
+    if os.environ.get(clock.NOW_VARIABLE):
+        # The server's clock goes on from this process's: the same moment, not the suite's
+        # start, so data seeded here and the pages served there agree on "now".
+        env[clock.NOW_VARIABLE] = clock.now().isoformat()
     env.update(settings or {})
     log_path = data_dir / log_name
     with open(log_path, "wb") as log:

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app_env import clear_settings
+
 ROOT = Path(__file__).parents[1]
 APP = str(ROOT / "streamlit_app.py")
 
 
 @pytest.fixture
 def demo_env(monkeypatch, tmp_path):
-    for name in list(__import__("os").environ):
-        if name.startswith("BRCC_"):
-            monkeypatch.delenv(name)
+    clear_settings(monkeypatch)
     monkeypatch.setenv("BRCC_DATA_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
     return tmp_path

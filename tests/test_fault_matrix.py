@@ -33,6 +33,7 @@ from brcc_core.state import State
 from brcc_core.ui.app import _boxoffice
 from brcc_core.windows import local_now, upcoming_shows
 from brcc_core.wordpress import WordPressReader
+from tests.app_env import clear_settings
 
 ROOT = Path(__file__).parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -73,11 +74,7 @@ class Template:
 
 
 def _env(mp: pytest.MonkeyPatch, data_dir: Path, sandbox_url: str, **extra: str) -> None:
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("BRCC_"):
-            mp.delenv(name)
+    clear_settings(mp)
     mp.setenv("BRCC_DATA_DIR", str(data_dir))
     mp.setenv("BRCC_SANDBOX_DB_URL", sandbox_url)
     for name, value in extra.items():

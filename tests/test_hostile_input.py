@@ -19,6 +19,7 @@ from brcc_core.charts import capacity_chart
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import SettingsError, load_settings
 from brcc_core.ui.text import plain
+from tests.app_env import clear_settings
 
 ROOT = Path(__file__).parents[1]
 
@@ -262,13 +263,9 @@ OVERSIZED_STOCK = ["1e30", "9" * 40, "NaN", "inf", str(2**64)]
 
 
 def _pages_env(mp: pytest.MonkeyPatch, data_dir: Path) -> None:
-    import os
-
     from brcc_core import http
 
-    for name in list(os.environ):
-        if name.startswith("BRCC_"):
-            mp.delenv(name)
+    clear_settings(mp)
     mp.setenv("BRCC_DATA_DIR", str(data_dir))
     mp.chdir(data_dir)
     mp.setattr(http, "_sleep", lambda seconds: None)

@@ -4,7 +4,6 @@ the audit tab."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +14,8 @@ from brcc_core.boxoffice import BoxOffice
 from brcc_core.formats import SYNC_ACTIONS
 from brcc_core.settings import load_settings
 from brcc_core.ui.layout import LAYOUT_KEY
+from brcc_core.windows import local_now
+from tests.app_env import clear_settings
 
 ROOT = Path(__file__).parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -22,19 +23,47 @@ APP = str(ROOT / "streamlit_app.py")
 
 @pytest.fixture
 def demo_env(monkeypatch, tmp_path):
-    for name in list(os.environ):
-        if name.startswith("BRCC_"):
-            monkeypatch.delenv(name)
+    clear_settings(monkeypatch)
     monkeypatch.setenv("BRCC_DATA_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
     return tmp_path
 
 
-def inventory_page() -> AppTest:
+def inventory_page(listing: pd.Series | None = None) -> AppTest:
+    """The Inventory page, its Change tab on ``listing`` (by default a limited booking date
+    with sales: the Change tab otherwise opens on whichever listing comes first that day,
+    on a Sunday the unlimited 6pm show)."""
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     at.switch_page("pages/inventory.py")
     at.run()
+    assert not at.exception, at.exception
+    return choose_listing(at, a_limited_booking_date() if listing is None else listing)
+
+
+def a_limited_booking_date() -> pd.Series:
+    """An upcoming WooCommerce booking date with a seat limit, seats sold and at least two
+    seats left: one that −, + and a refusal below sold can all be tried on."""
+    listings = a_boxoffice().listings()
+    fit = listings[
+        (listings["channel"] == "woocommerce")
+        & (listings["kind"] == "bookings")
+        & (listings["status"] == "on_sale")
+        & listings["capacity"].notna()
+        & (listings["sold"].fillna(0) > 0)
+        & (listings["available"].fillna(0) >= 2)
+    ]
+    assert not fit.empty, "the seed has limited booking dates with sales"
+    return fit.iloc[0]
+
+
+def choose_listing(at: AppTest, listing: pd.Series) -> AppTest:
+    """Channel → product → slot → date, as a manager picks a listing on the Change tab."""
+    at.selectbox(key="inv_channel").set_value(listing["channel"]).run()
+    at.selectbox(key="inv_product").set_value(int(listing["product_id"])).run()
+    if listing["kind"] == "bookings":
+        at.selectbox(key="inv_slot").set_value(str(listing["slot_id"])).run()
+    at.selectbox(key="inv_date").set_value(listing["listing_key"]).run()
     assert not at.exception, at.exception
     return at
 
@@ -116,7 +145,7 @@ def test_sync_two_shows_with_one_confirmation(demo_env):
     at = inventory_page()
     box = a_boxoffice()
     shows = box.saved_shows()
-    now = pd.Timestamp.now(tz=box.settings.timezone)
+    now = local_now(box.settings.timezone)
     candidates = shows[
         (shows.starts_at > now)
         & (shows.channels.apply(len) == 2)
@@ -160,9 +189,24 @@ def box_policy():
     return SyncPolicy("split", {"woocommerce": 50, "eventbrite": 50})
 
 
+def a_show(held: str) -> str:
+    """An upcoming show with none (``"none"``) or some (``"some"``) seats sold or pending,
+    at most 40 either way so that a venue capacity of 48 fits it."""
+    shows = a_boxoffice().saved_shows()
+    total = shows["sold"].fillna(0) + shows["pending"].fillna(0)
+    fit = shows[
+        (shows["starts_at"] > local_now("America/Toronto"))
+        & shows["sold"].notna()
+        & ((total == 0) if held == "none" else total.between(1, 40))
+    ]
+    assert not fit.empty, f"the seed has an upcoming show with {held} seats held"
+    return fit["show_key"].iloc[0]
+
+
 def test_confirming_a_show_with_its_venue_capacity(demo_env):
     at = inventory_page()
-    show_key = at.selectbox(key="inv_map_show").value
+    show_key = a_show("some")
+    at.selectbox(key="inv_map_show").set_value(show_key).run()
     at.text_input(key="inv_map_capacity").set_value("48")
     click(at, "inv_map_save")
     assert "Show confirmed" in texts(at.success)
@@ -194,7 +238,7 @@ def test_switching_sync_policies_and_applying_each(demo_env):
     at = inventory_page()
     box = a_boxoffice()
     shows = box.saved_shows()
-    now = pd.Timestamp.now(tz=box.settings.timezone)
+    now = local_now(box.settings.timezone)
     candidates = shows[
         (shows.starts_at > now)
         & (shows.channels.apply(len) == 2)
@@ -250,7 +294,8 @@ def test_an_invalid_entry_blocks_set_and_confirm_with_a_visible_message(demo_env
 
 def test_a_venue_capacity_below_sold_is_refused_on_the_shows_tab(demo_env):
     at = inventory_page()
-    show_key = at.selectbox(key="inv_map_show").value
+    show_key = a_show("some")
+    at.selectbox(key="inv_map_show").set_value(show_key).run()
     show = a_boxoffice().saved_shows().set_index("show_key").loc[show_key]
     held = int(show.sold + show.pending)
     assert held > 0
@@ -314,6 +359,7 @@ def test_on_a_phone_the_inventory_tables_show_their_main_columns_only(demo_env):
     at.switch_page("pages/inventory.py")
     at.run()
     assert not at.exception, at.exception
+    choose_listing(at, a_limited_booking_date())
     click(at, "inv_plus")
     click(at, "inv_confirm")
     at.multiselect(key="inv_sync_shows").select(at.multiselect(key="inv_sync_shows").options[0])

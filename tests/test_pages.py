@@ -4,7 +4,6 @@ database, with integrations failing underneath."""
 
 from __future__ import annotations
 
-import os
 import socket
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -24,6 +23,7 @@ from brcc_core.ui.app import _boxoffice
 from brcc_core.ui.layout import LAYOUT_KEY, default_layout
 from brcc_core.windows import listings_between, local_now
 from brcc_core.wordpress import WordPressReader
+from tests.app_env import clear_settings
 
 ROOT = Path(__file__).parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -31,9 +31,7 @@ DASHBOARD, COMPARISON, INVENTORY = "pages/dashboard.py", "pages/comparison.py", 
 
 
 def _demo_env(mp: pytest.MonkeyPatch, data_dir: Path) -> None:
-    for name in list(os.environ):
-        if name.startswith("BRCC_"):
-            mp.delenv(name)
+    clear_settings(mp)
     mp.setenv("BRCC_DATA_DIR", str(data_dir))
     mp.chdir(data_dir)  # no stray .env from the developer's checkout
     mp.setattr(http, "_sleep", lambda seconds: None)  # retries of a failing API, no waiting

@@ -5,7 +5,6 @@ BoxOffice on the same database."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +20,7 @@ from brcc_core.settings import load_settings
 from brcc_core.ui.app import _boxoffice
 from brcc_core.ui.comparison import takings_text
 from brcc_core.windows import local_now
+from tests.app_env import clear_settings
 
 ROOT = Path(__file__).parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -31,9 +31,7 @@ SALES = "pages/sales.py"
 def club(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("sales")
     with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith("BRCC_"):
-                mp.delenv(name)
+        clear_settings(mp)
         mp.setenv("BRCC_DATA_DIR", str(data_dir))
         mp.setenv("BRCC_SANDBOX_HISTORY_WEEKS", "10")
         mp.chdir(data_dir)

@@ -1,6 +1,5 @@
 """Settings: demo by default, live only when complete, problems named without secrets."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from brcc_core.settings import Secret, SettingsError, load_settings
+from tests.app_env import without_settings
 
 LIVE = {
     "BRCC_WC_URL": "https://club.example/",
@@ -127,7 +127,8 @@ def test_dotenv_file_is_read_and_environment_wins(tmp_path):
 
 
 def test_check_command_exits_nonzero_with_message_and_no_traceback(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRCC_")}
+    env = without_settings()
+    env.pop("BRCC_NOW", None)  # a live configuration: the app's clock is the real one
     env.update({"BRCC_EB_TOKEN": "EBTOKENSECRET99", "BRCC_WC_URL": "ftp://x"})
     proc = subprocess.run(
         [sys.executable, "-m", "brcc_core.settings"],
@@ -144,7 +145,8 @@ def test_check_command_exits_nonzero_with_message_and_no_traceback(tmp_path):
 
 
 def test_check_command_prints_masked_summary(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRCC_")}
+    env = without_settings()
+    env.pop("BRCC_NOW", None)  # a live configuration: the app's clock is the real one
     env.update(LIVE)
     proc = subprocess.run(
         [sys.executable, "-m", "brcc_core.settings"],

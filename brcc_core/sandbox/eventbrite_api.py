@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Column, ColumnElement, Connection, and_, func, or_, select, update
 
+from brcc_core.common import clock as app_clock
 from brcc_core.sandbox.schema import eventbrite_metadata
 from brcc_core.sandbox.web import Request, Response
 
@@ -167,7 +168,7 @@ class EventbriteService:
         self.organization_id = str(organization_id)
         self.hourly_limit = hourly_limit
         self.read_lag = timedelta(seconds=read_lag_seconds)
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock or app_clock.now
         self._lock = threading.Lock()
         self._calls: deque[datetime] = deque()
         self._changes: list[_Change] = []

@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, MetaData, Table, func, select, update
 
+from brcc_core.common import clock as app_clock
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE
 from brcc_core.sandbox.php import php_serialize
 from brcc_core.sandbox.schema import eventbrite_metadata, wordpress_metadata
@@ -948,7 +949,7 @@ def _new_post(conn: Connection, t: _Tables, row: dict) -> int:
 
 def _now(when: datetime | None, timezone: str) -> datetime:
     if when is None:
-        return datetime.now(ZoneInfo(timezone))
+        return app_clock.local_now(timezone)
     return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(timezone))
 
 
@@ -1245,7 +1246,7 @@ def sell_eventbrite(
             raise InsufficientStock("the event is sold out on Eventbrite")
     if caps and row.quantity_sold + quantity > min(caps):
         raise InsufficientStock("the ticket class is sold out on Eventbrite")
-    changed = (when or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    changed = (when or app_clock.now()).astimezone(UTC).replace(tzinfo=None, microsecond=0)
     conn.execute(
         update(tc)
         .where(tc.c.id == str(ticket_class_id))

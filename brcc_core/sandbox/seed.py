@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, Table
 
+from brcc_core.common import clock as app_clock
 from brcc_core.sandbox import fooevents_sim as sim
 from brcc_core.sandbox.constants import (
     SANDBOX_EB_ORGANIZATION_ID,
@@ -1437,7 +1438,7 @@ def seed(
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(SCALES)}")
     tz = ZoneInfo(timezone)
-    today = today or datetime.now(tz).date()
+    today = today or app_clock.today(timezone)
     now = datetime.combine(today, time(9, 0), tzinfo=tz)
     rng = random.Random(seed)
     ids = _Ids(rng)

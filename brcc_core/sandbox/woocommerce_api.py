@@ -55,6 +55,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, String, case, delete, func, insert, select, type_coerce, update
 
+from brcc_core.common import clock as app_clock
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE
 from brcc_core.sandbox.php import (  # noqa: F401 - re-exported for callers
     _PHP_INT_KEY,
@@ -584,7 +585,7 @@ class WooCommerceService:
         self.table_prefix = table_prefix
         self.site_url = site_url.rstrip("/")
         self.tz = ZoneInfo(timezone)
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or app_clock.now
         md = wordpress_metadata(table_prefix)
         self.posts = md.tables[f"{table_prefix}posts"]
         self.postmeta = md.tables[f"{table_prefix}postmeta"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import queue
 import threading
-from datetime import UTC, datetime
 
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice, RefreshResult
 from brcc_core.catalog import Catalog, describe_changes
 from brcc_core.club import channel_name
+from brcc_core.common import clock
 from brcc_core.ui.text import plain
 
 CATALOG_KEY = "catalog"
@@ -121,7 +121,7 @@ def refresh_cost_text(boxoffice: BoxOffice) -> str:
 
 
 def catalog_age_caption(catalog: Catalog) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     age = int((now - catalog.fetched_at).total_seconds() // 60)
     parts = [f"Catalog from {age} min ago"]
     if catalog.products_read_at < catalog.fetched_at:

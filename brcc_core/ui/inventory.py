@@ -19,6 +19,7 @@ from brcc_core.availability import Availability
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog import Catalog
 from brcc_core.club import channel_name
+from brcc_core.common import clock
 from brcc_core.eventbrite_seats import seats_note
 from brcc_core.formats import when_label
 from brcc_core.inventory_preview import Change, parse_seats
@@ -109,7 +110,7 @@ def open_link(shows: pd.DataFrame) -> str | None:
     if st.session_state.get(LINK_FOR_KEY) != (show_key, act):
         st.session_state[LINK_FOR_KEY] = (show_key, act)
         starts_at = shows.set_index("show_key").loc[show_key, "starts_at"]
-        started = bool(starts_at < pd.Timestamp.now(starts_at.tz))
+        started = bool(starts_at < pd.Timestamp(clock.now()))
         st.session_state["inv_browse_mode"] = "Show"
         # A show that started a few hours ago is "past" for the picker: include it. Sync
         # plans only shows still to come.

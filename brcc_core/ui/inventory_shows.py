@@ -15,6 +15,7 @@ from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory_common import current_user, listing_label, report_write
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
+from brcc_core.windows import local_now
 
 MESSAGE_KEY = "inv_shows_message"  # (kind, text) after a save
 MAP_FOR_KEY = "inv_map_for"  # the show the editor was filled for
@@ -31,7 +32,7 @@ def shows_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFr
     message = st.session_state.pop(MESSAGE_KEY, None)
     if message:
         (st.success if message[0] == "ok" else st.error)(message[1])
-    now = pd.Timestamp.now(tz=boxoffice.settings.timezone)
+    now = local_now(boxoffice.settings.timezone)
     upcoming = shows[shows["starts_at"] >= now - pd.Timedelta(hours=12)]
     if upcoming.empty:
         st.info("No upcoming shows.")

@@ -20,6 +20,7 @@ from brcc_core.ui.inventory_common import (
 )
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
+from brcc_core.windows import local_now
 
 PENDING_KEY = "inv_sync_pending"  # {"plans": [...], "row_keys": [...]} awaiting confirmation
 RESULTS_KEY = "inv_sync_results"  # the last sync's per-row outcome (a DataFrame)
@@ -41,7 +42,7 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
         "channels, never from one channel's changes. Mirror lets the channels together "
         "sell more than the room holds until the next sync; split and buffer limit that."
     )
-    now = pd.Timestamp.now(tz=boxoffice.settings.timezone)
+    now = local_now(boxoffice.settings.timezone)
     upcoming = shows[shows["starts_at"] >= now]
     names = {
         k: f"{when_label(t)} · {title}"

@@ -3,7 +3,7 @@ for a few seconds, see ``brcc_core.live_cache``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -11,6 +11,7 @@ import streamlit as st
 
 from brcc_core.boxoffice import LIVE_READ_AT
 from brcc_core.catalog import Catalog
+from brcc_core.common import clock as app_clock
 from brcc_core.formats import when_label
 from brcc_core.settings import Settings
 
@@ -22,7 +23,7 @@ def live_age_text(
     read_at = listings.attrs.get(LIVE_READ_AT)
     if not isinstance(read_at, datetime):
         return None
-    now = now or datetime.now(UTC)
+    now = now or app_clock.now()
     age = max(0, int((now - read_at).total_seconds()))
     clock = read_at.astimezone(ZoneInfo(timezone)).strftime("%H:%M:%S")
     text = f"WordPress numbers read at {clock} ({age} s ago)"
@@ -39,7 +40,7 @@ def eventbrite_kept_text(
     its second half (``brcc_core.class_reads``); past events keep their final numbers,
     which no longer change, so they are not mentioned."""
     read_at = getattr(catalog, "ticket_classes_read_at", None) or {}
-    now = now or datetime.now(UTC)
+    now = now or app_clock.now()
     kept = [
         read_at[e.event_id]
         for e in catalog.events

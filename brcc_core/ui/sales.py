@@ -13,6 +13,7 @@ from brcc_core import pace, takings
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.charts import chart_config
 from brcc_core.club import channel_name
+from brcc_core.common import clock
 from brcc_core.eventbrite_sales import SalesStoreUnavailable
 from brcc_core.formats import header, moment_label, when_label
 from brcc_core.http import IntegrationError
@@ -121,8 +122,8 @@ def history_caption(history: SalesHistory, timezone: str, share_seconds: int) ->
     """When the sales were read: pace and revenue stay as read for a few minutes."""
     if history.read_at is None:
         return
-    clock = history.read_at.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
-    text = f"Sales read at {clock}"
+    read_clock = history.read_at.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
+    text = f"Sales read at {read_clock}"
     if share_seconds > 0:
         kept = f"{share_seconds // 60} min" if share_seconds >= 60 else f"{share_seconds} s"
         text += f"; kept for up to {kept} (Refresh data or Sync Eventbrite orders reads them again)"
@@ -258,7 +259,7 @@ def door(boxoffice: BoxOffice) -> None:
             st.info("No shows tonight.", icon="🌙")
             return
         st.caption(
-            f"Read at {datetime.now().astimezone():%H:%M:%S}; "
+            f"Read at {clock.local_now(boxoffice.settings.timezone):%H:%M:%S}; "
             f"re-read every {DOOR_REFRESH_SECONDS} s."
         )
         for show_key, part in frame.groupby("show_key", sort=False):
