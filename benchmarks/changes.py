@@ -17,7 +17,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import event
@@ -27,7 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from brcc_core.access import Actor  # noqa: E402
 from brcc_core.boxoffice import BoxOffice  # noqa: E402
 from brcc_core.catalog_cache import CatalogCache  # noqa: E402
+from brcc_core.common import clock  # noqa: E402
 from brcc_core.inventory_preview import Change  # noqa: E402
+from brcc_core.sandbox.constants import SANDBOX_TIMEZONE  # noqa: E402
 from brcc_core.sandbox.fooevents_sim import sell_booking  # noqa: E402
 from brcc_core.sandbox.schema import make_engine  # noqa: E402
 from brcc_core.sandbox.twin import Sandbox  # noqa: E402
@@ -71,7 +72,7 @@ def main() -> int:
     from brcc_core.sandbox.schema import create_schema
 
     create_schema(engine)
-    sandbox.seed(scale="club", seed_number=7, today=date.today())
+    sandbox.seed(scale="club", seed_number=7, today=clock.today(SANDBOX_TIMEZONE))
     state = State.open(f"sqlite:///{work / 'state.db'}")
     settings = load_settings({"BRCC_DATA_DIR": str(work)}, dotenv_path=None)
     box = BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(work), state=state)

@@ -25,7 +25,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, make_url, text
@@ -34,6 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from brcc_core.boxoffice import BoxOffice  # noqa: E402
 from brcc_core.catalog_cache import CatalogCache  # noqa: E402
+from brcc_core.common import clock  # noqa: E402
+from brcc_core.sandbox.constants import SANDBOX_TIMEZONE  # noqa: E402
 from brcc_core.sandbox.schema import make_engine  # noqa: E402
 from brcc_core.sandbox.twin import Sandbox  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
@@ -122,7 +123,7 @@ def bench_scale(
         print(f"\n== scale {scale} on {engine.dialect.name}: the last run's seeded data")
     else:
         started = time.perf_counter()
-        summary = sandbox.seed(scale=scale, seed_number=1, today=date.today())
+        summary = sandbox.seed(scale=scale, seed_number=1, today=clock.today(SANDBOX_TIMEZONE))
         seeded = time.perf_counter() - started
         print(f"\n== scale {scale} on {engine.dialect.name}: seeded in {seeded:.1f} s")
         print(

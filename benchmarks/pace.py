@@ -20,7 +20,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, make_url, text
@@ -32,6 +31,7 @@ import dashboard_render  # noqa: E402
 
 from brcc_core.boxoffice import BoxOffice  # noqa: E402
 from brcc_core.catalog_cache import CatalogCache  # noqa: E402
+from brcc_core.common import clock  # noqa: E402
 from brcc_core.sandbox.schema import make_engine  # noqa: E402
 from brcc_core.sandbox.twin import Sandbox  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
@@ -93,7 +93,7 @@ def bench_scale(scale: str, url: str, workdir: Path, weeks: int) -> None:
         history = box.sales_history(listings=listings)
         reads.append(time.perf_counter() - t)
         counted = statements[0]
-        now = datetime.now(UTC)
+        now = clock.now()
         t = time.perf_counter()
         table = box.pace(
             listings=listings, shows=shows, history=history, now=now, horizon_days=None

@@ -45,6 +45,20 @@ def suite_clock() -> Iterator[str]:
         yield SUITE_MOMENT
 
 
+@pytest.fixture(scope="module", autouse=True)
+def module_moment(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """A module marked ``pytestmark = pytest.mark.moment("…")`` runs at that moment from
+    its first fixture on (a module-scoped seed included), not only inside its tests."""
+    mark = request.node.get_closest_marker("moment")
+    if mark is None:
+        yield None
+        return
+    clock.parse_moment(mark.args[0])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(clock.NOW_VARIABLE, mark.args[0])
+        yield mark.args[0]
+
+
 @pytest.fixture(autouse=True)
 def test_moment(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
     """This test's moment: its ``moment`` mark, the suite's, or none (``real_clock``)."""

@@ -5,9 +5,8 @@ seed's raw rows (not through the code under test)."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pandas as pd
 import phpserialize
 import pytest
 from sqlalchemy import create_engine, text
@@ -16,7 +15,9 @@ from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
+from brcc_core.windows import local_now
 from brcc_core.wordpress import WordPressReader
+from tests.club_time import SUITE_DAY
 
 NOT_SOLD = {"Canceled", "Cancelled", "Unpaid"}
 
@@ -24,7 +25,7 @@ NOT_SOLD = {"Canceled", "Cancelled", "Unpaid"}
 @pytest.fixture
 def sandbox(engine) -> Sandbox:
     box = Sandbox(engine)
-    box.seed(scale="club", seed_number=7, today=date.today())
+    box.seed(scale="club", seed_number=7, today=SUITE_DAY)
     return box
 
 
@@ -286,8 +287,8 @@ def test_upcoming_dates_are_in_the_club_timezone(boxoffice):
     boxoffice.refresh_catalog()
     listings = boxoffice.listings()
     assert str(listings["starts_at"].dt.tz) == "America/Toronto"
-    upcoming = listings[listings.starts_at > pd.Timestamp.now(tz="America/Toronto")]
-    soon = upcoming[upcoming.starts_at < pd.Timestamp.now(tz="America/Toronto") + timedelta(days=8)]
+    upcoming = listings[listings.starts_at > local_now("America/Toronto")]
+    soon = upcoming[upcoming.starts_at < local_now("America/Toronto") + timedelta(days=8)]
     assert set(soon.channel) == {"woocommerce", "eventbrite"}
 
 

@@ -107,6 +107,32 @@ def wait_until_idle(page) -> None:
     page.locator(f'{APP_STATE}[data-test-script-state="notRunning"]').wait_for(timeout=90_000)
 
 
+def wait_until_drawn(page) -> None:
+    """Until the run is over and what it drew is on screen: every table and chart in view
+    has its grid or plot (they draw after the run ends), rather than waiting a fixed time
+    that a loaded machine overruns."""
+    wait_until_idle(page)
+    page.wait_for_function(
+        """() => {
+            // Tables draw their grid only once scrolled into view: wait for those on screen.
+            // (a table in a closed "Details" is laid out but never drawn: not shown).
+            const shown = el => {
+                const r = el.getBoundingClientRect();
+                return el.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})
+                    && r.top < innerHeight && r.bottom > 0;
+            };
+            const tables = [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+                .filter(shown);
+            const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                .filter(shown);
+            return tables.every(t => t.querySelector('canvas, [role="columnheader"]'))
+                && charts.every(c => c.querySelector('svg.main-svg'));
+        }""",
+        polling=100,
+        timeout=90_000,
+    )
+
+
 def click_and_wait_for_the_run(page, button) -> None:
     """Click, see the script run start, then wait for it to finish: what is on the page
     in between is the previous run's, not the answer to the click."""

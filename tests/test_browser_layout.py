@@ -22,6 +22,7 @@ from tests.test_browser import (
     FIRST_RUN_SECONDS,
     Server,
     assert_no_errors,
+    wait_until_drawn,
     wait_until_idle,
 )
 from tests.test_browser import browser as browser  # noqa: F401 - fixture
@@ -101,8 +102,7 @@ def open_page(page, server: Server, path: str, heading: str) -> None:
         return open_as_admin(page, server, heading)
     page.goto(f"{server.url}/{path}")
     page.get_by_role("heading", name=heading).first.wait_for(timeout=FIRST_RUN_SECONDS * 1000)
-    wait_until_idle(page)
-    page.wait_for_timeout(500)  # tables and charts draw after the run ends
+    wait_until_drawn(page)
 
 
 def open_as_admin(page, server: Server, heading: str) -> None:
@@ -120,7 +120,7 @@ def open_as_admin(page, server: Server, heading: str) -> None:
     collapse = page.locator('[data-testid="stSidebarCollapseButton"] button')
     if page.viewport_size["width"] < 700 and collapse.count():
         collapse.first.click()  # a phone's sidebar covers the page
-    page.wait_for_timeout(500)
+    wait_until_drawn(page)
 
 
 def table_headers(page) -> list[str]:
@@ -159,7 +159,7 @@ def look_at(page, name: str, shots: Path, seen: dict[str, list[str]]) -> None:
     size = page.viewport_size
     tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": size["width"], "height": max(size["height"], tall)})
-    page.wait_for_timeout(300)
+    wait_until_drawn(page)
     page.screenshot(path=shots / f"{name}.png")
     page.set_viewport_size(size)
     text = page.locator('[data-testid="stMain"]').inner_text()
@@ -197,7 +197,7 @@ def test_every_page_and_tab_in_the_managers_words_at_each_size(
                 look_at(page, name, shots, seen)
             for tab in tabs:
                 page.get_by_role("tab", name=tab).click()
-                page.wait_for_timeout(400)
+                wait_until_drawn(page)
                 look_at(page, f"{name}-{tab.split()[0].lower()}", shots, seen)
     finally:
         context.close()
@@ -256,7 +256,7 @@ def test_a_phone_opens_on_the_phone_layout_and_nothing_scrolls_sideways(
         open_page(page, server, "", "Dashboard")
         assert_no_errors(page)
         page.locator('[data-testid="stDataFrame"]').first.scroll_into_view_if_needed()
-        page.wait_for_timeout(500)
+        wait_until_drawn(page)
         assert table_headers(page)[:4] == ["Show", "Date", "Left", "Exposure"], table_headers(page)
         assert scroll_overflow(page) <= 1, "the upcoming shows table scrolls sideways"
         week = chart_fit(page)
@@ -266,8 +266,7 @@ def test_a_phone_opens_on_the_phone_layout_and_nothing_scrolls_sideways(
         # The widest window: the most bars, so the most oversold marks side by side.
         page.get_by_role("slider").first.focus()
         page.keyboard.press("End")
-        wait_until_idle(page)
-        page.wait_for_timeout(500)
+        wait_until_drawn(page)
         wide = chart_fit(page)
         page.screenshot(path=shots / "phone-mobile-dashboard-90.png", full_page=True)
         assert not wide["clipped"] and not wide["under_toolbar"], wide

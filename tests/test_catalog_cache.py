@@ -265,14 +265,18 @@ def test_clear_exists_and_info_for_the_health_panel(tmp_path):
     assert cache.info() is None
     cache.clear()  # nothing to clear is fine
 
-    before = datetime.now(UTC) - timedelta(seconds=5)
+    # The file's modified time is the file system's, not the app's clock: compare it with
+    # a file written just before.
+    marker = tmp_path / "before"
+    marker.touch()
+    before = datetime.fromtimestamp(marker.stat().st_mtime, UTC) - timedelta(seconds=1)
     cache.save(sample_catalog())
 
     assert cache.path == tmp_path / "catalog.pkl"
     assert cache.exists()
     size, modified = cache.info()
     assert size == cache.path.stat().st_size > 0
-    assert before <= modified <= datetime.now(UTC) + timedelta(seconds=5)
+    assert before <= modified <= before + timedelta(seconds=60)
 
     cache.clear()
     assert not cache.exists()

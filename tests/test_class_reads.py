@@ -4,7 +4,7 @@ refresh says how many calls it made."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -13,11 +13,13 @@ from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog_cache import CatalogCache
 from brcc_core.class_reads import KeptClasses, plan_class_reads, plan_read_budget
+from brcc_core.common import clock
 from brcc_core.inventory_preview import Change
 from brcc_core.sandbox import fooevents_sim as sim
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
 from brcc_core.ui.live_age import eventbrite_kept_text
+from tests.club_time import SUITE_DAY
 
 NOW = datetime(2026, 6, 1, 18, 0, tzinfo=UTC)
 HORIZON = timedelta(days=14)
@@ -164,7 +166,7 @@ def test_holds_and_carts_are_read_with_every_class_read_of_a_selling_event():
 @pytest.fixture
 def sandbox(engine) -> Sandbox:
     box = Sandbox(engine)
-    box.seed(scale="club", seed_number=4, today=date.today())
+    box.seed(scale="club", seed_number=4, today=SUITE_DAY)
     return box
 
 
@@ -206,7 +208,7 @@ def test_a_second_refresh_reads_only_what_can_move_and_builds_the_same_catalog(s
 def test_a_sale_within_the_horizon_shows_one_beyond_it_waits_and_is_said_to(sandbox, tmp_path):
     box = _boxoffice(sandbox, tmp_path)
     catalog = box.refresh_catalog().catalog
-    now = datetime.now(UTC)
+    now = clock.now()
     soon = next(
         e
         for e in catalog.events
@@ -244,7 +246,7 @@ def test_a_first_build_short_of_calls_leaves_later_shows_unread_and_refreshes_ag
     first = box.refresh_catalog()
     assert not first.errors
     assert first.classes_unread > 0, "every show was read: the test needs a tighter hour"
-    horizon = datetime.now(UTC) + timedelta(days=14)
+    horizon = clock.now() + timedelta(days=14)
     unread = {e: r for e, r in first.catalog.ticket_class_errors.items() if "not read" in r}
     assert len(unread) == first.classes_unread
     starts = {e.event_id: e.starts_at for e in first.catalog.events}
@@ -289,7 +291,7 @@ def test_a_sale_next_week_shows_once_its_numbers_are_an_hour_old(sandbox, tmp_pa
     shows the sale."""
     box = _boxoffice(sandbox, tmp_path)
     catalog = box.refresh_catalog().catalog
-    now = datetime.now(UTC)
+    now = clock.now()
     next_week = next(
         e
         for e in catalog.events
@@ -325,7 +327,7 @@ def test_a_change_refused_next_week_is_read_again_by_the_next_refresh(sandbox, t
     box = _boxoffice(sandbox, tmp_path)
     box.refresh_catalog()
     listings = box.listings()
-    now = pd.Timestamp.now(tz="UTC")
+    now = pd.Timestamp(clock.now())
     rows = listings[
         (listings.channel == "eventbrite")
         & (listings.starts_at > now + pd.Timedelta(days=8))

@@ -116,3 +116,24 @@ def test_brcc_now_starts_the_clock_at_that_moment_and_it_runs_on(monkeypatch) ->
 def test_brcc_now_without_an_offset_or_unreadable_is_refused_with_the_format(text) -> None:
     with pytest.raises(clock.ClockError, match="ISO 8601 moment with its UTC offset"):
         clock.parse_moment(text)
+
+
+def test_settings_refuse_a_clock_they_cannot_read_and_any_clock_in_live_mode() -> None:
+    from brcc_core.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="ISO 8601 moment with its UTC offset"):
+        load_settings({"BRCC_NOW": "Saturday night"}, dotenv_path=None)
+    live = {
+        "BRCC_WC_URL": "https://club.example",
+        "BRCC_WC_CONSUMER_KEY": "ck_x",
+        "BRCC_WC_CONSUMER_SECRET": "cs_x",
+        "BRCC_EB_TOKEN": "tok",
+        "BRCC_EB_ORGANIZATION_ID": "1",
+        "BRCC_WP_DB_URL": "mysql+pymysql://u@127.0.0.1:1/wp",
+    }
+    # The club's systems are read on the real clock: a demo's clock never reaches them.
+    with pytest.raises(SettingsError, match="for the demo and tests only"):
+        load_settings({**live, "BRCC_NOW": "2026-12-06T10:00:00-05:00"}, dotenv_path=None)
+    assert load_settings(live, dotenv_path=None).mode == "live"
+    demo = load_settings({"BRCC_NOW": "2026-12-06T10:00:00-05:00"}, dotenv_path=None)
+    assert demo.mode == "demo"

@@ -7,13 +7,14 @@ MariaDB."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, delete, func, select, update
 
 from brcc_core import http
+from brcc_core.common import clock
 from brcc_core.eventbrite import EventbriteClient
 from brcc_core.eventbrite_sales import CURSORS, PARTIAL, EventbriteSales, metadata
 from brcc_core.eventbrite_sales import ORDERS as STORED_ORDERS
@@ -22,6 +23,8 @@ from brcc_core.sandbox.constants import SANDBOX_TIMEZONE
 from brcc_core.sandbox.eventbrite_orders import ATTENDEES, ORDERS, place_order
 from brcc_core.sandbox.schema import drop_schema, make_engine
 from brcc_core.sandbox.twin import Sandbox
+from tests.club_time import SUITE_DAY
+from tests.eventbrite_pages import incremental_sync_calls
 
 TZ = ZoneInfo(SANDBOX_TIMEZONE)
 RESERVE = 300
@@ -33,7 +36,7 @@ def seeded(tmp_path_factory):
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('resume') / 'sandbox.db'}")
     drop_schema(engine)
     sandbox = Sandbox(engine)
-    summary = sandbox.seed(scale="club", seed_number=3, today=datetime.now(TZ).date())
+    summary = sandbox.seed(scale="club", seed_number=3, today=SUITE_DAY)
     yield sandbox, summary
     engine.dispose()
 
@@ -53,7 +56,7 @@ def store(request, tmp_path, seeded):
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime.now(UTC)
+        self.now = clock.now()
 
     def __call__(self) -> datetime:
         return self.now
@@ -96,8 +99,8 @@ def test_a_sync_stops_at_the_reserve_and_the_next_one_continues(seeded, store):
     sandbox, summary = seeded
     pages = -(-summary.history.eb_orders // PAGE)
     assert pages >= 6, "the seed must give a walk of several pages"
-    clock = Clock()
-    client = _client(sandbox, clock)
+    eb_clock = Clock()
+    client = _client(sandbox, eb_clock)
     _leave(client, RESERVE + 3)  # three pages' worth above the reserve
 
     stopped = store.sync(client, reserve=RESERVE)
@@ -117,7 +120,7 @@ def test_a_sync_stops_at_the_reserve_and_the_next_one_continues(seeded, store):
     assert not again.complete and again.calls == 0
     assert store.partial().items == 3 * PAGE
 
-    clock.now += timedelta(hours=1, seconds=1)  # a fresh hour
+    eb_clock.now += timedelta(hours=1, seconds=1)  # a fresh hour
     rest = store.sync(client, reserve=RESERVE)
     assert rest.complete and rest.resumed and rest.first
     # Together the parts cost exactly one walk: fewer calls than starting again.
@@ -129,9 +132,10 @@ def test_a_sync_stops_at_the_reserve_and_the_next_one_continues(seeded, store):
     assert "continuing the sync that stopped part-way" in rest.summary(SANDBOX_TIMEZONE)
 
     # Complete now: the next sync is the usual incremental one.
+    expected = incremental_sync_calls(sandbox, store)  # orders + attendees since the cursors
     later = store.sync(client, reserve=RESERVE)
     assert later.complete and not later.first and not later.resumed
-    assert later.calls == 2  # orders + attendees, one page each
+    assert later.calls == expected
     _assert_exactly_the_sandboxs(store, sandbox)
 
 
@@ -161,13 +165,13 @@ def test_a_sync_that_fails_part_way_resumes(seeded, store, monkeypatch):
 def test_a_refused_continuation_starts_the_walk_again(seeded, store):
     sandbox, summary = seeded
     pages = -(-summary.history.eb_orders // PAGE)
-    clock = Clock()
-    client = _client(sandbox, clock)
+    eb_clock = Clock()
+    client = _client(sandbox, eb_clock)
     _leave(client, RESERVE + 2)
     store.sync(client, reserve=RESERVE)
     with store.engine.begin() as conn:  # e.g. a token Eventbrite no longer takes
         conn.execute(update(PARTIAL).values(continuation="bm90LWEtdG9rZW4"))
-    clock.now += timedelta(hours=1, seconds=1)
+    eb_clock.now += timedelta(hours=1, seconds=1)
     before = client.calls
     again = store.sync(client, reserve=RESERVE)
     assert again.complete and again.first
@@ -178,20 +182,20 @@ def test_a_refused_continuation_starts_the_walk_again(seeded, store):
 
 def test_a_sale_between_the_parts_is_counted_once(seeded, store):
     sandbox, summary = seeded
-    clock = Clock()
-    client = _client(sandbox, clock)
+    eb_clock = Clock()
+    client = _client(sandbox, eb_clock)
     _leave(client, RESERVE + 2)
     store.sync(client, reserve=RESERVE)
     assert store.partial() is not None
 
     event_id = next(iter(summary.history.shows)).split(":")[1]
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    now = clock.now_naive_utc().replace(microsecond=0)
     with sandbox.engine.begin() as conn:
         place_order(
             conn, order_id="99000000002", attendee_id="990000000021", event_id=event_id, when=now
         )
     try:
-        clock.now += timedelta(hours=1, seconds=1)
+        eb_clock.now += timedelta(hours=1, seconds=1)
         assert store.sync(client, reserve=RESERVE).complete
         assert store.sync(client, reserve=RESERVE).complete  # reads the new sale again
         _assert_exactly_the_sandboxs(store, sandbox)
@@ -207,8 +211,8 @@ def test_a_sale_between_the_parts_is_counted_once(seeded, store):
 
 def test_an_incremental_sync_stopped_at_the_reserve_keeps_the_last_complete_one(seeded, store):
     sandbox, _ = seeded
-    clock = Clock()
-    client = _client(sandbox, clock)
+    eb_clock = Clock()
+    client = _client(sandbox, eb_clock)
     assert store.sync(client, reserve=RESERVE).complete
     completed = store.last_sync() - timedelta(days=1)
     with store.engine.begin() as conn:  # a day ago, so that a move shows
@@ -217,7 +221,7 @@ def test_an_incremental_sync_stopped_at_the_reserve_keeps_the_last_complete_one(
     stopped = store.sync(client, reserve=RESERVE)
     assert not stopped.complete and not stopped.first and stopped.calls == 1
     assert store.last_sync() == completed
-    clock.now += timedelta(hours=1, seconds=1)
+    eb_clock.now += timedelta(hours=1, seconds=1)
     done = store.sync(client, reserve=RESERVE)
     assert done.complete and store.last_sync() > completed
     _assert_exactly_the_sandboxs(store, sandbox)

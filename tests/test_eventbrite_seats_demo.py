@@ -5,7 +5,7 @@ rows, not through the code under test."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import UTC
 
 import pandas as pd
 import pytest
@@ -13,10 +13,18 @@ from sqlalchemy import text
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog_cache import CatalogCache
+from brcc_core.common import clock
 from brcc_core.sandbox.schema import create_schema, drop_schema, make_engine
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
 from brcc_core.sync import SyncPolicy
+from tests.club_time import club_moment
+
+# A Wednesday afternoon: the seed's fortnightly watch party falls on this week's Thursday,
+# so its Early Bird (closing a week before) has just closed; from Friday to Sunday the next
+# party is more than a week away and no Early Bird has.
+MOMENT = "2026-12-02T14:00:00-05:00"
+pytestmark = pytest.mark.moment(MOMENT)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +34,7 @@ def demo(tmp_path_factory):
     drop_schema(engine)
     create_schema(engine)
     sandbox = Sandbox(engine)
-    sandbox.seed(scale="club", seed_number=3, today=date.today())
+    sandbox.seed(scale="club", seed_number=3, today=club_moment(MOMENT).date())
     settings = load_settings({"BRCC_DATA_DIR": str(workdir)}, dotenv_path=None)
     box = BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(workdir))
     box.refresh_catalog()
@@ -92,10 +100,24 @@ def test_add_ons_and_checkout_donations_are_no_listings(demo):
 
 
 def test_statuses_say_what_buyers_can_buy_now_and_later(demo):
-    _, _, listings = demo
+    engine, _, listings = demo
     rows = eb_rows(listings)
     statuses = set(rows["status"])
-    assert {"on_sale", "not_on_sale_yet", "sales_ended", "hidden"} <= statuses
+    assert {"on_sale", "not_on_sale_yet", "hidden"} <= statuses
+    # An Early Bird closes a week before its (fortnightly) watch party: it says sales ended
+    # exactly where the seed's sales end has passed (this module's Wednesday: one has).
+    ends = {
+        c["id"]: pd.Timestamp(c["sales_end_utc"]).tz_localize(UTC)
+        for e in raw_events(engine).values()
+        for c in e["classes"]
+        if c["name"] == "Early Bird"
+    }
+    early = rows[rows.slot_label == "Early Bird"]
+    assert len(early) >= 1
+    for tc_id, status in zip(early["ticket_class_id"], early["status"], strict=True):
+        ended = ends[str(tc_id)] < clock.now()
+        assert (status == "sales_ended") == ended, (tc_id, status, ends[str(tc_id)])
+    assert (early.status == "sales_ended").any()
     not_yet = rows[rows.status == "not_on_sale_yet"]
     assert (not_yet["available"] == 0).all() and (not_yet["available_later"] > 0).any()
     assert set(not_yet["slot_label"]) == {"Front Row"}
@@ -121,7 +143,7 @@ def test_shows_use_each_events_seats_left_once(demo):
 def test_sync_never_targets_more_than_an_events_seats_left(demo):
     _, box, listings = demo
     shows = box.shows(listings)
-    future = shows[shows.starts_at > pd.Timestamp.now(tz="UTC")]
+    future = shows[shows.starts_at > pd.Timestamp(clock.now())]
     keys = list(future["show_key"])
     by_key = listings.set_index("listing_key")
     checked = 0

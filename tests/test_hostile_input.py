@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,7 @@ from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import SettingsError, load_settings
 from brcc_core.ui.text import plain
 from tests.app_env import clear_settings
+from tests.club_time import SUITE_DAY
 
 ROOT = Path(__file__).parents[1]
 
@@ -174,7 +174,7 @@ def boxoffice(tmp_path) -> BoxOffice:
     engine = make_engine(f"sqlite:///{tmp_path / 'sandbox.db'}")
     create_schema(engine)
     sandbox = Sandbox(engine)
-    sandbox.seed(scale="club", seed_number=3, today=date.today())
+    sandbox.seed(scale="club", seed_number=3, today=SUITE_DAY)
     settings = load_settings({"BRCC_DATA_DIR": str(tmp_path)}, dotenv_path=None)
     return BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(tmp_path))
 

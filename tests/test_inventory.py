@@ -6,7 +6,6 @@ audit log. Sync plans applied through the engine leave each platform at its targ
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pandas as pd
 import pytest
@@ -22,6 +21,8 @@ from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
 from brcc_core.state import State
 from brcc_core.sync import SyncPolicy
+from brcc_core.windows import local_now
+from tests.club_time import SUITE_DAY
 
 MANAGER = Actor.demo("manager")  # the sandbox runs in demo mode: a demo manager writes
 
@@ -29,7 +30,7 @@ MANAGER = Actor.demo("manager")  # the sandbox runs in demo mode: a demo manager
 @pytest.fixture
 def sandbox(engine) -> Sandbox:
     box = Sandbox(engine)
-    box.seed(scale="club", seed_number=7, today=date.today())
+    box.seed(scale="club", seed_number=7, today=SUITE_DAY)
     return box
 
 
@@ -474,7 +475,7 @@ def test_applying_a_plan_leaves_each_platform_at_its_target(sandbox, boxoffice, 
     shows = boxoffice.saved_shows(listings)
     both = shows[
         (shows.channels.apply(len) == 2)
-        & (shows.starts_at > pd.Timestamp.now(tz="America/Toronto"))
+        & (shows.starts_at > local_now("America/Toronto"))
         & ~shows.oversold
         & (shows.errors.apply(len) == 0)
     ]
@@ -508,7 +509,7 @@ def test_sync_stops_calling_a_channel_that_is_down(sandbox, boxoffice):
     shows = boxoffice.saved_shows(listings)
     keys = shows[
         (shows.channels.apply(len) == 2)
-        & (shows.starts_at > pd.Timestamp.now(tz="America/Toronto"))
+        & (shows.starts_at > local_now("America/Toronto"))
         & (shows.errors.apply(len) == 0)
     ].show_key.tolist()[:3]
     plans = boxoffice.plan_sync(keys, SyncPolicy("split"), listings)

@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from brcc_core.sandbox.schema import create_schema, drop_schema, make_engine
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
 from brcc_core.state import State
+from tests.club_time import SUITE_DAY
 
 ROOT = Path(__file__).parents[1]
 
@@ -55,7 +55,7 @@ def test_two_processes_change_the_same_listing_at_once(mysql_url, tmp_path):
     drop_schema(engine)
     create_schema(engine)
     sandbox = Sandbox(engine)
-    sandbox.seed(scale="club", seed_number=7, today=date.today())
+    sandbox.seed(scale="club", seed_number=7, today=SUITE_DAY)
     state = State.open(mysql_url)
     state.drop_all()
     settings = load_settings({"BRCC_DATA_DIR": str(tmp_path)}, dotenv_path=None)

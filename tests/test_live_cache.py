@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -14,6 +14,7 @@ import pytest
 from brcc_core.access import Actor
 from brcc_core.boxoffice import LIVE_READ_AT, BoxOffice
 from brcc_core.catalog_cache import CatalogCache
+from brcc_core.common import clock
 from brcc_core.health import Check
 from brcc_core.inventory import Change
 from brcc_core.live_cache import SharedValues
@@ -21,6 +22,7 @@ from brcc_core.sandbox import fooevents_sim as sim
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
 from brcc_core.ui.live_age import live_age_text
+from tests.club_time import SUITE_DAY
 
 MANAGER = Actor.demo("manager")  # the sandbox runs in demo mode: a demo manager writes
 
@@ -124,7 +126,7 @@ def test_age_text_says_when_the_numbers_were_read():
 @pytest.fixture
 def sandbox(engine) -> Sandbox:
     box = Sandbox(engine)
-    box.seed(scale="club", seed_number=5, today=date.today())
+    box.seed(scale="club", seed_number=5, today=SUITE_DAY)
     return box
 
 
@@ -225,7 +227,7 @@ def test_twenty_dashboards_at_once_group_shows_and_build_the_chart_once(boxoffic
     shows = _counting(monkeypatch, boxoffice, "shows")
     charts = _counting(monkeypatch, dashboard, "capacity_chart")
     catalog = boxoffice.catalog()
-    now = datetime.now(UTC)
+    now = clock.now()
     views = [None] * 20
     start = threading.Barrier(20)
 
@@ -252,7 +254,7 @@ def test_twenty_dashboards_at_once_group_shows_and_build_the_chart_once(boxoffic
 def test_a_write_rebuilds_the_shared_dashboard_with_its_result(boxoffice, monkeypatch):
     shows = _counting(monkeypatch, boxoffice, "shows")
     catalog = boxoffice.catalog()
-    now = datetime.now(UTC)
+    now = clock.now()
     before = boxoffice.dashboard_view(catalog, now, 14)
     row = _on_sale_booking(before.listings)
     change = Change(row.listing_key, seen_remaining=int(row.available), value=int(row.capacity) + 2)
@@ -266,7 +268,7 @@ def test_a_write_rebuilds_the_shared_dashboard_with_its_result(boxoffice, monkey
 
 
 def test_refresh_rebuilds_the_shared_dashboard(boxoffice):
-    now = datetime.now(UTC)
+    now = clock.now()
     before = boxoffice.dashboard_view(boxoffice.catalog(), now, 14)
     boxoffice.refresh_catalog()
     assert boxoffice.dashboard_view(boxoffice.catalog(), now, 14) is not before

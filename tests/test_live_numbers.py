@@ -5,7 +5,7 @@ SQLite WordPress database."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from sqlalchemy import Engine, event, select, update
@@ -16,6 +16,7 @@ from brcc_core.sandbox.schema import wordpress_metadata
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
 from brcc_core.wordpress import WordPressReader
+from tests.club_time import SUITE_DAY
 
 T = wordpress_metadata("wp_").tables
 POSTS, POSTMETA, ORDERS = T["wp_posts"], T["wp_postmeta"], T["wp_wc_orders"]
@@ -23,7 +24,7 @@ POSTS, POSTMETA, ORDERS = T["wp_posts"], T["wp_postmeta"], T["wp_wc_orders"]
 
 @pytest.fixture
 def seeded(engine) -> Engine:
-    Sandbox(engine).seed(scale="club", seed_number=3, today=date.today())
+    Sandbox(engine).seed(scale="club", seed_number=3, today=SUITE_DAY)
     return engine
 
 

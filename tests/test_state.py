@@ -3,11 +3,12 @@ way to rewrite history; saved shows and recurring rules round-trip."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import pytest
 
+from brcc_core.common import clock
 from brcc_core.shows import (
     SHOW_COLUMNS,
     RecurringRule,
@@ -62,7 +63,7 @@ def test_audit_log_filters(state):
     assert list(state.audit_log(listing_contains="wc:7")["who"]) == ["sam@club"]
     assert list(state.audit_log(who="sam@club")["listing_key"]) == ["wc:7"]
     assert len(state.audit_log(limit=2)) == 2
-    future = datetime.now(UTC) + timedelta(days=1)
+    future = clock.now() + timedelta(days=1)
     assert state.audit_log(since=future).empty
 
 

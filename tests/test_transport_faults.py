@@ -18,6 +18,7 @@ from brcc_core.eventbrite import EventbriteClient
 from brcc_core.http import Unreachable, UpstreamError
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
+from tests.club_time import SUITE_DAY
 
 
 @pytest.fixture
@@ -129,14 +130,13 @@ def test_a_hanging_system_does_not_hold_the_health_check_beyond_the_deadline(tmp
 @pytest.fixture
 def club(tmp_path, no_sleep) -> BoxOffice:
     """A seeded club with one healthy refresh behind it (the earlier catalog)."""
-    from datetime import date
 
     from brcc_core.sandbox.schema import create_schema, make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'sb.db'}")
     create_schema(engine)
     sandbox = Sandbox(engine)
-    sandbox.seed(scale="club", seed_number=5, today=date.today())
+    sandbox.seed(scale="club", seed_number=5, today=SUITE_DAY)
     settings = load_settings({"BRCC_DATA_DIR": str(tmp_path)}, dotenv_path=None)
     box = BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(tmp_path))
     assert not box.refresh_catalog().errors
