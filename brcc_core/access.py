@@ -213,6 +213,12 @@ class Actor:
         """Live mode with no sign-in configured: reads like a viewer, never writes."""
         return cls("anonymous", "viewer", "unsigned")
 
+    @property
+    def on_record(self) -> str:
+        """Who the audit names: a refused sign-in is not the person whose e-mail it
+        claimed, so the audit's Person filter never mixes the two."""
+        return f"unaccepted sign-in as {self.email}" if self.via == "refused" else self.email
+
     def can(self, role: Role) -> bool:
         return self.role is not None and ROLES.index(self.role) >= ROLES.index(role)
 
@@ -358,7 +364,7 @@ class Access:
             message = (
                 f"Only {a_role(role)} can {doing}; {held}. Ask an admin of the app if you need it."
             )
-        who = actor.email if isinstance(actor, Actor) else "nobody"
+        who = actor.on_record if isinstance(actor, Actor) else "nobody"
         log.warning("refused %s for %s (%s)", doing, who, current)
         self._record_refusal(who, key, doing, current, role, message, tried)
         raise AccessDenied(message)
@@ -456,7 +462,7 @@ class Access:
         if len(self._refused_on_record) >= REFUSED_SIGN_INS_KEPT:
             self._refused_on_record.clear()
         entry = AuditEntry(
-            who=email,
+            who=Actor.refused(email, why).on_record,
             action="sign-in",
             listing_key=email,
             channel=AUDIT_CHANNEL,

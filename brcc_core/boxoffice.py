@@ -756,13 +756,20 @@ class BoxOffice:
                 self._state = AppState.open(self.settings.state_db_url)
             if not self._state_claimed:
                 state = self._state
-                # Who wrote to it, read only if it is not stamped yet (an older version's).
-                claim(
-                    state,
-                    self.settings,
-                    lambda: [*state.people_on_record(), *Access(state.engine).demo_traces()],
-                )
-                self._state_claimed = True
+                try:
+                    # Who wrote to it, read only if it is not stamped yet (an older version's).
+                    claim(
+                        state,
+                        self.settings,
+                        lambda: [*state.people_on_record(), *Access(state.engine).demo_traces()],
+                    )
+                    self._state_claimed = True
+                except StateRefused:
+                    raise
+                except StateUnavailable as exc:
+                    # Unreachable now: what the caller does next fails the same way and
+                    # says so (a change is refused unrecorded); checked again next time.
+                    log.warning("app-state DB not checked for its systems: %s", exc)
             return self._state
 
     def state_refusal(self) -> str | None:
@@ -773,7 +780,7 @@ class BoxOffice:
             self.state  # noqa: B018 - opening it checks its stamp
         except StateRefused as exc:
             return str(exc)
-        except StateUnavailable:
+        except StateUnavailable:  # not even opened (a URL it cannot use): said on first use
             return None
         return None
 

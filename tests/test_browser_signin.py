@@ -264,8 +264,9 @@ def test_an_account_whose_admin_e_mail_is_not_verified_signs_in_to_nothing(club,
     page.goto(f"{club.url}/people")  # a deep link changes nothing
     page.get_by_text("Sign-in not accepted").first.wait_for(timeout=FIRST_RUN_SECONDS * 1000)
     assert page.locator('[data-testid="stDataFrame"]').count() == 0
-    refused = admin_box(club.data_dir).audit_log(who=ADMIN)
-    assert ["sign-in", "refused"] in refused[["action", "result"]].values.tolist()
+    refused = admin_box(club.data_dir).audit_log(who=f"unaccepted sign-in as {ADMIN}")
+    assert refused[["action", "result"]].values.tolist() == [["sign-in", "refused"]]
+    assert "subject attacker-account" in refused.iloc[0]["note"]
 
 
 def test_a_second_account_with_the_manager_s_e_mail_signs_in_to_nothing(club, browser):
