@@ -9,12 +9,19 @@ out; everyone else's role lives in the app-state database, in this module's own 
 The facade (``BoxOffice``) calls ``Access.require`` before every write. It never trusts the
 role an ``Actor`` carries for a signed-in person: it reads the role again, so a role taken
 away applies to the very next write, and an ``Actor`` built by hand gains nothing. Only the
-demo identities (demo mode, sandbox data) carry their role themselves.
+demo identities (demo mode, sandbox data) carry their role themselves. A refused attempt is
+an audit row (who, what they tried, the role they lacked), not only a log line.
+
+A sign-in counts only when the provider vouches for the e-mail (``email_verified`` true, or
+an issuer listed in ``BRCC_EMAIL_VERIFIED_ISSUERS`` that sends no such claim), and the first
+account (issuer and subject) that signs in with an e-mail keeps it: another account claiming
+it later is refused until an admin forgets the first (``sign_in``).
 
 A meeting link is ``<link id>.<expiry>.<signature>``: HMAC-SHA256 under a key kept in the
-app-state database (made on first use, shared by every app instance on that database).
+app-state database (made on first use, shared by every app instance on that database, one
+per ``Settings.systems``, so a link made on the demo never opens on the club's systems).
 The signature stops guessing and tampering; the database row says whether the link was
-revoked, so revoking works at once.
+revoked, so revoking works at once. A token is ASCII: base64url, digits, base64url.
 """
 
 from __future__ import annotations
@@ -24,9 +31,10 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -51,18 +59,21 @@ from sqlalchemy.exc import IntegrityError
 
 from brcc_core.common import clock as app_clock
 from brcc_core.formats import day_label, moment_label
-from brcc_core.state import AuditEntry, LazyTables, stamped
+from brcc_core.state import AuditEntry, LazyTables, StateUnavailable, stamped
 
 log = logging.getLogger(__name__)
 
 Role = Literal["viewer", "manager", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "manager", "admin")  # each includes the ones before
 ROLE_LABELS = {
-    "viewer": "Viewer: Dashboard, Comparison, read-only Inventory",
+    "viewer": (
+        "Viewer: Dashboard, Comparison, Sales & pace, Tonight, read-only Inventory; "
+        "Refresh data and Sync Eventbrite orders (audited)"
+    ),
     "manager": "Manager: also changes capacity, shows, venue capacities and Sync",
-    "admin": "Admin: also decides who has which role",
+    "admin": "Admin: also decides who has which role and forgets sign-in accounts",
 }
-Via = Literal["sign-in", "demo", "unsigned", "nobody"]
+Via = Literal["sign-in", "demo", "unsigned", "nobody", "refused"]
 
 # How long a meeting link lives, as offered in the app (label -> lifetime).
 LINK_LIFETIMES: dict[str, timedelta] = {
@@ -72,6 +83,18 @@ LINK_LIFETIMES: dict[str, timedelta] = {
     "1 week": timedelta(days=7),
 }
 AUDIT_CHANNEL = "app"  # audit rows about the app itself (roles, links, shows), no platform
+APP_KEY = "app"  # the audit's listing key of an attempt on the app as a whole
+# A meeting token: link id (secrets.token_urlsafe), expiry (Unix seconds), signature
+# (base64url SHA-256). ASCII only: str.isdigit() and int() also read "²" and "１２".
+TOKEN = re.compile(r"([A-Za-z0-9_-]{1,40})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})", re.ASCII)
+# How many refused sign-ins a process remembers having put on record (one row each,
+# however many page runs the refused person makes).
+REFUSED_SIGN_INS_KEPT = 1000
+
+
+def a_role(role: str) -> str:
+    """The role with its article: a viewer, a manager, an admin."""
+    return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
 
 
 def app_audit_entry(
@@ -106,6 +129,17 @@ people = Table(
     Column("email", String(200), primary_key=True),  # lower case
     Column("role", String(20), nullable=False),
     *stamped("updated"),
+)
+
+# The account (issuer and subject) that first signed in with an e-mail: a later sign-in
+# with that e-mail from another account is refused (``Access.sign_in``).
+sign_ins = Table(
+    "brcc_sign_ins",
+    metadata,
+    Column("email", String(200), primary_key=True),  # lower case
+    Column("issuer", String(300), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("first_at", DateTime, nullable=False),
 )
 
 meeting_links = Table(
@@ -155,6 +189,7 @@ class Actor:
     email: str
     role: Role | None
     via: Via = "sign-in"
+    note: str = ""  # a refused sign-in: why, in words for the person
 
     @classmethod
     def demo(cls, role: Role) -> Actor:
@@ -168,9 +203,21 @@ class Actor:
         return cls(why, None, "nobody")
 
     @classmethod
+    def refused(cls, email: str, why: str) -> Actor:
+        """A sign-in the app does not accept (e-mail not verified, or another account's):
+        no role, whatever the e-mail."""
+        return cls(email, None, "refused", why)
+
+    @classmethod
     def unsigned(cls) -> Actor:
         """Live mode with no sign-in configured: reads like a viewer, never writes."""
         return cls("anonymous", "viewer", "unsigned")
+
+    @property
+    def on_record(self) -> str:
+        """Who the audit names: a refused sign-in is not the person whose e-mail it
+        claimed, so the audit's Person filter never mixes the two."""
+        return f"unaccepted sign-in as {self.email}" if self.via == "refused" else self.email
 
     def can(self, role: Role) -> bool:
         return self.role is not None and ROLES.index(self.role) >= ROLES.index(role)
@@ -191,6 +238,26 @@ class MeetingLink:
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if now >= self.expires_at else "active"
+
+
+def unverified_reason(verified: object, issuer: str, verified_issuers: Sequence[str]) -> str | None:
+    """Why a sign-in's e-mail is not taken as the person's (None: it is). Providers say
+    ``email_verified``; some that verify every address send no such claim, and the club
+    lists those (``BRCC_EMAIL_VERIFIED_ISSUERS``). A claim saying false is refused always."""
+    if verified is True or (isinstance(verified, str) and verified.strip().lower() == "true"):
+        return None
+    if verified is None and issuer and issuer.rstrip("/") in verified_issuers:
+        return None
+    if verified is None:
+        return (
+            "the sign-in provider did not say that this e-mail address is verified "
+            "(no email_verified claim). An admin can list a provider that verifies every "
+            "address in BRCC_EMAIL_VERIFIED_ISSUERS (README, Sign-in and roles)."
+        )
+    return (
+        "the sign-in provider says this e-mail address is not verified. Verify it with the "
+        "provider, then sign in again."
+    )
 
 
 def normalize_email(email: str) -> str:
@@ -226,14 +293,19 @@ class Access:
         demo: bool = False,
         audit: Callable[[AuditEntry], int] | None = None,
         clock: Callable[[], datetime] = app_clock.now,
+        systems: str = "demo",
+        verified_issuers: Sequence[str] = (),
     ):
         self.engine = engine
         self.admins = tuple(normalize_email(a) for a in admins if a)
         self.demo = demo
+        self.systems = systems  # Settings.systems: whose meeting-link key this uses
+        self.verified_issuers = tuple(i.rstrip("/") for i in verified_issuers)
         self._audit = audit
         self._clock = clock
         self._tables = LazyTables(engine, metadata)
         self._key: bytes | None = None
+        self._refused_on_record: set[tuple[str, str, str, str]] = set()
 
     def _begin(self, what: str) -> AbstractContextManager[Connection]:
         return self._tables.begin(what)
@@ -267,22 +339,175 @@ class Access:
             return actor.role if self.demo and actor.role in ROLES else None
         if actor.via == "sign-in":
             return self.role_of(actor.email)
+        if actor.via == "unsigned":
+            return "viewer"  # live without sign-in: everyone reads (and refreshes), nobody writes
         return None
 
-    def require(self, actor: object, role: Role, doing: str) -> Actor:
-        """The acting person, if they hold ``role`` now; AccessDenied otherwise."""
+    def require(
+        self, actor: object, role: Role, doing: str, *, key: str = APP_KEY, tried: str = ""
+    ) -> Actor:
+        """The acting person, if they hold ``role`` now; AccessDenied otherwise, with the
+        attempt on record: who, ``doing`` on ``key`` (``tried``: the value asked for), the
+        role they hold and the one it needs."""
+        current: Role | None = None
         if not isinstance(actor, Actor):
-            raise AccessDenied(f"Only a signed-in {role} can {doing}; nobody is signed in.")
-        if actor.via == "demo" and not self.demo:
-            raise AccessDenied("Demo identities work only in demo mode. Sign in instead.")
-        current = self.role_now(actor)
-        if current is None or ROLES.index(current) < ROLES.index(role):
+            message = f"Only a signed-in {role} can {doing}; nobody is signed in."
+        elif actor.via == "demo" and not self.demo:
+            message = "Demo identities work only in demo mode. Sign in instead."
+        else:
+            current = self.role_now(actor)
+            if current is not None and ROLES.index(current) >= ROLES.index(role):
+                return Actor(actor.email, current, actor.via)
             held = f"your role is {current}" if current else "you have no role yet"
-            log.warning("refused %s for %s (%s)", doing, actor.email, current)
-            raise AccessDenied(
-                f"Only a {role} can {doing}; {held}. Ask an admin of the app if you need it."
+            if actor.via == "unsigned":
+                held = "sign-in is not configured, so the app is read-only for everyone"
+            message = (
+                f"Only {a_role(role)} can {doing}; {held}. Ask an admin of the app if you need it."
             )
-        return Actor(actor.email, current, actor.via)
+        who = actor.on_record if isinstance(actor, Actor) else "nobody"
+        log.warning("refused %s for %s (%s)", doing, who, current)
+        self._record_refusal(who, key, doing, current, role, message, tried)
+        raise AccessDenied(message)
+
+    def _record_refusal(
+        self,
+        who: str,
+        key: str,
+        doing: str,
+        held: Role | None,
+        needed: Role,
+        message: str,
+        tried: str = "",
+    ) -> None:
+        """A refused attempt in the audit log; a log line if the log cannot be written
+        (the refusal stands either way)."""
+        if self._audit is None:
+            return
+        entry = AuditEntry(
+            who=who,
+            action="access",
+            listing_key=key,
+            channel=AUDIT_CHANNEL,
+            what=doing,
+            before=held or "no role",
+            after=f"needs {needed}",
+            result="refused",
+            error=message,
+            note=tried or None,
+            batch=uuid.uuid4().hex[:12],
+        )
+        try:
+            self._audit(entry)
+        except StateUnavailable as exc:
+            log.warning("refusal of %s for %s not audited: %s", doing, who, exc)
+
+    # --- sign-in -------------------------------------------------------------------------
+    def sign_in(self, claims: Mapping[str, object]) -> Actor:
+        """The person behind a provider's sign-in (``st.user``: the ID token's claims),
+        with their role now; ``Actor.refused`` with the reason when the provider does not
+        vouch for the e-mail, or another account signed in with it first;
+        ``Actor.nobody`` when it carries no e-mail. StateUnavailable when the accounts
+        cannot be read."""
+        email = normalize_email(str(claims.get("email") or ""))
+        if not email:
+            return Actor.nobody("no e-mail")
+        issuer = str(claims.get("iss") or "").rstrip("/")
+        subject = str(claims.get("sub") or "")
+        why = unverified_reason(claims.get("email_verified"), issuer, self.verified_issuers)
+        if why is None and not subject:
+            why = "the sign-in did not say which account it is (no subject)."
+        if why is None:
+            why = self._bind(email, issuer, subject)
+        if why is not None:
+            self._record_refused_sign_in(email, issuer, subject, why)
+            return Actor.refused(email, why)
+        return Actor(email, self.role_of(email), "sign-in")
+
+    def _bind(self, email: str, issuer: str, subject: str) -> str | None:
+        """Tie ``email`` to this account on its first sign-in; why not, when another
+        account has it."""
+        query = select(sign_ins.c.issuer, sign_ins.c.subject).where(sign_ins.c.email == email)
+        with self._begin("checking the sign-in") as conn:
+            found = conn.execute(query).first()
+        if found is None:
+            with self._begin("checking the sign-in") as conn:
+                try:
+                    conn.execute(
+                        insert(sign_ins).values(
+                            email=email,
+                            issuer=issuer[:300],
+                            subject=subject[:255],
+                            first_at=_naive(self._clock()),
+                        )
+                    )
+                except IntegrityError:  # the same e-mail signed in elsewhere at that moment
+                    pass
+                else:
+                    return None
+            with self._begin("checking the sign-in") as conn:
+                found = conn.execute(query).first()
+        if found is None or (found.issuer, found.subject) == (issuer[:300], subject[:255]):
+            return None
+        return (
+            "another account at the sign-in provider signed in with this e-mail first, so "
+            "the app does not accept this one. If the account is yours (a new one, or "
+            "another provider), ask an admin to forget the old one on People and roles."
+        )
+
+    def _record_refused_sign_in(self, email: str, issuer: str, subject: str, why: str) -> None:
+        """One audit row per refused sign-in, not one per page run it makes."""
+        seen = (email, issuer, subject, why)
+        if seen in self._refused_on_record or self._audit is None:
+            return
+        if len(self._refused_on_record) >= REFUSED_SIGN_INS_KEPT:
+            self._refused_on_record.clear()
+        entry = AuditEntry(
+            who=Actor.refused(email, why).on_record,
+            action="sign-in",
+            listing_key=email,
+            channel=AUDIT_CHANNEL,
+            what="sign-in",
+            before=None,
+            after=None,
+            result="refused",
+            error=f"Sign-in refused: {why}",
+            note=f"issuer {issuer or 'not given'}, subject {subject or 'not given'}",
+            batch=uuid.uuid4().hex[:12],
+        )
+        try:
+            self._audit(entry)
+        except StateUnavailable as exc:
+            log.warning("refused sign-in of %s not audited: %s", email, exc)
+            return
+        self._refused_on_record.add(seen)
+
+    def sign_in_accounts(self) -> pd.DataFrame:
+        """Which account each e-mail is tied to (``email``, ``issuer``, ``first_at``)."""
+        with self._begin("reading sign-in accounts") as conn:
+            rows = conn.execute(select(sign_ins).order_by(sign_ins.c.email)).all()
+        return pd.DataFrame(
+            [{"email": r.email, "issuer": r.issuer, "first_at": _aware(r.first_at)} for r in rows],
+            columns=["email", "issuer", "first_at"],
+        )
+
+    def forget_sign_in(self, by: Actor, email: str) -> bool:
+        """Untie ``email`` from the account that first signed in with it, so the next
+        sign-in with it ties it anew (a new account, another provider). Admins only;
+        audited. False when it was not tied to any."""
+        admin = self.require(by, "admin", "forget a sign-in account", key=normalize_email(email))
+        email = normalize_email(email)
+        with self._begin("forgetting a sign-in account") as conn:
+            gone = conn.execute(delete(sign_ins).where(sign_ins.c.email == email)).rowcount
+        if gone:
+            self._record(admin, "sign-in", email, "sign-in account", "tied", "forgotten")
+        return bool(gone)
+
+    def demo_traces(self) -> list[str]:
+        """Who gave roles and made meeting links (e-mails), to tell demo-made records."""
+        with self._begin("reading roles") as conn:
+            givers = conn.execute(select(people.c.updated_by).distinct()).scalars().all()
+            makers = conn.execute(select(meeting_links.c.created_by).distinct()).scalars().all()
+        return [str(x) for x in (*givers, *makers) if x]
 
     def people(self) -> pd.DataFrame:
         """Everyone with a role: the ``BRCC_ADMINS`` first (``source`` says so)."""
@@ -314,7 +539,9 @@ class Access:
 
     def set_role(self, by: Actor, email: str, role: Role | None) -> None:
         """Give ``email`` a role, or take it away (None). Admins only; audited."""
-        admin = self.require(by, "admin", "change who has which role")
+        admin = self.require(
+            by, "admin", "change who has which role", key=normalize_email(email), tried=str(role)
+        )
         email = normalize_email(email)
         if "@" not in email or len(email) > 200:
             raise ValueError("Enter the person's e-mail address, as their sign-in shows it.")
@@ -357,20 +584,22 @@ class Access:
     def _signing_key(self) -> bytes:
         if self._key is None:
             fresh = secrets.token_urlsafe(32)
+            # One key per systems: a link signed on the demo is not valid on the club's.
+            name = f"meeting_links:{self.systems}"[:40]
             with self._begin("preparing meeting links") as conn:
                 stored = conn.execute(
-                    select(access_keys.c.value).where(access_keys.c.name == "meeting_links")
+                    select(access_keys.c.value).where(access_keys.c.name == name)
                 ).scalar()
                 if stored is None:
                     try:
-                        conn.execute(insert(access_keys).values(name="meeting_links", value=fresh))
+                        conn.execute(insert(access_keys).values(name=name, value=fresh))
                         stored = fresh
                     except IntegrityError:  # another instance made it first
                         stored = None
             if stored is None:
                 with self._begin("preparing meeting links") as conn:
                     stored = conn.execute(
-                        select(access_keys.c.value).where(access_keys.c.name == "meeting_links")
+                        select(access_keys.c.value).where(access_keys.c.name == name)
                     ).scalar_one()
             self._key = stored.encode()
         return self._key
@@ -468,10 +697,13 @@ class Access:
 
     def open_link(self, token: str) -> MeetingLink:
         """The link behind ``token`` if it works now; LinkInvalid with the reason if not."""
-        parts = (token or "").strip().split(".")
-        if len(parts) != 3 or not parts[1].isdigit():
+        text = token.strip() if isinstance(token, str) else ""
+        if text.count(".") != 2:
             raise LinkInvalid("This meeting link is not complete: copy it again from the app.")
-        link_id, expires, signature = parts
+        parsed = TOKEN.fullmatch(text)
+        if parsed is None:
+            raise LinkInvalid("This meeting link is not valid: copy it again from the app.")
+        link_id, expires, signature = parsed.groups()
         if not hmac.compare_digest(signature, self._sign(link_id, int(expires))):
             raise LinkInvalid("This meeting link is not valid: copy it again from the app.")
         with self._begin("opening a meeting link") as conn:
@@ -481,9 +713,8 @@ class Access:
         link = found[0]
         status = link.status(self._clock())
         if status == "revoked":
-            raise LinkInvalid(
-                f"This meeting link was revoked by {link.revoked_by}. Ask a manager for a new one."
-            )
+            # Whoever holds the link learns that, not which manager did it.
+            raise LinkInvalid("This meeting link was revoked. Ask a manager for a new one.")
         if status == "expired":
             raise LinkInvalid(
                 f"This meeting link expired on {moment_label(link.expires_at)} UTC. "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -60,9 +61,10 @@ from brcc_core.pace import pace_table
 from brcc_core.sales import SalesHistory, read_sales
 from brcc_core.settings import Settings
 from brcc_core.shows import RecurringRule, SavedShow, map_shows, suggest_shows
+from brcc_core.state import AuditEntry, StateUnavailable
 from brcc_core.state import State as AppState
-from brcc_core.state import StateUnavailable
 from brcc_core.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
+from brcc_core.systems import StateRefused, claim, move_legacy_demo
 from brcc_core.woocommerce import WooCommerceClient
 from brcc_core.wordpress import WordPressReader, WordPressUnavailable, wordpress_engine
 
@@ -152,6 +154,7 @@ class BoxOffice:
         self._catalog_warning: str | None = None
         self._lock = threading.Lock()
         self._state = state  # the app-state DB, opened on first use (see ``state``)
+        self._state_claimed = False  # checked to belong to settings.systems (systems.py)
         self._state_lock = threading.Lock()
         # One read of the live numbers serves every session for a few seconds; cleared
         # by every write and refresh (``_live_changed``).
@@ -183,7 +186,8 @@ class BoxOffice:
         """Connect to the club's systems, or to the sandbox in demo mode (seeding it on
         first use). Nothing is fetched yet."""
         key = settings.cache_key.reveal().encode() if settings.cache_key else None
-        cache = CatalogCache(settings.data_dir, key=key)
+        move_legacy_demo(settings)  # a demo's files in data/, from before data/demo/
+        cache = CatalogCache(settings.data_dir, key=key, stamp=settings.systems)
         if settings.is_demo:
             # The one place production code loads the sandbox: only demo mode needs it.
             from brcc_core.sandbox.twin import Sandbox, SandboxError
@@ -239,7 +243,7 @@ class BoxOffice:
                 session=sandbox.session(),
             ),
             wordpress=WordPressReader(sandbox.engine, settings.wp_table_prefix),
-            cache=cache or CatalogCache(settings.data_dir),
+            cache=cache or CatalogCache(settings.data_dir, stamp=settings.systems),
             sandbox=sandbox,
             state=state,
         )
@@ -262,14 +266,41 @@ class BoxOffice:
         """Why the saved catalog was discarded at load, if it was."""
         return self._catalog_warning
 
-    def refresh_catalog(self, progress: RefreshProgress | None = None) -> RefreshResult:
+    def refresh_catalog(
+        self,
+        progress: RefreshProgress | None = None,
+        *,
+        who: Actor | None = None,
+        first_build: bool = False,
+    ) -> RefreshResult:
         """Fetch the catalog from both APIs, save it, and say what changed.
 
         Both channels are read at once, and the refresh waits for them no longer than
         ``settings.refresh_deadline_seconds``. A channel that fails, or has not answered
         by then, keeps its part of the previous catalog and reports why; the other
         channel is refreshed all the same.
+
+        ``who`` pressed Refresh data: any role may (it reads, and leaves the calls kept
+        for capacity changes), and it is audited with their e-mail. ``first_build``: no
+        catalog exists and a page needs one, whoever opened it (audited too).
         """
+        actor = who
+        if who is not None and not first_build:
+            actor = self._require(who, "viewer", "refresh the catalog", key="catalog")
+        result = self._refresh_catalog(progress)
+        if actor is not None:
+            self._record_read(
+                actor,
+                ("refresh", "catalog", "app"),
+                "first catalog build" if first_build else "catalog refresh",
+                f"{result.eventbrite_calls} Eventbrite calls",
+                "failed" if result.errors else "ok",
+                "; ".join(f"{c}: {e}" for c, e in result.errors.items()) or None,
+                f"{result.seconds:.1f} s",
+            )
+        return result
+
+    def _refresh_catalog(self, progress: RefreshProgress | None) -> RefreshResult:
         started = time.perf_counter()
         previous = self.catalog()
         now = clock.now()
@@ -476,7 +507,10 @@ class BoxOffice:
     # within BRCC_EB_REFRESH_DAYS on every refresh, the rest kept (brcc_core.class_reads).
     def _class_store(self) -> CatalogCache:
         return CatalogCache(
-            self.cache.data_dir, key=self.cache._key, filename="eventbrite-classes.pkl"
+            self.cache.data_dir,
+            key=self.cache._key,
+            filename="eventbrite-classes.pkl",
+            stamp=self.cache.stamp,
         )
 
     def _kept_class_reads(self) -> dict[str, KeptClasses]:
@@ -720,7 +754,35 @@ class BoxOffice:
         with self._state_lock:
             if self._state is None:
                 self._state = AppState.open(self.settings.state_db_url)
+            if not self._state_claimed:
+                state = self._state
+                try:
+                    # Who wrote to it, read only if it is not stamped yet (an older version's).
+                    claim(
+                        state,
+                        self.settings,
+                        lambda: [*state.people_on_record(), *Access(state.engine).demo_traces()],
+                    )
+                    self._state_claimed = True
+                except StateRefused:
+                    raise
+                except StateUnavailable as exc:
+                    # Unreachable now: what the caller does next fails the same way and
+                    # says so (a change is refused unrecorded); checked again next time.
+                    log.warning("app-state DB not checked for its systems: %s", exc)
             return self._state
+
+    def state_refusal(self) -> str | None:
+        """Why the app-state database must not be used by these settings (it belongs to
+        other systems: the demo's, or another club's), or None. A database that cannot be
+        reached now is not refused here: it is checked on its first use."""
+        try:
+            self.state  # noqa: B018 - opening it checks its stamp
+        except StateRefused as exc:
+            return str(exc)
+        except StateUnavailable:  # not even opened (a URL it cannot use): said on first use
+            return None
+        return None
 
     @property
     def locks(self) -> Locks:
@@ -742,13 +804,49 @@ class BoxOffice:
                     admins=self.settings.admins,
                     demo=self.settings.is_demo,
                     audit=state.append_audit,
+                    systems=self.settings.systems,
+                    verified_issuers=self.settings.email_verified_issuers,
                 )
             return self._access
 
-    def _require(self, who: Actor | None, role: Role, doing: str) -> Actor:
-        """The acting person if they hold ``role`` now; AccessDenied otherwise. Every
-        write below starts here, whatever the page showed."""
-        return self.access.require(who, role, doing)
+    def _require(
+        self, who: Actor | None, role: Role, doing: str, *, key: str = "app", tried: str = ""
+    ) -> Actor:
+        """The acting person if they hold ``role`` now; AccessDenied otherwise (on record
+        in the audit log). Every write below starts here, whatever the page showed."""
+        return self.access.require(who, role, doing, key=key, tried=tried)
+
+    def _record_read(
+        self,
+        actor: Actor,
+        where: tuple[str, str, str],
+        what: str,
+        after: str | None,
+        result: str,
+        error: str | None,
+        note: str,
+    ) -> None:
+        """An audit row for a read that spends the platforms' calls (refresh, order sync;
+        ``where``: action, key, channel). Its loss is logged, never a reason to fail what
+        was done."""
+        action, key, channel = where
+        entry = AuditEntry(
+            who=actor.email,
+            action=action,
+            listing_key=key,
+            channel=channel,
+            what=what,
+            before=None,
+            after=after,
+            result=result,
+            error=error,
+            note=note,
+            batch=uuid.uuid4().hex[:12],
+        )
+        try:
+            self.state.append_audit(entry)
+        except StateUnavailable as exc:
+            log.warning("%s by %s not audited: %s", what, actor.email, exc)
 
     def _record(self, actor: Actor, *row: Any) -> None:
         """An audit row for a change to the app's own records (shows, rules): ``row`` is
@@ -780,7 +878,22 @@ class BoxOffice:
                 (listings["event_id"] == event_id) & (listings["listing_key"] != listing_key)
             ]
             others = tuple(str(s) for s in siblings["slot_label"].dropna())
-        return ListingState.from_row(row, other_classes=others)
+        listing = ListingState.from_row(row, other_classes=others)
+        if listing.channel == "eventbrite" and listing.event_id:
+            listing = replace(listing, event_capacity=self._fixed_event_capacity(event_id))
+        return listing
+
+    def _fixed_event_capacity(self, event_id: str) -> int | None:
+        """An Eventbrite event's capacity when it is set on its own (custom): raising a
+        class does not raise it. None when it is the sum of its classes, or not known."""
+        catalog = self.catalog()
+        events = catalog.events if catalog is not None else ()
+        event = next((e for e in events if e.event_id == event_id), None)
+        if event is None or not event.capacity_is_custom:
+            return None
+        if event.tier is not None and event.tier.capacity_total is not None:
+            return event.tier.capacity_total
+        return event.capacity
 
     def _venue_capacity_of(self, listing_key: str, listings: pd.DataFrame) -> int:
         try:
@@ -815,7 +928,9 @@ class BoxOffice:
         audit row per attempt. Refused without touching a platform when the audit log
         cannot be written: every change must be on record. AccessDenied unless ``who``
         is a manager now."""
-        actor = self._require(who, "manager", "change capacity")
+        actor = self._require(
+            who, "manager", "change capacity", key=change.listing_key, tried=_tried(change)
+        )
         listings = self.listings() if listings is None else listings
         listing = self.listing_state(change.listing_key, listings)
         try:
@@ -883,7 +998,9 @@ class BoxOffice:
         Managers only. A venue capacity below what is sold + pending on those listings,
         or above ``BRCC_MAX_CAPACITY``, is refused (ValueError with the reason); every
         venue capacity change, refusals included, is audited with before and after."""
-        actor = self._require(who, "manager", "change show mappings and venue capacities")
+        actor = self._require(
+            who, "manager", "change show mappings and venue capacities", key=show_key
+        )
         keys = tuple(listing_keys)
         saved = next((s for s in self.state.saved_shows() if s.show_key == show_key), None)
         before: int | None = saved.venue_capacity if saved else None
@@ -921,7 +1038,7 @@ class BoxOffice:
         return None if row.empty else int(row["venue_capacity"].iloc[0])
 
     def forget_show_mapping(self, show_key: str, *, who: Actor | None = None) -> None:
-        actor = self._require(who, "manager", "change show mappings")
+        actor = self._require(who, "manager", "change show mappings", key=show_key)
         self.state.forget_show(show_key)
         self._record(actor, "mapping", show_key, "show mapping", "saved", "forgotten")
 
@@ -941,8 +1058,21 @@ class BoxOffice:
 
     # --- people, roles and meeting links ------------------------------------------------
     def actor_for(self, email: str) -> Actor:
-        """A signed-in person with their role now (None: they must ask an admin)."""
+        """A signed-in person with their role now (None: they must ask an admin). For
+        scripts and tests; a sign-in goes through ``sign_in``."""
         return self.access.actor(email)
+
+    def sign_in(self, claims: dict) -> Actor:
+        """The person a provider's sign-in names (``st.user``), if the app accepts it:
+        a verified e-mail, from the account that first signed in with it."""
+        return self.access.sign_in(claims)
+
+    def sign_in_accounts(self) -> pd.DataFrame:
+        return self.access.sign_in_accounts()
+
+    def forget_sign_in(self, email: str, *, who: Actor | None = None) -> bool:
+        """Admins only; audited."""
+        return self.access.forget_sign_in(who, email)
 
     def people(self) -> pd.DataFrame:
         return self.access.people()
@@ -1054,17 +1184,43 @@ class BoxOffice:
                 )
             return self._wc_history
 
-    def sync_eventbrite_sales(self, progress: Callable[[int], None] | None = None) -> SyncResult:
+    def sync_eventbrite_sales(
+        self, progress: Callable[[int], None] | None = None, *, who: Actor | None = None
+    ) -> SyncResult:
         """Fetch Eventbrite orders and attendees changed since the last sync (all of them
         the first time), going on from a sync that failed or stopped part-way. Stops before
         the hour's calls left reach ``BRCC_EB_WRITE_RESERVE`` (``SyncResult.stopped``).
-        Raises IntegrationError / SalesStoreUnavailable with a message."""
+        Raises IntegrationError / SalesStoreUnavailable with a message. ``who`` pressed
+        Sync Eventbrite orders: any role may (it reads), and it is audited with them."""
+        actor = who
+        if who is not None:
+            actor = self._require(who, "viewer", "sync Eventbrite orders", key="eventbrite orders")
+        calls_before = self.eventbrite.calls
+        outcome, error = "failed", None
+        after = None
         try:
-            return self.eventbrite_sales.sync(
+            result = self.eventbrite_sales.sync(
                 self.eventbrite, progress=progress, reserve=self.settings.eb_write_reserve
             )
+            outcome = "ok" if result.complete else "stopped"
+            error = result.stopped
+            after = f"{result.orders} orders, {result.attendees} attendees"
+            return result
+        except Exception as exc:
+            error = str(exc)
+            raise
         finally:  # even a sync that failed half-way may have stored some orders
             self.shared_history.clear()
+            if actor is not None:
+                self._record_read(
+                    actor,
+                    ("order sync", "eventbrite orders", "eventbrite"),
+                    "Eventbrite orders sync",
+                    after,
+                    outcome,
+                    error,
+                    f"{self.eventbrite.calls - calls_before} Eventbrite calls",
+                )
 
     def sales_history(
         self, catalog: Catalog | None = None, listings: pd.DataFrame | None = None
@@ -1150,6 +1306,11 @@ class BoxOffice:
                 continue
             counts[key] = count_attendees(seats)
         return door_rows(shows, listings, counts, errors)
+
+
+def _tried(change: Change) -> str:
+    """What a change asked for, in the audit's words."""
+    return f"{change.field} → {change.value}"
 
 
 def _venue(capacity: int | None) -> str:

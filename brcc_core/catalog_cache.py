@@ -8,7 +8,13 @@ manager as one sentence; it is never loaded.
 
 On disk::
 
-    b"BRCCCAT" | version (1 byte) | HMAC-SHA256(key, header + payload) (32 bytes) | payload
+    b"BRCCCAT" | stamp length (1 byte) | stamp | version (1 byte) |
+    HMAC-SHA256(key, header + payload) (32 bytes) | payload
+
+The stamp names the systems the catalog was read from (``demo``, or ``live:`` and a
+digest of the club's WooCommerce site and Eventbrite organization: ``Settings.systems``).
+A file stamped for other systems is set aside unread, like a bad signature: the demo's
+products never appear in the club's lists, nor the club's in the demo.
 
 Writes go to a temporary file in the same directory, are fsynced and then renamed onto
 ``catalog.pkl`` under a file lock, so readers see the old file or the new one, never
@@ -36,8 +42,17 @@ from brcc_core.common import clock
 log = logging.getLogger(__name__)
 
 MAGIC = b"BRCCCAT"
-FORMAT_VERSION = 1
-HEADER = MAGIC + bytes([FORMAT_VERSION])
+FORMAT_VERSION = 2  # 2: the systems stamp; a version-1 file is rebuilt once
+DEMO_STAMP = "demo"  # what the sandbox's catalog is stamped with (Settings.systems)
+
+
+def header_for(stamp: str) -> bytes:
+    """The header of a file stamped ``stamp``: what the signature covers with the payload."""
+    raw = stamp.encode("ascii")
+    return MAGIC + bytes([len(raw)]) + raw + bytes([FORMAT_VERSION])
+
+
+HEADER = header_for(DEMO_STAMP)
 HEADER_SIZE = len(HEADER)
 TAG_SIZE = hashlib.sha256().digest_size
 KEY_FILENAME = "cache.key"
@@ -56,6 +71,21 @@ UNREADABLE_WARNING = (
     "The saved catalog was discarded because it could not be read; "
     "press Refresh data to rebuild it."
 )
+
+
+def stamp_warning(found: str, expected: str) -> str:
+    """Why a catalog read from other systems is not used (stamps: ``Settings.systems``)."""
+
+    def where(stamp: str) -> str:
+        return "the demo sandbox" if stamp == DEMO_STAMP else "a club's systems"
+
+    made = where(found) if where(found) != where(expected) else "other systems"
+    return (
+        f"The saved catalog was read from {made}, not from {where(expected)}, so it was "
+        "set aside unread; press Refresh data to build this one."
+    )
+
+
 BUSY_WARNING = (
     "The saved catalog is being written by another session; "
     "reload the page in a moment, or press Refresh data."
@@ -84,6 +114,12 @@ class _Rejection:
 
 def _sign(key: bytes, body: bytes) -> bytes:
     return hmac.new(key, body, hashlib.sha256).digest()
+
+
+def _parts(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """(header, signature, payload) as the header's stamp length places them."""
+    end = len(MAGIC) + 1 + (data[len(MAGIC)] if len(data) > len(MAGIC) else 0) + 1
+    return data[:end], data[end : end + TAG_SIZE], data[end + TAG_SIZE :]
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -118,7 +154,16 @@ def _write_atomically(target: Path, data: bytes) -> None:
 class CatalogCache:
     """The signed ``catalog.pkl`` in ``data_dir``, plus the key that signs it."""
 
-    def __init__(self, data_dir: Path, key: bytes | None = None, filename: str = "catalog.pkl"):
+    def __init__(
+        self,
+        data_dir: Path,
+        key: bytes | None = None,
+        filename: str = "catalog.pkl",
+        stamp: str = DEMO_STAMP,
+    ):
+        if not stamp.isascii() or not 0 < len(stamp) < 256:
+            raise ValueError("the cache stamp must be 1 to 255 ASCII characters")
+        self.stamp = stamp
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._path = self.data_dir / filename
@@ -184,7 +229,8 @@ class CatalogCache:
     def save(self, obj: Any) -> None:
         """Pickle, sign and atomically replace the cache file."""
         payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        data = HEADER + _sign(self._key, HEADER + payload) + payload
+        head = header_for(self.stamp)
+        data = head + _sign(self._key, head + payload) + payload
         with self._lock():
             if self._path.is_dir() and not self._path.is_symlink():
                 # A file cannot be renamed onto a directory: set it aside first.
@@ -219,7 +265,7 @@ class CatalogCache:
         # Signed by us: unpickling is now as safe as the app's own code. Done outside
         # the lock so one session's load does not hold up another's.
         try:
-            value = pickle.loads(data[HEADER_SIZE + TAG_SIZE :])
+            value = pickle.loads(_parts(data)[2])
         except Exception as exc:  # noqa: BLE001 - any failure means "cannot use this file"
             rejection = _Rejection(
                 UNREADABLE_WARNING, f"signed payload failed to unpickle ({type(exc).__name__})"
@@ -235,16 +281,20 @@ class CatalogCache:
 
     def _verify(self, data: bytes) -> _Rejection | None:
         """Why ``data`` must not be unpickled, or None when it carries our signature."""
-        if len(data) < HEADER_SIZE + TAG_SIZE or not data.startswith(MAGIC):
+        head, tag, payload = _parts(data)
+        if len(tag) < TAG_SIZE or not data.startswith(MAGIC):
             return _Rejection(SIGNATURE_WARNING, "no signed header (unsigned or truncated file)")
-        version = data[len(MAGIC)]
+        version = head[-1]
         if version != FORMAT_VERSION:
             return _Rejection(VERSION_WARNING, f"unknown format version {version}")
-        tag = data[HEADER_SIZE : HEADER_SIZE + TAG_SIZE]
-        expected = _sign(self._key, data[:HEADER_SIZE] + data[HEADER_SIZE + TAG_SIZE :])
-        if not hmac.compare_digest(tag, expected):
+        if not hmac.compare_digest(tag, _sign(self._key, head + payload)):
             return _Rejection(
                 SIGNATURE_WARNING, "signature mismatch (tampered, truncated or another key)"
+            )
+        stamp = head[len(MAGIC) + 1 : -1].decode("ascii", "replace")
+        if stamp != self.stamp:
+            return _Rejection(
+                stamp_warning(stamp, self.stamp), f"stamped {stamp!r}, expected {self.stamp!r}"
             )
         return None
 

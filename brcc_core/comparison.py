@@ -16,6 +16,7 @@ import pandas as pd
 
 from brcc_core.availability import Availability
 from brcc_core.club import NEARLY_FULL_SHARE, channel_name
+from brcc_core.downloads import csv_bytes
 from brcc_core.formats import TICKET_TYPE_PREFIX, WEEKDAYS, header, when_label
 from brcc_core.keys import show_start
 from brcc_core.selection import selection_days
@@ -476,10 +477,10 @@ def _money_columns(takings: Takings | None) -> dict:
 
 
 def comparison_csv(cards: Sequence[ComparisonCard]) -> bytes:
-    """The comparison as CSV (UTF-8 with BOM so a spreadsheet opens accents right);
+    """The comparison as CSV (``downloads.csv_bytes``: no cell a spreadsheet would run);
     unknown numbers are empty cells, never 0. Headers and dates as on screen."""
     frame = comparison_frame(cards).drop(columns=["starts_at"]).rename(columns=header)
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(frame)
 
 
 @dataclass(frozen=True)

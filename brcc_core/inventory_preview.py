@@ -73,6 +73,9 @@ class ListingState:
     limit: str | None = None
     other_classes: tuple[str, ...] = ()  # the other ticket classes of its Eventbrite event
     event_seats_left: int | None = None  # Eventbrite: its event's seats left (shared)
+    # Eventbrite: the event's capacity when set on its own (custom), which bounds every
+    # class and does not grow with one; None when it is the sum of its classes.
+    event_capacity: int | None = None
 
     @classmethod
     def from_row(cls, row: Mapping, other_classes: tuple[str, ...] = ()) -> ListingState:
@@ -192,6 +195,7 @@ def preview_change(
         unlimited_before=listing.unlimited,
     )
     refusal = refusal or _refusal(change, listing, remaining_after)
+    refusal = refusal or event_bound_refusal(change, listing, capacity_after)
     if refusal is None and max_capacity is not None:
         refusal = bound_refusal(capacity_after, change.value, change.field, max_capacity)
     if refusal:
@@ -277,6 +281,31 @@ def _refusal(change: Change, listing: ListingState, remaining_after: int | None)
             f"the lowest possible capacity is {listing.sold + (listing.pending or 0)}."
         )
     return None
+
+
+def event_bound_refusal(
+    change: Change, listing: ListingState, capacity_after: int | None
+) -> str | None:
+    """A class raised past its event's own capacity: Eventbrite keeps the class's number
+    but offers buyers no more than the event's, so the change would be written, found not
+    kept, and put back. Say so before Confirm, and what to raise instead. A series date is
+    left to the engine, which sets the event's capacity when Eventbrite refuses the class."""
+    bound = listing.event_capacity
+    if (
+        listing.channel != "eventbrite"
+        or change.event_level
+        or listing.series_id
+        or bound is None
+        or capacity_after is None
+        or capacity_after <= bound
+    ):
+        return None
+    return (
+        f"The event's capacity ({bound}) bounds this ticket class: Eventbrite would still "
+        f"offer buyers {bound} in all, not {capacity_after}, so nothing is written. Raise "
+        f"the event's capacity to {capacity_after} on Eventbrite instead (the event's "
+        "Tickets page, Event capacity), press Refresh data, then change the class."
+    )
 
 
 def bound_refusal(capacity: int | None, value: int, field: str, max_capacity: int) -> str | None:

@@ -29,6 +29,8 @@ from brcc_core.club import CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY
 from brcc_core.common import clock
 
 Mode = Literal["demo", "live"]
+DEMO_SYSTEMS = "demo"
+DEMO_SYSTEMS_LABEL = "the demo sandbox"
 
 EVENTBRITE_API_URL = "https://www.eventbriteapi.com/v3"
 # Weeks of past weekly shows the demo sandbox is seeded with: a quarter, enough for pace
@@ -38,6 +40,10 @@ DEMO_HISTORY_WEEKS = 12
 PACE_OCCURRENCES = 8
 # Default bound on any capacity written: this many times the venue capacity.
 MAX_CAPACITY_FACTOR = 4
+# Where the app keeps its own files by default: the club's systems and the demo sandbox
+# apart, so demo roles, links and catalog can never be read as the club's (brcc_core/systems.py).
+LIVE_DATA_DIR = Path("data")
+DEMO_DATA_DIR = LIVE_DATA_DIR / "demo"
 
 # Variables that, when any is set, switch the app to live mode.
 LIVE_VARIABLES = (
@@ -102,14 +108,14 @@ class Settings:
     # The largest capacity the app writes anywhere (listing or show); a typo beyond it is
     # refused before it reaches a platform. None: MAX_CAPACITY_FACTOR x venue capacity.
     max_capacity_setting: int | None = None
-    data_dir: Path = Path("data")
-    sandbox_db_url: str = "sqlite:///data/sandbox.db"
+    data_dir: Path = DEMO_DATA_DIR
+    sandbox_db_url: str = f"sqlite:///{DEMO_DATA_DIR / 'sandbox.db'}"
     sandbox_scale: str = "club"
     sandbox_seed: int = 1
     sandbox_history_weeks: int = DEMO_HISTORY_WEEKS
     # Past occurrences of the same recurring show a pace is compared with.
     pace_occurrences: int = PACE_OCCURRENCES
-    state_db_url: str = "sqlite:///data/state.db"
+    state_db_url: str = f"sqlite:///{DEMO_DATA_DIR / 'state.db'}"
     wc_url: str | None = None
     wc_consumer_key: Secret | None = None
     wc_consumer_secret: Secret | None = field(default=None)
@@ -127,6 +133,9 @@ class Settings:
     eb_refresh_days: int = 14
     # BRCC_ADMINS: e-mails that are always admins (the first admin; no lock-out possible).
     admins: tuple[str, ...] = ()
+    # BRCC_EMAIL_VERIFIED_ISSUERS: sign-in providers (their ``iss``) that verify every
+    # e-mail they hand out but send no ``email_verified`` claim (brcc_core/access.py).
+    email_verified_issuers: tuple[str, ...] = ()
     # How long a page view waits for a slow system before saying so and moving on.
     page_deadline_seconds: int = 5
     # Eventbrite calls a refresh must leave unspent this hour, for capacity changes.
@@ -149,6 +158,28 @@ class Settings:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def systems(self) -> str:
+        """Which systems this app's state belongs to: ``demo``, or ``live:`` and a digest
+        of the WooCommerce site and Eventbrite organization (public names, no secret).
+        Stamped on the app-state DB, the catalog cache and the meeting-link key."""
+        if self.is_demo:
+            return DEMO_SYSTEMS
+        import hashlib
+
+        club = f"{(self.wc_url or '').lower()}|{self.eb_organization_id or ''}"
+        return "live:" + hashlib.sha256(club.encode()).hexdigest()[:16]
+
+    @property
+    def systems_label(self) -> str:
+        """The same in words, for a person deciding what to do with stamped state."""
+        if self.is_demo:
+            return DEMO_SYSTEMS_LABEL
+        return (
+            f"the club's systems (WooCommerce site {self.wc_url}, Eventbrite organization "
+            f"{self.eb_organization_id})"
+        )
+
     def fingerprint(self) -> str:
         """A stable digest of every setting, secrets included, that reveals none of them
         (a cache key for the process-wide BoxOffice)."""
@@ -170,6 +201,7 @@ class Settings:
             ("data dir", str(self.data_dir)),
             ("app-state DB", _safe_db_url(self.state_db_url)),
             ("admins (BRCC_ADMINS)", ", ".join(self.admins) or "none"),
+            ("state belongs to", f"{self.systems_label} [{self.systems}]"),
         ]
         if self.is_demo:
             rows += [
@@ -205,6 +237,24 @@ def _safe_db_url(url: str) -> str:
 def _quoted(raw: str) -> str:
     """A setting's value in a message: short, whatever was pasted into it."""
     return repr(raw[:40]) + ("…" if len(raw) > 40 else "")
+
+
+def _issuers(raw: str | None, problems: list[str]) -> tuple[str, ...]:
+    """``BRCC_EMAIL_VERIFIED_ISSUERS``: issuer URLs (the ``iss`` claim), comma-separated."""
+    found = tuple(dict.fromkeys(p.strip().rstrip("/") for p in (raw or "").split(",")))
+    found = tuple(p for p in found if p)
+    for issuer in found:
+        try:
+            parts = urlsplit(issuer)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            parts = urlsplit("")
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            problems.append(
+                "BRCC_EMAIL_VERIFIED_ISSUERS must list issuer URLs as the provider's "
+                f"discovery document gives them (e.g. https://login.example/v2.0); got "
+                f"{_quoted(issuer)}."
+            )
+    return found
 
 
 def _clean(raw: Mapping[str, str | None]) -> dict[str, str]:
@@ -256,7 +306,14 @@ def load_settings(
             f"BRCC_MAX_CAPACITY ({max_capacity}) must be at least the venue capacity "
             f"({venue_capacity})."
         )
-    data_dir = Path(values.get("BRCC_DATA_DIR", "data"))
+    live = any(name in values for name in LIVE_VARIABLES)
+    forced = values.get("BRCC_MODE")
+    if forced is not None and forced not in ("demo", "live"):
+        problems.append(f"BRCC_MODE must be 'demo' or 'live' (got {_quoted(forced)}).")
+    elif forced is not None:
+        live = forced == "live"
+    # The demo keeps its files apart from the club's unless BRCC_DATA_DIR says otherwise.
+    data_dir = Path(values.get("BRCC_DATA_DIR", LIVE_DATA_DIR if live else DEMO_DATA_DIR))
     sandbox_db_url = values.get("BRCC_SANDBOX_DB_URL", f"sqlite:///{data_dir / 'sandbox.db'}")
     state_db_url = values.get("BRCC_STATE_DB_URL", f"sqlite:///{data_dir / 'state.db'}")
     for name, url in (("BRCC_SANDBOX_DB_URL", sandbox_db_url), ("BRCC_STATE_DB_URL", state_db_url)):
@@ -285,12 +342,6 @@ def load_settings(
     if cache_key is not None and len(cache_key.reveal()) < 16:
         problems.append("BRCC_CACHE_KEY must be at least 16 characters (or leave it unset).")
 
-    live = any(name in values for name in LIVE_VARIABLES)
-    forced = values.get("BRCC_MODE")
-    if forced is not None and forced not in ("demo", "live"):
-        problems.append(f"BRCC_MODE must be 'demo' or 'live' (got {_quoted(forced)}).")
-    elif forced is not None:
-        live = forced == "live"
     # The clock reads BRCC_NOW from the process environment itself (brcc_core.common.clock);
     # here it is checked, and refused where the club's real systems are read.
     now_text = (os.environ if environ is None else environ).get(clock.NOW_VARIABLE, "").strip()
@@ -322,6 +373,7 @@ def load_settings(
         history_share_seconds=history_share_seconds,
         eb_refresh_days=eb_refresh_days,
         admins=parse_admins(values.get("BRCC_ADMINS")),
+        email_verified_issuers=_issuers(values.get("BRCC_EMAIL_VERIFIED_ISSUERS"), problems),
         page_deadline_seconds=page_deadline_seconds,
         eb_write_reserve=eb_write_reserve,
         refresh_deadline_seconds=refresh_deadline_seconds,

@@ -128,6 +128,19 @@ recurring_rules = Table(
 )
 
 
+# Which systems this state belongs to: the demo sandbox or one club's (brcc_core/systems.py).
+# One row, written once by the first start; a start for other systems refuses the database.
+systems_stamp = Table(
+    "brcc_systems",
+    metadata,
+    Column("name", String(20), primary_key=True),
+    Column("systems", String(80), nullable=False),
+    Column("label", String(300), nullable=False),
+    Column("stamped_at", DateTime, nullable=False),
+)
+STAMP_ROW = "stamp"
+
+
 class LazyTables:
     """The app-state tables of one module (``State``'s, ``Access``'s), created on first use
     so that opening never fails on an unreachable server, and transactions whose database
@@ -231,6 +244,37 @@ class State:
     def drop_all(self) -> None:
         """Remove the app's tables (tests only: the app itself never deletes history)."""
         self._tables.drop()
+
+    # --- which systems it belongs to --------------------------------------------------
+    def systems(self) -> tuple[str, str] | None:
+        """(systems, label) stamped on this database, or None when not stamped yet."""
+        with self._begin("reading which systems the app-state belongs to") as conn:
+            row = conn.execute(
+                select(systems_stamp.c.systems, systems_stamp.c.label).where(
+                    systems_stamp.c.name == STAMP_ROW
+                )
+            ).first()
+        return None if row is None else (row.systems, row.label)
+
+    def stamp_systems(self, systems: str, label: str) -> tuple[str, str]:
+        """Stamp an unstamped database; returns the stamp on record (another instance's,
+        when it stamped first)."""
+        try:
+            with self._begin("stamping the app-state database") as conn:
+                conn.execute(
+                    insert(systems_stamp).values(
+                        name=STAMP_ROW,
+                        systems=systems[:80],
+                        label=label[:300],
+                        stamped_at=clock.now_naive_utc(),
+                    )
+                )
+        except StateUnavailable:
+            found = self.systems()  # a duplicate key: someone stamped it first
+            if found is None:
+                raise
+            return found
+        return systems[:80], label[:300]
 
     # --- audit log (append-only) -------------------------------------------------------
     def append_audit(self, entry: AuditEntry) -> int:

@@ -34,13 +34,14 @@ def free_port() -> int:
 @contextmanager
 def streamlit_server(
     data_dir: Path,
-    settings: Mapping[str, str] | None = None,
+    settings: Mapping[str, str | None] | None = None,
     *,
     log_name: str = "streamlit.log",
     start_seconds: float = 60,
 ) -> Iterator[tuple[str, int]]:
     """Serve the app from ``data_dir`` (no stray .env from a checkout; the caller's
-    ``BRCC_*`` variables replaced by ``settings``); yields (base URL, server pid)."""
+    ``BRCC_*`` variables replaced by ``settings``, where None removes one: a live server
+    runs without BRCC_NOW); yields (base URL, server pid)."""
     port = free_port()
     env = without_settings()
     env["BRCC_DATA_DIR"] = str(data_dir)
@@ -48,7 +49,11 @@ def streamlit_server(
         # The server's clock goes on from this process's: the same moment, not the suite's
         # start, so data seeded here and the pages served there agree on "now".
         env[clock.NOW_VARIABLE] = clock.now().isoformat()
-    env.update(settings or {})
+    for name, value in (settings or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     log_path = data_dir / log_name
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(

@@ -1,8 +1,10 @@
 """Sign-in end to end: a real OpenID Connect provider on loopback (``oidc-provider-mock``),
 a real ``streamlit run`` configured with ``[auth]`` in its secrets.toml, and Chromium. A
 viewer signs in and sees no write controls (and a write crafted through the facade in
-their name is refused); a manager signs in, changes capacity, and the audit log has their
-e-mail."""
+their name is refused, and on record); a manager signs in, changes capacity, and the audit
+log has their e-mail. The provider's accounts carry ``email_verified`` as a real provider
+sends it: an account whose e-mail is the admin's but not verified, and a second account
+with the manager's e-mail, sign in to nothing (issue 21)."""
 
 from __future__ import annotations
 
@@ -39,12 +41,24 @@ from tests.served_app import free_port  # noqa: E402
 ADMIN = "boss@club.example"
 VIEWER = "viewer@club.example"
 MANAGER = "manager@club.example"
+# Accounts at the provider: each person's own (subject = their e-mail, verified), one whose
+# e-mail was set to the admin's without verifying it, and a second one with the manager's.
+ATTACKER_ACCOUNT = "attacker-account"
+IMPOSTOR_ACCOUNT = "impostor-account"
+ACCOUNTS = [
+    *(
+        oidc_mock.User(sub=email, claims={"email": email, "email_verified": True})
+        for email in (ADMIN, VIEWER, MANAGER)
+    ),
+    oidc_mock.User(sub=ATTACKER_ACCOUNT, claims={"email": ADMIN, "email_verified": False}),
+    oidc_mock.User(sub=IMPOSTOR_ACCOUNT, claims={"email": MANAGER, "email_verified": True}),
+]
 
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[str]:
     """The OpenID provider, on loopback, in this process."""
-    with oidc_mock.run_server_in_thread(port=free_port()) as server:
+    with oidc_mock.run_server_in_thread(port=free_port(), user_claims=ACCOUNTS) as server:
         yield f"http://localhost:{server.server_port}"
 
 
@@ -100,17 +114,26 @@ def page(browser) -> Iterator:
     context.close()
 
 
-def sign_in(page, club, email: str) -> None:
-    """Through the provider's own page, as a person would."""
+def as_shown(text: str) -> re.Pattern:
+    """``text`` as the page shows it: ``ui.text.plain`` breaks an e-mail's link up with
+    a zero-width space after the @."""
+    return re.compile(re.escape(text).replace("@", "@\u200b?"))
+
+
+def authorize(page, club, account: str) -> None:
+    """Sign in through the provider's own page, as a person would, with ``account``."""
     page.goto(club.url)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"localhost:\d+/oauth2/authorize"))
-    page.locator('input[name="sub"]').fill(email)
-    page.get_by_role("button", name="Authorize").click()
+    page.locator('input[name="sub"]').fill(account)
+    page.get_by_role("button", name="Authorize", exact=True).click()
     page.wait_for_url(re.compile(r"127\.0\.0\.1:\d+/"))
-    page.get_by_text(f"Signed in as {email}", exact=False).wait_for(
-        timeout=FIRST_RUN_SECONDS * 1000
-    )
+
+
+def sign_in(page, club, email: str) -> None:
+    """Sign in with the person's own account (its subject is their e-mail)."""
+    authorize(page, club, email)
+    page.get_by_text(as_shown(f"Signed in as {email}")).wait_for(timeout=FIRST_RUN_SECONDS * 1000)
     wait_until_idle(page)
 
 
@@ -151,7 +174,9 @@ def test_a_viewer_signs_in_and_can_read_but_not_write(club, page):
     change = Change(row.listing_key, seen_remaining=int(row.available), value=200)
     with pytest.raises(AccessDenied, match="your role is viewer"):
         box.apply_change(change, listings, who=box.actor_for(VIEWER))
-    assert box.audit_log(who=VIEWER).empty
+    tried = box.audit_log(who=VIEWER, results=["refused"])  # the refusal is on record
+    assert tried[["action", "listing_key"]].values.tolist() == [["access", row.listing_key]]
+    assert set(box.audit_log(who=VIEWER)["action"]) <= {"access", "refresh"}  # nothing else
     after = box.listings(box.catalog()).set_index("listing_key")
     assert after.loc[row.listing_key, "capacity"] == row.capacity
 
@@ -243,7 +268,8 @@ def test_a_meeting_link_shows_live_numbers_without_sign_in_or_controls(club, pag
     )
     sold = page.get_by_text(f"Sold · WooCommerce: {int(row.sold)}", exact=False)
     sold.first.wait_for()
-    assert page.get_by_text("Read-only meeting view shared by manager@club.example").is_visible()
+    assert page.get_by_text("Read-only meeting view; this link works until").is_visible()
+    assert "manager@" not in page.locator("body").inner_text()
     assert page.locator('[data-testid="stButton"]').count() == 0  # no sign-in, no controls
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0
     assert page.locator('[data-testid="stDownloadButton"]').count() == 0
@@ -257,3 +283,32 @@ def test_a_meeting_link_shows_live_numbers_without_sign_in_or_controls(club, pag
         timeout=(REFRESH_SECONDS + 30) * 1000
     )
     assert catalog_file.stat().st_mtime_ns == catalog_saved  # live numbers, same catalog
+
+
+def test_an_account_whose_admin_e_mail_is_not_verified_signs_in_to_nothing(club, page):
+    authorize(page, club, ATTACKER_ACCOUNT)
+    page.get_by_text("Sign-in not accepted").first.wait_for(timeout=FIRST_RUN_SECONDS * 1000)
+    wait_until_idle(page)
+    assert page.get_by_text("not verified", exact=False).first.is_visible()
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+    page.goto(f"{club.url}/people")  # a deep link changes nothing
+    page.get_by_text("Sign-in not accepted").first.wait_for(timeout=FIRST_RUN_SECONDS * 1000)
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    refused = admin_box(club.data_dir).audit_log(who=f"unaccepted sign-in as {ADMIN}")
+    assert refused[["action", "result"]].values.tolist() == [["sign-in", "refused"]]
+    assert "subject attacker-account" in refused.iloc[0]["note"]
+
+
+def test_a_second_account_with_the_manager_s_e_mail_signs_in_to_nothing(club, browser):
+    first = browser.new_context(viewport=VIEWPORT)  # the manager's own account, first
+    sign_in(first.new_page(), club, MANAGER)
+    first.close()
+
+    second = browser.new_context(viewport=VIEWPORT)
+    page = second.new_page()
+    authorize(page, club, IMPOSTOR_ACCOUNT)  # verified by the provider, another account
+    page.get_by_text("Sign-in not accepted").first.wait_for(timeout=FIRST_RUN_SECONDS * 1000)
+    assert page.get_by_text("another account", exact=False).first.is_visible()
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    second.close()

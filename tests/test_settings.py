@@ -30,8 +30,15 @@ def test_no_credentials_means_demo_mode_with_defaults():
     assert s.is_demo
     assert s.timezone == "America/Toronto"
     assert s.venue_capacity == 55
+    # The demo's files live apart from the club's (data/): brcc_core/systems.py
+    assert s.data_dir == Path("data/demo")
+    assert s.sandbox_db_url == "sqlite:///data/demo/sandbox.db"
+    assert s.state_db_url == "sqlite:///data/demo/state.db"
+
+
+def test_live_state_defaults_to_data_apart_from_the_demo():
+    s = load_settings(LIVE, dotenv_path=None)
     assert s.data_dir == Path("data")
-    assert s.sandbox_db_url == "sqlite:///data/sandbox.db"
     assert s.state_db_url == "sqlite:///data/state.db"
 
 

@@ -10,13 +10,20 @@ from brcc_core.access import ROLE_LABELS, ROLES, Actor, Role
 from brcc_core.boxoffice import BoxOffice, StartupError
 from brcc_core.settings import Settings, SettingsError, load_settings
 from brcc_core.state import StateUnavailable
+from brcc_core.ui.text import plain
 
 
 @st.cache_resource(show_spinner="Opening the club's systems…")
 def _boxoffice(fingerprint: str, _settings: Settings) -> BoxOffice:
     # Keyed by the fingerprint: Settings hold secrets, which must never be hashed by
     # pickling (Secret refuses it) nor kept in a readable cache key.
-    return BoxOffice.from_settings(_settings)
+    boxoffice = BoxOffice.from_settings(_settings)
+    # State made for other systems (the demo's, on the club's) stops the app before any
+    # page, sign-in or meeting link reads it. Not cached: moving it away is enough.
+    refusal = boxoffice.state_refusal()
+    if refusal:
+        raise StartupError(refusal)
+    return boxoffice
 
 
 def route_through_entry_script() -> None:
@@ -38,19 +45,43 @@ def route_through_entry_script() -> None:
     st.stop()
 
 
+SETTINGS_HINT = "Remove every BRCC_ credential from .env to run on the demo sandbox instead."
+
+
 def get_boxoffice() -> BoxOffice:
     """The process-wide BoxOffice, or a clear message and a stopped page."""
     try:
         settings = load_settings()
     except SettingsError as exc:
-        st.error(str(exc), icon="🛠️")
-        st.info("Remove every BRCC_ credential from .env to run on the demo sandbox instead.")
+        _cannot_start(str(exc), SETTINGS_HINT)
         st.stop()
     try:
         return _boxoffice(settings.fingerprint(), settings)
     except StartupError as exc:
-        st.error(str(exc), icon="🛠️")
+        _cannot_start(str(exc))
         st.stop()
+
+
+def _startup_problem() -> tuple[str, str | None] | None:
+    """Why the app cannot start (settings, the club's systems, or state that belongs to
+    other systems), and a hint; None when it can."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return str(exc), SETTINGS_HINT
+    try:
+        _boxoffice(settings.fingerprint(), settings)
+    except StartupError as exc:
+        return str(exc), None
+    return None
+
+
+def _cannot_start(message: str, hint: str | None = None, *, title: bool = False) -> None:
+    if title:  # the only page there is (otherwise the page has its own title)
+        st.title(APP_NAME)
+    st.error(message, icon="🛠️")
+    if hint:
+        st.info(hint)
 
 
 def demo_banner(boxoffice: BoxOffice) -> None:
@@ -95,13 +126,15 @@ def sign_in_configured() -> bool:
     return bool(auth) and "redirect_uri" in auth and "cookie_secret" in auth
 
 
-def _signed_in_email() -> str | None:
+def _sign_in_claims() -> dict:
+    """What the provider said about the signed-in person (the ID token's claims: email,
+    email_verified, iss, sub, ...); empty when nobody is signed in."""
     try:
         if st.user.is_logged_in:
-            return str(st.user.get("email") or "") or None
+            return dict(st.user.to_dict())
     except Exception:  # noqa: BLE001 - AppTest without a user, or no auth configured
         pass
-    return None
+    return {}
 
 
 def signed_in() -> bool:
@@ -123,8 +156,8 @@ def _resolve_actor() -> Actor:
     next run. StateUnavailable when the roles cannot be read."""
     boxoffice = get_boxoffice()
     if sign_in_configured():
-        email = _signed_in_email()
-        return boxoffice.actor_for(email) if email else Actor.nobody("signed out")
+        claims = _sign_in_claims()
+        return boxoffice.sign_in(claims) if claims else Actor.nobody("signed out")
     if boxoffice.settings.is_demo:
         role = st.session_state.get(DEMO_IDENTITY_KEY, DEMO_DEFAULT_ROLE)
         return Actor.demo(role if role in ROLES else DEMO_DEFAULT_ROLE)
@@ -163,7 +196,7 @@ def identity_sidebar(actor: Actor) -> None:
             )
             st.caption(ROLE_LABELS[actor.role or DEMO_DEFAULT_ROLE])
         elif actor.via == "sign-in":
-            st.markdown(f"Signed in as **{actor.email}**  \nRole: {actor.role or 'none'}")
+            st.markdown(f"Signed in as **{plain(actor.email)}**  \nRole: {actor.role or 'none'}")
             st.button("Sign out", key="sign_out", on_click=st.logout, icon="🚪")
         else:
             st.caption("Not signed in: read-only.")
@@ -177,6 +210,15 @@ def sign_in_page() -> None:
 
 def ask_an_admin_page() -> None:
     actor = current_actor()
+    if actor.via == "refused":
+        st.title("Sign-in not accepted")
+        st.error(
+            f"You signed in as **{plain(actor.email)}**, but the app does not accept this "
+            f"sign-in: {plain(actor.note)}",
+            icon="🔒",
+        )
+        st.button("Sign out", key="sign_out", on_click=st.logout, icon="🚪")
+        return
     st.title("Ask an admin for access")
     if actor.via == "nobody":
         st.warning(
@@ -186,8 +228,8 @@ def ask_an_admin_page() -> None:
         )
     else:
         st.warning(
-            f"You are signed in as **{actor.email}**, but nobody has given you a role in "
-            "the box office yet. Ask an admin of the app to add you as a viewer or a "
+            f"You are signed in as **{plain(actor.email)}**, but nobody has given you a role "
+            "in the box office yet. Ask an admin of the app to add you as a viewer or a "
             "manager; then reload this page.",
             icon="🔒",
         )
@@ -206,6 +248,10 @@ def navigation() -> tuple[list, str]:
     """The pages this session may open, and where the menu goes: the meeting view for a
     meeting link, the sign-in page, the "ask an admin" page, or the app by role."""
     st.session_state.pop(ACTOR_KEY, None)  # found again below, on every run
+    problem = _startup_problem()
+    if problem is not None:  # nothing else opens: no sign-in, no meeting link, no page
+        page = st.Page(lambda: _cannot_start(*problem, title=True), title=APP_NAME, default=True)
+        return [page], "hidden"
     if MEETING_PARAM in st.query_params:
         return [st.Page("pages/meeting.py", title="Meeting", icon="📽️", default=True)], "hidden"
     if sign_in_configured() and not signed_in():
@@ -219,9 +265,8 @@ def navigation() -> tuple[list, str]:
         )
     st.session_state[ACTOR_KEY] = actor
     if actor.role is None:
-        return [st.Page(ask_an_admin_page, title="Ask an admin", icon="🔒", default=True)], (
-            "hidden"
-        )
+        title = "Sign-in not accepted" if actor.via == "refused" else "Ask an admin"
+        return [st.Page(ask_an_admin_page, title=title, icon="🔒", default=True)], "hidden"
     identity_sidebar(actor)
     if actor.via == "unsigned":
         st.sidebar.info(read_only_reason(actor), icon="🔒")

@@ -8,10 +8,12 @@ import threading
 
 import streamlit as st
 
+from brcc_core.access import AccessDenied
 from brcc_core.boxoffice import BoxOffice, RefreshResult
 from brcc_core.catalog import Catalog, describe_changes
 from brcc_core.club import channel_name
 from brcc_core.common import clock
+from brcc_core.ui.app import current_actor
 from brcc_core.ui.text import plain
 
 CATALOG_KEY = "catalog"
@@ -19,10 +21,10 @@ REFRESH_STEPS = ("WooCommerce pages", "Eventbrite events", "Ticket classes")
 PROGRESS_INTERVAL_SECONDS = 0.2
 
 
-def _run_refresh(boxoffice: BoxOffice, label: str) -> RefreshResult:
+def _run_refresh(boxoffice: BoxOffice, label: str, *, first_build: bool = False) -> RefreshResult:
     with st.status(label, expanded=True) as status:
         lines = {step: st.empty() for step in REFRESH_STEPS}
-        result = _refresh_reporting_progress(boxoffice, lines)
+        result = _refresh_reporting_progress(boxoffice, lines, first_build)
         for channel, error in result.errors.items():
             st.warning(f"{channel_name(channel)}: {plain(error)}")
         changed = describe_changes(result.changes)
@@ -38,7 +40,9 @@ def _run_refresh(boxoffice: BoxOffice, label: str) -> RefreshResult:
     return result
 
 
-def _refresh_reporting_progress(boxoffice: BoxOffice, lines: dict) -> RefreshResult:
+def _refresh_reporting_progress(
+    boxoffice: BoxOffice, lines: dict, first_build: bool = False
+) -> RefreshResult:
     """Run the refresh in a worker and draw its progress from this, the page's thread.
 
     Ticket classes report from Eventbrite's worker threads, which have no Streamlit run
@@ -46,11 +50,14 @@ def _refresh_reporting_progress(boxoffice: BoxOffice, lines: dict) -> RefreshRes
     post to a queue, and every element is drawn here."""
     updates: queue.SimpleQueue[tuple[str, int, int | None]] = queue.SimpleQueue()
     outcome: dict[str, object] = {}
+    who = current_actor()  # read here: the worker has no Streamlit session
 
     def work() -> None:
         try:
             outcome["result"] = boxoffice.refresh_catalog(
-                progress=lambda step, done, total: updates.put((step, done, total))
+                progress=lambda step, done, total: updates.put((step, done, total)),
+                who=who,
+                first_build=first_build,
             )
         except BaseException as exc:  # noqa: BLE001 - re-raised on the page's thread
             outcome["error"] = exc
@@ -86,7 +93,9 @@ def current_catalog(boxoffice: BoxOffice) -> Catalog:
         if boxoffice.catalog_warning:
             st.warning(boxoffice.catalog_warning)
         if catalog is None:
-            catalog = _run_refresh(boxoffice, "Building the catalog for the first time…").catalog
+            catalog = _run_refresh(
+                boxoffice, "Building the catalog for the first time…", first_build=True
+            ).catalog
         st.session_state[CATALOG_KEY] = catalog
     return catalog
 
@@ -96,7 +105,10 @@ def refresh_button(boxoffice: BoxOffice) -> None:
     pressed = cols[0].button("Refresh data", key="refresh_data", type="primary", icon="🔄")
     cols[1].caption(refresh_cost_text(boxoffice), help=REFRESH_COST_HELP)
     if pressed:
-        _run_refresh(boxoffice, "Refreshing the catalog…")
+        try:
+            _run_refresh(boxoffice, "Refreshing the catalog…")
+        except AccessDenied as exc:
+            st.error(plain(exc), icon="🔒")
 
 
 REFRESH_COST_HELP = (

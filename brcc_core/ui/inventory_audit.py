@@ -7,6 +7,7 @@ import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.club import channel_name
+from brcc_core.downloads import csv_bytes
 from brcc_core.formats import header, listing_names, moment_label
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.tables import manager_table
@@ -22,6 +23,7 @@ RESULTS = [
     "verify_failed",
     "rolled_back",
     "rollback_failed",
+    "stopped",
 ]
 
 
@@ -32,9 +34,10 @@ def _person(who: str | None) -> str:
 def audit_section(boxoffice: BoxOffice, listings: pd.DataFrame | None = None) -> None:
     st.subheader("Audit log")
     st.caption(
-        "Every attempt to change a platform, successful or not, and every change to shows, "
-        "rules, roles and meeting links, with who did it, newest first. The app only ever "
-        "adds to this log."
+        "Every attempt to change a platform, successful or not, every change to shows, "
+        "rules, roles and meeting links, every refused attempt or sign-in, and every "
+        "Refresh data and Eventbrite orders sync, with who did it, newest first. The app "
+        "only ever adds to this log."
     )
     cols = st.columns(4)
     contains = cols[0].text_input("Listing contains", key="inv_audit_listing")
@@ -72,7 +75,7 @@ def audit_section(boxoffice: BoxOffice, listings: pd.DataFrame | None = None) ->
     )
     st.download_button(
         "Download CSV",
-        log[AUDIT_ORDER].rename(columns=header).to_csv(index=False),
+        csv_bytes(log[AUDIT_ORDER].rename(columns=header)),
         file_name="brcc-audit-log.csv",
         mime="text/csv",
         key="inv_audit_csv",

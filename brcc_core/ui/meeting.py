@@ -25,6 +25,7 @@ from brcc_core.ui import selection
 from brcc_core.ui.app import APP_NAME, MEETING_PARAM, current_actor
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog
 from brcc_core.ui.tables import manager_table
+from brcc_core.ui.text import plain
 from brcc_core.windows import local_now
 
 REFRESH_SECONDS = 60  # how often a meeting view re-reads the live numbers
@@ -41,18 +42,19 @@ def render_meeting(boxoffice: BoxOffice) -> None:
         link = boxoffice.open_meeting_link(token)
     except LinkInvalid as exc:
         st.title(APP_NAME)
-        st.error(str(exc), icon="⏱️")
+        st.error(plain(exc), icon="⏱️")
         return
     except StateUnavailable as exc:
         st.title(APP_NAME)
-        st.error(str(exc), icon="🛠️")
+        st.error(plain(exc), icon="🛠️")
         return
     dashboard_ui.projector_style()  # a meeting view is shown on a room's screen
-    st.title(link.title)
+    st.title(plain(link.title))  # a manager typed it: text, never a link or an image
     until = link.expires_at.astimezone(boxoffice.settings.tz)
+    # Whoever holds the link sees what it is and until when, not the staff's e-mails.
     st.caption(
-        f"Read-only meeting view shared by {link.created_by}; works until "
-        f"{when_label(until)}. Live numbers are re-read every {REFRESH_SECONDS} s."
+        f"Read-only meeting view; this link works until {when_label(until)}. Live "
+        f"numbers are re-read every {REFRESH_SECONDS} s."
     )
     catalog = current_catalog(boxoffice)
     _live_part(boxoffice, catalog, link)
@@ -65,7 +67,7 @@ def _live_part(boxoffice: BoxOffice, catalog: Catalog, link: MeetingLink) -> Non
     try:
         boxoffice.open_meeting_link(st.query_params.get(MEETING_PARAM, ""))
     except (LinkInvalid, StateUnavailable) as exc:
-        st.error(str(exc), icon="⏱️")
+        st.error(plain(exc), icon="⏱️")
         return
     catalog_age_caption(catalog)
     timezone = boxoffice.settings.timezone
@@ -100,7 +102,7 @@ def meeting_url(token: str) -> str:
 def manage_links(boxoffice: BoxOffice) -> None:
     message = st.session_state.pop(MESSAGE_KEY, None)
     if message:
-        (st.success if message[0] == "ok" else st.error)(message[1])
+        (st.success if message[0] == "ok" else st.error)(plain(message[1]))
     st.write(
         "A meeting link opens the Dashboard and the Comparison of the shows chosen below "
         "for anyone who has it, with no sign-in and no way to change anything. The live "
@@ -109,7 +111,7 @@ def manage_links(boxoffice: BoxOffice) -> None:
     )
     created = st.session_state.get(CREATED_KEY)
     if created:
-        st.success(f"Link created: {created[0]}. Copy it now:", icon="📽️")
+        st.success(f"Link created: {plain(created[0])}. Copy it now:", icon="📽️")
         st.code(created[1], language=None)
     chosen = selection.current_selection()
     with st.form("meeting_link_form", border=True):

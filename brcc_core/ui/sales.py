@@ -10,18 +10,22 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core import pace, takings
+from brcc_core.access import AccessDenied
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.charts import chart_config
 from brcc_core.club import channel_name
 from brcc_core.common import clock
+from brcc_core.downloads import csv_bytes
 from brcc_core.eventbrite_sales import SalesStoreUnavailable
 from brcc_core.formats import header, moment_label, when_label
 from brcc_core.http import IntegrationError
 from brcc_core.pace_chart import pace_chart
 from brcc_core.sales import SalesHistory
 from brcc_core.state import StateUnavailable
+from brcc_core.ui.app import current_actor
 from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact, is_phone
 from brcc_core.ui.tables import manager_table
+from brcc_core.ui.text import plain
 
 SCOPE_LABELS = {"together": "Both channels", "woocommerce": "Website", "eventbrite": "Eventbrite"}
 
@@ -38,8 +42,11 @@ def sync_button(boxoffice: BoxOffice) -> None:
             result = boxoffice.sync_eventbrite_sales(
                 progress=lambda pages: bar.progress(
                     min(1.0, pages / 40), text=f"Read {pages} pages of Eventbrite orders…"
-                )
+                ),
+                who=current_actor(),
             )
+        except AccessDenied as exc:
+            st.error(plain(exc), icon="🔒")
         except (IntegrationError, SalesStoreUnavailable) as exc:
             kept = ""
             try:
@@ -224,7 +231,7 @@ def takings_section(sales: pd.DataFrame, timezone: str, *, now: datetime, today:
     )
     st.download_button(
         "Download revenue CSV",
-        money.drop(columns=list(HIDDEN)).rename(columns=header).to_csv(index=False).encode(),
+        csv_bytes(money.drop(columns=list(HIDDEN)).rename(columns=header)),
         file_name=f"revenue_{dates[0]}_{dates[1]}.csv",
         mime="text/csv",
         key="revenue_csv",
