@@ -774,13 +774,19 @@ class BoxOffice:
             raise KeyError(listing_key)
         row = rows.iloc[0].to_dict()
         others: tuple[str, ...] = ()
+        taken: int | None = None
         event_id = row.get("event_id")
         if row.get("channel") == "eventbrite" and isinstance(event_id, str):
-            siblings = listings[
-                (listings["event_id"] == event_id) & (listings["listing_key"] != listing_key)
-            ]
+            event = listings[listings["event_id"] == event_id]
+            siblings = event[event["listing_key"] != listing_key]
             others = tuple(str(s) for s in siblings["slot_label"].dropna())
-        return ListingState.from_row(row, other_classes=others)
+            # What the event's seats left were counted from: the engine tells sales since
+            # then from another manager's change by it (a sync on a shared series date).
+            counts = event[["sold", "pending"]]
+            if not counts.isna().any().any():
+                taken = int(counts.to_numpy().sum())
+        state = ListingState.from_row(row, other_classes=others)
+        return replace(state, event_sold_pending=taken)
 
     def _venue_capacity_of(self, listing_key: str, listings: pd.DataFrame) -> int:
         try:

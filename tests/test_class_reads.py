@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
+from sqlalchemy import text
 
 from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
@@ -319,9 +320,10 @@ def test_a_sale_next_week_shows_once_its_numbers_are_an_hour_old(sandbox, tmp_pa
 
 
 def test_a_change_refused_next_week_is_read_again_by_the_next_refresh(sandbox, tmp_path):
-    """A sale lands on a show next week after the refresh: the change is refused as changed
-    since the manager looked, and the next refresh (within the hour, when next week's
-    numbers are otherwise kept) reads that event again, so trying again works."""
+    """Someone lowers a show next week's capacity on Eventbrite after the refresh: the
+    change is refused as changed since the manager looked, and the next refresh (within
+    the hour, when next week's numbers are otherwise kept) reads that event again, so
+    trying again works."""
     box = _boxoffice(sandbox, tmp_path)
     box.refresh_catalog()
     listings = box.listings()
@@ -335,8 +337,22 @@ def test_a_change_refused_next_week_is_read_again_by_the_next_refresh(sandbox, t
         & listings.error.isna()
     ]
     row = rows.iloc[0]
-    with sandbox.engine.begin() as conn:
+    with sandbox.engine.begin() as conn:  # one seat less on both bounds: capacity - 1
         sim.sell_eventbrite(conn, row.ticket_class_id, 1)
+        conn.execute(
+            text(
+                "UPDATE sandbox_eb_ticket_classes SET capacity = capacity - 1 "
+                "WHERE id = :tc AND capacity IS NOT NULL"
+            ),
+            {"tc": row.ticket_class_id},
+        )
+        conn.execute(
+            text(
+                "UPDATE sandbox_eb_events SET capacity = capacity - 1 "
+                "WHERE id = :e AND capacity IS NOT NULL"
+            ),
+            {"e": row.event_id},
+        )
 
     def change(row) -> Change:
         seen = int(row.available)

@@ -4,8 +4,6 @@ held and in carts (docs/eventbrite-seats.md)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import pytest
 from sqlalchemy import text
@@ -18,6 +16,7 @@ from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
 from brcc_core.state import State
 from brcc_core.sync import SyncPolicy
+from tests.club_time import SUITE_DAY
 
 MANAGER = Actor.demo("manager")  # the sandbox runs in demo mode: a demo manager writes
 
@@ -52,7 +51,7 @@ def test_preview_of_a_class_inside_a_shared_capacity_shows_what_buyers_get(value
 @pytest.fixture
 def boxoffice(engine, db_url, tmp_path):
     sandbox = Sandbox(engine)
-    sandbox.seed(scale="club", seed_number=5, today=date.today())
+    sandbox.seed(scale="club", seed_number=5, today=SUITE_DAY)
     state = State.open(db_url)
     state.drop_all()
     settings = load_settings({"BRCC_DATA_DIR": str(tmp_path)}, dotenv_path=None)
