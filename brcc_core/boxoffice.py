@@ -153,6 +153,9 @@ class BoxOffice:
         self._lock = threading.Lock()
         self._state = state  # the app-state DB, opened on first use (see ``state``)
         self._state_lock = threading.Lock()
+        # Eventbrite's hour belongs to the token: every server counts its calls in the
+        # app-state database, so the write reserve holds with several of them.
+        eventbrite.share_budget(lambda: self.state.engine)
         # One read of the live numbers serves every session for a few seconds; cleared
         # by every write and refresh (``_live_changed``).
         self.shared_live: SharedValues[LiveNumbers] = SharedValues(settings.live_share_seconds)
