@@ -44,7 +44,7 @@ from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
 from brcc_core.health import Check, Health, disk_health, memory_health, with_call_budget
 from brcc_core.history import WooCommerceHistory, occurrence_of_listing
 from brcc_core.http import AuthError, IntegrationError, RateLimited, no_answer_within
-from brcc_core.inventory import ChangeResult, InventoryEngine, patch_catalog
+from brcc_core.inventory import ChangeResult, InventoryEngine, catalog_reads, patch_catalog
 from brcc_core.inventory_preview import (
     Change,
     ListingState,
@@ -845,7 +845,7 @@ class BoxOffice:
             self._live_changed()
             if listing.channel == "eventbrite" and listing.event_id:
                 self._forget_class_read(listing.event_id)
-        self._remember_ticket_classes([result.ticket_class])
+        self._remember_ticket_classes(*catalog_reads([result]))
         return result
 
     def _forget_class_read(self, event_id: str) -> None:
@@ -856,11 +856,13 @@ class BoxOffice:
         with self._lock:
             self._kept_class_reads().pop(str(event_id), None)
 
-    def _remember_ticket_classes(self, classes: list[dict | None]) -> None:
+    def _remember_ticket_classes(
+        self, classes: list[dict | None], tiers: dict[str, dict] | None = None
+    ) -> None:
         """Keep the catalog's Eventbrite numbers as the engine last read them."""
         with self._lock:
             if self._catalog is not None:
-                self._catalog = patch_catalog(self._catalog, classes)
+                self._catalog = patch_catalog(self._catalog, classes, tiers)
 
     def audit_log(self, **filters) -> pd.DataFrame:
         """Recent audit rows, newest first (see ``State.audit_log`` for the filters)."""

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -50,6 +50,7 @@ from brcc_core.eventbrite_seats import (
     held_seats,
     seats_from_api,
     tier_capacity_for,
+    tier_facts,
     tier_seats_left,
 )
 from brcc_core.fooevents import (
@@ -78,7 +79,7 @@ from brcc_core.inventory_preview import (
     preview_change,
     stock_for,
 )
-from brcc_core.keys import listing_key, resource_key
+from brcc_core.keys import event_id_of, listing_key, resource_key
 from brcc_core.locks import WAIT_SECONDS, LockError, Locks
 from brcc_core.state import ANONYMOUS, AuditEntry
 from brcc_core.values import api_int, text_or_none
@@ -143,6 +144,10 @@ class ChangeResult:
     # The figures besides the one the manager asked about (stored number, capacity, the
     # event's): ``message`` names that one, these go under it.
     details: str = ""
+    # Eventbrite: the event's classes and capacity tier as last read, when they still
+    # hold (a refused change's fresh read; a tier write read back), for the catalog.
+    event_classes: tuple[dict, ...] = ()
+    tier: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -216,6 +221,12 @@ class _Context:
         return channel_name(self.listing.channel)
 
     def result(self, status: Status, message: str, **extra: Any) -> ChangeResult:
+        fresh, written = self.fresh, self.write is not None
+        if fresh is not None and not written:  # what the fresh read saw still holds
+            extra.setdefault("event_classes", tuple(fresh.classes or ()))
+            extra.setdefault("tier", fresh.tier)
+        elif self.tier_after is not None:
+            extra.setdefault("tier", self.tier_after)
         return ChangeResult(
             self.listing.listing_key,
             status,
@@ -1116,16 +1127,43 @@ def _product_read(
 
 
 # --- keeping the catalog's Eventbrite copy current ----------------------------------------
-def patch_catalog(catalog: Catalog, ticket_classes: Iterable[dict | None]) -> Catalog:
-    """``catalog`` with the Eventbrite numbers of these ticket classes (as just read from
-    Eventbrite) in place of the last refresh's, so a page shows what the engine saw."""
+def patch_catalog(
+    catalog: Catalog,
+    ticket_classes: Iterable[dict | None],
+    tiers: Mapping[str, dict] | None = None,
+) -> Catalog:
+    """``catalog`` with the Eventbrite numbers of these ticket classes and capacity tiers
+    (event id -> tier, as just read from Eventbrite) in place of the last refresh's, so a
+    page shows what the engine saw: a manager refused because another manager changed an
+    event sees that change at once, not after the next refresh."""
     fresh: dict[tuple[str, str], TicketClass] = {}
     for tc in ticket_classes:
         if isinstance(tc, dict) and tc.get("id") is not None and tc.get("event_id") is not None:
             fresh[(str(tc["event_id"]), str(tc["id"]))] = catalog_ticket_class(tc["event_id"], tc)
-    if not fresh:
+    tiers = {str(e): t for e, t in (tiers or {}).items() if isinstance(t, Mapping)}
+    if not fresh and not tiers:
         return catalog
     classes = tuple(
         fresh.get((tc.event_id, tc.ticket_class_id), tc) for tc in catalog.ticket_classes
     )
-    return replace(catalog, ticket_classes=classes)
+    events = tuple(
+        replace(e, tier=tier_facts(tiers[e.event_id]), tier_error=None)
+        if e.event_id in tiers
+        else e
+        for e in catalog.events
+    )
+    return replace(catalog, ticket_classes=classes, events=events)
+
+
+def catalog_reads(results: Iterable[ChangeResult]) -> tuple[list[dict | None], dict[str, dict]]:
+    """The Eventbrite classes and tiers these results read, for ``patch_catalog`` (each
+    result's own class last: it is the newest read of it)."""
+    classes: list[dict | None] = []
+    tiers: dict[str, dict] = {}
+    for result in results:
+        classes.extend(result.event_classes)
+        classes.append(result.ticket_class)
+        event_id = event_id_of(result.listing_key)
+        if result.tier is not None and event_id:
+            tiers[event_id] = result.tier
+    return classes, tiers
