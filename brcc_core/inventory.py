@@ -12,13 +12,19 @@ capacity at the fresh read). ``InventoryEngine.apply``:
    on it across sessions and servers;
 3. reads fresh: the product through REST and its sold + pending from the WordPress DB
    (read before and after the product, and again if a sale landed in between), or the
-   ticket class; refuses when it differs from what the manager saw, naming what changed;
+   event's ticket classes and capacity tier; fixes the target from this read and refuses
+   only what lost its meaning (``_meaning``): a capacity now below sold + pending, or a
+   capacity that moved (another change, never a sale). A capacity stands whatever sold
+   since the manager looked; a remaining-seats number was counted from the sales they
+   saw, so seats sold since come off it; a sync on a series date whose classes share the
+   event's capacity counts the event's seats left. Already at the target: nothing written;
 4. computes the stored number from what is sold and pending *now* (FooEvents stock =
    capacity − sold − pending; Eventbrite class capacity, or the series date's capacity
-   tier when Eventbrite refuses class edits) and writes it once, never retried;
-5. verifies what buyers are offered (stock + sold + pending read live; Eventbrite's
-   effective ``quantity_total``), not the raw stored number: a sale after our write
-   is not a failure;
+   tier when Eventbrite refuses class edits, from the same fresh read) and writes it
+   once, never retried;
+5. verifies what the write changed: what buyers are offered (stock + sold + pending read
+   live; Eventbrite's effective ``quantity_total``), or the event capacity read back
+   after a tier write, not seats left: a sale after our write is not a failure;
 6. reconciles: a date whose sales moved between the fresh read and the write had its
    stock update replaced by our write of the whole value; its stock is corrected under
    the same lease, audited as its own attempt ("reconciled");
