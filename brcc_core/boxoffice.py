@@ -45,7 +45,7 @@ from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
 from brcc_core.health import Check, Health, disk_health, memory_health, with_call_budget
 from brcc_core.history import WooCommerceHistory, occurrence_of_listing
 from brcc_core.http import AuthError, IntegrationError, RateLimited, no_answer_within
-from brcc_core.inventory import ChangeResult, InventoryEngine, patch_catalog
+from brcc_core.inventory import ChangeResult, InventoryEngine, catalog_reads, patch_catalog
 from brcc_core.inventory_preview import (
     Change,
     ListingState,
@@ -156,6 +156,9 @@ class BoxOffice:
         self._state = state  # the app-state DB, opened on first use (see ``state``)
         self._state_claimed = False  # checked to belong to settings.systems (systems.py)
         self._state_lock = threading.Lock()
+        # Eventbrite's hour belongs to the token: every server counts its calls in the
+        # app-state database, so the write reserve holds with several of them.
+        eventbrite.share_budget(lambda: self.state.engine)
         # One read of the live numbers serves every session for a few seconds; cleared
         # by every write and refresh (``_live_changed``).
         self.shared_live: SharedValues[LiveNumbers] = SharedValues(settings.live_share_seconds)
@@ -872,13 +875,20 @@ class BoxOffice:
             raise KeyError(listing_key)
         row = rows.iloc[0].to_dict()
         others: tuple[str, ...] = ()
+        taken: int | None = None
         event_id = row.get("event_id")
         if row.get("channel") == "eventbrite" and isinstance(event_id, str):
-            siblings = listings[
-                (listings["event_id"] == event_id) & (listings["listing_key"] != listing_key)
-            ]
+            event = listings[listings["event_id"] == event_id]
+            siblings = event[event["listing_key"] != listing_key]
             others = tuple(str(s) for s in siblings["slot_label"].dropna())
-        listing = ListingState.from_row(row, other_classes=others)
+            # What the event's seats left were counted from: the engine tells sales since
+            # then from another manager's change by it (a sync on a shared series date).
+            counts = event[["sold", "pending"]]
+            if not counts.isna().any().any():
+                taken = int(counts.to_numpy().sum())
+        listing = replace(
+            ListingState.from_row(row, other_classes=others), event_sold_pending=taken
+        )
         if listing.channel == "eventbrite" and listing.event_id:
             listing = replace(listing, event_capacity=self._fixed_event_capacity(event_id))
         return listing
@@ -951,7 +961,7 @@ class BoxOffice:
             self._live_changed()
             if listing.channel == "eventbrite" and listing.event_id:
                 self._forget_class_read(listing.event_id)
-        self._remember_ticket_classes([result.ticket_class])
+        self._remember_ticket_classes(*catalog_reads([result]))
         return result
 
     def _forget_class_read(self, event_id: str) -> None:
@@ -962,11 +972,13 @@ class BoxOffice:
         with self._lock:
             self._kept_class_reads().pop(str(event_id), None)
 
-    def _remember_ticket_classes(self, classes: list[dict | None]) -> None:
+    def _remember_ticket_classes(
+        self, classes: list[dict | None], tiers: dict[str, dict] | None = None
+    ) -> None:
         """Keep the catalog's Eventbrite numbers as the engine last read them."""
         with self._lock:
             if self._catalog is not None:
-                self._catalog = patch_catalog(self._catalog, classes)
+                self._catalog = patch_catalog(self._catalog, classes, tiers)
 
     def audit_log(self, **filters) -> pd.DataFrame:
         """Recent audit rows, newest first (see ``State.audit_log`` for the filters)."""

@@ -24,8 +24,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
+from sqlalchemy import Engine
 
 from brcc_core.common.clock import now
+from brcc_core.eventbrite_budget import HOURLY_LIMIT, CallBudget, SharedCalls, token_fingerprint
 from brcc_core.http import (
     DEFAULT_TIMEOUT,
     ApiClient,
@@ -40,7 +42,6 @@ from brcc_core.settings import EVENTBRITE_API_URL, Secret
 
 log = logging.getLogger(__name__)
 
-HOURLY_LIMIT = 2000
 WAYPOINT_HEADER = "Eventbrite-API-Waypoint-Token"
 # Event statuses with seats a manager cares about: on sale, running now, or played (the
 # last two weeks' shows are compared too). Drafts and canceled events sell nothing.
@@ -109,8 +110,10 @@ class EventbriteClient(ApiClient):
         self.organization_id = str(organization_id)
         self.max_workers = max(1, int(max_workers))
         self.clock: Callable[[], datetime] = clock or now
-        self._call_times: deque[datetime] = deque()
-        self._budget_lock = threading.Lock()
+        # The token's hour, counted by this process and, once ``share_budget`` gave it
+        # the app-state database, by every process using the token.
+        self.budget = CallBudget(lambda: self.clock(), HOURLY_LIMIT)
+        self._call_times: deque[datetime] = self.budget.own
 
     def __repr__(self) -> str:
         return (
@@ -119,22 +122,24 @@ class EventbriteClient(ApiClient):
         )
 
     # Call budget -----------------------------------------------------------------------
+    def share_budget(self, engine: Callable[[], Engine]) -> None:
+        """Count this token's calls with every process whose app-state database is
+        ``engine()`` (brcc_core.eventbrite_budget): the hour is the token's, not ours."""
+        self.budget.share(SharedCalls(engine, token_fingerprint(self._token.reveal())))
+
     def _record_call(self) -> None:
         super()._record_call()
-        with self._budget_lock:
-            self._call_times.append(self.clock())
+        self.budget.record()
 
     def calls_this_hour(self) -> int:
-        """HTTP calls this client made in the last rolling hour (retries included)."""
-        cutoff = self.clock() - timedelta(hours=1)
-        with self._budget_lock:
-            while self._call_times and self._call_times[0] <= cutoff:
-                self._call_times.popleft()
-            return len(self._call_times)
+        """HTTP calls of this token in the last rolling hour (retries included): this
+        process's, and every other process's that shares the app-state database."""
+        return self.budget.calls_this_hour()
 
     def calls_left_this_hour(self) -> int:
-        """What is left of Eventbrite's 2,000 calls an hour, as far as this client knows."""
-        return max(0, HOURLY_LIMIT - self.calls_this_hour())
+        """What is left of Eventbrite's 2,000 calls an hour, as far as the app knows:
+        every process's calls counted, and what Eventbrite itself said last."""
+        return self.budget.calls_left()
 
     # Events ----------------------------------------------------------------------------
     def list_events(
@@ -413,8 +418,17 @@ class EventbriteClient(ApiClient):
             method, path, params=params, json=json, headers=self._headers(waypoint)
         )
         if not response.ok:
-            raise self._error_from_response(response, method, path)
+            error = self._error_from_response(response, method, path)
+            if isinstance(error, RateLimited):
+                self._limit_reached(error.retry_after)
+            raise error
         return response, self._json(response, method, path)
+
+    def _limit_reached(self, retry_after: float | None) -> None:
+        """Eventbrite says the token's hour is spent: no call is left until it said
+        (every process hears it through the shared budget)."""
+        until = None if not retry_after else self.clock() + timedelta(seconds=retry_after)
+        self.budget.eventbrite_says(0, until=until)
 
     def _object(
         self,

@@ -197,6 +197,17 @@ def tier_capacity_for(seats_left: int, *, sold: int, pending: int, held: int) ->
     return sold + pending + held + seats_left
 
 
+def tier_seats_left(tier: Mapping) -> int | None:
+    """The event's seats left as its capacity tier alone reports them (capacity less sold,
+    carts and holds): what a capacity-tier write set, read back. None: no capacity."""
+    total = api_int(tier.get("capacity_total"))
+    if total is None:
+        return None
+    sold = api_int(tier.get("capacity_sold")) or 0
+    pending = api_int(tier.get("capacity_pending")) or 0
+    return total - sold - pending - held_seats(tier.get("holds"))
+
+
 def sale_status(facts: ClassFacts, now: datetime) -> str | None:
     """Why a buyer cannot buy this class now (a status), or None when its sales are open."""
     if facts.hidden:

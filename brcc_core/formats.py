@@ -107,6 +107,7 @@ COLUMN_LABELS: Mapping[str, str] = {
     "target_remaining": "New remaining",
     "reason": "Why",
     "message": "What happened",
+    "details": "Details",
     "key": "Key",
     "kind": "Kind",
     "sold_woocommerce": "Sold · WooCommerce",

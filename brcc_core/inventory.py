@@ -12,13 +12,19 @@ capacity at the fresh read). ``InventoryEngine.apply``:
    on it across sessions and servers;
 3. reads fresh: the product through REST and its sold + pending from the WordPress DB
    (read before and after the product, and again if a sale landed in between), or the
-   ticket class; refuses when it differs from what the manager saw, naming what changed;
+   event's ticket classes and capacity tier; fixes the target from this read and refuses
+   only what lost its meaning (``_meaning``): a capacity now below sold + pending, or a
+   capacity that moved (another change, never a sale). A capacity stands whatever sold
+   since the manager looked; a remaining-seats number was counted from the sales they
+   saw, so seats sold since come off it; a sync on a series date whose classes share the
+   event's capacity counts the event's seats left. Already at the target: nothing written;
 4. computes the stored number from what is sold and pending *now* (FooEvents stock =
    capacity − sold − pending; Eventbrite class capacity, or the series date's capacity
-   tier when Eventbrite refuses class edits) and writes it once, never retried;
-5. verifies what buyers are offered (stock + sold + pending read live; Eventbrite's
-   effective ``quantity_total``), not the raw stored number: a sale after our write
-   is not a failure;
+   tier when Eventbrite refuses class edits, from the same fresh read) and writes it
+   once, never retried;
+5. verifies what the write changed: what buyers are offered (stock + sold + pending read
+   live; Eventbrite's effective ``quantity_total``), or the event capacity read back
+   after a tier write, not seats left: a sale after our write is not a failure;
 6. reconciles: a date whose sales moved between the fresh read and the write had its
    stock update replaced by our write of the whole value; its stock is corrected under
    the same lease, audited as its own attempt ("reconciled");
@@ -35,7 +41,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -44,7 +50,15 @@ from brcc_core.catalog import ticket_class as catalog_ticket_class
 from brcc_core.club import channel_name
 from brcc_core.common import clock
 from brcc_core.eventbrite import EventbriteClient
-from brcc_core.eventbrite_seats import held_seats, seats_from_api, tier_capacity_for
+from brcc_core.eventbrite_seats import (
+    NOT_SEAT_CATEGORIES,
+    EventSeats,
+    held_seats,
+    seats_from_api,
+    tier_capacity_for,
+    tier_facts,
+    tier_seats_left,
+)
 from brcc_core.fooevents import (
     FBOS_META_KEY,
     BookingOptionsError,
@@ -71,7 +85,7 @@ from brcc_core.inventory_preview import (
     preview_change,
     stock_for,
 )
-from brcc_core.keys import listing_key, resource_key
+from brcc_core.keys import event_id_of, listing_key, resource_key
 from brcc_core.locks import WAIT_SECONDS, LockError, Locks
 from brcc_core.state import ANONYMOUS, AuditEntry
 from brcc_core.values import api_int, text_or_none
@@ -133,6 +147,13 @@ class ChangeResult:
     channel_down: bool = False
     ticket_class: dict | None = None  # Eventbrite's class as last read (refreshes the catalog)
     batch: str = ""
+    # The figures besides the one the manager asked about (stored number, capacity, the
+    # event's): ``message`` names that one, these go under it.
+    details: str = ""
+    # Eventbrite: the event's classes and capacity tier as last read, when they still
+    # hold (a refused change's fresh read; a tier write read back), for the catalog.
+    event_classes: tuple[dict, ...] = ()
+    tier: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -156,9 +177,11 @@ class _Read:
     dates: dict[DateKey, DateNumbers] = field(default_factory=dict)
     ticket_class: dict | None = None
     own_capacity: int | None = None  # Eventbrite: the class's own capacity
-    # Eventbrite: the event's classes and capacity tier this read saw (a fresh read).
+    # Eventbrite: the event's classes and capacity tier this read saw (a fresh read), and
+    # the event's figures computed from them (seats left, sold, carts, holds).
     classes: list[dict] | None = None
     tier: dict | None = None
+    event: EventSeats | None = None
 
 
 @dataclass
@@ -191,12 +214,25 @@ class _Context:
     fresh: _Read | None = None
     write: _Write | None = None
     target: int | None = None  # the capacity buyers should be offered
+    # The seats left on sale the write sets, counted from the fresh read: the listing's,
+    # or on a shared series date (``event_unit``) the event's.
+    remaining: int | None = None
+    event_unit: bool = False
+    # Seats sold or put in carts since the manager looked (they count against the target).
+    sold_since: int = 0
+    tier_after: dict | None = None  # the capacity tier read back after a tier write
 
     @property
     def label(self) -> str:
         return channel_name(self.listing.channel)
 
     def result(self, status: Status, message: str, **extra: Any) -> ChangeResult:
+        fresh, written = self.fresh, self.write is not None
+        if fresh is not None and not written:  # what the fresh read saw still holds
+            extra.setdefault("event_classes", tuple(fresh.classes or ()))
+            extra.setdefault("tier", fresh.tier)
+        elif self.tier_after is not None:
+            extra.setdefault("tier", self.tier_after)
         return ChangeResult(
             self.listing.listing_key,
             status,
@@ -321,7 +357,7 @@ class InventoryEngine:
             self.locks.release(lease)
 
     def _apply_locked(self, ctx: _Context, lease) -> ChangeResult:
-        listing, change = ctx.listing, ctx.change
+        listing = ctx.listing
         try:
             fresh = self._read(listing)
         except _Unsafe as exc:
@@ -340,29 +376,27 @@ class InventoryEngine:
             )
         ctx.fresh = fresh
         tc = fresh.ticket_class
-        moved = what_changed(change, listing, fresh)
-        if moved:
+        refusal = self._meaning(ctx, fresh)
+        if refusal:
             return self._refuse(
                 ctx,
-                f"Changed since you looked: {'; '.join(moved)}. Someone sold or changed it "
-                "meanwhile. Nothing was written; review the new numbers and try again.",
+                refusal,
                 before=f"remaining {fmt(fresh.remaining, fresh.remaining is None)}",
                 ticket_class=tc,
             )
-        # The target capacity, fixed now: remaining seats count from what is sold now.
-        remaining_target = ctx.preview.remaining_after
-        assert remaining_target is not None
-        ctx.target = remaining_target + fresh.sold + fresh.pending
-        if fresh.remaining == remaining_target and fresh.capacity == ctx.target:
+        if self._already_there(ctx, fresh):
             self._audit(
                 ctx,
                 Attempt(
                     ctx.action, listing.what, fmt(fresh.stored), fmt(fresh.stored), "unchanged"
                 ),
             )
+            already = f"{ctx.remaining} remaining"
+            if ctx.event_unit:
+                already = f"{ctx.remaining} seat(s) left on the event"
             return ctx.result(
                 "unchanged",
-                f"Already {remaining_target} remaining: nothing to write.",
+                f"Already {already}: nothing to write.",
                 remaining=fresh.remaining,
                 capacity=fresh.capacity,
                 ticket_class=tc,
@@ -402,6 +436,89 @@ class InventoryEngine:
             )
         return self._verify(ctx, lease)
 
+    # --- what the change means now ------------------------------------------------------
+    def _meaning(self, ctx: _Context, fresh: _Read) -> str | None:
+        """Fix the target from the fresh read, or say why the change lost its meaning.
+
+        A capacity is what the manager meant whatever sold since they looked: it goes
+        through, and is refused only when it is now below sold + pending, or when the
+        capacity itself moved (another manager's change, not a sale). A remaining-seats
+        number was counted from the sales the manager saw: seats sold since come off it
+        (the capacity it meant stays), so a sync never offers more than the room had.
+        On a shared series date a sync's number is the event's seats left, counted the
+        same way over all its classes."""
+        change, listing = ctx.change, ctx.listing
+        shared = (
+            listing.channel == "eventbrite"
+            and change.event_level
+            and change.field == "remaining"
+            and bool(listing.other_classes)
+            and fresh.event is not None
+        )
+        if shared:
+            return self._event_meaning(ctx, fresh)
+        seen_taken = (listing.sold or 0) + (listing.pending or 0)
+        taken = fresh.sold + fresh.pending
+        moved = _capacity_moved(change, listing, fresh)
+        if moved:
+            return _changed_since(moved, listing, seen_taken, taken)
+        ctx.sold_since = taken - seen_taken
+        if change.field == "capacity":
+            if change.value < taken:
+                return (
+                    f"Capacity {change.value} is now below the {fresh.sold} sold"
+                    f"{f' + {fresh.pending} pending' if fresh.pending else ''}"
+                    f"{_since(listing, seen_taken, taken)}: the lowest possible capacity is "
+                    f"{taken}. Nothing was written; review the new numbers and try again."
+                )
+            ctx.target = change.value
+        else:
+            ctx.target = max(change.value + seen_taken, taken)
+        ctx.remaining = ctx.target - taken
+        return None
+
+    def _event_meaning(self, ctx: _Context, fresh: _Read) -> str | None:
+        """A sync's seats left on a series date whose classes share the event's capacity:
+        counted over the event (all its classes' sales, carts and holds)."""
+        listing, event = ctx.listing, fresh.event
+        assert event is not None
+        ctx.event_unit = True
+        left = event.seats_left
+        taken = None if event.pending is None else event.sold + event.pending
+        seen_left, seen_taken = listing.event_seats_left, listing.event_sold_pending
+        if left is None or taken is None:
+            return (
+                "The event's seats left cannot be worked out from Eventbrite's answer "
+                f"({event.error or 'unlimited'}). Nothing was written."
+            )
+        if seen_left is None or seen_taken is None:
+            # What the manager saw cannot be told apart into sales and capacity.
+            if seen_left != left:
+                return (
+                    f"Changed since you looked: the event's seats left {fmt(seen_left)} → "
+                    f"{left}. Nothing was written; review the new numbers and try again."
+                )
+            seen_taken = taken
+        if seen_left + seen_taken != left + taken:
+            return (
+                f"Changed since you looked: the event's capacity less holds "
+                f"{seen_left + seen_taken} → {left + taken} (another change landed "
+                "meanwhile). Nothing was written; review the new numbers and try again."
+            )
+        ctx.sold_since = taken - seen_taken
+        ctx.remaining = max(0, ctx.change.value + seen_taken - taken)
+        # Were Eventbrite to take a class write here, the class would offer this.
+        ctx.target = ctx.remaining + fresh.sold + fresh.pending
+        return None
+
+    def _already_there(self, ctx: _Context, fresh: _Read) -> bool:
+        """Whether what the write changes is already at the target: the event's seats
+        left on a shared series date, else the listing's remaining and capacity."""
+        if ctx.event_unit:
+            assert fresh.event is not None
+            return fresh.event.seats_left == ctx.remaining
+        return fresh.remaining == ctx.remaining and fresh.capacity == ctx.target
+
     # --- reading ----------------------------------------------------------------------
     def _read(self, listing: ListingState, waypoint: str | None = None) -> _Read:
         if listing.channel == "eventbrite":
@@ -429,7 +546,7 @@ class InventoryEngine:
         tier = self.eventbrite.get_capacity_tier(event_id)
         fresh = _class_read(tc)
         fresh.classes, fresh.tier = classes, tier
-        _bound_by_event(fresh, classes, tier, tc_id)
+        fresh.event = _bound_by_event(fresh, classes, tier, tc_id)
         return fresh
 
     def _read_back(self, ctx: _Context, token: str | None, tier_total: int | None) -> _Read:
@@ -517,15 +634,23 @@ class InventoryEngine:
                 f"buyers are offered, and Eventbrite does not let the app change it: "
                 f"capacity {capacity} cannot be reached from here. Change it in Eventbrite."
             )
-        remaining = ctx.preview.remaining_after or 0
+        # The event capacity comes from the read that fixed the target: a sale after it
+        # then takes one of the seats set (kept), where a second read would have added a
+        # seat for it and offered more than anyone set.
+        remaining = ctx.remaining or 0
+        classes, tier = fresh.classes, fresh.tier
+        if classes is None or tier is None:
+            raise _Unsafe("The event's capacity tier was not read with its classes.")
         if shared:
-            self._check_class_caps(event_id, remaining)
-        tier = self.eventbrite.get_capacity_tier(event_id)
+            _check_class_caps(classes, remaining)
+        event = fresh.event
         # What is sold, in carts and held keeps its seats: the rest is ``remaining``.
         total = tier_capacity_for(
             remaining,
-            sold=int(tier.get("capacity_sold") or 0),
-            pending=int(tier.get("capacity_pending") or 0),
+            sold=event.sold if event is not None else int(tier.get("capacity_sold") or 0),
+            pending=int(tier.get("capacity_pending") or 0)
+            if event is None or event.pending is None
+            else event.pending,
             held=held_seats(tier.get("holds")),
         )
         ctx.write = _Write(
@@ -542,49 +667,23 @@ class InventoryEngine:
         _, ctx.write.token = self.eventbrite.update_capacity_tier(event_id, total)
         return ctx.write
 
-    def _check_class_caps(self, event_id: str, remaining: int) -> None:
-        """The event's seats left are sold through its classes: when their own
-        capacities leave fewer than ``remaining`` seats, raising the event would show a
-        number no buyer is offered. Refuse before writing."""
-        classes = self.eventbrite.ticket_classes([event_id])
-        if event_id in classes.errors:
-            raise classes.errors[event_id]
-        room: list[tuple[str, int]] = []
-        for tc in classes.get(event_id, []):
-            own = api_int(tc.get("capacity"))
-            if own is None:
-                return  # a class with no cap of its own can sell every seat left
-            room.append((str(tc.get("name") or tc.get("id")), max(0, own - _int_or_zero(tc))))
-        total = sum(left for _, left in room)
-        if total < remaining:
-            detail = ", ".join(f"{name} {left} left" for name, left in room)
-            raise _Unsafe(
-                f"On this series date the ticket classes' own capacities leave {total} seats "
-                f"to sell ({detail}), fewer than the {remaining} asked: buyers would not be "
-                "offered them. Raise the classes' capacity in Eventbrite first."
-            )
-
     # --- verifying --------------------------------------------------------------------
     def _offered(self, ctx: _Context, now: _Read) -> int | None:
-        """What buyers are offered now, in the terms the write promised."""
+        """What the write changed, as read back: the event's capacity after a tier write
+        (a sale after the write lowers the seats left, never the capacity), else the
+        capacity buyers are offered (stock + sold + pending; the class's effective cap)."""
         write = ctx.write
         assert write is not None
-        if write.mode == "tier" and write.expect is None:
-            # A sync's event-level write: the event's seats left are what it set.
+        if write.mode == "tier":
             tier = self.eventbrite.get_capacity_tier(ctx.listing.event_id, waypoint=write.token)
-            total = api_int(tier.get("capacity_total"))
-            if total is None:
-                return None
-            taken = int(tier.get("capacity_sold") or 0) + int(tier.get("capacity_pending") or 0)
-            return total - taken - held_seats(tier.get("holds"))
+            ctx.tier_after = tier
+            return api_int(tier.get("capacity_total"))
         return now.capacity
 
     def _expected(self, ctx: _Context) -> int | None:
         write = ctx.write
         assert write is not None
-        if write.mode == "tier" and write.expect is None:
-            return ctx.preview.remaining_after
-        return ctx.target
+        return write.after if write.mode == "tier" else ctx.target
 
     def _verify(self, ctx: _Context, lease) -> ChangeResult:
         write, fresh = ctx.write, ctx.fresh
@@ -702,26 +801,45 @@ class InventoryEngine:
                     remaining=now.remaining,
                     capacity=now.capacity,
                 )
-        extra = " ".join(write.warnings)
         moved = ""
         if status == "reconciled":
             moved = (
                 " A sale landed while writing; the stock was corrected so it counts "
                 "(see the Audit tab)."
             )
-        message = (
-            f"Verified on {ctx.label}{note}: capacity {fmt(fresh.capacity, True)} → "
-            f"{fmt(self._expected(ctx) if write.expect is None else ctx.target)} "
-            f"({write.what} {fmt(write.before, True)} → {write.after}); "
-            f"{fmt(now.remaining, True)} remaining.{moved}"
-        )
+        if ctx.sold_since > 0:
+            status = "reconciled"
+        asked, details = self._outcome(ctx, now)
+        message = f"Verified on {ctx.label}{note}: {asked}.{_sold_since(ctx)}{moved}"
         return ctx.result(
             status,
-            f"{message} {extra}".strip(),
+            " ".join([message, *write.warnings]),
             remaining=now.remaining,
             capacity=now.capacity,
             ticket_class=now.ticket_class,
+            details=details,
         )
+
+    def _outcome(self, ctx: _Context, now: _Read) -> tuple[str, str]:
+        """(the number the manager asked about, as it now reads; the other figures). On
+        a shared series date a sync asked for the event's seats left; the class's own
+        capacity and remaining, and the event capacity written, are details."""
+        write, fresh = ctx.write, ctx.fresh
+        assert write is not None and fresh is not None
+        stored = f"{write.what} {fmt(write.before, True)} → {write.after}"
+        if ctx.event_unit:
+            left = None if ctx.tier_after is None else tier_seats_left(ctx.tier_after)
+            asked = f"{fmt(left)} seat(s) left on the event, shared by its ticket types"
+            name = ctx.listing.slot_label or "this ticket type"
+            return asked, (
+                f"{stored}; {name}: capacity {fmt(now.capacity, True)}, "
+                f"{fmt(now.remaining, True)} remaining"
+            )
+        capacity = f"capacity {fmt(fresh.capacity, True)} → {fmt(ctx.target)}"
+        remaining = f"{fmt(now.remaining, True)} remaining"
+        if ctx.change.field == "remaining":
+            return remaining, f"{capacity} ({stored})"
+        return capacity, f"{stored}; {remaining}"
 
     def _fix_attempt(
         self, ctx: _Context, key: DateKey, now: _Read, stock: int, result: str
@@ -829,41 +947,54 @@ def lock_resource(listing: ListingState) -> str:
     return resource_key(listing.channel, product_id=listing.product_id, event_id=listing.event_id)
 
 
-def what_changed(change: Change, listing: ListingState, fresh: _Read) -> list[str]:
-    """What differs between the manager's view and the fresh read, in their words."""
-    moved: list[str] = []
-    sold = listing.sold or 0
-    if fresh.sold != sold:
-        moved.append(f"sold {sold} → {fresh.sold}")
-    pending = listing.pending or 0
-    if listing.channel == "woocommerce" and fresh.pending != pending:
-        moved.append(f"pending {pending} → {fresh.pending}")
-    if fresh.remaining != change.seen_remaining:
-        seen = fmt(change.seen_remaining, listing.unlimited)
-        moved.append(f"remaining {seen} → {fmt(fresh.remaining, True)}")
-    # Capacity as the listing shows it (a hybrid product's own stock may bind).
-    capacity = fresh.capacity
+def _capacity_moved(change: Change, listing: ListingState, fresh: _Read) -> str | None:
+    """ "capacity A → B" when the capacity itself moved since the manager looked: another
+    change landed. A sale moves sold and remaining, never the capacity (FooEvents takes
+    the seat from the stock; Eventbrite counts it against the same capacity)."""
+    seen = change.seen_capacity if change.seen_capacity is not None else listing.capacity
     if listing.channel == "woocommerce":
-        capacity = None if fresh.remaining is None else fresh.remaining + fresh.sold + fresh.pending
-    seen_capacity = change.seen_capacity if change.seen_capacity is not None else listing.capacity
-    if seen_capacity is not None and capacity is not None and capacity != seen_capacity:
-        moved.append(f"capacity {seen_capacity} → {capacity}")
-    return moved
+        # Capacity as the listing shows it (a hybrid product's own stock may bind).
+        now = None if fresh.remaining is None else fresh.remaining + fresh.sold + fresh.pending
+        if listing.unlimited:
+            seen = None
+    else:
+        now = fresh.capacity
+    if now == seen:
+        return None
+    return f"capacity {fmt(seen, listing.unlimited)} → {fmt(now, now is None)}"
+
+
+def _since(listing: ListingState, seen_taken: int, taken: int) -> str:
+    """What sold (or went into carts) since the manager looked, in their words."""
+    if taken == seen_taken:
+        return ""
+    return f" (sold + pending {seen_taken} → {taken} since you looked)"
+
+
+def _changed_since(moved: str, listing: ListingState, seen_taken: int, taken: int) -> str:
+    return (
+        f"Changed since you looked: {moved}{_since(listing, seen_taken, taken)}. Someone "
+        "changed it meanwhile. Nothing was written; review the new numbers and try again."
+    )
+
+
+def _sold_since(ctx: _Context) -> str:
+    """The seats sold since the manager looked, said after a change that went through."""
+    if ctx.sold_since <= 0:
+        return ""
+    counted = "count against it"
+    if ctx.change.field == "remaining":
+        counted = f"came off the {ctx.change.value} asked"
+    return f" {ctx.sold_since} seat(s) sold or put in carts since you looked {counted}."
 
 
 def _mismatch(ctx: _Context, offered: int | None, now: _Read) -> str:
     write = ctx.write
     assert write is not None
-    stored = f"; {write.what} reads back {fmt(now.stored)}" if write.mode == "class" else ""
-    return f"buyers are offered {fmt(offered, True)} instead of {_expect_text(ctx)}{stored}"
-
-
-def _expect_text(ctx: _Context) -> str:
-    write = ctx.write
-    assert write is not None
-    if write.mode == "tier" and write.expect is None:
-        return f"{ctx.preview.remaining_after} seats left on the event"
-    return str(ctx.target)
+    if write.mode == "tier":
+        return f"the event capacity reads back {fmt(offered)} instead of the {write.after} written"
+    stored = f"; {write.what} reads back {fmt(now.stored)}"
+    return f"buyers are offered {fmt(offered, True)} instead of {ctx.target}{stored}"
 
 
 def _stock_payload(listing: ListingState, read: _Read, stock: int | None) -> dict:
@@ -886,6 +1017,28 @@ def _fixes_payload(listing: ListingState, read: _Read, fixes: dict[DateKey, int]
     return {"meta_data": [{"key": FBOS_META_KEY, "value": value}]}
 
 
+def _check_class_caps(classes: list[dict], remaining: int) -> None:
+    """The event's seats left are sold through its classes: when their own capacities
+    leave fewer than ``remaining`` seats, raising the event would show a number no buyer
+    is offered. Refuse before writing (from the fresh read's classes)."""
+    room: list[tuple[str, int]] = []
+    for tc in classes:
+        if str(tc.get("category") or "admission") in NOT_SEAT_CATEGORIES:
+            continue
+        own = api_int(tc.get("capacity"))
+        if own is None:
+            return  # a class with no cap of its own can sell every seat left
+        room.append((str(tc.get("name") or tc.get("id")), max(0, own - _int_or_zero(tc))))
+    total = sum(left for _, left in room)
+    if total < remaining:
+        detail = ", ".join(f"{name} {left} left" for name, left in room)
+        raise _Unsafe(
+            f"On this series date the ticket classes' own capacities leave {total} seats "
+            f"to sell ({detail}), fewer than the {remaining} asked: buyers would not be "
+            "offered them. Raise the classes' capacity in Eventbrite first."
+        )
+
+
 def _int_or_zero(tc: dict) -> int:
     return api_int(tc.get("quantity_sold")) or 0
 
@@ -895,13 +1048,15 @@ def _tier_total(write: _Write, total: int | None) -> int | None:
     return total if write.mode == "tier" else None
 
 
-def _bound_by_event(read: _Read, classes: list[dict], tier: dict, tc_id: str) -> None:
+def _bound_by_event(read: _Read, classes: list[dict], tier: dict, tc_id: str) -> EventSeats:
     """Bound a class read's remaining (and pending) by its event's shared seats, computed
-    exactly as its listing is (``brcc_core.eventbrite_seats``)."""
-    figures = seats_from_api(classes, tier, now=clock.now()).of(tc_id)
+    exactly as its listing is (``brcc_core.eventbrite_seats``); the event's figures."""
+    seats = seats_from_api(classes, tier, now=clock.now())
+    figures = seats.of(tc_id)
     if figures is not None and figures.is_seat:
         read.remaining = figures.available
         read.pending = figures.pending
+    return seats
 
 
 def _class_read(tc: dict) -> _Read:
@@ -978,16 +1133,43 @@ def _product_read(
 
 
 # --- keeping the catalog's Eventbrite copy current ----------------------------------------
-def patch_catalog(catalog: Catalog, ticket_classes: Iterable[dict | None]) -> Catalog:
-    """``catalog`` with the Eventbrite numbers of these ticket classes (as just read from
-    Eventbrite) in place of the last refresh's, so a page shows what the engine saw."""
+def patch_catalog(
+    catalog: Catalog,
+    ticket_classes: Iterable[dict | None],
+    tiers: Mapping[str, dict] | None = None,
+) -> Catalog:
+    """``catalog`` with the Eventbrite numbers of these ticket classes and capacity tiers
+    (event id -> tier, as just read from Eventbrite) in place of the last refresh's, so a
+    page shows what the engine saw: a manager refused because another manager changed an
+    event sees that change at once, not after the next refresh."""
     fresh: dict[tuple[str, str], TicketClass] = {}
     for tc in ticket_classes:
         if isinstance(tc, dict) and tc.get("id") is not None and tc.get("event_id") is not None:
             fresh[(str(tc["event_id"]), str(tc["id"]))] = catalog_ticket_class(tc["event_id"], tc)
-    if not fresh:
+    tiers = {str(e): t for e, t in (tiers or {}).items() if isinstance(t, Mapping)}
+    if not fresh and not tiers:
         return catalog
     classes = tuple(
         fresh.get((tc.event_id, tc.ticket_class_id), tc) for tc in catalog.ticket_classes
     )
-    return replace(catalog, ticket_classes=classes)
+    events = tuple(
+        replace(e, tier=tier_facts(tiers[e.event_id]), tier_error=None)
+        if e.event_id in tiers
+        else e
+        for e in catalog.events
+    )
+    return replace(catalog, ticket_classes=classes, events=events)
+
+
+def catalog_reads(results: Iterable[ChangeResult]) -> tuple[list[dict | None], dict[str, dict]]:
+    """The Eventbrite classes and tiers these results read, for ``patch_catalog`` (each
+    result's own class last: it is the newest read of it)."""
+    classes: list[dict | None] = []
+    tiers: dict[str, dict] = {}
+    for result in results:
+        classes.extend(result.event_classes)
+        classes.append(result.ticket_class)
+        event_id = event_id_of(result.listing_key)
+        if result.tier is not None and event_id:
+            tiers[event_id] = result.tier
+    return classes, tiers

@@ -76,6 +76,7 @@ class ListingState:
     # Eventbrite: the event's capacity when set on its own (custom), which bounds every
     # class and does not grow with one; None when it is the sum of its classes.
     event_capacity: int | None = None
+    event_sold_pending: int | None = None  # Eventbrite: sold + pending over its event's classes
 
     @classmethod
     def from_row(cls, row: Mapping, other_classes: tuple[str, ...] = ()) -> ListingState:
@@ -142,6 +143,8 @@ class Preview:
     unlimited_before: bool = False
     warnings: tuple[str, ...] = ()
     refusal: str | None = None
+    # Which kind of change it is, and so what a sale landing before the write does to it.
+    meaning: str = ""
 
     @property
     def allowed(self) -> bool:
@@ -255,7 +258,32 @@ def preview_change(
                 "Series date with several ticket classes: if Eventbrite refuses a per-class "
                 "change, nothing is written (their capacity is shared; use Sync)."
             )
-    return Preview(**common, warnings=tuple(warnings))
+    return Preview(**common, warnings=tuple(warnings), meaning=change_meaning(change, listing))
+
+
+def change_meaning(change: Change, listing: ListingState) -> str:
+    """Which kind of change this is, in a manager's words: a capacity stands whatever sells
+    before it is written; a number of remaining seats is counted from the sales seen, so
+    seats sold meanwhile come off it. Either is refused when someone else changes the
+    listing first (the change engine applies exactly this, ``brcc_core.inventory``)."""
+    taken = (listing.sold or 0) + (listing.pending or 0)
+    if change.field == "capacity":
+        return (
+            f"Capacity change: buyers are offered {change.value} seats in all. Seats that "
+            "sell before it is written count against it; it is refused only if it is then "
+            "below what is sold and pending, or if someone else changes this listing first."
+        )
+    if change.event_level and listing.other_classes and listing.event_seats_left is not None:
+        return (
+            f"Remaining-seats change on the event: {change.value} seats left, shared by its "
+            "ticket types, counted from the sales you see. Seats that sell before it is "
+            "written come off them; it is refused if someone else changes the event first."
+        )
+    return (
+        f"Remaining-seats change: {change.value} seats left, counted from the {taken} sold "
+        "and pending you see. Seats that sell before it is written come off them (the "
+        "capacity stays); it is refused if someone else changes this listing first."
+    )
 
 
 def _refusal(change: Change, listing: ListingState, remaining_after: int | None) -> str | None:

@@ -361,6 +361,8 @@ def _confirmation(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
             f"Writes the {preview.what} on {channel_name(preview.channel)}",
         ]
         st.markdown("\n".join(f"- {line}" for line in lines))
+        if preview.meaning:
+            st.caption(plain(preview.meaning))
         for warning in preview.warnings:
             st.warning(plain(warning), icon="⚠️")
         if preview.refusal:
@@ -408,14 +410,14 @@ def _confirm(boxoffice: BoxOffice) -> None:
     result = boxoffice.apply_change(change, boxoffice.listings(catalog), who=current_user())
     remember_results([result])
     st.session_state.pop(SET_FOR_KEY, None)  # refill the Seats box with the new numbers
-    st.session_state[RESULT_KEY] = (result.status, result.message)
+    st.session_state[RESULT_KEY] = (result.status, result.message, result.details)
 
 
 def _last_result() -> None:
     last = st.session_state.get(RESULT_KEY)
     if not last:
         return
-    status, message = last
+    status, message, details = (*last, "")[:3]
     icon = STATUS_ICONS.get(status, "ℹ️")
     if status in ("ok", "reconciled", "unchanged"):
         st.success(plain(message), icon=icon)
@@ -423,3 +425,5 @@ def _last_result() -> None:
         st.warning(plain(message), icon=icon)
     else:
         st.error(plain(message), icon=icon)
+    if details:
+        st.caption(plain(details))

@@ -16,7 +16,7 @@ import streamlit as st
 from brcc_core.access import AccessDenied, Actor
 from brcc_core.club import channel_name
 from brcc_core.formats import when_label
-from brcc_core.inventory import ChangeResult, patch_catalog
+from brcc_core.inventory import ChangeResult, catalog_reads, patch_catalog
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.app import current_actor
 from brcc_core.ui.catalog import CATALOG_KEY
@@ -88,7 +88,7 @@ def remember_results(results: list[ChangeResult]) -> None:
     """Keep this session's catalog on Eventbrite's numbers as the engine just read them."""
     catalog = st.session_state.get(CATALOG_KEY)
     if catalog is not None:
-        st.session_state[CATALOG_KEY] = patch_catalog(catalog, [r.ticket_class for r in results])
+        st.session_state[CATALOG_KEY] = patch_catalog(catalog, *catalog_reads(results))
 
 
 def report_write(

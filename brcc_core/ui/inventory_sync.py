@@ -263,10 +263,11 @@ def _confirm(boxoffice: BoxOffice) -> None:
                 "target_remaining": row.target_remaining,
                 "result": result.status,
                 "message": result.message,
+                "details": result.details,
             }
             for row, result in outcomes
         ],
-        columns=["listing", "target_remaining", "result", "message"],
+        columns=["listing", "target_remaining", "result", "message", "details"],
     )
 
 

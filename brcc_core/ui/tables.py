@@ -15,7 +15,7 @@ from brcc_core.ui.layout import is_phone
 EMPTY_CELL = "—"
 # Free text a manager must read in full (why a row was refused, what happened): these
 # columns take the room the numbers leave.
-LONG_TEXT = frozenset({"reason", "message", "error", "note", "listing", "show", "what"})
+LONG_TEXT = frozenset({"reason", "message", "details", "error", "note", "listing", "show", "what"})
 
 
 def manager_table(
