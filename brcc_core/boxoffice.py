@@ -200,7 +200,9 @@ class BoxOffice:
             except SandboxError as exc:
                 raise StartupError(str(exc)) from exc
             return cls.on_sandbox(sandbox, settings, cache=cache, state=state)
-        engine = wordpress_engine(settings.wp_db_url.reveal())
+        engine = wordpress_engine(
+            settings.wp_db_url.reveal(), deadline_seconds=settings.db_deadline_seconds
+        )
         return cls(
             settings,
             woocommerce=WooCommerceClient(
@@ -719,7 +721,10 @@ class BoxOffice:
         so pages that never need it never touch it."""
         with self._state_lock:
             if self._state is None:
-                self._state = AppState.open(self.settings.state_db_url)
+                self._state = AppState.open(
+                    self.settings.state_db_url,
+                    deadline_seconds=self.settings.db_deadline_seconds,
+                )
             return self._state
 
     @property
@@ -761,7 +766,7 @@ class BoxOffice:
             self.woocommerce,
             self.eventbrite,
             self.wordpress,
-            self.state.append_audit,
+            self.state,
             self.locks,
             lock_wait=self.lock_wait,
             max_capacity=self.settings.max_capacity,
