@@ -81,6 +81,8 @@ SAVED_SHOWS_ERROR = "saved_shows_error"
 """``shows().attrs`` key: why saved shows (and their venue capacities) are not in use."""
 SLOW_SECONDS = 2.0
 LIVE_READ_AT = "live_read_at"  # listings.attrs key: when its live numbers were read (UTC)
+# listings.attrs key: why its live numbers are older than this view (a stuck read)
+LIVE_HELD_UP = "live_held_up"
 # Events whose ticket classes are read between two looks at the hour's calls left: the
 # most a refresh can overspend the write reserve by (twice this, with holds). A whole
 # number of rounds of the client's reads in flight, so no round waits half empty.
@@ -119,6 +121,15 @@ class _EventbriteRead:
 
 
 @dataclass(frozen=True)
+class _Mappings:
+    """What a manager confirmed: saved shows and recurring rules, as last read."""
+
+    saved: list[SavedShow]
+    rules: list[RecurringRule]
+    held_up: str | None = None  # why these were not read for this view
+
+
+@dataclass(frozen=True)
 class LiveNumbers:
     """What ``listings()`` read from the WordPress DB this render (or why it could not)."""
 
@@ -128,6 +139,9 @@ class LiveNumbers:
     statements: int
     # When the database was read (UTC); shared between sessions for a few seconds.
     read_at: datetime | None = None
+    # Why these are not numbers read for this view: another view's read of the database
+    # is stuck, and these are the last good ones (their age is read_at's).
+    held_up: str | None = None
 
 
 class BoxOffice:
@@ -169,6 +183,9 @@ class BoxOffice:
         self.shared_history: SharedValues[SalesHistory] = SharedValues(
             settings.history_share_seconds
         )
+        # Saved shows and recurring rules, read on every view: shared for as long as the
+        # live numbers, so a stuck app-state database holds one view, not every one.
+        self.shared_mappings: SharedValues[_Mappings] = SharedValues(settings.live_share_seconds)
         self._kept_classes: dict[str, KeptClasses] | None = None  # loaded on first refresh
         self._access: Access | None = None
         self._last_refresh_eventbrite_calls: int | None = None
@@ -377,7 +394,9 @@ class BoxOffice:
         keeps: a read the refresh stopped waiting for is simply dropped."""
         calls_before = self.eventbrite.calls
         try:
-            events = self.eventbrite.list_events(progress=step("Eventbrite events"))
+            events = self.eventbrite.list_events(
+                progress=step("Eventbrite events"), keep=self.settings.eb_write_reserve
+            )
             occurrences = [e for e in events if not e.get("is_series_parent")]
             plan = self._plan_class_reads(occurrences, now)
             # Holds and carts are read with the classes of events still selling; events
@@ -455,6 +474,7 @@ class BoxOffice:
             done = total - len(pending)
             part = self.eventbrite.ticket_classes(
                 batch,
+                keep=reserve,
                 tiers_for=[e for e in batch if e in selling],
                 progress=lambda n, _total, done=done: progress(done + n, total),
             )
@@ -548,7 +568,24 @@ class BoxOffice:
         """Sold/pending/checked-in and remaining stock from the WordPress DB: 3 statements
         whatever the catalog size."""
         ids = tuple(sorted(p.product_id for p in catalog.event_products))
-        return self.shared_live.get(ids, lambda: self._read_live_numbers(ids))
+        return self.shared_live.get(
+            ids,
+            lambda: self._read_live_numbers(ids),
+            wait_seconds=float(self.settings.page_deadline_seconds),
+            waited=self._live_held_up,
+            good=lambda live: live.error is None,
+        )
+
+    def _live_held_up(self, last: LiveNumbers | None, age: float | None) -> LiveNumbers:
+        """What a view gets while another view's read of the WordPress database is stuck:
+        the last good numbers with their age, or unknown with why."""
+        why = (
+            "the WordPress database has not answered another page's read within "
+            f"{self.settings.page_deadline_seconds:g} s (timed out)"
+        )
+        if last is None:
+            return LiveNumbers(None, None, f"{why}, and no earlier numbers are kept", 0, None)
+        return replace(last, statements=0, held_up=f"{why}; these are the last numbers it gave")
 
     def _read_live_numbers(self, ids: tuple[int, ...]) -> LiveNumbers:
         read_at = clock.now()
@@ -559,6 +596,11 @@ class BoxOffice:
         except WordPressUnavailable as exc:
             return LiveNumbers(None, None, str(exc), self.wordpress.statements - before, read_at)
         return LiveNumbers(counts, stock, None, self.wordpress.statements - before, read_at)
+
+    def _mappings_changed(self) -> None:
+        """A show, venue capacity or rule was saved: views built on the old ones go."""
+        self.shared_mappings.clear()
+        self.shared_views.clear()
 
     def _live_changed(self) -> None:
         """A write or refresh happened: no session may see numbers read before it."""
@@ -580,6 +622,7 @@ class BoxOffice:
             return memo[2].copy()
         frame = build_listings(catalog, live.ticket_counts, live.stock, live_error=live.error)
         frame.attrs[LIVE_READ_AT] = live.read_at
+        frame.attrs[LIVE_HELD_UP] = live.held_up
         if self.shared_live.ttl_seconds > 0:
             self._listings_memo = (catalog, live, frame.copy())
         return frame
@@ -866,11 +909,40 @@ class BoxOffice:
         """Shows with the saved mappings first, then recurring rules, then suggestions
         (``MAPPED_SHOW_COLUMNS``: ``source`` says which)."""
         listings = self.listings() if listings is None else listings
-        return map_shows(
+        mappings = self._saved_mappings()
+        shows = map_shows(
             listings,
-            saved=self.state.saved_shows(),
-            rules=self.state.recurring_rules(),
+            saved=mappings.saved,
+            rules=mappings.rules,
             venue_capacity=self.settings.venue_capacity,
+        )
+        if mappings.held_up:
+            shows.attrs[SAVED_SHOWS_ERROR] = mappings.held_up
+        return shows
+
+    def _saved_mappings(self) -> _Mappings:
+        """Saved shows and rules, shared between views for a few seconds; while another
+        view's read of the app-state database is stuck, the last ones read (with their
+        age), or StateUnavailable."""
+        deadline = float(self.settings.page_deadline_seconds)
+
+        def held_up(last: _Mappings | None, age: float | None) -> _Mappings:
+            why = (
+                "the app-state database has not answered another page's read within "
+                f"{deadline:g} s (timed out)"
+            )
+            if last is None:
+                raise StateUnavailable(f"Saved shows could not be read: {why}.", why)
+            return replace(
+                last,
+                held_up=f"Saved shows and venue capacities as read {int(age or 0)} s ago: {why}.",
+            )
+
+        return self.shared_mappings.get(
+            "mappings",
+            lambda: _Mappings(self.state.saved_shows(), self.state.recurring_rules()),
+            wait_seconds=deadline,
+            waited=held_up,
         )
 
     def save_show_mapping(
@@ -907,6 +979,7 @@ class BoxOffice:
         self.state.save_show(
             SavedShow(show_key, keys, venue_capacity, title or None), who=actor.email
         )
+        self._mappings_changed()
         if venue_capacity is not None and before != venue_capacity:
             shown = "not saved" if before is None else before
             self._record(actor, "venue", show_key, "venue capacity", shown, venue_capacity)
@@ -928,6 +1001,7 @@ class BoxOffice:
     def forget_show_mapping(self, show_key: str, *, who: Actor | None = None) -> None:
         actor = self._require(who, "manager", "change show mappings")
         self.state.forget_show(show_key)
+        self._mappings_changed()
         self._record(actor, "mapping", show_key, "show mapping", "saved", "forgotten")
 
     def recurring_rules(self) -> list[RecurringRule]:
@@ -936,12 +1010,14 @@ class BoxOffice:
     def save_recurring_rule(self, rule: RecurringRule, *, who: Actor | None = None) -> int:
         actor = self._require(who, "manager", "change recurring rules")
         rule_id = self.state.save_rule(rule, who=actor.email)
+        self._mappings_changed()
         self._record(actor, "rule", f"rule:{rule_id}", "recurring rule", None, rule.name)
         return rule_id
 
     def delete_recurring_rule(self, rule_id: int, *, who: Actor | None = None) -> None:
         actor = self._require(who, "manager", "change recurring rules")
         self.state.delete_rule(rule_id)
+        self._mappings_changed()
         self._record(actor, "rule", f"rule:{rule_id}", "recurring rule", "saved", "deleted")
 
     # --- people, roles and meeting links ------------------------------------------------

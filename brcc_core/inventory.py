@@ -64,6 +64,7 @@ from brcc_core.http import (
     Rejected,
     Unreachable,
     UpstreamError,
+    wait_words,
 )
 from brcc_core.inventory_preview import (
     Change,
@@ -352,6 +353,15 @@ class InventoryEngine:
             )
         if listing.channel == "eventbrite":
             left = self.eventbrite.calls_left_this_hour()
+            until = self.eventbrite.limited_until()
+            if until is not None:
+                wait = wait_words((until - clock.now()).total_seconds())
+                return self._refuse(
+                    ctx,
+                    "Eventbrite refused the last call for its hourly limit and said to wait "
+                    f"until it resets ({wait}). Nothing was written; try again then.",
+                    channel_down=True,
+                )
             if left < EVENTBRITE_CALLS_PER_CHANGE:
                 return self._refuse(
                     ctx,

@@ -60,6 +60,35 @@ class Outage:
         self._holder = None
 
 
+def sqlite_copy(source: Path, target: Path) -> None:
+    """``source`` copied to ``target`` with a rollback journal (a WAL file's readers are
+    never blocked by a lock, so a copy is what another program can hold locked)."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    with sqlite3.connect(target, isolation_level=None) as dst:
+        dst.execute("PRAGMA journal_mode=DELETE")
+
+
+@contextmanager
+def wordpress_with_outage(
+    db_url: str, tmp_path: Path, *, mode: Literal["cut", "hang"] = "hang"
+) -> Iterator[tuple[str, Outage]]:
+    """A URL the app reads the sandbox's WordPress tables through, and the outage that
+    takes it away: on SQLite a copy of the sandbox file another program can lock, on
+    MariaDB the sandbox's database behind a proxy."""
+    if make_url(db_url).get_backend_name() == "sqlite":
+        path = tmp_path / "wordpress.db"
+        sqlite_copy(Path(make_url(db_url).database or ""), path)
+        outage = Outage(sqlite_path=path)
+        try:
+            yield f"sqlite:///{path}", outage
+        finally:
+            outage.end()
+        return
+    with database_with_outage(db_url, tmp_path, "wordpress", mode=mode) as found:
+        yield found
+
+
 @contextmanager
 def database_with_outage(
     db_url: str, tmp_path: Path, name: str, *, mode: Literal["cut", "hang"] = "cut"
