@@ -20,13 +20,20 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.access import Access, Actor, MeetingLink, Role, app_audit_entry
-from brcc_core.catalog import Catalog, build_catalog
-from brcc_core.catalog_cache import CatalogCache
+from brcc_core.catalog import (
+    Catalog,
+    build_catalog,
+    eventbrite_drop,
+    keep_unreadable_booking_dates,
+    woocommerce_drop,
+)
+from brcc_core.catalog_cache import CatalogCache, data_dir_problem, disk_problem
 from brcc_core.class_reads import (
     UNREAD_LATER,
     ClassReadPlan,
     KeptClasses,
     ReadBudget,
+    kept_classes_valid,
     plan_class_reads,
     plan_read_budget,
 )
@@ -104,6 +111,12 @@ class RefreshResult:
     classes_read: int = 0  # events whose ticket classes were read
     classes_kept: int = 0  # events whose classes were kept from an earlier read
     classes_unread: int = 0  # later events never read yet: no room in this hour's calls
+    # Channels whose answer would have dropped most of what the last catalog had: kept
+    # aside (the earlier part stays, marked); ``refresh_catalog(accept_drops=True)`` takes it.
+    kept_aside: tuple[str, ...] = ()
+    # Why the refreshed catalog could not be saved (a full or read-only disk): it is in use
+    # in this process all the same.
+    unsaved: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,7 @@ class BoxOffice:
         self.sandbox = sandbox
         self._catalog: Catalog | None = None
         self._catalog_warning: str | None = None
+        self._unsaved: str | None = None  # why the catalog in use is not on disk
         self._lock = threading.Lock()
         self._state = state  # the app-state DB, opened on first use (see ``state``)
         self._state_lock = threading.Lock()
@@ -269,7 +283,7 @@ class BoxOffice:
         Never fetches: only ``refresh_catalog`` does."""
         with self._lock:
             if self._catalog is None:
-                loaded = self.cache.load()
+                loaded = self.cache.load(valid=lambda value: isinstance(value, Catalog))
                 # Kept until a refresh: the bad file is gone after the first load.
                 self._catalog_warning = loaded.warning or self._catalog_warning
                 if isinstance(loaded.value, Catalog):
@@ -281,13 +295,30 @@ class BoxOffice:
         """Why the saved catalog was discarded at load, if it was."""
         return self._catalog_warning
 
-    def refresh_catalog(self, progress: RefreshProgress | None = None) -> RefreshResult:
+    def storage_warning(self) -> str | None:
+        """Why a refresh cannot be saved now (a read-only or full data directory), or why
+        the catalog in use is not on disk; None when all is well."""
+        if self._unsaved:
+            return self._unsaved
+        problem = data_dir_problem(self.cache.data_dir)
+        if problem is None:
+            return None
+        return (
+            f"Nothing can be saved now: {problem}. The saved catalog is read and used; a "
+            "refresh is kept until the app restarts."
+        )
+
+    def refresh_catalog(
+        self, progress: RefreshProgress | None = None, *, accept_drops: bool = False
+    ) -> RefreshResult:
         """Fetch the catalog from both APIs, save it, and say what changed.
 
         Both channels are read at once, and the refresh waits for them no longer than
         ``settings.refresh_deadline_seconds``. A channel that fails, or has not answered
         by then, keeps its part of the previous catalog and reports why; the other
-        channel is refreshed all the same.
+        channel is refreshed all the same. So does a channel whose answer would drop most
+        of what the last catalog had (``catalog.eventbrite_drop``, ``woocommerce_drop``),
+        unless ``accept_drops``: that answer is kept aside and reported.
         """
         started = time.perf_counter()
         previous = self.catalog()
@@ -320,7 +351,12 @@ class BoxOffice:
             errors["eventbrite"] = refusal
         elif isinstance(eb, IntegrationError):
             errors["eventbrite"] = str(eb)
+        kept_aside: list[str] = []
         if not isinstance(eb, _EventbriteRead):
+            eb = None
+        elif (drop := eventbrite_drop(previous, eb.occurrences, now)) and not accept_drops:
+            errors["eventbrite"] = f"{drop}{_kept_part('eventbrite', previous)}"
+            kept_aside.append("eventbrite")
             eb = None
         else:
             self._keep_class_reads(eb.classes, eb.plan, eb.occurrences, now)
@@ -348,6 +384,14 @@ class BoxOffice:
             capacity_tiers=eb.classes.tiers if eb else None,
             capacity_tier_errors=eb.tier_errors if eb else None,
         )
+        if products is not None and not accept_drops:
+            drop = woocommerce_drop(previous, fresh)
+            if drop:
+                errors["woocommerce"] = f"{drop}{_kept_part('woocommerce', previous)}"
+                fresh = replace(fresh, errors=dict(errors))
+                kept_aside.append("woocommerce")
+                products = None
+        fresh = keep_unreadable_booking_dates(fresh, previous)
         if plan.keep:
             read_at = {e: k.read_at for e, k in plan.keep.items()}
             fresh = replace(fresh, ticket_classes_read_at=read_at)
@@ -359,10 +403,21 @@ class BoxOffice:
             fresh = _keep_failed_parts(fresh, previous, products is None, eb is None)
         if previous is not None and class_errors:
             fresh = _keep_earlier_ticket_classes(fresh, previous)
-        self.cache.save(fresh)
+        unsaved = None
+        try:
+            self.cache.save(fresh)
+        except OSError as exc:
+            # The refresh worked (its calls are spent): keep it in use, say why it is
+            # not on disk; the next refresh tries to save again.
+            unsaved = (
+                f"The refreshed catalog could not be saved: {disk_problem(exc)}. It is in "
+                "use until the app restarts; the next Refresh data tries to save it again."
+            )
+            log.warning("catalog not saved: %s", disk_problem(exc))
         with self._lock:
             self._catalog = fresh
             self._catalog_warning = None
+            self._unsaved = unsaved
         self._live_changed()
         return RefreshResult(
             catalog=fresh,
@@ -373,6 +428,8 @@ class BoxOffice:
             classes_read=len(budget.classes),
             classes_kept=len(plan.keep),
             classes_unread=len(budget.unread),
+            kept_aside=tuple(kept_aside),
+            unsaved=unsaved,
         )
 
     def _read_products(self, progress: Callable[[int, int | None], None]) -> object:
@@ -503,7 +560,7 @@ class BoxOffice:
 
     def _kept_class_reads(self) -> dict[str, KeptClasses]:
         if self._kept_classes is None:
-            loaded = self._class_store().load().value
+            loaded = self._class_store().load(valid=kept_classes_valid).value
             self._kept_classes = loaded if isinstance(loaded, dict) else {}
         return self._kept_classes
 
@@ -745,6 +802,8 @@ class BoxOffice:
     def _cache_health(self) -> Health:
         info = self.cache.info()
         catalog = self.catalog()
+        if catalog is not None and self._unsaved:
+            return Health(Check.CATALOG, "degraded", self._unsaved)
         if info is None or catalog is None:
             reason = self._catalog_warning or "no catalog yet: press Refresh data"
             return Health(Check.CATALOG, "degraded", reason)
@@ -1286,6 +1345,20 @@ def _within_deadline(calls: dict[K, Callable[[], T]], deadline: float) -> dict[K
         if raised:
             raise raised[0]
         return dict(results)
+
+
+def _kept_part(channel: str, previous: Catalog | None) -> str:
+    """What the catalog shows of a channel instead of a suspect answer."""
+    if previous is None:
+        return "."
+    read_at = (
+        previous.eventbrite_fetched_at if channel == "eventbrite" else previous.products_read_at
+    )
+    age = "" if read_at is None else f", read {_age(clock.now() - read_at)} ago"
+    return (
+        f". The numbers shown are the last catalog's{age}; refresh again later, or apply the "
+        "answer if that many really are gone."
+    )
 
 
 def _late_reason(channel: str, deadline: float, previous: Catalog | None) -> str:

@@ -22,6 +22,7 @@ is writable (without a restart).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 import weakref
@@ -29,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 
 __all__ = [
     "DEADLINE_OPTION",
@@ -47,6 +48,7 @@ CONNECT_SECONDS = 5
 # SQLite runs the progress handler every this many virtual-machine steps (~1 ms).
 _PROGRESS_STEPS = 2_000
 _DEADLINE_KEY = "brcc_deadline"
+_READ_ONLY_KEY = "brcc_opened_read_only"
 
 _SQLITE_BUSY, _SQLITE_READONLY, _SQLITE_INTERRUPT, _SQLITE_FULL = 5, 8, 9, 13
 _MYSQL_UNREACHABLE = {2002, 2003, 2005, 2006, 2013, 2055}
@@ -131,6 +133,27 @@ def _sqlite_deadline(engine: Engine) -> None:
 
 
 def _sqlite_recovers_from_read_only(engine: Engine) -> None:
+    path = engine.url.database or ""
+    folder = os.path.dirname(os.path.abspath(path)) if path and path != ":memory:" else ""
+
+    def read_only_now() -> bool:
+        try:
+            return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+        except OSError:
+            return False
+
+    @event.listens_for(engine, "connect")
+    def _opened(dbapi_conn: Any, record: Any) -> None:
+        if folder:
+            record.info[_READ_ONLY_KEY] = read_only_now()
+
+    @event.listens_for(engine, "checkout")
+    def _still_read_only(dbapi_conn: Any, record: Any, proxy: Any) -> None:
+        # SQLite keeps a file it opened read-only so for the connection's life: once the
+        # disk is writable again, that connection is replaced before it is used.
+        if record.info.get(_READ_ONLY_KEY) and not read_only_now():
+            raise DisconnectionError("opened while the disk was read-only")
+
     @event.listens_for(engine, "handle_error")
     def _reopen(context: Any) -> None:
         original = context.original_exception
