@@ -125,6 +125,17 @@ def _sqlite_deadline(engine: Engine) -> None:
             # the return to the pool resets it.
             ends[0] = time.monotonic() + seconds
 
+    def _ending(conn: Any) -> None:
+        # A commit or rollback runs statements too, after whatever Python did since the
+        # last one: it gets a deadline of its own, not what is left of the last one's.
+        ends = conn.info.get(_DEADLINE_KEY)
+        seconds = _deadlines.get(conn.engine)
+        if ends is not None and seconds:
+            ends[0] = time.monotonic() + seconds
+
+    event.listen(engine, "commit", _ending)
+    event.listen(engine, "rollback", _ending)
+
     @event.listens_for(engine, "checkin")
     def _idle(dbapi_conn: Any, record: Any) -> None:
         ends = record.info.get(_DEADLINE_KEY)
