@@ -250,7 +250,13 @@ class State:
         return f"State({self.engine.url.render_as_string(hide_password=True)!r})"
 
     def _begin(self, what: str) -> AbstractContextManager[Connection]:
-        """A transaction, with tables created first; errors become StateUnavailable."""
+        """A transaction, with tables created first; errors become StateUnavailable.
+        Audit completions waiting for the database go first (any view that reads saved
+        shows completes them once it answers again), unless a flush is under way."""
+        if self._waiting and not self._waiting_lock.locked():
+            # Raises when the database still does not answer: the statement asked for
+            # would not get through either, and need not wait as long again.
+            self.flush_audit(raising=True)
         return self._tables.begin(what)
 
     def ping(self) -> None:
@@ -258,7 +264,6 @@ class State:
         audit completions waiting for it are written first."""
         with self._begin("checking the app-state database") as conn:
             conn.execute(select(audit_log.c.id).limit(1))
-        self.flush_audit()
 
     def drop_all(self) -> None:
         """Remove the app's tables (tests only: the app itself never deletes history)."""
@@ -284,7 +289,6 @@ class State:
 
     def append_audit(self, entry: AuditEntry) -> int:
         """Record one attempt; returns its id. There is no delete."""
-        self.flush_audit()
         with self._begin("recording a change in the audit log") as conn:
             result = conn.execute(insert(audit_log).values(**self._audit_values(entry)))
             return int(result.inserted_primary_key[0])
@@ -377,7 +381,6 @@ class State:
             query = query.where(audit_log.c.who == who)
         if since is not None:
             query = query.where(audit_log.c.at >= _naive_utc(since))
-        self.flush_audit()
         with self._begin("reading the audit log") as conn:
             rows = [dict(r._mapping) for r in conn.execute(query)]
         df = pd.DataFrame(rows, columns=["id", *AUDIT_COLUMNS[1:]]).rename(
