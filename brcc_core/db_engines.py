@@ -128,6 +128,8 @@ def _sqlite_deadline(engine: Engine) -> None:
     def _ending(conn: Any) -> None:
         # A commit or rollback runs statements too, after whatever Python did since the
         # last one: it gets a deadline of its own, not what is left of the last one's.
+        if conn.invalidated:
+            return  # its connection is gone (a read-only file): nothing left to run
         ends = conn.info.get(_DEADLINE_KEY)
         seconds = _deadlines.get(conn.engine)
         if ends is not None and seconds:
