@@ -21,13 +21,20 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.access import Access, Actor, MeetingLink, Role, app_audit_entry
-from brcc_core.catalog import Catalog, build_catalog
-from brcc_core.catalog_cache import CatalogCache
+from brcc_core.catalog import (
+    Catalog,
+    build_catalog,
+    eventbrite_drop,
+    keep_unreadable_booking_dates,
+    woocommerce_drop,
+)
+from brcc_core.catalog_cache import CatalogCache, data_dir_problem, disk_problem
 from brcc_core.class_reads import (
     UNREAD_LATER,
     ClassReadPlan,
     KeptClasses,
     ReadBudget,
+    kept_classes_valid,
     plan_class_reads,
     plan_read_budget,
 )
@@ -83,6 +90,8 @@ SAVED_SHOWS_ERROR = "saved_shows_error"
 """``shows().attrs`` key: why saved shows (and their venue capacities) are not in use."""
 SLOW_SECONDS = 2.0
 LIVE_READ_AT = "live_read_at"  # listings.attrs key: when its live numbers were read (UTC)
+# listings.attrs key: why its live numbers are older than this view (a stuck read)
+LIVE_HELD_UP = "live_held_up"
 # Events whose ticket classes are read between two looks at the hour's calls left: the
 # most a refresh can overspend the write reserve by (twice this, with holds). A whole
 # number of rounds of the client's reads in flight, so no round waits half empty.
@@ -104,6 +113,12 @@ class RefreshResult:
     classes_read: int = 0  # events whose ticket classes were read
     classes_kept: int = 0  # events whose classes were kept from an earlier read
     classes_unread: int = 0  # later events never read yet: no room in this hour's calls
+    # Channels whose answer would have dropped most of what the last catalog had: kept
+    # aside (the earlier part stays, marked); ``refresh_catalog(accept_drops=True)`` takes it.
+    kept_aside: tuple[str, ...] = ()
+    # Why the refreshed catalog could not be saved (a full or read-only disk): it is in use
+    # in this process all the same.
+    unsaved: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +136,15 @@ class _EventbriteRead:
 
 
 @dataclass(frozen=True)
+class _Mappings:
+    """What a manager confirmed: saved shows and recurring rules, as last read."""
+
+    saved: list[SavedShow]
+    rules: list[RecurringRule]
+    held_up: str | None = None  # why these were not read for this view
+
+
+@dataclass(frozen=True)
 class LiveNumbers:
     """What ``listings()`` read from the WordPress DB this render (or why it could not)."""
 
@@ -130,6 +154,9 @@ class LiveNumbers:
     statements: int
     # When the database was read (UTC); shared between sessions for a few seconds.
     read_at: datetime | None = None
+    # Why these are not numbers read for this view: another view's read of the database
+    # is stuck, and these are the last good ones (their age is read_at's).
+    held_up: str | None = None
 
 
 class BoxOffice:
@@ -152,6 +179,7 @@ class BoxOffice:
         self.sandbox = sandbox
         self._catalog: Catalog | None = None
         self._catalog_warning: str | None = None
+        self._unsaved: str | None = None  # why the catalog in use is not on disk
         self._lock = threading.Lock()
         self._state = state  # the app-state DB, opened on first use (see ``state``)
         self._state_claimed = False  # checked to belong to settings.systems (systems.py)
@@ -175,6 +203,9 @@ class BoxOffice:
         self.shared_history: SharedValues[SalesHistory] = SharedValues(
             settings.history_share_seconds
         )
+        # Saved shows and recurring rules, read on every view: shared for as long as the
+        # live numbers, so a stuck app-state database holds one view, not every one.
+        self.shared_mappings: SharedValues[_Mappings] = SharedValues(settings.live_share_seconds)
         self._kept_classes: dict[str, KeptClasses] | None = None  # loaded on first refresh
         self._access: Access | None = None
         self._last_refresh_eventbrite_calls: int | None = None
@@ -207,7 +238,9 @@ class BoxOffice:
             except SandboxError as exc:
                 raise StartupError(str(exc)) from exc
             return cls.on_sandbox(sandbox, settings, cache=cache, state=state)
-        engine = wordpress_engine(settings.wp_db_url.reveal())
+        engine = wordpress_engine(
+            settings.wp_db_url.reveal(), deadline_seconds=settings.db_deadline_seconds
+        )
         return cls(
             settings,
             woocommerce=WooCommerceClient(
@@ -257,7 +290,7 @@ class BoxOffice:
         Never fetches: only ``refresh_catalog`` does."""
         with self._lock:
             if self._catalog is None:
-                loaded = self.cache.load()
+                loaded = self.cache.load(valid=lambda value: isinstance(value, Catalog))
                 # Kept until a refresh: the bad file is gone after the first load.
                 self._catalog_warning = loaded.warning or self._catalog_warning
                 if isinstance(loaded.value, Catalog):
@@ -269,19 +302,35 @@ class BoxOffice:
         """Why the saved catalog was discarded at load, if it was."""
         return self._catalog_warning
 
+    def storage_warning(self) -> str | None:
+        """Why a refresh cannot be saved now (a read-only or full data directory), or why
+        the catalog in use is not on disk; None when all is well."""
+        if self._unsaved:
+            return self._unsaved
+        problem = data_dir_problem(self.cache.data_dir)
+        if problem is None:
+            return None
+        return (
+            f"Nothing can be saved now: {problem}. The saved catalog is read and used; a "
+            "refresh is kept until the app restarts."
+        )
+
     def refresh_catalog(
         self,
         progress: RefreshProgress | None = None,
         *,
         who: Actor | None = None,
         first_build: bool = False,
+        accept_drops: bool = False,
     ) -> RefreshResult:
         """Fetch the catalog from both APIs, save it, and say what changed.
 
         Both channels are read at once, and the refresh waits for them no longer than
         ``settings.refresh_deadline_seconds``. A channel that fails, or has not answered
         by then, keeps its part of the previous catalog and reports why; the other
-        channel is refreshed all the same.
+        channel is refreshed all the same. So does a channel whose answer would drop most
+        of what the last catalog had (``catalog.eventbrite_drop``, ``woocommerce_drop``),
+        unless ``accept_drops``: that answer is kept aside and reported.
 
         ``who`` pressed Refresh data: any role may (it reads, and leaves the calls kept
         for capacity changes), and it is audited with their e-mail. ``first_build``: no
@@ -290,7 +339,7 @@ class BoxOffice:
         actor = who
         if who is not None and not first_build:
             actor = self._require(who, "viewer", "refresh the catalog", key="catalog")
-        result = self._refresh_catalog(progress)
+        result = self._refresh_catalog(progress, accept_drops)
         if actor is not None:
             self._record_read(
                 actor,
@@ -303,7 +352,9 @@ class BoxOffice:
             )
         return result
 
-    def _refresh_catalog(self, progress: RefreshProgress | None) -> RefreshResult:
+    def _refresh_catalog(
+        self, progress: RefreshProgress | None, accept_drops: bool = False
+    ) -> RefreshResult:
         started = time.perf_counter()
         previous = self.catalog()
         now = clock.now()
@@ -335,7 +386,12 @@ class BoxOffice:
             errors["eventbrite"] = refusal
         elif isinstance(eb, IntegrationError):
             errors["eventbrite"] = str(eb)
+        kept_aside: list[str] = []
         if not isinstance(eb, _EventbriteRead):
+            eb = None
+        elif (drop := eventbrite_drop(previous, eb.occurrences, now)) and not accept_drops:
+            errors["eventbrite"] = f"{drop}{_kept_part('eventbrite', previous)}"
+            kept_aside.append("eventbrite")
             eb = None
         else:
             self._keep_class_reads(eb.classes, eb.plan, eb.occurrences, now)
@@ -363,6 +419,14 @@ class BoxOffice:
             capacity_tiers=eb.classes.tiers if eb else None,
             capacity_tier_errors=eb.tier_errors if eb else None,
         )
+        if products is not None and not accept_drops:
+            drop = woocommerce_drop(previous, fresh)
+            if drop:
+                errors["woocommerce"] = f"{drop}{_kept_part('woocommerce', previous)}"
+                fresh = replace(fresh, errors=dict(errors))
+                kept_aside.append("woocommerce")
+                products = None
+        fresh = keep_unreadable_booking_dates(fresh, previous)
         if plan.keep:
             read_at = {e: k.read_at for e, k in plan.keep.items()}
             fresh = replace(fresh, ticket_classes_read_at=read_at)
@@ -374,10 +438,21 @@ class BoxOffice:
             fresh = _keep_failed_parts(fresh, previous, products is None, eb is None)
         if previous is not None and class_errors:
             fresh = _keep_earlier_ticket_classes(fresh, previous)
-        self.cache.save(fresh)
+        unsaved = None
+        try:
+            self.cache.save(fresh)
+        except OSError as exc:
+            # The refresh worked (its calls are spent): keep it in use, say why it is
+            # not on disk; the next refresh tries to save again.
+            unsaved = (
+                f"The refreshed catalog could not be saved: {disk_problem(exc)}. It is in "
+                "use until the app restarts; the next Refresh data tries to save it again."
+            )
+            log.warning("catalog not saved: %s", disk_problem(exc))
         with self._lock:
             self._catalog = fresh
             self._catalog_warning = None
+            self._unsaved = unsaved
         self._live_changed()
         return RefreshResult(
             catalog=fresh,
@@ -388,6 +463,8 @@ class BoxOffice:
             classes_read=len(budget.classes),
             classes_kept=len(plan.keep),
             classes_unread=len(budget.unread),
+            kept_aside=tuple(kept_aside),
+            unsaved=unsaved,
         )
 
     def _read_products(self, progress: Callable[[int, int | None], None]) -> object:
@@ -409,7 +486,9 @@ class BoxOffice:
         keeps: a read the refresh stopped waiting for is simply dropped."""
         calls_before = self.eventbrite.calls
         try:
-            events = self.eventbrite.list_events(progress=step("Eventbrite events"))
+            events = self.eventbrite.list_events(
+                progress=step("Eventbrite events"), keep=self.settings.eb_write_reserve
+            )
             occurrences = [e for e in events if not e.get("is_series_parent")]
             plan = self._plan_class_reads(occurrences, now)
             # Holds and carts are read with the classes of events still selling; events
@@ -487,6 +566,7 @@ class BoxOffice:
             done = total - len(pending)
             part = self.eventbrite.ticket_classes(
                 batch,
+                keep=reserve,
                 tiers_for=[e for e in batch if e in selling],
                 progress=lambda n, _total, done=done: progress(done + n, total),
             )
@@ -518,7 +598,7 @@ class BoxOffice:
 
     def _kept_class_reads(self) -> dict[str, KeptClasses]:
         if self._kept_classes is None:
-            loaded = self._class_store().load().value
+            loaded = self._class_store().load(valid=kept_classes_valid).value
             self._kept_classes = loaded if isinstance(loaded, dict) else {}
         return self._kept_classes
 
@@ -583,7 +663,24 @@ class BoxOffice:
         """Sold/pending/checked-in and remaining stock from the WordPress DB: 3 statements
         whatever the catalog size."""
         ids = tuple(sorted(p.product_id for p in catalog.event_products))
-        return self.shared_live.get(ids, lambda: self._read_live_numbers(ids))
+        return self.shared_live.get(
+            ids,
+            lambda: self._read_live_numbers(ids),
+            wait_seconds=float(self.settings.page_deadline_seconds),
+            waited=self._live_held_up,
+            good=lambda live: live.error is None,
+        )
+
+    def _live_held_up(self, last: LiveNumbers | None, age: float | None) -> LiveNumbers:
+        """What a view gets while another view's read of the WordPress database is stuck:
+        the last good numbers with their age, or unknown with why."""
+        why = (
+            "the WordPress database has not answered another page's read within "
+            f"{self.settings.page_deadline_seconds:g} s (timed out)"
+        )
+        if last is None:
+            return LiveNumbers(None, None, f"{why}, and no earlier numbers are kept", 0, None)
+        return replace(last, statements=0, held_up=f"{why}; these are the last numbers it gave")
 
     def _read_live_numbers(self, ids: tuple[int, ...]) -> LiveNumbers:
         read_at = clock.now()
@@ -594,6 +691,11 @@ class BoxOffice:
         except WordPressUnavailable as exc:
             return LiveNumbers(None, None, str(exc), self.wordpress.statements - before, read_at)
         return LiveNumbers(counts, stock, None, self.wordpress.statements - before, read_at)
+
+    def _mappings_changed(self) -> None:
+        """A show, venue capacity or rule was saved: views built on the old ones go."""
+        self.shared_mappings.clear()
+        self.shared_views.clear()
 
     def _live_changed(self) -> None:
         """A write or refresh happened: no session may see numbers read before it."""
@@ -615,6 +717,7 @@ class BoxOffice:
             return memo[2].copy()
         frame = build_listings(catalog, live.ticket_counts, live.stock, live_error=live.error)
         frame.attrs[LIVE_READ_AT] = live.read_at
+        frame.attrs[LIVE_HELD_UP] = live.held_up
         if self.shared_live.ttl_seconds > 0:
             self._listings_memo = (catalog, live, frame.copy())
         return frame
@@ -737,6 +840,8 @@ class BoxOffice:
     def _cache_health(self) -> Health:
         info = self.cache.info()
         catalog = self.catalog()
+        if catalog is not None and self._unsaved:
+            return Health(Check.CATALOG, "degraded", self._unsaved)
         if info is None or catalog is None:
             reason = self._catalog_warning or "no catalog yet: press Refresh data"
             return Health(Check.CATALOG, "degraded", reason)
@@ -756,7 +861,10 @@ class BoxOffice:
         so pages that never need it never touch it."""
         with self._state_lock:
             if self._state is None:
-                self._state = AppState.open(self.settings.state_db_url)
+                self._state = AppState.open(
+                    self.settings.state_db_url,
+                    deadline_seconds=self.settings.db_deadline_seconds,
+                )
             if not self._state_claimed:
                 state = self._state
                 try:
@@ -862,7 +970,7 @@ class BoxOffice:
             self.woocommerce,
             self.eventbrite,
             self.wordpress,
-            self.state.append_audit,
+            self.state,
             self.locks,
             lock_wait=self.lock_wait,
             max_capacity=self.settings.max_capacity,
@@ -988,11 +1096,40 @@ class BoxOffice:
         """Shows with the saved mappings first, then recurring rules, then suggestions
         (``MAPPED_SHOW_COLUMNS``: ``source`` says which)."""
         listings = self.listings() if listings is None else listings
-        return map_shows(
+        mappings = self._saved_mappings()
+        shows = map_shows(
             listings,
-            saved=self.state.saved_shows(),
-            rules=self.state.recurring_rules(),
+            saved=mappings.saved,
+            rules=mappings.rules,
             venue_capacity=self.settings.venue_capacity,
+        )
+        if mappings.held_up:
+            shows.attrs[SAVED_SHOWS_ERROR] = mappings.held_up
+        return shows
+
+    def _saved_mappings(self) -> _Mappings:
+        """Saved shows and rules, shared between views for a few seconds; while another
+        view's read of the app-state database is stuck, the last ones read (with their
+        age), or StateUnavailable."""
+        deadline = float(self.settings.page_deadline_seconds)
+
+        def held_up(last: _Mappings | None, age: float | None) -> _Mappings:
+            why = (
+                "the app-state database has not answered another page's read within "
+                f"{deadline:g} s (timed out)"
+            )
+            if last is None:
+                raise StateUnavailable(f"Saved shows could not be read: {why}.", why)
+            return replace(
+                last,
+                held_up=f"Saved shows and venue capacities as read {int(age or 0)} s ago: {why}.",
+            )
+
+        return self.shared_mappings.get(
+            "mappings",
+            lambda: _Mappings(self.state.saved_shows(), self.state.recurring_rules()),
+            wait_seconds=deadline,
+            waited=held_up,
         )
 
     def save_show_mapping(
@@ -1031,6 +1168,7 @@ class BoxOffice:
         self.state.save_show(
             SavedShow(show_key, keys, venue_capacity, title or None), who=actor.email
         )
+        self._mappings_changed()
         if venue_capacity is not None and before != venue_capacity:
             shown = "not saved" if before is None else before
             self._record(actor, "venue", show_key, "venue capacity", shown, venue_capacity)
@@ -1052,6 +1190,7 @@ class BoxOffice:
     def forget_show_mapping(self, show_key: str, *, who: Actor | None = None) -> None:
         actor = self._require(who, "manager", "change show mappings", key=show_key)
         self.state.forget_show(show_key)
+        self._mappings_changed()
         self._record(actor, "mapping", show_key, "show mapping", "saved", "forgotten")
 
     def recurring_rules(self) -> list[RecurringRule]:
@@ -1060,12 +1199,14 @@ class BoxOffice:
     def save_recurring_rule(self, rule: RecurringRule, *, who: Actor | None = None) -> int:
         actor = self._require(who, "manager", "change recurring rules")
         rule_id = self.state.save_rule(rule, who=actor.email)
+        self._mappings_changed()
         self._record(actor, "rule", f"rule:{rule_id}", "recurring rule", None, rule.name)
         return rule_id
 
     def delete_recurring_rule(self, rule_id: int, *, who: Actor | None = None) -> None:
         actor = self._require(who, "manager", "change recurring rules")
         self.state.delete_rule(rule_id)
+        self._mappings_changed()
         self._record(actor, "rule", f"rule:{rule_id}", "recurring rule", "saved", "deleted")
 
     # --- people, roles and meeting links ------------------------------------------------
@@ -1378,6 +1519,20 @@ def _within_deadline(calls: dict[K, Callable[[], T]], deadline: float) -> dict[K
         if raised:
             raise raised[0]
         return dict(results)
+
+
+def _kept_part(channel: str, previous: Catalog | None) -> str:
+    """What the catalog shows of a channel instead of a suspect answer."""
+    if previous is None:
+        return "."
+    read_at = (
+        previous.eventbrite_fetched_at if channel == "eventbrite" else previous.products_read_at
+    )
+    age = "" if read_at is None else f", read {_age(clock.now() - read_at)} ago"
+    return (
+        f". The numbers shown are the last catalog's{age}; refresh again later, or apply the "
+        "answer if that many really are gone."
+    )
 
 
 def _late_reason(channel: str, deadline: float, previous: Catalog | None) -> str:

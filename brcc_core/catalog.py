@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from brcc_core.club import seat_number
 from brcc_core.eventbrite import WEEKS_AHEAD as EVENTBRITE_WEEKS_AHEAD
+from brcc_core.eventbrite import WEEKS_BACK as EVENTBRITE_WEEKS_BACK
 from brcc_core.eventbrite_seats import ADMISSION, TierFacts, parse_utc, tier_facts
 from brcc_core.fooevents import (
     SlotDate,
@@ -310,3 +311,88 @@ def describe_changes(changes: dict[str, tuple[int, int]]) -> str:
         if added or removed:
             parts.append(f"{what} " + " / ".join(m for m in moves if m))
     return ", ".join(parts) or "no changes"
+
+
+# --- a refresh that would drop a channel ----------------------------------------------------
+# An answer that removes more than this share of what the last catalog had of a channel
+# (and at least MIN_DROPPED of them) is suspect: a 200 with an empty events list, or
+# products without their meta data, looked like a club that sells nothing.
+DROP_SHARE = 0.5
+MIN_DROPPED = 3
+
+
+def _dropped_most(before: set, after: set) -> tuple[int, int] | None:
+    """(gone, of) when most of ``before`` is missing from ``after``."""
+    gone = len(before - after)
+    if gone >= MIN_DROPPED and gone > DROP_SHARE * len(before):
+        return gone, len(before)
+    return None
+
+
+def eventbrite_drop(
+    previous: Catalog | None, events: Iterable[Mapping], now: datetime
+) -> str | None:
+    """Why an events answer is suspect, or None: it leaves out most of the last catalog's
+    events that are still within the window read (events that moved out of the window
+    leave it as they should)."""
+    if previous is None or previous.eventbrite_fetched_at is None:
+        return None
+    start = now - timedelta(weeks=EVENTBRITE_WEEKS_BACK)
+    end = now + timedelta(weeks=EVENTBRITE_WEEKS_AHEAD)
+    expected = {
+        e.event_id
+        for e in previous.events
+        if not e.is_series_parent and e.starts_at is not None and start <= e.starts_at <= end
+    }
+    found = {str(e.get("id")) for e in events}
+    dropped = _dropped_most(expected, found)
+    if dropped is None:
+        return None
+    gone, of = dropped
+    return (
+        f"Eventbrite's answer left out {gone:,} of the {of:,} events the last catalog had in "
+        "this window; it was kept aside, not applied"
+    )
+
+
+def woocommerce_drop(previous: Catalog | None, fresh: Catalog) -> str | None:
+    """Why a products answer is suspect, or None: most of the last catalog's event products,
+    or of its site listings, are gone (missing, or no longer read as events)."""
+    if previous is None or not previous.products:
+        return None
+
+    def listings(catalog: Catalog) -> set:
+        keys = {
+            (p.product_id, sd.slot_id, sd.date_id) for p in catalog.products for sd in p.slot_dates
+        }
+        return keys | {(p.product_id,) for p in catalog.products if p.kind == "single"}
+
+    before = {p.product_id for p in previous.event_products}
+    after = {p.product_id for p in fresh.event_products}
+    dropped = _dropped_most(before, after)
+    what = "event products"
+    if dropped is None:
+        dropped, what = _dropped_most(listings(previous), listings(fresh)), "site listings"
+    if dropped is None:
+        return None
+    gone, of = dropped
+    return (
+        f"WooCommerce's answer left out {gone:,} of the {of:,} {what} the last catalog had; "
+        "it was kept aside, not applied"
+    )
+
+
+def keep_unreadable_booking_dates(fresh: Catalog, previous: Catalog | None) -> Catalog:
+    """A bookings product whose booking options cannot be read any more keeps the dates
+    the last catalog had (its listings stay, their remaining unknown with why), instead of
+    its dates vanishing and their shows reading 0 sold on the site."""
+    if previous is None:
+        return fresh
+    earlier = {p.product_id: p for p in previous.products if p.kind == "bookings"}
+    products = []
+    for product in fresh.products:
+        before = earlier.get(product.product_id)
+        if product.kind == "uncertain" and not product.slot_dates and before is not None:
+            product = replace(product, slot_dates=before.slot_dates)
+        products.append(product)
+    return replace(fresh, products=tuple(products))

@@ -19,10 +19,18 @@ products never appear in the club's lists, nor the club's in the demo.
 Writes go to a temporary file in the same directory, are fsynced and then renamed onto
 ``catalog.pkl`` under a file lock, so readers see the old file or the new one, never
 half of either. The Streamlit side (``st.session_state``) is the pages' business.
+
+A read-only data directory is read without the lock (nobody can write there), so the
+app starts on its saved catalog; a save that the disk refuses raises OSError, which
+``disk_problem`` puts in words. What was unpickled is checked against the shape the
+caller expects (``load(valid=...)``), and a file of another shape is set aside like a
+tampered one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import hmac
 import logging
@@ -30,6 +38,7 @@ import os
 import pickle
 import secrets
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,6 +95,10 @@ def stamp_warning(found: str, expected: str) -> str:
     )
 
 
+SHAPE_WARNING = (
+    "The saved catalog was discarded because it did not hold what the app expects there; "
+    "press Refresh data to rebuild it."
+)
 BUSY_WARNING = (
     "The saved catalog is being written by another session; "
     "reload the page in a moment, or press Refresh data."
@@ -136,6 +149,29 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def disk_problem(exc: OSError) -> str:
+    """Why the data directory refused a write, in a manager's words."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk where the data lives is full"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "the data directory is read-only"
+    name = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+    return f"the disk refused the write ({name})"
+
+
+def data_dir_problem(data_dir: str | os.PathLike[str]) -> str | None:
+    """Why nothing can be saved in ``data_dir`` now (read-only, or no space), or None."""
+    try:
+        st = os.statvfs(data_dir)
+    except OSError:
+        return None
+    if st.f_flag & os.ST_RDONLY:
+        return "the data directory is read-only"
+    if st.f_bavail * st.f_frsize < 1024 * 1024:
+        return "the disk where the data lives is full"
+    return None
+
+
 def _write_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to a 0600 temp file beside ``target``, fsync it, rename it onto target."""
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -165,7 +201,8 @@ class CatalogCache:
             raise ValueError("the cache stamp must be 1 to 255 ASCII characters")
         self.stamp = stamp
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # a read-only disk: loads still work
+            self.data_dir.mkdir(parents=True, exist_ok=True)
         self._path = self.data_dir / filename
         self._rejected_path = self.data_dir / f"{filename}.rejected"
         self._lock_path = self.data_dir / f"{filename}.lock"
@@ -200,9 +237,42 @@ class CatalogCache:
         # threads of this process, not only other processes.
         return FileLock(str(self._lock_path), timeout=LOCK_TIMEOUT_SECONDS)
 
+    @contextlib.contextmanager
+    def _read_lock(self) -> Iterator[None]:
+        """The lock for reading, or none when the lock file cannot be made (a read-only
+        data directory: nobody writes there, so there is nothing to wait for)."""
+        lock = self._lock()
+        try:
+            lock.acquire()
+        except Timeout:
+            raise
+        except OSError as exc:
+            log.info("Reading %s without its lock: %s", self._path, disk_problem(exc))
+            yield
+            return
+        try:
+            yield
+        finally:
+            lock.release()
+
     def _load_or_create_key(self) -> bytes:
-        """Read ``cache.key``, or make it once: under the lock, so racing processes agree."""
+        """Read ``cache.key``, or make it once: under the lock, so racing processes agree.
+        A whole key is read without the lock (it is written by an atomic rename), so a
+        read-only data directory still opens."""
         key_path = self.data_dir / KEY_FILENAME
+        with contextlib.suppress(OSError):
+            key = key_path.read_bytes()
+            if len(key) == KEY_SIZE and not key_path.stat().st_mode & 0o077:
+                return key
+        try:
+            return self._create_key(key_path)
+        except OSError as exc:
+            # No key can be kept (a read-only data directory with none in it): nothing
+            # saved here could be verified anyway; this process signs with its own.
+            log.warning("No catalog cache key can be kept: %s.", disk_problem(exc))
+            return secrets.token_bytes(KEY_SIZE)
+
+    def _create_key(self, key_path: Path) -> bytes:
         with self._lock():
             try:
                 key = key_path.read_bytes()
@@ -237,10 +307,12 @@ class CatalogCache:
                 self._discard(_Rejection(UNREADABLE_WARNING, "a directory, not a file"))
             _write_atomically(self._path, data)
 
-    def load(self) -> CacheLoad:
-        """The cached object, or None with a warning when the file is not one we signed."""
+    def load(self, valid: Callable[[Any], bool] | None = None) -> CacheLoad:
+        """The cached object, or None with a warning when the file is not one we signed,
+        or (with ``valid``) when what it holds is not of the shape expected: a file of
+        another shape is set aside like a tampered one, never handed on."""
         try:
-            with self._lock():
+            with self._read_lock():
                 try:
                     with open(self._path, "rb") as handle:
                         data = handle.read()
@@ -274,8 +346,14 @@ class CatalogCache:
                 with self._lock():
                     if self._current_identity() == identity:
                         self._discard(rejection)
-            except Timeout:
-                log.warning("Could not move aside %s: lock timed out.", self._path)
+            except (Timeout, OSError):
+                log.warning("Could not move aside %s.", self._path)
+            return CacheLoad(None, rejection.warning)
+        if valid is not None and not valid(value):
+            rejection = _Rejection(SHAPE_WARNING, f"of another shape ({type(value).__name__})")
+            with contextlib.suppress(Timeout, OSError), self._lock():
+                if self._current_identity() == identity:
+                    self._discard(rejection)
             return CacheLoad(None, rejection.warning)
         return CacheLoad(value)
 

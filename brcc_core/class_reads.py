@@ -66,6 +66,24 @@ class KeptClasses:
     classes: tuple[dict, ...]
 
 
+def kept_classes_valid(value: object) -> bool:
+    """True when ``value`` is what a refresh keeps: event id -> ``KeptClasses`` with an
+    aware read time and the classes as Eventbrite's dicts (a file of another shape broke
+    every refresh until it was deleted)."""
+    if not isinstance(value, dict):
+        return False
+    for event_id, kept in value.items():
+        if not isinstance(event_id, str) or not isinstance(kept, KeptClasses):
+            return False
+        if not isinstance(kept.read_at, datetime) or kept.read_at.tzinfo is None:
+            return False
+        if not isinstance(kept.classes, tuple) or not all(
+            isinstance(c, dict) and c.get("id") is not None for c in kept.classes
+        ):
+            return False
+    return True
+
+
 @dataclass
 class ClassReadPlan:
     read: list[str] = field(default_factory=list)  # event ids to read now, nearest first

@@ -17,7 +17,7 @@ import pandas as pd
 from brcc_core.availability import Availability
 from brcc_core.club import NEARLY_FULL_SHARE, channel_name
 from brcc_core.downloads import csv_bytes
-from brcc_core.formats import TICKET_TYPE_PREFIX, WEEKDAYS, header, when_label
+from brcc_core.formats import TICKET_TYPE_PREFIX, WEEKDAYS, header, isolate, when_label
 from brcc_core.keys import show_start
 from brcc_core.selection import selection_days
 from brcc_core.takings import Takings, takings_of
@@ -30,9 +30,9 @@ CANDIDATE_COLUMNS = ["key", "kind", "starts_at", "label", "channel", "title"]
 def listing_label(row: Mapping) -> str:
     """'Fri 27 Nov 20:00 · Eventbrite · Friday Night · General Admission'."""
     parts = [when_label(row["starts_at"]), channel_name(row["channel"])]
-    parts.append(str(row["title"]))
+    parts.append(isolate(row["title"]))
     if known(row.get("slot_label")) and row["slot_label"] != row["title"]:
-        parts.append(str(row["slot_label"]))
+        parts.append(isolate(row["slot_label"]))
     return " · ".join(parts)
 
 
@@ -46,7 +46,7 @@ def show_label(row: Mapping) -> str:
         if channels
         else "no listing"
     )
-    return f"{when_label(row['starts_at'])} · {row['title']} ({where})"
+    return f"{when_label(row['starts_at'])} · {isolate(row['title'])} ({where})"
 
 
 def comparison_listings(

@@ -3,9 +3,17 @@ ticket classes and (for events still selling) capacity tiers, and capacity chang
 (ticket class or event capacity tier).
 
 Eventbrite allows about 2,000 calls an hour per token, so the client counts every call
-it makes (retries included) in a rolling hour and keeps its reads lean: the events walk
-reads only the pages that reach into the window, and ticket classes are fetched with
-bounded concurrency, one event's failure never losing the others.
+it makes (retries included) in a rolling hour, shared with every server using the token
+(``eventbrite_budget``), and keeps its reads lean: the events walk reads only the pages
+that reach into the window, and ticket classes are fetched with bounded concurrency, one
+event's failure never losing the others. Eventbrite's own word wins over the count: a 429
+sets the calls left to 0 until the reset it names, for every server
+(``note_calls_left``).
+
+Answers are checked, not taken at face value: a walk's items are de-duplicated by id (a
+page served twice doubled a show's sold), a page that brings nothing new ends the walk as
+an error, and a walk stops before the hour's calls left reach the ones kept for capacity
+changes (``keep``), so an endless continuation cannot spend the hour.
 
 Writes are ``POST`` (Eventbrite never uses ``PUT``) and are never retried. Reads may lag
 writes by minutes; every write returns the ``Eventbrite-API-Waypoint-Token`` answer
@@ -37,6 +45,7 @@ from brcc_core.http import (
     Progress,
     RateLimited,
     UpstreamError,
+    wait_words,
 )
 from brcc_core.settings import EVENTBRITE_API_URL, Secret
 
@@ -64,6 +73,13 @@ MAX_PAGES = 500
 # past the hour's 2,000 calls is stopped by the rate limit first.
 HISTORY_MAX_PAGES = 2_000
 AUTH_ERRORS = frozenset({"INVALID_AUTH", "NO_AUTH", "INVALID_AUTH_HEADER", "NOT_AUTHORIZED"})
+# A 429 that names no reset: how long the calls left count as none.
+UNNAMED_RESET_SECONDS = 60.0
+
+
+class WalkStopped(UpstreamError):
+    """A walk stopped before its end: the calls left reached the reserve, or Eventbrite
+    kept answering what it had already sent."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +157,15 @@ class EventbriteClient(ApiClient):
         every process's calls counted, and what Eventbrite itself said last."""
         return self.budget.calls_left()
 
+    def note_calls_left(self, left: int, *, until: datetime) -> None:
+        """Eventbrite's own word: ``left`` calls until ``until`` (a 429 says 0 until the
+        reset it names); every server sharing the budget hears it."""
+        self.budget.eventbrite_says(left, until=until)
+
+    def limited_until(self) -> datetime | None:
+        """When Eventbrite said its limit resets, while it says no calls are left."""
+        return self.budget.limited_until()
+
     # Events ----------------------------------------------------------------------------
     def list_events(
         self,
@@ -148,6 +173,7 @@ class EventbriteClient(ApiClient):
         weeks_ahead: int = WEEKS_AHEAD,
         weeks_back: int = WEEKS_BACK,
         progress: Progress | None = None,
+        keep: int = 0,
     ) -> list[dict]:
         """The organization's events (series occurrences, not parents) starting in
         ``[now - weeks_back, now + weeks_ahead]``, ordered by start.
@@ -161,6 +187,7 @@ class EventbriteClient(ApiClient):
         started, ended and completed events (the status filter's documented values do not
         include ``completed``, which the last two weeks' shows may already be).
         ``progress(pages_done, None)`` after each page (continuation gives no total).
+        A walk stops (``WalkStopped``) before the calls left this hour reach ``keep``.
         """
         now = self.clock()
         start = now - timedelta(weeks=weeks_back)
@@ -180,7 +207,7 @@ class EventbriteClient(ApiClient):
             params = {"status": "all", "time_filter": time_filter, "order_by": order}
             path = f"/organizations/{self.organization_id}/events/"
             ordered = True  # until a page shows the server ignored order_by
-            for page in self._walk(path, "events", params, on_page=page_done):
+            for page in self._walk(path, "events", params, on_page=page_done, keep=keep):
                 starts = [_event_start(e) for e in page]
                 for event, when in zip(page, starts, strict=True):
                     if (
@@ -215,6 +242,7 @@ class EventbriteClient(ApiClient):
         *,
         tiers_for: Iterable[str] = (),
         progress: Progress | None = None,
+        keep: int = 0,
     ) -> TicketClassesResult:
         """Every ticket class of each event (never assume one per event), fetched with at
         most ``max_workers`` events in flight; for the events in ``tiers_for`` also their
@@ -240,7 +268,8 @@ class EventbriteClient(ApiClient):
                 error = stop[0]
             else:
                 try:
-                    for page in self._walk(f"/events/{event_id}/ticket_classes/", "ticket_classes"):
+                    path = f"/events/{event_id}/ticket_classes/"
+                    for page in self._walk(path, "ticket_classes", keep=keep):
                         classes.extend(page)
                 except (AuthError, RateLimited) as exc:
                     stop.append(exc)
@@ -418,17 +447,8 @@ class EventbriteClient(ApiClient):
             method, path, params=params, json=json, headers=self._headers(waypoint)
         )
         if not response.ok:
-            error = self._error_from_response(response, method, path)
-            if isinstance(error, RateLimited):
-                self._limit_reached(error.retry_after)
-            raise error
+            raise self._error_from_response(response, method, path)
         return response, self._json(response, method, path)
-
-    def _limit_reached(self, retry_after: float | None) -> None:
-        """Eventbrite says the token's hour is spent: no call is left until it said
-        (every process hears it through the shared budget)."""
-        until = None if not retry_after else self.clock() + timedelta(seconds=retry_after)
-        self.budget.eventbrite_says(0, until=until)
 
     def _object(
         self,
@@ -451,9 +471,11 @@ class EventbriteClient(ApiClient):
         *,
         on_page: Callable[[], None] | None = None,
         max_pages: int = MAX_PAGES,
+        keep: int = 0,
     ) -> Iterator[list]:
         """Yield each page's ``key`` list (see ``_pages``)."""
-        for page in self._pages(path, key, params, on_page=on_page, max_pages=max_pages):
+        pages = self._pages(path, key, params, on_page=on_page, max_pages=max_pages, keep=keep)
+        for page in pages:
             yield page.items
 
     def _pages(
@@ -465,23 +487,47 @@ class EventbriteClient(ApiClient):
         on_page: Callable[[], None] | None = None,
         max_pages: int = MAX_PAGES,
         continuation: str | None = None,
+        keep: int = 0,
     ) -> Iterator[Page]:
         """Yield each page, following ``pagination.continuation`` with the same query
         (Eventbrite ties a continuation token to its query), from ``continuation`` when
         given. More than ``max_pages`` pages is an error, never a silent end: a part must
         not pass for the whole (an order sync would record itself complete and undercount
         sales). A page is only asked for when the one before was taken, so a caller that
-        stops taking spends no call on a page it will not use."""
+        stops taking spends no call on a page it will not use.
+
+        Items are de-duplicated by ``id`` (an item seen on an earlier page is dropped); a
+        page whose items were all sent before ends the walk (``WalkStopped``), and so does
+        reaching ``keep`` calls left this hour before a page after the first."""
         query = dict(params or {})
         seen_tokens: set[str] = set()
+        seen_ids: set[str] = set()
         if continuation:
             query["continuation"] = continuation
             seen_tokens.add(continuation)
-        for _ in range(max_pages):
+        for number in range(max_pages):
+            if number and keep and self.calls_left_this_hour() <= keep:
+                raise WalkStopped(
+                    self.channel,
+                    f"Eventbrite's walk of {path} stopped after {number:,} page(s): the calls "
+                    f"left this hour reached the {keep:,} kept for capacity changes.",
+                    method="GET",
+                    path=path,
+                )
             _, body = self._request("GET", path, params=query)
             items = body.get(key) if isinstance(body, dict) else None
             if not isinstance(items, list):
                 raise self._unexpected("GET", path)
+            fresh = _new_items(items, seen_ids)
+            if items and not fresh:
+                raise WalkStopped(
+                    self.channel,
+                    f"Eventbrite answered a page of {path} with only items it had sent "
+                    "already; stopped reading rather than count them twice.",
+                    method="GET",
+                    path=path,
+                )
+            items = fresh
             if on_page is not None:
                 on_page()
             pagination = body.get("pagination") or {}
@@ -525,9 +571,10 @@ class EventbriteClient(ApiClient):
             else:
                 message = "Eventbrite rejected the token. Check BRCC_EB_TOKEN."
             return AuthError(self.channel, message, **common)
-        if code == "HIT_RATE_LIMIT":
+        if code == "HIT_RATE_LIMIT" or (code is None and response.status_code == 429):
             retry_after = self._retry_after(response)
-            when = f" Try again in {retry_after:g} s." if retry_after else ""
+            self._limited_for(retry_after)
+            when = f" Try again {wait_words(retry_after)}." if retry_after else ""
             return RateLimited(
                 self.channel,
                 f"Eventbrite's hourly call limit is reached ({self.calls_this_hour()} calls "
@@ -540,6 +587,12 @@ class EventbriteClient(ApiClient):
             return NotFound(self.channel, f"Eventbrite has nothing at {path}{suffix}", **common)
         return self._status_error(response, method, path, code=code, detail=detail)
 
+    def _limited_for(self, retry_after: float | None) -> None:
+        """Eventbrite refused a call for its rate limit: no calls are left until the reset
+        it names (a minute when it names none)."""
+        seconds = UNNAMED_RESET_SECONDS if retry_after is None else retry_after
+        self.note_calls_left(0, until=self.clock() + timedelta(seconds=seconds))
+
     def _unexpected(self, method: str, path: str) -> UpstreamError:
         return UpstreamError(
             self.channel,
@@ -547,6 +600,22 @@ class EventbriteClient(ApiClient):
             method=method,
             path=path,
         )
+
+
+def _new_items(items: list, seen: set[str]) -> list:
+    """``items`` less those whose ``id`` was seen (on this page or an earlier one); the
+    ids are added to ``seen``. Items without an id are kept (the caller checks them)."""
+    fresh = []
+    for item in items:
+        item_id = item.get("id") if isinstance(item, dict) else None
+        if item_id is None:
+            fresh.append(item)
+            continue
+        if str(item_id) in seen:
+            continue
+        seen.add(str(item_id))
+        fresh.append(item)
+    return fresh
 
 
 def _event_start(event: dict) -> datetime | None:

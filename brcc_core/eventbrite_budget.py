@@ -352,6 +352,12 @@ class CallBudget:
         if self.shared is not None:
             self.shared.say(calls_left, now, until)
 
+    def limited_until(self) -> datetime | None:
+        """When Eventbrite's limit resets, while it says no calls are left (any server
+        may have been told)."""
+        said = self._what_was_said()
+        return said[2] if said is not None and said[0] == 0 else None
+
     def _what_was_said(self) -> tuple[int, datetime, datetime] | None:
         now = self.clock()
         said = None if self.shared is None else self.shared.said(now)

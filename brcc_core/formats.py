@@ -7,6 +7,7 @@ club sees one format ("Tue 1 Dec 20:00", in the club's timezone) and one vocabul
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
@@ -22,6 +23,7 @@ __all__ = [
     "SYNC_ACTIONS",
     "day_label",
     "header",
+    "isolate",
     "listing_name",
     "moment_label",
     "time_label",
@@ -34,6 +36,19 @@ NO_DATE = "date unknown"
 # The same format for Streamlit's date columns (moment.js tokens), for tables that keep
 # real timestamps so they still sort by time.
 MOMENT_JS_FORMAT = "ddd D MMM YYYY HH:mm:ss"
+
+
+# Unicode's explicit direction controls: embeddings, overrides, isolates and marks.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+
+
+def isolate(name: object) -> str:
+    """A name from outside (product, event, class, slot) as one isolated run of text: its
+    own direction controls removed and the whole wrapped in a first-strong isolate, so a
+    right-to-left override in a name cannot reverse the date or numbers beside it."""
+    text = _BIDI_CONTROLS.sub("", str(name))
+    return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
 
 
 def day_label(value: date | datetime | None) -> str:
@@ -170,8 +185,9 @@ def _listing_name(key: str | None, row: Mapping | None) -> str:
     if row is not None:
         slot = row.get("slot_label")
         slot = f" ({slot})" if _known(slot) and row["channel"] == "eventbrite" else ""
+        slot = f" ({isolate(row.get('slot_label'))})" if slot else ""
         return (
-            f"{row['title']}{slot} · {channel_name(str(row['channel']))} · "
+            f"{isolate(row['title'])}{slot} · {channel_name(str(row['channel']))} · "
             f"{when_label(row['starts_at'])}"
         )
     channel = {"wc": "woocommerce", "eb": "eventbrite"}.get(key.split(":")[0], "")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
 
+from brcc_core.catalog_cache import data_dir_problem
 from brcc_core.eventbrite import HOURLY_LIMIT
 
 State = Literal["ok", "degraded", "down"]
@@ -71,6 +72,9 @@ def disk_health(path: str | os.PathLike[str]) -> Health:
     target = path if os.path.isdir(path) else "."
     usage = shutil.disk_usage(target)
     free_gb = usage.free / 1024**3
+    problem = data_dir_problem(target)
+    if problem:
+        return Health(Check.DISK, "down", f"{problem}: a refresh is kept but cannot be saved")
     state: State = "ok" if free_gb >= 1 else ("degraded" if free_gb >= 0.1 else "down")
     return Health(Check.DISK, state, f"{free_gb:.1f} GiB free where the data lives")
 

@@ -28,6 +28,7 @@ from sqlalchemy import Engine, String, and_, bindparam, case, cast, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.catalog import local_start, parse_clock
+from brcc_core.db_engines import DEADLINE_OPTION
 from brcc_core.fooevents import parse_event_date
 from brcc_core.keys import is_eventbrite_key
 from brcc_core.wordpress import (
@@ -74,6 +75,9 @@ SALES_COLUMNS = [
 # seats stay sold, as in live numbers) but bring no money.
 PAID_ORDER_STATUSES = ("wc-completed", "wc-processing", "wc-on-hold")
 WC_TICKET_TYPE = "General Admission"
+# Each statement of the sales history read (a year at large scale: seconds each) may take
+# this long before it is given up; a page's statements get the shorter database deadline.
+HISTORY_DEADLINE_SECONDS = 120.0
 
 
 def empty_sales() -> pd.DataFrame:
@@ -263,6 +267,9 @@ class WooCommerceHistory:
             stock = self._stock_reader.current_stock(ids)
             self.statements += 1
             with self.engine.connect() as conn:
+                # A year of sales at a large club takes tens of seconds: more than a page's
+                # statement deadline, still bounded.
+                conn = conn.execution_options(**{DEADLINE_OPTION: HISTORY_DEADLINE_SECONDS})
                 self.statements += 1
                 tickets = conn.execute(self._tickets_sql, {"product_keys": keys}).all()
                 self.statements += 1
@@ -270,7 +277,7 @@ class WooCommerceHistory:
         except WordPressUnavailable:
             raise
         except SQLAlchemyError as exc:
-            raise _unavailable(exc) from exc
+            raise _unavailable(exc, self.engine) from exc
         return sales_frame(self._rows(tickets, lines, stock, tz, starts or {}, titles or {}), tz)
 
     def _rows(self, tickets, lines, stock, tz, starts, titles) -> list[dict[str, Any]]:

@@ -177,6 +177,17 @@ class ReadRetry(Retry):
         except InvalidHeader:
             return None  # garbage Retry-After: fall back to our own backoff
 
+    def _waits_too_long(self, response: Any) -> bool:
+        """True when the answer's Retry-After asks for longer than we ever wait."""
+        raw = response.headers.get("Retry-After") if hasattr(response, "headers") else None
+        if not raw:
+            return False
+        try:
+            asked = Retry.parse_retry_after(self, raw)
+        except InvalidHeader:
+            return False
+        return asked > RETRY_AFTER_CAP_SECONDS
+
     def sleep_for_retry(self, response: Any) -> bool:
         retry_after = self.get_retry_after(response)
         if retry_after:
@@ -200,6 +211,11 @@ class ReadRetry(Retry):
     ) -> Retry:
         if method is not None and not self._is_method_retryable(method):
             raise MaxRetryError(_pool, url, error or ResponseError("write not retried"))
+        if response is not None and self._waits_too_long(response):
+            # A host asking for more than a page waits (429 with Retry-After: 3600): three
+            # capped waits of 30 s each made a manager wait 91 s for the same refusal.
+            # Give the answer back at once; the error says when to try again.
+            raise MaxRetryError(_pool, url, error or ResponseError("Retry-After too long"))
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         if self.on_retry is not None:
             self.on_retry()
@@ -313,6 +329,13 @@ def transport_cause(exc: BaseException) -> str | None:
     if has(requests.exceptions.ConnectionError, ProtocolError, ConnectionError):
         return "dropped"
     return None
+
+
+def wait_words(seconds: float) -> str:
+    """How long a host asks us to wait, as a manager reads it: "in 45 s", "in 60 min"."""
+    if seconds < 120:
+        return f"in {seconds:g} s"
+    return f"in {round(seconds / 60):g} min"
 
 
 def no_answer_within(seconds: float) -> str:
@@ -503,7 +526,9 @@ class ApiClient:
         common = dict(status=status, code=code, method=method, path=path)
         if status == 429:
             retry_after = self._retry_after(response)
-            when = f" Try again in {retry_after:g} s." if retry_after else " Try again shortly."
+            when = " Try again shortly."
+            if retry_after:
+                when = f" Try again {wait_words(retry_after)}."
             return RateLimited(
                 self.channel,
                 f"{self.label} is limiting how fast we call it ({where}).{when}",

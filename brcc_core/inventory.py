@@ -31,7 +31,11 @@ capacity at the fresh read). ``InventoryEngine.apply``:
 7. when the change did not take, restores the *capacity* read before (stock computed
    from the sales of that moment), never an absolute stock read before a sale.
 
-Every attempt, refusals included, is one audit row (``brcc_core.state.AuditEntry``).
+Every attempt, refusals included, is one audit row (``brcc_core.state.AuditEntry``),
+written ahead: a write's row is recorded as ``started`` before the platform is touched
+(no record, no write) and completed after. When the app-state database fails in between,
+the result still says what the platform now holds, the completion waits in the process
+until the database answers, and the lease given back then (``brcc_core.locks``).
 What remains possible: FooEvents updates its stock without any lock of ours, so a sale
 can land between our read and our write; it is detected by the reads that bracket the
 write and corrected by the reconcile step.
@@ -41,9 +45,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from brcc_core.catalog import Catalog, TicketClass
 from brcc_core.catalog import ticket_class as catalog_ticket_class
@@ -74,6 +78,7 @@ from brcc_core.http import (
     Rejected,
     Unreachable,
     UpstreamError,
+    wait_words,
 )
 from brcc_core.inventory_preview import (
     Change,
@@ -87,7 +92,7 @@ from brcc_core.inventory_preview import (
 )
 from brcc_core.keys import event_id_of, listing_key, resource_key
 from brcc_core.locks import WAIT_SECONDS, LockError, Locks
-from brcc_core.state import ANONYMOUS, AuditEntry
+from brcc_core.state import ANONYMOUS, STARTED, AuditEntry, StateUnavailable
 from brcc_core.values import api_int, text_or_none
 from brcc_core.woocommerce import WooCommerceClient
 from brcc_core.wordpress import WordPressReader, WordPressUnavailable
@@ -118,6 +123,14 @@ READ_TRIES = 3
 RECONCILE_ROUNDS = 2
 
 DateKey = tuple[str | None, str | None]  # (slot_id, date_id); (None, None) = single event
+
+
+class AuditTrail(Protocol):
+    """Where the engine records attempts (``brcc_core.state.State``)."""
+
+    def start_audit(self, entry: AuditEntry) -> int: ...
+
+    def finish_audit(self, audit_id: int | None, entry: AuditEntry) -> bool: ...
 
 
 # --- results -----------------------------------------------------------------------------
@@ -154,6 +167,9 @@ class ChangeResult:
     # hold (a refused change's fresh read; a tier write read back), for the catalog.
     event_classes: tuple[dict, ...] = ()
     tier: dict | None = None
+    # Part of this change's record waits for the app-state database (written when it
+    # answers again); the message says so.
+    audit_pending: bool = False
 
     @property
     def ok(self) -> bool:
@@ -162,6 +178,10 @@ class ChangeResult:
 
 class _Unsafe(Exception):
     """The fresh read shows something the engine must not write to."""
+
+
+class _Unrecorded(Exception):
+    """The attempt could not be put on record before its write: nothing is written."""
 
 
 @dataclass
@@ -221,6 +241,10 @@ class _Context:
     # Seats sold or put in carts since the manager looked (they count against the target).
     sold_since: int = 0
     tier_after: dict | None = None  # the capacity tier read back after a tier write
+    # Writes recorded as started and not completed yet: (action, listing key) -> row id
+    # (None when even the start could not be recorded, for a correcting write).
+    open: dict[tuple[str, str | None], int | None] = field(default_factory=dict)
+    unrecorded: str | None = None  # why part of the record waits for the database
 
     @property
     def label(self) -> str:
@@ -233,6 +257,12 @@ class _Context:
             extra.setdefault("tier", fresh.tier)
         elif self.tier_after is not None:
             extra.setdefault("tier", self.tier_after)
+        if self.unrecorded:
+            message = (
+                f"{message} Its record in the audit log could not be completed just now "
+                f"(the app-state database: {self.unrecorded}); it is written as soon as "
+                "the database answers again."
+            )
         return ChangeResult(
             self.listing.listing_key,
             status,
@@ -240,6 +270,7 @@ class _Context:
             self.preview,
             tuple(self.attempts),
             batch=self.batch,
+            audit_pending=self.unrecorded is not None,
             **extra,
         )
 
@@ -253,7 +284,7 @@ class InventoryEngine:
         woocommerce: WooCommerceClient,
         eventbrite: EventbriteClient,
         wordpress: WordPressReader,
-        record: Callable[[AuditEntry], object],
+        audit: AuditTrail,
         locks: Locks,
         *,
         lock_wait: float = WAIT_SECONDS,
@@ -262,30 +293,56 @@ class InventoryEngine:
         self.woocommerce = woocommerce
         self.eventbrite = eventbrite
         self.wordpress = wordpress
-        self.record = record
+        self.audit = audit
         self.locks = locks
         self.lock_wait = lock_wait
         self.max_capacity = max_capacity
 
     # --- audit and outcomes ------------------------------------------------------------
-    def _audit(self, ctx: _Context, attempt: Attempt) -> None:
-        ctx.attempts.append(attempt)
-        listing = ctx.listing
-        self.record(
-            AuditEntry(
-                who=ctx.who or ANONYMOUS,
-                action=attempt.action,
-                listing_key=attempt.listing_key or listing.listing_key,
-                channel=listing.channel,
-                what=attempt.what,
-                before=attempt.before,
-                after=attempt.after,
-                result=attempt.result,
-                error=attempt.error,
-                note=ctx.change.note,
-                batch=ctx.batch,
-            )
+    def _entry(self, ctx: _Context, attempt: Attempt) -> AuditEntry:
+        return AuditEntry(
+            who=ctx.who or ANONYMOUS,
+            action=attempt.action,
+            listing_key=attempt.listing_key or ctx.listing.listing_key,
+            channel=ctx.listing.channel,
+            what=attempt.what,
+            before=attempt.before,
+            after=attempt.after,
+            result=attempt.result,
+            error=attempt.error,
+            note=ctx.change.note,
+            batch=ctx.batch,
         )
+
+    def _start(self, ctx: _Context, attempt: Attempt, *, first: bool = False) -> None:
+        """Put a write on record as started before the platform is touched. The first
+        write of a change is not made unless it is recorded (``_Unrecorded``); a correcting
+        write (reconcile, restore) goes ahead, its row written once the database answers."""
+        key = (attempt.action, attempt.listing_key)
+        if key in ctx.open:
+            return  # the same write, tried another way (an Eventbrite series date's tier)
+        try:
+            ctx.open[key] = self.audit.start_audit(self._entry(ctx, attempt))
+        except StateUnavailable as exc:
+            if first:
+                raise _Unrecorded(str(exc)) from None
+            ctx.open[key] = None
+            ctx.unrecorded = ctx.unrecorded or _cause(exc)
+
+    def _audit(self, ctx: _Context, attempt: Attempt) -> None:
+        """Record an attempt's outcome: complete its started row, or add a row (a refusal
+        that touched nothing). Never raises: what the database cannot take now waits."""
+        ctx.attempts.append(attempt)
+        key = (attempt.action, attempt.listing_key)
+        audit_id = ctx.open.pop(key, None)
+        try:
+            written = self.audit.finish_audit(audit_id, self._entry(ctx, attempt))
+        except StateUnavailable as exc:  # an AuditTrail that does not keep it for later
+            written, reason = False, _cause(exc)
+        else:
+            reason = "it did not answer"
+        if not written:
+            ctx.unrecorded = ctx.unrecorded or reason
 
     def _refuse(
         self, ctx: _Context, message: str, *, before: str | None = None, **extra: Any
@@ -332,6 +389,15 @@ class InventoryEngine:
             )
         if listing.channel == "eventbrite":
             left = self.eventbrite.calls_left_this_hour()
+            until = self.eventbrite.limited_until()
+            if until is not None:
+                wait = wait_words((until - clock.now()).total_seconds())
+                return self._refuse(
+                    ctx,
+                    "Eventbrite refused the last call for its hourly limit and said to wait "
+                    f"until it resets ({wait}). Nothing was written; try again then.",
+                    channel_down=True,
+                )
             if left < EVENTBRITE_CALLS_PER_CHANGE:
                 return self._refuse(
                     ctx,
@@ -407,7 +473,13 @@ class InventoryEngine:
             self.locks.renew(lease)
             ctx.write = self._write(ctx, fresh)
         except LockError as exc:
-            return self._refuse(ctx, str(exc), ticket_class=tc)
+            return self._refuse(ctx, f"{exc} Nothing was written.", ticket_class=tc)
+        except _Unrecorded as exc:
+            return self._refuse(
+                ctx,
+                f"{exc} Nothing was written: every change is recorded before it is made.",
+                ticket_class=tc,
+            )
         except (_Unsafe, BookingOptionsError) as exc:
             return self._refuse(ctx, f"{exc} Nothing was written.", ticket_class=tc)
         except (Unreachable, UpstreamError) as exc:
@@ -596,7 +668,9 @@ class InventoryEngine:
             return self._write_eventbrite(ctx, fresh)
         stock = stock_for(ctx.target, fresh.sold, fresh.pending)
         ctx.write = _Write(listing.what, fresh.stored, stock, expect=ctx.target)
-        self.woocommerce.update_product(listing.product_id, _stock_payload(listing, fresh, stock))
+        payload = _stock_payload(listing, fresh, stock)
+        self._start(ctx, ctx.write.attempt(ctx.action, STARTED), first=True)
+        self.woocommerce.update_product(listing.product_id, payload)
         return ctx.write
 
     def _write_eventbrite(self, ctx: _Context, fresh: _Read) -> _Write:
@@ -605,6 +679,7 @@ class InventoryEngine:
         capacity = ctx.target
         assert capacity is not None
         ctx.write = _Write("ticket class capacity", fresh.stored, capacity, expect=capacity)
+        self._start(ctx, ctx.write.attempt(ctx.action, STARTED), first=True)
         try:
             _, ctx.write.token = self.eventbrite.update_ticket_class_capacity(
                 event_id, tc_id, capacity
@@ -664,6 +739,7 @@ class InventoryEngine:
             ctx.write.warnings.append(
                 f"The event's capacity is shared with {', '.join(listing.other_classes)}."
             )
+        self._start(ctx, ctx.write.attempt(ctx.action, STARTED), first=True)
         _, ctx.write.token = self.eventbrite.update_capacity_tier(event_id, total)
         return ctx.write
 
@@ -775,6 +851,8 @@ class InventoryEngine:
                 status = "reconciled"
                 try:
                     self.locks.renew(lease)
+                    for key, stock in fixes.items():
+                        self._start(ctx, self._fix_attempt(ctx, key, now, stock, STARTED))
                     self.woocommerce.update_product(
                         listing.product_id, _fixes_payload(listing, now, fixes)
                     )
@@ -868,6 +946,10 @@ class InventoryEngine:
         label = ctx.label
         try:
             self.locks.renew(lease)
+            self._start(
+                ctx,
+                Attempt("rollback", write.what, str(write.after), fmt(write.before, True), STARTED),
+            )
             before, restored = self._write_back(ctx, now)
             back = (
                 now
@@ -986,6 +1068,10 @@ def _sold_since(ctx: _Context) -> str:
     if ctx.change.field == "remaining":
         counted = f"came off the {ctx.change.value} asked"
     return f" {ctx.sold_since} seat(s) sold or put in carts since you looked {counted}."
+
+
+def _cause(exc: StateUnavailable) -> str:
+    return getattr(exc, "reason", None) or str(exc)
 
 
 def _mismatch(ctx: _Context, offered: int | None, now: _Read) -> str:

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from brcc_core.availability import Availability
 from brcc_core.club import channel_name
-from brcc_core.formats import when_label
+from brcc_core.formats import isolate, when_label
 from brcc_core.keys import is_unknown_classes
 from brcc_core.values import int_or_none, known, text_or_none
 
@@ -115,8 +115,8 @@ class ListingState:
     @property
     def label(self) -> str:
         when = when_label(self.starts_at)
-        slot = f" · {self.slot_label}" if self.slot_label else ""
-        return f"{self.title}{slot} · {when}"
+        slot = f" · {isolate(self.slot_label)}" if self.slot_label else ""
+        return f"{isolate(self.title)}{slot} · {when}"
 
     @property
     def what(self) -> str:

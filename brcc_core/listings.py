@@ -188,8 +188,16 @@ def build_listings(
             "title": product.name,
             "product_id": product.product_id,
         }
-        if product.kind == "bookings":
+        if product.kind == "bookings" or (product.kind == "uncertain" and product.slot_dates):
             fbos_stock, stock_note = _live_fbos(product, live.get(product.product_id))
+            if product.kind == "uncertain":
+                # Dates kept from the last catalog (catalog.keep_unreadable_booking_dates):
+                # their sales still count, their stock cannot be trusted.
+                fbos_stock = {}
+                stock_note = (
+                    f"uncertain product: {product.kind_reason} Its dates are the last "
+                    "catalog's; remaining unknown"
+                )
             live_row = live.get(product.product_id) or {}
             product_stock = _as_int(live_row.get("stock"))
             if live_row.get("stock_error") and product.hybrid:
@@ -198,7 +206,19 @@ def build_listings(
                 stock_note = "; ".join(n for n in (stock_note, live_row["stock_error"]) if n)
             elif product_stock is None:
                 product_stock = product.stock_quantity
+            date_sold_note = sold_note
+            unmatched = 0 if sold_unknown else numbers((product.product_id, None, None))[0]
+            if unmatched and (product.kind == "uncertain" or not fbos_stock):
+                # Legacy tickets name their date by label only, matched through the booking
+                # options: unreadable, so which dates they sold is unknown, not none.
+                date_sold_note = (
+                    f"sold unknown: {unmatched} ticket(s) name their date by label only, and "
+                    "the booking options that match them cannot be read"
+                )
             for sd in product.slot_dates:
+                date_numbers = numbers((product.product_id, sd.slot_id, sd.date_id))
+                if date_sold_note is not sold_note:
+                    date_numbers = (pd.NA, pd.NA, pd.NA, 0)
                 rows.append(
                     _booking_row(
                         base,
@@ -207,8 +227,8 @@ def build_listings(
                         fbos_stock,
                         stock_note,
                         product_stock,
-                        numbers((product.product_id, sd.slot_id, sd.date_id)),
-                        sold_note,
+                        date_numbers,
+                        date_sold_note,
                         tz,
                         now,
                     )
@@ -431,7 +451,8 @@ def _booking_row(
         available = fbos_stock[key]
     else:
         available = pd.NA
-        errors.append("date no longer in the booking options")
+        if product.kind == "bookings":
+            errors.append("date no longer in the booking options")
     limit = "booking date"
     # Hybrid: WooCommerce stock limits sales too, and the smaller limit binds.
     if product.hybrid and product_stock is pd.NA:

@@ -9,11 +9,17 @@ share the event's capacity). Taking it is a plain INSERT that the primary key le
 one writer win, so it works the same on SQLite, MariaDB/MySQL and PostgreSQL. A lease
 expires, so a server that dies mid-change frees the resource after ``LEASE_SECONDS``;
 the holder renews it before each write and stops if it lost it.
+
+A lease whose release failed (the database went away mid-change) is remembered by the
+process that held it and given back with its next statement on the leases: the holder's
+own retry takes it over at once instead of waiting out the expiry behind its own lease.
+Another holder's lease is named with who holds it and when it expires.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,6 +32,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from brcc_core.common import clock
+from brcc_core.db_engines import failure_reason
 
 # Longer than any change takes (a handful of calls with their timeouts), short enough
 # that a crashed server does not block a listing for long.
@@ -46,6 +53,10 @@ write_leases = Table(
     Column("acquired_at", DateTime, nullable=False),  # naive UTC
     Column("expires_at", DateTime, nullable=False),
 )
+
+
+def _cause(exc: SQLAlchemyError, locks: Locks) -> str:
+    return failure_reason(exc, locks.engine) or f"an error ({type(exc).__name__})"
 
 
 class LockError(RuntimeError):
@@ -77,6 +88,10 @@ class Locks:
         self.lease_seconds = lease_seconds
         self.clock = clock
         self._ready = False
+        # Leases this process holds no more but could not give back (the database did
+        # not answer): resource -> lease, deleted with the next statement that works.
+        self._unreleased: dict[str, Lease] = {}
+        self._unreleased_lock = threading.Lock()
 
     def _tables(self) -> None:
         if not self._ready:
@@ -91,6 +106,8 @@ class Locks:
         self._tables()
         now = self.clock()
         lease = Lease(resource, uuid.uuid4().hex, who)
+        with self._unreleased_lock:
+            ours = list(self._unreleased.values())
         try:
             with self.engine.begin() as conn:
                 # A lease past its expiry belongs to a server that stopped mid-change.
@@ -99,6 +116,15 @@ class Locks:
                         write_leases.c.resource == resource, write_leases.c.expires_at < now
                     )
                 )
+                # Ours, left behind when the database went away: taken back now.
+                for left in ours:
+                    conn.execute(
+                        delete(write_leases).where(
+                            write_leases.c.resource == left.resource,
+                            write_leases.c.holder == left.holder,
+                        )
+                    )
+            self._forget_unreleased(ours)
             with self.engine.begin() as conn:
                 conn.execute(
                     insert(write_leases).values(
@@ -114,20 +140,40 @@ class Locks:
             return None
         except SQLAlchemyError as exc:
             raise LockError(
-                f"The app-state database could not take the write lock ({type(exc).__name__})."
+                f"The app-state database could not take the write lock: {_cause(exc, self)}."
             ) from None
         return lease
 
+    def _forget_unreleased(self, leases: list[Lease]) -> None:
+        with self._unreleased_lock:
+            for left in leases:
+                if self._unreleased.get(left.resource) == left:
+                    del self._unreleased[left.resource]
+
+    @property
+    def unreleased(self) -> list[Lease]:
+        """Leases this process could not give back yet (the database did not answer)."""
+        with self._unreleased_lock:
+            return list(self._unreleased.values())
+
     def holder_of(self, resource: str) -> tuple[str, str] | None:
         """(who, what) of the current lease on ``resource``, if any."""
+        found = self._holder(resource)
+        return None if found is None else (found[0], found[1])
+
+    def _holder(self, resource: str) -> tuple[str, str, datetime] | None:
+        """(who, what, expires at) of the current lease on ``resource``, if any."""
         self._tables()
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(write_leases.c.who, write_leases.c.what).where(
-                    write_leases.c.resource == resource
-                )
-            ).first()
-        return None if row is None else (row.who, row.what)
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(
+                    select(
+                        write_leases.c.who, write_leases.c.what, write_leases.c.expires_at
+                    ).where(write_leases.c.resource == resource)
+                ).first()
+        except SQLAlchemyError:
+            return None
+        return None if row is None else (row.who, row.what, row.expires_at)
 
     def acquire(
         self, resource: str, who: str, what: str = "", *, wait_seconds: float = WAIT_SECONDS
@@ -139,11 +185,18 @@ class Locks:
             if lease is not None:
                 return lease
             if time.monotonic() >= deadline:
-                holder = self.holder_of(resource)
-                by = f" ({holder[0]}: {holder[1]})" if holder else ""
+                holder = self._holder(resource)
+                by, expiry = "", ""
+                if holder:
+                    by = f" ({holder[0]}: {holder[1]})"
+                    left = max(0, round((holder[2] - self.clock()).total_seconds()))
+                    expiry = (
+                        f" If that change has stopped (its server or database went away), "
+                        f"its lock expires by itself in {left} s."
+                    )
                 raise LockError(
                     f"Another change to this listing is in progress{by}. Nothing was "
-                    "written; look at the new numbers once it is done and try again."
+                    f"written; look at the new numbers once it is done and try again.{expiry}"
                 )
             time.sleep(POLL_SECONDS)
 
@@ -162,7 +215,7 @@ class Locks:
                 ).rowcount
         except SQLAlchemyError as exc:
             raise LockError(
-                f"The app-state database could not renew the write lock ({type(exc).__name__})."
+                f"The app-state database could not renew the write lock: {_cause(exc, self)}."
             ) from None
         if not kept:
             raise LockError(
@@ -170,8 +223,10 @@ class Locks:
                 "it stopped before writing again."
             )
 
-    def release(self, lease: Lease) -> None:
-        """Give the lease back (only our own: an expired one may be someone else's now)."""
+    def release(self, lease: Lease) -> bool:
+        """Give the lease back (only our own: an expired one may be someone else's now).
+        False when the database did not answer: the lease is then remembered and given
+        back by this process's next statement on the leases (or expires by itself)."""
         try:
             with self.engine.begin() as conn:
                 conn.execute(
@@ -181,7 +236,10 @@ class Locks:
                     )
                 )
         except SQLAlchemyError:
-            pass  # it expires by itself
+            with self._unreleased_lock:
+                self._unreleased[lease.resource] = lease
+            return False
+        return True
 
     @contextmanager
     def hold(

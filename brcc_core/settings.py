@@ -142,6 +142,9 @@ class Settings:
     eb_write_reserve: int = 300
     # How long Refresh data waits for a channel before keeping its earlier part.
     refresh_deadline_seconds: int = 45
+    # How long one statement on the WordPress or app-state database may take before it is
+    # given up (a server that takes the connection and never answers holds no page).
+    db_deadline_seconds: int = 10
 
     @property
     def max_capacity(self) -> int:
@@ -333,6 +336,7 @@ def load_settings(
     page_deadline_seconds = get_int("BRCC_PAGE_DEADLINE_SECONDS", 5, 1, 60)
     eb_write_reserve = get_int("BRCC_EB_WRITE_RESERVE", 300, 0, 1900)
     refresh_deadline_seconds = get_int("BRCC_REFRESH_DEADLINE_SECONDS", 45, 1, 600)
+    db_deadline_seconds = get_int("BRCC_DB_DEADLINE_SECONDS", 10, 1, 600)
     sandbox_history_weeks = get_int("BRCC_SANDBOX_HISTORY_WEEKS", DEMO_HISTORY_WEEKS, 0)
     pace_occurrences = get_int("BRCC_PACE_OCCURRENCES", PACE_OCCURRENCES, 2)
     table_prefix = values.get("BRCC_WP_TABLE_PREFIX", "wp_")
@@ -377,6 +381,7 @@ def load_settings(
         page_deadline_seconds=page_deadline_seconds,
         eb_write_reserve=eb_write_reserve,
         refresh_deadline_seconds=refresh_deadline_seconds,
+        db_deadline_seconds=db_deadline_seconds,
     )
     if not live:
         if problems:

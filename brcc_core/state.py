@@ -5,19 +5,24 @@ SQLAlchemy Core over any URL: a SQLite file under ``data/`` by default, MariaDB 
 PostgreSQL) through ``BRCC_STATE_DB_URL`` when several app instances share it. The
 WordPress database is never touched here.
 
-The audit log is append-only from the app: this module offers no way to change or delete
-a row, so what a manager did stays on record. Messages never carry the database URL (it
-may hold a password).
+The audit log is append-only from the app: this module offers no way to delete a row, and
+the one change a row ever gets is its result: an attempt on a platform is recorded as
+``started`` *before* the platform is touched (``start_audit``) and completed once, after
+(``finish_audit``). When the database fails between the two, the completion waits in the
+process and is written as soon as the database answers again (``flush_audit``), so a change
+made is never a change unrecorded. Messages never carry the database URL (it may hold a
+password).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,11 +48,19 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.common import clock
+from brcc_core.db_engines import (
+    DEFAULT_DEADLINE_SECONDS,
+    database_engine,
+    failure_reason,
+    is_unreachable,
+)
 from brcc_core.shows import RecurringRule, RuleMember, SavedShow
 
 log = logging.getLogger(__name__)
 
 ANONYMOUS = "anonymous"
+# The result of an attempt recorded before its platform is touched; completed after.
+STARTED = "started"
 
 AUDIT_COLUMNS = [
     "audit_id",
@@ -164,10 +177,8 @@ class LazyTables:
                 yield conn
         except SQLAlchemyError as exc:
             log.warning("app-state DB failed while %s: %s", what, type(exc).__name__)
-            raise StateUnavailable(
-                f"The app-state database failed while {what} ({type(exc).__name__}). "
-                "Check BRCC_STATE_DB_URL and that the database is reachable."
-            ) from None
+            reason = failure_reason(exc, self.engine) or f"an error ({type(exc).__name__})"
+            raise StateUnavailable(state_failure(exc, what, self.engine), reason) from None
 
     def drop(self) -> None:
         """Remove these tables (tests only); the next transaction creates them again."""
@@ -176,7 +187,23 @@ class LazyTables:
 
 
 class StateUnavailable(RuntimeError):
-    """The app-state database cannot be read or written; the message is safe to show."""
+    """The app-state database cannot be read or written; the message is safe to show,
+    ``reason`` the cause alone ("the database did not answer within 10 s (timed out)")."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
+
+
+def state_failure(exc: SQLAlchemyError, what: str, engine: Engine | None = None) -> str:
+    """Why the app-state database failed while doing ``what``, naming the real cause (a
+    value too long is not an unreachable server); never the URL."""
+    named = failure_reason(exc, engine)
+    reason = named or f"it reported an error ({type(exc).__name__})"
+    message = f"The app-state database failed while {what}: {reason}."
+    if named is None or is_unreachable(exc):
+        message += " Check BRCC_STATE_DB_URL and that the database is reachable."
+    return message
 
 
 @dataclass(frozen=True)
@@ -209,35 +236,45 @@ class State:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._tables = LazyTables(engine, metadata)
+        # Audit writes of attempts already made on a platform, waiting for the database
+        # to answer again: ("finish", id, values) or ("append", None, values), in order.
+        self._waiting: list[tuple[str, int | None, dict]] = []
+        self._waiting_lock = threading.Lock()
 
     @classmethod
-    def open(cls, url: str) -> State:
+    def open(cls, url: str, *, deadline_seconds: float = DEFAULT_DEADLINE_SECONDS) -> State:
         """Connect to ``url``; a SQLite file's folder is created. Tables are created on
-        first use, so opening never fails on an unreachable server."""
+        first use, so opening never fails on an unreachable server. Every statement ends
+        within ``deadline_seconds`` (``brcc_core.db_engines``)."""
         try:
             parsed = make_url(url)
         except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several kinds
             raise StateUnavailable("BRCC_STATE_DB_URL is not a database URL.") from exc
-        options: dict = {"pool_pre_ping": True}
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            options["connect_args"] = {"timeout": 15, "check_same_thread": False}
-        else:
-            options["pool_recycle"] = 3600
-            if parsed.get_backend_name() in ("mysql", "mariadb"):
-                options["connect_args"] = {"connect_timeout": 5}
-        return cls(create_engine(parsed, **options))
+                # A read-only disk: reads may still work, and writes say why.
+                with contextlib.suppress(OSError):
+                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            if parsed.database in (None, "", ":memory:"):
+                return cls(create_engine(parsed, connect_args={"check_same_thread": False}))
+        return cls(database_engine(parsed, deadline_seconds=deadline_seconds))
 
     def __repr__(self) -> str:
         return f"State({self.engine.url.render_as_string(hide_password=True)!r})"
 
     def _begin(self, what: str) -> AbstractContextManager[Connection]:
-        """A transaction, with tables created first; errors become StateUnavailable."""
+        """A transaction, with tables created first; errors become StateUnavailable.
+        Audit completions waiting for the database go first (any view that reads saved
+        shows completes them once it answers again), unless a flush is under way."""
+        if self._waiting and not self._waiting_lock.locked():
+            # Raises when the database still does not answer: the statement asked for
+            # would not get through either, and need not wait as long again.
+            self.flush_audit(raising=True)
         return self._tables.begin(what)
 
     def ping(self) -> None:
-        """Raise StateUnavailable unless the database answers (tables created if needed)."""
+        """Raise StateUnavailable unless the database answers (tables created if needed);
+        audit completions waiting for it are written first."""
         with self._begin("checking the app-state database") as conn:
             conn.execute(select(audit_log.c.id).limit(1))
 
@@ -276,10 +313,10 @@ class State:
             return found
         return systems[:80], label[:300]
 
-    # --- audit log (append-only) -------------------------------------------------------
-    def append_audit(self, entry: AuditEntry) -> int:
-        """Record one attempt; returns its id. There is no update or delete."""
-        values = {
+    # --- audit log (append-only; an attempt is completed once) ------------------------
+    @staticmethod
+    def _audit_values(entry: AuditEntry) -> dict:
+        return {
             "at": _naive_utc(entry.at),
             "who": (entry.who or ANONYMOUS)[:200],
             "action": entry.action[:20],
@@ -293,9 +330,78 @@ class State:
             "error": entry.error,
             "note": entry.note,
         }
+
+    def append_audit(self, entry: AuditEntry) -> int:
+        """Record one attempt; returns its id. There is no delete."""
         with self._begin("recording a change in the audit log") as conn:
-            result = conn.execute(insert(audit_log).values(**values))
+            result = conn.execute(insert(audit_log).values(**self._audit_values(entry)))
             return int(result.inserted_primary_key[0])
+
+    def start_audit(self, entry: AuditEntry) -> int:
+        """Record an attempt as ``started`` before its platform is touched; its id is
+        completed by ``finish_audit``. Raises StateUnavailable: then nothing may be
+        written to the platform."""
+        return self.append_audit(replace(entry, result=STARTED))
+
+    def finish_audit(self, audit_id: int | None, entry: AuditEntry) -> bool:
+        """Complete the ``started`` row ``audit_id`` with ``entry`` (or, with no id, add
+        ``entry``): True when written now, False when the database did not answer and it
+        waits in this process for the next statement that reaches it (``flush_audit``).
+        A row is completed once: a completed row is never changed again."""
+        op = (
+            ("append", None, self._audit_values(entry))
+            if audit_id is None
+            else (
+                "finish",
+                int(audit_id),
+                self._completion(entry),
+            )
+        )
+        with self._waiting_lock:
+            self._waiting.append(op)
+        try:
+            self.flush_audit(raising=True)
+        except StateUnavailable:
+            return False
+        return True
+
+    @classmethod
+    def _completion(cls, entry: AuditEntry) -> dict:
+        values = cls._audit_values(entry)
+        return {k: values[k] for k in ("what", "before", "after", "result", "error")}
+
+    @property
+    def audit_waiting(self) -> int:
+        """Audit writes of attempts already made, waiting for the database."""
+        with self._waiting_lock:
+            return len(self._waiting)
+
+    def flush_audit(self, *, raising: bool = False) -> int:
+        """Write the audit completions waiting for the database, oldest first; how many
+        were written. Quiet when it still does not answer, unless ``raising``."""
+        written = 0
+        if not self._waiting:  # the usual case: no lock, no statement
+            return 0
+        with self._waiting_lock:
+            while self._waiting:
+                kind, audit_id, values = self._waiting[0]
+                try:
+                    with self._begin("completing a change in the audit log") as conn:
+                        if kind == "finish":
+                            conn.execute(
+                                update(audit_log)
+                                .where(audit_log.c.id == audit_id, audit_log.c.result == STARTED)
+                                .values(**values)
+                            )
+                        else:
+                            conn.execute(insert(audit_log).values(**values))
+                except StateUnavailable:
+                    if raising:
+                        raise
+                    break
+                self._waiting.pop(0)
+                written += 1
+        return written
 
     def audit_log(
         self,
@@ -372,7 +478,7 @@ class State:
                     [{"listing_key": k, "show_key": show.show_key} for k in keys],
                 )
             values = {
-                "title": show.title,
+                "title": None if show.title is None else show.title[:300],
                 "venue_capacity": show.venue_capacity,
                 "updated_at": now,
                 "updated_by": (who or ANONYMOUS)[:200],

@@ -36,11 +36,9 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    create_engine,
     exists,
     func,
     literal,
-    make_url,
     select,
     type_coerce,
     union_all,
@@ -48,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from brcc_core.club import seat_number
+from brcc_core.db_engines import DEFAULT_DEADLINE_SECONDS, database_engine, failure_reason
 from brcc_core.fooevents import (
     FBOS_META_KEY,
     FBOS_PARSE_CACHE,
@@ -442,31 +441,21 @@ def _booking_ids(ticket: Mapping[str, Any]) -> tuple[str | None, str | None]:
 # Errors
 
 
-_UNREACHABLE = {2002, 2003, 2005, 2006, 2013, 2055}
-_LOGIN = {1044, 1045, 1698}
 _NO_SUCH_INDEX = 1176  # "Key 'meta_key' doesn't exist in table" (an index hint)
 
 
-def _unavailable(exc: SQLAlchemyError) -> WordPressUnavailable:
+def _unavailable(exc: SQLAlchemyError, engine: Engine | None = None) -> WordPressUnavailable:
     """A manager-readable error from a database failure. Built from the error code and
     class only: the driver's text can quote SQL, host names or user names."""
     orig = getattr(exc, "orig", None)
     code = orig.args[0] if orig is not None and orig.args else None
     detail = str(orig).lower() if orig is not None and isinstance(code, str) else ""
-    if code in _UNREACHABLE or "unable to open database" in detail:
-        reason = (
-            "the database server cannot be reached. Check that it is running and that "
-            "this computer may connect to it"
-        )
-    elif code in _LOGIN:
-        reason = "the database refused the app's login (user name or password)"
-    elif code == 1049:
-        reason = "the database named in the settings does not exist"
-    elif code == 1146 or "no such table" in detail:
+    reason = failure_reason(exc, engine)
+    if reason is None and (code == 1146 or "no such table" in detail):
         reason = "the WordPress tables were not found; check the table prefix setting"
-    elif code == 1054 or "no such column" in detail:
+    elif reason is None and (code == 1054 or "no such column" in detail):
         reason = "the WordPress tables do not have the expected columns"
-    else:
+    elif reason is None:
         reason = f"the database reported an error ({type(exc).__name__})"
     return WordPressUnavailable(f"Live WordPress numbers are unavailable: {reason}.")
 
@@ -475,16 +464,11 @@ def _unavailable(exc: SQLAlchemyError) -> WordPressUnavailable:
 # The reader
 
 
-def wordpress_engine(url: str) -> Engine:
-    """An engine for the club's WordPress database. ``connect_timeout`` is a MySQL driver
-    argument (SQLite's ``connect()`` refuses it with a TypeError), so each dialect gets
-    its own: a stopped server is reported within seconds, a busy SQLite file waits."""
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        return create_engine(parsed, connect_args={"timeout": 15, "check_same_thread": False})
-    connect_args = {"connect_timeout": 5} if backend in ("mysql", "mariadb") else {}
-    return create_engine(parsed, pool_pre_ping=True, pool_recycle=3600, connect_args=connect_args)
+def wordpress_engine(url: str, *, deadline_seconds: float = DEFAULT_DEADLINE_SECONDS) -> Engine:
+    """An engine for the club's WordPress database: a stopped server is reported within
+    seconds, and a statement the server does not answer ends after ``deadline_seconds``
+    (``brcc_core.db_engines``)."""
+    return database_engine(url, deadline_seconds=deadline_seconds)
 
 
 # The columns each order storage names differently: (order id, type, status, last change,
@@ -798,7 +782,7 @@ class WordPressReader:
             with self.engine.connect() as conn:
                 rows = self._run(conn, self._stock_sql, product_ids=ids)
         except SQLAlchemyError as exc:
-            raise _unavailable(exc) from exc
+            raise _unavailable(exc, self.engine) from exc
         return self._stock_frame(rows)
 
     @staticmethod
@@ -871,7 +855,7 @@ class WordPressReader:
                     stock_rows = self._run(conn, self._stock_sql, product_ids=ids)
                     slot_dates = self._stock_frame(stock_rows)
         except SQLAlchemyError as exc:
-            raise _unavailable(exc) from exc
+            raise _unavailable(exc, self.engine) from exc
 
         counts: dict[tuple[int, str | None, str | None], list[int]] = {}
 

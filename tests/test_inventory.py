@@ -655,12 +655,13 @@ def test_two_managers_at_once_one_wins_the_other_is_refused(sandbox, boxoffice, 
     assert f"capacity {int(row.capacity)} → {int(row.capacity) + 2}" in b_again.message
     assert live(boxoffice, row.listing_key)["capacity"] == int(row.capacity) + 2
     log = audit(boxoffice)
+    # A's write was on record (started) before B was refused, and completed after.
     assert log[["who", "result"]].values.tolist()[:3] == [
         [B_MANAGER.email, "refused"],
-        [A_MANAGER.email, "ok"],
         [B_MANAGER.email, "refused"],
+        [A_MANAGER.email, "ok"],
     ]
-    assert log.iloc[1]["before"] == str(int(row.available))
+    assert log.iloc[2]["before"] == str(int(row.available))
     assert log.iloc[0]["before"] == f"remaining {int(row.available) + 2}"
 
 

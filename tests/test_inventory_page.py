@@ -342,7 +342,10 @@ def test_inventory_tables_speak_the_managers_language(demo_env):
     audit = table("who")
     listing = audit["listing"].iloc[0]
     titles = set(a_boxoffice().listings()["title"].astype(str))
-    assert listing.split(" · ")[0] in titles and " · WooCommerce · " in listing
+    # (the title isolated: its direction cannot spill onto the date, formats.isolate)
+    title = listing.split(" · ")[0]
+    assert title.startswith("\u2068") and title.endswith("\u2069")
+    assert title[1:-1] in titles and " · WooCommerce · " in listing
     assert re.search(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} \d\d:\d\d", listing)
     assert not re.fullmatch(r"wc:[\w:]+", listing)
     assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d", audit["at"][0])

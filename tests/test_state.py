@@ -69,7 +69,18 @@ def test_audit_log_filters(state):
 
 def test_audit_log_offers_no_update_or_delete(state):
     public = {name for name in dir(state) if not name.startswith("_")}
-    assert not {n for n in public if "audit" in n} - {"append_audit", "audit_log"}
+    writes = {"append_audit", "start_audit", "finish_audit", "flush_audit"}
+    assert not {n for n in public if "audit" in n} - writes - {"audit_log", "audit_waiting"}
+
+
+def test_a_started_attempt_is_completed_once_and_never_changed_after(state):
+    started = state.start_audit(entry(result="ok"))
+    assert state.audit_log().iloc[0]["result"] == "started"  # on record before the write
+    assert state.finish_audit(started, entry(result="ok", after="12"))
+    assert state.finish_audit(started, entry(result="failed", after="99"))  # a second try
+    row = state.audit_log().iloc[0]
+    assert (row["result"], row["after"]) == ("ok", "12")
+    assert len(state.audit_log()) == 1
 
 
 def test_saved_show_round_trip_and_a_listing_belongs_to_one_show(state):

@@ -378,26 +378,37 @@ class ScriptedSite:
         self.thread.join(timeout=5)
 
 
-def _anonymous_unless_query(handler):
+def _anonymous_unless_query(handler, retry_after: str = "20"):
     if "consumer_secret=" in handler.path:
-        return 429, {"Retry-After": "120"}, wc_error("rate_limited", "Slow down.", 429)
+        return 429, {"Retry-After": retry_after}, wc_error("rate_limited", "Slow down.", 429)
     return 401, {}, wc_error("woocommerce_rest_cannot_view", "Sorry, you cannot view.", 401)
 
 
-def test_real_retry_honours_retry_after_capped_at_30s_and_logs_no_secret(no_sleep, caplog):
+def test_real_retry_honours_a_short_retry_after_and_logs_no_secret(no_sleep, caplog):
     caplog.set_level(logging.DEBUG)
     answers = [_anonymous_unless_query, _anonymous_unless_query, lambda h: (200, {}, product(9))]
     with ScriptedSite(answers) as site:
         client = WooCommerceClient(site.url, KEY, SECRET)
         assert client.get_product(9)["id"] == 9
 
-    assert no_sleep == [30.0]  # the host asked for 120 s
+    assert no_sleep == [20.0]  # the host asked for 20 s
     assert client.auth_mode == "query" and client.calls == 3
     assert [r[1].split("?")[0] for r in site.requests] == ["/wp-json/wc/v3/products/9"] * 3
     assert "authorization" not in {k.lower() for k in site.requests[-1][2]}
     # urllib3 logs every request URL at DEBUG; the secret in it is masked.
     assert "consumer_secret=****" in caplog.text
     assert SECRET not in caplog.text and KEY not in caplog.text
+
+
+def test_a_retry_after_longer_than_a_page_waits_is_answered_at_once(no_sleep):
+    """Retry-After 3600 was waited 30 s three times (91 s) before the same refusal."""
+    slow = lambda h: _anonymous_unless_query(h, "3600")  # noqa: E731
+    with ScriptedSite([slow, slow, lambda h: (200, {}, product(9))]) as site:
+        client = WooCommerceClient(site.url, KEY, SECRET)
+        with pytest.raises(RateLimited) as caught:
+            client.get_product(9)
+    assert no_sleep == [] and client.calls == 2
+    assert "Try again in 60 min" in str(caught.value)
 
 
 def test_an_unreachable_site_leaks_no_secret_from_the_url(no_sleep, caplog):

@@ -8,9 +8,11 @@ offers two transports for the real HTTP clients:
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
 from urllib.parse import urlsplit
@@ -21,7 +23,7 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 from sqlalchemy import Engine
 
-from brcc_core.sandbox.faults import Fault, Faults
+from brcc_core.sandbox.faults import RESHAPING_FAULTS, Fault, Faults
 from brcc_core.sandbox.web import Request, Response, Service
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,8 @@ class SandboxApp:
         if self.faults.strip_authorization and service.name == "woocommerce":
             request.headers.pop("authorization", None)
 
+        if fault is not None and fault.kind == "endless_pages":
+            request.query.pop("continuation", None)  # the walk starts over, unnoticed
         drop_write = fault is not None and fault.kind == "drop_write"
         with self.engine.connect() as conn:
             trans = conn.begin()
@@ -108,6 +112,8 @@ class SandboxApp:
 
         if fault is not None and fault.kind == "malformed_json":
             response = Response(status=200, body=_MALFORMED_BODY, headers=dict(response.headers))
+        if fault is not None and fault.kind in RESHAPING_FAULTS and response.status == 200:
+            response = _reshaped(response, fault)
         return response, fault
 
     # --- WSGI ---------------------------------------------------------------------
@@ -204,3 +210,40 @@ def make_http_server(app: SandboxApp, host: str = "127.0.0.1", port: int = 0) ->
     return make_server(
         host, port, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
     )
+
+
+def _reshaped(response: Response, fault: Fault) -> Response:
+    """A good list answer reshaped as ``fault`` says (see ``Fault``)."""
+    try:
+        body = json.loads(response.body.decode("utf-8"))
+    except ValueError:
+        return response
+
+    def reshape(items: list) -> list:
+        if fault.kind == "repeat_items":
+            return items + items
+        if fault.kind == "empty_list":
+            return []
+        if fault.kind == "drop_field":
+            return [
+                {k: v for k, v in i.items() if k != fault.field} if isinstance(i, dict) else i
+                for i in items
+            ]
+        return items
+
+    if isinstance(body, list):
+        body = reshape(body)
+    elif isinstance(body, dict):
+        for key, value in list(body.items()):
+            if isinstance(value, list):
+                body[key] = reshape(value)
+        pagination = body.get("pagination")
+        if isinstance(pagination, dict) and fault.kind == "endless_pages":
+            pagination.update(has_more_items=True, continuation=uuid.uuid4().hex)
+        elif isinstance(pagination, dict) and fault.kind == "empty_list":
+            pagination.update(has_more_items=False, object_count=0)
+            pagination.pop("continuation", None)
+    headers = dict(response.headers)
+    if fault.kind == "empty_list":
+        headers.update({"X-WP-Total": "0", "X-WP-TotalPages": "1"})
+    return Response.json(body, status=200, headers=headers)

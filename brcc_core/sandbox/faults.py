@@ -13,8 +13,30 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-FaultKind = Literal["429", "5xx", "timeout", "malformed_json", "drop_write"]
-FAULT_KINDS: tuple[str, ...] = ("429", "5xx", "timeout", "malformed_json", "drop_write")
+FaultKind = Literal[
+    "429",
+    "5xx",
+    "timeout",
+    "malformed_json",
+    "drop_write",
+    "repeat_items",
+    "endless_pages",
+    "empty_list",
+    "drop_field",
+]
+FAULT_KINDS: tuple[str, ...] = (
+    "429",
+    "5xx",
+    "timeout",
+    "malformed_json",
+    "drop_write",
+    "repeat_items",
+    "endless_pages",
+    "empty_list",
+    "drop_field",
+)
+# Faults that reshape a good answer (status 200) instead of replacing it.
+RESHAPING_FAULTS = frozenset({"repeat_items", "endless_pages", "empty_list", "drop_field"})
 
 
 @dataclass
@@ -28,6 +50,12 @@ class Fault:
     - ``malformed_json``: status 200 with a truncated JSON body.
     - ``drop_write``: the write is answered as if it succeeded but not stored (what a
       caching proxy or a failed plugin hook looks like); verification must catch it.
+    - ``repeat_items``: a list answer lists every item twice (a page served twice).
+    - ``endless_pages``: a walk never ends: the continuation sent is ignored (the first
+      page comes again) and the answer always offers a new one.
+    - ``empty_list``: a list answer with nothing in it, status 200 (no events, no products).
+    - ``drop_field``: every item of a list answer without ``field`` (a product JSON
+      without ``meta_data``).
     """
 
     service: str
@@ -38,6 +66,7 @@ class Fault:
     status: int = 503
     retry_after: float = 1.0
     hold_seconds: float = 30.0
+    field: str = ""
 
     def matches(self, service: str, method: str, path: str) -> bool:
         if self.service not in (service, "*"):

@@ -108,7 +108,8 @@ class Sandbox:
             lock_path = lock_dir / "sandbox-seed.lock"
         engine = make_engine(db_url)
         sandbox = cls(engine, table_prefix=table_prefix)
-        if seed_if_empty:
+        # Seeded already: no lock file needed (a read-only data directory still opens).
+        if seed_if_empty and not sandbox.is_seeded():
             with FileLock(str(lock_path), timeout=600):
                 if not sandbox.is_seeded():
                     sandbox.seed(scale=scale, seed_number=seed_number, history_weeks=history_weeks)

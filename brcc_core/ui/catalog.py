@@ -27,17 +27,34 @@ def _run_refresh(boxoffice: BoxOffice, label: str, *, first_build: bool = False)
         result = _refresh_reporting_progress(boxoffice, lines, first_build)
         for channel, error in result.errors.items():
             st.warning(f"{channel_name(channel)}: {plain(error)}")
+        if result.unsaved:
+            st.warning(result.unsaved, icon="💾")
         changed = describe_changes(result.changes)
         status.update(
             label=(
                 f"Catalog refreshed in {result.seconds:.1f} s ({changed}); "
                 f"{result.eventbrite_calls} Eventbrite calls"
             ),
-            state="error" if result.errors else "complete",
-            expanded=bool(result.errors),
+            state="error" if result.errors or result.unsaved else "complete",
+            expanded=bool(result.errors or result.unsaved),
+        )
+    if result.kept_aside:
+        names = " and ".join(channel_name(c) for c in result.kept_aside)
+        st.button(
+            f"Apply {names}'s answer anyway",
+            key="refresh_accept_drops",
+            help="Only if that many listings or events really are gone from the platform.",
+            on_click=_apply_kept_aside,
+            args=(boxoffice,),
         )
     st.session_state[CATALOG_KEY] = result.catalog
     return result
+
+
+def _apply_kept_aside(boxoffice: BoxOffice) -> None:
+    """Refresh again, taking an answer that drops most of a channel as it is."""
+    result = boxoffice.refresh_catalog(accept_drops=True, who=current_actor())
+    st.session_state[CATALOG_KEY] = result.catalog
 
 
 def _refresh_reporting_progress(
@@ -92,6 +109,8 @@ def current_catalog(boxoffice: BoxOffice) -> Catalog:
         catalog = boxoffice.catalog()
         if boxoffice.catalog_warning:
             st.warning(boxoffice.catalog_warning)
+        if boxoffice.storage_warning():
+            st.warning(boxoffice.storage_warning(), icon="💾")
         if catalog is None:
             catalog = _run_refresh(
                 boxoffice, "Building the catalog for the first time…", first_build=True

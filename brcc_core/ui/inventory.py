@@ -21,7 +21,7 @@ from brcc_core.catalog import Catalog
 from brcc_core.club import channel_name
 from brcc_core.common import clock
 from brcc_core.eventbrite_seats import seats_note
-from brcc_core.formats import when_label
+from brcc_core.formats import isolate, when_label
 from brcc_core.inventory_preview import Change, parse_seats
 from brcc_core.state import StateUnavailable
 from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
@@ -178,7 +178,7 @@ def _pick_eventbrite(part: pd.DataFrame) -> pd.Series:
     rows = part[part["series_id"].fillna("") == chosen]
     events = rows.drop_duplicates("event_id")
     dates = {
-        str(e): when_label(t) + ("" if chosen else f" · {title}")
+        str(e): when_label(t) + ("" if chosen else f" · {isolate(title)}")
         for e, t, title in zip(
             events["event_id"], events["starts_at"], events["title"], strict=True
         )
@@ -202,7 +202,7 @@ def _pick_by_show(pool: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | None:
         st.info("No shows in this range.")
         return None
     names = {
-        k: f"{when_label(t)} · {title}"
+        k: f"{when_label(t)} · {isolate(title)}"
         for k, t, title in zip(shows["show_key"], shows["starts_at"], shows["title"], strict=True)
     }
     show_key = _choose("Show", list(names), names, "inv_show")
@@ -236,7 +236,7 @@ def change_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataF
 
 
 def _listing_numbers(row: pd.Series) -> None:
-    st.markdown(f"**{plain(row['title'])}**  \n{plain(listing_label(row))}")
+    st.markdown(f"**{plain(isolate(row['title']))}**  \n{plain(listing_label(row))}")
     unlimited = bool(row["unlimited"])
     cols = st.columns(4)
     cols[0].metric("Capacity", seats(row["capacity"], unlimited))

@@ -13,6 +13,7 @@ from brcc_core.state import StateUnavailable
 from brcc_core.ui.tables import manager_table
 
 RESULTS = [
+    "started",
     "ok",
     "reconciled",
     "reconcile_failed",
@@ -37,7 +38,8 @@ def audit_section(boxoffice: BoxOffice, listings: pd.DataFrame | None = None) ->
         "Every attempt to change a platform, successful or not, every change to shows, "
         "rules, roles and meeting links, every refused attempt or sign-in, and every "
         "Refresh data and Eventbrite orders sync, with who did it, newest first. The app "
-        "only ever adds to this log."
+        "only ever adds to this log; a write is recorded as started before the platform is "
+        "touched and completed after (one still started: check that listing on its platform)."
     )
     cols = st.columns(4)
     contains = cols[0].text_input("Listing contains", key="inv_audit_listing")

@@ -15,7 +15,7 @@ import streamlit as st
 
 from brcc_core.access import AccessDenied, Actor
 from brcc_core.club import channel_name
-from brcc_core.formats import when_label
+from brcc_core.formats import isolate, when_label
 from brcc_core.inventory import ChangeResult, catalog_reads, patch_catalog
 from brcc_core.state import StateUnavailable
 from brcc_core.ui.app import current_actor
@@ -80,7 +80,7 @@ def seats(value: Any, unlimited: bool = False) -> str:
 def listing_label(row: pd.Series | dict) -> str:
     channel = channel_name(row["channel"])
     slot = row.get("slot_label")
-    slot = f" · {slot}" if known(slot) else ""
+    slot = f" · {isolate(slot)}" if known(slot) else ""
     return f"{channel}{slot} · {when_label(row.get('starts_at'))}"
 
 

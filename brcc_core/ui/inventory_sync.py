@@ -8,7 +8,7 @@ import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.club import channel_name
-from brcc_core.formats import SYNC_ACTIONS, when_label
+from brcc_core.formats import SYNC_ACTIONS, isolate, when_label
 from brcc_core.inventory import EVENTBRITE_CALLS_PER_CHANGE
 from brcc_core.sync import SYNC_ROW_COLUMNS, SyncPlan, SyncPolicy, SyncRow, plans_frame
 from brcc_core.ui.app import can_write
@@ -122,7 +122,7 @@ def dry_run_table(table: pd.DataFrame) -> None:
 def row_name(plan: SyncPlan, row: SyncRow) -> str:
     """A dry-run row as a manager knows it: show, channel, listing and date."""
     when = when_label(plan.starts_at)
-    return f"{plan.title} · {channel_name(row.channel)} · {row.title} ({when})"
+    return f"{isolate(plan.title)} · {channel_name(row.channel)} · {isolate(row.title)} ({when})"
 
 
 def row_labels(plans: list[SyncPlan]) -> dict[str, str]:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from brcc_core.boxoffice import LIVE_READ_AT
+from brcc_core.boxoffice import LIVE_HELD_UP, LIVE_READ_AT
 from brcc_core.catalog import Catalog
 from brcc_core.common import clock as app_clock
 from brcc_core.formats import when_label
@@ -27,6 +27,9 @@ def live_age_text(
     age = max(0, int((now - read_at).total_seconds()))
     clock = read_at.astimezone(ZoneInfo(timezone)).strftime("%H:%M:%S")
     text = f"WordPress numbers read at {clock} ({age} s ago)"
+    held_up = listings.attrs.get(LIVE_HELD_UP)
+    if held_up:
+        return f"{text}: {held_up}"
     if share_seconds > 0:
         text += f"; open pages share one read for up to {share_seconds} s"
     return text
@@ -70,5 +73,7 @@ def live_age_caption(
         eventbrite_kept_text(catalog, settings.timezone) if catalog is not None else None,
     ]
     text = " · ".join(line for line in lines if line)
-    if text:
+    if text and listings.attrs.get(LIVE_HELD_UP):
+        st.warning(text, icon="⏳")  # older than the page: say it where it is seen
+    elif text:
         st.caption(text)
