@@ -356,7 +356,10 @@ class CallBudget:
         """When Eventbrite's limit resets, while it says no calls are left (any server
         may have been told)."""
         said = self._what_was_said()
-        return said[2] if said is not None and said[0] == 0 else None
+        if said is None or said[0] != 0:
+            return None
+        until = said[2]  # naive UTC when it came from the database
+        return until if until.tzinfo else until.replace(tzinfo=UTC)
 
     def _what_was_said(self) -> tuple[int, datetime, datetime] | None:
         now = self.clock()

@@ -144,7 +144,8 @@ def test_what_eventbrite_says_is_heard_by_every_server(sandbox, state_url, tmp_p
     calls = second.eventbrite.calls
     change = Change(row.listing_key, int(row.available), int(row.capacity) - 1)
     result = second.apply_change(change, listings, who=MANAGER)
-    assert result.status == "refused" and "call budget" in result.message
+    assert result.status == "refused" and "hourly limit" in result.message
+    assert "(in 10 min)" in result.message  # the wait Eventbrite gave
     assert second.eventbrite.calls == calls  # not a call spent on it
 
     with second.state.engine.connect() as conn:
