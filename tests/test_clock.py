@@ -114,6 +114,9 @@ def test_time_machine_moves_the_clock_in_process(monkeypatch) -> None:
 
 @pytest.mark.real_clock
 def test_brcc_now_starts_the_clock_at_that_moment_and_it_runs_on(monkeypatch) -> None:
+    # As in a process that never read this BRCC_NOW: another test in this one may have
+    # started the clock at the same text (it would run on from that test's start).
+    monkeypatch.setattr(clock, "_anchors", {})
     with time_machine.travel(datetime(2026, 6, 1, 12, 0, tzinfo=UTC), tick=False) as traveller:
         monkeypatch.setenv(clock.NOW_VARIABLE, "2027-03-14T03:30:00-04:00")
         assert clock.now() == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)

@@ -183,14 +183,19 @@ def test_a_sync_stopped_at_the_reserve_says_so_and_the_next_one_continues(club):
     """A first sync that meets the hour's reserve stops, says where the next one goes on
     from, and Eventbrite pace stays unknown (a part is not the whole) until it does."""
     box = app_boxoffice()
+    box.eventbrite_sales.last_sync()  # its tables exist when this test runs alone
     with box.eventbrite_sales.engine.begin() as conn:  # as before the first sync
         conn.execute(delete(CURSORS))
         conn.execute(delete(PARTIAL))
     eb = box.eventbrite
     reserve = box.settings.eb_write_reserve
-    eb.budget.record(eb.calls_left_this_hour() - reserve - 2)  # the hour nearly spent
+    # The page is open before the hour is spent: opening it may cost a call of its own
+    # (the dashboard's health check, re-measured once its few shared seconds are over,
+    # which on a slow machine they are).
+    at = run(SALES)
+    # Two calls above the reserve: two pages of 50 orders, then the sync stops.
+    eb.budget.record(eb.calls_left_this_hour() - reserve - 2)
     try:
-        at = run(SALES)
         at.button(key="sales_sync").click().run()
         assert not at.exception
         warnings = " ".join(str(w.value) for w in at.warning)
