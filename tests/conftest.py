@@ -4,7 +4,8 @@ MariaDB/MySQL (when reachable).
 The app's clock is set for the whole session to ``club_time.SUITE_MOMENT`` through
 ``BRCC_NOW`` (so processes the tests start run at it too); a test marked
 ``@pytest.mark.moment("…")`` runs at that moment instead. The machine's own clock is left
-alone: the suite passes whatever day it is run (try it under Debian's ``faketime``).
+alone: the suite passes whatever day it is run (try it under Debian's ``faketime``; under
+it, this process and those it starts sleep as ``tests/faketime_sleep.py`` explains).
 
 Each pytest process gets its own MariaDB database (``brcc_t<pid>``), created and dropped
 here, so parallel runs on one server never see each other's tables.
@@ -20,7 +21,17 @@ from sqlalchemy import Engine, create_engine, make_url, text
 
 from brcc_core.common import clock
 from brcc_core.sandbox.schema import create_schema, drop_schema, make_engine
+from tests import faketime_sleep
 from tests.club_time import SUITE_MOMENT
+
+if faketime_sleep.install():
+    # The processes the tests start (a served app) sleep the same way: Python loads the
+    # sitecustomize module it finds first on its path.
+    _shim = os.path.join(os.path.dirname(__file__), "under_faketime")
+    _root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, (_shim, _root, os.environ.get("PYTHONPATH")))
+    )
 
 MYSQL_URL = os.environ.get("BRCC_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
 

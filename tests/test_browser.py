@@ -17,7 +17,7 @@ import pytest
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.settings import load_settings
 from brcc_core.windows import local_now
-from tests import served_app
+from tests import faketime_sleep, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -67,10 +67,17 @@ def server(tmp_path_factory) -> Iterator[Server]:
         yield running
 
 
+def launch_chromium(playwright):
+    """Debian's chromium, headless (never under libfaketime: it does not start there)."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=faketime_sleep.without_faketime()
+    )
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 

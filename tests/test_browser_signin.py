@@ -21,11 +21,10 @@ oidc_mock = pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock
 pytest.importorskip("authlib", reason="Authlib (st.login's dependency) is not installed")
 
 from test_browser import (  # noqa: E402 - after the skips; shares the server helpers
-    CHROMIUM,
-    CHROMIUM_ARGS,
     FIRST_RUN_SECONDS,
     VIEWPORT,
     assert_no_errors,
+    launch_chromium,
     streamlit_server,
     sync_api,
     wait_until_idle,
@@ -93,7 +92,7 @@ def admin_box(data_dir: Path) -> BoxOffice:
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 

@@ -22,10 +22,9 @@ oidc_mock = pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock
 pytest.importorskip("authlib", reason="Authlib (st.login's dependency) is not installed")
 
 from test_browser import (  # noqa: E402 - after the skips; shares the server helpers
-    CHROMIUM,
-    CHROMIUM_ARGS,
     FIRST_RUN_SECONDS,
     VIEWPORT,
+    launch_chromium,
     sync_api,
 )
 
@@ -87,7 +86,7 @@ def after_the_demo(tmp_path_factory, provider) -> Iterator[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 
