@@ -23,17 +23,17 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from brcc_core.access import Actor  # noqa: E402
 from brcc_core.boxoffice import BoxOffice  # noqa: E402
-from brcc_core.catalog_cache import CatalogCache  # noqa: E402
+from brcc_core.capacity.preview import Change  # noqa: E402
+from brcc_core.catalog.cache import CatalogCache  # noqa: E402
 from brcc_core.common import clock  # noqa: E402
-from brcc_core.inventory_preview import Change  # noqa: E402
+from brcc_core.people.access import Actor  # noqa: E402
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE  # noqa: E402
 from brcc_core.sandbox.fooevents_sim import sell_booking  # noqa: E402
 from brcc_core.sandbox.schema import make_engine  # noqa: E402
 from brcc_core.sandbox.twin import Sandbox  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
-from brcc_core.state import State  # noqa: E402
+from brcc_core.store.state import State  # noqa: E402
 
 MANAGER = Actor.demo("manager")  # the sandbox runs in demo mode
 

@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from brcc_core.common.windows import listings_between, local_now  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
 from brcc_core.ui.app import _boxoffice  # noqa: E402
-from brcc_core.windows import listings_between, local_now  # noqa: E402
 
 GOAL_SECONDS = 1.5
 APP = str(ROOT / "streamlit_app.py")

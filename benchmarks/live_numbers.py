@@ -32,13 +32,13 @@ from sqlalchemy import create_engine, event, make_url, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from brcc_core.boxoffice import BoxOffice  # noqa: E402
-from brcc_core.catalog_cache import CatalogCache  # noqa: E402
+from brcc_core.catalog.cache import CatalogCache  # noqa: E402
+from brcc_core.channels.wordpress import TICKET_META_KEYS, forget_parsed_fbos  # noqa: E402
 from brcc_core.common import clock  # noqa: E402
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE  # noqa: E402
 from brcc_core.sandbox.schema import make_engine  # noqa: E402
 from brcc_core.sandbox.twin import Sandbox  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
-from brcc_core.wordpress import TICKET_META_KEYS, forget_parsed_fbos  # noqa: E402
 
 MYSQL_SERVER = "mysql+pymysql://root@127.0.0.1:3306/test"
 # Every refresh before issue 12 at large scale, with the sandbox at 150/200 ms a call:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from brcc_core.catalog import Catalog, EventbriteEvent, TicketClass  # noqa: E402
-from brcc_core.listings import build_listings  # noqa: E402
+from brcc_core.catalog.build import Catalog, EventbriteEvent, TicketClass  # noqa: E402
+from brcc_core.live.listings import build_listings  # noqa: E402
 
 NOW = datetime(2026, 12, 2, 19, 0, tzinfo=UTC)
 

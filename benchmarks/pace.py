@@ -30,12 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dashboard_render  # noqa: E402
 
 from brcc_core.boxoffice import BoxOffice  # noqa: E402
-from brcc_core.catalog_cache import CatalogCache  # noqa: E402
+from brcc_core.catalog.cache import CatalogCache  # noqa: E402
 from brcc_core.common import clock  # noqa: E402
 from brcc_core.sandbox.schema import make_engine  # noqa: E402
 from brcc_core.sandbox.twin import Sandbox  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
-from brcc_core.state import State  # noqa: E402
+from brcc_core.store.state import State  # noqa: E402
 
 MYSQL_SERVER = "mysql+pymysql://root@127.0.0.1:3306/test"
 

@@ -50,13 +50,16 @@ from sqlalchemy import create_engine, make_url, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from brcc_core.access import Actor  # noqa: E402
 from brcc_core.boxoffice import BoxOffice  # noqa: E402
-from brcc_core.catalog_cache import CatalogCache  # noqa: E402
+from brcc_core.capacity.preview import Change  # noqa: E402
+from brcc_core.capacity.sync import SyncPolicy  # noqa: E402
+from brcc_core.catalog.cache import CatalogCache  # noqa: E402
+from brcc_core.channels.eventbrite import EventbriteClient  # noqa: E402
+from brcc_core.channels.eventbrite_budget import eventbrite_calls  # noqa: E402
+from brcc_core.channels.woocommerce import WooCommerceClient  # noqa: E402
+from brcc_core.channels.wordpress import WordPressReader  # noqa: E402
 from brcc_core.common import clock  # noqa: E402
-from brcc_core.eventbrite import EventbriteClient  # noqa: E402
-from brcc_core.eventbrite_budget import eventbrite_calls  # noqa: E402
-from brcc_core.inventory_preview import Change  # noqa: E402
+from brcc_core.people.access import Actor  # noqa: E402
 from brcc_core.sandbox import fooevents_sim as sim  # noqa: E402
 from brcc_core.sandbox.constants import (  # noqa: E402
     SANDBOX_EB_ORGANIZATION_ID,
@@ -67,11 +70,8 @@ from brcc_core.sandbox.constants import (  # noqa: E402
 from brcc_core.sandbox.schema import create_schema, drop_schema, make_engine  # noqa: E402
 from brcc_core.sandbox.twin import Sandbox  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
-from brcc_core.shows import SavedShow  # noqa: E402
-from brcc_core.state import State  # noqa: E402
-from brcc_core.sync import SyncPolicy  # noqa: E402
-from brcc_core.woocommerce import WooCommerceClient  # noqa: E402
-from brcc_core.wordpress import WordPressReader  # noqa: E402
+from brcc_core.store.saved_shows import SavedShow  # noqa: E402
+from brcc_core.store.state import State  # noqa: E402
 
 MYSQL_SERVER = "mysql+pymysql://root@127.0.0.1:3306/"
 TIMEZONE = "America/Toronto"

@@ -20,16 +20,25 @@ import pandas as pd
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from brcc_core.access import Access, Actor, MeetingLink, Role, app_audit_entry
-from brcc_core.catalog import (
+from brcc_core.capacity.engine import ChangeResult, InventoryEngine, catalog_reads, patch_catalog
+from brcc_core.capacity.locks import WAIT_SECONDS, Locks
+from brcc_core.capacity.preview import (
+    Change,
+    ListingState,
+    Preview,
+    preview_change,
+    venue_capacity_refusal,
+)
+from brcc_core.capacity.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
+from brcc_core.catalog.build import (
     Catalog,
     build_catalog,
     eventbrite_drop,
     keep_unreadable_booking_dates,
     woocommerce_drop,
 )
-from brcc_core.catalog_cache import CatalogCache, data_dir_problem, disk_problem
-from brcc_core.class_reads import (
+from brcc_core.catalog.cache import CatalogCache, data_dir_problem, disk_problem
+from brcc_core.catalog.refresh_plan import (
     UNREAD_LATER,
     ClassReadPlan,
     KeptClasses,
@@ -38,42 +47,34 @@ from brcc_core.class_reads import (
     plan_class_reads,
     plan_read_budget,
 )
-from brcc_core.club import seat_number
-from brcc_core.common import clock
-from brcc_core.dashboard import DashboardView, build_dashboard_view
-from brcc_core.door import count_attendees, door_rows, tonight_shows
-from brcc_core.eventbrite import (
+from brcc_core.channels.eventbrite import (
     READS_IN_FLIGHT,
     SELLING_STATUSES,
     EventbriteClient,
     TicketClassesResult,
 )
-from brcc_core.eventbrite_sales import EventbriteSales, SyncResult
-from brcc_core.health import Check, Health, disk_health, memory_health, with_call_budget
-from brcc_core.history import WooCommerceHistory, occurrence_of_listing
-from brcc_core.http import AuthError, IntegrationError, RateLimited, no_answer_within
-from brcc_core.inventory import ChangeResult, InventoryEngine, catalog_reads, patch_catalog
-from brcc_core.inventory_preview import (
-    Change,
-    ListingState,
-    Preview,
-    preview_change,
-    venue_capacity_refusal,
-)
-from brcc_core.keys import event_id_of, is_eventbrite_key
-from brcc_core.listings import build_listings
-from brcc_core.live_cache import SharedValues
-from brcc_core.locks import WAIT_SECONDS, Locks
-from brcc_core.pace import pace_table
-from brcc_core.sales import SalesHistory, read_sales
+from brcc_core.channels.http import AuthError, IntegrationError, RateLimited, no_answer_within
+from brcc_core.channels.woocommerce import WooCommerceClient
+from brcc_core.channels.wordpress import WordPressReader, WordPressUnavailable, wordpress_engine
+from brcc_core.common import clock
+from brcc_core.common.club import seat_number
+from brcc_core.common.keys import event_id_of, is_eventbrite_key
+from brcc_core.live.health import Check, Health, disk_health, memory_health, with_call_budget
+from brcc_core.live.listings import build_listings
+from brcc_core.live.shared_reads import SharedValues
+from brcc_core.live.shows import map_shows, suggest_shows
+from brcc_core.people.access import Access, Actor, MeetingLink, Role, app_audit_entry
+from brcc_core.sales.door import count_attendees, door_rows, tonight_shows
+from brcc_core.sales.eventbrite_orders import EventbriteSales, SyncResult
+from brcc_core.sales.history import SalesHistory, read_sales
+from brcc_core.sales.pace import pace_table
+from brcc_core.sales.site_history import WooCommerceHistory, occurrence_of_listing
 from brcc_core.settings import Settings
-from brcc_core.shows import RecurringRule, SavedShow, map_shows, suggest_shows
-from brcc_core.state import AuditEntry, StateUnavailable
-from brcc_core.state import State as AppState
-from brcc_core.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
-from brcc_core.systems import StateRefused, claim, move_legacy_demo
-from brcc_core.woocommerce import WooCommerceClient
-from brcc_core.wordpress import WordPressReader, WordPressUnavailable, wordpress_engine
+from brcc_core.store.saved_shows import RecurringRule, SavedShow
+from brcc_core.store.state import AuditEntry, StateUnavailable
+from brcc_core.store.state import State as AppState
+from brcc_core.store.systems import StateRefused, claim, move_legacy_demo
+from brcc_core.views.dashboard import DashboardView, build_dashboard_view
 
 if TYPE_CHECKING:
     from brcc_core.sandbox.twin import Sandbox
@@ -587,7 +588,7 @@ class BoxOffice:
         return result, stopped
 
     # Ticket classes are read per event (one call each): past events once, upcoming ones
-    # within BRCC_EB_REFRESH_DAYS on every refresh, the rest kept (brcc_core.class_reads).
+    # within BRCC_EB_REFRESH_DAYS on every refresh, the rest kept (brcc_core.catalog.refresh_plan).
     def _class_store(self) -> CatalogCache:
         return CatalogCache(
             self.cache.data_dir,
@@ -630,7 +631,7 @@ class BoxOffice:
         (its list pages and the reads it would make again; a first build's one-off reads of
         later events excluded); before this process's first, from the catalog: the pages
         of the events list and, for the event dates within the refresh horizon, their
-        classes and tiers (later ones are kept, brcc_core.class_reads). Costing every date
+        classes and tiers (later ones are kept, brcc_core.catalog.refresh_plan). Costing every date
         refused each refresh after a restart at large scale (2,250 dates, 1,700 allowed)."""
         if self._last_refresh_eventbrite_calls:
             return self._last_refresh_eventbrite_calls
@@ -852,7 +853,7 @@ class BoxOffice:
         return Health(Check.CATALOG, "ok", reason)
 
     # --- inventory, shows and sync -------------------------------------------------------
-    # Capacity changes go through brcc_core.inventory (fresh read, one write, verify,
+    # Capacity changes go through brcc_core.capacity.engine (fresh read, one write, verify,
     # restore, audit); show mappings and the audit log live in the app-state DB.
 
     @property

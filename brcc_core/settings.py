@@ -24,9 +24,10 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from brcc_core.access import parse_admins
-from brcc_core.club import CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY
 from brcc_core.common import clock
+from brcc_core.common.club import CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY
+from brcc_core.common.emails import parse_admins
+from brcc_core.common.secret import Secret
 
 Mode = Literal["demo", "live"]
 DEMO_SYSTEMS = "demo"
@@ -41,7 +42,8 @@ PACE_OCCURRENCES = 8
 # Default bound on any capacity written: this many times the venue capacity.
 MAX_CAPACITY_FACTOR = 4
 # Where the app keeps its own files by default: the club's systems and the demo sandbox
-# apart, so demo roles, links and catalog can never be read as the club's (brcc_core/systems.py).
+# apart, so demo roles, links and catalog can never be read as the club's
+# (brcc_core/store/systems.py).
 LIVE_DATA_DIR = Path("data")
 DEMO_DATA_DIR = LIVE_DATA_DIR / "demo"
 
@@ -58,37 +60,6 @@ LIVE_VARIABLES = (
     "BRCC_WP_DB_PASSWORD",
     "BRCC_WP_DB_NAME",
 )
-
-
-class Secret:
-    """A string that never shows itself in ``repr``, ``str``, logs or f-strings."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str):
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('****')"
-
-    def __str__(self) -> str:
-        return "****"
-
-    def __format__(self, spec: str) -> str:
-        return "****"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __reduce__(self):
-        # Settings must never reach a pickle (the catalog cache); fail loudly if they do.
-        raise TypeError("a Secret cannot be pickled")
 
 
 class SettingsError(ValueError):
@@ -134,7 +105,7 @@ class Settings:
     # BRCC_ADMINS: e-mails that are always admins (the first admin; no lock-out possible).
     admins: tuple[str, ...] = ()
     # BRCC_EMAIL_VERIFIED_ISSUERS: sign-in providers (their ``iss``) that verify every
-    # e-mail they hand out but send no ``email_verified`` claim (brcc_core/access.py).
+    # e-mail they hand out but send no ``email_verified`` claim (brcc_core/people/access.py).
     email_verified_issuers: tuple[str, ...] = ()
     # How long a page view waits for a slow system before saying so and moving on.
     page_deadline_seconds: int = 5

@@ -3,14 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from brcc_core.comparison import (
-    comparison_candidates,
-    comparison_cards,
-    comparison_frame,
-    comparison_listings,
-    comparison_summary,
-)
-from brcc_core.takings import past_shows
+from brcc_core.common.windows import local_now
+from brcc_core.sales.takings import past_shows
 from brcc_core.ui import comparison as ui
 from brcc_core.ui import dashboard as dashboard_ui
 from brcc_core.ui import selection
@@ -19,7 +13,13 @@ from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
 from brcc_core.ui.layout import layout_choice
 from brcc_core.ui.live_age import live_age_caption
-from brcc_core.windows import local_now
+from brcc_core.views.comparison import (
+    comparison_candidates,
+    comparison_cards,
+    comparison_frame,
+    comparison_listings,
+    comparison_summary,
+)
 
 route_through_entry_script()
 st.title("Comparison")

@@ -3,12 +3,12 @@ types and no-shows."""
 
 import streamlit as st
 
+from brcc_core.common.windows import local_now
 from brcc_core.ui import sales as ui
 from brcc_core.ui.app import demo_banner, get_boxoffice, route_through_entry_script
 from brcc_core.ui.boundary import page_boundary
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog, refresh_button
 from brcc_core.ui.layout import layout_choice
-from brcc_core.windows import local_now
 
 route_through_entry_script()
 st.title("Sales & pace")

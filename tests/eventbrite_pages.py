@@ -10,7 +10,7 @@ import math
 
 from sqlalchemy import func, select
 
-from brcc_core.eventbrite_sales import EventbriteSales
+from brcc_core.sales.eventbrite_orders import EventbriteSales
 from brcc_core.sandbox.eventbrite_api import DEFAULT_PAGE_SIZE
 from brcc_core.sandbox.eventbrite_orders import ATTENDEES, ORDERS
 from brcc_core.sandbox.twin import Sandbox

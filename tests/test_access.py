@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from brcc_core.access import Access, AccessDenied, Actor, LinkInvalid, parse_admins
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
-from brcc_core.inventory import Change
+from brcc_core.capacity.engine import Change
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.common.emails import parse_admins
+from brcc_core.people.access import Access, AccessDenied, Actor, LinkInvalid
 from brcc_core.settings import load_settings
-from brcc_core.state import State
+from brcc_core.store.state import State
 
 ADMIN = "boss@club.example"
 

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.channels.wordpress import WordPressReader
+from brcc_core.common.windows import local_now
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.windows import local_now
-from brcc_core.wordpress import WordPressReader
 from tests.club_time import SUITE_DAY
 
 NOT_SOLD = {"Canceled", "Cancelled", "Unpaid"}
@@ -314,8 +314,8 @@ def test_managed_single_event_shows_its_woocommerce_stock(sandbox, boxoffice):
 
 
 def test_shows_use_a_confirmed_venue_capacity(boxoffice, tmp_path):
-    from brcc_core.access import Actor
-    from brcc_core.state import State
+    from brcc_core.people.access import Actor
+    from brcc_core.store.state import State
 
     boxoffice._state = State.open(f"sqlite:///{tmp_path / 'state.db'}")
     boxoffice.refresh_catalog()
@@ -331,7 +331,7 @@ def test_shows_use_a_confirmed_venue_capacity(boxoffice, tmp_path):
 
 
 def test_shows_fall_back_to_suggestions_without_the_state_db(boxoffice):
-    from brcc_core.state import State
+    from brcc_core.store.state import State
 
     boxoffice._state = State.open("mysql+pymysql://nobody:pw@127.0.0.1:1/none")
     boxoffice.refresh_catalog()
@@ -341,7 +341,7 @@ def test_shows_fall_back_to_suggestions_without_the_state_db(boxoffice):
 
 def test_without_the_state_db_every_show_says_its_venue_capacity_is_the_default(boxoffice):
     from brcc_core.boxoffice import SAVED_SHOWS_ERROR
-    from brcc_core.state import State
+    from brcc_core.store.state import State
 
     boxoffice._state = State.open("mysql+pymysql://nobody:pw@127.0.0.1:1/none")
     boxoffice.refresh_catalog()

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.common.windows import local_now
 from brcc_core.settings import load_settings
-from brcc_core.windows import local_now
 from tests import faketime_sleep, served_app
 
 pytestmark = pytest.mark.browser

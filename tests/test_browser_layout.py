@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.common.windows import local_now
+from brcc_core.people.access import Actor
 from brcc_core.settings import load_settings
-from brcc_core.windows import local_now
 from tests.test_browser import (
     FIRST_RUN_SECONDS,
     Server,

@@ -30,11 +30,11 @@ from test_browser import (  # noqa: E402 - after the skips; shares the server he
     wait_until_idle,
 )
 
-from brcc_core.access import AccessDenied  # noqa: E402
 from brcc_core.boxoffice import BoxOffice  # noqa: E402
-from brcc_core.inventory import Change  # noqa: E402
+from brcc_core.capacity.engine import Change  # noqa: E402
+from brcc_core.common.windows import local_now  # noqa: E402
+from brcc_core.people.access import AccessDenied  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
-from brcc_core.windows import local_now  # noqa: E402
 from tests.served_app import free_port  # noqa: E402
 
 ADMIN = "boss@club.example"

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.capacity.preview import Change
 from brcc_core.common import clock
-from brcc_core.inventory_preview import Change
+from brcc_core.people.access import Actor
 from brcc_core.settings import load_settings
 from tests.app_env import clear_settings
 from tests.club_time import CLUB_TZ

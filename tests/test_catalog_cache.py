@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from brcc_core.catalog_cache import (
+from brcc_core.catalog.cache import (
     HEADER,
     HEADER_SIZE,
     KEY_FILENAME,
@@ -332,7 +332,7 @@ def test_concurrent_saves_and_loads_from_threads_never_tear(tmp_path):
 _PROCESS_SCRIPT = """
 import sys, time
 from pathlib import Path
-from brcc_core.catalog_cache import CatalogCache
+from brcc_core.catalog.cache import CatalogCache
 
 data_dir, writer, go = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
 while not go.exists():

@@ -1,4 +1,4 @@
-"""brcc_core.charts: the figures carry the shows' numbers, mark oversells and unknowns,
+"""brcc_core.views.charts: the figures carry the shows' numbers, mark oversells and unknowns,
 and stay readable on a projector."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from brcc_core import charts
-from brcc_core.comparison import comparison_cards, comparison_frame
-from brcc_core.shows import suggest_shows
-from brcc_core.windows import upcoming_shows
+from brcc_core.common.windows import upcoming_shows
+from brcc_core.live.shows import suggest_shows
+from brcc_core.views import charts
+from brcc_core.views.comparison import comparison_cards, comparison_frame
 from tests.test_views import NOW, frame, wc
 from tests.test_views import listings as listings  # noqa: F401 - fixture
 from tests.test_views import shows as shows  # noqa: F401 - fixture

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
-from brcc_core.class_reads import KeptClasses, plan_class_reads, plan_read_budget
+from brcc_core.capacity.preview import Change
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.catalog.refresh_plan import KeptClasses, plan_class_reads, plan_read_budget
 from brcc_core.common import clock
-from brcc_core.inventory_preview import Change
+from brcc_core.people.access import Actor
 from brcc_core.sandbox import fooevents_sim as sim
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings

@@ -1,19 +1,19 @@
-"""brcc_core.club: the club's shared facts, and the defaults that take them from there."""
+"""brcc_core.common.club: the club's shared facts, and the defaults that take them from there."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from brcc_core.club import (
+from brcc_core.common.club import (
     CHANNEL_NAMES,
     CLUB_TIMEZONE,
     DEFAULT_VENUE_CAPACITY,
     NEARLY_FULL_SHARE,
     channel_name,
 )
+from brcc_core.live.shows import suggest_shows
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE, SANDBOX_VENUE_CAPACITY
 from brcc_core.settings import load_settings
-from brcc_core.shows import suggest_shows
 
 
 def test_channels_are_named_as_managers_know_them():

@@ -13,16 +13,16 @@ import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from brcc_core import http
 from brcc_core.boxoffice import LIVE_HELD_UP, SAVED_SHOWS_ERROR, BoxOffice
-from brcc_core.catalog_cache import CatalogCache
-from brcc_core.db_engines import database_engine, failure_reason
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.channels import http
+from brcc_core.channels.wordpress import WordPressReader, wordpress_engine
+from brcc_core.common.db_engines import database_engine, failure_reason
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.shows import SavedShow
-from brcc_core.state import State
+from brcc_core.store.saved_shows import SavedShow
+from brcc_core.store.state import State
 from brcc_core.ui.app import _boxoffice
-from brcc_core.wordpress import WordPressReader, wordpress_engine
 from tests.app_env import clear_settings
 from tests.club_time import SUITE_DAY
 from tests.db_outage import database_with_outage, wordpress_with_outage

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from brcc_core import http
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
-from brcc_core.health import Check
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.channels import http
+from brcc_core.live.health import Check
 from brcc_core.sandbox.schema import create_schema, make_engine
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.state import AuditEntry, State, StateUnavailable
+from brcc_core.store.state import AuditEntry, State, StateUnavailable
 from brcc_core.ui.app import _boxoffice
 from tests.app_env import clear_settings
 from tests.club_time import SUITE_DAY

@@ -13,15 +13,16 @@ import pandas as pd
 import pytest
 import responses
 
-import brcc_core.http as http
-from brcc_core.access import Actor
+import brcc_core.channels.http as http
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
+from brcc_core.capacity.preview import Change
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.channels.eventbrite import EventbriteClient, WalkStopped
 from brcc_core.common import clock
-from brcc_core.eventbrite import EventbriteClient, WalkStopped
-from brcc_core.inventory_preview import Change
+from brcc_core.common.secret import Secret
+from brcc_core.people.access import Actor
 from brcc_core.sandbox.twin import Sandbox
-from brcc_core.settings import Secret, load_settings
+from brcc_core.settings import load_settings
 from tests.club_time import SUITE_DAY
 
 MANAGER = Actor.demo("manager")

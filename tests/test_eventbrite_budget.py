@@ -14,15 +14,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
-from brcc_core.eventbrite_budget import eventbrite_calls, eventbrite_said, token_fingerprint
-from brcc_core.inventory_preview import Change
+from brcc_core.capacity.preview import Change
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.channels.eventbrite_budget import (
+    eventbrite_calls,
+    eventbrite_said,
+    token_fingerprint,
+)
+from brcc_core.people.access import Actor
 from brcc_core.sandbox.constants import SANDBOX_EB_TOKEN
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.state import State
+from brcc_core.store.state import State
 from tests.club_time import SUITE_DAY
 
 ROOT = Path(__file__).parents[1]
@@ -33,11 +37,11 @@ FIRST_SERVER = """
 import json, sys
 from pathlib import Path
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
+from brcc_core.catalog.cache import CatalogCache
 from brcc_core.sandbox.schema import make_engine
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.state import State
+from brcc_core.store.state import State
 
 sandbox_url, state_url, data = sys.argv[1:4]
 settings = load_settings({"BRCC_DATA_DIR": data}, dotenv_path=None)

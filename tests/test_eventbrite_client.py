@@ -19,10 +19,17 @@ import pytest
 import requests
 import responses
 
-import brcc_core.http as http
-from brcc_core.eventbrite import WAYPOINT_HEADER, EventbriteClient
-from brcc_core.http import AuthError, NotFound, RateLimited, Rejected, Unreachable, UpstreamError
-from brcc_core.settings import Secret
+import brcc_core.channels.http as http
+from brcc_core.channels.eventbrite import WAYPOINT_HEADER, EventbriteClient
+from brcc_core.channels.http import (
+    AuthError,
+    NotFound,
+    RateLimited,
+    Rejected,
+    Unreachable,
+    UpstreamError,
+)
+from brcc_core.common.secret import Secret
 
 API = "https://www.eventbriteapi.com/v3"
 ORG = "698566935713"
@@ -224,7 +231,7 @@ def test_an_order_walk_past_its_page_limit_fails_instead_of_ending_as_if_complet
 ):
     """An organization with more order pages than the walk may read must not pass a part
     for the whole: the sync would record itself complete and undercount Eventbrite sales."""
-    import brcc_core.eventbrite as eventbrite
+    import brcc_core.channels.eventbrite as eventbrite
 
     monkeypatch.setattr(eventbrite, "HISTORY_MAX_PAGES", 3)
     served = []
@@ -499,7 +506,7 @@ def test_call_budget_counts_concurrent_calls_exactly(clock):
 def test_end_to_end_against_the_sandbox(engine):
     from sqlalchemy import func, select
 
-    from brcc_core.eventbrite import LISTED_STATUSES
+    from brcc_core.channels.eventbrite import LISTED_STATUSES
     from brcc_core.sandbox.eventbrite_api import CLASSES, EVENTS
     from brcc_core.sandbox.twin import Sandbox
 

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, delete, func, select, update
 
-from brcc_core import http
+from brcc_core.channels import http
+from brcc_core.channels.eventbrite import EventbriteClient
+from brcc_core.channels.http import UpstreamError
 from brcc_core.common import clock
-from brcc_core.eventbrite import EventbriteClient
-from brcc_core.eventbrite_sales import CURSORS, PARTIAL, EventbriteSales, metadata
-from brcc_core.eventbrite_sales import ORDERS as STORED_ORDERS
-from brcc_core.http import UpstreamError
+from brcc_core.sales.eventbrite_orders import CURSORS, PARTIAL, EventbriteSales, metadata
+from brcc_core.sales.eventbrite_orders import ORDERS as STORED_ORDERS
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE
 from brcc_core.sandbox.eventbrite_orders import ATTENDEES, ORDERS, place_order
 from brcc_core.sandbox.schema import drop_schema, make_engine

@@ -6,8 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from brcc_core import eventbrite_seats as seats
-from brcc_core.eventbrite_seats import ClassFacts, TierFacts, event_seats, held_seats, tier_facts
+from brcc_core.channels import eventbrite_seats as seats
+from brcc_core.channels.eventbrite_seats import (
+    ClassFacts,
+    TierFacts,
+    event_seats,
+    held_seats,
+    tier_facts,
+)
 
 NOW = datetime(2025, 5, 30, 18, 0, tzinfo=UTC)
 

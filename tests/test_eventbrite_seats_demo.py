@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import text
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
+from brcc_core.capacity.sync import SyncPolicy
+from brcc_core.catalog.cache import CatalogCache
 from brcc_core.common import clock
 from brcc_core.sandbox.schema import create_schema, drop_schema, make_engine
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.sync import SyncPolicy
 from tests.club_time import club_moment
 
 # A Wednesday afternoon: the seed's fortnightly watch party falls on this week's Thursday,

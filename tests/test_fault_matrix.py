@@ -23,16 +23,16 @@ from requests.adapters import BaseAdapter
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from brcc_core import http
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.dashboard import UPCOMING_COLUMNS
+from brcc_core.channels import http
+from brcc_core.channels.wordpress import WordPressReader
+from brcc_core.common.windows import local_now, upcoming_shows
 from brcc_core.sandbox.app import SANDBOX_BASE_URL
 from brcc_core.settings import load_settings
-from brcc_core.shows import SavedShow
-from brcc_core.state import State
+from brcc_core.store.saved_shows import SavedShow
+from brcc_core.store.state import State
 from brcc_core.ui.app import _boxoffice
-from brcc_core.windows import local_now, upcoming_shows
-from brcc_core.wordpress import WordPressReader
+from brcc_core.views.dashboard import UPCOMING_COLUMNS
 from tests.app_env import clear_settings
 
 ROOT = Path(__file__).parents[1]

@@ -1,4 +1,4 @@
-"""brcc_core.fooevents: product kinds, every FBOS shape, and the one-date stock write."""
+"""brcc_core.channels.fooevents: product kinds, every FBOS shape, and the one-date stock write."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from brcc_core.fooevents import (
+from brcc_core.channels.fooevents import (
     FBOS_META_KEY,
     BookingOptionsError,
     classify_product,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from brcc_core.fooevents import _php_json, parse_booking_options, set_date_stock
+from brcc_core.channels.fooevents import _php_json, parse_booking_options, set_date_stock
 
 # Characters that stress every escaping rule: JSON's own escapes, other control characters,
 # DEL, "/", Latin-1, the JavaScript line terminators, BMP, astral and lone surrogates.

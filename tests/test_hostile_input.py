@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import text
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
-from brcc_core.charts import capacity_chart
+from brcc_core.catalog.cache import CatalogCache
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import SettingsError, load_settings
 from brcc_core.ui.text import plain
+from brcc_core.views.charts import capacity_chart
 from tests.app_env import clear_settings
 from tests.club_time import SUITE_DAY
 
@@ -75,7 +75,7 @@ def test_plain_keeps_everyday_names_readable():
 def test_chart_labels_escape_html_from_names():
     import pandas as pd
 
-    from brcc_core.shows import suggest_shows
+    from brcc_core.live.shows import suggest_shows
 
     rows = pd.DataFrame(
         {
@@ -212,7 +212,7 @@ OVERSIZED = [10**30, 1e30, "9" * 40, "9" * 5000, "NaN", "inf", "-inf", float("na
 
 @pytest.mark.parametrize("value", OVERSIZED, ids=lambda v: str(type(v).__name__) + repr(v)[:12])
 def test_an_oversized_seat_number_is_unknown_with_the_reason(value):
-    from brcc_core.club import seat_number
+    from brcc_core.common.club import seat_number
 
     number, why = seat_number(value, "stock", negative_ok=True)
     assert number is None and why.startswith("impossible stock (") and len(why) < 60
@@ -223,7 +223,7 @@ def test_an_oversized_seat_number_is_unknown_with_the_reason(value):
     [(None, None), ("", None), (40, 40), ("40", 40), ("40.000000", 40), (-3, -3), (40.0, 40)],
 )
 def test_everyday_seat_numbers_read_as_themselves(value, expected):
-    from brcc_core.club import seat_number
+    from brcc_core.common.club import seat_number
 
     assert seat_number(value, "stock", negative_ok=True) == (expected, None)
 
@@ -232,7 +232,7 @@ def test_everyday_seat_numbers_read_as_themselves(value, expected):
 def test_an_oversized_rest_stock_quantity_is_not_used_and_says_why(value):
     from zoneinfo import ZoneInfo
 
-    from brcc_core.catalog import catalog_product
+    from brcc_core.catalog.build import catalog_product
 
     product = {"id": 7, "name": "Late show", "manage_stock": True, "stock_quantity": value}
     shown = catalog_product(product, ZoneInfo("America/Toronto"))
@@ -244,7 +244,7 @@ def test_an_oversized_rest_stock_quantity_is_not_used_and_says_why(value):
 def test_an_oversized_booking_options_stock_is_a_problem_of_that_date(value):
     import json
 
-    from brcc_core.fooevents import parse_booking_options
+    from brcc_core.channels.fooevents import parse_booking_options
 
     blob = {
         "s1": {
@@ -263,7 +263,7 @@ OVERSIZED_STOCK = ["1e30", "9" * 40, "NaN", "inf", str(2**64)]
 
 
 def _pages_env(mp: pytest.MonkeyPatch, data_dir: Path) -> None:
-    from brcc_core import http
+    from brcc_core.channels import http
 
     clear_settings(mp)
     mp.setenv("BRCC_DATA_DIR", str(data_dir))
@@ -278,7 +278,7 @@ def hostile_club(tmp_path_factory):
     through the app's own BoxOffice."""
     import json
 
-    from brcc_core.fooevents import FBOS_META_KEY
+    from brcc_core.channels.fooevents import FBOS_META_KEY
     from brcc_core.settings import load_settings as settings_now
     from brcc_core.ui.app import _boxoffice
 

@@ -11,17 +11,17 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
-from brcc_core.fooevents import FBOS_META_KEY, parse_booking_options
-from brcc_core.inventory_preview import Change
+from brcc_core.capacity.preview import Change
+from brcc_core.capacity.sync import SyncPolicy
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.channels.fooevents import FBOS_META_KEY, parse_booking_options
+from brcc_core.common.windows import local_now
+from brcc_core.people.access import Actor
 from brcc_core.sandbox.fooevents_sim import sell_booking, sell_eventbrite, sell_single
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.state import State
-from brcc_core.sync import SyncPolicy
-from brcc_core.windows import local_now
+from brcc_core.store.state import State
 from tests.club_time import SUITE_DAY
 
 MANAGER = Actor.demo("manager")  # the sandbox runs in demo mode: a demo manager writes

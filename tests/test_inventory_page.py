@@ -11,10 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.formats import SYNC_ACTIONS
+from brcc_core.common.formats import SYNC_ACTIONS
+from brcc_core.common.windows import local_now
 from brcc_core.settings import load_settings
 from brcc_core.ui.layout import LAYOUT_KEY
-from brcc_core.windows import local_now
 from tests.app_env import clear_settings
 
 ROOT = Path(__file__).parents[1]
@@ -184,7 +184,7 @@ def test_sync_two_shows_with_one_confirmation(demo_env):
 
 
 def box_policy():
-    from brcc_core.sync import SyncPolicy
+    from brcc_core.capacity.sync import SyncPolicy
 
     return SyncPolicy("split", {"woocommerce": 50, "eventbrite": 50})
 
@@ -233,7 +233,7 @@ def test_switching_sync_policies_and_applying_each(demo_env):
     """Mirror → split → buffer → split → mirror, applying each: no error, the row picker
     always shows the current policy's targets, and right after each applied sync a dry
     run of the same policy proposes nothing."""
-    from brcc_core.sync import SyncPolicy
+    from brcc_core.capacity.sync import SyncPolicy
     from brcc_core.ui.inventory_sync import row_labels
 
     at = inventory_page()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from brcc_core.inventory_preview import (
+from brcc_core.capacity.preview import (
     Change,
     DateNumbers,
     ListingState,

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
+from brcc_core.catalog.cache import CatalogCache
 from brcc_core.sandbox.schema import create_schema, drop_schema, make_engine
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.state import State
+from brcc_core.store.state import State
 from tests.club_time import SUITE_DAY
 
 ROOT = Path(__file__).parents[1]
@@ -24,14 +24,14 @@ ROOT = Path(__file__).parents[1]
 MANAGER = """
 import json, sys, time
 from pathlib import Path
-from brcc_core.access import Actor
+from brcc_core.people.access import Actor
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
-from brcc_core.inventory_preview import Change
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.capacity.preview import Change
 from brcc_core.sandbox.schema import make_engine
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.state import State
+from brcc_core.store.state import State
 
 url, key, value, start, who, data = sys.argv[1:7]
 sandbox = Sandbox(make_engine(url))

@@ -1,4 +1,4 @@
-"""brcc_core.keys: show and listing keys built, taken apart and recognised in one place."""
+"""brcc_core.common.keys: show and listing keys built, taken apart and recognised in one place."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from brcc_core.keys import (
+from brcc_core.common.keys import (
     ListingKey,
     channel_of,
     event_id_of,

@@ -36,7 +36,11 @@ HIDDEN_SANDBOX = textwrap.dedent(
         if not name.startswith("brcc_core.sandbox"):
             print(f"FAILED {name}")
 
-    names = ["brcc_core.boxoffice", "brcc_core.dashboard", "brcc_core.comparison"] + sorted(
+    names = [
+        "brcc_core.boxoffice",
+        "brcc_core.views.dashboard",
+        "brcc_core.views.comparison",
+    ] + sorted(
         info.name
         for info in pkgutil.walk_packages(
             brcc_core.__path__, "brcc_core.", onerror=walk_error

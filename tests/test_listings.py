@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from brcc_core.catalog import build_catalog
-from brcc_core.listings import build_listings
+from brcc_core.catalog.build import build_catalog
+from brcc_core.live.listings import build_listings
 
 TZ = "America/Toronto"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from brcc_core.catalog import build_catalog
-from brcc_core.listings import build_listings
-from brcc_core.shows import suggest_shows
+from brcc_core.catalog.build import build_catalog
+from brcc_core.live.listings import build_listings
+from brcc_core.live.shows import suggest_shows
 
 TZ = "America/Toronto"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

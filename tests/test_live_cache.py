@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from brcc_core.access import Actor
 from brcc_core.boxoffice import LIVE_READ_AT, BoxOffice
-from brcc_core.catalog_cache import CatalogCache
+from brcc_core.capacity.engine import Change
+from brcc_core.catalog.cache import CatalogCache
 from brcc_core.common import clock
-from brcc_core.health import Check
-from brcc_core.inventory import Change
-from brcc_core.live_cache import SharedValues
+from brcc_core.live.health import Check
+from brcc_core.live.shared_reads import SharedValues
+from brcc_core.people.access import Actor
 from brcc_core.sandbox import fooevents_sim as sim
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
@@ -215,7 +215,7 @@ def _counting(monkeypatch, owner, name: str) -> list[int]:
 
 
 def test_twenty_dashboards_at_once_group_shows_and_build_the_chart_once(boxoffice, monkeypatch):
-    import brcc_core.dashboard as dashboard
+    import brcc_core.views.dashboard as dashboard
 
     shows = _counting(monkeypatch, boxoffice, "shows")
     charts = _counting(monkeypatch, dashboard, "capacity_chart")

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import Engine, event, select, update
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.channels.wordpress import WordPressReader
 from brcc_core.sandbox.schema import wordpress_metadata
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.wordpress import WordPressReader
 from tests.club_time import SUITE_DAY
 
 T = wordpress_metadata("wp_").tables

@@ -1,4 +1,4 @@
-"""Pace (brcc_core.pace): table-tested on hand-made sales of a weekly show."""
+"""Pace (brcc_core.sales.pace): table-tested on hand-made sales of a weekly show."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from brcc_core.history import sales_frame
-from brcc_core.pace import BEHIND_LABEL, pace_curves, pace_table
+from brcc_core.sales.pace import BEHIND_LABEL, pace_curves, pace_table
+from brcc_core.sales.site_history import sales_frame
 
 TZ = ZoneInfo("America/Toronto")
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)

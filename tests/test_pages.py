@@ -14,16 +14,17 @@ import pytest
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
-from brcc_core import formats, http
-from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.dashboard import UPCOMING_DAYS
-from brcc_core.inventory_preview import Change
+from brcc_core.capacity.preview import Change
+from brcc_core.channels import http
+from brcc_core.channels.wordpress import WordPressReader
+from brcc_core.common import formats
+from brcc_core.common.windows import listings_between, local_now
+from brcc_core.people.access import Actor
 from brcc_core.settings import load_settings
 from brcc_core.ui.app import _boxoffice
 from brcc_core.ui.layout import LAYOUT_KEY, default_layout
-from brcc_core.windows import listings_between, local_now
-from brcc_core.wordpress import WordPressReader
+from brcc_core.views.dashboard import UPCOMING_DAYS
 from tests.app_env import clear_settings
 
 ROOT = Path(__file__).parents[1]
@@ -499,9 +500,9 @@ def test_on_a_phone_neighbouring_oversold_marks_keep_apart():
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from brcc_core import charts
-    from brcc_core.shows import suggest_shows
+    from brcc_core.live.shows import suggest_shows
     from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
+    from brcc_core.views import charts
     from tests.test_views import frame, wc
 
     start = datetime(2026, 11, 30, 20, 0, tzinfo=ZoneInfo("America/Toronto"))

@@ -14,19 +14,20 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, delete, event, select, text, update
 
-from brcc_core import comparison, takings
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.channels.eventbrite import EventbriteClient
 from brcc_core.common import clock
-from brcc_core.eventbrite import EventbriteClient
-from brcc_core.eventbrite_sales import EventbriteSales
-from brcc_core.history import WooCommerceHistory
+from brcc_core.sales import takings
+from brcc_core.sales.eventbrite_orders import EventbriteSales
+from brcc_core.sales.site_history import WooCommerceHistory
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE
 from brcc_core.sandbox.eventbrite_orders import ATTENDEES, ORDERS, place_order
 from brcc_core.sandbox.schema import drop_schema, make_engine
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.state import State
+from brcc_core.store.state import State
+from brcc_core.views import comparison
 from tests.club_time import SUITE_DAY
 from tests.eventbrite_pages import incremental_sync_calls
 

@@ -13,14 +13,15 @@ import pytest
 from sqlalchemy import delete
 from streamlit.testing.v1 import AppTest
 
-from brcc_core import http, takings
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.comparison import comparison_cards
-from brcc_core.eventbrite_sales import CURSORS, PARTIAL
+from brcc_core.channels import http
+from brcc_core.common.windows import local_now
+from brcc_core.sales import takings
+from brcc_core.sales.eventbrite_orders import CURSORS, PARTIAL
 from brcc_core.settings import load_settings
 from brcc_core.ui.app import _boxoffice
 from brcc_core.ui.comparison import takings_text
-from brcc_core.windows import local_now
+from brcc_core.views.comparison import comparison_cards
 from tests.app_env import clear_settings
 
 ROOT = Path(__file__).parents[1]

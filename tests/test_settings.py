@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from brcc_core.settings import Secret, SettingsError, load_settings
+from brcc_core.common.secret import Secret
+from brcc_core.settings import SettingsError, load_settings
 from tests.app_env import without_settings
 
 LIVE = {
@@ -30,7 +31,7 @@ def test_no_credentials_means_demo_mode_with_defaults():
     assert s.is_demo
     assert s.timezone == "America/Toronto"
     assert s.venue_capacity == 55
-    # The demo's files live apart from the club's (data/): brcc_core/systems.py
+    # The demo's files live apart from the club's (data/): brcc_core/store/systems.py
     assert s.data_dir == Path("data/demo")
     assert s.sandbox_db_url == "sqlite:///data/demo/sandbox.db"
     assert s.state_db_url == "sqlite:///data/demo/state.db"

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from brcc_core.shows import map_shows, suggest_shows
+from brcc_core.live.shows import map_shows, suggest_shows
 
 TZ = "America/Toronto"
 

@@ -15,8 +15,8 @@ import pytest
 import requests
 from streamlit.testing.v1 import AppTest
 
-from brcc_core.access import Actor, LinkInvalid
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.people.access import Actor, LinkInvalid
 from brcc_core.sandbox.constants import (
     SANDBOX_EB_ORGANIZATION_ID,
     SANDBOX_EB_TOKEN,
@@ -285,8 +285,8 @@ def test_live_mode_without_sign_in_is_read_only_and_says_why(demo_env, monkeypat
     box.refresh_catalog()
     listings = box.listings()
     row = listings[listings["channel"] == "woocommerce"].iloc[0]
-    from brcc_core.access import AccessDenied
-    from brcc_core.inventory import Change
+    from brcc_core.capacity.engine import Change
+    from brcc_core.people.access import AccessDenied
 
     for who in (None, Actor.demo("manager"), Actor.unsigned()):
         with pytest.raises(AccessDenied):

@@ -13,15 +13,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert
 
-from brcc_core import http
-from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
-from brcc_core.formats import isolate, listing_name
-from brcc_core.inventory_preview import Change, ListingState, preview_change
+from brcc_core.capacity.preview import Change, ListingState, preview_change
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.channels import http
+from brcc_core.common.formats import isolate, listing_name
+from brcc_core.people.access import Actor
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.state import State, StateUnavailable, shows
+from brcc_core.store.state import State, StateUnavailable, shows
 from tests.club_time import SUITE_DAY
 
 MANAGER = Actor.demo("manager")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from brcc_core.common import clock
-from brcc_core.shows import (
+from brcc_core.live.shows import (
     SHOW_COLUMNS,
     RecurringRule,
     RuleMember,
@@ -17,7 +17,7 @@ from brcc_core.shows import (
     map_shows,
     suggest_shows,
 )
-from brcc_core.state import AUDIT_COLUMNS, AuditEntry, State, StateUnavailable
+from brcc_core.store.state import AUDIT_COLUMNS, AuditEntry, State, StateUnavailable
 
 
 @pytest.fixture
@@ -142,7 +142,7 @@ def test_sqlite_file_folder_is_created(tmp_path):
     assert (tmp_path / "deep" / "state.db").exists()
 
 
-# --- saved mappings in effect (brcc_core.shows.map_shows over what State stores) ----------
+# --- saved mappings in effect (brcc_core.live.shows.map_shows over what State stores) ----------
 TZ = "America/Toronto"
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from brcc_core.sync import SyncListing, SyncPolicy, SyncShow, allocate, plan_sync, plans_frame
+from brcc_core.capacity.sync import (
+    SyncListing,
+    SyncPolicy,
+    SyncShow,
+    allocate,
+    plan_sync,
+    plans_frame,
+)
 
 WC = "wc:1:slot:date"
 EB = "eb:9:91"

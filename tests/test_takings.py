@@ -1,4 +1,4 @@
-"""Revenue, ticket types and no-shows (brcc_core.takings), table-tested."""
+"""Revenue, ticket types and no-shows (brcc_core.sales.takings), table-tested."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from brcc_core import comparison, takings
-from brcc_core.history import sales_frame
+from brcc_core.sales import takings
+from brcc_core.sales.site_history import sales_frame
+from brcc_core.views import comparison
 from tests.test_views import at
 from tests.test_views import listings as listings  # noqa: F401 - fixture
 from tests.test_views import shows as shows  # noqa: F401 - fixture

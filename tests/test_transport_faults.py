@@ -11,11 +11,11 @@ from dataclasses import replace
 
 import pytest
 
-from brcc_core import http
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
-from brcc_core.eventbrite import EventbriteClient
-from brcc_core.http import Unreachable, UpstreamError
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.channels import http
+from brcc_core.channels.eventbrite import EventbriteClient
+from brcc_core.channels.http import Unreachable, UpstreamError
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
 from tests.club_time import SUITE_DAY

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from brcc_core.access import ROLE_LABELS
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.people.access import ROLE_LABELS
 from brcc_core.settings import load_settings
 from tests.app_env import clear_settings
 
@@ -110,7 +110,7 @@ def test_a_viewer_s_refresh_and_order_sync_are_on_record_with_their_name(club):
 
 
 def test_nobody_without_a_role_refreshes_and_the_attempt_is_on_record(club):
-    from brcc_core.access import AccessDenied, Actor
+    from brcc_core.people.access import AccessDenied, Actor
 
     with pytest.raises(AccessDenied):
         club.refresh_catalog(who=Actor.nobody("signed out"))
@@ -131,8 +131,8 @@ def test_the_role_table_says_what_each_role_may_do_including_refresh():
 
 def test_without_sign_in_everyone_may_refresh_and_nobody_may_write(tmp_path):
     """Live mode with no [auth]: read-only for everyone, and a refresh is a read."""
-    from brcc_core.access import Access, AccessDenied, Actor
-    from brcc_core.state import State
+    from brcc_core.people.access import Access, AccessDenied, Actor
+    from brcc_core.store.state import State
 
     state = State.open(f"sqlite:///{tmp_path / 'state.db'}")
     access = Access(state.engine, audit=state.append_audit)

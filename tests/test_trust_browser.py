@@ -28,9 +28,9 @@ from test_browser import (  # noqa: E402 - after the skips; shares the server he
     sync_api,
 )
 
-from brcc_core.access import Actor  # noqa: E402
 from brcc_core.boxoffice import BoxOffice  # noqa: E402
 from brcc_core.common import clock  # noqa: E402
+from brcc_core.people.access import Actor  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
 from tests import served_app  # noqa: E402
 from tests.served_app import free_port  # noqa: E402

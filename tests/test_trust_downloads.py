@@ -2,7 +2,7 @@
 
 An event named ``=HYPERLINK("http://evil.example/x","csv")`` landed unchanged in the
 Comparison and Audit CSVs, and the revenue CSV was built the same way. Every download now
-goes through ``brcc_core.downloads.csv_bytes``: a cell starting with ``=``, ``+``, ``-``,
+goes through ``brcc_core.common.downloads.csv_bytes``: a cell starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return gets OWASP's leading single quote, and a real number
 stays a number. The three downloads are taken from the pages themselves (AppTest), with
 every product and event of the demo club named with that formula.
@@ -20,11 +20,11 @@ import streamlit
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.capacity.preview import Change
 from brcc_core.common import clock
-from brcc_core.downloads import csv_bytes, safe_cell
-from brcc_core.inventory_preview import Change
+from brcc_core.common.downloads import csv_bytes, safe_cell
+from brcc_core.people.access import Actor
 from brcc_core.settings import load_settings
 from tests.app_env import clear_settings
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.inventory_preview import Change, ListingState, preview_change
+from brcc_core.capacity.preview import Change, ListingState, preview_change
+from brcc_core.people.access import Actor
 from brcc_core.settings import load_settings
 from tests.app_env import clear_settings
 

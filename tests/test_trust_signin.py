@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from brcc_core.access import Access, AccessDenied, unverified_reason
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.people.access import Access, AccessDenied, unverified_reason
 from brcc_core.settings import SettingsError, load_settings
-from brcc_core.state import State
+from brcc_core.store.state import State
 from brcc_core.ui.text import ZERO_WIDTH_SPACE
 from tests.app_env import clear_settings
 

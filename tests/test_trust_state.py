@@ -22,13 +22,13 @@ import pytest
 import streamlit
 from streamlit.testing.v1 import AppTest
 
-from brcc_core.access import Access, Actor, LinkInvalid
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
+from brcc_core.catalog.cache import CatalogCache
 from brcc_core.common import clock
+from brcc_core.people.access import Access, Actor, LinkInvalid
 from brcc_core.settings import load_settings
-from brcc_core.state import AuditEntry, State
-from brcc_core.systems import StateRefused, claim, move_legacy_demo
+from brcc_core.store.state import AuditEntry, State
+from brcc_core.store.systems import StateRefused, claim, move_legacy_demo
 from brcc_core.ui.text import ZERO_WIDTH_SPACE
 from tests.app_env import clear_settings
 

@@ -1,4 +1,4 @@
-"""brcc_core.values: an unknown number stays unknown (never 0) however it arrives."""
+"""brcc_core.common.values: an unknown number stays unknown (never 0) however it arrives."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from brcc_core.values import (
+from brcc_core.common.values import (
     DECIMAL,
     TEXT,
     WHOLE,

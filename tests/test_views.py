@@ -1,4 +1,4 @@
-"""brcc_core.dashboard, comparison, selection, windows and health: the numbers the
+"""brcc_core.views.dashboard, comparison, selection, windows and health: the numbers the
 manager's pages print, from listing and show frames built here by hand (the same shapes
 BoxOffice.listings()/shows() return)."""
 
@@ -13,25 +13,25 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from brcc_core.comparison import (
+from brcc_core.common.windows import listings_between, upcoming_shows
+from brcc_core.live.health import Check, Health, health_lines, overall_health, with_call_budget
+from brcc_core.live.listings import LISTING_COLUMNS
+from brcc_core.live.shows import suggest_shows
+from brcc_core.views.comparison import (
     comparison_candidates,
     comparison_cards,
     comparison_csv,
     comparison_listings,
     comparison_summary,
 )
-from brcc_core.dashboard import UPCOMING_COLUMNS, key_figures, upcoming_table
-from brcc_core.health import Check, Health, health_lines, overall_health, with_call_budget
-from brcc_core.listings import LISTING_COLUMNS
-from brcc_core.selection import (
+from brcc_core.views.dashboard import UPCOMING_COLUMNS, key_figures, upcoming_table
+from brcc_core.views.selection import (
     clean_selection,
     decode_selection,
     encode_selection,
     merge_table_selection,
     selection_days,
 )
-from brcc_core.shows import suggest_shows
-from brcc_core.windows import listings_between, upcoming_shows
 
 TZ = ZoneInfo("America/Toronto")
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=TZ)  # a Monday
@@ -461,7 +461,7 @@ def test_eventbrite_calls_left_are_a_field_and_a_low_budget_degrades():
 
 
 def test_refresh_changes_are_described_in_words():
-    from brcc_core.catalog import describe_changes
+    from brcc_core.catalog.build import describe_changes
 
     nothing = {"products": (0, 0), "events": (0, 0), "listings": (0, 0)}
     assert describe_changes(nothing) == "no changes"

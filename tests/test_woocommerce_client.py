@@ -21,8 +21,8 @@ import pytest
 import requests
 import responses
 
-import brcc_core.http as http
-from brcc_core.http import (
+import brcc_core.channels.http as http
+from brcc_core.channels.http import (
     AuthError,
     IntegrationError,
     NotFound,
@@ -31,8 +31,8 @@ from brcc_core.http import (
     Unreachable,
     UpstreamError,
 )
-from brcc_core.settings import Secret
-from brcc_core.woocommerce import WooCommerceClient
+from brcc_core.channels.woocommerce import WooCommerceClient
+from brcc_core.common.secret import Secret
 
 SITE = "https://club.example"
 API = f"{SITE}/wp-json/wc/v3"

@@ -15,14 +15,14 @@ import phpserialize
 import pytest
 from sqlalchemy import Engine, create_engine, event, select
 
-from brcc_core.fooevents import FBOS_META_KEY
-from brcc_core.sandbox.schema import wordpress_metadata
-from brcc_core.wordpress import (
+from brcc_core.channels.fooevents import FBOS_META_KEY
+from brcc_core.channels.wordpress import (
     TICKET_COLUMNS,
     WordPressReader,
     WordPressUnavailable,
     slot_dates_from_fbos,
 )
+from brcc_core.sandbox.schema import wordpress_metadata
 
 T = wordpress_metadata("wp_").tables
 POSTS, POSTMETA = T["wp_posts"], T["wp_postmeta"]

@@ -10,14 +10,14 @@ import time
 import pandas as pd
 import pytest
 
-from brcc_core.access import Actor
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog_cache import CatalogCache
-from brcc_core.inventory_preview import Change
-from brcc_core.locks import WAIT_SECONDS
+from brcc_core.capacity.locks import WAIT_SECONDS
+from brcc_core.capacity.preview import Change
+from brcc_core.catalog.cache import CatalogCache
+from brcc_core.people.access import Actor
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.state import State
+from brcc_core.store.state import State
 from tests.club_time import SUITE_DAY
 from tests.db_outage import database_with_outage
 

@@ -3,7 +3,7 @@ sandbox; they are not secrets and never work against a real site."""
 
 from __future__ import annotations
 
-from brcc_core.club import CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY
+from brcc_core.common.club import CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY
 
 SANDBOX_WC_CONSUMER_KEY = "ck_sandbox_demo_key"
 SANDBOX_WC_CONSUMER_SECRET = "cs_sandbox_demo_secret"

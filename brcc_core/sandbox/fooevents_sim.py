@@ -27,7 +27,7 @@ Sources, so the rows are the ones the real plugins write, not guesses:
 - Eventbrite: a sale adds to the ticket class's ``quantity_sold``.
 
 The FBOS here is the *writer* side only (docs/domain.md section 2); the app's parser lives in
-``brcc_core.fooevents`` and is deliberately not imported, so the two check each other.
+``brcc_core.channels.fooevents`` and is deliberately not imported, so the two check each other.
 """
 
 from __future__ import annotations

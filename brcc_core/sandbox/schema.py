@@ -1,6 +1,7 @@
 """The sandbox's database: the WordPress/WooCommerce tables as the real sites create them
-(defined once, in ``brcc_core.wp_tables``, where the app's reader takes them from too), plus
-the sandbox's own Eventbrite tables, WordPress's session ``sql_mode`` and the engine setup.
+(defined once, in ``brcc_core.channels.wp_tables``, where the app's reader takes them
+from too), plus the sandbox's own Eventbrite tables, WordPress's session ``sql_mode``
+and the engine setup.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from brcc_core.wp_tables import wordpress_metadata
+from brcc_core.channels.wp_tables import wordpress_metadata
 
 __all__ = [
     "WORDPRESS_INCOMPATIBLE_SQL_MODES",

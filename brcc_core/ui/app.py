@@ -6,10 +6,10 @@ import runpy
 
 import streamlit as st
 
-from brcc_core.access import ROLE_LABELS, ROLES, Actor, Role
 from brcc_core.boxoffice import BoxOffice, StartupError
+from brcc_core.people.access import ROLE_LABELS, ROLES, Actor, Role
 from brcc_core.settings import Settings, SettingsError, load_settings
-from brcc_core.state import StateUnavailable
+from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.text import plain
 
 

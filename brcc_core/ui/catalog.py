@@ -8,11 +8,11 @@ import threading
 
 import streamlit as st
 
-from brcc_core.access import AccessDenied
 from brcc_core.boxoffice import BoxOffice, RefreshResult
-from brcc_core.catalog import Catalog, describe_changes
-from brcc_core.club import channel_name
+from brcc_core.catalog.build import Catalog, describe_changes
 from brcc_core.common import clock
+from brcc_core.common.club import channel_name
+from brcc_core.people.access import AccessDenied
 from brcc_core.ui.app import current_actor
 from brcc_core.ui.text import plain
 

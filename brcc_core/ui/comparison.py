@@ -1,5 +1,6 @@
 """Rendering helpers for the comparison: filters, the picker, cards side by side, the
-summary, the grouped chart and the CSV download. Numbers come from ``brcc_core.comparison``."""
+summary, the grouped chart and the CSV download. Numbers come from
+``brcc_core.views.comparison``."""
 
 from __future__ import annotations
 
@@ -10,9 +11,16 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from brcc_core import charts
-from brcc_core.club import channel_name
-from brcc_core.comparison import (
+from brcc_core.common.club import channel_name
+from brcc_core.common.formats import WEEKDAYS
+from brcc_core.sales.takings import Takings
+from brcc_core.ui import selection
+from brcc_core.ui.app import can_write
+from brcc_core.ui.inventory import act_links
+from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
+from brcc_core.ui.text import plain
+from brcc_core.views import charts
+from brcc_core.views.comparison import (
     ComparisonCard,
     ComparisonSummary,
     ListingLine,
@@ -20,14 +28,7 @@ from brcc_core.comparison import (
     listing_label,
     show_label,
 )
-from brcc_core.formats import WEEKDAYS
-from brcc_core.selection import MAX_SELECTION, encode_selection
-from brcc_core.takings import Takings
-from brcc_core.ui import selection
-from brcc_core.ui.app import can_write
-from brcc_core.ui.inventory import act_links
-from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
-from brcc_core.ui.text import plain
+from brcc_core.views.selection import MAX_SELECTION, encode_selection
 
 PICKER_KEY = "compare_pick"
 DEFAULT_RANGE_DAYS = 28

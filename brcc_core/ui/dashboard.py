@@ -1,5 +1,5 @@
 """Rendering helpers for the dashboard: health, key figures, the upcoming-shows table and
-the capacity chart. Numbers come from ``brcc_core.dashboard`` and ``brcc_core.health``;
+the capacity chart. Numbers come from ``brcc_core.views.dashboard`` and ``brcc_core.live.health``;
 this module only draws them."""
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from brcc_core import charts
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice
-from brcc_core.catalog import Catalog
-from brcc_core.club import NEARLY_FULL_SHARE, channel_name
-from brcc_core.dashboard import UPCOMING_DAYS, KeyFigures, show_flag
-from brcc_core.formats import day_label, when_label
-from brcc_core.health import Health, health_lines, overall_health
-from brcc_core.selection import MAX_SELECTION, encode_selection
+from brcc_core.catalog.build import Catalog
+from brcc_core.common.club import NEARLY_FULL_SHARE, channel_name
+from brcc_core.common.formats import day_label, when_label
+from brcc_core.live.health import Health, health_lines, overall_health
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import act_links
 from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
 from brcc_core.ui.text import plain
+from brcc_core.views import charts
+from brcc_core.views.dashboard import UPCOMING_DAYS, KeyFigures, show_flag
+from brcc_core.views.selection import MAX_SELECTION, encode_selection
 
 HEALTH_KEY = "health_results"
 HEALTH_TTL_SECONDS = 60.0

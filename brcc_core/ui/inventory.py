@@ -15,15 +15,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from brcc_core.availability import Availability
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog import Catalog
-from brcc_core.club import channel_name
+from brcc_core.capacity.preview import Change, parse_seats
+from brcc_core.catalog.build import Catalog
+from brcc_core.channels.eventbrite_seats import seats_note
 from brcc_core.common import clock
-from brcc_core.eventbrite_seats import seats_note
-from brcc_core.formats import isolate, when_label
-from brcc_core.inventory_preview import Change, parse_seats
-from brcc_core.state import StateUnavailable
+from brcc_core.common.availability import Availability
+from brcc_core.common.club import channel_name
+from brcc_core.common.formats import isolate, when_label
+from brcc_core.common.values import int_or_none, known
+from brcc_core.store.state import StateUnavailable
 from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
 from brcc_core.ui.app import can_write, current_actor, read_only_reason
 from brcc_core.ui.catalog import CATALOG_KEY
@@ -40,7 +41,6 @@ from brcc_core.ui.inventory_common import (
 )
 from brcc_core.ui.live_age import live_age_caption
 from brcc_core.ui.text import plain
-from brcc_core.values import int_or_none, known
 
 # A link from the dashboard or the comparison opens this page on one show:
 # /inventory?show=show:2026-12-01T20:00&act=sync

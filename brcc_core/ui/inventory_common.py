@@ -13,14 +13,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from brcc_core.access import AccessDenied, Actor
-from brcc_core.club import channel_name
-from brcc_core.formats import isolate, when_label
-from brcc_core.inventory import ChangeResult, catalog_reads, patch_catalog
-from brcc_core.state import StateUnavailable
+from brcc_core.capacity.engine import ChangeResult, catalog_reads, patch_catalog
+from brcc_core.common.club import channel_name
+from brcc_core.common.formats import isolate, when_label
+from brcc_core.common.values import known
+from brcc_core.people.access import AccessDenied, Actor
+from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.app import current_actor
 from brcc_core.ui.catalog import CATALOG_KEY
-from brcc_core.values import known
 
 log = logging.getLogger(__name__)
 

@@ -7,15 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.formats import when_label
-from brcc_core.inventory_preview import parse_seats
-from brcc_core.shows import WEEKDAYS, RecurringRule, RuleMember
-from brcc_core.state import StateUnavailable
+from brcc_core.capacity.preview import parse_seats
+from brcc_core.common.formats import WEEKDAY_NAMES, when_label
+from brcc_core.common.windows import local_now
+from brcc_core.store.saved_shows import RecurringRule, RuleMember
+from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory_common import current_user, listing_label, report_write
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
-from brcc_core.windows import local_now
 
 MESSAGE_KEY = "inv_shows_message"  # (kind, text) after a save
 MAP_FOR_KEY = "inv_map_for"  # the show the editor was filled for
@@ -177,7 +177,7 @@ def _rules(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
     st.text_input("Name", key="inv_rule_name", placeholder="Wednesday 8pm")
     cols = st.columns(2)
     cols[0].selectbox(
-        "Weekday", range(7), format_func=lambda d: WEEKDAYS[d], key="inv_rule_weekday"
+        "Weekday", range(7), format_func=lambda d: WEEKDAY_NAMES[d], key="inv_rule_weekday"
     )
     cols[1].text_input("Start (club time, HH:MM)", value="20:00", key="inv_rule_time")
     cols = st.columns(2)
@@ -225,7 +225,7 @@ def _add_rule(boxoffice: BoxOffice) -> None:
     weekday = int(state.get("inv_rule_weekday") or 0)
     start = (state.get("inv_rule_time") or "").strip()
     rule = RecurringRule(
-        name=(state.get("inv_rule_name") or "").strip() or f"{WEEKDAYS[weekday]} {start}",
+        name=(state.get("inv_rule_name") or "").strip() or f"{WEEKDAY_NAMES[weekday]} {start}",
         weekday=weekday,
         start_time=start,
         members=tuple(members),

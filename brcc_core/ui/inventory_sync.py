@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.club import channel_name
-from brcc_core.formats import SYNC_ACTIONS, isolate, when_label
-from brcc_core.inventory import EVENTBRITE_CALLS_PER_CHANGE
-from brcc_core.sync import SYNC_ROW_COLUMNS, SyncPlan, SyncPolicy, SyncRow, plans_frame
+from brcc_core.capacity.engine import EVENTBRITE_CALLS_PER_CHANGE
+from brcc_core.capacity.sync import SYNC_ROW_COLUMNS, SyncPlan, SyncPolicy, SyncRow, plans_frame
+from brcc_core.common.club import channel_name
+from brcc_core.common.formats import SYNC_ACTIONS, isolate, when_label
+from brcc_core.common.windows import local_now
 from brcc_core.ui.app import can_write
 from brcc_core.ui.catalog import CATALOG_KEY
 from brcc_core.ui.inventory_common import (
@@ -20,7 +21,6 @@ from brcc_core.ui.inventory_common import (
 )
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
-from brcc_core.windows import local_now
 
 PENDING_KEY = "inv_sync_pending"  # {"plans": [...], "row_keys": [...]} awaiting confirmation
 RESULTS_KEY = "inv_sync_results"  # the last sync's per-row outcome (a DataFrame)

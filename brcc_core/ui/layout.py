@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import plotly.graph_objects as go
 import streamlit as st
 
-from brcc_core import charts
+from brcc_core.views import charts
 
 LAYOUTS = ("Desk", "Projector", "Phone")
 LAYOUT_PARAM = "layout"

@@ -1,5 +1,5 @@
 """How old the live WordPress numbers on a page are (they may be shared between sessions
-for a few seconds, see ``brcc_core.live_cache``)."""
+for a few seconds, see ``brcc_core.live.shared_reads``)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import LIVE_HELD_UP, LIVE_READ_AT
-from brcc_core.catalog import Catalog
+from brcc_core.catalog.build import Catalog
 from brcc_core.common import clock as app_clock
-from brcc_core.formats import when_label
+from brcc_core.common.formats import when_label
 from brcc_core.settings import Settings
 
 
@@ -40,7 +40,7 @@ def eventbrite_kept_text(
 ) -> str | None:
     """Which Eventbrite numbers are older than the last refresh: upcoming events beyond the
     first half of the refresh horizon keep the classes read earlier, for up to an hour in
-    its second half (``brcc_core.class_reads``); past events keep their final numbers,
+    its second half (``brcc_core.catalog.refresh_plan``); past events keep their final numbers,
     which no longer change, so they are not mentioned."""
     read_at = getattr(catalog, "ticket_classes_read_at", None) or {}
     now = now or app_clock.now()

@@ -7,18 +7,12 @@ from datetime import timedelta
 
 import streamlit as st
 
-from brcc_core.access import LINK_LIFETIMES, AccessDenied, LinkInvalid, MeetingLink
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog import Catalog
-from brcc_core.comparison import (
-    comparison_cards,
-    comparison_frame,
-    comparison_listings,
-    comparison_summary,
-)
-from brcc_core.dashboard import key_figures
-from brcc_core.formats import moment_label, when_label
-from brcc_core.state import StateUnavailable
+from brcc_core.catalog.build import Catalog
+from brcc_core.common.formats import moment_label, when_label
+from brcc_core.common.windows import local_now
+from brcc_core.people.access import LINK_LIFETIMES, AccessDenied, LinkInvalid, MeetingLink
+from brcc_core.store.state import StateUnavailable
 from brcc_core.ui import comparison as comparison_ui
 from brcc_core.ui import dashboard as dashboard_ui
 from brcc_core.ui import selection
@@ -26,7 +20,13 @@ from brcc_core.ui.app import APP_NAME, MEETING_PARAM, current_actor
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
-from brcc_core.windows import local_now
+from brcc_core.views.comparison import (
+    comparison_cards,
+    comparison_frame,
+    comparison_listings,
+    comparison_summary,
+)
+from brcc_core.views.dashboard import key_figures
 
 REFRESH_SECONDS = 60  # how often a meeting view re-reads the live numbers
 MEETING_DAYS = 14  # the dashboard part of a meeting view looks this far ahead

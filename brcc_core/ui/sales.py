@@ -9,23 +9,23 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from brcc_core import pace, takings
-from brcc_core.access import AccessDenied
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.charts import chart_config
-from brcc_core.club import channel_name
+from brcc_core.channels.http import IntegrationError
 from brcc_core.common import clock
-from brcc_core.downloads import csv_bytes
-from brcc_core.eventbrite_sales import SalesStoreUnavailable
-from brcc_core.formats import header, moment_label, when_label
-from brcc_core.http import IntegrationError
-from brcc_core.pace_chart import pace_chart
-from brcc_core.sales import SalesHistory
-from brcc_core.state import StateUnavailable
+from brcc_core.common.club import channel_name
+from brcc_core.common.downloads import csv_bytes
+from brcc_core.common.formats import header, moment_label, when_label
+from brcc_core.people.access import AccessDenied
+from brcc_core.sales import pace, takings
+from brcc_core.sales.eventbrite_orders import SalesStoreUnavailable
+from brcc_core.sales.history import SalesHistory
+from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.app import current_actor
 from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact, is_phone
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
+from brcc_core.views.charts import chart_config
+from brcc_core.views.pace_chart import pace_chart
 
 SCOPE_LABELS = {"together": "Both channels", "woocommerce": "Website", "eventbrite": "Eventbrite"}
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from brcc_core.selection import (
+from brcc_core.views.selection import (
     MAX_SELECTION,
     clean_selection,
     decode_selection,

@@ -1,4 +1,4 @@
-"""Tables as a manager reads them: headers in the app's words (``brcc_core.formats``), an
+"""Tables as a manager reads them: headers in the app's words (``brcc_core.common.formats``), an
 empty cell as a dash instead of "None", and the long text columns wide enough to read."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from brcc_core.formats import header
+from brcc_core.common.formats import header
 from brcc_core.ui.layout import is_phone
 
 EMPTY_CELL = "—"

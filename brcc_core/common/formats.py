@@ -1,0 +1,198 @@
+"""How the app writes a date, a time and a column header for a manager: the one home.
+
+Every page, table, chart, CSV and audit row takes its dates and headers from here, so the
+club sees one format ("Tue 1 Dec 20:00", in the club's timezone) and one vocabulary
+(the words of docs/domain.md, never a column's code name).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+
+import pandas as pd
+
+from brcc_core.common.club import channel_name
+from brcc_core.common.values import known as _known
+
+__all__ = [
+    "COLUMN_LABELS",
+    "WEEKDAYS",
+    "NO_DATE",
+    "SYNC_ACTIONS",
+    "day_label",
+    "header",
+    "isolate",
+    "listing_name",
+    "moment_label",
+    "time_label",
+    "when_label",
+]
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+"""Weekdays in full, Monday first (recurring rules: "every Friday 20:00")."""
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+NO_DATE = "date unknown"
+# The same format for Streamlit's date columns (moment.js tokens), for tables that keep
+# real timestamps so they still sort by time.
+MOMENT_JS_FORMAT = "ddd D MMM YYYY HH:mm:ss"
+
+
+# Unicode's explicit direction controls: embeddings, overrides, isolates and marks.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+
+
+def isolate(name: object) -> str:
+    """A name from outside (product, event, class, slot) as one isolated run of text: its
+    own direction controls removed and the whole wrapped in a first-strong isolate, so a
+    right-to-left override in a name cannot reverse the date or numbers beside it."""
+    text = _BIDI_CONTROLS.sub("", str(name))
+    return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
+
+
+def day_label(value: date | datetime | None) -> str:
+    """'Tue 1 Dec': a show's day (no leading zero, weekday first, English names whatever
+    the server's locale)."""
+    if not _known(value):
+        return NO_DATE
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]}"
+
+
+def time_label(value: datetime | None) -> str:
+    """'20:00': a show's start, 24-hour club time."""
+    return f"{value:%H:%M}" if _known(value) else ""
+
+
+def when_label(value: datetime | None) -> str:
+    """'Tue 1 Dec 20:00' in the club's timezone (``value`` already carries it)."""
+    if not _known(value):
+        return NO_DATE
+    return f"{day_label(value)} {time_label(value)}"
+
+
+def moment_label(value: datetime | None, timezone: str | None = None) -> str:
+    """'Mon 30 Nov 2026 17:08:41': when something happened (audit rows), with the year and
+    seconds a log needs; converted to ``timezone`` when given."""
+    if not _known(value):
+        return NO_DATE
+    stamp = pd.Timestamp(value)
+    if timezone is not None and stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(timezone)
+    return f"{day_label(stamp)} {stamp.year} {stamp:%H:%M:%S}"
+
+
+# --- column headers ----------------------------------------------------------------------
+COLUMN_LABELS: Mapping[str, str] = {
+    "at": "When",
+    "who": "Who",
+    "email": "E-mail",
+    "role": "Role",
+    "updated_by": "Changed by",
+    "updated_at": "Changed",
+    "created_by": "Made by",
+    "created_at": "Made",
+    "expires_at": "Works until",
+    "revoked_by": "Revoked by",
+    "status": "Status",
+    "selection": "Shows",
+    "action": "Action",
+    "listing": "Listing",
+    "listing_key": "Listing",
+    "channel": "Channel",
+    "what": "What changed",
+    "before": "Before",
+    "after": "After",
+    "result": "Result",
+    "error": "Error",
+    "note": "Note",
+    "starts_at": "When",
+    "when": "When",
+    "title": "Title",
+    "show": "Show",
+    "source": "Grouped by",
+    "venue_capacity": "Venue capacity",
+    "capacity": "Capacity",
+    "listings": "Listings",
+    "sold": "Sold",
+    "pending": "Pending",
+    "remaining": "Remaining",
+    "oversold": "Oversold",
+    "target_capacity": "New capacity",
+    "target_remaining": "New remaining",
+    "reason": "Why",
+    "message": "What happened",
+    "details": "Details",
+    "key": "Key",
+    "kind": "Kind",
+    "sold_woocommerce": "Sold · WooCommerce",
+    "sold_eventbrite": "Sold · Eventbrite",
+    "sell_through_pct": "Sell-through %",
+    "nearly_full": "Nearly full",
+    "fooevents_drift": "Site stock drift",
+    "errors": "Errors",
+    "checked_in": "Checked in",
+    "no_show_rate": "No-show rate",
+    "weekday": "Weekday",
+    "shows": "Shows",
+    "cancelled": "Cancelled",
+    "gross": "Gross",
+    "fees": "Eventbrite fees",
+    "net": "Net",
+    "average_price": "Average price",
+    "ticket_type": "Ticket type",
+    "net_woocommerce": "Net · WooCommerce",
+    "net_eventbrite": "Net · Eventbrite",
+}
+# What a sync dry run will do to a listing (brcc_core.capacity.sync's row actions), as the manager
+# reads it in the Sync table.
+SYNC_ACTIONS: Mapping[str, str] = {
+    "change": "Will change",
+    "keep": "Already at target",
+    "leave": "Left alone",
+}
+# A comparison column per ticket type of the compared shows: seats sold of that type.
+TICKET_TYPE_PREFIX = "sold_type: "
+
+
+def header(column: str) -> str:
+    """The manager's word for a column; an unlisted column reads as plain words."""
+    if column.startswith(TICKET_TYPE_PREFIX):
+        return f"Sold · {column.removeprefix(TICKET_TYPE_PREFIX)}"
+    return COLUMN_LABELS.get(column) or column.replace("_", " ").capitalize()
+
+
+def listing_name(key: str | None, listings: pd.DataFrame | None = None) -> str:
+    """A listing as a manager knows it: 'Friday Night Standup · WooCommerce · Fri 4 Dec
+    20:00'. A key the listings do not hold is named by its channel and kept beside it, so
+    it is never shown alone without saying what it is."""
+    return listing_names([key], listings)[key]
+
+
+def listing_names(
+    keys: Iterable[str | None], listings: pd.DataFrame | None
+) -> dict[str | None, str]:
+    """``listing_name`` of several keys at once (the listings indexed once)."""
+    rows: dict[str, Mapping] = {}
+    if listings is not None and not listings.empty:
+        rows = {r["listing_key"]: r for r in listings.to_dict("records")}
+    return {key: _listing_name(key, rows.get(key)) for key in dict.fromkeys(keys)}
+
+
+def _listing_name(key: str | None, row: Mapping | None) -> str:
+    if not isinstance(key, str) or not key:
+        return ""
+    if row is not None:
+        slot = row.get("slot_label")
+        slot = f" ({slot})" if _known(slot) and row["channel"] == "eventbrite" else ""
+        slot = f" ({isolate(row.get('slot_label'))})" if slot else ""
+        return (
+            f"{isolate(row['title'])}{slot} · {channel_name(str(row['channel']))} · "
+            f"{when_label(row['starts_at'])}"
+        )
+    channel = {"wc": "woocommerce", "eb": "eventbrite"}.get(key.split(":")[0], "")
+    if not channel:
+        return key  # a show or a rule: its key already names its date
+    return f"{channel_name(channel)} listing no longer in the catalog ({key})"

@@ -1,0 +1,43 @@
+"""Time windows the pages look through, in the club's timezone (pure: no Streamlit, no I/O).
+
+"Upcoming" starts at the club's local now; pages cut their window of listings before
+grouping them into shows (grouping the whole planning window costs 0.5 s at 10x the club).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from brcc_core.common import clock
+from brcc_core.common.values import known
+
+
+def local_now(timezone: str) -> pd.Timestamp:
+    """Now in the club's timezone: the start of every "upcoming" window."""
+    return pd.Timestamp(clock.now()).tz_convert(timezone)
+
+
+def listings_between(listings: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
+    """Listings starting in ``[start, end)``: the pages group only their window into shows
+    (grouping every listing of the planning window costs 0.5 s at 10x the club)."""
+    starts = listings["starts_at"]
+    return listings[starts.notna() & (starts >= start) & (starts < end)]
+
+
+def listings_on_days(listings: pd.DataFrame, days: Iterable[date]) -> pd.DataFrame:
+    """Every listing on these local dates: whole days, so a show is never cut in two."""
+    wanted = set(days)
+    if not wanted or listings.empty:
+        return listings.iloc[0:0]
+    local_days = listings["starts_at"].map(lambda t: t.date() if known(t) else None)
+    return listings[local_days.isin(wanted)]
+
+
+def upcoming_shows(shows: pd.DataFrame, now: datetime, days: int) -> pd.DataFrame:
+    """Shows starting from ``now`` to ``days`` days ahead, in start order."""
+    starts = shows["starts_at"]
+    window = shows[(starts >= now) & (starts < now + timedelta(days=days))]
+    return window.sort_values("starts_at").reset_index(drop=True)

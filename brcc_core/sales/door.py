@@ -1,0 +1,105 @@
+"""Tonight at the door: per show and channel, seats sold, checked in, still to arrive and
+pending (pure). Website numbers come from live numbers (read fresh on every refresh of the
+view); Eventbrite's from the attendees of tonight's events, read on the same interval. A
+channel that could not be read is unknown with the reason, never 0."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import pandas as pd
+
+from brcc_core.common.keys import is_eventbrite_key
+from brcc_core.sales.site_history import occurrence_of_listing
+
+DOOR_COLUMNS = [
+    "show_key",
+    "starts_at",
+    "title",
+    "channel",
+    "sold",
+    "checked_in",
+    "to_arrive",
+    "pending",
+    "error",
+]
+
+
+def tonight_shows(shows: pd.DataFrame, now: datetime) -> pd.DataFrame:
+    """Shows starting on ``now``'s local day (the door's night runs past midnight until 4am)."""
+    if shows.empty:
+        return shows
+    local = pd.Timestamp(now)
+    day = (local - pd.Timedelta(hours=4)).date()
+    starts = shows["starts_at"]
+    keep = starts.notna() & ((starts - pd.Timedelta(hours=4)).dt.date == day)
+    return shows[keep].sort_values("starts_at")
+
+
+def door_rows(
+    shows: pd.DataFrame,
+    listings: pd.DataFrame,
+    eventbrite: Mapping[str, tuple[int, int]],
+    eventbrite_errors: Mapping[str, str],
+) -> pd.DataFrame:
+    """``DOOR_COLUMNS``, one row per show and channel. ``eventbrite`` maps ``eb:<event>``
+    to (seats sold, checked in) from its attendees; ``eventbrite_errors`` to a reason."""
+    by_key = listings.set_index("listing_key") if not listings.empty else listings
+    rows = []
+    for show in shows.itertuples(index=False):
+        wc = [k for k in show.listing_keys if not is_eventbrite_key(k)]
+        eb = sorted({occurrence_of_listing(k) for k in show.listing_keys if is_eventbrite_key(k)})
+        if wc:
+            part = by_key.loc[[k for k in wc if k in by_key.index]]
+            errors = [e for e in part["error"].dropna().unique()] if not part.empty else []
+            known = not part.empty and part["sold"].notna().all() and not errors
+            sold = int(part["sold"].sum()) if known else pd.NA
+            came = int(part["checked_in"].fillna(0).sum()) if known else pd.NA
+            rows.append(
+                {
+                    "show_key": show.show_key,
+                    "starts_at": show.starts_at,
+                    "title": show.title,
+                    "channel": "woocommerce",
+                    "sold": sold,
+                    "checked_in": came,
+                    "to_arrive": sold - came if known else pd.NA,
+                    "pending": int(part["pending"].fillna(0).sum()) if known else pd.NA,
+                    "error": "; ".join(map(str, errors)) or None,
+                }
+            )
+        if eb:
+            missing = [eventbrite_errors[k] for k in eb if k in eventbrite_errors]
+            counts = [eventbrite.get(k) for k in eb]
+            known = not missing and all(c is not None for c in counts)
+            sold = sum(c[0] for c in counts) if known else pd.NA
+            came = sum(c[1] for c in counts) if known else pd.NA
+            rows.append(
+                {
+                    "show_key": show.show_key,
+                    "starts_at": show.starts_at,
+                    "title": show.title,
+                    "channel": "eventbrite",
+                    "sold": sold,
+                    "checked_in": came,
+                    "to_arrive": sold - came if known else pd.NA,
+                    "pending": 0 if known else pd.NA,
+                    "error": "; ".join(missing) or (None if known else "not read"),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=DOOR_COLUMNS)
+    for col in ("sold", "checked_in", "to_arrive", "pending"):
+        frame[col] = frame[col].astype("Int64")
+    return frame
+
+
+def count_attendees(attendees: list[dict]) -> tuple[int, int]:
+    """(seats sold, checked in) from an event's attendee objects."""
+    sold = came = 0
+    for a in attendees:
+        if a.get("cancelled") or a.get("refunded") or a.get("status") == "Not Attending":
+            continue
+        sold += 1
+        came += bool(a.get("checked_in"))
+    return sold, came

@@ -1,0 +1,350 @@
+"""Sales over time from the systems of record: when each seat was sold, at what price, and
+whether it was cancelled or checked in, for both channels, as one frame (``SALES_COLUMNS``).
+
+WooCommerce/FooEvents comes straight from the WordPress database, read-only, in three
+statements whatever the number of shows (booking options of the products, the ticket
+posts grouped per order, the orders' line totals and statuses), like live numbers
+(``channels/wordpress.py``, whose table helpers and label matching this reuses). Eventbrite comes
+from the orders the app keeps in its own database (``sales/eventbrite_orders.py``), synced
+incrementally, since Eventbrite cannot be asked for a year of orders on every page view.
+
+One row of the frame is a group of seats of one occurrence (one show on one channel)
+sold in one order: ``seats`` sold, with ``state`` ``sold`` (counts, by the same rule as
+live numbers) or ``cancelled`` (cancelled or refunded and no longer counted), the seats
+``checked_in``, money (``gross``, ``fees``; unknown when no price could be read) and the
+``ticket_type``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import Engine, String, and_, bindparam, case, cast, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from brcc_core.catalog.build import local_start, parse_clock
+from brcc_core.channels.fooevents import parse_event_date
+from brcc_core.channels.wordpress import (
+    CHECKED_IN_STATUS,
+    LISTING_PIVOT,
+    NOT_SOLD_STATUSES,
+    ORDER_ID_KEY,
+    WordPressReader,
+    WordPressUnavailable,
+    _label_index,
+    _norm,
+    _text,
+    _unavailable,
+    listing_columns,
+    slot_dates_from_fbos,
+    ticket_pivot,
+)
+from brcc_core.channels.wp_tables import wordpress_metadata
+from brcc_core.common.db_engines import DEADLINE_OPTION
+from brcc_core.common.keys import is_eventbrite_key
+
+__all__ = [
+    "SALES_COLUMNS",
+    "PAID_ORDER_STATUSES",
+    "WooCommerceHistory",
+    "empty_sales",
+    "occurrence_of_listing",
+    "recurring_of_listing",
+]
+
+SALES_COLUMNS = [
+    "channel",
+    "occurrence_key",
+    "recurring_key",
+    "title",
+    "starts_at",
+    "sold_at",
+    "seats",
+    "state",
+    "checked_in",
+    "gross",
+    "fees",
+    "ticket_type",
+]
+# Orders whose money the club keeps. Refunded orders keep their FooEvents tickets (the
+# seats stay sold, as in live numbers) but bring no money.
+PAID_ORDER_STATUSES = ("wc-completed", "wc-processing", "wc-on-hold")
+WC_TICKET_TYPE = "General Admission"
+# Each statement of the sales history read (a year at large scale: seconds each) may take
+# this long before it is given up; a page's statements get the shorter database deadline.
+HISTORY_DEADLINE_SECONDS = 120.0
+
+
+def empty_sales() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "channel": pd.Series([], dtype=object),
+            "occurrence_key": pd.Series([], dtype=object),
+            "recurring_key": pd.Series([], dtype=object),
+            "title": pd.Series([], dtype=object),
+            "starts_at": pd.Series([], dtype="datetime64[ns, UTC]"),
+            "sold_at": pd.Series([], dtype="datetime64[ns, UTC]"),
+            "seats": pd.Series([], dtype="Int64"),
+            "state": pd.Series([], dtype=object),
+            "checked_in": pd.Series([], dtype="Int64"),
+            "gross": pd.Series([], dtype="Float64"),
+            "fees": pd.Series([], dtype="Float64"),
+            "ticket_type": pd.Series([], dtype=object),
+        }
+    )
+
+
+def sales_frame(rows: list[dict[str, Any]], tz: ZoneInfo | str) -> pd.DataFrame:
+    """``SALES_COLUMNS`` frame from row dicts (times aware; shown in the club's zone)."""
+    if not rows:
+        frame = empty_sales()
+    else:
+        frame = pd.DataFrame(rows, columns=SALES_COLUMNS)
+        frame["starts_at"] = pd.to_datetime(frame["starts_at"], utc=True)
+        frame["sold_at"] = pd.to_datetime(frame["sold_at"], utc=True)
+        for col in ("seats", "checked_in"):
+            frame[col] = frame[col].astype("Int64")
+        for col in ("gross", "fees"):
+            frame[col] = pd.array(
+                [None if v is None or pd.isna(v) else float(v) for v in frame[col]],
+                dtype="Float64",
+            )
+    zone = str(tz)
+    frame["starts_at"] = frame["starts_at"].dt.tz_convert(zone)
+    frame["sold_at"] = frame["sold_at"].dt.tz_convert(zone)
+    return frame
+
+
+def occurrence_of_listing(listing_key: str) -> str:
+    """The occurrence a listing sells: the listing itself on WooCommerce, the event (all
+    its ticket classes share its seats) on Eventbrite."""
+    if is_eventbrite_key(listing_key):
+        return ":".join(listing_key.split(":")[:2])
+    return listing_key
+
+
+def recurring_of_listing(listing_key: str, series_id: str | None = None) -> str:
+    """What recurs week after week: a product's slot (or a single product), an Eventbrite
+    series (or the event itself when it is not part of one)."""
+    if is_eventbrite_key(listing_key):
+        return f"eb-series:{series_id}" if series_id else occurrence_of_listing(listing_key)
+    parts = listing_key.split(":")
+    return ":".join(parts[:3])
+
+
+def _money(value: Any) -> Decimal | None:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _aware_utc(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime) or value.year < 1971:
+        return None  # WordPress's zero date
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class WooCommerceHistory:
+    """Every FooEvents ticket of the given products, with its sale time, price and state,
+    in exactly three statements (``statements`` counts them)."""
+
+    def __init__(self, engine: Engine, table_prefix: str = "wp_") -> None:
+        self.engine = engine
+        self.table_prefix = table_prefix
+        self.statements = 0
+        self.warnings: list[str] = []
+        tables = wordpress_metadata(table_prefix).tables
+        self._posts = tables[f"{table_prefix}posts"]
+        self._postmeta = tables[f"{table_prefix}postmeta"]
+        self._items = tables[f"{table_prefix}woocommerce_order_items"]
+        self._itemmeta = tables[f"{table_prefix}woocommerce_order_itemmeta"]
+        self._orders = tables[f"{table_prefix}wc_orders"]
+        self._stock_reader = WordPressReader(engine, table_prefix)
+        self._tickets_sql = self._build_tickets_statement()
+        self._lines_sql = self._build_lines_statement()
+
+    def _build_tickets_statement(self):
+        """Published tickets of the wanted products, one row per product / slot / date /
+        labels / order / status, with the earliest ticket time (tickets of one order are
+        created together, when the order reached "send tickets")."""
+        created = func.min(self._posts.c.post_date_gmt).label("created")
+        per_ticket = ticket_pivot(
+            self._posts,
+            self._postmeta,
+            (*LISTING_PIVOT, (ORDER_ID_KEY, "order_id")),
+            extra=(created,),
+            bounded=True,
+        )
+        t = per_ticket.c
+        keys = [*listing_columns(per_ticket), t.order_id, t.status]
+        return select(
+            *keys, func.min(t.created).label("created"), func.count().label("tickets")
+        ).group_by(*keys)
+
+    def _build_lines_statement(self):
+        """Line items of the wanted products with their order's status (HPOS row first,
+        else the legacy order post): quantity and line total (before tax)."""
+        i, im, o, h = self._items, self._itemmeta, self._posts, self._orders
+
+        def pivot(key: str, name: str):
+            return func.max(case((im.c.meta_key == key, im.c.meta_value))).label(name)
+
+        per_item = (
+            select(
+                i.c.order_item_id.label("item_id"),
+                func.max(i.c.order_id).label("order_id"),
+                pivot("_product_id", "product_id"),
+                pivot("_qty", "qty"),
+                pivot("_line_total", "line_total"),
+            )
+            .select_from(
+                i.join(
+                    im,
+                    and_(
+                        im.c.order_item_id == i.c.order_item_id,
+                        im.c.meta_key.in_(["_product_id", "_qty", "_line_total"]),
+                    ),
+                )
+            )
+            .where(i.c.order_item_type == "line_item")
+            .group_by(i.c.order_item_id)
+            .subquery("li")
+        )
+        li = per_item.c
+        return (
+            select(
+                cast(li.order_id, String).label("order_ref"),
+                li.product_id,
+                li.qty,
+                li.line_total,
+                func.coalesce(h.c.status, o.c.post_status).label("status"),
+            )
+            .select_from(
+                per_item.outerjoin(h, h.c.id == li.order_id).outerjoin(
+                    o, and_(li.order_id == o.c.ID, o.c.post_type == "shop_order")
+                )
+            )
+            .where(li.product_id.in_(bindparam("product_keys", expanding=True)))
+        )
+
+    def sales(
+        self,
+        product_ids: Sequence[int],
+        *,
+        timezone: str,
+        starts: Mapping[str, datetime] | None = None,
+        titles: Mapping[str, str] | None = None,
+    ) -> pd.DataFrame:
+        """``SALES_COLUMNS`` rows for every ticket of ``product_ids``.
+
+        ``starts`` gives the start of listings the catalog knows (single events, current
+        dates); a date the booking options still hold takes its date from there (a date the
+        admin moved keeps its id), and a date pruned from them from its tickets' labels.
+        Raises ``WordPressUnavailable`` when the database cannot be read."""
+        self.warnings = []
+        tz = ZoneInfo(timezone)
+        ids = sorted({int(i) for i in product_ids})
+        if not ids:
+            return sales_frame([], tz)
+        keys = [str(i) for i in ids]
+        try:
+            stock = self._stock_reader.current_stock(ids)
+            self.statements += 1
+            with self.engine.connect() as conn:
+                # A year of sales at a large club takes tens of seconds: more than a page's
+                # statement deadline, still bounded.
+                conn = conn.execution_options(**{DEADLINE_OPTION: HISTORY_DEADLINE_SECONDS})
+                self.statements += 1
+                tickets = conn.execute(self._tickets_sql, {"product_keys": keys}).all()
+                self.statements += 1
+                lines = conn.execute(self._lines_sql, {"product_keys": keys}).all()
+        except WordPressUnavailable:
+            raise
+        except SQLAlchemyError as exc:
+            raise _unavailable(exc, self.engine) from exc
+        return sales_frame(self._rows(tickets, lines, stock, tz, starts or {}, titles or {}), tz)
+
+    def _rows(self, tickets, lines, stock, tz, starts, titles) -> list[dict[str, Any]]:
+        slot_dates = slot_dates_from_fbos(stock)
+        index = _label_index(slot_dates)
+        fbos_dates: dict[tuple[int, str, str], tuple[str | None, str | None]] = {}
+        for r in slot_dates.itertuples(index=False):
+            times = r.formatted_time if isinstance(r.formatted_time, str) else ""
+            fbos_dates[(int(r.product_id), str(r.slot_id), str(r.date_id))] = (
+                r.date_label,
+                times.split("|")[0] if times else None,
+            )
+        unit: dict[tuple[str, str], tuple[Decimal | None, str | None]] = {}
+        for line in lines:
+            qty = _money(line.qty)
+            total = _money(line.line_total)
+            price = total / qty if total is not None and qty else None
+            unit[(str(line.order_ref), str(line.product_id))] = (price, _text(line.status))
+
+        rows: list[dict[str, Any]] = []
+        unresolved = 0
+        for t in tickets:
+            product_id = int(t.product_id)
+            slot_id, date_id = _text(t.slot_id), _text(t.date_id)
+            slot_label, date_label = _text(t.slot_label), _text(t.date_label)
+            if not (slot_id and date_id) and (slot_label or date_label):
+                found = index.get((product_id, _norm(slot_label), _norm(date_label)), set())
+                if len(found) == 1:
+                    slot_id, date_id = next(iter(found))
+                else:
+                    unresolved += int(t.tickets)
+                    slot_id = date_id = None
+            if slot_id and date_id:
+                key = f"wc:{product_id}:{slot_id}:{date_id}"
+                recurring = f"wc:{product_id}:{slot_id}"
+            else:
+                key = recurring = f"wc:{product_id}"
+            starts_at = starts.get(key)
+            if starts_at is None and slot_id and date_id:
+                label, ftime = fbos_dates.get((product_id, slot_id, date_id), (None, None))
+                day = parse_event_date(label or "") or parse_event_date(date_label or "")
+                starts_at = local_start(day, parse_clock(ftime) or parse_clock(slot_label), tz)
+            sold = (_text(t.status) or "") not in NOT_SOLD_STATUSES
+            price, order_status = unit.get((str(_text(t.order_id)), str(product_id)), (None, None))
+            seats = int(t.tickets)
+            gross: float | None = None
+            if sold and price is not None and order_status is not None:
+                gross = float(price * seats) if order_status in PAID_ORDER_STATUSES else 0.0
+            rows.append(
+                {
+                    "channel": "woocommerce",
+                    "occurrence_key": key,
+                    "recurring_key": recurring,
+                    "title": titles.get(key) or (slot_label or titles.get(f"wc:{product_id}")),
+                    "starts_at": starts_at,
+                    "sold_at": _aware_utc(t.created),
+                    "seats": seats,
+                    "state": "sold" if sold else "cancelled",
+                    "checked_in": seats if t.status == CHECKED_IN_STATUS else 0,
+                    "gross": gross if sold else 0.0,
+                    "fees": 0.0 if gross is not None or not sold else None,
+                    "ticket_type": WC_TICKET_TYPE,
+                }
+            )
+        if unresolved:
+            self.warnings.append(
+                f"{unresolved} legacy tickets name a slot or date that the booking options no "
+                "longer hold; they are counted under their product only."
+            )
+        return rows

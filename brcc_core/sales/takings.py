@@ -1,0 +1,242 @@
+"""What shows took and who came: revenue, ticket types and no-shows from the sales
+history (``history.SALES_COLUMNS``; pure: frames in, frames out).
+
+Gross is what buyers paid for seats still sold (WooCommerce order line totals before tax,
+nothing for refunded orders; Eventbrite's gross); net takes off Eventbrite's fees. A show
+with any seat whose price could not be read has unknown money, never a smaller total.
+The no-show rate is ``1 - checked in / sold`` for shows that have been played.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from brcc_core.common.club import channel_name
+from brcc_core.common.keys import channel_of
+from brcc_core.sales.site_history import occurrence_of_listing
+
+REVENUE_COLUMNS = [
+    "occurrence_key",
+    "channel",
+    "title",
+    "starts_at",
+    "sold",
+    "cancelled",
+    "gross",
+    "fees",
+    "net",
+    "average_price",
+]
+NO_SHOW_COLUMNS = [
+    "occurrence_key",
+    "channel",
+    "title",
+    "starts_at",
+    "sold",
+    "checked_in",
+    "no_show_rate",
+]
+WEEKDAY_COLUMNS = ["weekday", "shows", "sold", "checked_in", "no_show_rate"]
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _window(sales: pd.DataFrame, start: datetime | None, end: datetime | None) -> pd.DataFrame:
+    out = sales[sales["starts_at"].notna()]
+    if start is not None:
+        out = out[out["starts_at"] >= pd.Timestamp(start)]
+    if end is not None:
+        out = out[out["starts_at"] < pd.Timestamp(end)]
+    return out
+
+
+def _sum_or_na(values: pd.Series):
+    return pd.NA if values.isna().any() else float(values.sum())
+
+
+def revenue(
+    sales: pd.DataFrame, *, start: datetime | None = None, end: datetime | None = None
+) -> pd.DataFrame:
+    """``REVENUE_COLUMNS``: one row per show per channel starting in ``[start, end)``."""
+    part = _window(sales, start, end)
+    rows = []
+    for key, group in part.groupby("occurrence_key", sort=False):
+        sold = group[group["state"] == "sold"]
+        seats = int(sold["seats"].sum())
+        gross = _sum_or_na(sold["gross"])
+        fees = _sum_or_na(sold["fees"])
+        net = pd.NA if pd.isna(gross) or pd.isna(fees) else gross - fees
+        rows.append(
+            {
+                "occurrence_key": key,
+                "channel": group["channel"].iloc[0],
+                "title": group["title"].iloc[0],
+                "starts_at": group["starts_at"].iloc[0],
+                "sold": seats,
+                "cancelled": int(group.loc[group["state"] == "cancelled", "seats"].sum()),
+                "gross": gross,
+                "fees": fees,
+                "net": net,
+                "average_price": pd.NA if pd.isna(gross) or not seats else gross / seats,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=REVENUE_COLUMNS)
+    return frame.sort_values(["starts_at", "channel"], ignore_index=True)
+
+
+def ticket_types(
+    sales: pd.DataFrame, *, start: datetime | None = None, end: datetime | None = None
+) -> pd.DataFrame:
+    """Seats sold per show, channel and ticket type (e.g. Front Row, General Admission)."""
+    part = _window(sales, start, end)
+    part = part[part["state"] == "sold"]
+    grouped = part.groupby(
+        ["occurrence_key", "channel", "title", "starts_at", "ticket_type"], dropna=False
+    )["seats"].sum()
+    return grouped.reset_index().rename(columns={"seats": "sold"})
+
+
+def no_shows(
+    sales: pd.DataFrame,
+    *,
+    now: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> pd.DataFrame:
+    """``NO_SHOW_COLUMNS`` for shows played before ``now``, in ``[start, end)``."""
+    part = _window(sales, start, end)
+    part = part[(part["starts_at"] < pd.Timestamp(now)) & (part["state"] == "sold")]
+    rows = []
+    for key, group in part.groupby("occurrence_key", sort=False):
+        sold = int(group["seats"].sum())
+        came = int(group["checked_in"].sum())
+        rows.append(
+            {
+                "occurrence_key": key,
+                "channel": group["channel"].iloc[0],
+                "title": group["title"].iloc[0],
+                "starts_at": group["starts_at"].iloc[0],
+                "sold": sold,
+                "checked_in": came,
+                "no_show_rate": (1 - came / sold) if sold else pd.NA,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=NO_SHOW_COLUMNS)
+    return frame.sort_values(["starts_at", "channel"], ignore_index=True)
+
+
+def no_shows_by_weekday(per_show: pd.DataFrame) -> pd.DataFrame:
+    """``WEEKDAY_COLUMNS`` from a ``no_shows`` frame: seats-weighted rate per weekday."""
+    rows = []
+    if not per_show.empty:
+        days = per_show["starts_at"].dt.day_of_week
+        for number, name in enumerate(WEEKDAYS):
+            part = per_show[days == number]
+            if part.empty:
+                continue
+            sold, came = int(part["sold"].sum()), int(part["checked_in"].sum())
+            rows.append(
+                {
+                    "weekday": name,
+                    "shows": len(part),
+                    "sold": sold,
+                    "checked_in": came,
+                    "no_show_rate": (1 - came / sold) if sold else pd.NA,
+                }
+            )
+    return pd.DataFrame(rows, columns=WEEKDAY_COLUMNS)
+
+
+CHANNELS = ("woocommerce", "eventbrite")
+
+
+@dataclass(frozen=True)
+class Takings:
+    """What one show took, per channel: seats ``sold``, ``net`` money (buyers' gross less
+    Eventbrite's fees), the ``average_price`` a seat was sold at (gross / seats) and seats
+    per ticket type. A channel whose history or a price could not be read is None, and so
+    are the totals; ``unknown`` says why."""
+
+    sold: Mapping[str, int | None]
+    net: Mapping[str, float | None]
+    gross: float | None
+    total_net: float | None
+    average_price: float | None
+    ticket_types: Mapping[str, int] = field(default_factory=dict)
+    unknown: tuple[str, ...] = ()
+
+
+def takings_of(
+    sales: pd.DataFrame,
+    listing_keys: Iterable[str],
+    unknown: Mapping[str, str] | None = None,
+) -> Takings:
+    """``Takings`` of the show sold by ``listing_keys``; ``unknown`` maps a channel whose
+    history could not be read to the reason (its numbers stay unknown)."""
+    by_channel: dict[str, set[str]] = {}
+    for key in listing_keys:
+        channel = channel_of(key)
+        by_channel.setdefault(channel, set()).add(occurrence_of_listing(key))
+    sold: dict[str, int | None] = {}
+    net: dict[str, float | None] = {}
+    gross: list[float | None] = []
+    reasons = []
+    types: dict[str, int] = {}
+    for channel in CHANNELS:
+        if channel not in by_channel:
+            continue
+        if unknown and channel in unknown:
+            sold[channel] = net[channel] = None
+            gross.append(None)
+            reasons.append(unknown[channel])
+            continue
+        part = sales[sales["occurrence_key"].isin(by_channel[channel])]
+        part = part[part["state"] == "sold"]
+        sold[channel] = int(part["seats"].sum())
+        channel_gross, fees = _sum_or_na(part["gross"]), _sum_or_na(part["fees"])
+        known = not (pd.isna(channel_gross) or pd.isna(fees))
+        net[channel] = float(channel_gross - fees) if known else None
+        gross.append(None if pd.isna(channel_gross) else float(channel_gross))
+        if not known:
+            reasons.append(f"a {channel_name(channel)} price could not be read")
+        for kind, seats in part.groupby("ticket_type", dropna=False)["seats"].sum().items():
+            name = kind if isinstance(kind, str) else "unknown type"
+            types[name] = types.get(name, 0) + int(seats)
+    total_gross = None if any(g is None for g in gross) else float(sum(gross))
+    seats = None if any(v is None for v in sold.values()) else sum(sold.values())
+    return Takings(
+        sold=sold,
+        net=net,
+        gross=total_gross,
+        total_net=None if any(v is None for v in net.values()) else float(sum(net.values())),
+        average_price=total_gross / seats if total_gross is not None and seats else None,
+        ticket_types=dict(sorted(types.items())),
+        unknown=tuple(reasons),
+    )
+
+
+PAST_SHOW_COLUMNS = ["show_key", "starts_at", "title", "listing_keys", "channels"]
+
+
+def past_shows(sales: pd.DataFrame, *, before: datetime) -> pd.DataFrame:
+    """Shows of the history that started before ``before``, keyed like the catalog's
+    (``show:YYYY-MM-DDTHH:MM``, local time), both channels' occurrences at the same minute
+    together: what Comparison can still pick once the catalog no longer lists them."""
+    part = sales[sales["starts_at"].notna() & (sales["starts_at"] < pd.Timestamp(before))]
+    rows = []
+    minute = part["starts_at"].dt.strftime("%Y-%m-%dT%H:%M")
+    for stamp, group in part.groupby(minute, sort=True):
+        firsts = group.drop_duplicates("occurrence_key")
+        rows.append(
+            {
+                "show_key": f"show:{stamp}",
+                "starts_at": group["starts_at"].iloc[0],
+                "title": str(firsts.sort_values("channel", ascending=False)["title"].iloc[0]),
+                "listing_keys": tuple(sorted(firsts["occurrence_key"])),
+                "channels": tuple(sorted(set(firsts["channel"]))),
+            }
+        )
+    return pd.DataFrame(rows, columns=PAST_SHOW_COLUMNS)

@@ -1,0 +1,1 @@
+"""The app's own state database: audit, saved shows, and which systems its state belongs to."""

@@ -1,0 +1,3 @@
+"""Page view-models (pure: no Streamlit): dashboard, comparison, selection and the meeting
+charts.
+"""

@@ -1,0 +1,211 @@
+"""The dashboard's key figures, upcoming-shows table and chart, from ``BoxOffice.shows()``
+(pure: no Streamlit, no I/O; ``brcc_core.ui.dashboard`` renders them).
+
+A number that could not be read stays unknown (``None``/``<NA>``) with its reason next to
+it; it is never replaced by 0, because a wrong number on a projector is worse than a gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from brcc_core.common.formats import day_label, time_label
+from brcc_core.common.values import DECIMAL, TEXT, WHOLE, known, typed_frame
+from brcc_core.common.windows import listings_between, upcoming_shows
+from brcc_core.views.charts import capacity_chart
+
+KEY_FIGURE_DAYS = 7
+UPCOMING_DAYS = 14
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The dashboard's headline numbers for the next few days.
+
+    Seats sold, pending and sell-through are None (unknown) as soon as one show in the
+    window has an unknown input: a partial total on a projector reads as the real one.
+    ``known_shows`` and ``known_sold`` say what the shows that could be read add up to,
+    and ``unknown_reasons`` why the others could not.
+    """
+
+    days: int
+    shows: int
+    seats_sold: int | None
+    pending: int | None
+    venue_capacity: int
+    sell_through: float | None
+    oversold: int
+    nearly_full: int
+    unknown: int
+    unknown_reasons: tuple[str, ...] = ()
+    known_shows: int = 0
+    known_sold: int = 0
+    over_exposed: int = 0  # shows with more seats on sale across channels than the room has
+    exposure_unknown: int = 0  # shows whose exposure could not be said (reason in errors)
+
+
+def key_figures(shows: pd.DataFrame, now: datetime, days: int = KEY_FIGURE_DAYS) -> KeyFigures:
+    """Shows, seats sold, sell-through (sold + pending over venue capacity), pending,
+    oversold and over-exposed shows from ``now`` to ``days`` ahead (the dashboard passes
+    its chosen horizon, so nothing oversold or over-exposed hides past the first week)."""
+    window = upcoming_shows(shows, now, days)
+    readable = window[window["sold_known"].astype(bool)]
+    complete = len(readable) == len(window)
+    capacity = int(window["venue_capacity"].sum())
+    known_sold = int(readable["sold"].sum())
+    sold = known_sold if complete else None
+    pending_values = list(window["pending"])
+    pending = (
+        int(sum(int(p) for p in pending_values)) if all(known(p) for p in pending_values) else None
+    )
+    reasons = sorted({e for errs in window.loc[~window["sold_known"], "errors"] for e in errs})
+    return KeyFigures(
+        days=days,
+        shows=len(window),
+        seats_sold=sold,
+        pending=pending,
+        venue_capacity=capacity,
+        sell_through=(sold + pending) / capacity
+        if capacity and sold is not None and pending is not None
+        else None,
+        oversold=int(window["oversold"].sum()),
+        nearly_full=int(window["nearly_full"].sum()),
+        unknown=len(window) - len(readable),
+        unknown_reasons=tuple(reasons),
+        known_shows=len(readable),
+        known_sold=known_sold,
+        over_exposed=int(window["over_exposed"].sum()),
+        exposure_unknown=int((window["exposure"].isna() & ~window["on_sale_unlimited"]).sum()),
+    )
+
+
+UPCOMING_COLUMN_KINDS = {
+    "show_key": None,
+    "date": None,
+    "time": None,
+    "show": None,
+    "sold_woocommerce": WHOLE,
+    "sold_eventbrite": WHOLE,
+    "pending": WHOLE,
+    "venue_capacity": WHOLE,
+    "remaining": WHOLE,
+    "on_sale_woocommerce": TEXT,
+    "on_sale_eventbrite": TEXT,
+    "exposure": TEXT,
+    "sell_through": DECIMAL,
+    "flag": None,
+}
+UPCOMING_COLUMNS = list(UPCOMING_COLUMN_KINDS)
+UNLIMITED = "unlimited"
+
+
+def exposure_flag(row: Mapping) -> str:
+    """The over-exposed warning in the manager's words, or "" when the show is not."""
+    if not row["over_exposed"]:
+        return ""
+    if row["on_sale_unlimited"]:
+        return "🔓 over-exposed: unlimited seats on sale on the site"
+    return f"🔓 over-exposed: {int(row['exposure']):,} more seats on sale than the room has"
+
+
+def show_flag(row: Mapping) -> str:
+    """The words a manager scans for: oversold beats nearly full beats unknown, and an
+    over-exposed show says so too (it can still sell seats the room does not have)."""
+    if row["oversold"]:
+        state = "⛔ oversold"
+    elif row["nearly_full"]:
+        state = "⚠️ nearly full"
+    elif not row["sold_known"]:
+        state = "❓ sold unknown"
+    else:
+        state = ""
+    return " · ".join(part for part in (state, exposure_flag(row)) if part)
+
+
+def _seats(value, unlimited: bool = False) -> str | None:
+    """On sale / exposure as the table prints them: unlimited spelled out, unknown None."""
+    if unlimited:
+        return UNLIMITED
+    return f"{int(value):,}" if known(value) else None
+
+
+def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
+    """The dashboard's upcoming-shows rows: date and time in the club's timezone, sold per
+    channel, pending, venue capacity, remaining, seats on sale per channel, the oversell
+    exposure, sell-through in percent and a flag."""
+    rows = []
+    for show in shows.to_dict("records"):
+        st_pct = show["sell_through"]
+        rows.append(
+            {
+                "show_key": show["show_key"],
+                "date": day_label(show["starts_at"]),
+                "time": time_label(show["starts_at"]),
+                "show": show["title"],
+                "sold_woocommerce": show["sold_woocommerce"],
+                "sold_eventbrite": show["sold_eventbrite"],
+                "pending": show["pending"],
+                "venue_capacity": show["venue_capacity"],
+                "remaining": show["remaining"],
+                "on_sale_woocommerce": _seats(
+                    show["on_sale_woocommerce"], bool(show["on_sale_unlimited"])
+                ),
+                "on_sale_eventbrite": _seats(show["on_sale_eventbrite"]),
+                "exposure": _seats(show["exposure"], bool(show["on_sale_unlimited"])),
+                "sell_through": round(float(st_pct) * 100, 1) if known(st_pct) else None,
+                "flag": show_flag(show),
+            }
+        )
+    # unknown seats on sale stay <NA> (TEXT), shown as "unknown"
+    return typed_frame(rows, UPCOMING_COLUMN_KINDS)
+
+
+@dataclass(frozen=True)
+class DashboardView:
+    """Everything the dashboard draws from one live read, for one horizon: built once and
+    handed to every session that shares the read (``BoxOffice.dashboard_view``), so it is
+    read-only: a page copies before it changes anything (the chart: projector mode).
+
+    ``now`` is when it was built: the window, key figures and table are as of then, at
+    most the live-share seconds before a session shows them (the page says how old the
+    numbers are from ``listings``)."""
+
+    now: datetime
+    days: int
+    listings: pd.DataFrame  # every listing, with the live read's time in its attrs
+    window: pd.DataFrame  # the listings from ``now`` to ``days`` ahead
+    shows: pd.DataFrame  # ``window`` grouped into shows
+    figures: KeyFigures
+    upcoming: pd.DataFrame  # the shows from ``now`` to ``days`` ahead, in date order
+    table: pd.DataFrame  # ``upcoming_table(upcoming)``
+    chart: go.Figure  # capacity vs sold of ``upcoming``
+
+
+def build_dashboard_view(
+    listings: pd.DataFrame,
+    group_shows: Callable[[pd.DataFrame], pd.DataFrame],
+    now: datetime,
+    days: int,
+    timezone: str,
+) -> DashboardView:
+    """The dashboard's frames, figures and chart for ``days`` ahead of ``now``;
+    ``group_shows`` is ``BoxOffice.shows`` (saved mappings, else suggestions)."""
+    window = listings_between(listings, now, now + timedelta(days=days))
+    shows = group_shows(window)
+    upcoming = upcoming_shows(shows, now, days)
+    return DashboardView(
+        now=now,
+        days=days,
+        listings=listings,
+        window=window,
+        shows=shows,
+        figures=key_figures(shows, now, days),
+        upcoming=upcoming,
+        table=upcoming_table(upcoming),
+        chart=capacity_chart(upcoming, timezone, title=f"Capacity vs sold, next {days} days"),
+    )
