@@ -9,14 +9,8 @@ import pandas as pd
 import pytest
 
 from brcc_core.common import clock
-from brcc_core.live.shows import (
-    SHOW_COLUMNS,
-    RecurringRule,
-    RuleMember,
-    SavedShow,
-    map_shows,
-    suggest_shows,
-)
+from brcc_core.live.shows import SHOW_COLUMNS, map_shows, suggest_shows
+from brcc_core.store.saved_shows import RecurringRule, RuleMember, SavedShow
 from brcc_core.store.state import AUDIT_COLUMNS, AuditEntry, State, StateUnavailable
 
 
