@@ -28,14 +28,28 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine
 
 from brcc_core.sandbox import fooevents_sim as sim
-
-if TYPE_CHECKING:
-    from brcc_core.sandbox.seed import _EbEvent, _Ids, _OrderPlan, _Room
+from brcc_core.sandbox.seed_plan import (
+    HOUR_LEVEL,
+    ORDERS_PER_TRANSACTION,
+    WEEKDAY_LEVEL,
+    WEEKS_BACK,
+    _Batch,
+    _Date,
+    _eb_rows,
+    _EbEvent,
+    _Ids,
+    _Loader,
+    _order_plan_rows,
+    _OrderPlan,
+    _Room,
+    _sell_eb,
+    loader_tables,
+)
 
 # Share of ticket holders who do not come, by weekday (Monday 0).
 NO_SHOW_RATE = {0: 0.2, 1: 0.17, 2: 0.14, 3: 0.12, 4: 0.08, 5: 0.07, 6: 0.15}
@@ -293,8 +307,6 @@ def _wc_truth(truth: HistoryTruth, plans: list[_OrderPlan], starts: dict[int, da
 
 
 def _level(start: datetime, rng: random.Random) -> float:
-    from brcc_core.sandbox.seed import HOUR_LEVEL, WEEKDAY_LEVEL
-
     season = 1.0 + 0.12 * math.cos((start.month - 12) / 12 * 2 * math.pi)
     base = WEEKDAY_LEVEL[start.weekday()] * HOUR_LEVEL.get(start.hour, 0.7) * season
     return min(1.0, base * rng.uniform(0.8, 1.12))
@@ -310,8 +322,6 @@ def _past_weekly(
     eb: _EbWriter,
     moved_done: list[bool],
 ) -> tuple[list[_OrderPlan], list[_EbEvent], dict[int, datetime]]:
-    from brcc_core.sandbox import seed as s
-
     plans: list[_OrderPlan] = []
     events: list[_EbEvent] = []
     starts: dict[int, datetime] = {}
@@ -325,7 +335,7 @@ def _past_weekly(
                 (sh.eb for sh in room.shows if sh.slot is slot and sh.eb is not None), None
             )
             first = slot.dates[0].day
-            for k in range(1, max(0, weeks - s.WEEKS_BACK) + 1):
+            for k in range(1, max(0, weeks - WEEKS_BACK) + 1):
                 day = first - timedelta(weeks=k)
                 start = room.at(day, slot.hour24)
                 moved = not moved_done[0] and room.number == 0 and k == 2 and slot.hour24 == 20
@@ -336,7 +346,7 @@ def _past_weekly(
                     day = day + timedelta(days=1)
                 played = room.at(day, slot.hour24)
                 # Not in the slot's dates: pruned from the booking options long ago.
-                d = s._Date(
+                d = _Date(
                     date_id=sim.random_id(rng),
                     day=day,
                     label=day.strftime(sim.DATE_FORMAT),
@@ -352,7 +362,7 @@ def _past_weekly(
                 wc_total = total
                 ev = None
                 if series is not None:
-                    ev = s._EbEvent(
+                    ev = _EbEvent(
                         event_id=ids.eb(13),
                         name=series.name,
                         start=played,
@@ -365,7 +375,7 @@ def _past_weekly(
                     if series.capacity != ev.classes[0].capacity and len(ev.classes) == 1:
                         ev.classes[0].capacity = series.capacity
                     wc_total = sum(1 for _ in range(total) if rng.random() < 0.47)
-                    s._sell_eb(ev, total - wc_total, rng, now)
+                    _sell_eb(ev, total - wc_total, rng, now)
                     events.append(ev)
                     eb.event(ev, f"eb-series:{series.series_id}", played)
                     # The sale curve ran against the announced start.
@@ -381,8 +391,6 @@ def _past_weekly(
 def _past_orders(
     product: Any, slot: Any, d: Any, start: datetime, seats: int, rng: random.Random, now: datetime
 ) -> list[_OrderPlan]:
-    from brcc_core.sandbox.seed import _OrderPlan
-
     plans = []
     no_show = NO_SHOW_RATE[start.weekday()]
     left = seats
@@ -428,8 +436,6 @@ def seed_history(
     shows (only the part older than the catalog's own past weeks) into the sandbox that
     ``seed`` just wrote. A separate random stream keeps the rest of the club identical
     whatever ``weeks`` is."""
-    from brcc_core.sandbox import seed as s
-
     rng = random.Random(f"history:{seed}")
     truth = HistoryTruth(weeks=weeks)
     eb = _EbWriter(rng, ids, truth, now)
@@ -461,19 +467,19 @@ def seed_history(
 
     _wc_truth(truth, [*plans, *past_plans], starts)
 
-    loader = s._Loader(engine, s.loader_tables(table_prefix))
+    loader = _Loader(engine, loader_tables(table_prefix))
     try:
-        batch = s._Batch()
+        batch = _Batch()
         if past_events:
             today = now.date()
-            s._eb_rows(batch, SimpleNamespace(eb_events=past_events, tz=now.tzinfo), today)
+            _eb_rows(batch, SimpleNamespace(eb_events=past_events, tz=now.tzinfo), today)
         batch.add("eb_orders", eb.orders)
         batch.add("eb_attendees", eb.attendees)
         loader.put(batch)
-        for i in range(0, len(past_plans), s.ORDERS_PER_TRANSACTION):
-            batch = s._Batch()
-            for plan in past_plans[i : i + s.ORDERS_PER_TRANSACTION]:
-                s._order_plan_rows(batch, plan, ids, rng, timezone)
+        for i in range(0, len(past_plans), ORDERS_PER_TRANSACTION):
+            batch = _Batch()
+            for plan in past_plans[i : i + ORDERS_PER_TRANSACTION]:
+                _order_plan_rows(batch, plan, ids, rng, timezone)
             loader.put(batch)
     finally:
         loader.close()
