@@ -507,7 +507,7 @@ def test_end_to_end_against_the_sandbox(engine):
     from sqlalchemy import func, select
 
     from brcc_core.channels.eventbrite import LISTED_STATUSES
-    from brcc_core.sandbox.eventbrite_api import CLASSES, EVENTS
+    from brcc_core.sandbox.eventbrite_common import CLASSES, EVENTS
     from brcc_core.sandbox.twin import Sandbox
 
     sandbox = Sandbox(engine)

@@ -15,7 +15,8 @@ import requests
 from sqlalchemy import Engine, insert, select
 
 from brcc_core.sandbox.app import SANDBOX_BASE_URL, SandboxApp, make_http_server, mount
-from brcc_core.sandbox.eventbrite_api import CLASSES, EVENTS, EventbriteService
+from brcc_core.sandbox.eventbrite_api import EventbriteService
+from brcc_core.sandbox.eventbrite_common import CLASSES, EVENTS
 from brcc_core.sandbox.faults import Faults
 
 TOKEN = "TEST-EB-TOKEN"

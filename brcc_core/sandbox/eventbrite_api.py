@@ -33,49 +33,40 @@ import secrets
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from html import escape
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Column, ColumnElement, Connection, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, update
 
 from brcc_core.common import clock as app_clock
-from brcc_core.sandbox.schema import eventbrite_metadata
+from brcc_core.sandbox.eventbrite_common import (
+    CLASSES,
+    DESCRIPTIONS,
+    EVENTS,
+    NOT_SEAT_CATEGORIES,
+    RESOURCE_ROOT,
+    ApiError,
+    _choice,
+    _event_capacity,
+    _event_object,
+    _Key,
+    _money,
+    _naive,
+    _seat_classes,
+    _utc,
+    _View,
+)
+from brcc_core.sandbox.eventbrite_orders import routes as order_routes
 from brcc_core.sandbox.web import Request, Response
 
-# Eventbrite's resource URIs always name the public API host; they are data, not links the
-# sandbox follows.
-RESOURCE_ROOT = "https://www.eventbriteapi.com/v3"
 WAYPOINT_HEADER = "Eventbrite-API-Waypoint-Token"
 DEFAULT_PAGE_SIZE = 50
-
-_MD = eventbrite_metadata()
-EVENTS = _MD.tables["sandbox_eb_events"]
-CLASSES = _MD.tables["sandbox_eb_ticket_classes"]
 
 EVENT_STATUSES = ("draft", "live", "started", "ended", "completed", "canceled")
 TIME_FILTERS = ("current_future", "past", "all")
 SERIES_FILTERS = ("allevents", "children", "parents", "nonseries", "allseries")
 ORDERINGS = ("start_asc", "start_desc", "created_asc", "created_desc")
-
-# Documented descriptions of Eventbrite's common errors (API reference, "Errors").
-DESCRIPTIONS = {
-    "NOT_FOUND": "The path you requested does not exist.",
-    "INVALID_AUTH": "The OAuth token you provided was invalid.",
-    "NO_AUTH": "An OAuth token is required for all requests.",
-    "NOT_AUTHORIZED": "You do not have permission to access the resource you requested.",
-    "METHOD_NOT_ALLOWED": "Method is not allowed for this endpoint.",
-    "HIT_RATE_LIMIT": (
-        "Hourly rate limit has been reached for this token. "
-        "Default rate limits are 2,000 calls per hour."
-    ),
-    "INVALID_AUTH_HEADER": "Your Authentication header is malformed.",
-    "BAD_CONTINUATION_TOKEN": "Invalid continuation token passed.",
-    "BAD_PAGE": "The page number you gave does not exist or makes no sense.",
-    "INTERNAL_ERROR": "An unhandled error occurred in Eventbrite.",
-}
 
 # Generic codes the sandbox app passes to ``error()`` for injected faults, mapped to the
 # constants Eventbrite itself sends (clients act on ``error``, so these must be real).
@@ -94,16 +85,6 @@ _APP_CODES = {
 SERIES_CLASS_REFUSAL = "INVALID_TICKET"
 
 
-class ApiError(Exception):
-    """An answer in Eventbrite's error shape, raised anywhere inside a handler."""
-
-    def __init__(self, status: int, code: str, description: str | None = None):
-        super().__init__(code)
-        self.status = status
-        self.code = code
-        self.description = description or DESCRIPTIONS.get(code, code)
-
-
 @dataclass
 class _Change:
     """One committed write, kept while it is inside the read lag window."""
@@ -113,40 +94,6 @@ class _Change:
     table: str  # "event" or "class"
     row_id: str
     old: dict[str, Any]
-
-
-@dataclass
-class _View:
-    """What one read may see: every write older than the lag, plus the caller's own."""
-
-    overlay: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-
-    def apply(self, table: str, row: Any) -> dict[str, Any]:
-        data = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
-        data.update(self.overlay.get((table, data["id"]), {}))
-        return data
-
-
-@dataclass(frozen=True)
-class _Key:
-    """One column of a keyset ordering, with how its value travels in a token."""
-
-    column: Column
-    kind: str  # "dt", "str" or "int"
-
-    def dump(self, value: Any) -> Any:
-        return value.isoformat() if self.kind == "dt" else value
-
-    def load(self, value: Any) -> Any:
-        if self.kind == "dt":
-            return datetime.fromisoformat(value)
-        if self.kind == "int":
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError("not an int")
-            return value
-        if not isinstance(value, str):
-            raise ValueError("not a string")
-        return value
 
 
 class EventbriteService:
@@ -199,8 +146,6 @@ class EventbriteService:
             ),
         ]
         # Orders and attendees live in their own module (sandbox history, issue 11).
-        from brcc_core.sandbox.eventbrite_orders import routes as order_routes
-
         self._routes += order_routes(self)
 
     # --- Service protocol ---------------------------------------------------------
@@ -654,15 +599,6 @@ def _int_arg(
     return value
 
 
-def _choice(request: Request, name: str, allowed: Sequence[str], default: str) -> str:
-    value = request.arg(name) or default
-    if value not in allowed:
-        raise ApiError(
-            400, "ARGUMENTS_ERROR", f"{name}: '{value}' is not one of {', '.join(allowed)}."
-        )
-    return value
-
-
 def _statuses(request: Request) -> list[str] | None:
     """The ``status`` filter as a list, or None for every status (``all`` / absent)."""
     raw = request.arg("status")
@@ -774,41 +710,6 @@ def _after(keys: Sequence[_Key], values: list[Any], descending: bool) -> ColumnE
 
 
 # --- objects --------------------------------------------------------------------------
-def _naive(moment: datetime) -> datetime:
-    """A UTC instant as the sandbox DB stores it (naive, whole seconds: MariaDB DATETIME)."""
-    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-
-
-def _utc(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _datetime_tz(moment: datetime, timezone: str) -> dict[str, str | None]:
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = moment.replace(tzinfo=UTC).astimezone(zone)
-    return {"timezone": timezone, "local": local.strftime("%Y-%m-%dT%H:%M:%S"), "utc": _utc(moment)}
-
-
-# Ticket class categories that do not count against the event capacity.
-NOT_SEAT_CATEGORIES = ("add_on", "donation")
-
-
-def _seat_classes(classes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [c for c in classes if (c.get("category") or "admission") not in NOT_SEAT_CATEGORIES]
-
-
-def _event_capacity(event: dict[str, Any], classes: list[dict[str, Any]]) -> int | None:
-    """The event's capacity: its own when set, else what its admission classes add up to
-    (unlimited when any of them is)."""
-    if event["capacity"] is not None:
-        return event["capacity"]
-    seats = _seat_classes(classes)
-    if not seats or any(c["capacity"] is None for c in seats):
-        return None
-    return sum(c["capacity"] for c in seats)
 
 
 def _seats_left(event: dict[str, Any], classes: list[dict[str, Any]]) -> int | None:
@@ -819,75 +720,6 @@ def _seats_left(event: dict[str, Any], classes: list[dict[str, Any]]) -> int | N
         return None
     sold = sum(c["quantity_sold"] for c in _seat_classes(classes))
     return total - (event.get("held") or 0) - sold - (event.get("capacity_pending") or 0)
-
-
-def _event_object(event: dict[str, Any], classes: list[dict[str, Any]]) -> dict[str, Any]:
-    event_id = event["id"]
-    is_parent = bool(event["is_series_parent"])
-    series_id = event["series_id"] or (event_id if is_parent else None)
-    name = event["name"]
-    currency = classes[0]["currency"] if classes else "CAD"
-    data: dict[str, Any] = {
-        "id": event_id,
-        "name": {"text": name, "html": escape(name)},
-        "description": {"text": name, "html": f"<p>{escape(name)}</p>"},
-        "summary": name,
-        "url": event["url"] or f"https://www.eventbrite.ca/e/tickets-{event_id}",
-        "start": _datetime_tz(event["start_utc"], event["timezone"]),
-        "end": _datetime_tz(event["end_utc"], event["timezone"]),
-        "organization_id": event["organization_id"],
-        "created": _utc(event["created"]),
-        "changed": _utc(event["changed"]),
-        "published": _utc(event["created"]) if event["status"] != "draft" else None,
-        "capacity": _event_capacity(event, classes),
-        "capacity_is_custom": bool(event["capacity_is_custom"]),
-        "status": event["status"],
-        "currency": currency,
-        "listed": True,
-        "shareable": True,
-        "invite_only": False,
-        "online_event": False,
-        "show_remaining": False,
-        "tx_time_limit": 480,
-        "hide_start_date": False,
-        "hide_end_date": False,
-        "locale": "en_CA",
-        "is_locked": False,
-        "privacy_setting": "unlocked",
-        "is_series": series_id is not None,
-        "is_series_parent": is_parent,
-        "inventory_type": "limited",
-        "is_reserved_seating": False,
-        "show_pick_a_seat": False,
-        "show_seatmap_thumbnail": False,
-        "show_colors_in_seatmap_thumbnail": False,
-        "source": "coyote",
-        "is_free": bool(classes) and all(c["free"] for c in classes),
-        "version": None,
-        "logo_id": None,
-        "organizer_id": None,
-        "venue_id": None,
-        "category_id": "105",
-        "subcategory_id": None,
-        "format_id": None,
-        "resource_uri": f"{RESOURCE_ROOT}/events/{event_id}/",
-        "is_externally_ticketed": False,
-        "logo": None,
-    }
-    if series_id is not None:
-        data["series_id"] = series_id
-    return data
-
-
-def _money(cents: int, currency: str) -> dict[str, Any]:
-    major = f"{cents / 100:.2f}"
-    symbol = {"CAD": "CA$", "USD": "$"}.get(currency)
-    return {
-        "currency": currency,
-        "value": cents,
-        "major_value": major,
-        "display": f"{symbol}{major}" if symbol else f"{major} {currency}",
-    }
 
 
 def _quantity_total(event_capacity: int | None, class_capacity: int | None) -> int | None:

@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from brcc_core.sandbox.eventbrite_api import (
+from brcc_core.sandbox.eventbrite_common import (
     EVENTS,
     ApiError,
+    EventbriteReads,
     _choice,
     _event_object,
     _Key,
@@ -35,9 +36,6 @@ from brcc_core.sandbox.eventbrite_api import (
 from brcc_core.sandbox.schema import eventbrite_metadata
 from brcc_core.sandbox.web import Request, Response
 
-if TYPE_CHECKING:
-    from brcc_core.sandbox.eventbrite_api import EventbriteService
-
 _MD = eventbrite_metadata()
 ORDERS = _MD.tables["sandbox_eb_orders"]
 ATTENDEES = _MD.tables["sandbox_eb_attendees"]
@@ -48,7 +46,7 @@ ACTIVE_ORDER_STATUSES = ("placed",)
 EXPANSIONS = ("attendees", "event")
 
 
-def routes(service: EventbriteService) -> list[tuple[re.Pattern[str], dict[str, Callable]]]:
+def routes(service: EventbriteReads) -> list[tuple[re.Pattern[str], dict[str, Callable]]]:
     """Route table entries for ``service`` (same shape as its own)."""
 
     def bind(handler: Callable) -> Callable:
@@ -94,7 +92,7 @@ def _expansions(request: Request) -> list[str]:
     return sorted(set(values))
 
 
-def _own_org(service: EventbriteService, org_id: str) -> None:
+def _own_org(service: EventbriteReads, org_id: str) -> None:
     if org_id != service.organization_id:
         raise ApiError(403, "NOT_AUTHORIZED")
 
@@ -180,7 +178,7 @@ def place_order(
 
 
 def list_org_orders(
-    service: EventbriteService, request: Request, conn: Connection, org_id: str
+    service: EventbriteReads, request: Request, conn: Connection, org_id: str
 ) -> Response:
     _own_org(service, org_id)
     status = _choice(request, "status", ORDER_STATUS_FILTERS, "both")
@@ -238,7 +236,7 @@ def list_org_orders(
 
 
 def _attendee_page(
-    service: EventbriteService,
+    service: EventbriteReads,
     request: Request,
     conn: Connection,
     where: list,
@@ -261,7 +259,7 @@ def _attendee_page(
 
 
 def list_org_attendees(
-    service: EventbriteService, request: Request, conn: Connection, org_id: str
+    service: EventbriteReads, request: Request, conn: Connection, org_id: str
 ) -> Response:
     _own_org(service, org_id)
     where = [
@@ -271,7 +269,7 @@ def list_org_attendees(
 
 
 def list_event_attendees(
-    service: EventbriteService, request: Request, conn: Connection, event_id: str
+    service: EventbriteReads, request: Request, conn: Connection, event_id: str
 ) -> Response:
     service._event_row(conn, service._view(request), event_id)
     return _attendee_page(
