@@ -252,7 +252,8 @@ def _readme_settings_table() -> dict[str, str]:
     rows = {}
     for line in section.splitlines():
         if line.startswith("| `BRCC_"):
-            variable, default, meaning = (cell.strip() for cell in line.strip().strip("|").split("|"))
+            cells = line.strip().strip("|").split("|")
+            variable, default, meaning = (cell.strip() for cell in cells)
             assert meaning, variable
             rows[variable.strip("`")] = default
     return rows
