@@ -1,4 +1,9 @@
-"""Settings from the environment and ``.env``.
+"""Settings from the environment and ``.env``, declared once.
+
+Every setting is one field of ``Settings``: its environment variable, type, default,
+bounds and a line of help, in one place. ``load_settings`` reads the environment into
+that declaration; the README's Configuration table is checked against it
+(tests/test_settings.py).
 
 No credentials at all means demo mode on the embedded sandbox. Any live credential
 means live mode, and then every live setting must be present and well formed: a half
@@ -11,16 +16,29 @@ Run ``python -m brcc_core.settings`` to check a configuration (exit 2 on problem
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from annotated_types import Ge, Le
 from dotenv import dotenv_values
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -34,11 +52,6 @@ DEMO_SYSTEMS = "demo"
 DEMO_SYSTEMS_LABEL = "the demo sandbox"
 
 EVENTBRITE_API_URL = "https://www.eventbriteapi.com/v3"
-# Weeks of past weekly shows the demo sandbox is seeded with: a quarter, enough for pace
-# against 8 past weeks, and a quick first start (a year adds about 25 s at club scale).
-DEMO_HISTORY_WEEKS = 12
-# How many past occurrences of a recurring show its pace is compared with.
-PACE_OCCURRENCES = 8
 # Default bound on any capacity written: this many times the venue capacity.
 MAX_CAPACITY_FACTOR = 4
 # Where the app keeps its own files by default: the club's systems and the demo sandbox
@@ -47,19 +60,11 @@ MAX_CAPACITY_FACTOR = 4
 LIVE_DATA_DIR = Path("data")
 DEMO_DATA_DIR = LIVE_DATA_DIR / "demo"
 
-# Variables that, when any is set, switch the app to live mode.
-LIVE_VARIABLES = (
-    "BRCC_WC_URL",
-    "BRCC_WC_CONSUMER_KEY",
-    "BRCC_WC_CONSUMER_SECRET",
-    "BRCC_EB_TOKEN",
-    "BRCC_EB_ORGANIZATION_ID",
-    "BRCC_WP_DB_URL",
-    "BRCC_WP_DB_HOST",
-    "BRCC_WP_DB_USER",
-    "BRCC_WP_DB_PASSWORD",
-    "BRCC_WP_DB_NAME",
-)
+# How a setting relates to live mode:
+# - "required": a live credential live mode cannot do without; setting it means live mode.
+# - "credential": a live credential that may be left out; setting it means live mode.
+# - "option": read in live mode only, and does not by itself mean live mode.
+Live = Literal["required", "credential", "option"]
 
 
 class SettingsError(ValueError):
@@ -71,51 +76,413 @@ class SettingsError(ValueError):
         super().__init__(f"BRCC Box Office cannot start: fix these settings (.env):\n{lines}")
 
 
-@dataclass(frozen=True)
-class Settings:
-    mode: Mode
-    timezone: str = CLUB_TIMEZONE
-    venue_capacity: int = DEFAULT_VENUE_CAPACITY
+def setting(
+    default: Any = ...,
+    *,
+    env: str,
+    help: str,
+    ge: int | None = None,
+    le: int | None = None,
+    live: Live | None = None,
+    default_factory: Callable[[dict[str, Any]], Any] | None = None,
+    shown_default: str | None = None,
+) -> Any:
+    """One setting's declaration. ``shown_default`` says in words a default that is
+    worked out (from the mode or another setting) rather than written here."""
+    extra = {"live": live, "shown_default": shown_default}
+    if default_factory is not None:
+        return Field(
+            default_factory=default_factory,
+            alias=env,
+            description=help,
+            ge=ge,
+            le=le,
+            json_schema_extra=extra,
+        )
+    return Field(default, alias=env, description=help, ge=ge, le=le, json_schema_extra=extra)
+
+
+def _extra(field: FieldInfo, key: str) -> Any:
+    extra = field.json_schema_extra
+    return extra.get(key) if isinstance(extra, dict) else None
+
+
+def _quoted(raw: str) -> str:
+    """A setting's value in a message: short, whatever was pasted into it."""
+    return repr(raw[:40]) + ("…" if len(raw) > 40 else "")
+
+
+# --- the checks a declaration names --------------------------------------------------------
+# Each raises ValueError with the rest of a sentence that starts with the variable's name.
+# None means "not set" and passes: whether a setting is needed is the mode's question.
+
+
+def _as_secret(value: Any) -> Any:
+    return Secret(value) if isinstance(value, str) else value
+
+
+def _known_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
+        raise ValueError(
+            f"is not a known timezone, e.g. America/Toronto (got {_quoted(value)})."
+        ) from None
+    return value
+
+
+def _database_url(value: str) -> str:
+    # Never quoted: a database URL may carry a password.
+    try:
+        make_url(value)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise ValueError("is not a database URL (e.g. sqlite:///data/state.db).") from None
+    return value
+
+
+def _table_prefix(value: str) -> str:
+    if not (value.isascii() and value.replace("_", "").isalnum()):
+        raise ValueError("may hold only letters, digits and '_'.")
+    return value
+
+
+def _cache_key(value: Secret | None) -> Secret | None:
+    if value is not None and len(value.reveal()) < 16:
+        raise ValueError("must be at least 16 characters (or leave it unset).")
+    return value
+
+
+def _admins(value: Any) -> Any:
+    return parse_admins(value) if isinstance(value, str) else value
+
+
+def _issuers(value: Any) -> Any:
+    """``BRCC_EMAIL_VERIFIED_ISSUERS``: issuer URLs (the ``iss`` claim), comma-separated."""
+    if not isinstance(value, str):
+        return value
+    found = tuple(dict.fromkeys(p.strip().rstrip("/") for p in value.split(",")))
+    found = tuple(p for p in found if p)
+    bad = [issuer for issuer in found if not _is_site(issuer, schemes=("https", "http"))]
+    if bad:
+        more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
+        raise ValueError(
+            "must list issuer URLs as the provider's discovery document gives them "
+            f"(e.g. https://login.example/v2.0); got {_quoted(bad[0])}{more}."
+        )
+    return found
+
+
+def _is_site(url: str, schemes: tuple[str, ...]) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return parts.scheme in schemes and bool(parts.netloc)
+
+
+def _site_address(value: str | None) -> str | None:
+    # Never quoted: a pasted site address may carry credentials.
+    if value is None:
+        return None
+    if not _is_site(value, schemes=("http", "https")):
+        raise ValueError("must be a site address like https://club.example.")
+    parts = urlsplit(value)
+    if parts.username or parts.password or parts.query:
+        raise ValueError(
+            "must not carry credentials or a query; "
+            "use BRCC_WC_CONSUMER_KEY / BRCC_WC_CONSUMER_SECRET."
+        )
+    return value.rstrip("/")
+
+
+def _digits(value: str | None) -> str | None:
+    if value is not None and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be digits only.")
+    return value
+
+
+def _without_trailing_slash(value: str) -> str:
+    return value.rstrip("/")
+
+
+def _max_capacity(value: int | None, info: ValidationInfo) -> int | None:
+    venue = info.data.get("venue_capacity")  # absent when it is itself malformed
+    if value is not None and venue is not None and value < venue:
+        raise ValueError(f"({value}) must be at least the venue capacity ({venue}).")
+    return value
+
+
+def _wordpress_db_url(value: Secret | None, info: ValidationInfo) -> Secret | None:
+    """The WordPress DB as an SQLAlchemy URL, from BRCC_WP_DB_URL or its parts."""
+    if info.data.get("mode") != "live":
+        return value
+    if value is not None:
+        try:
+            url = make_url(value.reveal())
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "is not a database URL (e.g. mysql+pymysql://user:password@host:3306/wordpress)."
+            ) from None
+        return Secret(url.render_as_string(hide_password=False))
+    if "wp_db_port" not in info.data:  # a malformed port is reported on its own
+        return None
+    parts = {name: info.data.get(name) for name in ("wp_db_host", "wp_db_user", "wp_db_name")}
+    missing = [Settings.model_fields[name].alias for name, v in parts.items() if v is None]
+    if missing:
+        raise ValueError(
+            "is missing: set it, or "
+            + ", ".join(str(name) for name in missing)
+            + " (and BRCC_WP_DB_PASSWORD, BRCC_WP_DB_PORT if needed)."
+        )
+    password = info.data.get("wp_db_password")
+    url = URL.create(
+        "mysql+pymysql",
+        username=parts["wp_db_user"],
+        password=password.reveal() if password is not None else None,
+        host=parts["wp_db_host"],
+        port=info.data["wp_db_port"],
+        database=parts["wp_db_name"],
+        query={"charset": "utf8mb4"},
+    )
+    return Secret(url.render_as_string(hide_password=False))
+
+
+SecretValue = Annotated[Secret, BeforeValidator(_as_secret)]
+DatabaseURL = Annotated[str, AfterValidator(_database_url)]
+
+
+def _demo_or_live_dir(data: dict[str, Any]) -> Path:
+    # The demo keeps its files apart from the club's unless BRCC_DATA_DIR says otherwise.
+    return LIVE_DATA_DIR if data.get("mode") == "live" else DEMO_DATA_DIR
+
+
+def _sqlite_in_data_dir(file_name: str) -> Callable[[dict[str, Any]], str]:
+    return lambda data: f"sqlite:///{Path(data.get('data_dir', DEMO_DATA_DIR)) / file_name}"
+
+
+class Settings(BaseModel):
+    """The app's settings: each field is declared once, with its variable, default,
+    bounds and help; ``load_settings`` fills it from the environment."""
+
+    # Frozen: one process-wide BoxOffice is keyed by ``fingerprint()``. Errors never
+    # show their input: a pydantic message that escapes must not carry a secret.
+    model_config = ConfigDict(
+        frozen=True,
+        arbitrary_types_allowed=True,
+        validate_by_alias=True,
+        validate_by_name=True,
+        validate_default=True,
+        hide_input_in_errors=True,
+        extra="ignore",
+    )
+
+    # First: the defaults and checks below depend on the mode.
+    mode: Mode = setting(
+        env="BRCC_MODE",
+        help="force `demo` or `live`",
+        shown_default="automatic: `live` once any live credential is set",
+    )
+    # --- live credentials (declared before the mode-dependent checks that read them) ---
+    wc_url: Annotated[str | None, AfterValidator(_site_address)] = setting(
+        None,
+        env="BRCC_WC_URL",
+        help="the WordPress site, e.g. https://club.example",
+        live="required",
+    )
+    wc_consumer_key: SecretValue | None = setting(
+        None, env="BRCC_WC_CONSUMER_KEY", help="WooCommerce REST API consumer key", live="required"
+    )
+    wc_consumer_secret: SecretValue | None = setting(
+        None,
+        env="BRCC_WC_CONSUMER_SECRET",
+        help="WooCommerce REST API consumer secret",
+        live="required",
+    )
+    eb_token: SecretValue | None = setting(
+        None, env="BRCC_EB_TOKEN", help="Eventbrite private token", live="required"
+    )
+    eb_organization_id: Annotated[str | None, AfterValidator(_digits)] = setting(
+        None,
+        env="BRCC_EB_ORGANIZATION_ID",
+        help="Eventbrite organization id, digits",
+        live="required",
+    )
+    eb_api_url: Annotated[str, AfterValidator(_without_trailing_slash)] = setting(
+        EVENTBRITE_API_URL, env="BRCC_EB_API_URL", help="Eventbrite API base", live="option"
+    )
+    wp_db_host: str | None = setting(
+        None, env="BRCC_WP_DB_HOST", help="WordPress DB host", live="credential"
+    )
+    wp_db_port: int = setting(
+        3306, env="BRCC_WP_DB_PORT", help="WordPress DB port", ge=1, le=65535, live="option"
+    )
+    wp_db_user: str | None = setting(
+        None, env="BRCC_WP_DB_USER", help="WordPress DB user", live="credential"
+    )
+    wp_db_password: SecretValue | None = setting(
+        None, env="BRCC_WP_DB_PASSWORD", help="WordPress DB password", live="credential"
+    )
+    wp_db_name: str | None = setting(
+        None, env="BRCC_WP_DB_NAME", help="WordPress DB name", live="credential"
+    )
+    # After its parts: without BRCC_WP_DB_URL the URL is made from them.
+    wp_db_url: Annotated[SecretValue | None, AfterValidator(_wordpress_db_url)] = setting(
+        None,
+        env="BRCC_WP_DB_URL",
+        help="WordPress DB as an SQLAlchemy URL, read-only use",
+        live="credential",
+    )
+    # --- every mode ---
+    wp_table_prefix: Annotated[str, AfterValidator(_table_prefix)] = setting(
+        "wp_", env="BRCC_WP_TABLE_PREFIX", help="WordPress table prefix"
+    )
+    timezone: Annotated[str, AfterValidator(_known_timezone)] = setting(
+        CLUB_TIMEZONE, env="BRCC_TIMEZONE", help="the club's timezone for every date shown"
+    )
+    venue_capacity: int = setting(
+        DEFAULT_VENUE_CAPACITY,
+        env="BRCC_VENUE_CAPACITY",
+        help="default venue capacity of a show",
+        ge=1,
+    )
     # The largest capacity the app writes anywhere (listing or show); a typo beyond it is
     # refused before it reaches a platform. None: MAX_CAPACITY_FACTOR x venue capacity.
-    max_capacity_setting: int | None = None
-    data_dir: Path = DEMO_DATA_DIR
-    sandbox_db_url: str = f"sqlite:///{DEMO_DATA_DIR / 'sandbox.db'}"
-    sandbox_scale: str = "club"
-    sandbox_seed: int = 1
-    sandbox_history_weeks: int = DEMO_HISTORY_WEEKS
-    # Past occurrences of the same recurring show a pace is compared with.
-    pace_occurrences: int = PACE_OCCURRENCES
-    state_db_url: str = f"sqlite:///{DEMO_DATA_DIR / 'state.db'}"
-    wc_url: str | None = None
-    wc_consumer_key: Secret | None = None
-    wc_consumer_secret: Secret | None = field(default=None)
-    eb_token: Secret | None = None
-    eb_organization_id: str | None = None
-    eb_api_url: str = EVENTBRITE_API_URL
-    wp_db_url: Secret | None = None
-    wp_table_prefix: str = "wp_"
-    cache_key: Secret | None = None
-    # Seconds every session of the process shares one read of the live numbers (0: off).
-    live_share_seconds: int = 5
-    # Seconds every session shares one read of the sales history (pace, revenue; 0: off).
-    history_share_seconds: int = 300
-    # Days ahead whose Eventbrite ticket classes every refresh reads (see class_reads.py).
-    eb_refresh_days: int = 14
-    # BRCC_ADMINS: e-mails that are always admins (the first admin; no lock-out possible).
-    admins: tuple[str, ...] = ()
-    # BRCC_EMAIL_VERIFIED_ISSUERS: sign-in providers (their ``iss``) that verify every
-    # e-mail they hand out but send no ``email_verified`` claim (brcc_core/people/access.py).
-    email_verified_issuers: tuple[str, ...] = ()
-    # How long a page view waits for a slow system before saying so and moving on.
-    page_deadline_seconds: int = 5
-    # Eventbrite calls a refresh must leave unspent this hour, for capacity changes.
-    eb_write_reserve: int = 300
-    # How long Refresh data waits for a channel before keeping its earlier part.
-    refresh_deadline_seconds: int = 45
-    # How long one statement on the WordPress or app-state database may take before it is
-    # given up (a server that takes the connection and never answers holds no page).
-    db_deadline_seconds: int = 10
+    max_capacity_setting: Annotated[int | None, AfterValidator(_max_capacity)] = setting(
+        None,
+        env="BRCC_MAX_CAPACITY",
+        help="the largest capacity the app writes (listing or show)",
+        ge=1,
+        shown_default=f"{MAX_CAPACITY_FACTOR} x venue capacity",
+    )
+    data_dir: Path = setting(
+        env="BRCC_DATA_DIR",
+        help="where the catalog cache, its signing key and SQLite files live",
+        default_factory=_demo_or_live_dir,
+        shown_default=f"`{DEMO_DATA_DIR}` (demo), `{LIVE_DATA_DIR}` (live)",
+    )
+    sandbox_db_url: DatabaseURL = setting(
+        env="BRCC_SANDBOX_DB_URL",
+        help="demo: the sandbox database",
+        default_factory=_sqlite_in_data_dir("sandbox.db"),
+        shown_default="`sqlite:///<data dir>/sandbox.db`",
+    )
+    state_db_url: DatabaseURL = setting(
+        env="BRCC_STATE_DB_URL",
+        help="app state (show mappings, audit log)",
+        default_factory=_sqlite_in_data_dir("state.db"),
+        shown_default="`sqlite:///<data dir>/state.db`",
+    )
+    sandbox_scale: Literal["club", "large"] = setting(
+        "club", env="BRCC_SANDBOX_SCALE", help="demo: size of the first seed (large: 10x)"
+    )
+    sandbox_seed: int = setting(
+        1, env="BRCC_SANDBOX_SEED", help="demo: random seed of the first seed", ge=0
+    )
+    # A quarter: enough for pace against 8 past weeks, and a quick first start (a year
+    # adds about 25 s at club scale).
+    sandbox_history_weeks: int = setting(
+        12,
+        env="BRCC_SANDBOX_HISTORY_WEEKS",
+        help="demo: weeks of past weekly shows in the first seed",
+        ge=0,
+    )
+    pace_occurrences: int = setting(
+        8,
+        env="BRCC_PACE_OCCURRENCES",
+        help="past dates of the same recurring show its pace is compared with",
+        ge=2,
+    )
+    cache_key: Annotated[SecretValue | None, AfterValidator(_cache_key)] = setting(
+        None,
+        env="BRCC_CACHE_KEY",
+        help="HMAC key signing the catalog cache",
+        shown_default="generated into the data dir",
+    )
+    live_share_seconds: int = setting(
+        5,
+        env="BRCC_LIVE_SHARE_SECONDS",
+        help="seconds every session shares one read of the live numbers (0: off)",
+        ge=0,
+    )
+    history_share_seconds: int = setting(
+        300,
+        env="BRCC_HISTORY_SHARE_SECONDS",
+        help="seconds every session shares one read of the sales history (0: off)",
+        ge=0,
+    )
+    eb_refresh_days: int = setting(
+        14,
+        env="BRCC_EB_REFRESH_DAYS",
+        help="days ahead whose Eventbrite ticket classes every refresh reads",
+        ge=0,
+    )
+    admins: Annotated[tuple[str, ...], BeforeValidator(_admins)] = setting(
+        (), env="BRCC_ADMINS", help="e-mails that are always admins (no lock-out possible)"
+    )
+    # Providers that verify every e-mail they hand out but send no ``email_verified``
+    # claim (brcc_core/people/access.py).
+    email_verified_issuers: Annotated[tuple[str, ...], BeforeValidator(_issuers)] = setting(
+        (),
+        env="BRCC_EMAIL_VERIFIED_ISSUERS",
+        help="sign-in providers (their iss) that verify every e-mail",
+    )
+    page_deadline_seconds: int = setting(
+        5,
+        env="BRCC_PAGE_DEADLINE_SECONDS",
+        help="how long a page view waits for a slow system before moving on",
+        ge=1,
+        le=60,
+    )
+    # 1,900: Eventbrite's 2,000 calls an hour less a refresh's worth.
+    eb_write_reserve: int = setting(
+        300,
+        env="BRCC_EB_WRITE_RESERVE",
+        help="Eventbrite calls a refresh leaves unspent this hour, for capacity changes",
+        ge=0,
+        le=1900,
+    )
+    refresh_deadline_seconds: int = setting(
+        45,
+        env="BRCC_REFRESH_DEADLINE_SECONDS",
+        help="how long Refresh data waits for a channel before keeping its earlier part",
+        ge=1,
+        le=600,
+    )
+    # A server that takes the connection and never answers holds no page.
+    db_deadline_seconds: int = setting(
+        10,
+        env="BRCC_DB_DEADLINE_SECONDS",
+        help="how long one statement on the WordPress or app-state database may take",
+        ge=1,
+        le=600,
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mode_first(cls, data: Any) -> Any:
+        """The mode, from BRCC_MODE or the credentials given; in demo mode the live
+        settings are not read at all (a forced demo ignores the credentials)."""
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        mode = _mode_of(data)
+        data.pop("BRCC_MODE", None)
+        data["mode"] = mode
+        if mode == "demo":
+            for name, field in cls.model_fields.items():
+                if _extra(field, "live"):
+                    data.pop(name, None)
+                    data.pop(field.alias, None)
+        return data
+
+    @field_validator("*")
+    @classmethod
+    def _required_when_live(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields[info.field_name]
+        live = info.data.get("mode") == "live"
+        if value is None and live and _extra(field, "live") == "required":
+            raise ValueError(f"is missing ({field.description}).")
+        return value
 
     @property
     def max_capacity(self) -> int:
@@ -139,8 +506,6 @@ class Settings:
         Stamped on the app-state DB, the catalog cache and the meeting-link key."""
         if self.is_demo:
             return DEMO_SYSTEMS
-        import hashlib
-
         club = f"{(self.wc_url or '').lower()}|{self.eb_organization_id or ''}"
         return "live:" + hashlib.sha256(club.encode()).hexdigest()[:16]
 
@@ -157,12 +522,10 @@ class Settings:
     def fingerprint(self) -> str:
         """A stable digest of every setting, secrets included, that reveals none of them
         (a cache key for the process-wide BoxOffice)."""
-        import hashlib
-
-        parts = [
-            f"{name}={value.reveal() if isinstance(value, Secret) else value}"
-            for name, value in sorted(self.__dict__.items())
-        ]
+        parts = []
+        for name in sorted(type(self).model_fields):
+            value = getattr(self, name)
+            parts.append(f"{name}={value.reveal() if isinstance(value, Secret) else value}")
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     def summary(self) -> list[tuple[str, str]]:
@@ -194,6 +557,26 @@ class Settings:
         return rows
 
 
+def _live_credentials() -> set[str]:
+    """The variables (and, for a Settings made in code, field names) that, when any is
+    set, switch the app to live mode."""
+    return {
+        key
+        for name, field in Settings.model_fields.items()
+        if _extra(field, "live") in ("required", "credential")
+        for key in (name, str(field.alias))
+    }
+
+
+def _mode_of(data: Mapping[str, Any]) -> Any:
+    """BRCC_MODE when given (checked as the mode field), else live once any live
+    credential is given."""
+    forced = data.get("BRCC_MODE", data.get("mode"))
+    if forced is not None:
+        return forced
+    return "live" if not _live_credentials().isdisjoint(data) else "demo"
+
+
 def _mask(secret: Secret | None) -> str:
     if secret is None:
         return "(not set)"
@@ -208,31 +591,38 @@ def _safe_db_url(url: str) -> str:
         return "(unreadable URL)"
 
 
-def _quoted(raw: str) -> str:
-    """A setting's value in a message: short, whatever was pasted into it."""
-    return repr(raw[:40]) + ("…" if len(raw) > 40 else "")
-
-
-def _issuers(raw: str | None, problems: list[str]) -> tuple[str, ...]:
-    """``BRCC_EMAIL_VERIFIED_ISSUERS``: issuer URLs (the ``iss`` claim), comma-separated."""
-    found = tuple(dict.fromkeys(p.strip().rstrip("/") for p in (raw or "").split(",")))
-    found = tuple(p for p in found if p)
-    for issuer in found:
-        try:
-            parts = urlsplit(issuer)
-        except ValueError:  # e.g. an unclosed IPv6 bracket
-            parts = urlsplit("")
-        if parts.scheme not in ("https", "http") or not parts.netloc:
-            problems.append(
-                "BRCC_EMAIL_VERIFIED_ISSUERS must list issuer URLs as the provider's "
-                f"discovery document gives them (e.g. https://login.example/v2.0); got "
-                f"{_quoted(issuer)}."
-            )
-    return found
+def _problem(error: Mapping[str, Any], values: Mapping[str, str]) -> str | None:
+    """One pydantic error as a sentence about the variable, quoting only what is safe."""
+    if error["type"] == "default_factory_not_called":
+        return None  # a default that waits on another setting, reported on its own
+    key = error["loc"][0] if error["loc"] else ""
+    name = next((n for n, f in Settings.model_fields.items() if key in (n, f.alias)), str(key))
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return f"{key} is not valid."
+    env = str(field.alias)
+    raw = values.get(env, "")
+    cause = (error.get("ctx") or {}).get("error")
+    if error["type"] == "value_error" and isinstance(cause, ValueError):
+        return f"{env} {cause}"
+    kinds = get_args(field.annotation) or (field.annotation,)
+    if int in kinds:
+        bounds = [f"at least {m.ge:,}" for m in field.metadata if isinstance(m, Ge)]
+        bounds += [f"at most {m.le:,}" for m in field.metadata if isinstance(m, Le)]
+        within = f", {' and '.join(bounds)}" if bounds else ""
+        return f"{env} must be a whole number{within} (got {_quoted(raw)})."
+    if error["type"] == "literal_error":
+        choices = " or ".join(repr(choice) for choice in get_args(field.annotation))
+        return f"{env} must be {choices} (got {_quoted(raw)})."
+    return f"{env} is not valid."  # no quote: it may be a secret
 
 
 def _clean(raw: Mapping[str, str | None]) -> dict[str, str]:
-    return {k: v.strip() for k, v in raw.items() if v is not None and v.strip() != ""}
+    return {
+        k: v.strip()
+        for k, v in raw.items()
+        if k.startswith("BRCC_") and v is not None and v.strip() != ""
+    }
 
 
 def load_settings(
@@ -243,202 +633,34 @@ def load_settings(
 
     Raises ``SettingsError`` listing every problem.
     """
+    environ = os.environ if environ is None else environ
     values: dict[str, str] = {}
     if dotenv_path is not None and Path(dotenv_path).is_file():
         values.update(_clean(dotenv_values(dotenv_path)))
-    values.update(_clean(os.environ if environ is None else environ))
+    values.update(_clean(environ))
     problems: list[str] = []
-
-    def get_int(name: str, default: int, minimum: int, maximum: int | None = None) -> int:
-        raw = values.get(name)
-        if raw is None:
-            return default
-        try:
-            number = int(raw)
-        except ValueError:
-            problems.append(f"{name} must be a whole number (got {_quoted(raw)}).")
-            return default
-        if number < minimum:
-            problems.append(f"{name} must be at least {minimum} (got {raw[:40]}).")
-        elif maximum is not None and number > maximum:
-            problems.append(f"{name} must be at most {maximum:,} (got {raw[:40]}).")
-        return number
-
-    timezone = values.get("BRCC_TIMEZONE", CLUB_TIMEZONE)
+    settings: Settings | None = None
     try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
-        problems.append(
-            f"BRCC_TIMEZONE {_quoted(timezone)} is not a known timezone (e.g. America/Toronto)."
-        )
-        timezone = CLUB_TIMEZONE
-
-    venue_capacity = get_int("BRCC_VENUE_CAPACITY", DEFAULT_VENUE_CAPACITY, 1)
-    max_capacity = get_int("BRCC_MAX_CAPACITY", 0, 1) if values.get("BRCC_MAX_CAPACITY") else None
-    if max_capacity is not None and max_capacity < venue_capacity:
-        problems.append(
-            f"BRCC_MAX_CAPACITY ({max_capacity}) must be at least the venue capacity "
-            f"({venue_capacity})."
-        )
-    live = any(name in values for name in LIVE_VARIABLES)
-    forced = values.get("BRCC_MODE")
-    if forced is not None and forced not in ("demo", "live"):
-        problems.append(f"BRCC_MODE must be 'demo' or 'live' (got {_quoted(forced)}).")
-    elif forced is not None:
-        live = forced == "live"
-    # The demo keeps its files apart from the club's unless BRCC_DATA_DIR says otherwise.
-    data_dir = Path(values.get("BRCC_DATA_DIR", LIVE_DATA_DIR if live else DEMO_DATA_DIR))
-    sandbox_db_url = values.get("BRCC_SANDBOX_DB_URL", f"sqlite:///{data_dir / 'sandbox.db'}")
-    state_db_url = values.get("BRCC_STATE_DB_URL", f"sqlite:///{data_dir / 'state.db'}")
-    for name, url in (("BRCC_SANDBOX_DB_URL", sandbox_db_url), ("BRCC_STATE_DB_URL", state_db_url)):
-        try:
-            make_url(url)
-        except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-            problems.append(f"{name} is not a database URL (e.g. sqlite:///data/state.db).")
-    sandbox_scale = values.get("BRCC_SANDBOX_SCALE", "club")
-    if sandbox_scale not in ("club", "large"):
-        problems.append(
-            f"BRCC_SANDBOX_SCALE must be 'club' or 'large' (got {_quoted(sandbox_scale)})."
-        )
-    sandbox_seed = get_int("BRCC_SANDBOX_SEED", 1, 0)
-    live_share_seconds = get_int("BRCC_LIVE_SHARE_SECONDS", 5, 0)
-    history_share_seconds = get_int("BRCC_HISTORY_SHARE_SECONDS", 300, 0)
-    eb_refresh_days = get_int("BRCC_EB_REFRESH_DAYS", 14, 0)
-    page_deadline_seconds = get_int("BRCC_PAGE_DEADLINE_SECONDS", 5, 1, 60)
-    eb_write_reserve = get_int("BRCC_EB_WRITE_RESERVE", 300, 0, 1900)
-    refresh_deadline_seconds = get_int("BRCC_REFRESH_DEADLINE_SECONDS", 45, 1, 600)
-    db_deadline_seconds = get_int("BRCC_DB_DEADLINE_SECONDS", 10, 1, 600)
-    sandbox_history_weeks = get_int("BRCC_SANDBOX_HISTORY_WEEKS", DEMO_HISTORY_WEEKS, 0)
-    pace_occurrences = get_int("BRCC_PACE_OCCURRENCES", PACE_OCCURRENCES, 2)
-    table_prefix = values.get("BRCC_WP_TABLE_PREFIX", "wp_")
-    if not table_prefix.replace("_", "").isalnum():
-        problems.append("BRCC_WP_TABLE_PREFIX may hold only letters, digits and '_'.")
-    cache_key = Secret(values["BRCC_CACHE_KEY"]) if "BRCC_CACHE_KEY" in values else None
-    if cache_key is not None and len(cache_key.reveal()) < 16:
-        problems.append("BRCC_CACHE_KEY must be at least 16 characters (or leave it unset).")
+        settings = Settings.model_validate(values)
+    except ValidationError as exc:
+        problems += [p for p in map(lambda e: _problem(e, values), exc.errors()) if p]
 
     # The clock reads BRCC_NOW from the process environment itself (brcc_core.common.clock);
     # here it is checked, and refused where the club's real systems are read.
-    now_text = (os.environ if environ is None else environ).get(clock.NOW_VARIABLE, "").strip()
+    now_text = environ.get(clock.NOW_VARIABLE, "").strip()
     if now_text:
         try:
             clock.parse_moment(now_text)
         except clock.ClockError as exc:
             problems.append(str(exc))
-        if live:
+        if _mode_of(values) == "live":
             problems.append(
                 f"{clock.NOW_VARIABLE} sets the app's clock for the demo and tests only; "
                 "unset it to run on the club's systems."
             )
-
-    common = dict(
-        timezone=timezone,
-        venue_capacity=venue_capacity,
-        max_capacity_setting=max_capacity,
-        data_dir=data_dir,
-        sandbox_db_url=sandbox_db_url,
-        sandbox_scale=sandbox_scale,
-        sandbox_seed=sandbox_seed,
-        sandbox_history_weeks=sandbox_history_weeks,
-        pace_occurrences=pace_occurrences,
-        state_db_url=state_db_url,
-        wp_table_prefix=table_prefix,
-        cache_key=cache_key,
-        live_share_seconds=live_share_seconds,
-        history_share_seconds=history_share_seconds,
-        eb_refresh_days=eb_refresh_days,
-        admins=parse_admins(values.get("BRCC_ADMINS")),
-        email_verified_issuers=_issuers(values.get("BRCC_EMAIL_VERIFIED_ISSUERS"), problems),
-        page_deadline_seconds=page_deadline_seconds,
-        eb_write_reserve=eb_write_reserve,
-        refresh_deadline_seconds=refresh_deadline_seconds,
-        db_deadline_seconds=db_deadline_seconds,
-    )
-    if not live:
-        if problems:
-            raise SettingsError(problems)
-        return Settings(mode="demo", **common)
-
-    wc_url = values.get("BRCC_WC_URL")
-    if wc_url is None:
-        problems.append("BRCC_WC_URL is missing (the WordPress site, e.g. https://club.example).")
-    else:
-        try:
-            parts = urlsplit(wc_url)
-        except ValueError:  # e.g. an unclosed IPv6 bracket
-            parts = urlsplit("")
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append("BRCC_WC_URL must be a site address like https://club.example.")
-        elif parts.username or parts.password or parts.query:
-            problems.append(
-                "BRCC_WC_URL must not carry credentials or a query; "
-                "use BRCC_WC_CONSUMER_KEY / BRCC_WC_CONSUMER_SECRET."
-            )
-        wc_url = wc_url.rstrip("/")
-    for name in ("BRCC_WC_CONSUMER_KEY", "BRCC_WC_CONSUMER_SECRET", "BRCC_EB_TOKEN"):
-        if name not in values:
-            problems.append(f"{name} is missing.")
-    eb_org = values.get("BRCC_EB_ORGANIZATION_ID")
-    if eb_org is None:
-        problems.append("BRCC_EB_ORGANIZATION_ID is missing (digits, from Eventbrite).")
-    elif not eb_org.isdigit():
-        problems.append("BRCC_EB_ORGANIZATION_ID must be digits only.")
-    eb_api_url = values.get("BRCC_EB_API_URL", EVENTBRITE_API_URL).rstrip("/")
-
-    wp_db_url = _wordpress_db_url(values, problems)
-    if problems:
+    if problems or settings is None:
         raise SettingsError(problems)
-    return Settings(
-        mode="live",
-        wc_url=wc_url,
-        wc_consumer_key=Secret(values["BRCC_WC_CONSUMER_KEY"]),
-        wc_consumer_secret=Secret(values["BRCC_WC_CONSUMER_SECRET"]),
-        eb_token=Secret(values["BRCC_EB_TOKEN"]),
-        eb_organization_id=eb_org,
-        eb_api_url=eb_api_url,
-        wp_db_url=wp_db_url,
-        **common,
-    )
-
-
-def _wordpress_db_url(values: dict[str, str], problems: list[str]) -> Secret | None:
-    """The WordPress DB as an SQLAlchemy URL, from BRCC_WP_DB_URL or its parts."""
-    if "BRCC_WP_DB_URL" in values:
-        try:
-            url = make_url(values["BRCC_WP_DB_URL"])
-        except (ArgumentError, ValueError):
-            problems.append(
-                "BRCC_WP_DB_URL is not a database URL "
-                "(e.g. mysql+pymysql://user:password@host:3306/wordpress)."
-            )
-            return None
-        return Secret(url.render_as_string(hide_password=False))
-    missing = [
-        name
-        for name in ("BRCC_WP_DB_HOST", "BRCC_WP_DB_USER", "BRCC_WP_DB_NAME")
-        if name not in values
-    ]
-    if missing:
-        problems.append(
-            "The WordPress database is not configured: set BRCC_WP_DB_URL, or "
-            + ", ".join(missing)
-            + " (and BRCC_WP_DB_PASSWORD, BRCC_WP_DB_PORT if needed)."
-        )
-        return None
-    port = values.get("BRCC_WP_DB_PORT", "3306")
-    if not (port.isascii() and port.isdigit() and len(port) <= 5 and 0 < int(port) <= 65535):
-        problems.append(f"BRCC_WP_DB_PORT must be a port number, 1 to 65535 (got {_quoted(port)}).")
-        return None
-    url = URL.create(
-        "mysql+pymysql",
-        username=values["BRCC_WP_DB_USER"],
-        password=values.get("BRCC_WP_DB_PASSWORD"),
-        host=values["BRCC_WP_DB_HOST"],
-        port=int(port),
-        database=values["BRCC_WP_DB_NAME"],
-        query={"charset": "utf8mb4"},
-    )
-    return Secret(url.render_as_string(hide_password=False))
+    return settings
 
 
 def main() -> int:

@@ -176,3 +176,124 @@ def test_fingerprint_changes_with_a_secret_but_does_not_reveal_it():
     assert a.fingerprint() != b.fingerprint()
     assert a.fingerprint() == load_settings(LIVE, dotenv_path=None).fingerprint()
     assert "EBTOKENSECRET99" not in a.fingerprint()
+
+
+def test_every_bad_value_is_reported_at_once_in_words_without_secrets():
+    env = {
+        **LIVE,
+        "BRCC_VENUE_CAPACITY": "lots",
+        "BRCC_PAGE_DEADLINE_SECONDS": "0",
+        "BRCC_EB_WRITE_RESERVE": "5000",
+        "BRCC_SANDBOX_SCALE": "huge",
+        "BRCC_TIMEZONE": "Mars/Olympus",
+        "BRCC_CACHE_KEY": "short-cache-key",
+        "BRCC_EB_ORGANIZATION_ID": "org-1",
+        "BRCC_WP_DB_URL": "not a url dbpass-s3cret",
+    }
+    del env["BRCC_EB_TOKEN"]
+    with pytest.raises(SettingsError) as err:
+        load_settings(env, dotenv_path=None)
+    problems = err.value.problems
+    expected = {
+        "BRCC_VENUE_CAPACITY": "must be a whole number, at least 1 (got 'lots')",
+        "BRCC_PAGE_DEADLINE_SECONDS": "must be a whole number, at least 1 and at most 60",
+        "BRCC_EB_WRITE_RESERVE": "at least 0 and at most 1,900 (got '5000')",
+        "BRCC_SANDBOX_SCALE": "must be 'club' or 'large' (got 'huge')",
+        "BRCC_TIMEZONE": "is not a known timezone",
+        "BRCC_CACHE_KEY": "must be at least 16 characters",
+        "BRCC_EB_ORGANIZATION_ID": "must be digits only",
+        "BRCC_WP_DB_URL": "is not a database URL",
+        "BRCC_EB_TOKEN": "is missing",
+    }
+    # one sentence per bad variable, each starting with its name
+    assert sorted(p.split()[0] for p in problems) == sorted(expected)
+    for name, says in expected.items():
+        assert any(p.startswith(name) and says in p for p in problems), (name, problems)
+    shown = str(err.value)
+    for secret in [*SECRET_VALUES, "short-cache-key"]:
+        assert secret not in shown
+    assert "pydantic" not in shown.lower() and "validation error" not in shown.lower()
+
+
+def test_the_wordpress_database_names_each_missing_part():
+    env = {k: v for k, v in LIVE.items() if k != "BRCC_WP_DB_URL"}
+    with pytest.raises(SettingsError) as err:
+        load_settings({**env, "BRCC_WP_DB_HOST": "db"}, dotenv_path=None)
+    (problem,) = err.value.problems
+    assert "BRCC_WP_DB_USER" in problem and "BRCC_WP_DB_NAME" in problem
+    assert "BRCC_WP_DB_HOST" not in problem.split("(")[0]
+    with pytest.raises(SettingsError, match="BRCC_WP_DB_PORT must be a whole number"):
+        load_settings({**env, "BRCC_WP_DB_PORT": "70000"}, dotenv_path=None)
+
+
+def test_a_forced_demo_reads_no_live_setting():
+    s = load_settings({**LIVE, "BRCC_MODE": "demo", "BRCC_WC_URL": "ftp://x"}, dotenv_path=None)
+    assert s.is_demo and s.wc_url is None and s.eb_token is None
+
+
+def test_max_capacity_below_the_venue_is_named_with_other_problems():
+    with pytest.raises(SettingsError) as err:
+        load_settings({"BRCC_MAX_CAPACITY": "40", "BRCC_TIMEZONE": "Nowhere"}, dotenv_path=None)
+    assert len(err.value.problems) == 2
+    assert "BRCC_MAX_CAPACITY (40) must be at least the venue capacity (55)" in str(err.value)
+
+
+def _declared_default(field) -> str:
+    """A declared default as the README's table shows it."""
+    extra = field.json_schema_extra or {}
+    if extra.get("shown_default"):
+        return extra["shown_default"]
+    return "" if field.default in (None, ()) else f"`{field.default}`"
+
+
+def _readme_settings_table() -> dict[str, str]:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        if line.startswith("| `BRCC_"):
+            cells = line.strip().strip("|").split("|")
+            variable, default, meaning = (cell.strip() for cell in cells)
+            assert meaning, variable
+            rows[variable.strip("`")] = default
+    return rows
+
+
+def test_the_readme_lists_every_declared_setting_with_its_default():
+    from brcc_core.common import clock
+    from brcc_core.settings import Settings
+
+    table = _readme_settings_table()
+    declared = {field.alias: _declared_default(field) for field in Settings.model_fields.values()}
+    assert {name: table.get(name) for name in declared} == declared
+    # and nothing in the table the app no longer reads (the clock reads BRCC_NOW itself)
+    assert set(table) - set(declared) == {clock.NOW_VARIABLE}
+
+
+def test_a_default_is_written_only_in_the_declaration():
+    """load_settings holds no setting of its own: no variable name, no default (a default
+    written twice drifts, as the dataclass and load_settings could)."""
+    import ast
+
+    from brcc_core import settings as module
+    from brcc_core.settings import Settings
+
+    defaults = {
+        field.default
+        for field in Settings.model_fields.values()
+        if isinstance(field.default, int | str) and field.default not in (0, 1, "")
+    }
+    assert {5, 300, 14, 45, 10, 12, 8, 3306, "wp_", "club"} <= defaults
+    default_names = {"DEFAULT_VENUE_CAPACITY", "CLUB_TIMEZONE", "EVENTBRITE_API_URL"}
+    tree = ast.parse(Path(module.__file__).read_text())
+    (load,) = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "load_settings"]
+    found = [
+        ast.unparse(node)
+        for node in ast.walk(load)
+        if isinstance(node, ast.Constant)
+        and type(node.value) in (int, str)
+        and (node.value in defaults or str(node.value).startswith("BRCC_"))
+        or isinstance(node, ast.Name)
+        and node.id in default_names
+    ]
+    assert found == []

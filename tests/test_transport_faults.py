@@ -7,7 +7,6 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 
@@ -140,7 +139,7 @@ def club(tmp_path, no_sleep) -> BoxOffice:
     settings = load_settings({"BRCC_DATA_DIR": str(tmp_path)}, dotenv_path=None)
     box = BoxOffice.on_sandbox(sandbox, settings, cache=CatalogCache(tmp_path))
     assert not box.refresh_catalog().errors
-    box.settings = replace(settings, refresh_deadline_seconds=2)
+    box.settings = settings.model_copy(update={"refresh_deadline_seconds": 2})
     yield box
     sandbox.faults.latency.clear()  # let a read the refresh left behind finish quickly
 
