@@ -30,8 +30,9 @@ phone = layout_choice() == "Phone"
 with page_boundary("loading the comparison"):
     chosen = selection.current_selection()
     selection.show_notice()
-    refresh_button(boxoffice)
+    refresh_cost = refresh_button(boxoffice)
     catalog = current_catalog(boxoffice)
+    refresh_cost()  # after a first build spent its Eventbrite calls
     catalog_age_caption(catalog)
 
     timezone = boxoffice.settings.timezone

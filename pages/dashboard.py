@@ -22,12 +22,13 @@ if projector:
     ui.projector_style()
 
 with page_boundary("loading the dashboard"):
-    refresh_button(boxoffice)
+    refresh_cost = refresh_button(boxoffice)
     catalog = current_catalog(boxoffice)
     catalog_age_caption(catalog)
     if ui.health_panel(*ui.measured_health(boxoffice, catalog)):
         ui.recheck_health(boxoffice)
         st.rerun()
+    refresh_cost()  # after the build and the health check spent their Eventbrite calls
 
     figures = st.container()  # drawn once the window below is known
     st.subheader("Upcoming shows")

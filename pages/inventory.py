@@ -14,7 +14,8 @@ boxoffice = get_boxoffice()
 demo_banner(boxoffice)
 layout_choice()  # Desk / Phone in the sidebar: on a phone, fewer columns
 with page_boundary("loading the inventory"):
-    refresh_button(boxoffice)
+    refresh_cost = refresh_button(boxoffice)
     catalog = current_catalog(boxoffice)
+    refresh_cost()  # after a first build spent its Eventbrite calls
     catalog_age_caption(catalog)
     render_inventory(boxoffice, catalog)

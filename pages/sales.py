@@ -16,8 +16,9 @@ boxoffice = get_boxoffice()
 demo_banner(boxoffice)
 
 with page_boundary("loading sales history"):
-    refresh_button(boxoffice)
+    refresh_cost = refresh_button(boxoffice)
     catalog = current_catalog(boxoffice)
+    refresh_cost()  # after a first build spent its Eventbrite calls
     catalog_age_caption(catalog)
     timezone = boxoffice.settings.timezone
     now = local_now(timezone)

@@ -10,6 +10,11 @@ decides how many of those seats each channel may still sell:
 - ``split``: ``A`` divided between the channels by a ratio; exposure 0;
 - ``buffer``: ``N`` seats held back, every channel shows ``A - N``.
 
+Exposure is the Dashboard's measure (``brcc_core.live.shows.oversell_exposure``: seats on
+sale across the channels minus ``A``): a plan states it now, as the Dashboard shows it, and
+after the plan. Pending unknown (an Eventbrite event's carts not read) makes ``A`` unknown,
+as it does on every page: the plan is not made on a guess of 0.
+
 Targets are absolute per listing (remaining seats, hence capacity), computed from the
 facts, never deltas relayed from one channel to the other. Pure: ``plan_sync`` takes a
 ``SyncShow`` and a ``SyncPolicy`` and returns a ``SyncPlan``; applying a plan goes
@@ -29,6 +34,7 @@ from brcc_core.capacity.preview import ListingState
 from brcc_core.common.availability import NOT_BUYABLE_NOW, Availability
 from brcc_core.common.keys import is_unknown_classes
 from brcc_core.common.values import WHOLE, int_or_none, known, typed_frame
+from brcc_core.live.shows import oversell_exposure
 
 SyncKind = Literal["mirror", "split", "buffer"]
 RowAction = Literal["change", "keep", "leave"]
@@ -125,6 +131,10 @@ class SyncShow:
     venue_capacity: int
     listings: tuple[SyncListing, ...]
     starts_at: datetime | None = None
+    # The show's exposure now, as the Dashboard shows it (the shows frame's ``exposure``;
+    # None: unknown, or no bound when ``unbounded_now``: unlimited stock on the site).
+    exposure_now: int | None = None
+    unbounded_now: bool = False
 
 
 def sync_show(show: Mapping, listings: pd.DataFrame) -> SyncShow:
@@ -134,12 +144,15 @@ def sync_show(show: Mapping, listings: pd.DataFrame) -> SyncShow:
     order = {k: i for i, k in enumerate(keys)}
     rows.sort(key=lambda r: order[r["listing_key"]])
     starts_at = show.get("starts_at")
+    unbounded = show.get("on_sale_unlimited")
     return SyncShow(
         show_key=str(show["show_key"]),
         title=str(show.get("title") or show["show_key"]),
         venue_capacity=int(show["venue_capacity"]),
         listings=tuple(SyncListing.from_row(r) for r in rows),
         starts_at=starts_at if known(starts_at) else None,
+        exposure_now=int_or_none(show.get("exposure")),
+        unbounded_now=bool(known(unbounded) and unbounded),
     )
 
 
@@ -181,10 +194,13 @@ class SyncPlan:
     room_remaining: int | None  # A = T - S - P; None when sold is unknown
     offered: int | None  # seats each channel's share comes from (A minus the buffer)
     oversold: bool
-    exposure: int | None  # seats that could be oversold before the next sync; None: no bound
-    # (an unlimited listing left alone) or unknown (one whose remaining is unknown)
+    exposure: int | None  # seats that could be oversold after this plan, before the next
+    # sync; None: no bound (an unlimited listing left alone) or unknown (one whose remaining
+    # is unknown)
     rows: tuple[SyncRow, ...]
     notes: tuple[str, ...] = ()
+    exposure_now: int | None = None  # the Dashboard's exposure of the show (SyncShow's)
+    unbounded_now: bool = False
 
     @property
     def changes(self) -> tuple[SyncRow, ...]:
@@ -288,10 +304,12 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
     """Absolute targets for every listing of ``show`` under ``policy`` (see module doc)."""
     listings = show.listings
     unknown = [lst.listing_key for lst in listings if lst.sold is None]
+    no_pending = [lst.listing_key for lst in listings if lst.pending is None]
     sold = None if unknown else sum(lst.sold or 0 for lst in listings)
-    pending = sum(lst.pending or 0 for lst in listings)
-    if sold is None:
-        reason = f"sold unknown on {', '.join(unknown)}: the room's remaining seats are unknown"
+    pending = None if no_pending else sum(lst.pending or 0 for lst in listings)
+    if sold is None or pending is None:
+        what, keys = ("sold", unknown) if sold is None else ("pending", no_pending)
+        reason = f"{what} unknown on {', '.join(keys)}: the room's remaining seats are unknown"
         rows = tuple(_row(show, lst, "leave", None, reason) for lst in listings)
         return SyncPlan(
             show.show_key,
@@ -307,6 +325,8 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
             None,
             rows,
             (f"Cannot plan: {reason}.",),
+            show.exposure_now,
+            show.unbounded_now,
         )
 
     room = show.venue_capacity - sold - pending
@@ -384,7 +404,8 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
         rows.append(_row(show, lst, action, target, note))
 
     sellable = sum(targets.values()) + left_selling
-    exposure = None if unbounded or unknown_left else max(0, sellable - max(room, 0))
+    # The Dashboard's measure, of what the channels would have on sale after this plan.
+    exposure = int_or_none(oversell_exposure([sellable], room, unbounded or unknown_left))
     if unbounded:
         notes.append("A listing left alone is unlimited: the exposure has no bound.")
     elif unknown_left:
@@ -408,6 +429,8 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
         exposure=exposure,
         rows=tuple(rows),
         notes=tuple(notes),
+        exposure_now=show.exposure_now,
+        unbounded_now=show.unbounded_now,
     )
 
 

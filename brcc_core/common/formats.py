@@ -7,6 +7,7 @@ club sees one format ("Tue 1 Dec 20:00", in the club's timezone) and one vocabul
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -26,8 +27,10 @@ __all__ = [
     "isolate",
     "listing_name",
     "moment_label",
+    "percent_label",
     "time_label",
     "when_label",
+    "whole_percent",
 ]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -196,3 +199,16 @@ def _listing_name(key: str | None, row: Mapping | None) -> str:
     if not channel:
         return key  # a show or a rule: its key already names its date
     return f"{channel_name(channel)} listing no longer in the catalog ({key})"
+
+
+def whole_percent(share: float | None) -> int | None:
+    """A share (0.6545) as the whole percent every page prints (65): rounded once, half
+    up, here, so the Dashboard's table, its key figures and a comparison card never
+    round the same show to 65% on one page and 66% on another."""
+    return None if share is None or not _known(share) else math.floor(float(share) * 100 + 0.5)
+
+
+def percent_label(share: float | None) -> str:
+    """'65%', or 'unknown'."""
+    percent = whole_percent(share)
+    return "unknown" if percent is None else f"{percent}%"

@@ -1,7 +1,10 @@
 """Tonight at the door: per show and channel, seats sold, checked in, still to arrive and
 pending (pure). Website numbers come from live numbers (read fresh on every refresh of the
-view); Eventbrite's from the attendees of tonight's events, read on the same interval. A
-channel that could not be read is unknown with the reason, never 0."""
+view); Eventbrite's sold and checked in from the attendees of tonight's events, read on the
+same interval. Pending is each channel's part of the show's pending as every other page
+counts it (``brcc_core.live.shows``): the site's unfinished orders and Eventbrite's carts
+(as of the last refresh), so the two rows add up to the Dashboard's figure. A channel that
+could not be read is unknown with the reason, never 0."""
 
 from __future__ import annotations
 
@@ -53,7 +56,9 @@ def door_rows(
         if wc:
             part = by_key.loc[[k for k in wc if k in by_key.index]]
             errors = [e for e in part["error"].dropna().unique()] if not part.empty else []
-            known = not part.empty and part["sold"].notna().all() and not errors
+            # Known when its numbers are, as on the Dashboard: a note beside a number (stock
+            # from the catalog, say) is shown, it does not unmake the number.
+            known = not part.empty and part["sold"].notna().all()
             sold = int(part["sold"].sum()) if known else pd.NA
             came = int(part["checked_in"].fillna(0).sum()) if known else pd.NA
             rows.append(
@@ -65,12 +70,15 @@ def door_rows(
                     "sold": sold,
                     "checked_in": came,
                     "to_arrive": sold - came if known else pd.NA,
-                    "pending": int(part["pending"].fillna(0).sum()) if known else pd.NA,
+                    "pending": _pending(part),
                     "error": "; ".join(map(str, errors)) or None,
                 }
             )
         if eb:
             missing = [eventbrite_errors[k] for k in eb if k in eventbrite_errors]
+            carts = by_key.loc[
+                [k for k in show.listing_keys if is_eventbrite_key(k) and k in by_key.index]
+            ]
             counts = [eventbrite.get(k) for k in eb]
             known = not missing and all(c is not None for c in counts)
             sold = sum(c[0] for c in counts) if known else pd.NA
@@ -84,7 +92,7 @@ def door_rows(
                     "sold": sold,
                     "checked_in": came,
                     "to_arrive": sold - came if known else pd.NA,
-                    "pending": 0 if known else pd.NA,
+                    "pending": _pending(carts),
                     "error": "; ".join(missing) or (None if known else "not read"),
                 }
             )
@@ -92,6 +100,13 @@ def door_rows(
     for col in ("sold", "checked_in", "to_arrive", "pending"):
         frame[col] = frame[col].astype("Int64")
     return frame
+
+
+def _pending(part: pd.DataFrame):
+    """The listings' pending, unknown when one of them is (never a partial sum)."""
+    if part.empty:
+        return 0
+    return int(part["pending"].sum()) if part["pending"].notna().all() else pd.NA
 
 
 def count_attendees(attendees: list[dict]) -> tuple[int, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -119,15 +120,21 @@ def current_catalog(boxoffice: BoxOffice) -> Catalog:
     return catalog
 
 
-def refresh_button(boxoffice: BoxOffice) -> None:
+def refresh_button(boxoffice: BoxOffice) -> Callable[[], None]:
+    """The Refresh data button, and the call that writes its cost beside it.
+
+    The page makes that call once its own Eventbrite calls are spent (a refresh pressed, a
+    first build, the Dashboard's health check): the calls left it prints are then read
+    from the shared budget after them, as the health badge reads them, not before."""
     cols = st.columns([1, 4], vertical_alignment="center")
     pressed = cols[0].button("Refresh data", key="refresh_data", type="primary", icon="🔄")
-    cols[1].caption(refresh_cost_text(boxoffice), help=REFRESH_COST_HELP)
+    cost = cols[1].empty()
     if pressed:
         try:
             _run_refresh(boxoffice, "Refreshing the catalog…")
         except AccessDenied as exc:
             st.error(plain(exc), icon="🔒")
+    return lambda: cost.caption(refresh_cost_text(boxoffice), help=REFRESH_COST_HELP)
 
 
 REFRESH_COST_HELP = (

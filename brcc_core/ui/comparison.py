@@ -12,7 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.common.club import channel_name
-from brcc_core.common.formats import WEEKDAYS
+from brcc_core.common.formats import WEEKDAYS, percent_label
+from brcc_core.common.glossary import meaning
 from brcc_core.sales.takings import Takings
 from brcc_core.ui import selection
 from brcc_core.ui.app import can_write
@@ -131,10 +132,6 @@ def _n(value, unknown: str = "unknown") -> str:
     return unknown if value is None else f"{value:,}"
 
 
-def _pct(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:.0%}"
-
-
 def cards(items: Sequence[ComparisonCard], *, actions: bool = False) -> None:
     """Cards side by side (four to a row; stacked on a phone). ``actions``: each show's
     card links to its capacity change and Sync dry run (managers, Comparison page)."""
@@ -159,7 +156,7 @@ def _card(card: ComparisonCard) -> None:
         for error in card.errors:
             st.warning(plain(error), icon="❓")
         return
-    st.metric("Sell-through", _pct(card.sell_through), help="Sold and pending over the capacity.")
+    st.metric("Sell-through", percent_label(card.sell_through), help=meaning("Sell-through"))
     remaining = card.remaining
     if card.kind == "listing" and card.lines and card.lines[0].unlimited:
         remaining_text = "unlimited"
@@ -167,9 +164,12 @@ def _card(card: ComparisonCard) -> None:
         remaining_text = _n(remaining)
     st.markdown(
         f"{card.capacity_label.capitalize()}: **{_n(card.capacity)}**  \n"
-        f"Sold · WooCommerce: **{_n(card.sold_woocommerce)}** "
-        f"(pending {_n(card.pending_woocommerce)})  \n"
+        f"Sold · WooCommerce: **{_n(card.sold_woocommerce)}**  \n"
         f"Sold · Eventbrite: **{_n(card.sold_eventbrite)}**  \n"
+        # Both channels' pending, as the Dashboard and the summary count it: the remaining
+        # below is the capacity less these three numbers.
+        f"Pending: **{_n(card.pending)}** (WooCommerce {_n(card.pending_woocommerce)} · "
+        f"Eventbrite {_n(card.pending_eventbrite)})  \n"
         f"Remaining: **{remaining_text}**"
     )
     if card.kind == "past":
@@ -213,15 +213,15 @@ def _line_text(line: ListingLine) -> str:
 def summary(result: ComparisonSummary) -> None:
     st.subheader("Summary")
     cols = st.columns(5)
-    cols[0].metric("Capacity", _n(result.capacity), border=True)
-    cols[1].metric("Sold", _n(result.sold), border=True)
-    cols[2].metric("Pending", _n(result.pending), border=True)
-    cols[3].metric("Remaining", _n(result.remaining), border=True)
-    cols[4].metric("Average sell-through", _pct(result.average_sell_through), border=True)
+    cols[0].metric("Capacity", _n(result.capacity), border=True, help=meaning("Capacity"))
+    cols[1].metric("Sold", _n(result.sold), border=True, help=meaning("Sold"))
+    cols[2].metric("Pending", _n(result.pending), border=True, help=meaning("Pending"))
+    cols[3].metric("Remaining", _n(result.remaining), border=True, help=meaning("Remaining"))
+    cols[4].metric("Average sell-through", percent_label(result.average_sell_through), border=True)
     if result.best and result.worst and result.known > 1:
         st.markdown(
-            f"Best: **{plain(result.best[0])}** ({result.best[1]:.0%}) · "
-            f"Worst: **{plain(result.worst[0])}** ({result.worst[1]:.0%})"
+            f"Best: **{plain(result.best[0])}** ({percent_label(result.best[1])}) · "
+            f"Worst: **{plain(result.worst[0])}** ({percent_label(result.worst[1])})"
         )
     for note in result.notes:
         st.caption(plain(note))

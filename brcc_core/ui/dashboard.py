@@ -15,7 +15,8 @@ import streamlit as st
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice
 from brcc_core.catalog.build import Catalog
 from brcc_core.common.club import NEARLY_FULL_SHARE, channel_name
-from brcc_core.common.formats import day_label, when_label
+from brcc_core.common.formats import day_label, percent_label, when_label
+from brcc_core.common.glossary import GLOSSARY, meaning
 from brcc_core.live.health import Health, health_lines, overall_health
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import act_links
@@ -140,16 +141,15 @@ def key_figures_row(figures: KeyFigures) -> None:
     chosen horizon."""
     st.subheader(f"Next {figures.days} days")
     cols = st.columns(6)
-    sell = f"{figures.sell_through:.0%}" if figures.sell_through is not None else "unknown"
     cols[0].metric("Shows", figures.shows, border=True)
     cols[1].metric("Seats sold", _n(figures.seats_sold), border=True)
     cols[2].metric(
         "Sell-through",
-        sell,
+        percent_label(figures.sell_through),
         border=True,
-        help="Sold and pending seats over the venue capacity of these shows.",
+        help=meaning("Sell-through"),
     )
-    cols[3].metric("Pending", _n(figures.pending), border=True, help="Orders not completed yet.")
+    cols[3].metric("Pending", _n(figures.pending), border=True, help=meaning("Pending"))
     cols[4].metric(
         "Oversold shows",
         figures.oversold,
@@ -170,8 +170,7 @@ def key_figures_row(figures: KeyFigures) -> None:
         "Over-exposed shows",
         over_exposed,
         border=True,
-        help="Shows with more seats on sale across the site and Eventbrite than the room "
-        "has left: the channels together could sell seats that do not exist. A sync "
+        help=f"Shows whose exposure is above 0. Exposure: {GLOSSARY['Exposure']} A sync "
         f"closes the gap.{unknown_exposure}",
     )
     if figures.unknown:
@@ -265,11 +264,13 @@ _TABLE_CONFIG = {
         help="Sold on Eventbrite (at the last refresh).",
     ),
     "pending": st.column_config.NumberColumn(
-        "Pending", format="%d", width=70, help="Site orders not completed yet."
+        "Pending", format="%d", width=70, help=meaning("Pending")
     ),
-    "venue_capacity": st.column_config.NumberColumn("Venue capacity", format="%d", width=105),
+    "venue_capacity": st.column_config.NumberColumn(
+        "Venue capacity", format="%d", width=105, help=meaning("Venue capacity")
+    ),
     "remaining": st.column_config.NumberColumn(
-        "Remaining", format="%d", width=78, help="Venue capacity minus sold and pending."
+        "Remaining", format="%d", width=78, help=meaning("Remaining")
     ),
     "on_sale_woocommerce": st.column_config.TextColumn(
         "On sale · site",
@@ -281,14 +282,14 @@ _TABLE_CONFIG = {
         width=80,
         help="Seats Eventbrite can still sell (at the last refresh).",
     ),
-    "exposure": st.column_config.TextColumn(
-        "Exposure",
-        width=72,
-        help="Seats on sale across both channels minus seats the room has left: above 0, "
-        "the channels together could sell seats the room does not have.",
-    ),
+    "exposure": st.column_config.TextColumn("Exposure", width=72, help=meaning("Exposure")),
     "sell_through": st.column_config.ProgressColumn(
-        "Sell-through", format="%.0f%%", min_value=0, max_value=100, width=90
+        "Sell-through",
+        format="%d%%",
+        min_value=0,
+        max_value=100,
+        width=90,
+        help=meaning("Sell-through"),
     ),
 }
 # What fits 1400 px without sideways scrolling: the flag next to the name (the one thing

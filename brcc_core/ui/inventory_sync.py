@@ -11,6 +11,7 @@ from brcc_core.capacity.engine import EVENTBRITE_CALLS_PER_CHANGE
 from brcc_core.capacity.sync import SYNC_ROW_COLUMNS, SyncPlan, SyncPolicy, SyncRow, plans_frame
 from brcc_core.common.club import channel_name
 from brcc_core.common.formats import SYNC_ACTIONS, isolate, when_label
+from brcc_core.common.glossary import meaning
 from brcc_core.common.windows import local_now
 from brcc_core.ui.app import can_write
 from brcc_core.ui.catalog import CATALOG_KEY
@@ -180,16 +181,30 @@ def _seats(value) -> str:
     return "unlimited" if value is None else str(value)
 
 
+def exposure_text(plan: SyncPlan) -> str:
+    """The exposure now, the Dashboard's figure for the show, and after this plan."""
+    if plan.unbounded_now:
+        now = "unlimited (unlimited stock on the site)"
+    else:
+        now = "unknown" if plan.exposure_now is None else f"{plan.exposure_now} seat(s)"
+    if plan.room_remaining is None:
+        return f"oversell exposure now {now}"
+    after = "no bound" if plan.exposure is None else f"{plan.exposure} seat(s)"
+    return f"oversell exposure now {now}, after this plan {after}"
+
+
 def _plan_summary(plan: SyncPlan) -> None:
     if plan.room_remaining is None:
-        head = f"**{plain(plan.title)}** ({when_label(plan.starts_at)}): cannot plan"
+        head = (
+            f"**{plain(plan.title)}** ({when_label(plan.starts_at)}): cannot plan · "
+            f"{exposure_text(plan)}"
+        )
     else:
-        exposure = "no bound" if plan.exposure is None else f"{plan.exposure} seat(s)"
         head = (
             f"**{plain(plan.title)}** ({when_label(plan.starts_at)}): {plan.room_remaining} of "
-            f"{plan.venue_capacity} seats left in the room · oversell exposure {exposure}"
+            f"{plan.venue_capacity} seats left in the room · {exposure_text(plan)}"
         )
-    st.markdown(head)
+    st.markdown(head, help=meaning("Exposure"))
     for note in plan.notes:
         if plan.oversold or plan.room_remaining is None:
             st.error(plain(note), icon="🚨")

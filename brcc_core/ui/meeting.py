@@ -26,7 +26,6 @@ from brcc_core.views.comparison import (
     comparison_listings,
     comparison_summary,
 )
-from brcc_core.views.dashboard import key_figures
 
 REFRESH_SECONDS = 60  # how often a meeting view re-reads the live numbers
 MEETING_DAYS = 14  # the dashboard part of a meeting view looks this far ahead
@@ -75,7 +74,8 @@ def _live_part(boxoffice: BoxOffice, catalog: Catalog, link: MeetingLink) -> Non
     view = boxoffice.dashboard_view(catalog, now, MEETING_DAYS)  # shared with the dashboard
     listings = view.listings
     st.caption(f"Numbers read at {now:%H:%M:%S}.")
-    dashboard_ui.key_figures_row(key_figures(view.shows, now))
+    # The figures the Dashboard shows for the same days, not a second count of its own.
+    dashboard_ui.key_figures_row(view.figures)
     if not view.upcoming.empty:
         dashboard_ui.capacity_chart(view.chart, MEETING_DAYS, projector=True)
     chosen = list(link.selection)

@@ -15,6 +15,7 @@ from brcc_core.common import clock
 from brcc_core.common.club import channel_name
 from brcc_core.common.downloads import csv_bytes
 from brcc_core.common.formats import header, moment_label, when_label
+from brcc_core.common.glossary import meaning
 from brcc_core.people.access import AccessDenied
 from brcc_core.sales import pace, takings
 from brcc_core.sales.eventbrite_orders import SalesStoreUnavailable
@@ -111,7 +112,7 @@ DOOR_TABLE_COLUMNS = {
     "sold": "Sold",
     "checked_in": "Checked in",
     "to_arrive": "Still to arrive",
-    "pending": "Pending",
+    "pending": st.column_config.NumberColumn("Pending", help=meaning("Pending")),
     "error": "Unknown because",
 }
 

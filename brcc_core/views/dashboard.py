@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from brcc_core.common.formats import day_label, time_label
-from brcc_core.common.values import DECIMAL, TEXT, WHOLE, known, typed_frame
+from brcc_core.common.formats import day_label, time_label, whole_percent
+from brcc_core.common.values import TEXT, WHOLE, known, typed_frame
 from brcc_core.common.windows import listings_between, upcoming_shows
 from brcc_core.views.charts import capacity_chart
 
@@ -97,7 +97,7 @@ UPCOMING_COLUMN_KINDS = {
     "on_sale_woocommerce": TEXT,
     "on_sale_eventbrite": TEXT,
     "exposure": TEXT,
-    "sell_through": DECIMAL,
+    "sell_through": WHOLE,  # whole percent, rounded as every page rounds it
     "flag": None,
 }
 UPCOMING_COLUMNS = list(UPCOMING_COLUMN_KINDS)
@@ -137,10 +137,9 @@ def _seats(value, unlimited: bool = False) -> str | None:
 def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
     """The dashboard's upcoming-shows rows: date and time in the club's timezone, sold per
     channel, pending, venue capacity, remaining, seats on sale per channel, the oversell
-    exposure, sell-through in percent and a flag."""
+    exposure, sell-through in whole percent and a flag."""
     rows = []
     for show in shows.to_dict("records"):
-        st_pct = show["sell_through"]
         rows.append(
             {
                 "show_key": show["show_key"],
@@ -157,7 +156,7 @@ def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
                 ),
                 "on_sale_eventbrite": _seats(show["on_sale_eventbrite"]),
                 "exposure": _seats(show["exposure"], bool(show["on_sale_unlimited"])),
-                "sell_through": round(float(st_pct) * 100, 1) if known(st_pct) else None,
+                "sell_through": whole_percent(show["sell_through"]),
                 "flag": show_flag(show),
             }
         )
