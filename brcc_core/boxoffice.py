@@ -59,6 +59,7 @@ from brcc_core.channels.wordpress import WordPressReader, WordPressUnavailable, 
 from brcc_core.common import clock
 from brcc_core.common.club import seat_number
 from brcc_core.common.keys import event_id_of, is_eventbrite_key
+from brcc_core.common.values import known_cells, unknown_cells
 from brcc_core.live.health import Check, Health, disk_health, memory_health, with_call_budget
 from brcc_core.live.listings import build_listings
 from brcc_core.live.shared_reads import SharedValues
@@ -992,9 +993,8 @@ class BoxOffice:
             others = tuple(str(s) for s in siblings["slot_label"].dropna())
             # What the event's seats left were counted from: the engine tells sales since
             # then from another manager's change by it (a sync on a shared series date).
-            counts = event[["sold", "pending"]]
-            if not counts.isna().any().any():
-                taken = int(counts.to_numpy().sum())
+            if known_cells(event["sold"]).all() and known_cells(event["pending"]).all():
+                taken = int(event["sold"].sum()) + int(event["pending"].sum())
         listing = replace(
             ListingState.from_row(row, other_classes=others), event_sold_pending=taken
         )
@@ -1553,7 +1553,7 @@ def _late_reason(channel: str, deadline: float, previous: Catalog | None) -> str
 def _sold_pending(listings: pd.DataFrame, keys: tuple[str, ...]) -> int | None:
     """Sold + pending over these listings; None when any of them is unknown."""
     rows = listings[listings["listing_key"].isin(keys)]
-    if rows["sold"].isna().any():
+    if unknown_cells(rows["sold"]).any():
         return None
     return int(rows["sold"].sum()) + int(rows["pending"].fillna(0).sum())
 

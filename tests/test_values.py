@@ -15,8 +15,11 @@ from brcc_core.common.values import (
     api_int,
     int_or_none,
     known,
+    known_cells,
     text_or_none,
     typed_frame,
+    unknown,
+    unknown_cells,
 )
 
 
@@ -36,6 +39,16 @@ from brcc_core.common.values import (
 )
 def test_what_counts_as_unknown(value, expected) -> None:
     assert known(value) is expected
+    assert unknown(value) is not expected
+
+
+def test_a_column_is_tested_cell_by_cell_as_a_single_value_is() -> None:
+    cells = [None, math.nan, pd.NA, pd.NaT, 0, "", ("eb:1:2",), pd.Timestamp("2026-11-27")]
+    column = pd.Series(cells, dtype=object)
+    assert known_cells(column).tolist() == [known(c) for c in cells]
+    assert unknown_cells(column).tolist() == [unknown(c) for c in cells]
+    sold = pd.array([41, None, 0], dtype="Int64")
+    assert known_cells(pd.Series(sold)).tolist() == [True, False, True]
 
 
 def test_a_known_zero_stays_zero_and_an_unknown_stays_none() -> None:

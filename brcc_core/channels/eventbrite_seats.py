@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from brcc_core.common.availability import Availability
-from brcc_core.common.values import api_int
+from brcc_core.common.values import api_int, int_or_none
 
 # Eventbrite's ticket class categories. Only admission counts against the event capacity
 # (add-ons and checkout donations live in inventory tiers that do not).
@@ -161,21 +161,14 @@ def seats_from_api(classes: Iterable[Mapping], tier: Mapping, *, now: datetime) 
 def seats_note(event_seats_left, available_later) -> str:
     """What a manager is told next to an Eventbrite class: the event's seats left, shared
     by its classes, and what this class will sell once its sales open."""
-
-    def known(value) -> bool:  # None, NaN and pandas' <NA> are all "not read"
-        try:
-            int(value)
-        except (TypeError, ValueError):
-            return False
-        return True
-
+    left, later = int_or_none(event_seats_left), int_or_none(available_later)
     parts = [
-        f"Event seats left: {int(event_seats_left)}, shared by all its ticket types"
-        if known(event_seats_left)
+        f"Event seats left: {left}, shared by all its ticket types"
+        if left is not None
         else "Event seats left: unknown"
     ]
-    if known(available_later) and int(available_later) > 0:
-        parts.append(f"{int(available_later)} more to sell once this ticket type's sales open")
+    if later is not None and later > 0:
+        parts.append(f"{later} more to sell once this ticket type's sales open")
     return " · ".join(parts)
 
 

@@ -54,6 +54,7 @@ from brcc_core.channels.fooevents import (
 from brcc_core.channels.wp_tables import wordpress_metadata
 from brcc_core.common.club import seat_number
 from brcc_core.common.db_engines import DEFAULT_DEADLINE_SECONDS, database_engine, failure_reason
+from brcc_core.common.values import known, unknown
 
 __all__ = [
     "SLOT_DATE_COLUMNS",
@@ -267,7 +268,7 @@ def slot_dates_from_fbos(stock: pd.DataFrame) -> pd.DataFrame:
     rows (its legacy tickets then stay unresolved, counted under null ids)."""
     rows: list[dict[str, Any]] = []
     for product_id, fbos in zip(stock["product_id"], stock["fbos"], strict=True):
-        if pd.isna(product_id):
+        if unknown(product_id):
             continue
         try:
             rows.extend(_fbos_slot_dates(int(product_id), fbos if isinstance(fbos, str) else None))
@@ -324,7 +325,7 @@ def _label_entries(rows: Iterable[Any]) -> Iterator[tuple[int, str, str, tuple[s
     may be named by: the label alone or ``"<label> <formatted time>"``, the two forms
     FooEvents writes."""
     for row in rows:
-        if pd.isna(row.product_id) or not row.slot_id or not row.date_id:
+        if unknown(row.product_id) or not row.slot_id or not row.date_id:
             continue
         label = _text(row.slot_label) or ""
         date_label = _norm(_text(row.date_label))
@@ -376,7 +377,7 @@ class _LegacyLabels:
             self._fbos = {
                 int(product): (fbos if isinstance(fbos, str) else None)
                 for product, fbos in zip(slot_dates["product_id"], slot_dates["fbos"], strict=True)
-                if not pd.isna(product)
+                if known(product)
             }
         self._index: dict[tuple[int, str, str], set[tuple[str, str]]] | None = None
 

@@ -19,10 +19,13 @@ __all__ = [
     "api_int",
     "int_or_none",
     "known",
+    "known_cells",
     "nullable_floats",
     "nullable_ints",
     "text_or_none",
     "typed_frame",
+    "unknown",
+    "unknown_cells",
 ]
 
 
@@ -31,6 +34,23 @@ def known(value: Any) -> bool:
     if value is None:
         return False
     return isinstance(value, str | tuple | list) or not pd.isna(value)
+
+
+def unknown(value: Any) -> bool:
+    """True for ``None``, ``NaN`` and ``<NA>``: the opposite of ``known``."""
+    return not known(value)
+
+
+def known_cells(column: pd.Series) -> pd.Series:
+    """``known`` of every cell of a column at once (True where read), as a boolean mask:
+    pandas' own test, kept here so the rule has one home; a column of thousands of
+    listings or sales is not walked a cell at a time."""
+    return column.notna()
+
+
+def unknown_cells(column: pd.Series) -> pd.Series:
+    """``unknown`` of every cell of a column at once (True where not read)."""
+    return column.isna()
 
 
 def int_or_none(value: Any) -> int | None:

@@ -28,7 +28,7 @@ from brcc_core.channels.fooevents import BookingOptionsError, SlotDate, parse_bo
 from brcc_core.common import clock
 from brcc_core.common.availability import Availability
 from brcc_core.common.keys import listing_key, unknown_classes_key
-from brcc_core.common.values import known, nullable_ints, text_or_none
+from brcc_core.common.values import known, nullable_ints, text_or_none, unknown
 from brcc_core.live.shows import UNKNOWN_CHANNELS_ATTR
 
 LISTING_COLUMNS = [
@@ -77,7 +77,7 @@ def _status(available, starts_at: datetime | None, now: datetime) -> str:
         return Availability.PAST
     if available is None:
         return Availability.UNLIMITED
-    if available is pd.NA:
+    if unknown(available):  # None, unlimited, was answered above
         return Availability.UNKNOWN
     if available < 0:
         return Availability.OVERSOLD
@@ -85,9 +85,11 @@ def _status(available, starts_at: datetime | None, now: datetime) -> str:
 
 
 def _capacity(available, sold, pending):
-    if available is None or available is pd.NA or sold is pd.NA:
-        return None if available is None else pd.NA
-    return available + sold + (0 if pending is pd.NA else pending)
+    if available is None:  # unlimited
+        return None
+    if unknown(available) or unknown(sold):
+        return pd.NA
+    return available + sold + (pending if known(pending) else 0)
 
 
 _COUNT_COLUMNS = ("sold", "pending", "checked_in", "matched_by_label")
@@ -125,7 +127,7 @@ def _live_stock(stock: pd.DataFrame | None) -> dict[int, Mapping]:
 
 
 def _as_int(value) -> int | None:
-    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
+    if unknown(value) or value == "":
         return None
     try:
         return int(float(value))
@@ -455,13 +457,13 @@ def _booking_row(
             errors.append("date no longer in the booking options")
     limit = "booking date"
     # Hybrid: WooCommerce stock limits sales too, and the smaller limit binds.
-    if product.hybrid and product_stock is pd.NA:
+    # None is unlimited, not unknown: it limits nothing.
+    if product.hybrid and product_stock is not None and unknown(product_stock):
         available, limit = pd.NA, "product stock"
     elif (
         product.hybrid
         and product_stock is not None
-        and available is not pd.NA
-        and (available is None or product_stock < available)
+        and (available is None or (known(available) and product_stock < available))
     ):
         available, limit = product_stock, "product stock"
     starts_at = _slot_start(sd.date, sd.slot_time, tz)

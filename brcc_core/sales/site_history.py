@@ -47,6 +47,7 @@ from brcc_core.channels.wordpress import (
 from brcc_core.channels.wp_tables import wordpress_metadata
 from brcc_core.common.db_engines import DEADLINE_OPTION
 from brcc_core.common.keys import is_eventbrite_key
+from brcc_core.common.values import nullable_floats
 
 __all__ = [
     "SALES_COLUMNS",
@@ -110,10 +111,7 @@ def sales_frame(rows: list[dict[str, Any]], tz: ZoneInfo | str) -> pd.DataFrame:
         for col in ("seats", "checked_in"):
             frame[col] = frame[col].astype("Int64")
         for col in ("gross", "fees"):
-            frame[col] = pd.array(
-                [None if v is None or pd.isna(v) else float(v) for v in frame[col]],
-                dtype="Float64",
-            )
+            frame[col] = nullable_floats(frame[col])
     zone = str(tz)
     frame["starts_at"] = frame["starts_at"].dt.tz_convert(zone)
     frame["sold_at"] = frame["sold_at"].dt.tz_convert(zone)

@@ -16,6 +16,7 @@ from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice
 from brcc_core.catalog.build import Catalog
 from brcc_core.common.club import NEARLY_FULL_SHARE, channel_name
 from brcc_core.common.formats import day_label, when_label
+from brcc_core.common.values import known_cells, unknown_cells
 from brcc_core.live.health import Health, health_lines, overall_health
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import act_links
@@ -105,7 +106,8 @@ def catalog_notes(catalog: Catalog, listings: pd.DataFrame) -> None:
             "sale. Press **Refresh data** once the health tiles above are green.",
             icon="📭",
         )
-    unknown = listings.loc[listings["sold"].isna() & listings["error"].notna(), "error"]
+    unread = unknown_cells(listings["sold"]) & known_cells(listings["error"])
+    unknown = listings.loc[unread, "error"]
     if len(unknown):
         reasons = sorted({e.split(";")[0] for e in unknown if e.startswith("sold unknown")})
         if reasons:

@@ -256,9 +256,7 @@ def _seen(row: pd.Series) -> dict:
     return {
         "listing_key": row["listing_key"],
         "seen_remaining": int_or_none(row["available"]),
-        "seen_capacity": None
-        if row["channel"] != "eventbrite" or pd.isna(row["capacity"])
-        else int(row["capacity"]),
+        "seen_capacity": int_or_none(row["capacity"]) if row["channel"] == "eventbrite" else None,
     }
 
 

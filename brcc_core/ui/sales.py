@@ -15,6 +15,7 @@ from brcc_core.common import clock
 from brcc_core.common.club import channel_name
 from brcc_core.common.downloads import csv_bytes
 from brcc_core.common.formats import header, moment_label, when_label
+from brcc_core.common.values import int_or_none, known_cells
 from brcc_core.people.access import AccessDenied
 from brcc_core.sales import pace, takings
 from brcc_core.sales.eventbrite_orders import SalesStoreUnavailable
@@ -144,7 +145,7 @@ def pace_section(table: pd.DataFrame, scope: str, *, phone: bool = False) -> pd.
         st.info("No upcoming shows in this range.")
         return part
     behind = int(part["behind"].fillna(False).sum())
-    selling_out = int(part["sell_out_by"].notna().sum())
+    selling_out = int(known_cells(part["sell_out_by"]).sum())
     cols = st.columns(3)
     cols[0].metric("Shows paced", len(part))
     cols[1].metric("Behind their usual pace", behind)
@@ -171,7 +172,7 @@ def pace_chart_section(
     if part.empty:
         return
     labels = {r.show_key: f"{when_label(r.starts_at)} · {r.title}" for r in part.itertuples()}
-    flagged = part.loc[part["flag"].notna(), "show_key"].tolist()
+    flagged = part.loc[known_cells(part["flag"]), "show_key"].tolist()
     default = flagged[0] if flagged else part["show_key"].iloc[0]
     keys = list(labels)
     key = st.selectbox(
@@ -185,7 +186,7 @@ def pace_chart_section(
     curves = pace.pace_curves(
         show, listings, history.frame, now=now, n=n, scope=scope, by_key=history.occurrences
     )
-    capacity = None if pd.isna(show.get("venue_capacity")) else int(show["venue_capacity"])
+    capacity = int_or_none(show.get("venue_capacity"))
     # On a phone the picker above names the show; the title only says which channel.
     title = SCOPE_LABELS[scope] if phone else f"{labels[key]}: {SCOPE_LABELS[scope].lower()}"
     fig = pace_chart(curves, title=title, capacity=capacity)
