@@ -28,6 +28,7 @@ from brcc_core.common import clock
 from brcc_core.common.club import CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY
 from brcc_core.common.emails import parse_admins
 from brcc_core.common.secret import Secret
+from brcc_core.common.values import whole_number
 
 Mode = Literal["demo", "live"]
 DEMO_SYSTEMS = "demo"
@@ -253,9 +254,8 @@ def load_settings(
         raw = values.get(name)
         if raw is None:
             return default
-        try:
-            number = int(raw)
-        except ValueError:
+        number = whole_number(raw)
+        if number is None:
             problems.append(f"{name} must be a whole number (got {_quoted(raw)}).")
             return default
         if number < minimum:

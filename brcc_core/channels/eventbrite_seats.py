@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from brcc_core.common.availability import Availability
-from brcc_core.common.values import api_int, int_or_none
+from brcc_core.common.values import whole_number
 
 # Eventbrite's ticket class categories. Only admission counts against the event capacity
 # (add-ons and checkout donations live in inventory tiers that do not).
@@ -135,10 +135,10 @@ def class_facts(tc: Mapping) -> ClassFacts:
         name=str(tc.get("name") or ""),
         category=str(tc.get("category") or ADMISSION),
         donation=bool(tc.get("donation")),
-        capacity=api_int(tc.get("capacity")),
-        quantity_total=api_int(tc.get("quantity_total")),
-        quantity_sold=api_int(tc.get("quantity_sold")) or 0,
-        quantity_pending=api_int(tc.get("quantity_pending")),
+        capacity=whole_number(tc.get("capacity")),
+        quantity_total=whole_number(tc.get("quantity_total")),
+        quantity_sold=whole_number(tc.get("quantity_sold")) or 0,
+        quantity_pending=whole_number(tc.get("quantity_pending")),
         on_sale_status=str(tc.get("on_sale_status") or ""),
         hidden=bool(tc.get("hidden")),
         sales_start=parse_utc(tc.get("sales_start")),
@@ -151,7 +151,7 @@ def seats_from_api(classes: Iterable[Mapping], tier: Mapping, *, now: datetime) 
     tier (what the change engine sees), computed exactly as its listings are."""
     return event_seats(
         [class_facts(c) for c in classes],
-        event_capacity=api_int(tier.get("capacity_total")),
+        event_capacity=whole_number(tier.get("capacity_total")),
         capacity_is_custom=bool(tier.get("capacity_is_custom")),
         tier=tier_facts(tier),
         now=now,
@@ -161,7 +161,7 @@ def seats_from_api(classes: Iterable[Mapping], tier: Mapping, *, now: datetime) 
 def seats_note(event_seats_left, available_later) -> str:
     """What a manager is told next to an Eventbrite class: the event's seats left, shared
     by its classes, and what this class will sell once its sales open."""
-    left, later = int_or_none(event_seats_left), int_or_none(available_later)
+    left, later = whole_number(event_seats_left), whole_number(available_later)
     parts = [
         f"Event seats left: {left}, shared by all its ticket types"
         if left is not None
@@ -179,8 +179,8 @@ def held_seats(holds: Iterable[Mapping] | None) -> int:
     for hold in holds or ():
         if not isinstance(hold, Mapping):
             continue
-        size = api_int(hold.get("quantity_total")) or 0
-        used = api_int(hold.get("quantity_sold")) or 0
+        size = whole_number(hold.get("quantity_total")) or 0
+        used = whole_number(hold.get("quantity_sold")) or 0
         total += max(0, size - used)
     return total
 
@@ -188,8 +188,8 @@ def held_seats(holds: Iterable[Mapping] | None) -> int:
 def tier_facts(tier: Mapping) -> TierFacts:
     """A capacity tier answer → TierFacts."""
     return TierFacts(
-        capacity_total=api_int(tier.get("capacity_total")),
-        capacity_pending=api_int(tier.get("capacity_pending")) or 0,
+        capacity_total=whole_number(tier.get("capacity_total")),
+        capacity_pending=whole_number(tier.get("capacity_pending")) or 0,
         held=held_seats(tier.get("holds")),
     )
 
@@ -203,11 +203,11 @@ def tier_capacity_for(seats_left: int, *, sold: int, pending: int, held: int) ->
 def tier_seats_left(tier: Mapping) -> int | None:
     """The event's seats left as its capacity tier alone reports them (capacity less sold,
     carts and holds): what a capacity-tier write set, read back. None: no capacity."""
-    total = api_int(tier.get("capacity_total"))
+    total = whole_number(tier.get("capacity_total"))
     if total is None:
         return None
-    sold = api_int(tier.get("capacity_sold")) or 0
-    pending = api_int(tier.get("capacity_pending")) or 0
+    sold = whole_number(tier.get("capacity_sold")) or 0
+    pending = whole_number(tier.get("capacity_pending")) or 0
     return total - sold - pending - held_seats(tier.get("holds"))
 
 

@@ -54,7 +54,7 @@ from brcc_core.channels.fooevents import (
 from brcc_core.channels.wp_tables import wordpress_metadata
 from brcc_core.common.club import seat_number
 from brcc_core.common.db_engines import DEFAULT_DEADLINE_SECONDS, database_engine, failure_reason
-from brcc_core.common.values import known, unknown
+from brcc_core.common.values import known, unknown, whole_number
 
 __all__ = [
     "SLOT_DATE_COLUMNS",
@@ -199,16 +199,6 @@ def _text(value: Any) -> str | None:
         value = value.decode("utf-8", "replace")
     s = str(value).strip()
     return s or None
-
-
-def _int_or_none(value: Any) -> int | None:
-    s = _text(value)
-    if s is None:
-        return None
-    try:
-        return int(round(float(s)))
-    except (ValueError, OverflowError):  # "NaN", "inf"
-        return None
 
 
 def _norm(label: str | None) -> str:
@@ -846,7 +836,7 @@ class WordPressReader:
                         conn, self._sold_orders_sql, order_refs=[str(o) for o in flagged]
                     )
                     for r in refs:
-                        pending.pop(_int_or_none(r.order_ref), None)
+                        pending.pop(whole_number(r.order_ref), None)
                 needs_labels = slot_dates is None and any(
                     not (_text(r.slot_id) and _text(r.date_id))
                     and (_text(r.slot_label) or _text(r.date_label))
@@ -866,7 +856,7 @@ class WordPressReader:
 
         labels = _LegacyLabels(slot_dates)
         for r in ticket_rows:
-            product_id = _int_or_none(r.product_id)
+            product_id = whole_number(r.product_id)
             if product_id is None:
                 continue
             slot_id, date_id = _text(r.slot_id), _text(r.date_id)
@@ -1004,4 +994,4 @@ class WordPressReader:
             data = _unserialize(value)
         except (ValueError, TypeError, UnicodeError):
             return None
-        return [(_int_or_none(t.get(PRODUCT_KEY)), *_booking_ids(t)) for t in _order_tickets(data)]
+        return [(whole_number(t.get(PRODUCT_KEY)), *_booking_ids(t)) for t in _order_tickets(data)]

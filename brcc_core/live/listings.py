@@ -28,7 +28,7 @@ from brcc_core.channels.fooevents import BookingOptionsError, SlotDate, parse_bo
 from brcc_core.common import clock
 from brcc_core.common.availability import Availability
 from brcc_core.common.keys import listing_key, unknown_classes_key
-from brcc_core.common.values import known, nullable_ints, text_or_none, unknown
+from brcc_core.common.values import known, nullable_ints, text_or_none, unknown, whole_number
 from brcc_core.live.shows import UNKNOWN_CHANNELS_ATTR
 
 LISTING_COLUMNS = [
@@ -126,15 +126,6 @@ def _live_stock(stock: pd.DataFrame | None) -> dict[int, Mapping]:
     return {int(r["product_id"]): r for r in stock.to_dict("records")}
 
 
-def _as_int(value) -> int | None:
-    if unknown(value) or value == "":
-        return None
-    try:
-        return int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
 def _live_fbos(product: CatalogProduct, live: Mapping | None) -> tuple[dict, str | None]:
     """(slot_id, date_id) -> stock from the live FBOS, or the catalog's copy with a note."""
     if live is not None and live.get("fbos") not in (None, ""):
@@ -201,7 +192,7 @@ def build_listings(
                     "catalog's; remaining unknown"
                 )
             live_row = live.get(product.product_id) or {}
-            product_stock = _as_int(live_row.get("stock"))
+            product_stock = whole_number(live_row.get("stock"))
             if live_row.get("stock_error") and product.hybrid:
                 # an impossible _stock limits nothing we can name: remaining is unknown
                 product_stock = pd.NA
@@ -241,7 +232,7 @@ def build_listings(
         if live_row is not None:
             # WordPressReader gives a bool; "yes" is the raw meta value.
             manage = live_row.get("manage_stock") in (True, "yes")
-            available = _as_int(live_row.get("stock")) if manage else None
+            available = whole_number(live_row.get("stock")) if manage else None
             note = None
         else:
             manage = product.manage_stock

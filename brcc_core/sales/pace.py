@@ -312,7 +312,7 @@ def pace_table(
                     now=now,
                     n=n,
                     scope=scope,
-                    capacity=values.int_or_none(show.venue_capacity),
+                    capacity=values.whole_number(show.venue_capacity),
                     unknown=unknown,
                 )
             )

@@ -15,7 +15,7 @@ from brcc_core.common import clock
 from brcc_core.common.club import channel_name
 from brcc_core.common.downloads import csv_bytes
 from brcc_core.common.formats import header, moment_label, when_label
-from brcc_core.common.values import int_or_none, known_cells
+from brcc_core.common.values import known_cells, whole_number
 from brcc_core.people.access import AccessDenied
 from brcc_core.sales import pace, takings
 from brcc_core.sales.eventbrite_orders import SalesStoreUnavailable
@@ -186,7 +186,7 @@ def pace_chart_section(
     curves = pace.pace_curves(
         show, listings, history.frame, now=now, n=n, scope=scope, by_key=history.occurrences
     )
-    capacity = int_or_none(show.get("venue_capacity"))
+    capacity = whole_number(show.get("venue_capacity"))
     # On a phone the picker above names the show; the title only says which channel.
     title = SCOPE_LABELS[scope] if phone else f"{labels[key]}: {SCOPE_LABELS[scope].lower()}"
     fig = pace_chart(curves, title=title, capacity=capacity)
