@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 
 from brcc_core.common.availability import Availability
+from brcc_core.common.moments import parse_utc
 from brcc_core.common.values import whole_number
 
 # Eventbrite's ticket class categories. Only admission counts against the event capacity
@@ -114,18 +115,6 @@ class EventSeats:
         for figures in self.classes:
             found.setdefault(figures.ticket_class_id, figures)
         return found
-
-
-def parse_utc(value) -> datetime | None:
-    """A ticket class's ``sales_start`` / ``sales_end`` (UTC, ``...Z``) as an aware
-    datetime; a value without an offset is read as UTC, as Eventbrite writes them."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def class_facts(tc: Mapping) -> ClassFacts:

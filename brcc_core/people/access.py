@@ -60,6 +60,7 @@ from sqlalchemy.exc import IntegrityError
 from brcc_core.common import clock as app_clock
 from brcc_core.common.emails import normalize_email
 from brcc_core.common.formats import day_label, moment_label
+from brcc_core.common.moments import aware_utc, naive_utc
 from brcc_core.store.state import AuditEntry, LazyTables, StateUnavailable, stamped
 
 log = logging.getLogger(__name__)
@@ -261,14 +262,6 @@ def unverified_reason(verified: object, issuer: str, verified_issuers: Sequence[
     )
 
 
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.replace(tzinfo=UTC)
-
-
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
@@ -428,7 +421,7 @@ class Access:
                             email=email,
                             issuer=issuer[:300],
                             subject=subject[:255],
-                            first_at=_naive(self._clock()),
+                            first_at=naive_utc(self._clock(), whole_seconds=True),
                         )
                     )
                 except IntegrityError:  # the same e-mail signed in elsewhere at that moment
@@ -477,7 +470,10 @@ class Access:
         with self._begin("reading sign-in accounts") as conn:
             rows = conn.execute(select(sign_ins).order_by(sign_ins.c.email)).all()
         return pd.DataFrame(
-            [{"email": r.email, "issuer": r.issuer, "first_at": _aware(r.first_at)} for r in rows],
+            [
+                {"email": r.email, "issuer": r.issuer, "first_at": aware_utc(r.first_at)}
+                for r in rows
+            ],
             columns=["email", "issuer", "first_at"],
         )
 
@@ -510,7 +506,7 @@ class Access:
                 "role": r.role,
                 "source": "app",
                 "updated_by": r.updated_by,
-                "updated_at": _aware(r.updated_at),
+                "updated_at": aware_utc(r.updated_at),
             }
             for r in rows
             if r.email not in self.admins
@@ -544,7 +540,7 @@ class Access:
             )
         if email == admin.email:
             raise AccessDenied("You cannot change your own role; ask another admin.")
-        now = _naive(self._clock())
+        now = naive_utc(self._clock(), whole_seconds=True)
         with self._begin("changing a role") as conn:
             before = conn.execute(select(people.c.role).where(people.c.email == email)).scalar()
             if role is None:
@@ -627,9 +623,9 @@ class Access:
                     link_id=link.link_id,
                     title=link.title,
                     selection=json.dumps(list(keys)),
-                    created_at=_naive(link.created_at),
+                    created_at=naive_utc(link.created_at, whole_seconds=True),
                     created_by=link.created_by,
-                    expires_at=_naive(link.expires_at),
+                    expires_at=naive_utc(link.expires_at, whole_seconds=True),
                 )
             )
         self._record(manager, "link", f"link:{link.link_id}", "meeting link", None, lifetime)
@@ -642,7 +638,10 @@ class Access:
             changed = conn.execute(
                 update(meeting_links)
                 .where(meeting_links.c.link_id == link_id, meeting_links.c.revoked_at.is_(None))
-                .values(revoked_at=_naive(self._clock()), revoked_by=manager.email)
+                .values(
+                    revoked_at=naive_utc(self._clock(), whole_seconds=True),
+                    revoked_by=manager.email,
+                )
             ).rowcount
         if changed:
             self._record(manager, "link", f"link:{link_id}", "meeting link", "active", "revoked")
@@ -657,9 +656,9 @@ class Access:
                 title=r.title,
                 selection=tuple(json.loads(r.selection)),
                 created_by=r.created_by,
-                created_at=_aware(r.created_at),
-                expires_at=_aware(r.expires_at),
-                revoked_at=_aware(r.revoked_at),
+                created_at=aware_utc(r.created_at),
+                expires_at=aware_utc(r.expires_at),
+                revoked_at=aware_utc(r.revoked_at),
                 revoked_by=r.revoked_by,
             )
             for r in conn.execute(query)
