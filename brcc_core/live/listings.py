@@ -27,6 +27,7 @@ from brcc_core.channels.eventbrite_seats import ClassFacts, EventSeats, event_se
 from brcc_core.channels.fooevents import BookingOptionsError, SlotDate, parse_booking_options
 from brcc_core.common import clock
 from brcc_core.common.availability import Availability
+from brcc_core.common.formats import age_label
 from brcc_core.common.keys import listing_key, unknown_classes_key
 from brcc_core.common.values import known, nullable_ints, text_or_none, unknown, whole_number
 from brcc_core.live.shows import UNKNOWN_CHANNELS_ATTR
@@ -274,7 +275,7 @@ def build_listings(
 
     events = {e.event_id: e for e in catalog.events}
     stale = {
-        event_id: f"Eventbrite numbers from {_age(now - read_at)} ago, kept: this refresh "
+        event_id: f"Eventbrite numbers from {age_label(now - read_at)} ago, kept: this refresh "
         f"could not read them ({reason})"
         for event_id, read_at, reason in catalog.stale_events
     }
@@ -321,14 +322,6 @@ def build_listings(
     # Shows need to know a channel that sells nothing from one that could not be read.
     frame.attrs[UNKNOWN_CHANNELS_ATTR] = catalog.unknown_channels()
     return frame
-
-
-def _age(delta) -> str:
-    minutes = max(0, int(delta.total_seconds() // 60))
-    if minutes < 120:
-        return f"{minutes} min"
-    hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
 
 
 def eventbrite_event_seats(

@@ -58,6 +58,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from brcc_core.common import clock as app_clock
+from brcc_core.common.club import CLUB_TIMEZONE
 from brcc_core.common.emails import normalize_email
 from brcc_core.common.formats import day_label, moment_label
 from brcc_core.common.moments import aware_utc, naive_utc
@@ -279,12 +280,14 @@ class Access:
         clock: Callable[[], datetime] = app_clock.now,
         systems: str = "demo",
         verified_issuers: Sequence[str] = (),
+        timezone: str = CLUB_TIMEZONE,
     ):
         self.engine = engine
         self.admins = tuple(normalize_email(a) for a in admins if a)
         self.demo = demo
         self.systems = systems  # Settings.systems: whose meeting-link key this uses
         self.verified_issuers = tuple(i.rstrip("/") for i in verified_issuers)
+        self.timezone = timezone  # the club's: a link's dates are read on its calendar
         self._audit = audit
         self._clock = clock
         self._tables = LazyTables(engine, metadata)
@@ -611,7 +614,7 @@ class Access:
         now = self._clock().astimezone(UTC).replace(microsecond=0)
         link = MeetingLink(
             link_id=secrets.token_urlsafe(9),
-            title=(title.strip() or f"Meeting of {day_label(now)}")[:200],
+            title=(title.strip() or f"Meeting of {day_label(now, self.timezone)}")[:200],
             selection=keys,
             created_by=manager.email,
             created_at=now,
@@ -707,7 +710,7 @@ class Access:
             raise LinkInvalid("This meeting link was revoked. Ask a manager for a new one.")
         if status == "expired":
             raise LinkInvalid(
-                f"This meeting link expired on {moment_label(link.expires_at)} UTC. "
+                f"This meeting link expired on {moment_label(link.expires_at, self.timezone)}. "
                 "Ask a manager for a new one."
             )
         return link

@@ -368,7 +368,7 @@ def pace_curves(
         )
     curves = []
     for s in past:
-        label = f"{day_label(s[0].starts_at)} {s[0].starts_at.year}"
+        label = day_label(s[0].starts_at, year=True)
         values = curve(s)
         curves.append(values)
         rows.extend(

@@ -15,7 +15,7 @@ import streamlit as st
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice
 from brcc_core.catalog.build import Catalog
 from brcc_core.common.club import NEARLY_FULL_SHARE, channel_name
-from brcc_core.common.formats import day_label, when_label
+from brcc_core.common.formats import age_label, day_label, when_label
 from brcc_core.common.values import known_cells, unknown_cells
 from brcc_core.live.health import Health, health_lines, overall_health
 from brcc_core.ui.app import can_write
@@ -80,7 +80,8 @@ def health_panel(health: Sequence[Health], age_seconds: float) -> bool:
             st.error(f"**{line.name}** is down: {plain(line.reason)}", icon="⛔")
         elif line.state == "degraded":
             st.warning(f"**{line.name}**: {plain(line.reason)}", icon="⚠️")
-    with st.expander(f"Health details (measured {int(age_seconds)} s ago)"):
+    measured = age_label(timedelta(seconds=age_seconds), seconds=True)
+    with st.expander(f"Health details (measured {measured} ago)"):
         st.markdown(
             "\n".join(
                 f"- {line.icon} **{line.name}** · {line.state} · {plain(line.reason)}"
@@ -131,7 +132,7 @@ def eventbrite_window_note(catalog: Catalog, now: datetime, days: int) -> None:
     until = catalog.eventbrite_until
     if until is not None and now + timedelta(days=days) > until:
         st.caption(
-            f"Eventbrite numbers stop at {day_label(until.astimezone(now.tzinfo))}: the last "
+            f"Eventbrite numbers stop at {day_label(until, str(now.tzinfo))}: the last "
             "refresh read Eventbrite that far ahead. Later shows may sell on Eventbrite too; "
             "press **Refresh data** to read further."
         )
