@@ -58,7 +58,9 @@ from brcc_core.channels.woocommerce import WooCommerceClient
 from brcc_core.channels.wordpress import WordPressReader, WordPressUnavailable, wordpress_engine
 from brcc_core.common import clock
 from brcc_core.common.club import seat_number
+from brcc_core.common.formats import age_label
 from brcc_core.common.keys import event_id_of, is_eventbrite_key
+from brcc_core.common.values import known_cells, unknown_cells
 from brcc_core.live.health import Check, Health, disk_health, memory_health, with_call_budget
 from brcc_core.live.listings import build_listings
 from brcc_core.live.shared_reads import SharedValues
@@ -847,7 +849,7 @@ class BoxOffice:
             reason = self._catalog_warning or "no catalog yet: press Refresh data"
             return Health(Check.CATALOG, "degraded", reason)
         age = clock.now() - catalog.fetched_at
-        reason = f"{_age(age)} old, {info.size_bytes / 1024:.0f} KiB"
+        reason = f"{age_label(age)} old, {info.size_bytes / 1024:.0f} KiB"
         if catalog.errors:
             return Health(Check.CATALOG, "degraded", f"{reason}; last refresh had errors")
         return Health(Check.CATALOG, "ok", reason)
@@ -918,6 +920,7 @@ class BoxOffice:
                     audit=state.append_audit,
                     systems=self.settings.systems,
                     verified_issuers=self.settings.email_verified_issuers,
+                    timezone=self.settings.timezone,
                 )
             return self._access
 
@@ -992,9 +995,8 @@ class BoxOffice:
             others = tuple(str(s) for s in siblings["slot_label"].dropna())
             # What the event's seats left were counted from: the engine tells sales since
             # then from another manager's change by it (a sync on a shared series date).
-            counts = event[["sold", "pending"]]
-            if not counts.isna().any().any():
-                taken = int(counts.to_numpy().sum())
+            if known_cells(event["sold"]).all() and known_cells(event["pending"]).all():
+                taken = int(event["sold"].sum()) + int(event["pending"].sum())
         listing = replace(
             ListingState.from_row(row, other_classes=others), event_sold_pending=taken
         )
@@ -1123,7 +1125,7 @@ class BoxOffice:
                 raise StateUnavailable(f"Saved shows could not be read: {why}.", why)
             return replace(
                 last,
-                held_up=f"Saved shows and venue capacities as read {int(age or 0)} s ago: {why}.",
+                held_up=f"Saved shows and venue capacities as read {_seconds_ago(age)} ago: {why}.",
             )
 
         return self.shared_mappings.get(
@@ -1529,7 +1531,7 @@ def _kept_part(channel: str, previous: Catalog | None) -> str:
     read_at = (
         previous.eventbrite_fetched_at if channel == "eventbrite" else previous.products_read_at
     )
-    age = "" if read_at is None else f", read {_age(clock.now() - read_at)} ago"
+    age = "" if read_at is None else f", read {age_label(clock.now() - read_at)} ago"
     return (
         f". The numbers shown are the last catalog's{age}; refresh again later, or apply the "
         "answer if that many really are gone."
@@ -1546,14 +1548,14 @@ def _late_reason(channel: str, deadline: float, previous: Catalog | None) -> str
     )
     if read_at is None:
         return f"{reason}; it was never read before: its numbers are unknown."
-    age = _age(clock.now() - read_at)
+    age = age_label(clock.now() - read_at)
     return f"{reason}, keeping the part read {age} ago."
 
 
 def _sold_pending(listings: pd.DataFrame, keys: tuple[str, ...]) -> int | None:
     """Sold + pending over these listings; None when any of them is unknown."""
     rows = listings[listings["listing_key"].isin(keys)]
-    if rows["sold"].isna().any():
+    if unknown_cells(rows["sold"]).any():
         return None
     return int(rows["sold"].sum()) + int(rows["pending"].fillna(0).sum())
 
@@ -1566,14 +1568,8 @@ def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
-def _age(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 120:
-        return f"{minutes} min"
-    hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
+def _seconds_ago(age: float | None) -> str:
+    return age_label(timedelta(seconds=age or 0), seconds=True)
 
 
 def _empty_catalog(timezone: str) -> Catalog:

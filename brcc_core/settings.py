@@ -46,6 +46,7 @@ from brcc_core.common import clock
 from brcc_core.common.club import CLUB_TIMEZONE, DEFAULT_VENUE_CAPACITY
 from brcc_core.common.emails import parse_admins
 from brcc_core.common.secret import Secret
+from brcc_core.common.values import whole_number
 
 Mode = Literal["demo", "live"]
 DEMO_SYSTEMS = "demo"
@@ -247,6 +248,17 @@ def _wordpress_db_url(value: Secret | None, info: ValidationInfo) -> Secret | No
     return Secret(url.render_as_string(hide_password=False))
 
 
+def _whole_text(value: Any) -> Any:
+    # Whole numbers are read by the app's one rule (common/values.whole_number: "12.0" is
+    # 12, "12.7" is not a seat count); what it cannot read goes on to pydantic, whose
+    # error becomes the variable's sentence.
+    if isinstance(value, str):
+        number = whole_number(value)
+        return value if number is None else number
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_text)]
 SecretValue = Annotated[Secret, BeforeValidator(_as_secret)]
 DatabaseURL = Annotated[str, AfterValidator(_database_url)]
 
@@ -313,7 +325,7 @@ class Settings(BaseModel):
     wp_db_host: str | None = setting(
         None, env="BRCC_WP_DB_HOST", help="WordPress DB host", live="credential"
     )
-    wp_db_port: int = setting(
+    wp_db_port: WholeNumber = setting(
         3306, env="BRCC_WP_DB_PORT", help="WordPress DB port", ge=1, le=65535, live="option"
     )
     wp_db_user: str | None = setting(
@@ -339,7 +351,7 @@ class Settings(BaseModel):
     timezone: Annotated[str, AfterValidator(_known_timezone)] = setting(
         CLUB_TIMEZONE, env="BRCC_TIMEZONE", help="the club's timezone for every date shown"
     )
-    venue_capacity: int = setting(
+    venue_capacity: WholeNumber = setting(
         DEFAULT_VENUE_CAPACITY,
         env="BRCC_VENUE_CAPACITY",
         help="default venue capacity of a show",
@@ -375,18 +387,18 @@ class Settings(BaseModel):
     sandbox_scale: Literal["club", "large"] = setting(
         "club", env="BRCC_SANDBOX_SCALE", help="demo: size of the first seed (large: 10x)"
     )
-    sandbox_seed: int = setting(
+    sandbox_seed: WholeNumber = setting(
         1, env="BRCC_SANDBOX_SEED", help="demo: random seed of the first seed", ge=0
     )
     # A quarter: enough for pace against 8 past weeks, and a quick first start (a year
     # adds about 25 s at club scale).
-    sandbox_history_weeks: int = setting(
+    sandbox_history_weeks: WholeNumber = setting(
         12,
         env="BRCC_SANDBOX_HISTORY_WEEKS",
         help="demo: weeks of past weekly shows in the first seed",
         ge=0,
     )
-    pace_occurrences: int = setting(
+    pace_occurrences: WholeNumber = setting(
         8,
         env="BRCC_PACE_OCCURRENCES",
         help="past dates of the same recurring show its pace is compared with",
@@ -398,19 +410,19 @@ class Settings(BaseModel):
         help="HMAC key signing the catalog cache",
         shown_default="generated into the data dir",
     )
-    live_share_seconds: int = setting(
+    live_share_seconds: WholeNumber = setting(
         5,
         env="BRCC_LIVE_SHARE_SECONDS",
         help="seconds every session shares one read of the live numbers (0: off)",
         ge=0,
     )
-    history_share_seconds: int = setting(
+    history_share_seconds: WholeNumber = setting(
         300,
         env="BRCC_HISTORY_SHARE_SECONDS",
         help="seconds every session shares one read of the sales history (0: off)",
         ge=0,
     )
-    eb_refresh_days: int = setting(
+    eb_refresh_days: WholeNumber = setting(
         14,
         env="BRCC_EB_REFRESH_DAYS",
         help="days ahead whose Eventbrite ticket classes every refresh reads",
@@ -426,7 +438,7 @@ class Settings(BaseModel):
         env="BRCC_EMAIL_VERIFIED_ISSUERS",
         help="sign-in providers (their iss) that verify every e-mail",
     )
-    page_deadline_seconds: int = setting(
+    page_deadline_seconds: WholeNumber = setting(
         5,
         env="BRCC_PAGE_DEADLINE_SECONDS",
         help="how long a page view waits for a slow system before moving on",
@@ -434,14 +446,14 @@ class Settings(BaseModel):
         le=60,
     )
     # 1,900: Eventbrite's 2,000 calls an hour less a refresh's worth.
-    eb_write_reserve: int = setting(
+    eb_write_reserve: WholeNumber = setting(
         300,
         env="BRCC_EB_WRITE_RESERVE",
         help="Eventbrite calls a refresh leaves unspent this hour, for capacity changes",
         ge=0,
         le=1900,
     )
-    refresh_deadline_seconds: int = setting(
+    refresh_deadline_seconds: WholeNumber = setting(
         45,
         env="BRCC_REFRESH_DEADLINE_SECONDS",
         help="how long Refresh data waits for a channel before keeping its earlier part",
@@ -449,7 +461,7 @@ class Settings(BaseModel):
         le=600,
     )
     # A server that takes the connection and never answers holds no page.
-    db_deadline_seconds: int = setting(
+    db_deadline_seconds: WholeNumber = setting(
         10,
         env="BRCC_DB_DEADLINE_SECONDS",
         help="how long one statement on the WordPress or app-state database may take",

@@ -140,6 +140,17 @@ def test_a_meeting_link_opens_its_selection_until_it_expires(access, clock, stat
     assert log[log["action"] == "link"]["who"].tolist() == ["mgr@club.example"]
 
 
+def test_a_meeting_links_dates_are_on_the_clubs_calendar(access, clock):
+    # 01:30 UTC on Sunday is Saturday evening at the club: the link was made on Saturday.
+    clock.now = datetime(2026, 12, 6, 1, 30, tzinfo=UTC)
+    access.set_role(admin(access), "mgr@club.example", "manager")
+    link, token = access.create_link(access.actor("mgr@club.example"), [], "1 hour")
+    assert link.title == "Meeting of Sat 5 Dec"
+    clock.now += timedelta(hours=1)
+    with pytest.raises(LinkInvalid, match=r"expired on Sat 5 Dec 2026 21:30:00\. "):
+        access.open_link(token)
+
+
 def test_a_revoked_meeting_link_stops_at_once_and_only_managers_see_who_revoked_it(access, state):
     access.set_role(admin(access), "mgr@club.example", "manager")
     manager = access.actor("mgr@club.example")

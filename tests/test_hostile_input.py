@@ -105,12 +105,17 @@ def test_chart_labels_escape_html_from_names():
         ("BRCC_EB_WRITE_RESERVE", "5000", "at most 1,900"),
         ("BRCC_VENUE_CAPACITY", "1e9", "must be a whole number"),
         ("BRCC_VENUE_CAPACITY", "**55**", "must be a whole number"),
+        ("BRCC_VENUE_CAPACITY", "55.5", "must be a whole number"),
     ],
 )
 def test_malformed_settings_are_named_not_guessed(name, value, says):
     with pytest.raises(SettingsError) as caught:
         load_settings({name: value}, dotenv_path=None)
     assert name in str(caught.value) and says in str(caught.value)
+
+
+def test_a_whole_setting_written_with_a_point_zero_reads_as_that_number():
+    assert load_settings({"BRCC_VENUE_CAPACITY": "60.0"}, dotenv_path=None).venue_capacity == 60
 
 
 def test_a_very_long_malformed_setting_is_quoted_short():
@@ -226,6 +231,13 @@ def test_everyday_seat_numbers_read_as_themselves(value, expected):
     from brcc_core.common.club import seat_number
 
     assert seat_number(value, "stock", negative_ok=True) == (expected, None)
+
+
+@pytest.mark.parametrize("value", ["40.5", 40.5, True, "forty"])
+def test_a_seat_number_that_is_not_whole_is_unknown_with_the_reason(value):
+    from brcc_core.common.club import seat_number
+
+    assert seat_number(value, "stock") == (None, f"impossible stock ({value})")
 
 
 @pytest.mark.parametrize("value", OVERSIZED, ids=lambda v: str(type(v).__name__) + repr(v)[:12])

@@ -94,7 +94,7 @@ from brcc_core.channels.wordpress import WordPressReader, WordPressUnavailable
 from brcc_core.common import clock
 from brcc_core.common.club import channel_name
 from brcc_core.common.keys import event_id_of, listing_key, resource_key
-from brcc_core.common.values import api_int, text_or_none
+from brcc_core.common.values import text_or_none, whole_number
 from brcc_core.store.state import ANONYMOUS, STARTED, AuditEntry, StateUnavailable
 
 log = logging.getLogger(__name__)
@@ -722,15 +722,15 @@ class InventoryEngine:
         # What is sold, in carts and held keeps its seats: the rest is ``remaining``.
         total = tier_capacity_for(
             remaining,
-            sold=event.sold if event is not None else int(tier.get("capacity_sold") or 0),
-            pending=int(tier.get("capacity_pending") or 0)
+            sold=event.sold if event is not None else whole_number(tier.get("capacity_sold")) or 0,
+            pending=whole_number(tier.get("capacity_pending")) or 0
             if event is None or event.pending is None
             else event.pending,
             held=held_seats(tier.get("holds")),
         )
         ctx.write = _Write(
             "event capacity (series date)",
-            api_int(tier.get("capacity_total")),
+            whole_number(tier.get("capacity_total")),
             total,
             mode="tier",
             expect=None if shared else capacity,
@@ -753,7 +753,7 @@ class InventoryEngine:
         if write.mode == "tier":
             tier = self.eventbrite.get_capacity_tier(ctx.listing.event_id, waypoint=write.token)
             ctx.tier_after = tier
-            return api_int(tier.get("capacity_total"))
+            return whole_number(tier.get("capacity_total"))
         return now.capacity
 
     def _expected(self, ctx: _Context) -> int | None:
@@ -1111,10 +1111,11 @@ def _check_class_caps(classes: list[dict], remaining: int) -> None:
     for tc in classes:
         if str(tc.get("category") or "admission") in NOT_SEAT_CATEGORIES:
             continue
-        own = api_int(tc.get("capacity"))
+        own = whole_number(tc.get("capacity"))
         if own is None:
             return  # a class with no cap of its own can sell every seat left
-        room.append((str(tc.get("name") or tc.get("id")), max(0, own - _int_or_zero(tc))))
+        sold = whole_number(tc.get("quantity_sold")) or 0
+        room.append((str(tc.get("name") or tc.get("id")), max(0, own - sold)))
     total = sum(left for _, left in room)
     if total < remaining:
         detail = ", ".join(f"{name} {left} left" for name, left in room)
@@ -1123,10 +1124,6 @@ def _check_class_caps(classes: list[dict], remaining: int) -> None:
             f"to sell ({detail}), fewer than the {remaining} asked: buyers would not be "
             "offered them. Raise the classes' capacity in Eventbrite first."
         )
-
-
-def _int_or_zero(tc: dict) -> int:
-    return api_int(tc.get("quantity_sold")) or 0
 
 
 def _tier_total(write: _Write, total: int | None) -> int | None:
@@ -1146,9 +1143,9 @@ def _bound_by_event(read: _Read, classes: list[dict], tier: dict, tc_id: str) ->
 
 
 def _class_read(tc: dict) -> _Read:
-    total = api_int(tc.get("quantity_total"))
-    sold = api_int(tc.get("quantity_sold")) or 0
-    own = api_int(tc.get("capacity"))
+    total = whole_number(tc.get("quantity_total"))
+    sold = whole_number(tc.get("quantity_sold")) or 0
+    own = whole_number(tc.get("capacity"))
     return _Read(
         remaining=None if total is None else total - sold,
         capacity=total,
@@ -1169,7 +1166,7 @@ def _product_read(
             f"{kind.reason}"
         )
     manage = product.get("manage_stock") is True
-    quantity = api_int(product.get("stock_quantity")) if manage else None
+    quantity = whole_number(product.get("stock_quantity")) if manage else None
     if listing.kind == "single":
         if manage and quantity is None:
             raise _Unsafe("Its WooCommerce stock is managed but not set.")

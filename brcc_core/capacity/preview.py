@@ -12,6 +12,7 @@ moved while our write replaced the stored value gets its capacity back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +22,7 @@ from brcc_core.common.availability import Availability
 from brcc_core.common.club import channel_name
 from brcc_core.common.formats import isolate, when_label
 from brcc_core.common.keys import is_unknown_classes
-from brcc_core.common.values import int_or_none, known, text_or_none
+from brcc_core.common.values import known, text_or_none, whole_number
 
 ChangeField = Literal["capacity", "remaining"]
 
@@ -81,7 +82,7 @@ class ListingState:
     @classmethod
     def from_row(cls, row: Mapping, other_classes: tuple[str, ...] = ()) -> ListingState:
         def num(name: str) -> int | None:
-            return int_or_none(row.get(name))
+            return whole_number(row.get(name))
 
         def text(name: str) -> str | None:
             return text_or_none(row.get(name))
@@ -348,22 +349,23 @@ def bound_refusal(capacity: int | None, value: int, field: str, max_capacity: in
     )
 
 
+# A number with a fraction ("12.5"), told apart only to say why it is refused.
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]*\.[0-9]+")
+
+
 def parse_seats(text: Any) -> tuple[int | None, str | None]:
     """(seats, None) for a whole number of seats typed by a manager, else (None, why)."""
-    raw = "" if text is None else str(text).strip().replace(",", "")
+    raw = "" if text is None else str(text).strip().replace(",", "")  # "1,000" as typed
     if not raw:
         return None, "Enter a number of seats."
-    try:
-        number = float(raw)
-    except ValueError:
-        return None, f"“{text}” is not a number of seats: enter a whole number like 40."
-    if number != number or number in (float("inf"), float("-inf")):
-        return None, f"“{text}” is not a number of seats: enter a whole number like 40."
-    if not number.is_integer():
+    number = whole_number(raw)
+    if number is None and _DECIMAL_TEXT.fullmatch(raw):
         return None, f"{raw} is not a whole number of seats."
+    if number is None:
+        return None, f"“{text}” is not a number of seats: enter a whole number like 40."
     if number < 0:
         return None, f"{raw} is negative: capacity and remaining seats are 0 or more."
-    return int(number), None
+    return number, None
 
 
 # --- convergence arithmetic ----------------------------------------------------------------

@@ -33,7 +33,7 @@ import pandas as pd
 from brcc_core.capacity.preview import ListingState
 from brcc_core.common.availability import NOT_BUYABLE_NOW, Availability
 from brcc_core.common.keys import is_unknown_classes
-from brcc_core.common.values import WHOLE, int_or_none, known, typed_frame
+from brcc_core.common.values import WHOLE, int_or_none, known, typed_frame, whole_number
 from brcc_core.live.shows import oversell_exposure
 
 SyncKind = Literal["mirror", "split", "buffer"]
@@ -120,7 +120,7 @@ class SyncListing:
             **{name: getattr(seen, name) for name in shared - {"title"}},
             title=seen.slot_label or seen.title,
             numbers_known=seen.available is not None or seen.unlimited,
-            available_later=int_or_none(row.get("available_later")) or 0,
+            available_later=whole_number(row.get("available_later")) or 0,
         )
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from brcc_core.channels.eventbrite import WEEKS_AHEAD as EVENTBRITE_WEEKS_AHEAD
 from brcc_core.channels.eventbrite import WEEKS_BACK as EVENTBRITE_WEEKS_BACK
-from brcc_core.channels.eventbrite_seats import ADMISSION, TierFacts, parse_utc, tier_facts
+from brcc_core.channels.eventbrite_seats import ADMISSION, TierFacts, tier_facts
 from brcc_core.channels.fooevents import (
     SlotDate,
     classify_product,
@@ -24,6 +24,7 @@ from brcc_core.channels.fooevents import (
     parse_event_date,
 )
 from brcc_core.common.club import seat_number
+from brcc_core.common.moments import parse_utc
 
 
 @dataclass(frozen=True)
@@ -222,10 +223,8 @@ def catalog_product(product: dict, tz: ZoneInfo) -> CatalogProduct:
 
 
 def _parse_eb_time(block: Mapping | None, tz: ZoneInfo) -> datetime | None:
-    if not block or not block.get("utc"):
-        return None
-    utc = datetime.fromisoformat(str(block["utc"]).replace("Z", "+00:00"))
-    return utc.astimezone(tz)
+    utc = parse_utc(block.get("utc")) if isinstance(block, Mapping) else None
+    return None if utc is None else utc.astimezone(tz)
 
 
 def eventbrite_event(

@@ -36,6 +36,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from brcc_core.common.moments import parse_utc
+
 __all__ = [
     "DEFAULT_REFRESH_DAYS",
     "HORIZON_MAX_AGE",
@@ -102,12 +104,7 @@ class ClassReadPlan:
 
 def _utc(event: Mapping, part: str) -> datetime | None:
     value = (event.get(part) or {}).get("utc") if isinstance(event.get(part), Mapping) else None
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    return parse_utc(value)
 
 
 def plan_class_reads(

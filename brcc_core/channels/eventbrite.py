@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -52,6 +52,7 @@ from brcc_core.channels.http import (
     wait_words,
 )
 from brcc_core.common.clock import now
+from brcc_core.common.moments import parse_utc, utc_text
 from brcc_core.common.secret import Secret
 from brcc_core.settings import EVENTBRITE_API_URL
 
@@ -627,14 +628,7 @@ def _new_items(items: list, seen: set[str]) -> list:
 def _event_start(event: dict) -> datetime | None:
     """The event's start as an aware UTC datetime, from ``start.utc``."""
     start = event.get("start") if isinstance(event, dict) else None
-    raw = start.get("utc") if isinstance(start, dict) else None
-    if not isinstance(raw, str):
-        return None
-    try:
-        when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return parse_utc(start.get("utc")) if isinstance(start, dict) else None
 
 
 def _capacity(value: int) -> int:
@@ -645,4 +639,4 @@ def _capacity(value: int) -> int:
 
 def _since_param(moment: datetime) -> str:
     """``changed_since`` as Eventbrite takes it: UTC, whole seconds, ``Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_text(moment)

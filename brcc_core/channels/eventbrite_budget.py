@@ -27,7 +27,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Column,
@@ -47,6 +47,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from brcc_core.common.moments import aware_utc, naive_utc
 from brcc_core.store.state import StateUnavailable, metadata
 
 log = logging.getLogger(__name__)
@@ -83,13 +84,8 @@ def token_fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _naive(moment: datetime) -> datetime:
-    """Naive UTC, as the app-state database keeps times."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
 def _minute(moment: datetime) -> datetime:
-    return _naive(moment).replace(second=0, microsecond=0)
+    return naive_utc(moment).replace(second=0, microsecond=0)
 
 
 class SharedCalls:
@@ -145,9 +141,9 @@ class SharedCalls:
         """Keep what Eventbrite said for every process: ``calls_left`` at ``said_at``,
         holding until ``until``."""
         values = {
-            "said_at": _naive(said_at),
+            "said_at": naive_utc(said_at),
             "calls_left": max(0, int(calls_left)),
-            "until": _naive(until),
+            "until": naive_utc(until),
         }
         try:
             with self._begin("keeping what Eventbrite said of its calls") as conn:
@@ -167,7 +163,7 @@ class SharedCalls:
         cannot say (the caller goes on with its own count)."""
         if not self.flush():
             return None
-        since = _minute(_naive(now) - HOUR)
+        since = _minute(naive_utc(now) - HOUR)
         try:
             with self._begin("reading the Eventbrite calls made") as conn:
                 total = conn.execute(
@@ -192,7 +188,7 @@ class SharedCalls:
                         eventbrite_said.c.until,
                     ).where(
                         eventbrite_said.c.token == self.token,
-                        eventbrite_said.c.until > _naive(now),
+                        eventbrite_said.c.until > naive_utc(now),
                     )
                 ).first()
         except StateUnavailable:
@@ -335,9 +331,9 @@ class CallBudget:
             told, said_at, _ = said
             since = None if self.shared is None else self.shared.calls_since(said_at)
             if since is None:
-                cutoff = _naive(said_at)
+                cutoff = naive_utc(said_at)
                 with self._lock:
-                    since = sum(1 for t in self.own if _naive(t) >= cutoff)
+                    since = sum(1 for t in self.own if naive_utc(t) >= cutoff)
             left = min(left, told - since)
         return max(0, left)
 
@@ -359,14 +355,14 @@ class CallBudget:
         if said is None or said[0] != 0:
             return None
         until = said[2]  # naive UTC when it came from the database
-        return until if until.tzinfo else until.replace(tzinfo=UTC)
+        return aware_utc(until)
 
     def _what_was_said(self) -> tuple[int, datetime, datetime] | None:
         now = self.clock()
         said = None if self.shared is None else self.shared.said(now)
         with self._lock:
             own = self._said
-        if own is not None and _naive(own[2]) <= _naive(now):
+        if own is not None and naive_utc(own[2]) <= naive_utc(now):
             own = None
         if said is None or (own is not None and own[0] <= said[0]):
             return own

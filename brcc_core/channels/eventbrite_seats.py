@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 
 from brcc_core.common.availability import Availability
-from brcc_core.common.values import api_int
+from brcc_core.common.moments import parse_utc
+from brcc_core.common.values import whole_number
 
 # Eventbrite's ticket class categories. Only admission counts against the event capacity
 # (add-ons and checkout donations live in inventory tiers that do not).
@@ -116,18 +117,6 @@ class EventSeats:
         return found
 
 
-def parse_utc(value) -> datetime | None:
-    """A ticket class's ``sales_start`` / ``sales_end`` (UTC, ``...Z``) as an aware
-    datetime; a value without an offset is read as UTC, as Eventbrite writes them."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
 def class_facts(tc: Mapping) -> ClassFacts:
     """A ticket class as the API answers it → ClassFacts."""
     return ClassFacts(
@@ -135,10 +124,10 @@ def class_facts(tc: Mapping) -> ClassFacts:
         name=str(tc.get("name") or ""),
         category=str(tc.get("category") or ADMISSION),
         donation=bool(tc.get("donation")),
-        capacity=api_int(tc.get("capacity")),
-        quantity_total=api_int(tc.get("quantity_total")),
-        quantity_sold=api_int(tc.get("quantity_sold")) or 0,
-        quantity_pending=api_int(tc.get("quantity_pending")),
+        capacity=whole_number(tc.get("capacity")),
+        quantity_total=whole_number(tc.get("quantity_total")),
+        quantity_sold=whole_number(tc.get("quantity_sold")) or 0,
+        quantity_pending=whole_number(tc.get("quantity_pending")),
         on_sale_status=str(tc.get("on_sale_status") or ""),
         hidden=bool(tc.get("hidden")),
         sales_start=parse_utc(tc.get("sales_start")),
@@ -151,7 +140,7 @@ def seats_from_api(classes: Iterable[Mapping], tier: Mapping, *, now: datetime) 
     tier (what the change engine sees), computed exactly as its listings are."""
     return event_seats(
         [class_facts(c) for c in classes],
-        event_capacity=api_int(tier.get("capacity_total")),
+        event_capacity=whole_number(tier.get("capacity_total")),
         capacity_is_custom=bool(tier.get("capacity_is_custom")),
         tier=tier_facts(tier),
         now=now,
@@ -161,21 +150,14 @@ def seats_from_api(classes: Iterable[Mapping], tier: Mapping, *, now: datetime) 
 def seats_note(event_seats_left, available_later) -> str:
     """What a manager is told next to an Eventbrite class: the event's seats left, shared
     by its classes, and what this class will sell once its sales open."""
-
-    def known(value) -> bool:  # None, NaN and pandas' <NA> are all "not read"
-        try:
-            int(value)
-        except (TypeError, ValueError):
-            return False
-        return True
-
+    left, later = whole_number(event_seats_left), whole_number(available_later)
     parts = [
-        f"Event seats left: {int(event_seats_left)}, shared by all its ticket types"
-        if known(event_seats_left)
+        f"Event seats left: {left}, shared by all its ticket types"
+        if left is not None
         else "Event seats left: unknown"
     ]
-    if known(available_later) and int(available_later) > 0:
-        parts.append(f"{int(available_later)} more to sell once this ticket type's sales open")
+    if later is not None and later > 0:
+        parts.append(f"{later} more to sell once this ticket type's sales open")
     return " · ".join(parts)
 
 
@@ -186,8 +168,8 @@ def held_seats(holds: Iterable[Mapping] | None) -> int:
     for hold in holds or ():
         if not isinstance(hold, Mapping):
             continue
-        size = api_int(hold.get("quantity_total")) or 0
-        used = api_int(hold.get("quantity_sold")) or 0
+        size = whole_number(hold.get("quantity_total")) or 0
+        used = whole_number(hold.get("quantity_sold")) or 0
         total += max(0, size - used)
     return total
 
@@ -195,8 +177,8 @@ def held_seats(holds: Iterable[Mapping] | None) -> int:
 def tier_facts(tier: Mapping) -> TierFacts:
     """A capacity tier answer → TierFacts."""
     return TierFacts(
-        capacity_total=api_int(tier.get("capacity_total")),
-        capacity_pending=api_int(tier.get("capacity_pending")) or 0,
+        capacity_total=whole_number(tier.get("capacity_total")),
+        capacity_pending=whole_number(tier.get("capacity_pending")) or 0,
         held=held_seats(tier.get("holds")),
     )
 
@@ -210,11 +192,11 @@ def tier_capacity_for(seats_left: int, *, sold: int, pending: int, held: int) ->
 def tier_seats_left(tier: Mapping) -> int | None:
     """The event's seats left as its capacity tier alone reports them (capacity less sold,
     carts and holds): what a capacity-tier write set, read back. None: no capacity."""
-    total = api_int(tier.get("capacity_total"))
+    total = whole_number(tier.get("capacity_total"))
     if total is None:
         return None
-    sold = api_int(tier.get("capacity_sold")) or 0
-    pending = api_int(tier.get("capacity_pending")) or 0
+    sold = whole_number(tier.get("capacity_sold")) or 0
+    pending = whole_number(tier.get("capacity_pending")) or 0
     return total - sold - pending - held_seats(tier.get("holds"))
 
 

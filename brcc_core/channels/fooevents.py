@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from datetime import date
 from typing import Any, Literal
 
 from brcc_core.common.club import seat_number
+from brcc_core.common.values import whole_number
 
 __all__ = [
     "FBOS_META_KEY",
@@ -386,40 +386,22 @@ def _slot_shape(raw: dict[str, Any]) -> Literal["flat", "nested", "mixed", "empt
 # Stock values
 
 
-_INT_TEXT = re.compile(r"^[+-]?\d+(?:\.0*)?$")
-
-
 def _parse_stock(value: Any) -> tuple[int | None, str | None]:
-    """(remaining stock or None for unlimited, problem) for one stored stock value, held
-    to the seats any room can have (``club.seat_number``: 1e30 or "9" * 40 is a problem)."""
-    if isinstance(value, str) and _INT_TEXT.match(value.strip()):
-        return seat_number(value, "stock", negative_ok=True)
-    stock, problem = _loose_stock(value)
-    if stock is None:
-        return stock, problem
-    return seat_number(stock, "stock", negative_ok=True)
-
-
-def _loose_stock(value: Any) -> tuple[int | None, str | None]:
-    """(stock, problem) for a stored stock value that is not a whole number as text.
+    """(remaining stock or None for unlimited, problem) for one stored stock value.
 
     FooEvents treats "", missing and null as unlimited and compares numbers loosely, so "40",
-    40 and 40.0 are the same stock; 0 and below mean sold out. Anything else is a problem.
+    40 and 40.0 are the same stock (``values.whole_number``); 0 and below mean sold out. A
+    stock is held to the seats any room can have (``club.seat_number``: 1e30 or "9" * 40
+    is a problem). Anything else is a problem, said in words.
     """
-    if value is None:
+    if value is None or value == "":
         return None, None
+    if whole_number(value) is not None:
+        return seat_number(value, "stock", negative_ok=True)
     if isinstance(value, bool):
         return None, f"stock is {str(value).lower()}, not a number"
-    if isinstance(value, int):
-        return value, None
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return int(value), None
+    if isinstance(value, float | str):
         return None, f"stock {value!r} is not a whole number"
-    if isinstance(value, str):
-        if value == "":
-            return None, None
-        return None, f"stock {value!r} is not a number"
     return None, f"stock is {_json_type(value)}, not a number"
 
 

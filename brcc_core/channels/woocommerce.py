@@ -28,6 +28,7 @@ from brcc_core.channels.http import (
     UpstreamError,
 )
 from brcc_core.common.secret import Secret
+from brcc_core.common.values import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class WooCommerceClient(ApiClient):
             if not isinstance(body, list):
                 raise self._unexpected("GET", "/products", "a list of products")
             if total_pages is None:
-                total_pages = _int_header(response, "X-WP-TotalPages")
+                total_pages = whole_number(response.headers.get("X-WP-TotalPages"))
             for product in body:
                 key = product.get("id") if isinstance(product, dict) else None
                 if key is None or key not in seen:
@@ -232,14 +233,6 @@ class WooCommerceClient(ApiClient):
             method=method,
             path=API_PATH + path,
         )
-
-
-def _int_header(response: requests.Response, name: str) -> int | None:
-    raw = response.headers.get(name)
-    try:
-        return int(raw) if raw is not None else None
-    except ValueError:
-        return None
 
 
 def _product_id(product_id: int | str) -> int:

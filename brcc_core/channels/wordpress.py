@@ -54,6 +54,7 @@ from brcc_core.channels.fooevents import (
 from brcc_core.channels.wp_tables import wordpress_metadata
 from brcc_core.common.club import seat_number
 from brcc_core.common.db_engines import DEFAULT_DEADLINE_SECONDS, database_engine, failure_reason
+from brcc_core.common.values import known, unknown, whole_number
 
 __all__ = [
     "SLOT_DATE_COLUMNS",
@@ -200,16 +201,6 @@ def _text(value: Any) -> str | None:
     return s or None
 
 
-def _int_or_none(value: Any) -> int | None:
-    s = _text(value)
-    if s is None:
-        return None
-    try:
-        return int(round(float(s)))
-    except (ValueError, OverflowError):  # "NaN", "inf"
-        return None
-
-
 def _norm(label: str | None) -> str:
     """Label text as compared for legacy matching: entities decoded, spaces collapsed,
     case folded (ticket meta and FBOS may differ in exactly these)."""
@@ -267,7 +258,7 @@ def slot_dates_from_fbos(stock: pd.DataFrame) -> pd.DataFrame:
     rows (its legacy tickets then stay unresolved, counted under null ids)."""
     rows: list[dict[str, Any]] = []
     for product_id, fbos in zip(stock["product_id"], stock["fbos"], strict=True):
-        if pd.isna(product_id):
+        if unknown(product_id):
             continue
         try:
             rows.extend(_fbos_slot_dates(int(product_id), fbos if isinstance(fbos, str) else None))
@@ -324,7 +315,7 @@ def _label_entries(rows: Iterable[Any]) -> Iterator[tuple[int, str, str, tuple[s
     may be named by: the label alone or ``"<label> <formatted time>"``, the two forms
     FooEvents writes."""
     for row in rows:
-        if pd.isna(row.product_id) or not row.slot_id or not row.date_id:
+        if unknown(row.product_id) or not row.slot_id or not row.date_id:
             continue
         label = _text(row.slot_label) or ""
         date_label = _norm(_text(row.date_label))
@@ -376,7 +367,7 @@ class _LegacyLabels:
             self._fbos = {
                 int(product): (fbos if isinstance(fbos, str) else None)
                 for product, fbos in zip(slot_dates["product_id"], slot_dates["fbos"], strict=True)
-                if not pd.isna(product)
+                if known(product)
             }
         self._index: dict[tuple[int, str, str], set[tuple[str, str]]] | None = None
 
@@ -845,7 +836,7 @@ class WordPressReader:
                         conn, self._sold_orders_sql, order_refs=[str(o) for o in flagged]
                     )
                     for r in refs:
-                        pending.pop(_int_or_none(r.order_ref), None)
+                        pending.pop(whole_number(r.order_ref), None)
                 needs_labels = slot_dates is None and any(
                     not (_text(r.slot_id) and _text(r.date_id))
                     and (_text(r.slot_label) or _text(r.date_label))
@@ -865,7 +856,7 @@ class WordPressReader:
 
         labels = _LegacyLabels(slot_dates)
         for r in ticket_rows:
-            product_id = _int_or_none(r.product_id)
+            product_id = whole_number(r.product_id)
             if product_id is None:
                 continue
             slot_id, date_id = _text(r.slot_id), _text(r.date_id)
@@ -1003,4 +994,4 @@ class WordPressReader:
             data = _unserialize(value)
         except (ValueError, TypeError, UnicodeError):
             return None
-        return [(_int_or_none(t.get(PRODUCT_KEY)), *_booking_ids(t)) for t in _order_tickets(data)]
+        return [(whole_number(t.get(PRODUCT_KEY)), *_booking_ids(t)) for t in _order_tickets(data)]

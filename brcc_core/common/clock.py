@@ -21,6 +21,8 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from brcc_core.common.moments import naive_utc
+
 NOW_VARIABLE = "BRCC_NOW"
 
 _lock = threading.Lock()
@@ -67,7 +69,7 @@ def now() -> datetime:
 
 def now_naive_utc() -> datetime:
     """Now as the app's databases store it: naive UTC."""
-    return now().replace(tzinfo=None)
+    return naive_utc(now())
 
 
 def local_now(timezone: str) -> datetime:

@@ -6,10 +6,10 @@ take them from this module, so changing one is a one-line change.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
+
+from brcc_core.common.values import whole_number
 
 __all__ = [
     "CHANNEL_NAMES",
@@ -46,7 +46,6 @@ def channel_name(channel: str) -> str:
 # number from WooCommerce, WordPress or Eventbrite is a mistake (or an attack): it is shown
 # as unknown with the reason, never summed into a total or drawn on a chart.
 MAX_SEATS = 1_000_000
-_WHOLE = re.compile(r"^[+-]?\d+(?:\.0*)?$")
 
 
 def seat_number(
@@ -54,26 +53,16 @@ def seat_number(
 ) -> tuple[int | None, str | None]:
     """A seat count (capacity, stock, sold) from an outside system, by the one rule every
     reader applies: ``(number, None)``; ``(None, None)`` when absent (None or blank);
-    ``(None, why)`` when it is not a whole number from 0 (or ``-MAX_SEATS`` where stock
-    may go below zero, oversold) to ``MAX_SEATS``, e.g. 1e30, "9" * 40, "NaN", "inf".
+    ``(None, why)`` when it is not a whole number (``values.whole_number``) from 0 (or
+    ``-MAX_SEATS`` where stock may go below zero, oversold) to ``MAX_SEATS``, e.g. 12.7,
+    1e30, "9" * 40, "NaN", "inf".
     """
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
-    number: int | None = None
-    if isinstance(value, bool):
-        pass
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            number = int(value)
-    elif isinstance(value, str) and len(value) < 40 and _WHOLE.match(value.strip()):
-        text = value.strip()
-        number = int(text.split(".")[0])
-    low = -MAX_SEATS if negative_ok else 0
-    if number is None or not low <= number <= MAX_SEATS:
+    number = whole_number(value, low=-MAX_SEATS if negative_ok else 0, high=MAX_SEATS)
+    if number is None:
         # str() of an int of thousands of digits raises; such a number is just "beyond".
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**24:
             shown = f"more than {MAX_SEATS:,}"

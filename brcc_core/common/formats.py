@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -22,6 +22,7 @@ __all__ = [
     "WEEKDAYS",
     "NO_DATE",
     "SYNC_ACTIONS",
+    "age_label",
     "day_label",
     "header",
     "isolate",
@@ -56,23 +57,43 @@ def isolate(name: object) -> str:
     return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
 
 
-def day_label(value: date | datetime | None) -> str:
-    """'Tue 1 Dec': a show's day (no leading zero, weekday first, English names whatever
-    the server's locale)."""
+def _in_zone(value: date | datetime, timezone: str | None) -> date | datetime:
+    """An aware moment in ``timezone`` (the club's); a date or a naive time as it is."""
+    if timezone is not None and isinstance(value, datetime) and value.tzinfo is not None:
+        return pd.Timestamp(value).tz_convert(timezone)
+    return value
+
+
+def day_label(
+    value: date | datetime | None, timezone: str | None = None, *, year: bool = False
+) -> str:
+    """'Tue 1 Dec' (or 'Tue 1 Dec 2026' with ``year``, for past shows a year apart): a
+    show's day (no leading zero, weekday first, English names whatever the server's
+    locale), on the club's calendar when ``timezone`` is given: 01:00 UTC on Sunday is
+    still Saturday night in Toronto."""
     if not _known(value):
         return NO_DATE
-    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]}"
+    value = _in_zone(value, timezone)
+    label = f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]}"
+    return f"{label} {value.year}" if year else label
 
 
-def time_label(value: datetime | None) -> str:
-    """'20:00': a show's start, 24-hour club time."""
-    return f"{value:%H:%M}" if _known(value) else ""
+def time_label(
+    value: datetime | None, timezone: str | None = None, *, seconds: bool = False
+) -> str:
+    """'20:00' (or '19:20:05' with ``seconds``, when numbers were read): 24-hour club time,
+    converted to ``timezone`` when given."""
+    if not _known(value):
+        return ""
+    value = _in_zone(value, timezone)
+    return f"{value:%H:%M:%S}" if seconds else f"{value:%H:%M}"
 
 
-def when_label(value: datetime | None) -> str:
-    """'Tue 1 Dec 20:00' in the club's timezone (``value`` already carries it)."""
+def when_label(value: datetime | None, timezone: str | None = None) -> str:
+    """'Tue 1 Dec 20:00' in the club's timezone (``value`` carries it, or ``timezone``)."""
     if not _known(value):
         return NO_DATE
+    value = _in_zone(value, timezone)
     return f"{day_label(value)} {time_label(value)}"
 
 
@@ -81,10 +102,23 @@ def moment_label(value: datetime | None, timezone: str | None = None) -> str:
     seconds a log needs; converted to ``timezone`` when given."""
     if not _known(value):
         return NO_DATE
-    stamp = pd.Timestamp(value)
-    if timezone is not None and stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(timezone)
-    return f"{day_label(stamp)} {stamp.year} {stamp:%H:%M:%S}"
+    stamp = _in_zone(pd.Timestamp(value), timezone)
+    return f"{day_label(stamp, year=True)} {time_label(stamp, seconds=True)}"
+
+
+def age_label(age: timedelta, *, seconds: bool = False) -> str:
+    """How old something is, for "… from 12 min ago": '0 min' under a minute, minutes
+    under two hours, then hours, then days ('3 days'). With ``seconds`` (live numbers,
+    re-read every few seconds) under two minutes reads '42 s'. A clock that stepped
+    back reads 0, never a negative age."""
+    total = max(0, int(age.total_seconds()))
+    if seconds and total < 120:
+        return f"{total} s"
+    minutes = total // 60
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
 
 
 # --- column headers ----------------------------------------------------------------------

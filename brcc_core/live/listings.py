@@ -27,8 +27,9 @@ from brcc_core.channels.eventbrite_seats import ClassFacts, EventSeats, event_se
 from brcc_core.channels.fooevents import BookingOptionsError, SlotDate, parse_booking_options
 from brcc_core.common import clock
 from brcc_core.common.availability import Availability
+from brcc_core.common.formats import age_label
 from brcc_core.common.keys import listing_key, unknown_classes_key
-from brcc_core.common.values import known, nullable_ints, text_or_none
+from brcc_core.common.values import known, nullable_ints, text_or_none, unknown, whole_number
 from brcc_core.live.shows import UNKNOWN_CHANNELS_ATTR
 
 LISTING_COLUMNS = [
@@ -77,7 +78,7 @@ def _status(available, starts_at: datetime | None, now: datetime) -> str:
         return Availability.PAST
     if available is None:
         return Availability.UNLIMITED
-    if available is pd.NA:
+    if unknown(available):  # None, unlimited, was answered above
         return Availability.UNKNOWN
     if available < 0:
         return Availability.OVERSOLD
@@ -85,9 +86,11 @@ def _status(available, starts_at: datetime | None, now: datetime) -> str:
 
 
 def _capacity(available, sold, pending):
-    if available is None or available is pd.NA or sold is pd.NA:
-        return None if available is None else pd.NA
-    return available + sold + (0 if pending is pd.NA else pending)
+    if available is None:  # unlimited
+        return None
+    if unknown(available) or unknown(sold):
+        return pd.NA
+    return available + sold + (pending if known(pending) else 0)
 
 
 _COUNT_COLUMNS = ("sold", "pending", "checked_in", "matched_by_label")
@@ -122,15 +125,6 @@ def _live_stock(stock: pd.DataFrame | None) -> dict[int, Mapping]:
     if stock is None or stock.empty:
         return {}
     return {int(r["product_id"]): r for r in stock.to_dict("records")}
-
-
-def _as_int(value) -> int | None:
-    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    try:
-        return int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        return None
 
 
 def _live_fbos(product: CatalogProduct, live: Mapping | None) -> tuple[dict, str | None]:
@@ -199,7 +193,7 @@ def build_listings(
                     "catalog's; remaining unknown"
                 )
             live_row = live.get(product.product_id) or {}
-            product_stock = _as_int(live_row.get("stock"))
+            product_stock = whole_number(live_row.get("stock"))
             if live_row.get("stock_error") and product.hybrid:
                 # an impossible _stock limits nothing we can name: remaining is unknown
                 product_stock = pd.NA
@@ -239,7 +233,7 @@ def build_listings(
         if live_row is not None:
             # WordPressReader gives a bool; "yes" is the raw meta value.
             manage = live_row.get("manage_stock") in (True, "yes")
-            available = _as_int(live_row.get("stock")) if manage else None
+            available = whole_number(live_row.get("stock")) if manage else None
             note = None
         else:
             manage = product.manage_stock
@@ -281,7 +275,7 @@ def build_listings(
 
     events = {e.event_id: e for e in catalog.events}
     stale = {
-        event_id: f"Eventbrite numbers from {_age(now - read_at)} ago, kept: this refresh "
+        event_id: f"Eventbrite numbers from {age_label(now - read_at)} ago, kept: this refresh "
         f"could not read them ({reason})"
         for event_id, read_at, reason in catalog.stale_events
     }
@@ -328,14 +322,6 @@ def build_listings(
     # Shows need to know a channel that sells nothing from one that could not be read.
     frame.attrs[UNKNOWN_CHANNELS_ATTR] = catalog.unknown_channels()
     return frame
-
-
-def _age(delta) -> str:
-    minutes = max(0, int(delta.total_seconds() // 60))
-    if minutes < 120:
-        return f"{minutes} min"
-    hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
 
 
 def eventbrite_event_seats(
@@ -455,13 +441,13 @@ def _booking_row(
             errors.append("date no longer in the booking options")
     limit = "booking date"
     # Hybrid: WooCommerce stock limits sales too, and the smaller limit binds.
-    if product.hybrid and product_stock is pd.NA:
+    # None is unlimited, not unknown: it limits nothing.
+    if product.hybrid and product_stock is not None and unknown(product_stock):
         available, limit = pd.NA, "product stock"
     elif (
         product.hybrid
         and product_stock is not None
-        and available is not pd.NA
-        and (available is None or product_stock < available)
+        and (available is None or (known(available) and product_stock < available))
     ):
         available, limit = product_stock, "product stock"
     starts_at = _slot_start(sd.date, sd.slot_time, tz)

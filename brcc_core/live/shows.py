@@ -76,7 +76,7 @@ def suggest_shows(
     """
     if unknown_channels is None:
         unknown_channels = unknown_channels_of(listings)
-    timed = listings[listings["starts_at"].notna()].sort_values("starts_at")
+    timed = listings[values.known_cells(listings["starts_at"])].sort_values("starts_at")
     groups: list[list[int]] = []
     group_start = None
     for idx, starts_at in timed["starts_at"].items():

@@ -58,8 +58,10 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from brcc_core.common import clock as app_clock
+from brcc_core.common.club import CLUB_TIMEZONE
 from brcc_core.common.emails import normalize_email
 from brcc_core.common.formats import day_label, moment_label
+from brcc_core.common.moments import aware_utc, naive_utc
 from brcc_core.store.state import AuditEntry, LazyTables, StateUnavailable, stamped
 
 log = logging.getLogger(__name__)
@@ -261,14 +263,6 @@ def unverified_reason(verified: object, issuer: str, verified_issuers: Sequence[
     )
 
 
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.replace(tzinfo=UTC)
-
-
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
@@ -286,12 +280,14 @@ class Access:
         clock: Callable[[], datetime] = app_clock.now,
         systems: str = "demo",
         verified_issuers: Sequence[str] = (),
+        timezone: str = CLUB_TIMEZONE,
     ):
         self.engine = engine
         self.admins = tuple(normalize_email(a) for a in admins if a)
         self.demo = demo
         self.systems = systems  # Settings.systems: whose meeting-link key this uses
         self.verified_issuers = tuple(i.rstrip("/") for i in verified_issuers)
+        self.timezone = timezone  # the club's: a link's dates are read on its calendar
         self._audit = audit
         self._clock = clock
         self._tables = LazyTables(engine, metadata)
@@ -428,7 +424,7 @@ class Access:
                             email=email,
                             issuer=issuer[:300],
                             subject=subject[:255],
-                            first_at=_naive(self._clock()),
+                            first_at=naive_utc(self._clock(), whole_seconds=True),
                         )
                     )
                 except IntegrityError:  # the same e-mail signed in elsewhere at that moment
@@ -477,7 +473,10 @@ class Access:
         with self._begin("reading sign-in accounts") as conn:
             rows = conn.execute(select(sign_ins).order_by(sign_ins.c.email)).all()
         return pd.DataFrame(
-            [{"email": r.email, "issuer": r.issuer, "first_at": _aware(r.first_at)} for r in rows],
+            [
+                {"email": r.email, "issuer": r.issuer, "first_at": aware_utc(r.first_at)}
+                for r in rows
+            ],
             columns=["email", "issuer", "first_at"],
         )
 
@@ -510,7 +509,7 @@ class Access:
                 "role": r.role,
                 "source": "app",
                 "updated_by": r.updated_by,
-                "updated_at": _aware(r.updated_at),
+                "updated_at": aware_utc(r.updated_at),
             }
             for r in rows
             if r.email not in self.admins
@@ -544,7 +543,7 @@ class Access:
             )
         if email == admin.email:
             raise AccessDenied("You cannot change your own role; ask another admin.")
-        now = _naive(self._clock())
+        now = naive_utc(self._clock(), whole_seconds=True)
         with self._begin("changing a role") as conn:
             before = conn.execute(select(people.c.role).where(people.c.email == email)).scalar()
             if role is None:
@@ -615,7 +614,7 @@ class Access:
         now = self._clock().astimezone(UTC).replace(microsecond=0)
         link = MeetingLink(
             link_id=secrets.token_urlsafe(9),
-            title=(title.strip() or f"Meeting of {day_label(now)}")[:200],
+            title=(title.strip() or f"Meeting of {day_label(now, self.timezone)}")[:200],
             selection=keys,
             created_by=manager.email,
             created_at=now,
@@ -627,9 +626,9 @@ class Access:
                     link_id=link.link_id,
                     title=link.title,
                     selection=json.dumps(list(keys)),
-                    created_at=_naive(link.created_at),
+                    created_at=naive_utc(link.created_at, whole_seconds=True),
                     created_by=link.created_by,
-                    expires_at=_naive(link.expires_at),
+                    expires_at=naive_utc(link.expires_at, whole_seconds=True),
                 )
             )
         self._record(manager, "link", f"link:{link.link_id}", "meeting link", None, lifetime)
@@ -642,7 +641,10 @@ class Access:
             changed = conn.execute(
                 update(meeting_links)
                 .where(meeting_links.c.link_id == link_id, meeting_links.c.revoked_at.is_(None))
-                .values(revoked_at=_naive(self._clock()), revoked_by=manager.email)
+                .values(
+                    revoked_at=naive_utc(self._clock(), whole_seconds=True),
+                    revoked_by=manager.email,
+                )
             ).rowcount
         if changed:
             self._record(manager, "link", f"link:{link_id}", "meeting link", "active", "revoked")
@@ -657,9 +659,9 @@ class Access:
                 title=r.title,
                 selection=tuple(json.loads(r.selection)),
                 created_by=r.created_by,
-                created_at=_aware(r.created_at),
-                expires_at=_aware(r.expires_at),
-                revoked_at=_aware(r.revoked_at),
+                created_at=aware_utc(r.created_at),
+                expires_at=aware_utc(r.expires_at),
+                revoked_at=aware_utc(r.revoked_at),
                 revoked_by=r.revoked_by,
             )
             for r in conn.execute(query)
@@ -708,7 +710,7 @@ class Access:
             raise LinkInvalid("This meeting link was revoked. Ask a manager for a new one.")
         if status == "expired":
             raise LinkInvalid(
-                f"This meeting link expired on {moment_label(link.expires_at)} UTC. "
+                f"This meeting link expired on {moment_label(link.expires_at, self.timezone)}. "
                 "Ask a manager for a new one."
             )
         return link

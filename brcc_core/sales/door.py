@@ -14,6 +14,7 @@ from datetime import datetime
 import pandas as pd
 
 from brcc_core.common.keys import is_eventbrite_key
+from brcc_core.common.values import known_cells
 from brcc_core.sales.site_history import occurrence_of_listing
 
 DOOR_COLUMNS = [
@@ -36,7 +37,7 @@ def tonight_shows(shows: pd.DataFrame, now: datetime) -> pd.DataFrame:
     local = pd.Timestamp(now)
     day = (local - pd.Timedelta(hours=4)).date()
     starts = shows["starts_at"]
-    keep = starts.notna() & ((starts - pd.Timedelta(hours=4)).dt.date == day)
+    keep = known_cells(starts) & ((starts - pd.Timedelta(hours=4)).dt.date == day)
     return shows[keep].sort_values("starts_at")
 
 
@@ -58,7 +59,7 @@ def door_rows(
             errors = [e for e in part["error"].dropna().unique()] if not part.empty else []
             # Known when its numbers are, as on the Dashboard: a note beside a number (stock
             # from the catalog, say) is shown, it does not unmake the number.
-            known = not part.empty and part["sold"].notna().all()
+            known = not part.empty and known_cells(part["sold"]).all()
             sold = int(part["sold"].sum()) if known else pd.NA
             came = int(part["checked_in"].fillna(0).sum()) if known else pd.NA
             rows.append(

@@ -28,7 +28,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -54,6 +54,7 @@ from brcc_core.channels.eventbrite import EventbriteClient, Page
 from brcc_core.channels.http import IntegrationError
 from brcc_core.common import clock
 from brcc_core.common.formats import moment_label
+from brcc_core.common.moments import aware_utc, naive_utc, parse_utc
 from brcc_core.sales.site_history import sales_frame
 
 log = logging.getLogger(__name__)
@@ -188,27 +189,6 @@ class SyncResult:
         )
 
 
-def _parse(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """A naive UTC datetime from the database as an aware one."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _token_refused(exc: IntegrationError) -> bool:
     """Eventbrite would not take the continuation token a resumed walk sent."""
     return exc.code in TOKEN_REFUSED or exc.status == 400
@@ -249,10 +229,10 @@ def _cents(costs: Any, *names: str) -> int | None:
 
 
 def _attendee_row(a: dict[str, Any], fallback_order: dict[str, Any] | None = None) -> dict | None:
-    created = _parse(a.get("created")) or (
-        _parse(fallback_order.get("created")) if fallback_order else None
+    created = parse_utc(a.get("created")) or (
+        parse_utc(fallback_order.get("created")) if fallback_order else None
     )
-    changed = _parse(a.get("changed")) or created
+    changed = parse_utc(a.get("changed")) or created
     if not a.get("id") or created is None or changed is None:
         return None
     costs = a.get("costs")
@@ -262,8 +242,8 @@ def _attendee_row(a: dict[str, Any], fallback_order: dict[str, Any] | None = Non
         "event_id": str(a.get("event_id") or (fallback_order or {}).get("event_id") or ""),
         "ticket_class_id": a.get("ticket_class_id"),
         "ticket_class_name": a.get("ticket_class_name"),
-        "created": _naive(created),
-        "changed": _naive(changed),
+        "created": naive_utc(created),
+        "changed": naive_utc(changed),
         "status": a.get("status"),
         "checked_in": bool(a.get("checked_in")),
         "cancelled": bool(a.get("cancelled")),
@@ -298,7 +278,7 @@ class EventbriteSales:
                 row = conn.execute(select(CURSORS.c.changed).where(CURSORS.c.name == name)).first()
         except SQLAlchemyError as exc:
             raise SalesStoreUnavailable(_db_message(exc)) from None
-        return row[0].replace(tzinfo=UTC) if row else None
+        return aware_utc(row[0]) if row else None
 
     def last_sync(self) -> datetime | None:
         """When the last complete sync finished (UTC), or None before the first."""
@@ -309,7 +289,7 @@ class EventbriteSales:
                 ).first()
         except SQLAlchemyError as exc:
             raise SalesStoreUnavailable(_db_message(exc)) from None
-        return row[0].replace(tzinfo=UTC) if row else None
+        return aware_utc(row[0]) if row else None
 
     def partial(self) -> PartialSync | None:
         """The walk a sync left part-way (failed, or stopped at the reserve), or None."""
@@ -320,9 +300,9 @@ class EventbriteSales:
                 return PartialSync(
                     walk=walk,
                     items=r.items,
-                    newest=_aware(r.newest),
-                    started_at=_aware(r.started_at),
-                    updated_at=_aware(r.updated_at),
+                    newest=aware_utc(r.newest),
+                    started_at=aware_utc(r.started_at),
+                    updated_at=aware_utc(r.updated_at),
                     first=self.cursor("orders") is None,
                 )
         return None
@@ -369,7 +349,7 @@ class EventbriteSales:
             self._replace(ATTENDEES, "attendee_id", rows)
             n_attendees += len(rows)
             latest = max((r["changed"] for r in rows), default=None)
-            return len(rows), _aware(latest)
+            return len(rows), aware_utc(latest)
 
         def result(stopped: str | None = None) -> SyncResult:
             partial = self.partial() if stopped else None
@@ -436,10 +416,10 @@ class EventbriteSales:
         token: str | None = None
         walked = _Walked(started_at=clock.now())
         if state is not None:
-            since, token = _aware(state.since), state.continuation
+            since, token = aware_utc(state.since), state.continuation
             walked = _Walked(
-                started_at=_aware(state.started_at) or walked.started_at,
-                newest=_aware(state.newest),
+                started_at=aware_utc(state.started_at) or walked.started_at,
+                newest=aware_utc(state.newest),
                 items=state.items,
                 pages=state.pages,
             )
@@ -486,13 +466,13 @@ class EventbriteSales:
     ) -> None:
         row = {
             "walk": name,
-            "since": None if since is None else _naive(since),
+            "since": None if since is None else naive_utc(since),
             "continuation": continuation,
-            "newest": None if walked.newest is None else _naive(walked.newest),
-            "started_at": _naive(walked.started_at),
+            "newest": None if walked.newest is None else naive_utc(walked.newest),
+            "started_at": naive_utc(walked.started_at),
             "items": walked.items,
             "pages": walked.pages,
-            "updated_at": _naive(clock.now()),
+            "updated_at": naive_utc(clock.now()),
         }
         try:
             with self._begin() as conn:
@@ -518,10 +498,10 @@ class EventbriteSales:
                     conn.execute(
                         update(CURSORS)
                         .where(CURSORS.c.name == name)
-                        .values(changed=_naive(changed))
+                        .values(changed=naive_utc(changed))
                     )
                 else:
-                    _upsert_cursor(conn, name, _naive(changed), _naive(synced_at))
+                    _upsert_cursor(conn, name, naive_utc(changed), naive_utc(synced_at))
         except SQLAlchemyError as exc:
             raise SalesStoreUnavailable(_db_message(exc)) from None
 
@@ -531,7 +511,7 @@ class EventbriteSales:
         for o in batch:
             if not isinstance(o, dict) or not o.get("id"):
                 continue
-            created, changed = _parse(o.get("created")), _parse(o.get("changed"))
+            created, changed = parse_utc(o.get("created")), parse_utc(o.get("changed"))
             if created is None or changed is None:
                 continue
             latest = max(filter(None, (latest, changed)))
@@ -540,8 +520,8 @@ class EventbriteSales:
                 {
                     "order_id": str(o["id"]),
                     "event_id": str(o.get("event_id") or ""),
-                    "created": _naive(created),
-                    "changed": _naive(changed),
+                    "created": naive_utc(created),
+                    "changed": naive_utc(changed),
                     "status": str(o.get("status") or ""),
                     "gross_cents": _cents(costs, "gross"),
                     "fees_cents": _cents(costs, "eventbrite_fee", "payment_fee"),
@@ -551,16 +531,16 @@ class EventbriteSales:
                 row = _attendee_row(a, o) if isinstance(a, dict) else None
                 if row is not None:
                     attendees.append(row)
-                    latest_a = max(filter(None, (latest_a, row["changed"].replace(tzinfo=UTC))))
+                    latest_a = max(filter(None, (latest_a, aware_utc(row["changed"]))))
             ev = o.get("event")
             if isinstance(ev, dict) and ev.get("id"):
-                start = _parse((ev.get("start") or {}).get("utc"))
+                start = parse_utc((ev.get("start") or {}).get("utc"))
                 name = ev.get("name")
                 events[str(ev["id"])] = {
                     "event_id": str(ev["id"]),
                     "series_id": ev.get("series_id"),
                     "name": name.get("text") if isinstance(name, dict) else None,
-                    "starts_at": _naive(start) if start else None,
+                    "starts_at": naive_utc(start) if start else None,
                 }
         self._replace(ORDERS, "order_id", orders)
         self._replace(ATTENDEES, "attendee_id", attendees)
@@ -612,8 +592,8 @@ class EventbriteSales:
                     "occurrence_key": key,
                     "recurring_key": f"eb-series:{r.series_id}" if r.series_id else key,
                     "title": r.name,
-                    "starts_at": r.starts_at.replace(tzinfo=UTC) if r.starts_at else None,
-                    "sold_at": r.created.replace(tzinfo=UTC),
+                    "starts_at": aware_utc(r.starts_at),
+                    "sold_at": aware_utc(r.created),
                     "seats": 1,
                     "state": "sold" if sold else "cancelled",
                     "checked_in": int(bool(r.checked_in) and sold),

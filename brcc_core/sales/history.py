@@ -14,6 +14,7 @@ from brcc_core.catalog.build import Catalog
 from brcc_core.channels.wordpress import WordPressUnavailable
 from brcc_core.common import clock
 from brcc_core.common.formats import moment_label
+from brcc_core.common.values import known
 from brcc_core.sales.eventbrite_orders import EventbriteSales, SalesStoreUnavailable
 from brcc_core.sales.pace import Occurrences, occurrences
 from brcc_core.sales.site_history import WooCommerceHistory, empty_sales
@@ -57,7 +58,7 @@ def read_sales(
     titles: dict[str, str] = {}
     if not listings.empty:
         for r in listings[listings["channel"] == "woocommerce"].itertuples(index=False):
-            if not pd.isna(r.starts_at):
+            if known(r.starts_at):
                 starts[r.listing_key] = r.starts_at.to_pydatetime()
             label = r.slot_label if isinstance(r.slot_label, str) and r.slot_label else r.title
             titles[r.listing_key] = label

@@ -24,6 +24,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from brcc_core.common import values
 from brcc_core.common.formats import day_label
 from brcc_core.common.keys import channel_of, is_eventbrite_key
 from brcc_core.sales.site_history import occurrence_of_listing, recurring_of_listing
@@ -102,7 +103,7 @@ class Occurrences(dict[str, Occurrence]):
 def occurrences(sales: pd.DataFrame) -> Occurrences:
     """Sold seats of ``history.SALES_COLUMNS`` grouped per occurrence (unknown starts
     dropped: they cannot be placed before a show)."""
-    sold = sales[(sales["state"] == "sold") & sales["starts_at"].notna()]
+    sold = sales[(sales["state"] == "sold") & values.known_cells(sales["starts_at"])]
     out = Occurrences()
     if sold.empty:
         return out
@@ -292,7 +293,7 @@ def pace_table(
     if horizon_days is not None:
         end = start + timedelta(days=horizon_days)
     for show in shows.itertuples(index=False):
-        if pd.isna(show.starts_at) or show.starts_at <= start:
+        if values.unknown(show.starts_at) or show.starts_at <= start:
             continue
         if end is not None and show.starts_at > end:
             continue
@@ -311,7 +312,7 @@ def pace_table(
                     now=now,
                     n=n,
                     scope=scope,
-                    capacity=None if pd.isna(show.venue_capacity) else int(show.venue_capacity),
+                    capacity=values.whole_number(show.venue_capacity),
                     unknown=unknown,
                 )
             )
@@ -328,7 +329,7 @@ def _series(listings: pd.DataFrame) -> dict[str, str | None]:
     if listings.empty or "series_id" not in listings.columns:
         return {}
     return {
-        k: (None if pd.isna(s) else str(s))
+        k: values.text_or_none(s)
         for k, s in zip(listings["listing_key"], listings["series_id"], strict=True)
         if is_eventbrite_key(str(k))
     }
@@ -367,7 +368,7 @@ def pace_curves(
         )
     curves = []
     for s in past:
-        label = f"{day_label(s[0].starts_at)} {s[0].starts_at.year}"
+        label = day_label(s[0].starts_at, year=True)
         values = curve(s)
         curves.append(values)
         rows.extend(

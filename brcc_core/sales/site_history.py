@@ -18,7 +18,7 @@ live numbers) or ``cancelled`` (cancelled or refunded and no longer counted), th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,6 +47,8 @@ from brcc_core.channels.wordpress import (
 from brcc_core.channels.wp_tables import wordpress_metadata
 from brcc_core.common.db_engines import DEADLINE_OPTION
 from brcc_core.common.keys import is_eventbrite_key
+from brcc_core.common.moments import aware_utc
+from brcc_core.common.values import nullable_floats
 
 __all__ = [
     "SALES_COLUMNS",
@@ -110,10 +112,7 @@ def sales_frame(rows: list[dict[str, Any]], tz: ZoneInfo | str) -> pd.DataFrame:
         for col in ("seats", "checked_in"):
             frame[col] = frame[col].astype("Int64")
         for col in ("gross", "fees"):
-            frame[col] = pd.array(
-                [None if v is None or pd.isna(v) else float(v) for v in frame[col]],
-                dtype="Float64",
-            )
+            frame[col] = nullable_floats(frame[col])
     zone = str(tz)
     frame["starts_at"] = frame["starts_at"].dt.tz_convert(zone)
     frame["sold_at"] = frame["sold_at"].dt.tz_convert(zone)
@@ -147,17 +146,11 @@ def _money(value: Any) -> Decimal | None:
         return None
 
 
-def _aware_utc(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, datetime) or value.year < 1971:
-        return None  # WordPress's zero date
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def _sold_at(value: Any) -> datetime | None:
+    """An order's ``post_date_gmt`` (naive UTC) as aware UTC; WordPress's zero date
+    ("0000-00-00", or 1970 once a driver has read it) is unknown, not 1970."""
+    moment = aware_utc(value)
+    return None if moment is None or moment.year < 1971 else moment
 
 
 class WooCommerceHistory:
@@ -333,7 +326,7 @@ class WooCommerceHistory:
                     "recurring_key": recurring,
                     "title": titles.get(key) or (slot_label or titles.get(f"wc:{product_id}")),
                     "starts_at": starts_at,
-                    "sold_at": _aware_utc(t.created),
+                    "sold_at": _sold_at(t.created),
                     "seats": seats,
                     "state": "sold" if sold else "cancelled",
                     "checked_in": seats if t.status == CHECKED_IN_STATUS else 0,

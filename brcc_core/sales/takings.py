@@ -15,6 +15,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from brcc_core.common import values
 from brcc_core.common.club import channel_name
 from brcc_core.common.keys import channel_of
 from brcc_core.sales.site_history import occurrence_of_listing
@@ -45,7 +46,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def _window(sales: pd.DataFrame, start: datetime | None, end: datetime | None) -> pd.DataFrame:
-    out = sales[sales["starts_at"].notna()]
+    out = sales[values.known_cells(sales["starts_at"])]
     if start is not None:
         out = out[out["starts_at"] >= pd.Timestamp(start)]
     if end is not None:
@@ -53,8 +54,8 @@ def _window(sales: pd.DataFrame, start: datetime | None, end: datetime | None) -
     return out
 
 
-def _sum_or_na(values: pd.Series):
-    return pd.NA if values.isna().any() else float(values.sum())
+def _sum_or_na(column: pd.Series):
+    return pd.NA if values.unknown_cells(column).any() else float(column.sum())
 
 
 def revenue(
@@ -68,7 +69,7 @@ def revenue(
         seats = int(sold["seats"].sum())
         gross = _sum_or_na(sold["gross"])
         fees = _sum_or_na(sold["fees"])
-        net = pd.NA if pd.isna(gross) or pd.isna(fees) else gross - fees
+        net = pd.NA if values.unknown(gross) or values.unknown(fees) else gross - fees
         rows.append(
             {
                 "occurrence_key": key,
@@ -80,7 +81,7 @@ def revenue(
                 "gross": gross,
                 "fees": fees,
                 "net": net,
-                "average_price": pd.NA if pd.isna(gross) or not seats else gross / seats,
+                "average_price": pd.NA if values.unknown(gross) or not seats else gross / seats,
             }
         )
     frame = pd.DataFrame(rows, columns=REVENUE_COLUMNS)
@@ -197,9 +198,9 @@ def takings_of(
         part = part[part["state"] == "sold"]
         sold[channel] = int(part["seats"].sum())
         channel_gross, fees = _sum_or_na(part["gross"]), _sum_or_na(part["fees"])
-        known = not (pd.isna(channel_gross) or pd.isna(fees))
+        known = not (values.unknown(channel_gross) or values.unknown(fees))
         net[channel] = float(channel_gross - fees) if known else None
-        gross.append(None if pd.isna(channel_gross) else float(channel_gross))
+        gross.append(None if values.unknown(channel_gross) else float(channel_gross))
         if not known:
             reasons.append(f"a {channel_name(channel)} price could not be read")
         for kind, seats in part.groupby("ticket_type", dropna=False)["seats"].sum().items():
@@ -225,7 +226,8 @@ def past_shows(sales: pd.DataFrame, *, before: datetime) -> pd.DataFrame:
     """Shows of the history that started before ``before``, keyed like the catalog's
     (``show:YYYY-MM-DDTHH:MM``, local time), both channels' occurrences at the same minute
     together: what Comparison can still pick once the catalog no longer lists them."""
-    part = sales[sales["starts_at"].notna() & (sales["starts_at"] < pd.Timestamp(before))]
+    starts = sales["starts_at"]
+    part = sales[values.known_cells(starts) & (starts < pd.Timestamp(before))]
     rows = []
     minute = part["starts_at"].dt.strftime("%Y-%m-%dT%H:%M")
     for stamp, group in part.groupby(minute, sort=True):

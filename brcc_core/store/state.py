@@ -54,6 +54,7 @@ from brcc_core.common.db_engines import (
     failure_reason,
     is_unreachable,
 )
+from brcc_core.common.moments import aware_utc, naive_utc
 from brcc_core.store.saved_shows import RecurringRule, RuleMember, SavedShow
 
 log = logging.getLogger(__name__)
@@ -224,12 +225,6 @@ class AuditEntry:
     at: datetime = field(default_factory=clock.now)
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.replace(microsecond=0)
-
-
 class State:
     """The app-state database. Thread-safe (Streamlit sessions share one instance)."""
 
@@ -317,7 +312,7 @@ class State:
     @staticmethod
     def _audit_values(entry: AuditEntry) -> dict:
         return {
-            "at": _naive_utc(entry.at),
+            "at": naive_utc(entry.at, whole_seconds=True),
             "who": (entry.who or ANONYMOUS)[:200],
             "action": entry.action[:20],
             "batch": entry.batch[:40],
@@ -424,7 +419,7 @@ class State:
         if who:
             query = query.where(audit_log.c.who == who)
         if since is not None:
-            query = query.where(audit_log.c.at >= _naive_utc(since))
+            query = query.where(audit_log.c.at >= naive_utc(since, whole_seconds=True))
         with self._begin("reading the audit log") as conn:
             rows = [dict(r._mapping) for r in conn.execute(query)]
         df = pd.DataFrame(rows, columns=["id", *AUDIT_COLUMNS[1:]]).rename(
@@ -457,7 +452,7 @@ class State:
                 venue_capacity=row.venue_capacity,
                 title=row.title,
                 updated_by=row.updated_by,
-                updated_at=row.updated_at.replace(tzinfo=UTC) if row.updated_at else None,
+                updated_at=aware_utc(row.updated_at),
             )
             for row in saved
         ]

@@ -13,6 +13,7 @@ from brcc_core.boxoffice import BoxOffice, RefreshResult
 from brcc_core.catalog.build import Catalog, describe_changes
 from brcc_core.common import clock
 from brcc_core.common.club import channel_name
+from brcc_core.common.formats import age_label
 from brcc_core.people.access import AccessDenied
 from brcc_core.ui.app import current_actor
 from brcc_core.ui.text import plain
@@ -160,22 +161,21 @@ def refresh_cost_text(boxoffice: BoxOffice) -> str:
 
 def catalog_age_caption(catalog: Catalog) -> None:
     now = clock.now()
-    age = int((now - catalog.fetched_at).total_seconds() // 60)
-    parts = [f"Catalog from {age} min ago"]
+    parts = [f"Catalog from {age_label(now - catalog.fetched_at)} ago"]
     if catalog.products_read_at < catalog.fetched_at:
-        wc_age = int((now - catalog.products_read_at).total_seconds() // 60)
-        parts.append(f"WooCommerce products from {wc_age} min ago (not read in the last refresh)")
+        wc_age = age_label(now - catalog.products_read_at)
+        parts.append(f"WooCommerce products from {wc_age} ago (not read in the last refresh)")
     if catalog.eventbrite_fetched_at is not None:
-        eb_age = int((now - catalog.eventbrite_fetched_at).total_seconds() // 60)
+        eb_age = age_label(now - catalog.eventbrite_fetched_at)
         stale = catalog.stale_events
         if stale:
-            oldest = int((now - min(read_at for _, read_at, _ in stale)).total_seconds() // 60)
+            oldest = age_label(now - min(read_at for _, read_at, _ in stale))
             parts.append(
-                f"Eventbrite numbers from {eb_age} min ago, {len(stale)} event(s) from up to "
-                f"{oldest} min ago (not read in the last refresh)"
+                f"Eventbrite numbers from {eb_age} ago, {len(stale)} event(s) from up to "
+                f"{oldest} ago (not read in the last refresh)"
             )
         else:
-            parts.append(f"Eventbrite numbers from {eb_age} min ago")
+            parts.append(f"Eventbrite numbers from {eb_age} ago")
     else:
         parts.append("Eventbrite numbers unavailable")
     parts.append("WordPress numbers live")

@@ -14,6 +14,7 @@ import streamlit as st
 from brcc_core.common.club import channel_name
 from brcc_core.common.formats import WEEKDAYS, percent_label
 from brcc_core.common.glossary import meaning
+from brcc_core.common.values import known
 from brcc_core.sales.takings import Takings
 from brcc_core.ui import selection
 from brcc_core.ui.app import can_write
@@ -92,7 +93,7 @@ def labels(shows: pd.DataFrame, listings: pd.DataFrame) -> dict[str, str]:
     for row in shows.to_dict("records"):
         out[row["show_key"]] = show_label(row)
     for row in listings.to_dict("records"):
-        if pd.notna(row["starts_at"]):
+        if known(row["starts_at"]):
             out[row["listing_key"]] = listing_label(row)
     seen: dict[str, int] = {}
     for label in out.values():

@@ -15,8 +15,9 @@ import streamlit as st
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice
 from brcc_core.catalog.build import Catalog
 from brcc_core.common.club import NEARLY_FULL_SHARE, channel_name
-from brcc_core.common.formats import day_label, percent_label, when_label
+from brcc_core.common.formats import age_label, day_label, percent_label, when_label
 from brcc_core.common.glossary import GLOSSARY, meaning
+from brcc_core.common.values import known_cells, unknown_cells
 from brcc_core.live.health import Health, health_lines, overall_health
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import act_links
@@ -80,7 +81,8 @@ def health_panel(health: Sequence[Health], age_seconds: float) -> bool:
             st.error(f"**{line.name}** is down: {plain(line.reason)}", icon="⛔")
         elif line.state == "degraded":
             st.warning(f"**{line.name}**: {plain(line.reason)}", icon="⚠️")
-    with st.expander(f"Health details (measured {int(age_seconds)} s ago)"):
+    measured = age_label(timedelta(seconds=age_seconds), seconds=True)
+    with st.expander(f"Health details (measured {measured} ago)"):
         st.markdown(
             "\n".join(
                 f"- {line.icon} **{line.name}** · {line.state} · {plain(line.reason)}"
@@ -106,7 +108,8 @@ def catalog_notes(catalog: Catalog, listings: pd.DataFrame) -> None:
             "sale. Press **Refresh data** once the health tiles above are green.",
             icon="📭",
         )
-    unknown = listings.loc[listings["sold"].isna() & listings["error"].notna(), "error"]
+    unread = unknown_cells(listings["sold"]) & known_cells(listings["error"])
+    unknown = listings.loc[unread, "error"]
     if len(unknown):
         reasons = sorted({e.split(";")[0] for e in unknown if e.startswith("sold unknown")})
         if reasons:
@@ -130,7 +133,7 @@ def eventbrite_window_note(catalog: Catalog, now: datetime, days: int) -> None:
     until = catalog.eventbrite_until
     if until is not None and now + timedelta(days=days) > until:
         st.caption(
-            f"Eventbrite numbers stop at {day_label(until.astimezone(now.tzinfo))}: the last "
+            f"Eventbrite numbers stop at {day_label(until, str(now.tzinfo))}: the last "
             "refresh read Eventbrite that far ahead. Later shows may sell on Eventbrite too; "
             "press **Refresh data** to read further."
         )

@@ -23,7 +23,7 @@ from brcc_core.common import clock
 from brcc_core.common.availability import Availability
 from brcc_core.common.club import channel_name
 from brcc_core.common.formats import isolate, when_label
-from brcc_core.common.values import int_or_none, known
+from brcc_core.common.values import known, whole_number
 from brcc_core.store.state import StateUnavailable
 from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
 from brcc_core.ui.app import can_write, current_actor, read_only_reason
@@ -255,10 +255,8 @@ def _listing_numbers(row: pd.Series) -> None:
 def _seen(row: pd.Series) -> dict:
     return {
         "listing_key": row["listing_key"],
-        "seen_remaining": int_or_none(row["available"]),
-        "seen_capacity": None
-        if row["channel"] != "eventbrite" or pd.isna(row["capacity"])
-        else int(row["capacity"]),
+        "seen_remaining": whole_number(row["available"]),
+        "seen_capacity": whole_number(row["capacity"]) if row["channel"] == "eventbrite" else None,
     }
 
 
@@ -289,8 +287,8 @@ def seats_problem() -> str | None:
 
 def _change_controls(row: pd.Series) -> None:
     seen = _seen(row)
-    capacity = int_or_none(row["capacity"])
-    remaining = int_or_none(row["available"])
+    capacity = whole_number(row["capacity"])
+    remaining = whole_number(row["available"])
     if st.session_state.get(SET_FOR_KEY) != row["listing_key"]:
         # A new listing: the box starts at its numbers, not the previous listing's.
         st.session_state[SET_FOR_KEY] = row["listing_key"]

@@ -9,6 +9,7 @@ import streamlit as st
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.capacity.preview import parse_seats
 from brcc_core.common.formats import WEEKDAY_NAMES, when_label
+from brcc_core.common.values import known, known_cells
 from brcc_core.common.windows import local_now
 from brcc_core.store.saved_shows import RecurringRule, RuleMember
 from brcc_core.store.state import StateUnavailable
@@ -76,7 +77,7 @@ def _editor(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFrame) -
     show = shows.set_index("show_key").loc[show_key]
     day = show["starts_at"].date()
     same_day = listings[
-        listings["starts_at"].apply(lambda t: not pd.isna(t) and t.date() == day)
+        listings["starts_at"].apply(lambda t: known(t) and t.date() == day)
         | listings["listing_key"].isin(show["listing_keys"])
     ]
     labels = {
@@ -189,7 +190,7 @@ def _rules(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
     )
     slots = {}
     if product is not None:
-        rows = wc[(wc["product_id"] == product) & wc["slot_id"].notna()]
+        rows = wc[(wc["product_id"] == product) & known_cells(wc["slot_id"])]
         slots = {
             str(s): str(lbl) for s, lbl in zip(rows["slot_id"], rows["slot_label"], strict=True)
         }

@@ -4,7 +4,6 @@ for a few seconds, see ``brcc_core.live.shared_reads``)."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +11,7 @@ import streamlit as st
 from brcc_core.boxoffice import LIVE_HELD_UP, LIVE_READ_AT
 from brcc_core.catalog.build import Catalog
 from brcc_core.common import clock as app_clock
-from brcc_core.common.formats import when_label
+from brcc_core.common.formats import age_label, day_label, time_label, when_label
 from brcc_core.settings import Settings
 
 
@@ -24,9 +23,8 @@ def live_age_text(
     if not isinstance(read_at, datetime):
         return None
     now = now or app_clock.now()
-    age = max(0, int((now - read_at).total_seconds()))
-    clock = read_at.astimezone(ZoneInfo(timezone)).strftime("%H:%M:%S")
-    text = f"WordPress numbers read at {clock} ({age} s ago)"
+    clock = time_label(read_at, timezone, seconds=True)
+    text = f"WordPress numbers read at {clock} ({age_label(now - read_at, seconds=True)} ago)"
     held_up = listings.attrs.get(LIVE_HELD_UP)
     if held_up:
         return f"{text}: {held_up}"
@@ -51,12 +49,9 @@ def eventbrite_kept_text(
     ]
     if not kept:
         return None
-    oldest = min(kept).astimezone(ZoneInfo(timezone))
-    when = (
-        oldest.strftime("%H:%M")
-        if oldest.date() == now.astimezone(ZoneInfo(timezone)).date()
-        else when_label(oldest)
-    )
+    oldest = min(kept)
+    same_day = day_label(oldest, timezone) == day_label(now, timezone)
+    when = time_label(oldest, timezone) if same_day else when_label(oldest, timezone)
     return (
         f"Eventbrite numbers of {len(kept)} later event(s) are older than this refresh: "
         f"kept from reads since {when}"

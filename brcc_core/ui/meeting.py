@@ -9,7 +9,7 @@ import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog.build import Catalog
-from brcc_core.common.formats import moment_label, when_label
+from brcc_core.common.formats import moment_label, time_label, when_label
 from brcc_core.common.windows import local_now
 from brcc_core.people.access import LINK_LIFETIMES, AccessDenied, LinkInvalid, MeetingLink
 from brcc_core.store.state import StateUnavailable
@@ -73,7 +73,7 @@ def _live_part(boxoffice: BoxOffice, catalog: Catalog, link: MeetingLink) -> Non
     now = local_now(timezone)
     view = boxoffice.dashboard_view(catalog, now, MEETING_DAYS)  # shared with the dashboard
     listings = view.listings
-    st.caption(f"Numbers read at {now:%H:%M:%S}.")
+    st.caption(f"Numbers read at {time_label(now, seconds=True)}.")
     # The figures the Dashboard shows for the same days, not a second count of its own.
     dashboard_ui.key_figures_row(view.figures)
     if not view.upcoming.empty:

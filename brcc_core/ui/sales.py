@@ -4,7 +4,6 @@ ticket types, no-shows, and tonight's door. Numbers come from brcc_core (pace, t
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -14,8 +13,9 @@ from brcc_core.channels.http import IntegrationError
 from brcc_core.common import clock
 from brcc_core.common.club import channel_name
 from brcc_core.common.downloads import csv_bytes
-from brcc_core.common.formats import header, moment_label, when_label
+from brcc_core.common.formats import header, moment_label, time_label, when_label
 from brcc_core.common.glossary import meaning
+from brcc_core.common.values import known_cells, whole_number
 from brcc_core.people.access import AccessDenied
 from brcc_core.sales import pace, takings
 from brcc_core.sales.eventbrite_orders import SalesStoreUnavailable
@@ -130,8 +130,7 @@ def history_caption(history: SalesHistory, timezone: str, share_seconds: int) ->
     """When the sales were read: pace and revenue stay as read for a few minutes."""
     if history.read_at is None:
         return
-    read_clock = history.read_at.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
-    text = f"Sales read at {read_clock}"
+    text = f"Sales read at {time_label(history.read_at, timezone)}"
     if share_seconds > 0:
         kept = f"{share_seconds // 60} min" if share_seconds >= 60 else f"{share_seconds} s"
         text += f"; kept for up to {kept} (Refresh data or Sync Eventbrite orders reads them again)"
@@ -145,7 +144,7 @@ def pace_section(table: pd.DataFrame, scope: str, *, phone: bool = False) -> pd.
         st.info("No upcoming shows in this range.")
         return part
     behind = int(part["behind"].fillna(False).sum())
-    selling_out = int(part["sell_out_by"].notna().sum())
+    selling_out = int(known_cells(part["sell_out_by"]).sum())
     cols = st.columns(3)
     cols[0].metric("Shows paced", len(part))
     cols[1].metric("Behind their usual pace", behind)
@@ -172,7 +171,7 @@ def pace_chart_section(
     if part.empty:
         return
     labels = {r.show_key: f"{when_label(r.starts_at)} · {r.title}" for r in part.itertuples()}
-    flagged = part.loc[part["flag"].notna(), "show_key"].tolist()
+    flagged = part.loc[known_cells(part["flag"]), "show_key"].tolist()
     default = flagged[0] if flagged else part["show_key"].iloc[0]
     keys = list(labels)
     key = st.selectbox(
@@ -186,7 +185,7 @@ def pace_chart_section(
     curves = pace.pace_curves(
         show, listings, history.frame, now=now, n=n, scope=scope, by_key=history.occurrences
     )
-    capacity = None if pd.isna(show.get("venue_capacity")) else int(show["venue_capacity"])
+    capacity = whole_number(show.get("venue_capacity"))
     # On a phone the picker above names the show; the title only says which channel.
     title = SCOPE_LABELS[scope] if phone else f"{labels[key]}: {SCOPE_LABELS[scope].lower()}"
     fig = pace_chart(curves, title=title, capacity=capacity)
@@ -266,13 +265,14 @@ def door(boxoffice: BoxOffice) -> None:
         if frame.empty:
             st.info("No shows tonight.", icon="🌙")
             return
+        tz = boxoffice.settings.timezone
         st.caption(
-            f"Read at {clock.local_now(boxoffice.settings.timezone):%H:%M:%S}; "
+            f"Read at {time_label(clock.now(), tz, seconds=True)}; "
             f"re-read every {DOOR_REFRESH_SECONDS} s."
         )
         for show_key, part in frame.groupby("show_key", sort=False):
             first = part.iloc[0]
-            st.subheader(f"{first['starts_at']:%H:%M} · {first['title']}")
+            st.subheader(f"{time_label(first['starts_at'], tz)} · {first['title']}")
             _table(
                 part, f"door_{show_key}", PHONE_DOOR_COLUMNS if is_phone() else DOOR_TABLE_COLUMNS
             )

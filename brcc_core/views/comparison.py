@@ -19,7 +19,7 @@ from brcc_core.common.club import NEARLY_FULL_SHARE, channel_name
 from brcc_core.common.downloads import csv_bytes
 from brcc_core.common.formats import TICKET_TYPE_PREFIX, WEEKDAYS, header, isolate, when_label
 from brcc_core.common.keys import show_start
-from brcc_core.common.values import DECIMAL, WHOLE, int_or_none, known, typed_frame
+from brcc_core.common.values import DECIMAL, WHOLE, known, typed_frame, whole_number
 from brcc_core.common.windows import listings_between, listings_on_days
 from brcc_core.sales.takings import Takings, takings_of
 from brcc_core.views.selection import selection_days
@@ -187,7 +187,7 @@ class ComparisonCard:
 
 
 def _line(row: Mapping, room_left: int | None) -> ListingLine:
-    available = int_or_none(row["available"])
+    available = whole_number(row["available"])
     drift = available - room_left if available is not None and room_left is not None else None
     label = channel_name(row["channel"])
     if known(row.get("slot_label")):
@@ -196,9 +196,9 @@ def _line(row: Mapping, room_left: int | None) -> ListingLine:
         listing_key=row["listing_key"],
         channel=row["channel"],
         label=label,
-        capacity=int_or_none(row["capacity"]),
-        sold=int_or_none(row["sold"]),
-        pending=int_or_none(row["pending"]),
+        capacity=whole_number(row["capacity"]),
+        sold=whole_number(row["sold"]),
+        pending=whole_number(row["pending"]),
         available=available,
         unlimited=bool(row["unlimited"]),
         status=str(row["status"]),
@@ -237,13 +237,13 @@ def _show_card(show: Mapping, members: list[Mapping]) -> ComparisonCard:
         starts_at=show["starts_at"],
         capacity=int(show["venue_capacity"]),
         capacity_label="venue capacity",
-        sold_woocommerce=int_or_none(show["sold_woocommerce"]),
-        sold_eventbrite=int_or_none(show["sold_eventbrite"]),
+        sold_woocommerce=whole_number(show["sold_woocommerce"]),
+        sold_eventbrite=whole_number(show["sold_eventbrite"]),
         pending_woocommerce=_channel_total(members, "woocommerce", "pending"),
         pending_eventbrite=_channel_total(members, "eventbrite", "pending"),
-        sold=int_or_none(show["sold"]) if sold_known else None,
-        pending=int_or_none(show["pending"]),
-        remaining=int_or_none(show["remaining"]) if sold_known else None,
+        sold=whole_number(show["sold"]) if sold_known else None,
+        pending=whole_number(show["pending"]),
+        remaining=whole_number(show["remaining"]) if sold_known else None,
         sell_through=float(sell_through) if known(sell_through) else None,
         oversold=bool(show["oversold"]),
         nearly_full=bool(show["nearly_full"]),

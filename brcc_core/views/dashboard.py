@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from brcc_core.common.formats import day_label, time_label, whole_percent
-from brcc_core.common.values import TEXT, WHOLE, known, typed_frame
+from brcc_core.common.values import TEXT, WHOLE, known, typed_frame, unknown_cells
 from brcc_core.common.windows import listings_between, upcoming_shows
 from brcc_core.views.charts import capacity_chart
 
@@ -80,7 +80,9 @@ def key_figures(shows: pd.DataFrame, now: datetime, days: int = KEY_FIGURE_DAYS)
         known_shows=len(readable),
         known_sold=known_sold,
         over_exposed=int(window["over_exposed"].sum()),
-        exposure_unknown=int((window["exposure"].isna() & ~window["on_sale_unlimited"]).sum()),
+        exposure_unknown=int(
+            (unknown_cells(window["exposure"]) & ~window["on_sale_unlimited"]).sum()
+        ),
     )
 
 
