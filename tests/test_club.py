@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from brcc_core.common.club import (
-    CHANNEL_NAMES,
     CLUB_TIMEZONE,
     DEFAULT_VENUE_CAPACITY,
     NEARLY_FULL_SHARE,
+    Channel,
     channel_name,
 )
 from brcc_core.live.shows import suggest_shows
@@ -16,11 +17,26 @@ from brcc_core.sandbox.constants import SANDBOX_TIMEZONE, SANDBOX_VENUE_CAPACITY
 from brcc_core.settings import load_settings
 
 
-def test_channels_are_named_as_managers_know_them():
-    assert channel_name("woocommerce") == "WooCommerce"
-    assert channel_name("eventbrite") == "Eventbrite"
-    assert channel_name("box office") == "box office"  # unknown keys are shown, not hidden
-    assert set(CHANNEL_NAMES) == {"woocommerce", "eventbrite"}
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        (Channel.WOOCOMMERCE, "Website"),
+        ("woocommerce", "Website"),  # as frames, audit rows and links store it
+        (Channel.EVENTBRITE, "Eventbrite"),
+        ("eventbrite", "Eventbrite"),
+        ("box office", "box office"),  # a value the app does not know is shown, not hidden
+        (None, "None"),
+    ],
+)
+def test_each_channel_has_one_name_a_manager_reads(value, name):
+    assert channel_name(value) == name
+
+
+def test_channel_values_stay_the_stored_words():
+    # Frames, keys, the state database and links hold these words: they never change.
+    assert [c.value for c in Channel] == ["woocommerce", "eventbrite"]
+    assert Channel("woocommerce") is Channel.WOOCOMMERCE
+    assert f"{Channel.EVENTBRITE}" == "eventbrite" and Channel.EVENTBRITE == "eventbrite"
 
 
 def test_settings_and_the_sandbox_club_default_to_the_real_room(tmp_path):

@@ -376,7 +376,7 @@ def test_comparison_takes_money_and_ticket_types_and_last_weeks_shows(seeded, tm
         assert card.sold == sold or card.kind == "show"  # a show's sold is the live number
         # The CSV's headers are the manager's words (formats.header).
         assert round(row["Net · Eventbrite"] * 100) == net["eventbrite"]
-        assert round(row["Net · WooCommerce"] * 100) == net["woocommerce"]
+        assert round(row["Net · Website"] * 100) == net["woocommerce"]
         assert round(row["Average price"], 2) == round(gross_cents / 100 / sold, 2)
         for name, seats in types.items():
             assert row[f"Sold · {name}"] == seats

@@ -92,7 +92,7 @@ from brcc_core.channels.http import (
 from brcc_core.channels.woocommerce import WooCommerceClient
 from brcc_core.channels.wordpress import WordPressReader, WordPressUnavailable
 from brcc_core.common import clock
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.keys import event_id_of, listing_key, resource_key
 from brcc_core.common.values import api_int, text_or_none
 from brcc_core.store.state import ANONYMOUS, STARTED, AuditEntry, StateUnavailable
@@ -387,7 +387,7 @@ class InventoryEngine:
                 f"{ctx.label} is not answering ({down[listing.channel]}); nothing was written.",
                 channel_down=True,
             )
-        if listing.channel == "eventbrite":
+        if listing.channel == Channel.EVENTBRITE:
             left = self.eventbrite.calls_left_this_hour()
             until = self.eventbrite.limited_until()
             if until is not None:
@@ -521,7 +521,7 @@ class InventoryEngine:
         same way over all its classes."""
         change, listing = ctx.change, ctx.listing
         shared = (
-            listing.channel == "eventbrite"
+            listing.channel == Channel.EVENTBRITE
             and change.event_level
             and change.field == "remaining"
             and bool(listing.other_classes)
@@ -593,7 +593,7 @@ class InventoryEngine:
 
     # --- reading ----------------------------------------------------------------------
     def _read(self, listing: ListingState, waypoint: str | None = None) -> _Read:
-        if listing.channel == "eventbrite":
+        if listing.channel == Channel.EVENTBRITE:
             if waypoint is None:
                 return self._read_eventbrite(listing)
             # Verifying our own write: the class as written, read past Eventbrite's lag.
@@ -664,7 +664,7 @@ class InventoryEngine:
     def _write(self, ctx: _Context, fresh: _Read) -> _Write:
         listing = ctx.listing
         assert ctx.target is not None
-        if listing.channel == "eventbrite":
+        if listing.channel == Channel.EVENTBRITE:
             return self._write_eventbrite(ctx, fresh)
         stock = stock_for(ctx.target, fresh.sold, fresh.pending)
         ctx.write = _Write(listing.what, fresh.stored, stock, expect=ctx.target)
@@ -777,7 +777,7 @@ class InventoryEngine:
         if offered == self._expected(ctx):
             self._audit(ctx, write.attempt(ctx.action, "ok", " ".join(write.warnings) or None))
             return self._reconcile(ctx, lease, now, "ok")
-        if ctx.listing.channel == "woocommerce" and now.stored == write.after:
+        if ctx.listing.channel == Channel.WOOCOMMERCE and now.stored == write.after:
             # Our stock is in place, yet the capacity is off: a sale landed between the
             # fresh read and the write, and our write replaced its stock update.
             self._audit(
@@ -827,7 +827,7 @@ class InventoryEngine:
                 channel_down=True,
                 ticket_class=now.ticket_class,
             )
-        if ctx.listing.channel == "woocommerce" and now.stored == write.after:
+        if ctx.listing.channel == Channel.WOOCOMMERCE and now.stored == write.after:
             self._audit(ctx, write.attempt(ctx.action, "ok", f"answer lost ({exc})"))
             return self._reconcile(ctx, lease, now, "ok")
         error = f"answer lost ({exc}); {_mismatch(ctx, offered, now)}"
@@ -843,7 +843,7 @@ class InventoryEngine:
         listing, fresh, write = ctx.listing, ctx.fresh, ctx.write
         assert fresh is not None and write is not None and ctx.target is not None
         own: DateKey = (listing.slot_id, listing.date_id)
-        if listing.channel == "woocommerce":
+        if listing.channel == Channel.WOOCOMMERCE:
             for _ in range(RECONCILE_ROUNDS):
                 fixes = corrections(fresh.dates, now.dates, {own: ctx.target})
                 if not fixes:
@@ -926,7 +926,7 @@ class InventoryEngine:
         was = now.dates.get(key)
         other = None
         if key != (listing.slot_id, listing.date_id):
-            other = listing_key("woocommerce", listing.product_id, key[0], key[1])
+            other = listing_key(Channel.WOOCOMMERCE, listing.product_id, key[0], key[1])
         return Attempt(
             "reconcile",
             listing.what,
@@ -974,7 +974,7 @@ class InventoryEngine:
                 ),
             )
             return ctx.result("rollback_failed", message, ticket_class=fresh.ticket_class)
-        was = fmt(now.stored) if listing.channel == "woocommerce" else str(write.after)
+        was = fmt(now.stored) if listing.channel == Channel.WOOCOMMERCE else str(write.after)
         attempt = Attempt("rollback", write.what, was, fmt(before, True), "")
         if back.capacity != fresh.capacity:
             self._audit(
@@ -1002,7 +1002,7 @@ class InventoryEngine:
         nothing had to be written)."""
         listing, fresh, write = ctx.listing, ctx.fresh, ctx.write
         assert fresh is not None and write is not None
-        if listing.channel == "eventbrite":
+        if listing.channel == Channel.EVENTBRITE:
             # Eventbrite capacity does not move with sales: the number read before is it.
             before = write.before
             if before is None:
@@ -1034,7 +1034,7 @@ def _capacity_moved(change: Change, listing: ListingState, fresh: _Read) -> str 
     change landed. A sale moves sold and remaining, never the capacity (FooEvents takes
     the seat from the stock; Eventbrite counts it against the same capacity)."""
     seen = change.seen_capacity if change.seen_capacity is not None else listing.capacity
-    if listing.channel == "woocommerce":
+    if listing.channel == Channel.WOOCOMMERCE:
         # Capacity as the listing shows it (a hybrid product's own stock may bind).
         now = None if fresh.remaining is None else fresh.remaining + fresh.sold + fresh.pending
         if listing.unlimited:

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from brcc_core.common.availability import Availability
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.formats import isolate, when_label
 from brcc_core.common.keys import is_unknown_classes
 from brcc_core.common.values import int_or_none, known, text_or_none
@@ -121,7 +121,7 @@ class ListingState:
     @property
     def what(self) -> str:
         """The stored number a write changes, in a manager's words."""
-        if self.channel == "eventbrite":
+        if self.channel == Channel.EVENTBRITE:
             return "ticket class capacity"
         return "booking date stock" if self.kind == "bookings" else "product stock"
 
@@ -218,7 +218,7 @@ def preview_change(
         warnings.append(f"This closes sales of this listing on {channel} (0 remaining).")
     shared_left = listing.event_seats_left
     if (
-        listing.channel == "eventbrite"
+        listing.channel == Channel.EVENTBRITE
         and not change.event_level
         and shared_left is not None
         and remaining_after is not None
@@ -242,7 +242,7 @@ def preview_change(
             "WooCommerce product stock also limits this product: only the date's stock "
             "changes, the product stock stays and may still be the smaller limit."
         )
-    if listing.channel == "eventbrite" and listing.series_id:
+    if listing.channel == Channel.EVENTBRITE and listing.series_id:
         if not listing.other_classes:
             warnings.append(
                 "Series date: if Eventbrite refuses a per-class change, the event's capacity "
@@ -320,7 +320,7 @@ def event_bound_refusal(
     left to the engine, which sets the event's capacity when Eventbrite refuses the class."""
     bound = listing.event_capacity
     if (
-        listing.channel != "eventbrite"
+        listing.channel != Channel.EVENTBRITE
         or change.event_level
         or listing.series_id
         or bound is None

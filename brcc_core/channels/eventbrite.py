@@ -52,6 +52,7 @@ from brcc_core.channels.http import (
     wait_words,
 )
 from brcc_core.common.clock import now
+from brcc_core.common.club import Channel
 from brcc_core.common.secret import Secret
 from brcc_core.settings import EVENTBRITE_API_URL
 
@@ -114,7 +115,7 @@ class TicketClassesResult(dict[str, list[dict]]):
 class EventbriteClient(ApiClient):
     """The club's Eventbrite organization over API v3."""
 
-    channel = "eventbrite"
+    channel = Channel.EVENTBRITE
 
     def __init__(
         self,

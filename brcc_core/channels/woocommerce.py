@@ -27,6 +27,7 @@ from brcc_core.channels.http import (
     Progress,
     UpstreamError,
 )
+from brcc_core.common.club import Channel
 from brcc_core.common.secret import Secret
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ class WooCommerceClient(ApiClient):
     ``auth_mode`` is ``"basic"`` or, after the header-stripping fallback, ``"query"``.
     """
 
-    channel = "woocommerce"
+    channel = Channel.WOOCOMMERCE
 
     def __init__(
         self,

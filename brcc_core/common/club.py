@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
-from types import MappingProxyType
+from enum import StrEnum
 
 __all__ = [
-    "CHANNEL_NAMES",
     "CLUB_TIMEZONE",
+    "Channel",
     "DEFAULT_VENUE_CAPACITY",
     "MAX_SEATS",
     "NEARLY_FULL_SHARE",
@@ -30,16 +29,29 @@ DEFAULT_VENUE_CAPACITY = 55
 # the dashboard, the shows table and the comparison cards all flag at the same point.
 NEARLY_FULL_SHARE = 0.9
 
-# The two channels a show is sold on, by the key listings, audit rows and links use, with the
-# name a manager reads on screen and in messages.
-CHANNEL_NAMES: Mapping[str, str] = MappingProxyType(
-    {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
-)
+
+class Channel(StrEnum):
+    """The two channels a show is sold on. The values are the words listings, frames, keys,
+    audit rows, the state database and links already store, so they never change; each
+    channel has one display name, the manager's word for it (``label``)."""
+
+    WOOCOMMERCE = "woocommerce"
+    EVENTBRITE = "eventbrite"
+
+    @property
+    def label(self) -> str:
+        """What a manager reads on every screen, header, chart, CSV and message: the club's
+        own WordPress/WooCommerce shop is "the website" to them, whatever runs it."""
+        return "Website" if self is Channel.WOOCOMMERCE else "Eventbrite"
 
 
-def channel_name(channel: str) -> str:
-    """The display name of a channel key; a key the app does not know is shown as it is."""
-    return CHANNEL_NAMES.get(channel, channel)
+def channel_name(channel: object) -> str:
+    """The display name of a channel (a ``Channel`` or its stored value, as frames and audit
+    rows hold it); anything else is shown as it is, never hidden."""
+    try:
+        return Channel(channel).label
+    except ValueError:
+        return str(channel)
 
 
 # No room has more seats than this, and no stock or capacity can exceed it. A larger

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.values import known as _known
 
 __all__ = [
@@ -127,8 +127,7 @@ COLUMN_LABELS: Mapping[str, str] = {
     "details": "Details",
     "key": "Key",
     "kind": "Kind",
-    "sold_woocommerce": "Sold · WooCommerce",
-    "sold_eventbrite": "Sold · Eventbrite",
+    **{f"sold_{c}": f"Sold · {c.label}" for c in Channel},
     "sell_through_pct": "Sell-through %",
     "nearly_full": "Nearly full",
     "fooevents_drift": "Site stock drift",
@@ -143,8 +142,8 @@ COLUMN_LABELS: Mapping[str, str] = {
     "net": "Net",
     "average_price": "Average price",
     "ticket_type": "Ticket type",
-    "net_woocommerce": "Net · WooCommerce",
-    "net_eventbrite": "Net · Eventbrite",
+    **{f"net_{c}": f"Net · {c.label}" for c in Channel},
+    **{f"on_sale_{c}": f"On sale · {c.label}" for c in Channel},
 }
 # What a sync dry run will do to a listing (brcc_core.capacity.sync's row actions), as the manager
 # reads it in the Sync table.
@@ -186,13 +185,13 @@ def _listing_name(key: str | None, row: Mapping | None) -> str:
         return ""
     if row is not None:
         slot = row.get("slot_label")
-        slot = f" ({slot})" if _known(slot) and row["channel"] == "eventbrite" else ""
+        slot = f" ({slot})" if _known(slot) and row["channel"] == Channel.EVENTBRITE else ""
         slot = f" ({isolate(row.get('slot_label'))})" if slot else ""
         return (
             f"{isolate(row['title'])}{slot} · {channel_name(str(row['channel']))} · "
             f"{when_label(row['starts_at'])}"
         )
-    channel = {"wc": "woocommerce", "eb": "eventbrite"}.get(key.split(":")[0], "")
+    channel = {"wc": Channel.WOOCOMMERCE, "eb": Channel.EVENTBRITE}.get(key.split(":")[0], "")
     if not channel:
         return key  # a show or a rule: its key already names its date
     return f"{channel_name(channel)} listing no longer in the catalog ({key})"

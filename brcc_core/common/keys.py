@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from brcc_core.common.club import Channel
+
 SHOW_PREFIX = "show:"
 # Every Eventbrite listing, occurrence (``eb:<event>``) and resource key starts with it.
 EVENTBRITE_PREFIX = "eb:"
@@ -38,7 +40,7 @@ def listing_key(
 ) -> str:
     """The key of a WooCommerce product (or one of its booking dates) or an Eventbrite
     ticket class."""
-    if channel == "eventbrite":
+    if channel == Channel.EVENTBRITE:
         return f"eb:{event_id}:{ticket_class_id}"
     if slot_id is None:
         return f"wc:{product_id}"
@@ -47,7 +49,7 @@ def listing_key(
 
 def unknown_classes_key(event_id: str) -> str:
     """The listing that keeps an event visible when its ticket classes could not be read."""
-    return listing_key("eventbrite", event_id=event_id, ticket_class_id=UNKNOWN_CLASSES)
+    return listing_key(Channel.EVENTBRITE, event_id=event_id, ticket_class_id=UNKNOWN_CLASSES)
 
 
 def is_unknown_classes(key: str) -> bool:
@@ -61,9 +63,9 @@ def is_eventbrite_key(key: str) -> bool:
 
 
 def channel_of(key: str) -> str:
-    """``"eventbrite"`` for an Eventbrite listing or occurrence key, else
-    ``"woocommerce"``."""
-    return "eventbrite" if is_eventbrite_key(key) else "woocommerce"
+    """The channel of a listing or occurrence key: Eventbrite for an ``eb:`` key, else
+    the website."""
+    return Channel.EVENTBRITE if is_eventbrite_key(key) else Channel.WOOCOMMERCE
 
 
 def event_id_of(key: str) -> str | None:
@@ -79,7 +81,7 @@ def resource_key(
 ) -> str:
     """What one writer at a time must hold: the WooCommerce product (its dates share one
     stored value) or the Eventbrite event (its classes share the event's capacity)."""
-    return f"eb:{event_id}" if channel == "eventbrite" else f"wc:{product_id}"
+    return f"eb:{event_id}" if channel == Channel.EVENTBRITE else f"wc:{product_id}"
 
 
 @dataclass(frozen=True)
@@ -100,10 +102,10 @@ def parse_listing_key(key: str) -> ListingKey | None:
         return None
     parts = key.split(":")
     if parts[0] == "eb":
-        return ListingKey("eventbrite", event_id=parts[1], ticket_class_id=parts[2])
+        return ListingKey(Channel.EVENTBRITE, event_id=parts[1], ticket_class_id=parts[2])
     if len(parts) == 2:
-        return ListingKey("woocommerce", product_id=int(parts[1]))
-    return ListingKey("woocommerce", int(parts[1]), slot_id=parts[2], date_id=parts[3])
+        return ListingKey(Channel.WOOCOMMERCE, product_id=int(parts[1]))
+    return ListingKey(Channel.WOOCOMMERCE, int(parts[1]), slot_id=parts[2], date_id=parts[3])
 
 
 def is_listing_key(key: str) -> bool:

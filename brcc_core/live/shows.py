@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 
 from brcc_core.common import keys, values
-from brcc_core.common.club import DEFAULT_VENUE_CAPACITY, NEARLY_FULL_SHARE, channel_name
+from brcc_core.common.club import DEFAULT_VENUE_CAPACITY, NEARLY_FULL_SHARE, Channel, channel_name
 from brcc_core.store.saved_shows import RecurringRule, SavedShow
 
 SHOW_COLUMN_KINDS = {
@@ -131,7 +131,7 @@ def _show_row(
         wc_titles = [
             r["slot_label"]
             for r in part
-            if r["channel"] == "woocommerce" and values.known(r.get("slot_label"))
+            if r["channel"] == Channel.WOOCOMMERCE and values.known(r.get("slot_label"))
         ]
         title = wc_titles[0] if wc_titles else part[0]["title"]
     if show_key is None:
@@ -144,12 +144,14 @@ def _show_row(
         "channels": tuple(sorted({r["channel"] for r in part})),
         "venue_capacity": venue_capacity,
         "sold_woocommerce": _channel_sum(
-            [r["sold"] for r in part if r["channel"] == "woocommerce"], "woocommerce" in unknown
+            [r["sold"] for r in part if r["channel"] == Channel.WOOCOMMERCE],
+            Channel.WOOCOMMERCE in unknown,
         ),
         "sold_eventbrite": _channel_sum(
-            [r["sold"] for r in part if r["channel"] == "eventbrite"], "eventbrite" in unknown
+            [r["sold"] for r in part if r["channel"] == Channel.EVENTBRITE],
+            Channel.EVENTBRITE in unknown,
         ),
-        "eventbrite_left": _eventbrite_left(part, "eventbrite" in unknown),
+        "eventbrite_left": _eventbrite_left(part, Channel.EVENTBRITE in unknown),
         "sold": sold,
         "pending": pending,
         "remaining": remaining,
@@ -166,13 +168,13 @@ def _show_row(
 
 def _exposure(part: list[dict], remaining, unknown: Mapping[str, str]) -> dict:
     """Seats on sale per channel and the oversell exposure of one show (``SHOW_COLUMNS``)."""
-    wc = [r for r in part if r["channel"] == "woocommerce"]
+    wc = [r for r in part if r["channel"] == Channel.WOOCOMMERCE]
     unlimited = any(values.known(r.get("unlimited")) and bool(r["unlimited"]) for r in wc)
-    if "woocommerce" in unknown or unlimited:
+    if Channel.WOOCOMMERCE in unknown or unlimited:
         on_sale_wc = pd.NA
     else:
         on_sale_wc = _channel_sum([_on_sale(r.get("available")) for r in wc])
-    on_sale_eb = _on_sale(_eventbrite_left(part, "eventbrite" in unknown))
+    on_sale_eb = _on_sale(_eventbrite_left(part, Channel.EVENTBRITE in unknown))
     exposure = oversell_exposure([on_sale_wc, on_sale_eb], remaining, unlimited)
     return {
         "on_sale_woocommerce": on_sale_wc,
@@ -201,7 +203,9 @@ def _eventbrite_left(part: list[dict], channel_unknown: bool = False):
     """The show's Eventbrite events' seats left, each event once (its classes share them);
     unknown when Eventbrite could not be read."""
     by_event = {
-        r.get("event_id"): r.get("event_seats_left") for r in part if r["channel"] == "eventbrite"
+        r.get("event_id"): r.get("event_seats_left")
+        for r in part
+        if r["channel"] == Channel.EVENTBRITE
     }
     return _channel_sum(list(by_event.values()), channel_unknown)
 

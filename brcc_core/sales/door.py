@@ -10,6 +10,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from brcc_core.common.club import Channel
 from brcc_core.common.keys import is_eventbrite_key
 from brcc_core.sales.site_history import occurrence_of_listing
 
@@ -61,7 +62,7 @@ def door_rows(
                     "show_key": show.show_key,
                     "starts_at": show.starts_at,
                     "title": show.title,
-                    "channel": "woocommerce",
+                    "channel": Channel.WOOCOMMERCE,
                     "sold": sold,
                     "checked_in": came,
                     "to_arrive": sold - came if known else pd.NA,
@@ -80,7 +81,7 @@ def door_rows(
                     "show_key": show.show_key,
                     "starts_at": show.starts_at,
                     "title": show.title,
-                    "channel": "eventbrite",
+                    "channel": Channel.EVENTBRITE,
                     "sold": sold,
                     "checked_in": came,
                     "to_arrive": sold - came if known else pd.NA,

@@ -53,6 +53,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from brcc_core.channels.eventbrite import EventbriteClient, Page
 from brcc_core.channels.http import IntegrationError
 from brcc_core.common import clock
+from brcc_core.common.club import Channel
 from brcc_core.common.formats import moment_label
 from brcc_core.sales.site_history import sales_frame
 
@@ -608,7 +609,7 @@ class EventbriteSales:
             key = f"eb:{r.event_id}"
             rows.append(
                 {
-                    "channel": "eventbrite",
+                    "channel": Channel.EVENTBRITE,
                     "occurrence_key": key,
                     "recurring_key": f"eb-series:{r.series_id}" if r.series_id else key,
                     "title": r.name,

@@ -24,6 +24,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from brcc_core.common.club import Channel
 from brcc_core.common.formats import day_label
 from brcc_core.common.keys import channel_of, is_eventbrite_key
 from brcc_core.sales.site_history import occurrence_of_listing, recurring_of_listing
@@ -35,7 +36,7 @@ MAX_DAYS = 60
 GRID_HOURS: tuple[float, ...] = tuple(
     [float(d * 24) for d in range(MAX_DAYS, 1, -1)] + [float(h) for h in range(24, -1, -1)]
 )
-SCOPES = ("together", "woocommerce", "eventbrite")
+SCOPES = ("together", *Channel)
 _GRID = np.array(GRID_HOURS)
 
 PACE_COLUMNS = [

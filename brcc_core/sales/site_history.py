@@ -45,6 +45,7 @@ from brcc_core.channels.wordpress import (
     ticket_pivot,
 )
 from brcc_core.channels.wp_tables import wordpress_metadata
+from brcc_core.common.club import Channel
 from brcc_core.common.db_engines import DEADLINE_OPTION
 from brcc_core.common.keys import is_eventbrite_key
 
@@ -328,7 +329,7 @@ class WooCommerceHistory:
                 gross = float(price * seats) if order_status in PAID_ORDER_STATUSES else 0.0
             rows.append(
                 {
-                    "channel": "woocommerce",
+                    "channel": Channel.WOOCOMMERCE,
                     "occurrence_key": key,
                     "recurring_key": recurring,
                     "title": titles.get(key) or (slot_label or titles.get(f"wc:{product_id}")),

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.keys import channel_of
 from brcc_core.sales.site_history import occurrence_of_listing
 
@@ -150,9 +150,6 @@ def no_shows_by_weekday(per_show: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=WEEKDAY_COLUMNS)
 
 
-CHANNELS = ("woocommerce", "eventbrite")
-
-
 @dataclass(frozen=True)
 class Takings:
     """What one show took, per channel: seats ``sold``, ``net`` money (buyers' gross less
@@ -185,7 +182,7 @@ def takings_of(
     gross: list[float | None] = []
     reasons = []
     types: dict[str, int] = {}
-    for channel in CHANNELS:
+    for channel in Channel:
         if channel not in by_channel:
             continue
         if unknown and channel in unknown:

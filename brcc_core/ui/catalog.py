@@ -11,7 +11,7 @@ import streamlit as st
 from brcc_core.boxoffice import BoxOffice, RefreshResult
 from brcc_core.catalog.build import Catalog, describe_changes
 from brcc_core.common import clock
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel, channel_name
 from brcc_core.people.access import AccessDenied
 from brcc_core.ui.app import current_actor
 from brcc_core.ui.text import plain
@@ -147,7 +147,7 @@ def refresh_cost_text(boxoffice: BoxOffice) -> str:
         f"{reserve:,} kept for capacity changes"
     )
     if boxoffice.eventbrite_refresh_refusal(catalog):
-        text += " · Eventbrite will be skipped now: WooCommerce only"
+        text += f" · Eventbrite will be skipped now: {Channel.WOOCOMMERCE.label} only"
     return text
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.common.club import channel_name
-from brcc_core.common.formats import WEEKDAYS
+from brcc_core.common.formats import WEEKDAYS, header
 from brcc_core.sales.takings import Takings
 from brcc_core.ui import selection
 from brcc_core.ui.app import can_write
@@ -167,9 +167,9 @@ def _card(card: ComparisonCard) -> None:
         remaining_text = _n(remaining)
     st.markdown(
         f"{card.capacity_label.capitalize()}: **{_n(card.capacity)}**  \n"
-        f"Sold · WooCommerce: **{_n(card.sold_woocommerce)}** "
+        f"{header('sold_woocommerce')}: **{_n(card.sold_woocommerce)}** "
         f"(pending {_n(card.pending_woocommerce)})  \n"
-        f"Sold · Eventbrite: **{_n(card.sold_eventbrite)}**  \n"
+        f"{header('sold_eventbrite')}: **{_n(card.sold_eventbrite)}**  \n"
         f"Remaining: **{remaining_text}**"
     )
     if card.kind == "past":

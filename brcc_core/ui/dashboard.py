@@ -14,8 +14,8 @@ import streamlit as st
 
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice
 from brcc_core.catalog.build import Catalog
-from brcc_core.common.club import NEARLY_FULL_SHARE, channel_name
-from brcc_core.common.formats import day_label, when_label
+from brcc_core.common.club import NEARLY_FULL_SHARE, Channel, channel_name
+from brcc_core.common.formats import day_label, header, when_label
 from brcc_core.live.health import Health, health_lines, overall_health
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import act_links
@@ -101,7 +101,8 @@ def catalog_notes(catalog: Catalog, listings: pd.DataFrame) -> None:
         )
     if not catalog.products and not catalog.events:
         st.warning(
-            "No catalog yet: neither WooCommerce nor Eventbrite gave a list of what is on "
+            f"No catalog yet: neither {Channel.WOOCOMMERCE.label} nor {Channel.EVENTBRITE.label} "
+            "gave a list of what is on "
             "sale. Press **Refresh data** once the health tiles above are green.",
             icon="📭",
         )
@@ -170,7 +171,7 @@ def key_figures_row(figures: KeyFigures) -> None:
         "Over-exposed shows",
         over_exposed,
         border=True,
-        help="Shows with more seats on sale across the site and Eventbrite than the room "
+        help="Shows with more seats on sale across the website and Eventbrite than the room "
         "has left: the channels together could sell seats that do not exist. A sync "
         f"closes the gap.{unknown_exposure}",
     )
@@ -253,31 +254,31 @@ _TABLE_CONFIG = {
     "time": st.column_config.TextColumn("Time", width=48),
     "flag": st.column_config.TextColumn("Flag", width=170),
     "sold_woocommerce": st.column_config.NumberColumn(
-        "Sold · site",
+        header("sold_woocommerce"),
         format="%d",
         width=80,
-        help="Sold on the site (WooCommerce / FooEvents).",
+        help="Sold on the website (WooCommerce / FooEvents).",
     ),
     "sold_eventbrite": st.column_config.NumberColumn(
-        "Sold · Eventbrite",
+        header("sold_eventbrite"),
         format="%d",
         width=110,
         help="Sold on Eventbrite (at the last refresh).",
     ),
     "pending": st.column_config.NumberColumn(
-        "Pending", format="%d", width=70, help="Site orders not completed yet."
+        "Pending", format="%d", width=70, help="Website orders not completed yet."
     ),
     "venue_capacity": st.column_config.NumberColumn("Venue capacity", format="%d", width=105),
     "remaining": st.column_config.NumberColumn(
         "Remaining", format="%d", width=78, help="Venue capacity minus sold and pending."
     ),
     "on_sale_woocommerce": st.column_config.TextColumn(
-        "On sale · site",
+        header("on_sale_woocommerce"),
         width=70,
-        help="Seats buyers can still buy on the site (WooCommerce / FooEvents) now.",
+        help="Seats buyers can still buy on the website (WooCommerce / FooEvents) now.",
     ),
     "on_sale_eventbrite": st.column_config.TextColumn(
-        "On sale · Eventbrite",
+        header("on_sale_eventbrite"),
         width=80,
         help="Seats Eventbrite can still sell (at the last refresh).",
     ),

@@ -21,7 +21,7 @@ from brcc_core.catalog.build import Catalog
 from brcc_core.channels.eventbrite_seats import seats_note
 from brcc_core.common import clock
 from brcc_core.common.availability import Availability
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.formats import isolate, when_label
 from brcc_core.common.values import int_or_none, known
 from brcc_core.store.state import StateUnavailable
@@ -134,7 +134,7 @@ def pick_listing(listings: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | Non
         return _pick_by_show(pool, shows)
     channel = st.selectbox(
         "Channel",
-        ["woocommerce", "eventbrite"],
+        list(Channel),
         format_func=channel_name,
         key="inv_channel",
     )
@@ -142,7 +142,7 @@ def pick_listing(listings: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | Non
     if part.empty:
         st.info(f"No {channel_name(channel)} listings.")
         return None
-    if channel == "woocommerce":
+    if channel == Channel.WOOCOMMERCE:
         return _pick_woocommerce(part)
     return _pick_eventbrite(part)
 
@@ -246,7 +246,7 @@ def _listing_numbers(row: pd.Series) -> None:
     limit = row.get("limit")
     limit = f" · limited by the {limit}" if known(limit) else ""
     st.caption(f"Status: {str(row['status']).replace('_', ' ')}{limit} · `{row['listing_key']}`")
-    if row["channel"] == "eventbrite" and "event_seats_left" in row:
+    if row["channel"] == Channel.EVENTBRITE and "event_seats_left" in row:
         st.caption(seats_note(row["event_seats_left"], row.get("available_later")))
     if isinstance(row.get("error"), str):
         st.warning(plain(row["error"]), icon="⚠️")
@@ -257,7 +257,7 @@ def _seen(row: pd.Series) -> dict:
         "listing_key": row["listing_key"],
         "seen_remaining": int_or_none(row["available"]),
         "seen_capacity": None
-        if row["channel"] != "eventbrite" or pd.isna(row["capacity"])
+        if row["channel"] != Channel.EVENTBRITE or pd.isna(row["capacity"])
         else int(row["capacity"]),
     }
 

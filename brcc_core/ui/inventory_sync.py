@@ -9,7 +9,7 @@ import streamlit as st
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.capacity.engine import EVENTBRITE_CALLS_PER_CHANGE
 from brcc_core.capacity.sync import SYNC_ROW_COLUMNS, SyncPlan, SyncPolicy, SyncRow, plans_frame
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.formats import SYNC_ACTIONS, isolate, when_label
 from brcc_core.common.windows import local_now
 from brcc_core.ui.app import can_write
@@ -142,14 +142,14 @@ def _policy() -> SyncPolicy:
     )
     if kind == "split":
         share = st.slider(
-            "WooCommerce share of the remaining seats (%)",
+            f"{Channel.WOOCOMMERCE.label} share of the remaining seats (%)",
             0,
             100,
             50,
             step=5,
             key="inv_sync_wc_share",
         )
-        return SyncPolicy("split", {"woocommerce": share, "eventbrite": 100 - share})
+        return SyncPolicy("split", {Channel.WOOCOMMERCE: share, Channel.EVENTBRITE: 100 - share})
     if kind == "buffer":
         buffer = st.number_input(
             "Seats held back", min_value=0, max_value=500, value=4, step=1, key="inv_sync_buffer"
@@ -160,7 +160,7 @@ def _policy() -> SyncPolicy:
 
 def _eventbrite_budget(boxoffice: BoxOffice, rows: list) -> None:
     """Eventbrite allows 2,000 calls an hour: say what this sync would spend."""
-    count = sum(1 for r in rows if r.channel == "eventbrite")
+    count = sum(1 for r in rows if r.channel == Channel.EVENTBRITE)
     if not count:
         return
     need = count * EVENTBRITE_CALLS_TYPICAL

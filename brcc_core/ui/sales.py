@@ -12,7 +12,7 @@ import streamlit as st
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.channels.http import IntegrationError
 from brcc_core.common import clock
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.downloads import csv_bytes
 from brcc_core.common.formats import header, moment_label, when_label
 from brcc_core.people.access import AccessDenied
@@ -27,7 +27,7 @@ from brcc_core.ui.text import plain
 from brcc_core.views.charts import chart_config
 from brcc_core.views.pace_chart import pace_chart
 
-SCOPE_LABELS = {"together": "Both channels", "woocommerce": "Website", "eventbrite": "Eventbrite"}
+SCOPE_LABELS = {"together": "Both channels", **{c: c.label for c in Channel}}
 
 
 def sync_button(boxoffice: BoxOffice) -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from brcc_core.common.availability import Availability
-from brcc_core.common.club import NEARLY_FULL_SHARE, channel_name
+from brcc_core.common.club import NEARLY_FULL_SHARE, Channel, channel_name
 from brcc_core.common.downloads import csv_bytes
 from brcc_core.common.formats import TICKET_TYPE_PREFIX, WEEKDAYS, header, isolate, when_label
 from brcc_core.common.keys import show_start
@@ -221,7 +221,9 @@ def _room_left(show: Mapping | None) -> int | None:
 
 
 def _wc_drift(lines: Iterable[ListingLine]) -> int | None:
-    drifts = [ln.drift for ln in lines if ln.channel == "woocommerce" and ln.drift is not None]
+    drifts = [
+        ln.drift for ln in lines if ln.channel == Channel.WOOCOMMERCE and ln.drift is not None
+    ]
     return sum(drifts) if drifts else None
 
 
@@ -239,8 +241,8 @@ def _show_card(show: Mapping, members: list[Mapping]) -> ComparisonCard:
         capacity_label="venue capacity",
         sold_woocommerce=int_or_none(show["sold_woocommerce"]),
         sold_eventbrite=int_or_none(show["sold_eventbrite"]),
-        pending_woocommerce=_channel_total(members, "woocommerce", "pending"),
-        pending_eventbrite=_channel_total(members, "eventbrite", "pending"),
+        pending_woocommerce=_channel_total(members, Channel.WOOCOMMERCE, "pending"),
+        pending_eventbrite=_channel_total(members, Channel.EVENTBRITE, "pending"),
         sold=int_or_none(show["sold"]) if sold_known else None,
         pending=int_or_none(show["pending"]),
         remaining=int_or_none(show["remaining"]) if sold_known else None,
@@ -269,10 +271,10 @@ def _listing_card(row: Mapping, show: Mapping | None, nearly_full: float) -> Com
         starts_at=row["starts_at"] if known(row["starts_at"]) else None,
         capacity=capacity,
         capacity_label=f"{channel_name(channel)} capacity",
-        sold_woocommerce=sold if channel == "woocommerce" else 0,
-        sold_eventbrite=sold if channel == "eventbrite" else 0,
-        pending_woocommerce=pending if channel == "woocommerce" else 0,
-        pending_eventbrite=pending if channel == "eventbrite" else 0,
+        sold_woocommerce=sold if channel == Channel.WOOCOMMERCE else 0,
+        sold_eventbrite=sold if channel == Channel.EVENTBRITE else 0,
+        pending_woocommerce=pending if channel == Channel.WOOCOMMERCE else 0,
+        pending_eventbrite=pending if channel == Channel.EVENTBRITE else 0,
         sold=sold,
         pending=pending,
         remaining=line.available,
@@ -282,7 +284,7 @@ def _listing_card(row: Mapping, show: Mapping | None, nearly_full: float) -> Com
         nearly_full=bool(
             capacity and used is not None and capacity * nearly_full <= used <= capacity
         ),
-        drift=line.drift if channel == "woocommerce" else None,
+        drift=line.drift if channel == Channel.WOOCOMMERCE else None,
         lines=(line,),
         errors=(line.error,) if line.error else (),
     )
@@ -343,8 +345,8 @@ def _past_card(show: Mapping, takings: Takings) -> ComparisonCard:
         starts_at=show["starts_at"],
         capacity_label="venue capacity",
         errors=takings.unknown,
-        sold_woocommerce=takings.sold.get("woocommerce", 0),
-        sold_eventbrite=takings.sold.get("eventbrite", 0),
+        sold_woocommerce=takings.sold.get(Channel.WOOCOMMERCE, 0),
+        sold_eventbrite=takings.sold.get(Channel.EVENTBRITE, 0),
         sold=None if any(v is None for v in sold) else sum(sold),
         takings=takings,
     )
@@ -467,8 +469,8 @@ def _money_columns(takings: Takings | None) -> dict:
         return None if value is None else round(value, 2)
 
     return {
-        "net_woocommerce": rounded(takings.net.get("woocommerce")),
-        "net_eventbrite": rounded(takings.net.get("eventbrite")),
+        "net_woocommerce": rounded(takings.net.get(Channel.WOOCOMMERCE)),
+        "net_eventbrite": rounded(takings.net.get(Channel.EVENTBRITE)),
         "gross": rounded(takings.gross),
         "net": rounded(takings.total_net),
         "average_price": rounded(takings.average_price),

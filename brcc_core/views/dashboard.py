@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
+from brcc_core.common.club import Channel
 from brcc_core.common.formats import day_label, time_label
 from brcc_core.common.values import DECIMAL, TEXT, WHOLE, known, typed_frame
 from brcc_core.common.windows import listings_between, upcoming_shows
@@ -109,7 +110,8 @@ def exposure_flag(row: Mapping) -> str:
     if not row["over_exposed"]:
         return ""
     if row["on_sale_unlimited"]:
-        return "🔓 over-exposed: unlimited seats on sale on the site"
+        website = Channel.WOOCOMMERCE.label.lower()
+        return f"🔓 over-exposed: unlimited seats on sale on the {website}"
     return f"🔓 over-exposed: {int(row['exposure']):,} more seats on sale than the room has"
 
 
