@@ -58,7 +58,7 @@ from brcc_core.channels.woocommerce import WooCommerceClient
 from brcc_core.channels.wordpress import WordPressReader, WordPressUnavailable, wordpress_engine
 from brcc_core.common import clock
 from brcc_core.common.club import Channel, seat_number
-from brcc_core.common.keys import event_id_of, is_eventbrite_key
+from brcc_core.common.keys import event_id_of, is_eventbrite_key, occurrence_of_listing
 from brcc_core.live.health import Check, Health, disk_health, memory_health, with_call_budget
 from brcc_core.live.listings import build_listings
 from brcc_core.live.shared_reads import SharedValues
@@ -68,7 +68,7 @@ from brcc_core.sales.door import count_attendees, door_rows, tonight_shows
 from brcc_core.sales.eventbrite_orders import EventbriteSales, SyncResult
 from brcc_core.sales.history import SalesHistory, read_sales
 from brcc_core.sales.pace import pace_table
-from brcc_core.sales.site_history import WooCommerceHistory, occurrence_of_listing
+from brcc_core.sales.site_history import WooCommerceHistory
 from brcc_core.settings import Settings
 from brcc_core.store.saved_shows import RecurringRule, SavedShow
 from brcc_core.store.state import AuditEntry, StateUnavailable

@@ -14,6 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from brcc_core.common.club import Channel, channel_name
+from brcc_core.common.keys import channel_of, is_eventbrite_key, is_listing_key
 from brcc_core.common.values import known as _known
 
 __all__ = [
@@ -191,7 +192,6 @@ def _listing_name(key: str | None, row: Mapping | None) -> str:
             f"{isolate(row['title'])}{slot} · {channel_name(str(row['channel']))} · "
             f"{when_label(row['starts_at'])}"
         )
-    channel = {"wc": Channel.WOOCOMMERCE, "eb": Channel.EVENTBRITE}.get(key.split(":")[0], "")
-    if not channel:
+    if not (is_listing_key(key) or is_eventbrite_key(key)):
         return key  # a show or a rule: its key already names its date
-    return f"{channel_name(channel)} listing no longer in the catalog ({key})"
+    return f"{channel_name(channel_of(key))} listing no longer in the catalog ({key})"

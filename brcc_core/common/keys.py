@@ -6,6 +6,10 @@
   ``wc:<product>:<slot>:<date>`` (one date of a FooEvents Bookings product)
 - an Eventbrite listing: ``eb:<event>:<ticket class>``; ``eb:<event>:unknown`` stands for an
   event whose ticket classes could not be read (its numbers are unknown, nothing is written)
+- what the sales history counts: an occurrence (a WooCommerce listing itself, or an
+  Eventbrite event ``eb:<event>``, whose classes share its seats) and what recurs week after
+  week (a product's slot ``wc:<product>:<slot>`` or single product ``wc:<product>``, an
+  Eventbrite series ``eb-series:<series>`` or a lone event's ``eb:<event>``)
 
 Audit rows, saved shows and shared links store these keys, so their format never changes.
 """
@@ -19,6 +23,7 @@ from datetime import datetime
 from brcc_core.common.club import Channel
 
 SHOW_PREFIX = "show:"
+SERIES_PREFIX = "eb-series:"
 # Every Eventbrite listing, occurrence (``eb:<event>``) and resource key starts with it.
 EVENTBRITE_PREFIX = "eb:"
 # The ticket-class part of an event whose classes could not be read.
@@ -81,7 +86,44 @@ def resource_key(
 ) -> str:
     """What one writer at a time must hold: the WooCommerce product (its dates share one
     stored value) or the Eventbrite event (its classes share the event's capacity)."""
-    return f"eb:{event_id}" if channel == Channel.EVENTBRITE else f"wc:{product_id}"
+    if channel == Channel.EVENTBRITE:
+        return event_key(str(event_id))
+    return listing_key(Channel.WOOCOMMERCE, product_id)
+
+
+def event_key(event_id: str) -> str:
+    """``eb:<event>``: an Eventbrite event, all its ticket classes together."""
+    return f"{EVENTBRITE_PREFIX}{event_id}"
+
+
+def series_key(series_id: str) -> str:
+    """``eb-series:<series>``: every event of an Eventbrite series."""
+    return f"{SERIES_PREFIX}{series_id}"
+
+
+def occurrence_of_listing(key: str) -> str:
+    """The occurrence a listing sells: the listing itself on WooCommerce, the event (all
+    its ticket classes share its seats) on Eventbrite."""
+    event_id = event_id_of(key)
+    return key if event_id is None else event_key(event_id)
+
+
+def recurring_of_listing(key: str, series_id: str | None = None) -> str:
+    """What recurs week after week: a product's slot (or a single product), an Eventbrite
+    series (or the event itself when it is not part of one). A key that is not a listing's
+    is returned as it is."""
+    if is_eventbrite_key(key):
+        return series_key(series_id) if series_id else occurrence_of_listing(key)
+    parts = parse_listing_key(key)
+    if parts is None:
+        return key
+    return recurring_key(parts.product_id, parts.slot_id)
+
+
+def recurring_key(product_id: int | None, slot_id: str | None = None) -> str:
+    """What recurs of a WooCommerce listing: the product's slot, or the product itself."""
+    base = listing_key(Channel.WOOCOMMERCE, product_id)
+    return base if slot_id is None else f"{base}:{slot_id}"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ from datetime import datetime
 import pandas as pd
 
 from brcc_core.common.club import Channel
-from brcc_core.common.keys import is_eventbrite_key
-from brcc_core.sales.site_history import occurrence_of_listing
+from brcc_core.common.keys import is_eventbrite_key, occurrence_of_listing
 
 DOOR_COLUMNS = [
     "show_key",

@@ -55,6 +55,7 @@ from brcc_core.channels.http import IntegrationError
 from brcc_core.common import clock
 from brcc_core.common.club import Channel
 from brcc_core.common.formats import moment_label
+from brcc_core.common.keys import event_key, series_key
 from brcc_core.sales.site_history import sales_frame
 
 log = logging.getLogger(__name__)
@@ -606,12 +607,12 @@ class EventbriteSales:
         rows = []
         for r in found:
             sold = not (r.cancelled or r.refunded or r.status == "Not Attending")
-            key = f"eb:{r.event_id}"
+            key = event_key(r.event_id)
             rows.append(
                 {
                     "channel": Channel.EVENTBRITE,
                     "occurrence_key": key,
-                    "recurring_key": f"eb-series:{r.series_id}" if r.series_id else key,
+                    "recurring_key": series_key(r.series_id) if r.series_id else key,
                     "title": r.name,
                     "starts_at": r.starts_at.replace(tzinfo=UTC) if r.starts_at else None,
                     "sold_at": r.created.replace(tzinfo=UTC),

@@ -26,8 +26,12 @@ import pandas as pd
 
 from brcc_core.common.club import Channel
 from brcc_core.common.formats import day_label
-from brcc_core.common.keys import channel_of, is_eventbrite_key
-from brcc_core.sales.site_history import occurrence_of_listing, recurring_of_listing
+from brcc_core.common.keys import (
+    channel_of,
+    is_eventbrite_key,
+    occurrence_of_listing,
+    recurring_of_listing,
+)
 
 BEHIND_MARGIN = 3  # seats below the lower quartile before "behind" is said
 MIN_PAST = 2  # past occurrences needed for a pace

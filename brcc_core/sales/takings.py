@@ -16,8 +16,7 @@ from datetime import datetime
 import pandas as pd
 
 from brcc_core.common.club import Channel, channel_name
-from brcc_core.common.keys import channel_of
-from brcc_core.sales.site_history import occurrence_of_listing
+from brcc_core.common.keys import channel_of, occurrence_of_listing, show_key
 
 REVENUE_COLUMNS = [
     "occurrence_key",
@@ -224,12 +223,12 @@ def past_shows(sales: pd.DataFrame, *, before: datetime) -> pd.DataFrame:
     together: what Comparison can still pick once the catalog no longer lists them."""
     part = sales[sales["starts_at"].notna() & (sales["starts_at"] < pd.Timestamp(before))]
     rows = []
-    minute = part["starts_at"].dt.strftime("%Y-%m-%dT%H:%M")
+    minute = part["starts_at"].dt.tz_localize(None).dt.floor("min")  # the club's wall clock
     for stamp, group in part.groupby(minute, sort=True):
         firsts = group.drop_duplicates("occurrence_key")
         rows.append(
             {
-                "show_key": f"show:{stamp}",
+                "show_key": show_key(stamp),
                 "starts_at": group["starts_at"].iloc[0],
                 "title": str(firsts.sort_values("channel", ascending=False)["title"].iloc[0]),
                 "listing_keys": tuple(sorted(firsts["occurrence_key"])),
