@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pandas as pd
 import pytest
 
@@ -9,10 +12,14 @@ from brcc_core.common.club import (
     CLUB_TIMEZONE,
     DEFAULT_VENUE_CAPACITY,
     NEARLY_FULL_SHARE,
+    SAME_SHOW_WITHIN,
     Channel,
     channel_name,
+    same_show_groups,
 )
 from brcc_core.live.shows import suggest_shows
+from brcc_core.sales import pace, takings
+from brcc_core.sales.site_history import sales_frame
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE, SANDBOX_VENUE_CAPACITY
 from brcc_core.settings import load_settings
 
@@ -62,3 +69,85 @@ def test_shows_default_to_the_club_room_and_nearly_full_share():
         assert show.remaining == DEFAULT_VENUE_CAPACITY - sold
         assert (show.nearly_full, show.oversold) == (nearly_full, oversold)
     assert NEARLY_FULL_SHARE == 0.9
+
+
+TZ = ZoneInfo(CLUB_TIMEZONE)
+
+
+def _starts(*clock: str) -> list[datetime]:
+    return [datetime.fromisoformat(f"2026-11-27T{c}:00").replace(tzinfo=TZ) for c in clock]
+
+
+# Listing starts (website first, then Eventbrite, then more) and the shows they make. The
+# three old copies disagreed: the catalog grouped within 10 minutes, pace by half-hour
+# bucket, past shows by the exact minute; each row says which copy used to differ.
+SAME_SHOW_CASES = [
+    (("20:00", "20:00"), 1),  # all agreed
+    (("20:00", "20:05"), 1),  # past shows (exact minute) made two
+    (("20:00", "20:10"), 1),  # at most SAME_SHOW_WITHIN apart: one; past shows made two
+    (("20:25", "20:31"), 1),  # pace (20:00 and 20:30 buckets) and past shows made two
+    (("20:00", "20:20"), 2),  # pace (one half-hour bucket) made one: an early and late show
+    (("20:00", "20:11"), 2),  # pace made one
+    (("19:00", "21:30"), 2),  # all agreed
+    (("20:00", "20:08", "20:16"), 2),  # a group never stretches past its first start
+]
+
+
+@pytest.mark.parametrize(("clock", "shows"), SAME_SHOW_CASES)
+def test_one_same_show_rule_for_catalog_pace_and_past_shows(clock, shows):
+    starts = _starts(*clock)
+    keys = [f"wc:1:s:d{i}" if i % 2 == 0 else f"eb:{i}:1" for i in range(len(starts))]
+    channels = [Channel.WOOCOMMERCE if k.startswith("wc:") else Channel.EVENTBRITE for k in keys]
+    assert len(same_show_groups(zip(keys, starts, strict=True))) == shows
+
+    # the catalog's shows
+    listings = pd.DataFrame(
+        {
+            "listing_key": keys,
+            "channel": channels,
+            "title": "Late Show",
+            "slot_label": None,
+            "starts_at": starts,
+            "sold": pd.array([3] * len(keys), dtype="Int64"),
+            "pending": pd.array([0] * len(keys), dtype="Int64"),
+            "error": None,
+        }
+    )
+    listings["starts_at"] = pd.to_datetime(listings["starts_at"], utc=True).dt.tz_convert(TZ)
+    assert len(suggest_shows(listings)) == shows
+
+    # the sales history's past shows (Comparison of played shows)
+    sales = sales_frame(
+        [
+            {
+                "channel": channel,
+                "occurrence_key": key,
+                "recurring_key": "weekly",
+                "title": "Late Show",
+                "starts_at": start,
+                "sold_at": start - timedelta(days=2),
+                "seats": 1,
+                "state": "sold",
+                "checked_in": 0,
+                "gross": 20.0,
+                "fees": 0.0,
+                "ticket_type": "GA",
+            }
+            for key, channel, start in zip(keys, channels, starts, strict=True)
+        ],
+        TZ,
+    )
+    later = starts[-1] + timedelta(days=1)
+    assert len(takings.past_shows(sales, before=later)) == shows
+
+    # pace's past weeks of a recurring show
+    occurrences = pace.occurrences(sales)
+    past = pace.past_shows(occurrences, {"weekly"}, before=later, exclude=set(), channel=None, n=8)
+    assert len(past) == shows
+
+
+def test_same_show_groups_keep_start_order_and_their_items():
+    a, b, c = _starts("21:00", "20:00", "20:00")
+    groups = same_show_groups([("late", a), ("web", b), ("eb", c)])
+    assert groups == [["web", "eb"], ["late"]]
+    assert timedelta(minutes=10) == SAME_SHOW_WITHIN

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 __all__ = [
     "CLUB_TIMEZONE",
@@ -16,7 +19,9 @@ __all__ = [
     "DEFAULT_VENUE_CAPACITY",
     "MAX_SEATS",
     "NEARLY_FULL_SHARE",
+    "SAME_SHOW_WITHIN",
     "channel_name",
+    "same_show_groups",
     "seat_number",
 ]
 
@@ -43,6 +48,29 @@ class Channel(StrEnum):
         """What a manager reads on every screen, header, chart, CSV and message: the club's
         own WordPress/WooCommerce shop is "the website" to them, whatever runs it."""
         return "Website" if self is Channel.WOOCOMMERCE else "Eventbrite"
+
+
+# The club has one room, so listings starting within this of each other are one performance.
+# Ten minutes, not the exact minute: the two channels' listings of one show are typed in by
+# hand and may start a few minutes apart (a 20:00 Eventbrite event for a website slot at
+# 20:05); not half an hour either, so an early and a late show never merge.
+SAME_SHOW_WITHIN = timedelta(minutes=10)
+_Item = TypeVar("_Item")
+
+
+def same_show_groups(starts: Iterable[tuple[_Item, datetime]]) -> list[list[_Item]]:
+    """The one "same show" rule, for the catalog's shows, pace's past weeks and the sales
+    history's past shows alike: ``(item, start)`` pairs grouped in start order, a group
+    taking every start at most ``SAME_SHOW_WITHIN`` after its first (so a group never
+    stretches beyond it, however many listings chain in). Equal starts keep their order."""
+    groups: list[list[_Item]] = []
+    first: datetime | None = None
+    for item, start in sorted(starts, key=lambda pair: pair[1]):
+        if first is None or start - first > SAME_SHOW_WITHIN:
+            groups.append([])
+            first = start
+        groups[-1].append(item)
+    return groups
 
 
 def channel_name(channel: object) -> str:

@@ -1,21 +1,28 @@
 """Shows: one performance in the room, grouping the listings of both channels that sell it.
 
-The club has one room, so listings that start at the same local time (within a
-tolerance) are the same performance. ``suggest_shows`` is that suggestion; ``map_shows``
-puts first what a manager confirmed (saved shows, then recurring rules such as "every
-Wednesday 8pm: WooCommerce product X slot Y + Eventbrite series Z") and suggests the rest.
+The club has one room, so listings that start at the same local time (within
+``SAME_SHOW_WITHIN``, brcc_core.common.club) are the same performance. ``suggest_shows``
+is that suggestion; ``map_shows`` puts first what a manager confirmed (saved shows, then
+recurring rules such as "every Wednesday 8pm: WooCommerce product X slot Y + Eventbrite
+series Z") and suggests the rest.
 Pure: no I/O; the app-state DB (``brcc_core.store.state``) stores the mappings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 import pandas as pd
 
 from brcc_core.common import keys, values
-from brcc_core.common.club import DEFAULT_VENUE_CAPACITY, NEARLY_FULL_SHARE, Channel, channel_name
+from brcc_core.common.club import (
+    DEFAULT_VENUE_CAPACITY,
+    NEARLY_FULL_SHARE,
+    Channel,
+    channel_name,
+    same_show_groups,
+)
 from brcc_core.store.saved_shows import RecurringRule, SavedShow
 
 SHOW_COLUMN_KINDS = {
@@ -63,7 +70,6 @@ UNKNOWN_CHANNELS_ATTR = "unknown_channels"
 def suggest_shows(
     listings: pd.DataFrame,
     venue_capacity: int = DEFAULT_VENUE_CAPACITY,
-    tolerance: timedelta = timedelta(minutes=10),
     nearly_full: float = NEARLY_FULL_SHARE,
     unknown_channels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
@@ -76,14 +82,8 @@ def suggest_shows(
     """
     if unknown_channels is None:
         unknown_channels = unknown_channels_of(listings)
-    timed = listings[listings["starts_at"].notna()].sort_values("starts_at")
-    groups: list[list[int]] = []
-    group_start = None
-    for idx, starts_at in timed["starts_at"].items():
-        if group_start is None or starts_at - group_start > tolerance:
-            groups.append([])
-            group_start = starts_at
-        groups[-1].append(idx)
+    timed = listings[listings["starts_at"].notna()].sort_values("starts_at", kind="stable")
+    groups = same_show_groups(timed["starts_at"].items())
 
     records = dict(zip(timed.index, timed.to_dict("records"), strict=True))
     rows = [
@@ -232,7 +232,6 @@ def map_shows(
     saved: Iterable[SavedShow] = (),
     rules: Iterable[RecurringRule] = (),
     venue_capacity: int = DEFAULT_VENUE_CAPACITY,
-    tolerance: timedelta = timedelta(minutes=10),
     nearly_full: float = NEARLY_FULL_SHARE,
     unknown_channels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
@@ -300,7 +299,6 @@ def map_shows(
         for suggestion in suggest_shows(
             rest,
             venue_capacity=venue_capacity,
-            tolerance=tolerance,
             nearly_full=nearly_full,
             unknown_channels=unknown_channels,
         ).to_dict("records"):

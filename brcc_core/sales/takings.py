@@ -15,7 +15,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from brcc_core.common.club import Channel, channel_name
+from brcc_core.common.club import Channel, channel_name, same_show_groups
 from brcc_core.common.keys import channel_of, occurrence_of_listing, show_key
 
 REVENUE_COLUMNS = [
@@ -219,16 +219,17 @@ PAST_SHOW_COLUMNS = ["show_key", "starts_at", "title", "listing_keys", "channels
 
 def past_shows(sales: pd.DataFrame, *, before: datetime) -> pd.DataFrame:
     """Shows of the history that started before ``before``, keyed like the catalog's
-    (``show:YYYY-MM-DDTHH:MM``, local time), both channels' occurrences at the same minute
-    together: what Comparison can still pick once the catalog no longer lists them."""
+    (``show:YYYY-MM-DDTHH:MM``, local time, of its first start), both channels' occurrences
+    of one show together (``same_show_groups``, the catalog's rule): what Comparison can
+    still pick once the catalog no longer lists them."""
     part = sales[sales["starts_at"].notna() & (sales["starts_at"] < pd.Timestamp(before))]
     rows = []
-    minute = part["starts_at"].dt.tz_localize(None).dt.floor("min")  # the club's wall clock
-    for stamp, group in part.groupby(minute, sort=True):
+    for members in same_show_groups(enumerate(part["starts_at"])):
+        group = part.iloc[members]
         firsts = group.drop_duplicates("occurrence_key")
         rows.append(
             {
-                "show_key": show_key(stamp),
+                "show_key": show_key(group["starts_at"].iloc[0]),
                 "starts_at": group["starts_at"].iloc[0],
                 "title": str(firsts.sort_values("channel", ascending=False)["title"].iloc[0]),
                 "listing_keys": tuple(sorted(firsts["occurrence_key"])),
