@@ -402,7 +402,7 @@ def test_candidates_filter_by_name_weekday_and_dates(listings, shows):
     ]
     monday = comparison_candidates(shows, listings, kind="listing", weekdays=["Mon"])
     assert sorted(monday["channel"]) == ["eventbrite", "woocommerce"]
-    assert monday["label"].iloc[0].startswith("Mon 23 Nov 20:00 · ")
+    assert monday["label"].iloc[0].endswith(" · Mon 23 Nov 20:00")
 
 
 def test_comparison_listings_include_whole_days_of_a_selection_outside_the_range(listings):

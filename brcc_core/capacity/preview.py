@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from brcc_core.common.availability import Availability
 from brcc_core.common.club import Channel, channel_name
-from brcc_core.common.formats import isolate, when_label
+from brcc_core.common.formats import listing_label
 from brcc_core.common.keys import is_unknown_classes
 from brcc_core.common.values import int_or_none, known, text_or_none
 
@@ -114,9 +114,7 @@ class ListingState:
 
     @property
     def label(self) -> str:
-        when = when_label(self.starts_at)
-        slot = f" · {isolate(self.slot_label)}" if self.slot_label else ""
-        return f"{isolate(self.title)}{slot} · {when}"
+        return listing_label(vars(self))
 
     @property
     def what(self) -> str:

@@ -25,6 +25,7 @@ __all__ = [
     "day_label",
     "header",
     "isolate",
+    "listing_label",
     "listing_name",
     "moment_label",
     "time_label",
@@ -181,17 +182,25 @@ def listing_names(
     return {key: _listing_name(key, rows.get(key)) for key in dict.fromkeys(keys)}
 
 
+def listing_label(row: Mapping) -> str:
+    """The one way a listing is named on every page, picker, confirmation and audit row:
+    'Friday Night Standup (Front Row) · Eventbrite · Fri 4 Dec 20:00'. The slot is an
+    Eventbrite ticket class (a website slot is its start time, already in the date);
+    ``row`` has a listing's ``title``, ``channel``, ``starts_at`` and ``slot_label``."""
+    slot = row.get("slot_label")
+    shown = _known(slot) and row.get("channel") == Channel.EVENTBRITE and slot != row["title"]
+    slot = f" ({isolate(slot)})" if shown else ""
+    return (
+        f"{isolate(row['title'])}{slot} · {channel_name(row.get('channel'))} · "
+        f"{when_label(row.get('starts_at'))}"
+    )
+
+
 def _listing_name(key: str | None, row: Mapping | None) -> str:
     if not isinstance(key, str) or not key:
         return ""
     if row is not None:
-        slot = row.get("slot_label")
-        slot = f" ({slot})" if _known(slot) and row["channel"] == Channel.EVENTBRITE else ""
-        slot = f" ({isolate(row.get('slot_label'))})" if slot else ""
-        return (
-            f"{isolate(row['title'])}{slot} · {channel_name(str(row['channel']))} · "
-            f"{when_label(row['starts_at'])}"
-        )
+        return listing_label(row)
     if not (is_listing_key(key) or is_eventbrite_key(key)):
         return key  # a show or a rule: its key already names its date
     return f"{channel_name(channel_of(key))} listing no longer in the catalog ({key})"

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.common.club import channel_name
-from brcc_core.common.formats import WEEKDAYS, header
+from brcc_core.common.formats import WEEKDAYS, header, listing_label
 from brcc_core.sales.takings import Takings
 from brcc_core.ui import selection
 from brcc_core.ui.app import can_write
@@ -25,7 +25,6 @@ from brcc_core.views.comparison import (
     ComparisonSummary,
     ListingLine,
     comparison_csv,
-    listing_label,
     show_label,
 )
 from brcc_core.views.selection import MAX_SELECTION, encode_selection

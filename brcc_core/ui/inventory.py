@@ -22,7 +22,7 @@ from brcc_core.channels.eventbrite_seats import seats_note
 from brcc_core.common import clock
 from brcc_core.common.availability import Availability
 from brcc_core.common.club import Channel, channel_name
-from brcc_core.common.formats import isolate, when_label
+from brcc_core.common.formats import isolate, listing_label, when_label
 from brcc_core.common.values import int_or_none, known
 from brcc_core.store.state import StateUnavailable
 from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
@@ -34,7 +34,6 @@ from brcc_core.ui.inventory_common import (
     SET_FOR_KEY,
     STATUS_ICONS,
     current_user,
-    listing_label,
     remember_results,
     safe_callback,
     seats,
@@ -236,7 +235,7 @@ def change_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataF
 
 
 def _listing_numbers(row: pd.Series) -> None:
-    st.markdown(f"**{plain(isolate(row['title']))}**  \n{plain(listing_label(row))}")
+    st.markdown(f"**{plain(listing_label(row))}**")
     unlimited = bool(row["unlimited"])
     cols = st.columns(4)
     cols[0].metric("Capacity", seats(row["capacity"], unlimited))

@@ -9,12 +9,12 @@ import streamlit as st
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.capacity.preview import parse_seats
 from brcc_core.common.club import Channel
-from brcc_core.common.formats import WEEKDAY_NAMES, when_label
+from brcc_core.common.formats import WEEKDAY_NAMES, listing_label, when_label
 from brcc_core.common.windows import local_now
 from brcc_core.store.saved_shows import RecurringRule, RuleMember
 from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.app import can_write
-from brcc_core.ui.inventory_common import current_user, listing_label, report_write
+from brcc_core.ui.inventory_common import current_user, report_write
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
 
@@ -81,7 +81,7 @@ def _editor(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFrame) -
         | listings["listing_key"].isin(show["listing_keys"])
     ]
     labels = {
-        k: f"{listing_label(r)} · {r['title']}"
+        k: listing_label(r)
         for k, r in zip(same_day["listing_key"], same_day.to_dict("records"), strict=True)
     }
     if st.session_state.get(MAP_FOR_KEY) != show_key:

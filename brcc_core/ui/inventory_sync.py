@@ -10,7 +10,7 @@ from brcc_core.boxoffice import BoxOffice
 from brcc_core.capacity.engine import EVENTBRITE_CALLS_PER_CHANGE
 from brcc_core.capacity.sync import SYNC_ROW_COLUMNS, SyncPlan, SyncPolicy, SyncRow, plans_frame
 from brcc_core.common.club import Channel, channel_name
-from brcc_core.common.formats import SYNC_ACTIONS, isolate, when_label
+from brcc_core.common.formats import SYNC_ACTIONS, listing_label, when_label
 from brcc_core.common.windows import local_now
 from brcc_core.ui.app import can_write
 from brcc_core.ui.catalog import CATALOG_KEY
@@ -120,9 +120,8 @@ def dry_run_table(table: pd.DataFrame) -> None:
 
 
 def row_name(plan: SyncPlan, row: SyncRow) -> str:
-    """A dry-run row as a manager knows it: show, channel, listing and date."""
-    when = when_label(plan.starts_at)
-    return f"{isolate(plan.title)} · {channel_name(row.channel)} · {isolate(row.title)} ({when})"
+    """A dry-run row as a manager knows it: its listing, named like everywhere else."""
+    return listing_label({"title": row.title, "channel": row.channel, "starts_at": plan.starts_at})
 
 
 def row_labels(plans: list[SyncPlan]) -> dict[str, str]:

@@ -17,7 +17,14 @@ import pandas as pd
 from brcc_core.common.availability import Availability
 from brcc_core.common.club import NEARLY_FULL_SHARE, Channel, channel_name
 from brcc_core.common.downloads import csv_bytes
-from brcc_core.common.formats import TICKET_TYPE_PREFIX, WEEKDAYS, header, isolate, when_label
+from brcc_core.common.formats import (
+    TICKET_TYPE_PREFIX,
+    WEEKDAYS,
+    header,
+    isolate,
+    listing_label,
+    when_label,
+)
 from brcc_core.common.keys import show_start
 from brcc_core.common.values import DECIMAL, WHOLE, int_or_none, known, typed_frame
 from brcc_core.common.windows import listings_between, listings_on_days
@@ -25,15 +32,6 @@ from brcc_core.sales.takings import Takings, takings_of
 from brcc_core.views.selection import selection_days
 
 CANDIDATE_COLUMNS = ["key", "kind", "starts_at", "label", "channel", "title"]
-
-
-def listing_label(row: Mapping) -> str:
-    """'Fri 27 Nov 20:00 · Eventbrite · Friday Night · General Admission'."""
-    parts = [when_label(row["starts_at"]), channel_name(row["channel"])]
-    parts.append(isolate(row["title"]))
-    if known(row.get("slot_label")) and row["slot_label"] != row["title"]:
-        parts.append(isolate(row["slot_label"]))
-    return " · ".join(parts)
 
 
 def show_label(row: Mapping) -> str:
