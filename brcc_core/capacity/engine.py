@@ -863,7 +863,7 @@ class InventoryEngine:
                     return ctx.result(
                         "unverified",
                         f"Written, but a sale landed meanwhile and its correction could not be "
-                        f"completed ({exc}). Check {listing.label} on {ctx.label} now.",
+                        f"completed ({exc}). Check {listing.label} now.",
                     )
                 for key, stock in fixes.items():
                     got = after.dates.get(key)
@@ -875,7 +875,7 @@ class InventoryEngine:
                 return ctx.result(
                     "unverified",
                     f"Sales kept landing while the change was written; {listing.label} may "
-                    f"not offer exactly {ctx.target} seats. Check it on {ctx.label}.",
+                    f"not offer exactly {ctx.target} seats. Check it there.",
                     remaining=now.remaining,
                     capacity=now.capacity,
                 )
