@@ -15,6 +15,7 @@ from brcc_core.common.club import (
     SAME_SHOW_WITHIN,
     Channel,
     channel_name,
+    is_nearly_full,
     same_show_groups,
 )
 from brcc_core.live.shows import suggest_shows
@@ -151,3 +152,19 @@ def test_same_show_groups_keep_start_order_and_their_items():
     groups = same_show_groups([("late", a), ("web", b), ("eb", c)])
     assert groups == [["web", "eb"], ["late"]]
     assert timedelta(minutes=10) == SAME_SHOW_WITHIN
+
+
+@pytest.mark.parametrize(
+    ("used", "capacity", "nearly"),
+    [
+        (49, 55, False),  # 49 < 49.5
+        (50, 55, True),
+        (55, 55, True),  # full is still nearly full, not oversold
+        (56, 55, False),  # oversold is flagged as that instead
+        (0, 0, False),  # no seats to fill: the shows table used to flag it, the cards did not
+        (None, 55, False),  # unknown sold is never nearly full
+        (5, None, False),  # nor is an unknown capacity
+    ],
+)
+def test_nearly_full_is_one_rule_for_shows_and_listing_cards(used, capacity, nearly):
+    assert is_nearly_full(used, capacity) is nearly

@@ -21,6 +21,7 @@ __all__ = [
     "NEARLY_FULL_SHARE",
     "SAME_SHOW_WITHIN",
     "channel_name",
+    "is_nearly_full",
     "same_show_groups",
     "seat_number",
 ]
@@ -33,6 +34,15 @@ DEFAULT_VENUE_CAPACITY = 55
 # Share of the capacity sold or pending at which a show (or a listing) is flagged nearly full:
 # the dashboard, the shows table and the comparison cards all flag at the same point.
 NEARLY_FULL_SHARE = 0.9
+
+
+def is_nearly_full(used: int | None, capacity: int | None) -> bool:
+    """Sold and pending (``used``) at ``NEARLY_FULL_SHARE`` of the capacity or more, but not
+    beyond it (that is oversold, flagged instead). Unknown numbers, or a capacity of 0 (no
+    seats to fill), are never nearly full."""
+    if used is None or not capacity or capacity < 0:
+        return False
+    return capacity * NEARLY_FULL_SHARE <= used <= capacity
 
 
 class Channel(StrEnum):

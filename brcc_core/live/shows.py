@@ -18,9 +18,9 @@ import pandas as pd
 from brcc_core.common import keys, values
 from brcc_core.common.club import (
     DEFAULT_VENUE_CAPACITY,
-    NEARLY_FULL_SHARE,
     Channel,
     channel_name,
+    is_nearly_full,
     same_show_groups,
 )
 from brcc_core.store.saved_shows import RecurringRule, SavedShow
@@ -70,7 +70,6 @@ UNKNOWN_CHANNELS_ATTR = "unknown_channels"
 def suggest_shows(
     listings: pd.DataFrame,
     venue_capacity: int = DEFAULT_VENUE_CAPACITY,
-    nearly_full: float = NEARLY_FULL_SHARE,
     unknown_channels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Group listings into shows by local start time; flag oversold and nearly full.
@@ -90,7 +89,6 @@ def suggest_shows(
         _show_row(
             [records[i] for i in members],
             venue_capacity=venue_capacity,
-            nearly_full=nearly_full,
             unknown_channels=unknown_channels,
         )
         for members in groups
@@ -102,7 +100,6 @@ def _show_row(
     part: list[dict],
     *,
     venue_capacity: int,
-    nearly_full: float,
     show_key: str | None = None,
     title: str | None = None,
     unknown_channels: Mapping[str, str] | None = None,
@@ -157,9 +154,7 @@ def _show_row(
         "remaining": remaining,
         "sell_through": (sold + pending) / venue_capacity if known else pd.NA,
         "oversold": bool(known and sold + pending > venue_capacity),
-        "nearly_full": bool(
-            known and venue_capacity * nearly_full <= sold + pending <= venue_capacity
-        ),
+        "nearly_full": bool(known) and is_nearly_full(sold + pending, venue_capacity),
         "sold_known": known,
         "errors": tuple(errors),
         **_exposure(part, remaining, unknown),
@@ -232,7 +227,6 @@ def map_shows(
     saved: Iterable[SavedShow] = (),
     rules: Iterable[RecurringRule] = (),
     venue_capacity: int = DEFAULT_VENUE_CAPACITY,
-    nearly_full: float = NEARLY_FULL_SHARE,
     unknown_channels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Shows with saved mappings first, then recurring rules, then suggestions.
@@ -264,7 +258,6 @@ def map_shows(
         row = _show_row(
             part,
             venue_capacity=cap,
-            nearly_full=nearly_full,
             show_key=key,
             title=title,
             unknown_channels=unknown_channels,
@@ -299,7 +292,6 @@ def map_shows(
         for suggestion in suggest_shows(
             rest,
             venue_capacity=venue_capacity,
-            nearly_full=nearly_full,
             unknown_channels=unknown_channels,
         ).to_dict("records"):
             members = [by_key[k] for k in suggestion["listing_keys"]]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from brcc_core.common.availability import Availability
-from brcc_core.common.club import NEARLY_FULL_SHARE, Channel, channel_name
+from brcc_core.common.club import Channel, channel_name, is_nearly_full
 from brcc_core.common.downloads import csv_bytes
 from brcc_core.common.formats import (
     TICKET_TYPE_PREFIX,
@@ -253,7 +253,7 @@ def _show_card(show: Mapping, members: list[Mapping]) -> ComparisonCard:
     )
 
 
-def _listing_card(row: Mapping, show: Mapping | None, nearly_full: float) -> ComparisonCard:
+def _listing_card(row: Mapping, show: Mapping | None) -> ComparisonCard:
     line = _line(row, _room_left(show))
     sold, pending, capacity = line.sold, line.pending, line.capacity
     channel = row["channel"]
@@ -279,9 +279,7 @@ def _listing_card(row: Mapping, show: Mapping | None, nearly_full: float) -> Com
         sell_through=sell_through,
         oversold=row["status"] == Availability.OVERSOLD
         or (capacity is not None and used is not None and used > capacity),
-        nearly_full=bool(
-            capacity and used is not None and capacity * nearly_full <= used <= capacity
-        ),
+        nearly_full=is_nearly_full(used, capacity),
         drift=line.drift if channel == Channel.WOOCOMMERCE else None,
         lines=(line,),
         errors=(line.error,) if line.error else (),
@@ -293,7 +291,6 @@ def comparison_cards(
     listings: pd.DataFrame,
     shows: pd.DataFrame,
     *,
-    nearly_full: float = NEARLY_FULL_SHARE,
     sales: pd.DataFrame | None = None,
     sales_unknown: Mapping[str, str] | None = None,
     past: pd.DataFrame | None = None,
@@ -323,7 +320,7 @@ def comparison_cards(
             cards.append(card)
         elif key in rows_by_key:
             row = rows_by_key[key]
-            cards.append(_listing_card(row, show_of_listing.get(key), nearly_full))
+            cards.append(_listing_card(row, show_of_listing.get(key)))
         elif key in past_by_key and sales is not None:
             show = past_by_key[key]
             cards.append(_past_card(show, money(show["listing_keys"])))
