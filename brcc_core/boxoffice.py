@@ -57,7 +57,7 @@ from brcc_core.channels.http import AuthError, IntegrationError, RateLimited, no
 from brcc_core.channels.woocommerce import WooCommerceClient
 from brcc_core.channels.wordpress import WordPressReader, WordPressUnavailable, wordpress_engine
 from brcc_core.common import clock
-from brcc_core.common.club import Channel, seat_number
+from brcc_core.common.club import HOURLY_LIMIT, Channel, seat_number
 from brcc_core.common.keys import event_id_of, is_eventbrite_key, occurrence_of_listing
 from brcc_core.live.health import Check, Health, disk_health, memory_health, with_call_budget
 from brcc_core.live.listings import build_listings
@@ -654,7 +654,7 @@ class BoxOffice:
             return None
         return (
             f"not refreshed: a refresh costs about {cost:,} Eventbrite calls and "
-            f"{left:,} of 2,000 are left this hour, of which {reserve:,} are kept for "
+            f"{left:,} of {HOURLY_LIMIT:,} are left this hour, of which {reserve:,} are kept for "
             "capacity changes. Eventbrite numbers stay as they were; try again later "
             "in the hour."
         )

@@ -8,9 +8,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
+from brcc_core.catalog.refresh_plan import UNREAD_LATER
+from brcc_core.channels.eventbrite_budget import CallBudget
 from brcc_core.common.club import (
     CLUB_TIMEZONE,
     DEFAULT_VENUE_CAPACITY,
+    HOURLY_LIMIT,
     NEARLY_FULL_SHARE,
     SAME_SHOW_WITHIN,
     Channel,
@@ -23,6 +26,7 @@ from brcc_core.sales import pace, takings
 from brcc_core.sales.site_history import sales_frame
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE, SANDBOX_VENUE_CAPACITY
 from brcc_core.settings import load_settings
+from brcc_core.ui.catalog import REFRESH_COST_HELP
 
 
 @pytest.mark.parametrize(
@@ -168,3 +172,10 @@ def test_same_show_groups_keep_start_order_and_their_items():
 )
 def test_nearly_full_is_one_rule_for_shows_and_listing_cards(used, capacity, nearly):
     assert is_nearly_full(used, capacity) is nearly
+
+
+@pytest.mark.parametrize("text", [UNREAD_LATER, REFRESH_COST_HELP])
+def test_the_hourly_eventbrite_limit_is_said_as_the_budget_counts_it(text):
+    # Eventbrite's 2,000 calls an hour: the budget spends that and every text says it.
+    assert HOURLY_LIMIT == 2000 and "2,000" in text
+    assert CallBudget(lambda: datetime(2026, 12, 2, 14, tzinfo=TZ)).limit == HOURLY_LIMIT

@@ -17,6 +17,7 @@ __all__ = [
     "CLUB_TIMEZONE",
     "Channel",
     "DEFAULT_VENUE_CAPACITY",
+    "HOURLY_LIMIT",
     "MAX_SEATS",
     "NEARLY_FULL_SHARE",
     "SAME_SHOW_WITHIN",
@@ -31,6 +32,9 @@ CLUB_TIMEZONE = "America/Toronto"
 # Seats in the room: the capacity a show is held to unless a manager sets another
 # (BRCC_VENUE_CAPACITY overrides; docs/domain.md section 6).
 DEFAULT_VENUE_CAPACITY = 55
+# Eventbrite's calls an hour per token, whoever makes them (channels/eventbrite_budget
+# counts against it); every text that names the limit formats this number.
+HOURLY_LIMIT = 2000
 # Share of the capacity sold or pending at which a show (or a listing) is flagged nearly full:
 # the dashboard, the shows table and the comparison cards all flag at the same point.
 NEARLY_FULL_SHARE = 0.9

@@ -27,7 +27,7 @@ from brcc_core.views.selection import MAX_SELECTION, encode_selection
 
 HEALTH_KEY = "health_results"
 HEALTH_TTL_SECONDS = 60.0
-"""Health is measured by real calls (one of Eventbrite's 2,000 an hour each time), so a
+"""Health is measured by real calls (one of Eventbrite's HOURLY_LIMIT an hour each time), so a
 session re-measures at most once a minute, or when the manager asks."""
 
 

@@ -158,7 +158,7 @@ def _policy() -> SyncPolicy:
 
 
 def _eventbrite_budget(boxoffice: BoxOffice, rows: list) -> None:
-    """Eventbrite allows 2,000 calls an hour: say what this sync would spend."""
+    """Eventbrite allows HOURLY_LIMIT calls an hour: say what this sync would spend."""
     count = sum(1 for r in rows if r.channel == Channel.EVENTBRITE)
     if not count:
         return
