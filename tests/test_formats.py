@@ -8,7 +8,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from brcc_core.common.formats import FIRST_STRONG_ISOLATE, listing_label, listing_name
+from brcc_core.common.formats import (
+    FIRST_STRONG_ISOLATE,
+    listing_label,
+    listing_name,
+    seats_text,
+)
 
 FRI = datetime(2026, 12, 4, 20, 0, tzinfo=ZoneInfo("America/Toronto"))
 NIGHT = "Friday Night"
@@ -56,3 +61,21 @@ def test_a_listing_has_one_label_everywhere(row, label):
 )
 def test_a_listing_gone_from_the_catalog_is_named_by_its_channel(key, name):
     assert listing_name(key, pd.DataFrame()) == name
+
+
+@pytest.mark.parametrize(
+    ("value", "unlimited", "text"),
+    [
+        (55, False, "55"),
+        (1234, False, "1,234"),  # the comparison and dashboard wrote 1,234, Inventory 1234
+        (-3, False, "-3"),  # oversold stock
+        (0, True, "0"),  # a number is a number, whatever the stock setting
+        (None, False, "unknown"),
+        (pd.NA, False, "unknown"),  # never 0, never a dash
+        (float("nan"), False, "unknown"),
+        (None, True, "unlimited"),  # website stock not managed
+        (pd.NA, True, "unlimited"),
+    ],
+)
+def test_a_seat_count_is_written_one_way(value, unlimited, text):
+    assert seats_text(value, unlimited) == text

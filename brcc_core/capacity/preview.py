@@ -149,12 +149,6 @@ class Preview:
         return self.refusal is None
 
 
-def fmt(value: int | None, unlimited: bool = False) -> str:
-    if value is None:
-        return "unlimited" if unlimited else "unknown"
-    return str(value)
-
-
 def preview_change(
     change: Change,
     listing: ListingState,

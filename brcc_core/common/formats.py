@@ -27,6 +27,7 @@ __all__ = [
     "isolate",
     "listing_label",
     "listing_name",
+    "seats_text",
     "moment_label",
     "time_label",
     "when_label",
@@ -84,6 +85,22 @@ def moment_label(value: datetime | None, timezone: str | None = None) -> str:
     if timezone is not None and stamp.tzinfo is not None:
         stamp = stamp.tz_convert(timezone)
     return f"{day_label(stamp)} {stamp.year} {stamp:%H:%M:%S}"
+
+
+# --- seat counts ---------------------------------------------------------------------------
+# What a seat count reads as when there is no number: it could not be read, or the website
+# does not manage the stock (no limit to sell).
+UNKNOWN = "unknown"
+UNLIMITED = "unlimited"
+
+
+def seats_text(value: object, unlimited: bool = False) -> str:
+    """A seat count (capacity, sold, pending, remaining, on sale) as every page, message and
+    audit row writes it: '1,234'; without a number, 'unlimited' when ``unlimited`` (stock
+    not managed) else 'unknown', never 0 or a dash."""
+    if _known(value):
+        return f"{int(value):,}"
+    return UNLIMITED if unlimited else UNKNOWN
 
 
 # --- column headers ----------------------------------------------------------------------

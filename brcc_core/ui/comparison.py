@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.common.club import channel_name
-from brcc_core.common.formats import WEEKDAYS, header, listing_label
+from brcc_core.common.formats import UNKNOWN, WEEKDAYS, header, listing_label, seats_text
 from brcc_core.sales.takings import Takings
 from brcc_core.ui import selection
 from brcc_core.ui.app import can_write
@@ -126,12 +126,8 @@ def share_link(keys: Sequence[str]) -> None:
     st.code(link, language=None)
 
 
-def _n(value, unknown: str = "unknown") -> str:
-    return unknown if value is None else f"{value:,}"
-
-
 def _pct(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:.0%}"
+    return UNKNOWN if value is None else f"{value:.0%}"
 
 
 def cards(items: Sequence[ComparisonCard], *, actions: bool = False) -> None:
@@ -159,16 +155,13 @@ def _card(card: ComparisonCard) -> None:
             st.warning(plain(error), icon="❓")
         return
     st.metric("Sell-through", _pct(card.sell_through), help="Sold and pending over the capacity.")
-    remaining = card.remaining
-    if card.kind == "listing" and card.lines and card.lines[0].unlimited:
-        remaining_text = "unlimited"
-    else:
-        remaining_text = _n(remaining)
+    unlimited = card.kind == "listing" and bool(card.lines) and card.lines[0].unlimited
+    remaining_text = seats_text(card.remaining, unlimited)
     st.markdown(
-        f"{card.capacity_label.capitalize()}: **{_n(card.capacity)}**  \n"
-        f"{header('sold_woocommerce')}: **{_n(card.sold_woocommerce)}** "
-        f"(pending {_n(card.pending_woocommerce)})  \n"
-        f"{header('sold_eventbrite')}: **{_n(card.sold_eventbrite)}**  \n"
+        f"{card.capacity_label.capitalize()}: **{seats_text(card.capacity)}**  \n"
+        f"{header('sold_woocommerce')}: **{seats_text(card.sold_woocommerce)}** "
+        f"(pending {seats_text(card.pending_woocommerce)})  \n"
+        f"{header('sold_eventbrite')}: **{seats_text(card.sold_eventbrite)}**  \n"
         f"Remaining: **{remaining_text}**"
     )
     if card.kind == "past":
@@ -186,7 +179,7 @@ def _card(card: ComparisonCard) -> None:
 
 
 def _money(value: float | None) -> str:
-    return "unknown" if value is None else f"${value:,.2f}"
+    return UNKNOWN if value is None else f"${value:,.2f}"
 
 
 def takings_text(takings: Takings) -> str:
@@ -201,8 +194,8 @@ def takings_text(takings: Takings) -> str:
 
 
 def _line_text(line: ListingLine) -> str:
-    left = "unlimited" if line.unlimited else _n(line.available)
-    text = f"{line.label}: sold {_n(line.sold)}, remaining {left}"
+    left = seats_text(line.available, line.unlimited)
+    text = f"{line.label}: sold {seats_text(line.sold)}, remaining {left}"
     if line.drift is not None:
         sign = "+" if line.drift > 0 else ""
         text += f", drift {sign}{line.drift} vs room"
@@ -212,10 +205,10 @@ def _line_text(line: ListingLine) -> str:
 def summary(result: ComparisonSummary) -> None:
     st.subheader("Summary")
     cols = st.columns(5)
-    cols[0].metric("Capacity", _n(result.capacity), border=True)
-    cols[1].metric("Sold", _n(result.sold), border=True)
-    cols[2].metric("Pending", _n(result.pending), border=True)
-    cols[3].metric("Remaining", _n(result.remaining), border=True)
+    cols[0].metric("Capacity", seats_text(result.capacity), border=True)
+    cols[1].metric("Sold", seats_text(result.sold), border=True)
+    cols[2].metric("Pending", seats_text(result.pending), border=True)
+    cols[3].metric("Remaining", seats_text(result.remaining), border=True)
     cols[4].metric("Average sell-through", _pct(result.average_sell_through), border=True)
     if result.best and result.worst and result.known > 1:
         st.markdown(

@@ -15,7 +15,7 @@ import streamlit as st
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice
 from brcc_core.catalog.build import Catalog
 from brcc_core.common.club import NEARLY_FULL_SHARE, Channel, channel_name
-from brcc_core.common.formats import day_label, header, when_label
+from brcc_core.common.formats import UNKNOWN, day_label, header, seats_text, when_label
 from brcc_core.live.health import Health, health_lines, overall_health
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import act_links
@@ -141,16 +141,18 @@ def key_figures_row(figures: KeyFigures) -> None:
     chosen horizon."""
     st.subheader(f"Next {figures.days} days")
     cols = st.columns(6)
-    sell = f"{figures.sell_through:.0%}" if figures.sell_through is not None else "unknown"
+    sell = f"{figures.sell_through:.0%}" if figures.sell_through is not None else UNKNOWN
     cols[0].metric("Shows", figures.shows, border=True)
-    cols[1].metric("Seats sold", _n(figures.seats_sold), border=True)
+    cols[1].metric("Seats sold", seats_text(figures.seats_sold), border=True)
     cols[2].metric(
         "Sell-through",
         sell,
         border=True,
         help="Sold and pending seats over the venue capacity of these shows.",
     )
-    cols[3].metric("Pending", _n(figures.pending), border=True, help="Orders not completed yet.")
+    cols[3].metric(
+        "Pending", seats_text(figures.pending), border=True, help="Orders not completed yet."
+    )
     cols[4].metric(
         "Oversold shows",
         figures.oversold,
@@ -182,10 +184,6 @@ def key_figures_row(figures: KeyFigures) -> None:
             f"{plain(why)}. The {figures.known_shows} readable show(s) have "
             f"{figures.known_sold:,} seats sold."
         )
-
-
-def _n(value: int | None) -> str:
-    return "unknown" if value is None else f"{value:,}"
 
 
 TABLE_KEY = "upcoming_shows"
@@ -341,7 +339,7 @@ def upcoming_table(table: pd.DataFrame, *, phone: bool = False) -> list[int]:
         column_config={**_TABLE_CONFIG, **_PHONE_CONFIG} if phone else _TABLE_CONFIG,
         on_select="rerun",
         selection_mode="multi-row",
-        placeholder="unknown",
+        placeholder=UNKNOWN,
     )
     with st.expander("Details: sold per channel, pending and venue capacity"):
         st.dataframe(
@@ -350,7 +348,7 @@ def upcoming_table(table: pd.DataFrame, *, phone: bool = False) -> list[int]:
             hide_index=True,
             column_order=_DETAILS_ORDER,
             column_config=_TABLE_CONFIG,
-            placeholder="unknown",
+            placeholder=UNKNOWN,
         )
     return list(event.selection.rows)
 

@@ -22,7 +22,7 @@ from brcc_core.channels.eventbrite_seats import seats_note
 from brcc_core.common import clock
 from brcc_core.common.availability import Availability
 from brcc_core.common.club import Channel, channel_name
-from brcc_core.common.formats import isolate, listing_label, when_label
+from brcc_core.common.formats import isolate, listing_label, seats_text, when_label
 from brcc_core.common.values import int_or_none, known
 from brcc_core.store.state import StateUnavailable
 from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
@@ -36,7 +36,6 @@ from brcc_core.ui.inventory_common import (
     current_user,
     remember_results,
     safe_callback,
-    seats,
 )
 from brcc_core.ui.live_age import live_age_caption
 from brcc_core.ui.text import plain
@@ -238,10 +237,10 @@ def _listing_numbers(row: pd.Series) -> None:
     st.markdown(f"**{plain(listing_label(row))}**")
     unlimited = bool(row["unlimited"])
     cols = st.columns(4)
-    cols[0].metric("Capacity", seats(row["capacity"], unlimited))
-    cols[1].metric("Sold", seats(row["sold"]))
-    cols[2].metric("Pending", seats(row["pending"]))
-    cols[3].metric("Remaining", seats(row["available"], unlimited))
+    cols[0].metric("Capacity", seats_text(row["capacity"], unlimited))
+    cols[1].metric("Sold", seats_text(row["sold"]))
+    cols[2].metric("Pending", seats_text(row["pending"]))
+    cols[3].metric("Remaining", seats_text(row["available"], unlimited))
     limit = row.get("limit")
     limit = f" · limited by the {limit}" if known(limit) else ""
     st.caption(f"Status: {str(row['status']).replace('_', ' ')}{limit} · `{row['listing_key']}`")
@@ -352,11 +351,12 @@ def _confirmation(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
         st.markdown(f"**Confirm the change** · {plain(preview.label)}")
         unlimited = preview.unlimited_before
         lines = [
-            f"Capacity: {seats(preview.capacity_before, unlimited)} → "
-            f"{seats(preview.capacity_after)}",
-            f"Remaining: {seats(preview.remaining_before, unlimited)} → "
-            f"{seats(preview.remaining_after)}",
-            f"Sold: {seats(preview.sold)} (+ {seats(preview.pending)} pending), unchanged",
+            f"Capacity: {seats_text(preview.capacity_before, unlimited)} → "
+            f"{seats_text(preview.capacity_after)}",
+            f"Remaining: {seats_text(preview.remaining_before, unlimited)} → "
+            f"{seats_text(preview.remaining_after)}",
+            f"Sold: {seats_text(preview.sold)} (+ {seats_text(preview.pending)} pending), "
+            "unchanged",
             f"Writes the {preview.what} on {channel_name(preview.channel)}",
         ]
         st.markdown("\n".join(f"- {line}" for line in lines))

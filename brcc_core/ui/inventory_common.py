@@ -13,7 +13,6 @@ from typing import Any
 import streamlit as st
 
 from brcc_core.capacity.engine import ChangeResult, catalog_reads, patch_catalog
-from brcc_core.common.values import known
 from brcc_core.people.access import AccessDenied, Actor
 from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.app import current_actor
@@ -65,13 +64,6 @@ def safe_callback(what: str) -> Callable:
 def current_user() -> Actor:
     """Who is acting (the facade checks their role again on every write)."""
     return current_actor()
-
-
-# --- labels ----------------------------------------------------------------------------
-def seats(value: Any, unlimited: bool = False) -> str:
-    if not known(value):
-        return "unlimited" if unlimited else "unknown"
-    return str(int(value))
 
 
 def remember_results(results: list[ChangeResult]) -> None:

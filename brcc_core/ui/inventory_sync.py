@@ -10,7 +10,7 @@ from brcc_core.boxoffice import BoxOffice
 from brcc_core.capacity.engine import EVENTBRITE_CALLS_PER_CHANGE
 from brcc_core.capacity.sync import SYNC_ROW_COLUMNS, SyncPlan, SyncPolicy, SyncRow, plans_frame
 from brcc_core.common.club import Channel, channel_name
-from brcc_core.common.formats import SYNC_ACTIONS, listing_label, when_label
+from brcc_core.common.formats import SYNC_ACTIONS, listing_label, seats_text, when_label
 from brcc_core.common.windows import local_now
 from brcc_core.ui.app import can_write
 from brcc_core.ui.catalog import CATALOG_KEY
@@ -128,7 +128,7 @@ def row_labels(plans: list[SyncPlan]) -> dict[str, str]:
     """row_key -> what applying that row does, for the row picker (targets included, so
     the labels change whenever the plan does)."""
     return {
-        row.row_key: f"{row_name(plan, row)}: {_seats(row.remaining)} → "
+        row.row_key: f"{row_name(plan, row)}: {seats_text(row.remaining, unlimited=True)} → "
         f"{row.target_remaining} remaining"
         for plan in plans
         for row in plan.changes
@@ -175,10 +175,6 @@ def _eventbrite_budget(boxoffice: BoxOffice, rows: list) -> None:
         st.caption(text)
 
 
-def _seats(value) -> str:
-    return "unlimited" if value is None else str(value)
-
-
 def _plan_summary(plan: SyncPlan) -> None:
     if plan.room_remaining is None:
         head = f"**{plain(plan.title)}** ({when_label(plan.starts_at)}): cannot plan"
@@ -223,7 +219,8 @@ def _confirmation(boxoffice: BoxOffice) -> None:
         )
         st.markdown(
             "\n".join(
-                f"- {plain(names[r.row_key])}: remaining {_seats(r.remaining)} → "
+                f"- {plain(names[r.row_key])}: remaining "
+                f"{seats_text(r.remaining, unlimited=True)} → "
                 f"{r.target_remaining}"
                 for r in rows
             )

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from brcc_core.common.club import Channel
-from brcc_core.common.formats import day_label, time_label
+from brcc_core.common.formats import day_label, seats_text, time_label
 from brcc_core.common.values import DECIMAL, TEXT, WHOLE, known, typed_frame
 from brcc_core.common.windows import listings_between, upcoming_shows
 from brcc_core.views.charts import capacity_chart
@@ -102,7 +102,6 @@ UPCOMING_COLUMN_KINDS = {
     "flag": None,
 }
 UPCOMING_COLUMNS = list(UPCOMING_COLUMN_KINDS)
-UNLIMITED = "unlimited"
 
 
 def exposure_flag(row: Mapping) -> str:
@@ -131,9 +130,7 @@ def show_flag(row: Mapping) -> str:
 
 def _seats(value, unlimited: bool = False) -> str | None:
     """On sale / exposure as the table prints them: unlimited spelled out, unknown None."""
-    if unlimited:
-        return UNLIMITED
-    return f"{int(value):,}" if known(value) else None
+    return seats_text(value, unlimited) if unlimited or known(value) else None
 
 
 def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
