@@ -148,6 +148,21 @@ class PartialSync:
         return text
 
 
+def sync_state(synced_at: datetime | None, partial: PartialSync | None, timezone: str) -> str:
+    """How far the Eventbrite orders sync has got, in the one wording the Sales page and
+    every reason Eventbrite sales are unknown use: never synced, partly synced (a first
+    sync stopped part-way: its part must not pass for the whole), or when it last completed
+    (and that a later one stopped part-way)."""
+    if synced_at is None and partial is not None:
+        return f"Eventbrite orders are only partly synced ({partial.describe(timezone)})"
+    if synced_at is None:
+        return "Eventbrite orders have not been synced yet"
+    text = f"Eventbrite orders last synced {moment_label(synced_at, timezone)}"
+    if partial is not None:
+        text += f"; a later sync stopped part-way ({partial.describe(timezone)})"
+    return text
+
+
 @dataclass(frozen=True)
 class SyncResult:
     calls: int

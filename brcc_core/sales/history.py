@@ -14,8 +14,7 @@ from brcc_core.catalog.build import Catalog
 from brcc_core.channels.wordpress import WordPressUnavailable
 from brcc_core.common import clock
 from brcc_core.common.club import Channel
-from brcc_core.common.formats import moment_label
-from brcc_core.sales.eventbrite_orders import EventbriteSales, SalesStoreUnavailable
+from brcc_core.sales.eventbrite_orders import EventbriteSales, SalesStoreUnavailable, sync_state
 from brcc_core.sales.pace import Occurrences, occurrences
 from brcc_core.sales.site_history import WooCommerceHistory, empty_sales
 
@@ -85,25 +84,16 @@ def read_sales(
         try:
             synced_at = eventbrite.last_sync()
             partial = eventbrite.partial()
-            if synced_at is None and partial is not None:
-                # A first sync that stopped part-way: a part must not pass for the whole.
-                unknown[Channel.EVENTBRITE] = (
-                    "Eventbrite orders are only partly synced "
-                    f"({partial.describe(timezone)}); press Sync Eventbrite orders to "
-                    "continue"
-                )
-            elif synced_at is None:
-                unknown[Channel.EVENTBRITE] = (
-                    "Eventbrite orders have not been synced yet (press Sync Eventbrite orders)"
-                )
+            state = sync_state(synced_at, partial, timezone)
+            if synced_at is None:
+                # Never complete: a part must not pass for the whole.
+                unknown[Channel.EVENTBRITE] = f"{state}: press Sync Eventbrite orders"
             else:
                 parts.append(eventbrite.sales(timezone=timezone))
                 if partial is not None:
                     warnings.append(
-                        "The last Eventbrite order sync stopped part-way "
-                        f"({partial.describe(timezone)}): Eventbrite numbers are those of "
-                        f"the sync completed {moment_label(synced_at, timezone)} and part "
-                        "of what changed since; press Sync Eventbrite orders to continue"
+                        f"{state}: Eventbrite numbers are those of the last complete sync and "
+                        "part of what changed since; press Sync Eventbrite orders to continue"
                     )
         except SalesStoreUnavailable as exc:
             failed = True
