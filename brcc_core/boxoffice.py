@@ -57,9 +57,9 @@ from brcc_core.channels.http import AuthError, IntegrationError, RateLimited, no
 from brcc_core.channels.woocommerce import WooCommerceClient
 from brcc_core.channels.wordpress import WordPressReader, WordPressUnavailable, wordpress_engine
 from brcc_core.common import clock
-from brcc_core.common.club import seat_number
+from brcc_core.common.club import HOURLY_LIMIT, Channel, seat_number
 from brcc_core.common.formats import age_label
-from brcc_core.common.keys import event_id_of, is_eventbrite_key
+from brcc_core.common.keys import event_id_of, is_eventbrite_key, occurrence_of_listing
 from brcc_core.common.values import known_cells, unknown_cells
 from brcc_core.live.health import Check, Health, disk_health, memory_health, with_call_budget
 from brcc_core.live.listings import build_listings
@@ -70,7 +70,7 @@ from brcc_core.sales.door import count_attendees, door_rows, tonight_shows
 from brcc_core.sales.eventbrite_orders import EventbriteSales, SyncResult
 from brcc_core.sales.history import SalesHistory, read_sales
 from brcc_core.sales.pace import pace_table
-from brcc_core.sales.site_history import WooCommerceHistory, occurrence_of_listing
+from brcc_core.sales.site_history import WooCommerceHistory
 from brcc_core.settings import Settings
 from brcc_core.store.saved_shows import RecurringRule, SavedShow
 from brcc_core.store.state import AuditEntry, StateUnavailable
@@ -371,36 +371,36 @@ class BoxOffice:
         calls_before = self.eventbrite.calls
         refusal = self.eventbrite_refresh_refusal(previous)
         reads: dict[str, Callable[[], object]] = {
-            "woocommerce": lambda: self._read_products(step("WooCommerce pages"))
+            Channel.WOOCOMMERCE: lambda: self._read_products(step("WooCommerce pages"))
         }
         if not refusal:
-            reads["eventbrite"] = lambda: self._read_eventbrite(now, previous, step, late)
+            reads[Channel.EVENTBRITE] = lambda: self._read_eventbrite(now, previous, step, late)
         answered = _within_deadline(reads, deadline)
         late.set()
         for channel in reads.keys() - answered.keys():
             errors[channel] = _late_reason(channel, deadline, previous)
 
-        products = answered.get("woocommerce")
+        products = answered.get(Channel.WOOCOMMERCE)
         if isinstance(products, IntegrationError):
-            errors["woocommerce"] = str(products)
+            errors[Channel.WOOCOMMERCE] = str(products)
             products = None
-        eb = answered.get("eventbrite")
+        eb = answered.get(Channel.EVENTBRITE)
         if refusal:
-            errors["eventbrite"] = refusal
+            errors[Channel.EVENTBRITE] = refusal
         elif isinstance(eb, IntegrationError):
-            errors["eventbrite"] = str(eb)
+            errors[Channel.EVENTBRITE] = str(eb)
         kept_aside: list[str] = []
         if not isinstance(eb, _EventbriteRead):
             eb = None
         elif (drop := eventbrite_drop(previous, eb.occurrences, now)) and not accept_drops:
-            errors["eventbrite"] = f"{drop}{_kept_part('eventbrite', previous)}"
-            kept_aside.append("eventbrite")
+            errors[Channel.EVENTBRITE] = f"{drop}{_kept_part(Channel.EVENTBRITE, previous)}"
+            kept_aside.append(Channel.EVENTBRITE)
             eb = None
         else:
             self._keep_class_reads(eb.classes, eb.plan, eb.occurrences, now)
             if eb.message:
-                errors["eventbrite"] = eb.message
-        if "eventbrite" in answered:  # a read cut short would understate the next cost
+                errors[Channel.EVENTBRITE] = eb.message
+        if Channel.EVENTBRITE in answered:  # a read cut short would understate the next cost
             made = self.eventbrite.calls - calls_before
             self._last_refresh_eventbrite_calls = (
                 eb.budget.next_refresh_calls if eb else 0
@@ -425,9 +425,9 @@ class BoxOffice:
         if products is not None and not accept_drops:
             drop = woocommerce_drop(previous, fresh)
             if drop:
-                errors["woocommerce"] = f"{drop}{_kept_part('woocommerce', previous)}"
+                errors[Channel.WOOCOMMERCE] = f"{drop}{_kept_part(Channel.WOOCOMMERCE, previous)}"
                 fresh = replace(fresh, errors=dict(errors))
-                kept_aside.append("woocommerce")
+                kept_aside.append(Channel.WOOCOMMERCE)
                 products = None
         fresh = keep_unreadable_booking_dates(fresh, previous)
         if plan.keep:
@@ -586,7 +586,7 @@ class BoxOffice:
                 result.errors.update(dict.fromkeys(pending, fatal))
                 pending = []
         for event_id in pending:
-            result.errors[event_id] = IntegrationError("eventbrite", f"not read: {stopped}")
+            result.errors[event_id] = IntegrationError(Channel.EVENTBRITE, f"not read: {stopped}")
         return result, stopped
 
     # Ticket classes are read per event (one call each): past events once, upcoming ones
@@ -656,7 +656,7 @@ class BoxOffice:
             return None
         return (
             f"not refreshed: a refresh costs about {cost:,} Eventbrite calls and "
-            f"{left:,} of 2,000 are left this hour, of which {reserve:,} are kept for "
+            f"{left:,} of {HOURLY_LIMIT:,} are left this hour, of which {reserve:,} are kept for "
             "capacity changes. Eventbrite numbers stay as they were; try again later "
             "in the hour."
         )
@@ -989,7 +989,7 @@ class BoxOffice:
         others: tuple[str, ...] = ()
         taken: int | None = None
         event_id = row.get("event_id")
-        if row.get("channel") == "eventbrite" and isinstance(event_id, str):
+        if row.get("channel") == Channel.EVENTBRITE and isinstance(event_id, str):
             event = listings[listings["event_id"] == event_id]
             siblings = event[event["listing_key"] != listing_key]
             others = tuple(str(s) for s in siblings["slot_label"].dropna())
@@ -1000,7 +1000,7 @@ class BoxOffice:
         listing = replace(
             ListingState.from_row(row, other_classes=others), event_sold_pending=taken
         )
-        if listing.channel == "eventbrite" and listing.event_id:
+        if listing.channel == Channel.EVENTBRITE and listing.event_id:
             listing = replace(listing, event_capacity=self._fixed_event_capacity(event_id))
         return listing
 
@@ -1070,7 +1070,7 @@ class BoxOffice:
             )
         finally:
             self._live_changed()
-            if listing.channel == "eventbrite" and listing.event_id:
+            if listing.channel == Channel.EVENTBRITE and listing.event_id:
                 self._forget_class_read(listing.event_id)
         self._remember_ticket_classes(*catalog_reads([result]))
         return result
@@ -1370,7 +1370,7 @@ class BoxOffice:
             if actor is not None:
                 self._record_read(
                     actor,
-                    ("order sync", "eventbrite orders", "eventbrite"),
+                    ("order sync", "eventbrite orders", Channel.EVENTBRITE),
                     "Eventbrite orders sync",
                     after,
                     outcome,
@@ -1529,7 +1529,9 @@ def _kept_part(channel: str, previous: Catalog | None) -> str:
     if previous is None:
         return "."
     read_at = (
-        previous.eventbrite_fetched_at if channel == "eventbrite" else previous.products_read_at
+        previous.eventbrite_fetched_at
+        if channel == Channel.EVENTBRITE
+        else previous.products_read_at
     )
     age = "" if read_at is None else f", read {age_label(clock.now() - read_at)} ago"
     return (
@@ -1544,7 +1546,9 @@ def _late_reason(channel: str, deadline: float, previous: Catalog | None) -> str
     if previous is None:
         return f"{reason}, and there is no earlier catalog to keep: its numbers are unknown."
     read_at = (
-        previous.eventbrite_fetched_at if channel == "eventbrite" else previous.products_read_at
+        previous.eventbrite_fetched_at
+        if channel == Channel.EVENTBRITE
+        else previous.products_read_at
     )
     if read_at is None:
         return f"{reason}; it was never read before: its numbers are unknown."

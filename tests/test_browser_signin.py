@@ -265,7 +265,7 @@ def test_a_meeting_link_shows_live_numbers_without_sign_in_or_controls(club, pag
     page.get_by_role("heading", name="Programming meeting").wait_for(
         timeout=FIRST_RUN_SECONDS * 1000
     )
-    sold = page.get_by_text(f"Sold · WooCommerce: {int(row.sold)}", exact=False)
+    sold = page.get_by_text(f"Sold · Website: {int(row.sold)}", exact=False)
     sold.first.wait_for()
     assert page.get_by_text("Read-only meeting view; this link works until").is_visible()
     assert "manager@" not in page.locator("body").inner_text()
@@ -278,7 +278,7 @@ def test_a_meeting_link_shows_live_numbers_without_sign_in_or_controls(club, pag
     # A sale on the website while the link is open: the view shows it at the next re-read.
     with box.sandbox.engine.begin() as conn:
         sell_booking(conn, int(row.product_id), row.slot_id, row.date_id, 2)
-    page.get_by_text(f"Sold · WooCommerce: {int(row.sold) + 2}", exact=False).first.wait_for(
+    page.get_by_text(f"Sold · Website: {int(row.sold) + 2}", exact=False).first.wait_for(
         timeout=(REFRESH_SECONDS + 30) * 1000
     )
     assert catalog_file.stat().st_mtime_ns == catalog_saved  # live numbers, same catalog

@@ -26,7 +26,7 @@ def test_capacity_chart_stacks_sold_by_channel_pending_and_remaining(week):
     fig = charts.capacity_chart(week, "America/Toronto")
     values = charts.trace_values(fig)
     # Mon (both channels), Tue (oversold), Wed (nearly full), Thu (sold unknown)
-    assert values["Sold · WooCommerce"] == [10, 30, 50, None]
+    assert values["Sold · Website"] == [10, 30, 50, None]
     assert values["Sold · Eventbrite"] == [12, 30, 0, None]
     assert values["Pending"] == [2, 0, 0, None]
     assert values["Remaining"] == [31, 0, 5, None]  # never negative on a stacked bar
@@ -96,7 +96,7 @@ def test_comparison_chart_groups_the_selection(listings, shows):  # noqa: F811
     fig = charts.comparison_chart(comparison_frame(cards), "America/Toronto")
     values = charts.trace_values(fig)
     assert fig.layout.barmode == "group"
-    assert values["Sold · WooCommerce"] == [10, 30, None]
+    assert values["Sold · Website"] == [10, 30, None]
     assert values["Sold · Eventbrite"] == [12, 30, 0]  # Thursday has no Eventbrite listing
     assert values["Remaining"] == [31, 0, None]
     assert values["Capacity"] == [55, 55, 55]
@@ -137,7 +137,7 @@ def test_ninety_days_are_drawn_by_week_so_labels_and_oversold_marks_do_not_overl
     assert len(weeks) == 13  # 90 days from a Monday: 12 full weeks and 6 days
     assert weeks[0] == "Week of<br>Mon 30 Nov" and counts[0] == "7 shows"
     assert charts.trace_values(fig)["Venue capacity"][0] == 7 * 55
-    assert charts.trace_values(fig)["Sold · WooCommerce"][0] == 5 * 30 + 2 * 60
+    assert charts.trace_values(fig)["Sold · Website"][0] == 5 * 30 + 2 * 60
     (oversold,) = [t for t in fig.data if t.name == "Oversold"]
     assert list(oversold.text) == ["+10"]  # two shows, 5 seats over each, one mark
     assert "Thu 3 Dec 20:00" in oversold.customdata[0]

@@ -26,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.channels import http
 from brcc_core.channels.wordpress import WordPressReader
+from brcc_core.common.club import Channel
 from brcc_core.common.windows import local_now, upcoming_shows
 from brcc_core.sandbox.app import SANDBOX_BASE_URL
 from brcc_core.settings import load_settings
@@ -246,7 +247,7 @@ def test_an_api_fault(template, tmp_path, monkeypatch, service, fault, earlier):
     # first build: the page builds the catalog under the fault; earlier: Refresh data
     shown = render_all(template.saved_show, refresh=earlier)
 
-    name = "WooCommerce" if service == "woocommerce" else "Eventbrite"
+    name = "WooCommerce" if service == "woocommerce" else "Eventbrite"  # the system
     text = shown["dashboard"]
     assert f"{name} API" in text and "is down" in text
     reason = "limit" if (service, fault) == ("eventbrite", "429") else REASONS[fault]
@@ -255,7 +256,7 @@ def test_an_api_fault(template, tmp_path, monkeypatch, service, fault, earlier):
     column = f"sold_{service}"
     if earlier:
         # the earlier part is kept and dated; nothing known before is forgotten
-        assert f"The last refresh could not read {name}" in text
+        assert f"The last refresh could not read {Channel(service).label}" in text
         if service == "eventbrite":
             assert catalog.ticket_classes == before.ticket_classes
             assert catalog.eventbrite_fetched_at == before.eventbrite_fetched_at
@@ -267,7 +268,7 @@ def test_an_api_fault(template, tmp_path, monkeypatch, service, fault, earlier):
         assert catalog.unknown_channels().keys() == {service}
         assert len(table) and table[column].isna().all()  # unknown, never 0
         assert shown["metrics"]["Seats sold"] == "unknown"
-        assert f"{name} sold unknown" in shown["comparison"]
+        assert f"{Channel(service).label} sold unknown" in shown["comparison"]
     saved = table[table["show_key"] == template.saved_show]
     assert saved.empty or int(saved["venue_capacity"].iloc[0]) == SAVED_VENUE_CAPACITY
     assert [s.venue_capacity for s in saved_shows_in(data / "state.db")] == [30]

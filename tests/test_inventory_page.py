@@ -101,7 +101,7 @@ def test_minus_plus_and_set_go_through_the_confirmation(demo_env):
     assert metrics(at)["Capacity"] == str(capacity)  # nothing written before confirming
     click(at, "inv_confirm")
     # The outcome is on the page where the manager confirmed, not only in a passing toast.
-    assert "Verified on WooCommerce" in texts(at.success)
+    assert "Verified on Website" in texts(at.success)
     assert not at.toast
     assert metrics(at)["Capacity"] == str(capacity - 1)
     assert metrics(at)["Remaining"] == str(remaining - 1)
@@ -345,7 +345,7 @@ def test_inventory_tables_speak_the_managers_language(demo_env):
     # (the title isolated: its direction cannot spill onto the date, formats.isolate)
     title = listing.split(" · ")[0]
     assert title.startswith("\u2068") and title.endswith("\u2069")
-    assert title[1:-1] in titles and " · WooCommerce · " in listing
+    assert title[1:-1] in titles and " · Website · " in listing
     assert re.search(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} \d\d:\d\d", listing)
     assert not re.fullmatch(r"wc:[\w:]+", listing)
     assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d", audit["at"][0])

@@ -15,7 +15,9 @@ from brcc_core.common.keys import (
     is_show_key,
     is_unknown_classes,
     listing_key,
+    occurrence_of_listing,
     parse_listing_key,
+    recurring_of_listing,
     resource_key,
     show_key,
     show_start,
@@ -106,3 +108,21 @@ def test_channel_and_event_of_a_listing_or_occurrence(key, channel, event_id):
 def test_other_keys_name_no_eventbrite_event(key):
     assert event_id_of(key) is None
     assert is_eventbrite_key(key) is key.startswith("eb:")
+
+
+@pytest.mark.parametrize(
+    ("key", "series", "occurrence", "recurring"),
+    [
+        # a single-event product is its own occurrence and recurs as itself
+        ("wc:4009", None, "wc:4009", "wc:4009"),
+        # a booking date: the date is the occurrence, the product's slot recurs
+        ("wc:4012:1a2b3c:d_20261127", None, "wc:4012:1a2b3c:d_20261127", "wc:4012:1a2b3c"),
+        # a ticket class: its event is the occurrence (classes share the event's seats)
+        ("eb:1234567890:2222", None, "eb:1234567890", "eb:1234567890"),
+        ("eb:1234567890:2222", "77", "eb:1234567890", "eb-series:77"),
+        ("eb:1234567890", "77", "eb:1234567890", "eb-series:77"),
+    ],
+)
+def test_what_the_sales_history_counts_of_a_listing(key, series, occurrence, recurring):
+    assert occurrence_of_listing(key) == occurrence
+    assert recurring_of_listing(key, series) == recurring

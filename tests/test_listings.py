@@ -268,10 +268,10 @@ def test_a_channel_that_failed_with_nothing_earlier_is_recorded_as_unknown():
         timezone=TZ,
         fetched_at=NOW,
         eventbrite_fetched_at=NOW,
-        errors={"woocommerce": "WooCommerce site unreachable"},
+        errors={"woocommerce": "Website unreachable"},
     )
     assert build_listings(woo_down, None, None).attrs["unknown_channels"] == {
-        "woocommerce": "WooCommerce site unreachable"
+        "woocommerce": "Website unreachable"
     }
     # a channel read fine (or kept from an earlier refresh) is not unknown
     kept = catalog(errors={"eventbrite": why}, eventbrite_fetched_at=NOW)

@@ -189,7 +189,7 @@ def test_numbers_in_comparison_cards_equal_boxoffice_listings(club):
     woo = int(members.loc[members["channel"] == "woocommerce", "sold"].sum())
     eb = int(members.loc[members["channel"] == "eventbrite", "sold"].sum())
     text = markdown(at)
-    assert f"Sold · WooCommerce: **{woo}**" in text
+    assert f"Sold · Website: **{woo}**" in text
     assert f"Sold · Eventbrite: **{eb}**" in text
     assert f"Remaining: **{55 - woo - eb - int(members['pending'].sum())}**" in text
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -19,7 +19,7 @@ from brcc_core.catalog.cache import CatalogCache
 from brcc_core.channels.eventbrite import EventbriteClient
 from brcc_core.common import clock
 from brcc_core.sales import takings
-from brcc_core.sales.eventbrite_orders import EventbriteSales
+from brcc_core.sales.eventbrite_orders import EventbriteSales, PartialSync, sync_state
 from brcc_core.sales.site_history import WooCommerceHistory
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE
 from brcc_core.sandbox.eventbrite_orders import ATTENDEES, ORDERS, place_order
@@ -376,9 +376,32 @@ def test_comparison_takes_money_and_ticket_types_and_last_weeks_shows(seeded, tm
         assert card.sold == sold or card.kind == "show"  # a show's sold is the live number
         # The CSV's headers are the manager's words (formats.header).
         assert round(row["Net · Eventbrite"] * 100) == net["eventbrite"]
-        assert round(row["Net · WooCommerce"] * 100) == net["woocommerce"]
+        assert round(row["Net · Website"] * 100) == net["woocommerce"]
         assert round(row["Average price"], 2) == round(gross_cents / 100 / sold, 2)
         for name, seats in types.items():
             assert row[f"Sold · {name}"] == seats
     # The live numbers of a listed show and its history agree.
     assert cards[1].sold == sum(v for v in cards[1].takings.sold.values())
+
+
+_DONE = datetime(2026, 11, 30, 22, 8, 41, tzinfo=UTC)
+_PART = PartialSync("orders", 100, None, _DONE, _DONE, first=True)
+
+
+@pytest.mark.parametrize(
+    ("synced_at", "partial", "state"),
+    [
+        (None, None, "Eventbrite orders have not been synced yet"),
+        (None, _PART, "Eventbrite orders are only partly synced (100 orders read so far)"),
+        (_DONE, None, "Eventbrite orders last synced Mon 30 Nov 2026 17:08:41"),
+        (
+            _DONE,
+            _PART,
+            "Eventbrite orders last synced Mon 30 Nov 2026 17:08:41; a later sync stopped "
+            "part-way (100 orders read so far)",
+        ),
+    ],
+)
+def test_the_sync_state_has_one_wording(synced_at, partial, state):
+    # The Sales page's caption and every reason Eventbrite sales are unknown start with it.
+    assert sync_state(synced_at, partial, "America/Toronto") == state

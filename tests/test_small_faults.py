@@ -77,7 +77,7 @@ def test_a_right_to_left_override_in_a_name_cannot_reverse_the_date_beside_it():
     preview = preview_change(Change("wc:1", seen_remaining=52, value=56), listing(evil))
     header = preview.label  # the confirmation panel's header
     assert RLO not in header
-    assert header == f"{FSI}Comedy Night{PDI} · Fri 4 Dec 20:00"
+    assert header == f"{FSI}Comedy Night{PDI} · Website · Fri 4 Dec 20:00"
     # A name that closes the isolate itself cannot let its override out either.
     sneaky = isolate(f"x{PDI}{RLO}y")
     assert sneaky == f"{FSI}xy{PDI}"

@@ -239,7 +239,7 @@ def test_unlimited_site_stock_is_flagged_and_unknown_stock_is_not_counted_as_zer
     table = upcoming_table(shows)
     assert texts(table["on_sale_woocommerce"]) == ["unlimited", None]
     assert texts(table["exposure"]) == ["unlimited", None]
-    assert table.iloc[0]["flag"] == "🔓 over-exposed: unlimited seats on sale on the site"
+    assert table.iloc[0]["flag"] == "🔓 over-exposed: unlimited seats on sale on the website"
 
 
 def test_table_times_are_in_the_club_timezone():
@@ -383,7 +383,7 @@ def test_csv_has_a_row_per_item_and_empty_cells_for_unknown(listings, shows):
     data = comparison_csv(comparison_cards(keys, listings, shows))
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert [r["Key"] for r in rows] == keys
-    assert rows[0]["Sold · WooCommerce"] == "10" and rows[0]["Sell-through %"] == "43.6"
+    assert rows[0]["Sold · Website"] == "10" and rows[0]["Sell-through %"] == "43.6"
     assert rows[0]["When"] == "Mon 23 Nov 20:00"  # as on screen, in the club's timezone
     assert rows[1]["Sold"] == "" and rows[1]["Remaining"] == ""
     assert "database unreachable" in rows[1]["Errors"]
@@ -402,7 +402,7 @@ def test_candidates_filter_by_name_weekday_and_dates(listings, shows):
     ]
     monday = comparison_candidates(shows, listings, kind="listing", weekdays=["Mon"])
     assert sorted(monday["channel"]) == ["eventbrite", "woocommerce"]
-    assert monday["label"].iloc[0].startswith("Mon 23 Nov 20:00 · ")
+    assert monday["label"].iloc[0].endswith(" · Mon 23 Nov 20:00")
 
 
 def test_comparison_listings_include_whole_days_of_a_selection_outside_the_range(listings):

@@ -333,7 +333,7 @@ def test_a_write_that_times_out_says_it_may_have_happened(client, caplog):
     responses.put(f"{API}/products/5", body=requests.exceptions.ReadTimeout("read timed out"))
     with pytest.raises(Unreachable) as caught:
         client.update_product(5, {"stock_quantity": 10})
-    assert "WooCommerce site unreachable" in str(caught.value)
+    assert "Website unreachable" in str(caught.value)
     assert "may or may not have been applied" in str(caught.value)
     assert client.calls == 1
     assert_no_secret(caught.value, caplog)
@@ -421,7 +421,7 @@ def test_an_unreachable_site_leaks_no_secret_from_the_url(no_sleep, caplog):
 
     with pytest.raises(Unreachable) as caught:
         client.get_product(9)  # the server is gone: connection refused, retried, given up
-    assert "WooCommerce site unreachable" in str(caught.value)
+    assert "Website unreachable" in str(caught.value)
     assert isinstance(caught.value, IntegrationError) and caught.value.retryable
     assert_no_secret(caught.value, caplog)
 

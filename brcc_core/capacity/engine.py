@@ -56,7 +56,6 @@ from brcc_core.capacity.preview import (
     ListingState,
     Preview,
     corrections,
-    fmt,
     preview_change,
     stock_for,
 )
@@ -92,7 +91,8 @@ from brcc_core.channels.http import (
 from brcc_core.channels.woocommerce import WooCommerceClient
 from brcc_core.channels.wordpress import WordPressReader, WordPressUnavailable
 from brcc_core.common import clock
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel, channel_name
+from brcc_core.common.formats import seats_text
 from brcc_core.common.keys import event_id_of, listing_key, resource_key
 from brcc_core.common.values import text_or_none, whole_number
 from brcc_core.store.state import ANONYMOUS, STARTED, AuditEntry, StateUnavailable
@@ -216,7 +216,7 @@ class _Write:
 
     def attempt(self, action: str, result: str, error: str | None = None) -> Attempt:
         """This write as one audit attempt: before → after, with its result."""
-        return Attempt(action, self.what, fmt(self.before), str(self.after), result, error)
+        return Attempt(action, self.what, seats_text(self.before), str(self.after), result, error)
 
 
 @dataclass
@@ -349,7 +349,7 @@ class InventoryEngine:
     ) -> ChangeResult:
         # Refusals record what the manager saw and asked for, in their own terms.
         change = ctx.change
-        seen = f"remaining {fmt(change.seen_remaining, ctx.listing.unlimited)}"
+        seen = f"remaining {seats_text(change.seen_remaining, ctx.listing.unlimited)}"
         asked = f"{change.field} {change.value}"
         self._audit(
             ctx,
@@ -387,7 +387,7 @@ class InventoryEngine:
                 f"{ctx.label} is not answering ({down[listing.channel]}); nothing was written.",
                 channel_down=True,
             )
-        if listing.channel == "eventbrite":
+        if listing.channel == Channel.EVENTBRITE:
             left = self.eventbrite.calls_left_this_hour()
             until = self.eventbrite.limited_until()
             if until is not None:
@@ -447,14 +447,18 @@ class InventoryEngine:
             return self._refuse(
                 ctx,
                 refusal,
-                before=f"remaining {fmt(fresh.remaining, fresh.remaining is None)}",
+                before=f"remaining {seats_text(fresh.remaining, fresh.remaining is None)}",
                 ticket_class=tc,
             )
         if self._already_there(ctx, fresh):
             self._audit(
                 ctx,
                 Attempt(
-                    ctx.action, listing.what, fmt(fresh.stored), fmt(fresh.stored), "unchanged"
+                    ctx.action,
+                    listing.what,
+                    seats_text(fresh.stored),
+                    seats_text(fresh.stored),
+                    "unchanged",
                 ),
             )
             already = f"{ctx.remaining} remaining"
@@ -494,7 +498,7 @@ class InventoryEngine:
                 Attempt(
                     ctx.action,
                     what,
-                    fmt(fresh.stored),
+                    seats_text(fresh.stored),
                     str(ctx.write.after if ctx.write else ctx.target),
                     "failed",
                     str(exc),
@@ -521,7 +525,7 @@ class InventoryEngine:
         same way over all its classes."""
         change, listing = ctx.change, ctx.listing
         shared = (
-            listing.channel == "eventbrite"
+            listing.channel == Channel.EVENTBRITE
             and change.event_level
             and change.field == "remaining"
             and bool(listing.other_classes)
@@ -567,7 +571,7 @@ class InventoryEngine:
             # What the manager saw cannot be told apart into sales and capacity.
             if seen_left != left:
                 return (
-                    f"Changed since you looked: the event's seats left {fmt(seen_left)} → "
+                    f"Changed since you looked: the event's seats left {seats_text(seen_left)} → "
                     f"{left}. Nothing was written; review the new numbers and try again."
                 )
             seen_taken = taken
@@ -593,7 +597,7 @@ class InventoryEngine:
 
     # --- reading ----------------------------------------------------------------------
     def _read(self, listing: ListingState, waypoint: str | None = None) -> _Read:
-        if listing.channel == "eventbrite":
+        if listing.channel == Channel.EVENTBRITE:
             if waypoint is None:
                 return self._read_eventbrite(listing)
             # Verifying our own write: the class as written, read past Eventbrite's lag.
@@ -664,7 +668,7 @@ class InventoryEngine:
     def _write(self, ctx: _Context, fresh: _Read) -> _Write:
         listing = ctx.listing
         assert ctx.target is not None
-        if listing.channel == "eventbrite":
+        if listing.channel == Channel.EVENTBRITE:
             return self._write_eventbrite(ctx, fresh)
         stock = stock_for(ctx.target, fresh.sold, fresh.pending)
         ctx.write = _Write(listing.what, fresh.stored, stock, expect=ctx.target)
@@ -777,7 +781,7 @@ class InventoryEngine:
         if offered == self._expected(ctx):
             self._audit(ctx, write.attempt(ctx.action, "ok", " ".join(write.warnings) or None))
             return self._reconcile(ctx, lease, now, "ok")
-        if ctx.listing.channel == "woocommerce" and now.stored == write.after:
+        if ctx.listing.channel == Channel.WOOCOMMERCE and now.stored == write.after:
             # Our stock is in place, yet the capacity is off: a sale landed between the
             # fresh read and the write, and our write replaced its stock update.
             self._audit(
@@ -785,7 +789,8 @@ class InventoryEngine:
                 write.attempt(
                     ctx.action,
                     "ok",
-                    f"written; sales moved meanwhile (capacity {fmt(offered)}), corrected next",
+                    f"written; sales moved meanwhile (capacity {seats_text(offered)}), "
+                    "corrected next",
                 ),
             )
             return self._reconcile(ctx, lease, now, "ok")
@@ -827,7 +832,7 @@ class InventoryEngine:
                 channel_down=True,
                 ticket_class=now.ticket_class,
             )
-        if ctx.listing.channel == "woocommerce" and now.stored == write.after:
+        if ctx.listing.channel == Channel.WOOCOMMERCE and now.stored == write.after:
             self._audit(ctx, write.attempt(ctx.action, "ok", f"answer lost ({exc})"))
             return self._reconcile(ctx, lease, now, "ok")
         error = f"answer lost ({exc}); {_mismatch(ctx, offered, now)}"
@@ -843,7 +848,7 @@ class InventoryEngine:
         listing, fresh, write = ctx.listing, ctx.fresh, ctx.write
         assert fresh is not None and write is not None and ctx.target is not None
         own: DateKey = (listing.slot_id, listing.date_id)
-        if listing.channel == "woocommerce":
+        if listing.channel == Channel.WOOCOMMERCE:
             for _ in range(RECONCILE_ROUNDS):
                 fixes = corrections(fresh.dates, now.dates, {own: ctx.target})
                 if not fixes:
@@ -863,7 +868,7 @@ class InventoryEngine:
                     return ctx.result(
                         "unverified",
                         f"Written, but a sale landed meanwhile and its correction could not be "
-                        f"completed ({exc}). Check {listing.label} on {ctx.label} now.",
+                        f"completed ({exc}). Check {listing.label} now.",
                     )
                 for key, stock in fixes.items():
                     got = after.dates.get(key)
@@ -875,7 +880,7 @@ class InventoryEngine:
                 return ctx.result(
                     "unverified",
                     f"Sales kept landing while the change was written; {listing.label} may "
-                    f"not offer exactly {ctx.target} seats. Check it on {ctx.label}.",
+                    f"not offer exactly {ctx.target} seats. Check it there.",
                     remaining=now.remaining,
                     capacity=now.capacity,
                 )
@@ -904,17 +909,17 @@ class InventoryEngine:
         capacity and remaining, and the event capacity written, are details."""
         write, fresh = ctx.write, ctx.fresh
         assert write is not None and fresh is not None
-        stored = f"{write.what} {fmt(write.before, True)} → {write.after}"
+        stored = f"{write.what} {seats_text(write.before, True)} → {write.after}"
         if ctx.event_unit:
             left = None if ctx.tier_after is None else tier_seats_left(ctx.tier_after)
-            asked = f"{fmt(left)} seat(s) left on the event, shared by its ticket types"
+            asked = f"{seats_text(left)} seat(s) left on the event, shared by its ticket types"
             name = ctx.listing.slot_label or "this ticket type"
             return asked, (
-                f"{stored}; {name}: capacity {fmt(now.capacity, True)}, "
-                f"{fmt(now.remaining, True)} remaining"
+                f"{stored}; {name}: capacity {seats_text(now.capacity, True)}, "
+                f"{seats_text(now.remaining, True)} remaining"
             )
-        capacity = f"capacity {fmt(fresh.capacity, True)} → {fmt(ctx.target)}"
-        remaining = f"{fmt(now.remaining, True)} remaining"
+        capacity = f"capacity {seats_text(fresh.capacity, True)} → {seats_text(ctx.target)}"
+        remaining = f"{seats_text(now.remaining, True)} remaining"
         if ctx.change.field == "remaining":
             return remaining, f"{capacity} ({stored})"
         return capacity, f"{stored}; {remaining}"
@@ -926,11 +931,11 @@ class InventoryEngine:
         was = now.dates.get(key)
         other = None
         if key != (listing.slot_id, listing.date_id):
-            other = listing_key("woocommerce", listing.product_id, key[0], key[1])
+            other = listing_key(Channel.WOOCOMMERCE, listing.product_id, key[0], key[1])
         return Attempt(
             "reconcile",
             listing.what,
-            fmt(was.stock if was else None),
+            seats_text(was.stock if was else None),
             str(stock),
             result,
             "a sale landed between our read and our write; its stock is put back",
@@ -948,7 +953,13 @@ class InventoryEngine:
             self.locks.renew(lease)
             self._start(
                 ctx,
-                Attempt("rollback", write.what, str(write.after), fmt(write.before, True), STARTED),
+                Attempt(
+                    "rollback",
+                    write.what,
+                    str(write.after),
+                    seats_text(write.before, True),
+                    STARTED,
+                ),
             )
             before, restored = self._write_back(ctx, now)
             back = (
@@ -959,7 +970,7 @@ class InventoryEngine:
         except (IntegrationError, BookingOptionsError, _Unsafe, LockError) as exc:
             message = (
                 f"Verification failed ({error}) and restoring capacity "
-                f"{fmt(fresh.capacity, True)} failed too ({exc}). Check this listing on "
+                f"{seats_text(fresh.capacity, True)} failed too ({exc}). Check this listing on "
                 f"{label} now."
             )
             self._audit(
@@ -968,14 +979,14 @@ class InventoryEngine:
                     "rollback",
                     write.what,
                     str(write.after),
-                    fmt(write.before, True),
+                    seats_text(write.before, True),
                     "rollback_failed",
                     str(exc),
                 ),
             )
             return ctx.result("rollback_failed", message, ticket_class=fresh.ticket_class)
-        was = fmt(now.stored) if listing.channel == "woocommerce" else str(write.after)
-        attempt = Attempt("rollback", write.what, was, fmt(before, True), "")
+        was = seats_text(now.stored) if listing.channel == Channel.WOOCOMMERCE else str(write.after)
+        attempt = Attempt("rollback", write.what, was, seats_text(before, True), "")
         if back.capacity != fresh.capacity:
             self._audit(
                 ctx, replace(attempt, result="rollback_failed", error=f"capacity {back.capacity}")
@@ -983,15 +994,15 @@ class InventoryEngine:
             return ctx.result(
                 "rollback_failed",
                 f"Verification failed ({error}); the restore of capacity "
-                f"{fmt(fresh.capacity, True)} reads back {fmt(back.capacity, True)}. Check "
-                f"this listing on {label} now.",
+                f"{seats_text(fresh.capacity, True)} reads back "
+                f"{seats_text(back.capacity, True)}. Check this listing on {label} now.",
                 ticket_class=back.ticket_class,
             )
         self._audit(ctx, replace(attempt, result="rolled_back"))
         return ctx.result(
             "rolled_back",
             f"{label} did not keep the change ({error}); capacity "
-            f"{fmt(fresh.capacity, True)} is restored and verified. Nothing changed.",
+            f"{seats_text(fresh.capacity, True)} is restored and verified. Nothing changed.",
             remaining=back.remaining,
             capacity=back.capacity,
             ticket_class=back.ticket_class,
@@ -1002,7 +1013,7 @@ class InventoryEngine:
         nothing had to be written)."""
         listing, fresh, write = ctx.listing, ctx.fresh, ctx.write
         assert fresh is not None and write is not None
-        if listing.channel == "eventbrite":
+        if listing.channel == Channel.EVENTBRITE:
             # Eventbrite capacity does not move with sales: the number read before is it.
             before = write.before
             if before is None:
@@ -1034,7 +1045,7 @@ def _capacity_moved(change: Change, listing: ListingState, fresh: _Read) -> str 
     change landed. A sale moves sold and remaining, never the capacity (FooEvents takes
     the seat from the stock; Eventbrite counts it against the same capacity)."""
     seen = change.seen_capacity if change.seen_capacity is not None else listing.capacity
-    if listing.channel == "woocommerce":
+    if listing.channel == Channel.WOOCOMMERCE:
         # Capacity as the listing shows it (a hybrid product's own stock may bind).
         now = None if fresh.remaining is None else fresh.remaining + fresh.sold + fresh.pending
         if listing.unlimited:
@@ -1043,7 +1054,7 @@ def _capacity_moved(change: Change, listing: ListingState, fresh: _Read) -> str 
         now = fresh.capacity
     if now == seen:
         return None
-    return f"capacity {fmt(seen, listing.unlimited)} → {fmt(now, now is None)}"
+    return f"capacity {seats_text(seen, listing.unlimited)} → {seats_text(now, now is None)}"
 
 
 def _since(listing: ListingState, seen_taken: int, taken: int) -> str:
@@ -1078,9 +1089,10 @@ def _mismatch(ctx: _Context, offered: int | None, now: _Read) -> str:
     write = ctx.write
     assert write is not None
     if write.mode == "tier":
-        return f"the event capacity reads back {fmt(offered)} instead of the {write.after} written"
-    stored = f"; {write.what} reads back {fmt(now.stored)}"
-    return f"buyers are offered {fmt(offered, True)} instead of {ctx.target}{stored}"
+        got = seats_text(offered)
+        return f"the event capacity reads back {got} instead of the {write.after} written"
+    stored = f"; {write.what} reads back {seats_text(now.stored)}"
+    return f"buyers are offered {seats_text(offered, True)} instead of {ctx.target}{stored}"
 
 
 def _stock_payload(listing: ListingState, read: _Read, stock: int | None) -> dict:

@@ -19,8 +19,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from brcc_core.common.availability import Availability
-from brcc_core.common.club import channel_name
-from brcc_core.common.formats import isolate, when_label
+from brcc_core.common.club import Channel, channel_name
+from brcc_core.common.formats import listing_label
 from brcc_core.common.keys import is_unknown_classes
 from brcc_core.common.values import known, text_or_none, whole_number
 
@@ -115,14 +115,12 @@ class ListingState:
 
     @property
     def label(self) -> str:
-        when = when_label(self.starts_at)
-        slot = f" · {isolate(self.slot_label)}" if self.slot_label else ""
-        return f"{isolate(self.title)}{slot} · {when}"
+        return listing_label(vars(self))
 
     @property
     def what(self) -> str:
         """The stored number a write changes, in a manager's words."""
-        if self.channel == "eventbrite":
+        if self.channel == Channel.EVENTBRITE:
             return "ticket class capacity"
         return "booking date stock" if self.kind == "bookings" else "product stock"
 
@@ -150,12 +148,6 @@ class Preview:
     @property
     def allowed(self) -> bool:
         return self.refusal is None
-
-
-def fmt(value: int | None, unlimited: bool = False) -> str:
-    if value is None:
-        return "unlimited" if unlimited else "unknown"
-    return str(value)
 
 
 def preview_change(
@@ -219,7 +211,7 @@ def preview_change(
         warnings.append(f"This closes sales of this listing on {channel} (0 remaining).")
     shared_left = listing.event_seats_left
     if (
-        listing.channel == "eventbrite"
+        listing.channel == Channel.EVENTBRITE
         and not change.event_level
         and shared_left is not None
         and remaining_after is not None
@@ -243,7 +235,7 @@ def preview_change(
             "WooCommerce product stock also limits this product: only the date's stock "
             "changes, the product stock stays and may still be the smaller limit."
         )
-    if listing.channel == "eventbrite" and listing.series_id:
+    if listing.channel == Channel.EVENTBRITE and listing.series_id:
         if not listing.other_classes:
             warnings.append(
                 "Series date: if Eventbrite refuses a per-class change, the event's capacity "
@@ -321,7 +313,7 @@ def event_bound_refusal(
     left to the engine, which sets the event's capacity when Eventbrite refuses the class."""
     bound = listing.event_capacity
     if (
-        listing.channel != "eventbrite"
+        listing.channel != Channel.EVENTBRITE
         or change.event_level
         or listing.series_id
         or bound is None

@@ -32,8 +32,9 @@ import pandas as pd
 
 from brcc_core.capacity.preview import ListingState
 from brcc_core.common.availability import NOT_BUYABLE_NOW, Availability
+from brcc_core.common.club import Channel
 from brcc_core.common.keys import is_unknown_classes
-from brcc_core.common.values import WHOLE, int_or_none, known, typed_frame, whole_number
+from brcc_core.common.values import WHOLE, known, typed_frame, whole_number
 from brcc_core.live.shows import oversell_exposure
 
 SyncKind = Literal["mirror", "split", "buffer"]
@@ -61,7 +62,7 @@ SYNC_ROW_COLUMNS = list(SYNC_ROW_COLUMN_KINDS)
 class SyncPolicy:
     """How the room's remaining seats are offered on the channels.
 
-    ``ratio`` (split): channel -> weight, e.g. ``{"woocommerce": 1, "eventbrite": 1}``;
+    ``ratio`` (split): channel -> weight, e.g. ``{Channel.WOOCOMMERCE: 1, Channel.EVENTBRITE: 1}``;
     a channel of the show with no weight gets none of the seats. ``buffer``: seats held
     back from every channel (the ``buffer`` policy; also honoured by ``split``).
     """
@@ -151,7 +152,7 @@ def sync_show(show: Mapping, listings: pd.DataFrame) -> SyncShow:
         venue_capacity=int(show["venue_capacity"]),
         listings=tuple(SyncListing.from_row(r) for r in rows),
         starts_at=starts_at if known(starts_at) else None,
-        exposure_now=int_or_none(show.get("exposure")),
+        exposure_now=whole_number(show.get("exposure")),
         unbounded_now=bool(known(unbounded) and unbounded),
     )
 
@@ -287,7 +288,7 @@ def _left_selling(listings: Sequence[SyncListing], leave: Mapping[str, str], cov
             unbounded = unbounded or lst.numbers_known
             unknown = unknown or not lst.numbers_known
             continue
-        if lst.channel == "eventbrite" and lst.event_id:
+        if lst.channel == Channel.EVENTBRITE and lst.event_id:
             per_event.setdefault(lst.event_id, []).append(lst)
             continue
         per_channel[lst.channel] = per_channel.get(lst.channel, 0) + max(0, lst.available or 0)
@@ -296,7 +297,7 @@ def _left_selling(listings: Sequence[SyncListing], leave: Mapping[str, str], cov
         event_left = members[0].event_seats_left
         if event_left is not None:
             selling = min(selling, max(0, event_left))
-        per_channel["eventbrite"] = per_channel.get("eventbrite", 0) + selling
+        per_channel[Channel.EVENTBRITE] = per_channel.get(Channel.EVENTBRITE, 0) + selling
     return per_channel, unbounded, unknown
 
 
@@ -350,7 +351,7 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
         if reason:
             leave[lst.listing_key] = reason
             continue
-        if lst.channel == "eventbrite" and lst.series_id and lst.event_id:
+        if lst.channel == Channel.EVENTBRITE and lst.series_id and lst.event_id:
             first = carrier.setdefault(lst.event_id, lst.listing_key)
             if first != lst.listing_key:
                 covered.add(lst.listing_key)
@@ -405,7 +406,7 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
 
     sellable = sum(targets.values()) + left_selling
     # The Dashboard's measure, of what the channels would have on sale after this plan.
-    exposure = int_or_none(oversell_exposure([sellable], room, unbounded or unknown_left))
+    exposure = whole_number(oversell_exposure([sellable], room, unbounded or unknown_left))
     if unbounded:
         notes.append("A listing left alone is unlimited: the exposure has no bound.")
     elif unknown_left:
@@ -444,7 +445,11 @@ def _cap_by_event_seats(
     notes = []
     per_event: dict[str, list[SyncListing]] = {}
     for unit in units:
-        if unit.channel == "eventbrite" and unit.event_id and unit.listing_key not in carriers:
+        if (
+            unit.channel == Channel.EVENTBRITE
+            and unit.event_id
+            and unit.listing_key not in carriers
+        ):
             per_event.setdefault(unit.event_id, []).append(unit)
     for members in per_event.values():
         event_left = members[0].event_seats_left

@@ -23,7 +23,7 @@ from brcc_core.channels.fooevents import (
     meta_value,
     parse_event_date,
 )
-from brcc_core.common.club import seat_number
+from brcc_core.common.club import Channel, seat_number
 from brcc_core.common.moments import parse_utc
 
 
@@ -131,8 +131,8 @@ class Catalog:
         for channel, reason in self.errors.items():
             missing = (
                 self.eventbrite_fetched_at is None
-                if channel == "eventbrite"
-                else channel == "woocommerce" and not self.products
+                if channel == Channel.EVENTBRITE
+                else channel == Channel.WOOCOMMERCE and not self.products
             )
             if missing:
                 unknown[channel] = reason
@@ -371,7 +371,7 @@ def woocommerce_drop(previous: Catalog | None, fresh: Catalog) -> str | None:
     dropped = _dropped_most(before, after)
     what = "event products"
     if dropped is None:
-        dropped, what = _dropped_most(listings(previous), listings(fresh)), "site listings"
+        dropped, what = _dropped_most(listings(previous), listings(fresh)), "website listings"
     if dropped is None:
         return None
     gone, of = dropped

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from brcc_core.common.club import HOURLY_LIMIT
 from brcc_core.common.moments import parse_utc
 
 __all__ = [
@@ -55,7 +56,7 @@ DEFAULT_REFRESH_DAYS = 14
 HORIZON_MAX_AGE = timedelta(hours=1)
 # Said on the listings of later shows a first build had no calls left for.
 UNREAD_LATER = (
-    "not read yet: later shows are read as Eventbrite's 2,000 calls an hour allow "
+    f"not read yet: later shows are read as Eventbrite's {HOURLY_LIMIT:,} calls an hour allow "
     "(refresh again in an hour)"
 )
 

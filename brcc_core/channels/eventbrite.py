@@ -35,7 +35,6 @@ import requests
 from sqlalchemy import Engine
 
 from brcc_core.channels.eventbrite_budget import (
-    HOURLY_LIMIT,
     CallBudget,
     SharedCalls,
     token_fingerprint,
@@ -52,6 +51,7 @@ from brcc_core.channels.http import (
     wait_words,
 )
 from brcc_core.common.clock import now
+from brcc_core.common.club import HOURLY_LIMIT, Channel
 from brcc_core.common.moments import parse_utc, utc_text
 from brcc_core.common.secret import Secret
 from brcc_core.settings import EVENTBRITE_API_URL
@@ -115,7 +115,7 @@ class TicketClassesResult(dict[str, list[dict]]):
 class EventbriteClient(ApiClient):
     """The club's Eventbrite organization over API v3."""
 
-    channel = "eventbrite"
+    channel = Channel.EVENTBRITE
 
     def __init__(
         self,
@@ -160,7 +160,7 @@ class EventbriteClient(ApiClient):
         return self.budget.calls_this_hour()
 
     def calls_left_this_hour(self) -> int:
-        """What is left of Eventbrite's 2,000 calls an hour, as far as the app knows:
+        """What is left of Eventbrite's HOURLY_LIMIT calls an hour, as far as the app knows:
         every process's calls counted, and what Eventbrite itself said last."""
         return self.budget.calls_left()
 

@@ -47,12 +47,12 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from brcc_core.common.club import HOURLY_LIMIT
 from brcc_core.common.moments import aware_utc, naive_utc
 from brcc_core.store.state import StateUnavailable, metadata
 
 log = logging.getLogger(__name__)
 
-HOURLY_LIMIT = 2000
 HOUR = timedelta(hours=1)
 FLUSH_CALLS = 16  # a refresh's round of class reads (8 in flight, twice)
 FLUSH_SECONDS = 1.0

@@ -40,7 +40,7 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 
 from brcc_core.common import clock
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel
 from brcc_core.common.secret import Secret
 
 log = logging.getLogger(__name__)
@@ -379,7 +379,7 @@ class ApiClient:
 
     @property
     def label(self) -> str:
-        return channel_name(self.channel)
+        return Channel(self.channel).label
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, calls={self.calls})"
@@ -445,7 +445,8 @@ class ApiClient:
             if is_write
             else ""
         )
-        what = "site" if self.channel == "woocommerce" else "API"
+        # "Website unreachable", "Eventbrite API unreachable": the website is its own name.
+        what = "" if self.channel == Channel.WOOCOMMERCE else " API"
         detail = {
             "connect_timeout": f"no connection within {self.timeout[0]:g} s (timed out)",
             "read_timeout": no_answer_within(self.timeout[1]) + maybe_applied,
@@ -458,7 +459,7 @@ class ApiClient:
         if detail is not None:
             return Unreachable(
                 self.channel,
-                f"{self.label} {what} unreachable: {detail} ({where}).",
+                f"{self.label}{what} unreachable: {detail} ({where}).",
                 method=method,
                 path=path,
             )

@@ -27,6 +27,7 @@ from brcc_core.channels.http import (
     Progress,
     UpstreamError,
 )
+from brcc_core.common.club import Channel
 from brcc_core.common.secret import Secret
 from brcc_core.common.values import whole_number
 
@@ -62,7 +63,7 @@ class WooCommerceClient(ApiClient):
     ``auth_mode`` is ``"basic"`` or, after the header-stripping fallback, ``"query"``.
     """
 
-    channel = "woocommerce"
+    channel = Channel.WOOCOMMERCE
 
     def __init__(
         self,

@@ -6,18 +6,24 @@ take them from this module, so changing one is a one-line change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TypeVar
 
 from brcc_core.common.values import whole_number
 
 __all__ = [
-    "CHANNEL_NAMES",
     "CLUB_TIMEZONE",
+    "Channel",
     "DEFAULT_VENUE_CAPACITY",
+    "HOURLY_LIMIT",
     "MAX_SEATS",
     "NEARLY_FULL_SHARE",
+    "SAME_SHOW_WITHIN",
     "channel_name",
+    "is_nearly_full",
+    "same_show_groups",
     "seat_number",
 ]
 
@@ -26,20 +32,68 @@ CLUB_TIMEZONE = "America/Toronto"
 # Seats in the room: the capacity a show is held to unless a manager sets another
 # (BRCC_VENUE_CAPACITY overrides; docs/domain.md section 6).
 DEFAULT_VENUE_CAPACITY = 55
+# Eventbrite's calls an hour per token, whoever makes them (channels/eventbrite_budget
+# counts against it); every text that names the limit formats this number.
+HOURLY_LIMIT = 2000
 # Share of the capacity sold or pending at which a show (or a listing) is flagged nearly full:
 # the dashboard, the shows table and the comparison cards all flag at the same point.
 NEARLY_FULL_SHARE = 0.9
 
-# The two channels a show is sold on, by the key listings, audit rows and links use, with the
-# name a manager reads on screen and in messages.
-CHANNEL_NAMES: Mapping[str, str] = MappingProxyType(
-    {"woocommerce": "WooCommerce", "eventbrite": "Eventbrite"}
-)
+
+def is_nearly_full(used: int | None, capacity: int | None) -> bool:
+    """Sold and pending (``used``) at ``NEARLY_FULL_SHARE`` of the capacity or more, but not
+    beyond it (that is oversold, flagged instead). Unknown numbers, or a capacity of 0 (no
+    seats to fill), are never nearly full."""
+    if used is None or not capacity or capacity < 0:
+        return False
+    return capacity * NEARLY_FULL_SHARE <= used <= capacity
 
 
-def channel_name(channel: str) -> str:
-    """The display name of a channel key; a key the app does not know is shown as it is."""
-    return CHANNEL_NAMES.get(channel, channel)
+class Channel(StrEnum):
+    """The two channels a show is sold on. The values are the words listings, frames, keys,
+    audit rows, the state database and links already store, so they never change; each
+    channel has one display name, the manager's word for it (``label``)."""
+
+    WOOCOMMERCE = "woocommerce"
+    EVENTBRITE = "eventbrite"
+
+    @property
+    def label(self) -> str:
+        """What a manager reads on every screen, header, chart, CSV and message: the club's
+        own WordPress/WooCommerce shop is "the website" to them, whatever runs it."""
+        return "Website" if self is Channel.WOOCOMMERCE else "Eventbrite"
+
+
+# The club has one room, so listings starting within this of each other are one performance.
+# Ten minutes, not the exact minute: the two channels' listings of one show are typed in by
+# hand and may start a few minutes apart (a 20:00 Eventbrite event for a website slot at
+# 20:05); not half an hour either, so an early and a late show never merge.
+SAME_SHOW_WITHIN = timedelta(minutes=10)
+_Item = TypeVar("_Item")
+
+
+def same_show_groups(starts: Iterable[tuple[_Item, datetime]]) -> list[list[_Item]]:
+    """The one "same show" rule, for the catalog's shows, pace's past weeks and the sales
+    history's past shows alike: ``(item, start)`` pairs grouped in start order, a group
+    taking every start at most ``SAME_SHOW_WITHIN`` after its first (so a group never
+    stretches beyond it, however many listings chain in). Equal starts keep their order."""
+    groups: list[list[_Item]] = []
+    first: datetime | None = None
+    for item, start in sorted(starts, key=lambda pair: pair[1]):
+        if first is None or start - first > SAME_SHOW_WITHIN:
+            groups.append([])
+            first = start
+        groups[-1].append(item)
+    return groups
+
+
+def channel_name(channel: object) -> str:
+    """The display name of a channel (a ``Channel`` or its stored value, as frames and audit
+    rows hold it); anything else is shown as it is, never hidden."""
+    try:
+        return Channel(channel).label
+    except ValueError:
+        return str(channel)
 
 
 # No room has more seats than this, and no stock or capacity can exceed it. A larger

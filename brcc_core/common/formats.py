@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel, channel_name
+from brcc_core.common.keys import channel_of, is_eventbrite_key, is_listing_key
 from brcc_core.common.values import known as _known
 
 __all__ = [
@@ -26,7 +27,9 @@ __all__ = [
     "day_label",
     "header",
     "isolate",
+    "listing_label",
     "listing_name",
+    "seats_text",
     "moment_label",
     "percent_label",
     "time_label",
@@ -121,6 +124,22 @@ def age_label(age: timedelta, *, seconds: bool = False) -> str:
     return f"{hours} h" if hours < 48 else f"{hours // 24} days"
 
 
+# --- seat counts ---------------------------------------------------------------------------
+# What a seat count reads as when there is no number: it could not be read, or the website
+# does not manage the stock (no limit to sell).
+UNKNOWN = "unknown"
+UNLIMITED = "unlimited"
+
+
+def seats_text(value: object, unlimited: bool = False) -> str:
+    """A seat count (capacity, sold, pending, remaining, on sale) as every page, message and
+    audit row writes it: '1,234'; without a number, 'unlimited' when ``unlimited`` (stock
+    not managed) else 'unknown', never 0 or a dash."""
+    if _known(value):
+        return f"{int(value):,}"
+    return UNLIMITED if unlimited else UNKNOWN
+
+
 # --- column headers ----------------------------------------------------------------------
 COLUMN_LABELS: Mapping[str, str] = {
     "at": "When",
@@ -164,8 +183,7 @@ COLUMN_LABELS: Mapping[str, str] = {
     "details": "Details",
     "key": "Key",
     "kind": "Kind",
-    "sold_woocommerce": "Sold · WooCommerce",
-    "sold_eventbrite": "Sold · Eventbrite",
+    **{f"sold_{c}": f"Sold · {c.label}" for c in Channel},
     "sell_through_pct": "Sell-through %",
     "nearly_full": "Nearly full",
     "fooevents_drift": "Site stock drift",
@@ -180,8 +198,8 @@ COLUMN_LABELS: Mapping[str, str] = {
     "net": "Net",
     "average_price": "Average price",
     "ticket_type": "Ticket type",
-    "net_woocommerce": "Net · WooCommerce",
-    "net_eventbrite": "Net · Eventbrite",
+    **{f"net_{c}": f"Net · {c.label}" for c in Channel},
+    **{f"on_sale_{c}": f"On sale · {c.label}" for c in Channel},
 }
 # What a sync dry run will do to a listing (brcc_core.capacity.sync's row actions), as the manager
 # reads it in the Sync table.
@@ -218,21 +236,28 @@ def listing_names(
     return {key: _listing_name(key, rows.get(key)) for key in dict.fromkeys(keys)}
 
 
+def listing_label(row: Mapping) -> str:
+    """The one way a listing is named on every page, picker, confirmation and audit row:
+    'Friday Night Standup (Front Row) · Eventbrite · Fri 4 Dec 20:00'. The slot is an
+    Eventbrite ticket class (a website slot is its start time, already in the date);
+    ``row`` has a listing's ``title``, ``channel``, ``starts_at`` and ``slot_label``."""
+    slot = row.get("slot_label")
+    shown = _known(slot) and row.get("channel") == Channel.EVENTBRITE and slot != row["title"]
+    slot = f" ({isolate(slot)})" if shown else ""
+    return (
+        f"{isolate(row['title'])}{slot} · {channel_name(row.get('channel'))} · "
+        f"{when_label(row.get('starts_at'))}"
+    )
+
+
 def _listing_name(key: str | None, row: Mapping | None) -> str:
     if not isinstance(key, str) or not key:
         return ""
     if row is not None:
-        slot = row.get("slot_label")
-        slot = f" ({slot})" if _known(slot) and row["channel"] == "eventbrite" else ""
-        slot = f" ({isolate(row.get('slot_label'))})" if slot else ""
-        return (
-            f"{isolate(row['title'])}{slot} · {channel_name(str(row['channel']))} · "
-            f"{when_label(row['starts_at'])}"
-        )
-    channel = {"wc": "woocommerce", "eb": "eventbrite"}.get(key.split(":")[0], "")
-    if not channel:
+        return listing_label(row)
+    if not (is_listing_key(key) or is_eventbrite_key(key)):
         return key  # a show or a rule: its key already names its date
-    return f"{channel_name(channel)} listing no longer in the catalog ({key})"
+    return f"{channel_name(channel_of(key))} listing no longer in the catalog ({key})"
 
 
 def whole_percent(share: float | None) -> int | None:

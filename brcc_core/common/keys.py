@@ -6,6 +6,10 @@
   ``wc:<product>:<slot>:<date>`` (one date of a FooEvents Bookings product)
 - an Eventbrite listing: ``eb:<event>:<ticket class>``; ``eb:<event>:unknown`` stands for an
   event whose ticket classes could not be read (its numbers are unknown, nothing is written)
+- what the sales history counts: an occurrence (a WooCommerce listing itself, or an
+  Eventbrite event ``eb:<event>``, whose classes share its seats) and what recurs week after
+  week (a product's slot ``wc:<product>:<slot>`` or single product ``wc:<product>``, an
+  Eventbrite series ``eb-series:<series>`` or a lone event's ``eb:<event>``)
 
 Audit rows, saved shows and shared links store these keys, so their format never changes.
 """
@@ -16,7 +20,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from brcc_core.common.club import Channel
+
 SHOW_PREFIX = "show:"
+SERIES_PREFIX = "eb-series:"
 # Every Eventbrite listing, occurrence (``eb:<event>``) and resource key starts with it.
 EVENTBRITE_PREFIX = "eb:"
 # The ticket-class part of an event whose classes could not be read.
@@ -38,7 +45,7 @@ def listing_key(
 ) -> str:
     """The key of a WooCommerce product (or one of its booking dates) or an Eventbrite
     ticket class."""
-    if channel == "eventbrite":
+    if channel == Channel.EVENTBRITE:
         return f"eb:{event_id}:{ticket_class_id}"
     if slot_id is None:
         return f"wc:{product_id}"
@@ -47,7 +54,7 @@ def listing_key(
 
 def unknown_classes_key(event_id: str) -> str:
     """The listing that keeps an event visible when its ticket classes could not be read."""
-    return listing_key("eventbrite", event_id=event_id, ticket_class_id=UNKNOWN_CLASSES)
+    return listing_key(Channel.EVENTBRITE, event_id=event_id, ticket_class_id=UNKNOWN_CLASSES)
 
 
 def is_unknown_classes(key: str) -> bool:
@@ -61,9 +68,9 @@ def is_eventbrite_key(key: str) -> bool:
 
 
 def channel_of(key: str) -> str:
-    """``"eventbrite"`` for an Eventbrite listing or occurrence key, else
-    ``"woocommerce"``."""
-    return "eventbrite" if is_eventbrite_key(key) else "woocommerce"
+    """The channel of a listing or occurrence key: Eventbrite for an ``eb:`` key, else
+    the website."""
+    return Channel.EVENTBRITE if is_eventbrite_key(key) else Channel.WOOCOMMERCE
 
 
 def event_id_of(key: str) -> str | None:
@@ -79,7 +86,44 @@ def resource_key(
 ) -> str:
     """What one writer at a time must hold: the WooCommerce product (its dates share one
     stored value) or the Eventbrite event (its classes share the event's capacity)."""
-    return f"eb:{event_id}" if channel == "eventbrite" else f"wc:{product_id}"
+    if channel == Channel.EVENTBRITE:
+        return event_key(str(event_id))
+    return listing_key(Channel.WOOCOMMERCE, product_id)
+
+
+def event_key(event_id: str) -> str:
+    """``eb:<event>``: an Eventbrite event, all its ticket classes together."""
+    return f"{EVENTBRITE_PREFIX}{event_id}"
+
+
+def series_key(series_id: str) -> str:
+    """``eb-series:<series>``: every event of an Eventbrite series."""
+    return f"{SERIES_PREFIX}{series_id}"
+
+
+def occurrence_of_listing(key: str) -> str:
+    """The occurrence a listing sells: the listing itself on WooCommerce, the event (all
+    its ticket classes share its seats) on Eventbrite."""
+    event_id = event_id_of(key)
+    return key if event_id is None else event_key(event_id)
+
+
+def recurring_of_listing(key: str, series_id: str | None = None) -> str:
+    """What recurs week after week: a product's slot (or a single product), an Eventbrite
+    series (or the event itself when it is not part of one). A key that is not a listing's
+    is returned as it is."""
+    if is_eventbrite_key(key):
+        return series_key(series_id) if series_id else occurrence_of_listing(key)
+    parts = parse_listing_key(key)
+    if parts is None:
+        return key
+    return recurring_key(parts.product_id, parts.slot_id)
+
+
+def recurring_key(product_id: int | None, slot_id: str | None = None) -> str:
+    """What recurs of a WooCommerce listing: the product's slot, or the product itself."""
+    base = listing_key(Channel.WOOCOMMERCE, product_id)
+    return base if slot_id is None else f"{base}:{slot_id}"
 
 
 @dataclass(frozen=True)
@@ -100,10 +144,10 @@ def parse_listing_key(key: str) -> ListingKey | None:
         return None
     parts = key.split(":")
     if parts[0] == "eb":
-        return ListingKey("eventbrite", event_id=parts[1], ticket_class_id=parts[2])
+        return ListingKey(Channel.EVENTBRITE, event_id=parts[1], ticket_class_id=parts[2])
     if len(parts) == 2:
-        return ListingKey("woocommerce", product_id=int(parts[1]))
-    return ListingKey("woocommerce", int(parts[1]), slot_id=parts[2], date_id=parts[3])
+        return ListingKey(Channel.WOOCOMMERCE, product_id=int(parts[1]))
+    return ListingKey(Channel.WOOCOMMERCE, int(parts[1]), slot_id=parts[2], date_id=parts[3])
 
 
 def is_listing_key(key: str) -> bool:

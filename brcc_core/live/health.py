@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Literal
 
 from brcc_core.catalog.cache import data_dir_problem
-from brcc_core.channels.eventbrite import HOURLY_LIMIT
+from brcc_core.common.club import HOURLY_LIMIT
 
 State = Literal["ok", "degraded", "down"]
 

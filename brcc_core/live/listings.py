@@ -27,6 +27,7 @@ from brcc_core.channels.eventbrite_seats import ClassFacts, EventSeats, event_se
 from brcc_core.channels.fooevents import BookingOptionsError, SlotDate, parse_booking_options
 from brcc_core.common import clock
 from brcc_core.common.availability import Availability
+from brcc_core.common.club import Channel
 from brcc_core.common.formats import age_label
 from brcc_core.common.keys import listing_key, unknown_classes_key
 from brcc_core.common.values import known, nullable_ints, text_or_none, unknown, whole_number
@@ -177,7 +178,7 @@ def build_listings(
         if product.kind in ("not_event",):
             continue
         base = {
-            "channel": "woocommerce",
+            "channel": Channel.WOOCOMMERCE,
             "kind": product.kind,
             "title": product.name,
             "product_id": product.product_id,
@@ -257,7 +258,7 @@ def build_listings(
         rows.append(
             {
                 **base,
-                "listing_key": listing_key("woocommerce", product.product_id),
+                "listing_key": listing_key(Channel.WOOCOMMERCE, product.product_id),
                 "slot_label": None,
                 "starts_at": product.starts_at,
                 "capacity": _capacity(available, sold, pending),
@@ -299,7 +300,7 @@ def build_listings(
         rows.append(
             {
                 "listing_key": unknown_classes_key(event_id),
-                "channel": "eventbrite",
+                "channel": Channel.EVENTBRITE,
                 "kind": "ticket_class",
                 "title": event.name,
                 "slot_label": None,
@@ -385,9 +386,9 @@ def _eventbrite_rows(
         rows.append(
             {
                 "listing_key": listing_key(
-                    "eventbrite", event_id=tc.event_id, ticket_class_id=tc.ticket_class_id
+                    Channel.EVENTBRITE, event_id=tc.event_id, ticket_class_id=tc.ticket_class_id
                 ),
-                "channel": "eventbrite",
+                "channel": Channel.EVENTBRITE,
                 "kind": "ticket_class",
                 "title": event.name,
                 "slot_label": tc.name,
@@ -454,7 +455,7 @@ def _booking_row(
     error = "; ".join(errors) or None
     return {
         **base,
-        "listing_key": listing_key("woocommerce", product.product_id, sd.slot_id, sd.date_id),
+        "listing_key": listing_key(Channel.WOOCOMMERCE, product.product_id, sd.slot_id, sd.date_id),
         "slot_label": sd.slot_label,
         "starts_at": starts_at,
         "capacity": _capacity(available, sold, pending),

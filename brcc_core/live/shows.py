@@ -1,21 +1,28 @@
 """Shows: one performance in the room, grouping the listings of both channels that sell it.
 
-The club has one room, so listings that start at the same local time (within a
-tolerance) are the same performance. ``suggest_shows`` is that suggestion; ``map_shows``
-puts first what a manager confirmed (saved shows, then recurring rules such as "every
-Wednesday 8pm: WooCommerce product X slot Y + Eventbrite series Z") and suggests the rest.
+The club has one room, so listings that start at the same local time (within
+``SAME_SHOW_WITHIN``, brcc_core.common.club) are the same performance. ``suggest_shows``
+is that suggestion; ``map_shows`` puts first what a manager confirmed (saved shows, then
+recurring rules such as "every Wednesday 8pm: WooCommerce product X slot Y + Eventbrite
+series Z") and suggests the rest.
 Pure: no I/O; the app-state DB (``brcc_core.store.state``) stores the mappings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 import pandas as pd
 
 from brcc_core.common import keys, values
-from brcc_core.common.club import DEFAULT_VENUE_CAPACITY, NEARLY_FULL_SHARE, channel_name
+from brcc_core.common.club import (
+    DEFAULT_VENUE_CAPACITY,
+    Channel,
+    channel_name,
+    is_nearly_full,
+    same_show_groups,
+)
 from brcc_core.store.saved_shows import RecurringRule, SavedShow
 
 SHOW_COLUMN_KINDS = {
@@ -63,8 +70,6 @@ UNKNOWN_CHANNELS_ATTR = "unknown_channels"
 def suggest_shows(
     listings: pd.DataFrame,
     venue_capacity: int = DEFAULT_VENUE_CAPACITY,
-    tolerance: timedelta = timedelta(minutes=10),
-    nearly_full: float = NEARLY_FULL_SHARE,
     unknown_channels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Group listings into shows by local start time; flag oversold and nearly full.
@@ -76,21 +81,16 @@ def suggest_shows(
     """
     if unknown_channels is None:
         unknown_channels = unknown_channels_of(listings)
-    timed = listings[values.known_cells(listings["starts_at"])].sort_values("starts_at")
-    groups: list[list[int]] = []
-    group_start = None
-    for idx, starts_at in timed["starts_at"].items():
-        if group_start is None or starts_at - group_start > tolerance:
-            groups.append([])
-            group_start = starts_at
-        groups[-1].append(idx)
+    timed = listings[values.known_cells(listings["starts_at"])].sort_values(
+        "starts_at", kind="stable"
+    )
+    groups = same_show_groups(timed["starts_at"].items())
 
     records = dict(zip(timed.index, timed.to_dict("records"), strict=True))
     rows = [
         _show_row(
             [records[i] for i in members],
             venue_capacity=venue_capacity,
-            nearly_full=nearly_full,
             unknown_channels=unknown_channels,
         )
         for members in groups
@@ -102,7 +102,6 @@ def _show_row(
     part: list[dict],
     *,
     venue_capacity: int,
-    nearly_full: float,
     show_key: str | None = None,
     title: str | None = None,
     unknown_channels: Mapping[str, str] | None = None,
@@ -131,7 +130,7 @@ def _show_row(
         wc_titles = [
             r["slot_label"]
             for r in part
-            if r["channel"] == "woocommerce" and values.known(r.get("slot_label"))
+            if r["channel"] == Channel.WOOCOMMERCE and values.known(r.get("slot_label"))
         ]
         title = wc_titles[0] if wc_titles else part[0]["title"]
     if show_key is None:
@@ -144,20 +143,20 @@ def _show_row(
         "channels": tuple(sorted({r["channel"] for r in part})),
         "venue_capacity": venue_capacity,
         "sold_woocommerce": _channel_sum(
-            [r["sold"] for r in part if r["channel"] == "woocommerce"], "woocommerce" in unknown
+            [r["sold"] for r in part if r["channel"] == Channel.WOOCOMMERCE],
+            Channel.WOOCOMMERCE in unknown,
         ),
         "sold_eventbrite": _channel_sum(
-            [r["sold"] for r in part if r["channel"] == "eventbrite"], "eventbrite" in unknown
+            [r["sold"] for r in part if r["channel"] == Channel.EVENTBRITE],
+            Channel.EVENTBRITE in unknown,
         ),
-        "eventbrite_left": _eventbrite_left(part, "eventbrite" in unknown),
+        "eventbrite_left": _eventbrite_left(part, Channel.EVENTBRITE in unknown),
         "sold": sold,
         "pending": pending,
         "remaining": remaining,
         "sell_through": (sold + pending) / venue_capacity if known else pd.NA,
         "oversold": bool(known and sold + pending > venue_capacity),
-        "nearly_full": bool(
-            known and venue_capacity * nearly_full <= sold + pending <= venue_capacity
-        ),
+        "nearly_full": bool(known) and is_nearly_full(sold + pending, venue_capacity),
         "sold_known": known,
         "errors": tuple(errors),
         **_exposure(part, remaining, unknown),
@@ -166,13 +165,13 @@ def _show_row(
 
 def _exposure(part: list[dict], remaining, unknown: Mapping[str, str]) -> dict:
     """Seats on sale per channel and the oversell exposure of one show (``SHOW_COLUMNS``)."""
-    wc = [r for r in part if r["channel"] == "woocommerce"]
+    wc = [r for r in part if r["channel"] == Channel.WOOCOMMERCE]
     unlimited = any(values.known(r.get("unlimited")) and bool(r["unlimited"]) for r in wc)
-    if "woocommerce" in unknown or unlimited:
+    if Channel.WOOCOMMERCE in unknown or unlimited:
         on_sale_wc = pd.NA
     else:
         on_sale_wc = _channel_sum([_on_sale(r.get("available")) for r in wc])
-    on_sale_eb = _on_sale(_eventbrite_left(part, "eventbrite" in unknown))
+    on_sale_eb = _on_sale(_eventbrite_left(part, Channel.EVENTBRITE in unknown))
     exposure = oversell_exposure([on_sale_wc, on_sale_eb], remaining, unlimited)
     return {
         "on_sale_woocommerce": on_sale_wc,
@@ -201,7 +200,9 @@ def _eventbrite_left(part: list[dict], channel_unknown: bool = False):
     """The show's Eventbrite events' seats left, each event once (its classes share them);
     unknown when Eventbrite could not be read."""
     by_event = {
-        r.get("event_id"): r.get("event_seats_left") for r in part if r["channel"] == "eventbrite"
+        r.get("event_id"): r.get("event_seats_left")
+        for r in part
+        if r["channel"] == Channel.EVENTBRITE
     }
     return _channel_sum(list(by_event.values()), channel_unknown)
 
@@ -228,8 +229,6 @@ def map_shows(
     saved: Iterable[SavedShow] = (),
     rules: Iterable[RecurringRule] = (),
     venue_capacity: int = DEFAULT_VENUE_CAPACITY,
-    tolerance: timedelta = timedelta(minutes=10),
-    nearly_full: float = NEARLY_FULL_SHARE,
     unknown_channels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Shows with saved mappings first, then recurring rules, then suggestions.
@@ -261,7 +260,6 @@ def map_shows(
         row = _show_row(
             part,
             venue_capacity=cap,
-            nearly_full=nearly_full,
             show_key=key,
             title=title,
             unknown_channels=unknown_channels,
@@ -296,8 +294,6 @@ def map_shows(
         for suggestion in suggest_shows(
             rest,
             venue_capacity=venue_capacity,
-            tolerance=tolerance,
-            nearly_full=nearly_full,
             unknown_channels=unknown_channels,
         ).to_dict("records"):
             members = [by_key[k] for k in suggestion["listing_keys"]]

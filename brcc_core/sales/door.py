@@ -13,9 +13,9 @@ from datetime import datetime
 
 import pandas as pd
 
-from brcc_core.common.keys import is_eventbrite_key
+from brcc_core.common.club import Channel
+from brcc_core.common.keys import is_eventbrite_key, occurrence_of_listing
 from brcc_core.common.values import known_cells
-from brcc_core.sales.site_history import occurrence_of_listing
 
 DOOR_COLUMNS = [
     "show_key",
@@ -67,7 +67,7 @@ def door_rows(
                     "show_key": show.show_key,
                     "starts_at": show.starts_at,
                     "title": show.title,
-                    "channel": "woocommerce",
+                    "channel": Channel.WOOCOMMERCE,
                     "sold": sold,
                     "checked_in": came,
                     "to_arrive": sold - came if known else pd.NA,
@@ -89,7 +89,7 @@ def door_rows(
                     "show_key": show.show_key,
                     "starts_at": show.starts_at,
                     "title": show.title,
-                    "channel": "eventbrite",
+                    "channel": Channel.EVENTBRITE,
                     "sold": sold,
                     "checked_in": came,
                     "to_arrive": sold - came if known else pd.NA,

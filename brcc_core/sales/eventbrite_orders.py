@@ -53,7 +53,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from brcc_core.channels.eventbrite import EventbriteClient, Page
 from brcc_core.channels.http import IntegrationError
 from brcc_core.common import clock
+from brcc_core.common.club import Channel
 from brcc_core.common.formats import moment_label
+from brcc_core.common.keys import event_key, series_key
 from brcc_core.common.moments import aware_utc, naive_utc, parse_utc
 from brcc_core.sales.site_history import sales_frame
 
@@ -145,6 +147,21 @@ class PartialSync:
         if self.newest is not None:
             text += f", changed up to {moment_label(self.newest, timezone)}"
         return text
+
+
+def sync_state(synced_at: datetime | None, partial: PartialSync | None, timezone: str) -> str:
+    """How far the Eventbrite orders sync has got, in the one wording the Sales page and
+    every reason Eventbrite sales are unknown use: never synced, partly synced (a first
+    sync stopped part-way: its part must not pass for the whole), or when it last completed
+    (and that a later one stopped part-way)."""
+    if synced_at is None and partial is not None:
+        return f"Eventbrite orders are only partly synced ({partial.describe(timezone)})"
+    if synced_at is None:
+        return "Eventbrite orders have not been synced yet"
+    text = f"Eventbrite orders last synced {moment_label(synced_at, timezone)}"
+    if partial is not None:
+        text += f"; a later sync stopped part-way ({partial.describe(timezone)})"
+    return text
 
 
 @dataclass(frozen=True)
@@ -585,12 +602,12 @@ class EventbriteSales:
         rows = []
         for r in found:
             sold = not (r.cancelled or r.refunded or r.status == "Not Attending")
-            key = f"eb:{r.event_id}"
+            key = event_key(r.event_id)
             rows.append(
                 {
-                    "channel": "eventbrite",
+                    "channel": Channel.EVENTBRITE,
                     "occurrence_key": key,
-                    "recurring_key": f"eb-series:{r.series_id}" if r.series_id else key,
+                    "recurring_key": series_key(r.series_id) if r.series_id else key,
                     "title": r.name,
                     "starts_at": aware_utc(r.starts_at),
                     "sold_at": aware_utc(r.created),

@@ -13,9 +13,9 @@ import pandas as pd
 from brcc_core.catalog.build import Catalog
 from brcc_core.channels.wordpress import WordPressUnavailable
 from brcc_core.common import clock
-from brcc_core.common.formats import moment_label
+from brcc_core.common.club import Channel
 from brcc_core.common.values import known
-from brcc_core.sales.eventbrite_orders import EventbriteSales, SalesStoreUnavailable
+from brcc_core.sales.eventbrite_orders import EventbriteSales, SalesStoreUnavailable, sync_state
 from brcc_core.sales.pace import Occurrences, occurrences
 from brcc_core.sales.site_history import WooCommerceHistory, empty_sales
 
@@ -57,7 +57,7 @@ def read_sales(
     starts: dict[str, datetime] = {}
     titles: dict[str, str] = {}
     if not listings.empty:
-        for r in listings[listings["channel"] == "woocommerce"].itertuples(index=False):
+        for r in listings[listings["channel"] == Channel.WOOCOMMERCE].itertuples(index=False):
             if known(r.starts_at):
                 starts[r.listing_key] = r.starts_at.to_pydatetime()
             label = r.slot_label if isinstance(r.slot_label, str) and r.slot_label else r.title
@@ -74,40 +74,31 @@ def read_sales(
         )
     except WordPressUnavailable as exc:
         failed = True
-        unknown["woocommerce"] = exc.message.replace(
+        unknown[Channel.WOOCOMMERCE] = exc.message.replace(
             "Live WordPress numbers", "WooCommerce sales history"
         )
     synced_at = None
     warnings = list(woocommerce.warnings)
     if eventbrite is None:
-        unknown["eventbrite"] = "Eventbrite orders are not available in this mode"
+        unknown[Channel.EVENTBRITE] = "Eventbrite orders are not available in this mode"
     else:
         try:
             synced_at = eventbrite.last_sync()
             partial = eventbrite.partial()
-            if synced_at is None and partial is not None:
-                # A first sync that stopped part-way: a part must not pass for the whole.
-                unknown["eventbrite"] = (
-                    "Eventbrite orders are only partly synced "
-                    f"({partial.describe(timezone)}); press Sync Eventbrite orders to "
-                    "continue"
-                )
-            elif synced_at is None:
-                unknown["eventbrite"] = (
-                    "Eventbrite orders have not been synced yet (press Sync Eventbrite orders)"
-                )
+            state = sync_state(synced_at, partial, timezone)
+            if synced_at is None:
+                # Never complete: a part must not pass for the whole.
+                unknown[Channel.EVENTBRITE] = f"{state}: press Sync Eventbrite orders"
             else:
                 parts.append(eventbrite.sales(timezone=timezone))
                 if partial is not None:
                     warnings.append(
-                        "The last Eventbrite order sync stopped part-way "
-                        f"({partial.describe(timezone)}): Eventbrite numbers are those of "
-                        f"the sync completed {moment_label(synced_at, timezone)} and part "
-                        "of what changed since; press Sync Eventbrite orders to continue"
+                        f"{state}: Eventbrite numbers are those of the last complete sync and "
+                        "part of what changed since; press Sync Eventbrite orders to continue"
                     )
         except SalesStoreUnavailable as exc:
             failed = True
-            unknown["eventbrite"] = str(exc)
+            unknown[Channel.EVENTBRITE] = str(exc)
     frame = pd.concat(parts, ignore_index=True) if parts else empty_sales()
     return SalesHistory(
         frame=frame,

@@ -9,8 +9,9 @@ weeks' lower quartile by at least ``BEHIND_MARGIN`` seats) and **on course to se
 <day>** (the projected path reaches the venue capacity before the show).
 
 Time before the show is measured in hours; the curves use whole days and, on the last
-day, hours (``GRID_HOURS``). Past occurrences of the two channels at the same start (to
-the half hour) are one past show, so a show moved to another date still pairs up.
+day, hours (``GRID_HOURS``). Past occurrences of the two channels that start together
+(``same_show_groups``, the catalog's rule) are one past show, so a show moved to another
+date still pairs up.
 Numbers whose inputs are unknown stay unknown, with the reason.
 """
 
@@ -25,9 +26,14 @@ import numpy as np
 import pandas as pd
 
 from brcc_core.common import values
+from brcc_core.common.club import Channel, same_show_groups
 from brcc_core.common.formats import day_label
-from brcc_core.common.keys import channel_of, is_eventbrite_key
-from brcc_core.sales.site_history import occurrence_of_listing, recurring_of_listing
+from brcc_core.common.keys import (
+    channel_of,
+    is_eventbrite_key,
+    occurrence_of_listing,
+    recurring_of_listing,
+)
 
 BEHIND_MARGIN = 3  # seats below the lower quartile before "behind" is said
 MIN_PAST = 2  # past occurrences needed for a pace
@@ -36,7 +42,7 @@ MAX_DAYS = 60
 GRID_HOURS: tuple[float, ...] = tuple(
     [float(d * 24) for d in range(MAX_DAYS, 1, -1)] + [float(h) for h in range(24, -1, -1)]
 )
-SCOPES = ("together", "woocommerce", "eventbrite")
+SCOPES = ("together", *Channel)
 _GRID = np.array(GRID_HOURS)
 
 PACE_COLUMNS = [
@@ -128,11 +134,6 @@ def occurrences(sales: pd.DataFrame) -> Occurrences:
     return out
 
 
-def _slot(ts: pd.Timestamp) -> int:
-    """A start time to the half hour: the two channels' listings of one show meet there."""
-    return int(ts.timestamp() // 1800)
-
-
 def past_shows(
     by_key: Mapping[str, Occurrence],
     recurring: set[str],
@@ -144,11 +145,11 @@ def past_shows(
 ) -> list[list[Occurrence]]:
     """The last ``n`` past shows of the recurring keys (each a list of its occurrences on
     the wanted channel, or both), newest first."""
-    groups: dict[int, list[Occurrence]] = {}
     if isinstance(by_key, Occurrences):
         candidates = [o for r in sorted(recurring) for o in by_key.by_recurring.get(r, [])]
     else:
         candidates = list(by_key.values())
+    picked: list[Occurrence] = []
     for occ in candidates:
         if occ.recurring not in recurring or occ.key in exclude:
             continue
@@ -156,8 +157,8 @@ def past_shows(
             continue
         if occ.starts_at >= before:
             continue
-        groups.setdefault(_slot(occ.starts_at), []).append(occ)
-    return [groups[k] for k in sorted(groups, reverse=True)[:n]]
+        picked.append(occ)
+    return same_show_groups((occ, occ.starts_at) for occ in picked)[::-1][:n]
 
 
 def _sold_by(show: list[Occurrence], hours_before: float) -> int:

@@ -45,8 +45,9 @@ from brcc_core.channels.wordpress import (
     ticket_pivot,
 )
 from brcc_core.channels.wp_tables import wordpress_metadata
+from brcc_core.common.club import Channel
 from brcc_core.common.db_engines import DEADLINE_OPTION
-from brcc_core.common.keys import is_eventbrite_key
+from brcc_core.common.keys import listing_key, recurring_key
 from brcc_core.common.moments import aware_utc
 from brcc_core.common.values import nullable_floats
 
@@ -55,8 +56,6 @@ __all__ = [
     "PAID_ORDER_STATUSES",
     "WooCommerceHistory",
     "empty_sales",
-    "occurrence_of_listing",
-    "recurring_of_listing",
 ]
 
 SALES_COLUMNS = [
@@ -117,23 +116,6 @@ def sales_frame(rows: list[dict[str, Any]], tz: ZoneInfo | str) -> pd.DataFrame:
     frame["starts_at"] = frame["starts_at"].dt.tz_convert(zone)
     frame["sold_at"] = frame["sold_at"].dt.tz_convert(zone)
     return frame
-
-
-def occurrence_of_listing(listing_key: str) -> str:
-    """The occurrence a listing sells: the listing itself on WooCommerce, the event (all
-    its ticket classes share its seats) on Eventbrite."""
-    if is_eventbrite_key(listing_key):
-        return ":".join(listing_key.split(":")[:2])
-    return listing_key
-
-
-def recurring_of_listing(listing_key: str, series_id: str | None = None) -> str:
-    """What recurs week after week: a product's slot (or a single product), an Eventbrite
-    series (or the event itself when it is not part of one)."""
-    if is_eventbrite_key(listing_key):
-        return f"eb-series:{series_id}" if series_id else occurrence_of_listing(listing_key)
-    parts = listing_key.split(":")
-    return ":".join(parts[:3])
 
 
 def _money(value: Any) -> Decimal | None:
@@ -304,10 +286,10 @@ class WooCommerceHistory:
                     unresolved += int(t.tickets)
                     slot_id = date_id = None
             if slot_id and date_id:
-                key = f"wc:{product_id}:{slot_id}:{date_id}"
-                recurring = f"wc:{product_id}:{slot_id}"
+                key = listing_key(Channel.WOOCOMMERCE, product_id, slot_id, date_id)
+                recurring = recurring_key(product_id, slot_id)
             else:
-                key = recurring = f"wc:{product_id}"
+                key = recurring = listing_key(Channel.WOOCOMMERCE, product_id)
             starts_at = starts.get(key)
             if starts_at is None and slot_id and date_id:
                 label, ftime = fbos_dates.get((product_id, slot_id, date_id), (None, None))
@@ -321,10 +303,11 @@ class WooCommerceHistory:
                 gross = float(price * seats) if order_status in PAID_ORDER_STATUSES else 0.0
             rows.append(
                 {
-                    "channel": "woocommerce",
+                    "channel": Channel.WOOCOMMERCE,
                     "occurrence_key": key,
                     "recurring_key": recurring,
-                    "title": titles.get(key) or (slot_label or titles.get(f"wc:{product_id}")),
+                    "title": titles.get(key)
+                    or (slot_label or titles.get(listing_key(Channel.WOOCOMMERCE, product_id))),
                     "starts_at": starts_at,
                     "sold_at": _sold_at(t.created),
                     "seats": seats,

@@ -16,9 +16,8 @@ from datetime import datetime
 import pandas as pd
 
 from brcc_core.common import values
-from brcc_core.common.club import channel_name
-from brcc_core.common.keys import channel_of
-from brcc_core.sales.site_history import occurrence_of_listing
+from brcc_core.common.club import Channel, channel_name, same_show_groups
+from brcc_core.common.keys import channel_of, occurrence_of_listing, show_key
 
 REVENUE_COLUMNS = [
     "occurrence_key",
@@ -151,9 +150,6 @@ def no_shows_by_weekday(per_show: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=WEEKDAY_COLUMNS)
 
 
-CHANNELS = ("woocommerce", "eventbrite")
-
-
 @dataclass(frozen=True)
 class Takings:
     """What one show took, per channel: seats ``sold``, ``net`` money (buyers' gross less
@@ -186,7 +182,7 @@ def takings_of(
     gross: list[float | None] = []
     reasons = []
     types: dict[str, int] = {}
-    for channel in CHANNELS:
+    for channel in Channel:
         if channel not in by_channel:
             continue
         if unknown and channel in unknown:
@@ -224,17 +220,18 @@ PAST_SHOW_COLUMNS = ["show_key", "starts_at", "title", "listing_keys", "channels
 
 def past_shows(sales: pd.DataFrame, *, before: datetime) -> pd.DataFrame:
     """Shows of the history that started before ``before``, keyed like the catalog's
-    (``show:YYYY-MM-DDTHH:MM``, local time), both channels' occurrences at the same minute
-    together: what Comparison can still pick once the catalog no longer lists them."""
+    (``show:YYYY-MM-DDTHH:MM``, local time, of its first start), both channels' occurrences
+    of one show together (``same_show_groups``, the catalog's rule): what Comparison can
+    still pick once the catalog no longer lists them."""
     starts = sales["starts_at"]
     part = sales[values.known_cells(starts) & (starts < pd.Timestamp(before))]
     rows = []
-    minute = part["starts_at"].dt.strftime("%Y-%m-%dT%H:%M")
-    for stamp, group in part.groupby(minute, sort=True):
+    for members in same_show_groups(enumerate(part["starts_at"])):
+        group = part.iloc[members]
         firsts = group.drop_duplicates("occurrence_key")
         rows.append(
             {
-                "show_key": f"show:{stamp}",
+                "show_key": show_key(group["starts_at"].iloc[0]),
                 "starts_at": group["starts_at"].iloc[0],
                 "title": str(firsts.sort_values("channel", ascending=False)["title"].iloc[0]),
                 "listing_keys": tuple(sorted(firsts["occurrence_key"])),

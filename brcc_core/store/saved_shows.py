@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from brcc_core.common import values
+from brcc_core.common.club import Channel
 from brcc_core.common.formats import WEEKDAY_NAMES
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -42,7 +43,7 @@ class RuleMember:
     def matches(self, listing: Mapping) -> bool:
         if listing.get("channel") != self.channel:
             return False
-        if self.channel == "woocommerce":
+        if self.channel == Channel.WOOCOMMERCE:
             product = listing.get("product_id")
             if not values.known(product) or int(product) != self.product_id:
                 return False
@@ -50,7 +51,7 @@ class RuleMember:
         return self.series_id is not None and listing.get("series_id") == self.series_id
 
     def describe(self) -> str:
-        if self.channel == "woocommerce":
+        if self.channel == Channel.WOOCOMMERCE:
             slot = f" slot {self.slot_id}" if self.slot_id else ""
             return f"WooCommerce product {self.product_id}{slot}"
         return f"Eventbrite series {self.series_id}"
@@ -76,11 +77,11 @@ class RecurringRule:
         if not self.members:
             raise ValueError("a rule needs at least one listing source")
         for member in self.members:
-            if member.channel == "woocommerce" and member.product_id is None:
+            if member.channel == Channel.WOOCOMMERCE and member.product_id is None:
                 raise ValueError("a WooCommerce member needs a product id")
-            if member.channel == "eventbrite" and not member.series_id:
+            if member.channel == Channel.EVENTBRITE and not member.series_id:
                 raise ValueError("an Eventbrite member needs a series id")
-            if member.channel not in ("woocommerce", "eventbrite"):
+            if member.channel not in (Channel.WOOCOMMERCE, Channel.EVENTBRITE):
                 raise ValueError(f"unknown channel {member.channel!r}")
         if self.venue_capacity is not None and self.venue_capacity < 1:
             raise ValueError("venue capacity must be at least 1")

@@ -12,7 +12,7 @@ import streamlit as st
 from brcc_core.boxoffice import BoxOffice, RefreshResult
 from brcc_core.catalog.build import Catalog, describe_changes
 from brcc_core.common import clock
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import HOURLY_LIMIT, Channel, channel_name
 from brcc_core.common.formats import age_label
 from brcc_core.people.access import AccessDenied
 from brcc_core.ui.app import current_actor
@@ -139,8 +139,8 @@ def refresh_button(boxoffice: BoxOffice) -> Callable[[], None]:
 
 
 REFRESH_COST_HELP = (
-    "Eventbrite allows about 2,000 calls an hour. A refresh leaves Eventbrite alone (and "
-    "says so) rather than spend the calls kept for capacity changes."
+    f"Eventbrite allows about {HOURLY_LIMIT:,} calls an hour. A refresh leaves Eventbrite "
+    "alone (and says so) rather than spend the calls kept for capacity changes."
 )
 
 
@@ -151,11 +151,11 @@ def refresh_cost_text(boxoffice: BoxOffice) -> str:
     left = boxoffice.eventbrite.calls_left_this_hour()
     reserve = boxoffice.settings.eb_write_reserve
     text = (
-        f"A refresh costs about {cost:,} Eventbrite calls · {left:,} of 2,000 left this hour, "
-        f"{reserve:,} kept for capacity changes"
+        f"A refresh costs about {cost:,} Eventbrite calls · {left:,} of {HOURLY_LIMIT:,} left "
+        f"this hour, {reserve:,} kept for capacity changes"
     )
     if boxoffice.eventbrite_refresh_refusal(catalog):
-        text += " · Eventbrite will be skipped now: WooCommerce only"
+        text += f" · Eventbrite will be skipped now: {Channel.WOOCOMMERCE.label} only"
     return text
 
 

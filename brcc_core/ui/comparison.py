@@ -11,8 +11,15 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from brcc_core.common.club import channel_name
-from brcc_core.common.formats import WEEKDAYS, percent_label
+from brcc_core.common.club import Channel, channel_name
+from brcc_core.common.formats import (
+    UNKNOWN,
+    WEEKDAYS,
+    header,
+    listing_label,
+    percent_label,
+    seats_text,
+)
 from brcc_core.common.glossary import meaning
 from brcc_core.common.values import known
 from brcc_core.sales.takings import Takings
@@ -27,7 +34,6 @@ from brcc_core.views.comparison import (
     ComparisonSummary,
     ListingLine,
     comparison_csv,
-    listing_label,
     show_label,
 )
 from brcc_core.views.selection import MAX_SELECTION, encode_selection
@@ -129,10 +135,6 @@ def share_link(keys: Sequence[str]) -> None:
     st.code(link, language=None)
 
 
-def _n(value, unknown: str = "unknown") -> str:
-    return unknown if value is None else f"{value:,}"
-
-
 def cards(items: Sequence[ComparisonCard], *, actions: bool = False) -> None:
     """Cards side by side (four to a row; stacked on a phone). ``actions``: each show's
     card links to its capacity change and Sync dry run (managers, Comparison page)."""
@@ -158,19 +160,17 @@ def _card(card: ComparisonCard) -> None:
             st.warning(plain(error), icon="❓")
         return
     st.metric("Sell-through", percent_label(card.sell_through), help=meaning("Sell-through"))
-    remaining = card.remaining
-    if card.kind == "listing" and card.lines and card.lines[0].unlimited:
-        remaining_text = "unlimited"
-    else:
-        remaining_text = _n(remaining)
+    unlimited = card.kind == "listing" and bool(card.lines) and card.lines[0].unlimited
+    remaining_text = seats_text(card.remaining, unlimited)
     st.markdown(
-        f"{card.capacity_label.capitalize()}: **{_n(card.capacity)}**  \n"
-        f"Sold · WooCommerce: **{_n(card.sold_woocommerce)}**  \n"
-        f"Sold · Eventbrite: **{_n(card.sold_eventbrite)}**  \n"
+        f"{card.capacity_label.capitalize()}: **{seats_text(card.capacity)}**  \n"
+        f"{header('sold_woocommerce')}: **{seats_text(card.sold_woocommerce)}**  \n"
+        f"{header('sold_eventbrite')}: **{seats_text(card.sold_eventbrite)}**  \n"
         # Both channels' pending, as the Dashboard and the summary count it: the remaining
         # below is the capacity less these three numbers.
-        f"Pending: **{_n(card.pending)}** (WooCommerce {_n(card.pending_woocommerce)} · "
-        f"Eventbrite {_n(card.pending_eventbrite)})  \n"
+        f"Pending: **{seats_text(card.pending)}** "
+        f"({Channel.WOOCOMMERCE.label} {seats_text(card.pending_woocommerce)} · "
+        f"{Channel.EVENTBRITE.label} {seats_text(card.pending_eventbrite)})  \n"
         f"Remaining: **{remaining_text}**"
     )
     if card.kind == "past":
@@ -188,7 +188,7 @@ def _card(card: ComparisonCard) -> None:
 
 
 def _money(value: float | None) -> str:
-    return "unknown" if value is None else f"${value:,.2f}"
+    return UNKNOWN if value is None else f"${value:,.2f}"
 
 
 def takings_text(takings: Takings) -> str:
@@ -203,8 +203,8 @@ def takings_text(takings: Takings) -> str:
 
 
 def _line_text(line: ListingLine) -> str:
-    left = "unlimited" if line.unlimited else _n(line.available)
-    text = f"{line.label}: sold {_n(line.sold)}, remaining {left}"
+    left = seats_text(line.available, line.unlimited)
+    text = f"{line.label}: sold {seats_text(line.sold)}, remaining {left}"
     if line.drift is not None:
         sign = "+" if line.drift > 0 else ""
         text += f", drift {sign}{line.drift} vs room"
@@ -214,10 +214,12 @@ def _line_text(line: ListingLine) -> str:
 def summary(result: ComparisonSummary) -> None:
     st.subheader("Summary")
     cols = st.columns(5)
-    cols[0].metric("Capacity", _n(result.capacity), border=True, help=meaning("Capacity"))
-    cols[1].metric("Sold", _n(result.sold), border=True, help=meaning("Sold"))
-    cols[2].metric("Pending", _n(result.pending), border=True, help=meaning("Pending"))
-    cols[3].metric("Remaining", _n(result.remaining), border=True, help=meaning("Remaining"))
+    cols[0].metric("Capacity", seats_text(result.capacity), border=True, help=meaning("Capacity"))
+    cols[1].metric("Sold", seats_text(result.sold), border=True, help=meaning("Sold"))
+    cols[2].metric("Pending", seats_text(result.pending), border=True, help=meaning("Pending"))
+    cols[3].metric(
+        "Remaining", seats_text(result.remaining), border=True, help=meaning("Remaining")
+    )
     cols[4].metric("Average sell-through", percent_label(result.average_sell_through), border=True)
     if result.best and result.worst and result.known > 1:
         st.markdown(

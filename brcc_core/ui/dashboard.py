@@ -14,8 +14,16 @@ import streamlit as st
 
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice
 from brcc_core.catalog.build import Catalog
-from brcc_core.common.club import NEARLY_FULL_SHARE, channel_name
-from brcc_core.common.formats import age_label, day_label, percent_label, when_label
+from brcc_core.common.club import NEARLY_FULL_SHARE, Channel, channel_name
+from brcc_core.common.formats import (
+    UNKNOWN,
+    age_label,
+    day_label,
+    header,
+    percent_label,
+    seats_text,
+    when_label,
+)
 from brcc_core.common.glossary import GLOSSARY, meaning
 from brcc_core.common.values import known_cells, unknown_cells
 from brcc_core.live.health import Health, health_lines, overall_health
@@ -29,7 +37,7 @@ from brcc_core.views.selection import MAX_SELECTION, encode_selection
 
 HEALTH_KEY = "health_results"
 HEALTH_TTL_SECONDS = 60.0
-"""Health is measured by real calls (one of Eventbrite's 2,000 an hour each time), so a
+"""Health is measured by real calls (one of Eventbrite's HOURLY_LIMIT an hour each time), so a
 session re-measures at most once a minute, or when the manager asks."""
 
 
@@ -104,7 +112,8 @@ def catalog_notes(catalog: Catalog, listings: pd.DataFrame) -> None:
         )
     if not catalog.products and not catalog.events:
         st.warning(
-            "No catalog yet: neither WooCommerce nor Eventbrite gave a list of what is on "
+            f"No catalog yet: neither {Channel.WOOCOMMERCE.label} nor {Channel.EVENTBRITE.label} "
+            "gave a list of what is on "
             "sale. Press **Refresh data** once the health tiles above are green.",
             icon="📭",
         )
@@ -145,14 +154,14 @@ def key_figures_row(figures: KeyFigures) -> None:
     st.subheader(f"Next {figures.days} days")
     cols = st.columns(6)
     cols[0].metric("Shows", figures.shows, border=True)
-    cols[1].metric("Seats sold", _n(figures.seats_sold), border=True)
+    cols[1].metric("Seats sold", seats_text(figures.seats_sold), border=True)
     cols[2].metric(
         "Sell-through",
         percent_label(figures.sell_through),
         border=True,
         help=meaning("Sell-through"),
     )
-    cols[3].metric("Pending", _n(figures.pending), border=True, help=meaning("Pending"))
+    cols[3].metric("Pending", seats_text(figures.pending), border=True, help=meaning("Pending"))
     cols[4].metric(
         "Oversold shows",
         figures.oversold,
@@ -183,10 +192,6 @@ def key_figures_row(figures: KeyFigures) -> None:
             f"{plain(why)}. The {figures.known_shows} readable show(s) have "
             f"{figures.known_sold:,} seats sold."
         )
-
-
-def _n(value: int | None) -> str:
-    return "unknown" if value is None else f"{value:,}"
 
 
 TABLE_KEY = "upcoming_shows"
@@ -255,13 +260,13 @@ _TABLE_CONFIG = {
     "time": st.column_config.TextColumn("Time", width=48),
     "flag": st.column_config.TextColumn("Flag", width=170),
     "sold_woocommerce": st.column_config.NumberColumn(
-        "Sold · site",
+        header("sold_woocommerce"),
         format="%d",
         width=80,
-        help="Sold on the site (WooCommerce / FooEvents).",
+        help="Sold on the website (WooCommerce / FooEvents).",
     ),
     "sold_eventbrite": st.column_config.NumberColumn(
-        "Sold · Eventbrite",
+        header("sold_eventbrite"),
         format="%d",
         width=110,
         help="Sold on Eventbrite (at the last refresh).",
@@ -276,12 +281,12 @@ _TABLE_CONFIG = {
         "Remaining", format="%d", width=78, help=meaning("Remaining")
     ),
     "on_sale_woocommerce": st.column_config.TextColumn(
-        "On sale · site",
+        header("on_sale_woocommerce"),
         width=70,
-        help="Seats buyers can still buy on the site (WooCommerce / FooEvents) now.",
+        help="Seats buyers can still buy on the website (WooCommerce / FooEvents) now.",
     ),
     "on_sale_eventbrite": st.column_config.TextColumn(
-        "On sale · Eventbrite",
+        header("on_sale_eventbrite"),
         width=80,
         help="Seats Eventbrite can still sell (at the last refresh).",
     ),
@@ -344,7 +349,7 @@ def upcoming_table(table: pd.DataFrame, *, phone: bool = False) -> list[int]:
         column_config={**_TABLE_CONFIG, **_PHONE_CONFIG} if phone else _TABLE_CONFIG,
         on_select="rerun",
         selection_mode="multi-row",
-        placeholder="unknown",
+        placeholder=UNKNOWN,
     )
     with st.expander("Details: sold per channel, pending and venue capacity"):
         st.dataframe(
@@ -353,7 +358,7 @@ def upcoming_table(table: pd.DataFrame, *, phone: bool = False) -> list[int]:
             hide_index=True,
             column_order=_DETAILS_ORDER,
             column_config=_TABLE_CONFIG,
-            placeholder="unknown",
+            placeholder=UNKNOWN,
         )
     return list(event.selection.rows)
 

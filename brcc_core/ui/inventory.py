@@ -21,8 +21,8 @@ from brcc_core.catalog.build import Catalog
 from brcc_core.channels.eventbrite_seats import seats_note
 from brcc_core.common import clock
 from brcc_core.common.availability import Availability
-from brcc_core.common.club import channel_name
-from brcc_core.common.formats import isolate, when_label
+from brcc_core.common.club import Channel, channel_name
+from brcc_core.common.formats import isolate, listing_label, seats_text, when_label
 from brcc_core.common.values import known, whole_number
 from brcc_core.store.state import StateUnavailable
 from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
@@ -34,10 +34,8 @@ from brcc_core.ui.inventory_common import (
     SET_FOR_KEY,
     STATUS_ICONS,
     current_user,
-    listing_label,
     remember_results,
     safe_callback,
-    seats,
 )
 from brcc_core.ui.live_age import live_age_caption
 from brcc_core.ui.text import plain
@@ -134,7 +132,7 @@ def pick_listing(listings: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | Non
         return _pick_by_show(pool, shows)
     channel = st.selectbox(
         "Channel",
-        ["woocommerce", "eventbrite"],
+        list(Channel),
         format_func=channel_name,
         key="inv_channel",
     )
@@ -142,7 +140,7 @@ def pick_listing(listings: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | Non
     if part.empty:
         st.info(f"No {channel_name(channel)} listings.")
         return None
-    if channel == "woocommerce":
+    if channel == Channel.WOOCOMMERCE:
         return _pick_woocommerce(part)
     return _pick_eventbrite(part)
 
@@ -236,17 +234,17 @@ def change_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataF
 
 
 def _listing_numbers(row: pd.Series) -> None:
-    st.markdown(f"**{plain(isolate(row['title']))}**  \n{plain(listing_label(row))}")
+    st.markdown(f"**{plain(listing_label(row))}**")
     unlimited = bool(row["unlimited"])
     cols = st.columns(4)
-    cols[0].metric("Capacity", seats(row["capacity"], unlimited))
-    cols[1].metric("Sold", seats(row["sold"]))
-    cols[2].metric("Pending", seats(row["pending"]))
-    cols[3].metric("Remaining", seats(row["available"], unlimited))
+    cols[0].metric("Capacity", seats_text(row["capacity"], unlimited))
+    cols[1].metric("Sold", seats_text(row["sold"]))
+    cols[2].metric("Pending", seats_text(row["pending"]))
+    cols[3].metric("Remaining", seats_text(row["available"], unlimited))
     limit = row.get("limit")
     limit = f" · limited by the {limit}" if known(limit) else ""
     st.caption(f"Status: {str(row['status']).replace('_', ' ')}{limit} · `{row['listing_key']}`")
-    if row["channel"] == "eventbrite" and "event_seats_left" in row:
+    if row["channel"] == Channel.EVENTBRITE and "event_seats_left" in row:
         st.caption(seats_note(row["event_seats_left"], row.get("available_later")))
     if isinstance(row.get("error"), str):
         st.warning(plain(row["error"]), icon="⚠️")
@@ -256,7 +254,9 @@ def _seen(row: pd.Series) -> dict:
     return {
         "listing_key": row["listing_key"],
         "seen_remaining": whole_number(row["available"]),
-        "seen_capacity": whole_number(row["capacity"]) if row["channel"] == "eventbrite" else None,
+        "seen_capacity": whole_number(row["capacity"])
+        if row["channel"] == Channel.EVENTBRITE
+        else None,
     }
 
 
@@ -351,11 +351,12 @@ def _confirmation(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
         st.markdown(f"**Confirm the change** · {plain(preview.label)}")
         unlimited = preview.unlimited_before
         lines = [
-            f"Capacity: {seats(preview.capacity_before, unlimited)} → "
-            f"{seats(preview.capacity_after)}",
-            f"Remaining: {seats(preview.remaining_before, unlimited)} → "
-            f"{seats(preview.remaining_after)}",
-            f"Sold: {seats(preview.sold)} (+ {seats(preview.pending)} pending), unchanged",
+            f"Capacity: {seats_text(preview.capacity_before, unlimited)} → "
+            f"{seats_text(preview.capacity_after)}",
+            f"Remaining: {seats_text(preview.remaining_before, unlimited)} → "
+            f"{seats_text(preview.remaining_after)}",
+            f"Sold: {seats_text(preview.sold)} (+ {seats_text(preview.pending)} pending), "
+            "unchanged",
             f"Writes the {preview.what} on {channel_name(preview.channel)}",
         ]
         st.markdown("\n".join(f"- {line}" for line in lines))

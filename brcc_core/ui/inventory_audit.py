@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.downloads import csv_bytes
 from brcc_core.common.formats import header, listing_names, moment_label
 from brcc_core.store.state import StateUnavailable
@@ -46,7 +46,7 @@ def audit_section(boxoffice: BoxOffice, listings: pd.DataFrame | None = None) ->
     results = cols[1].multiselect("Result", RESULTS, key="inv_audit_results")
     channels = cols[2].multiselect(
         "Channel",
-        ["woocommerce", "eventbrite"],
+        list(Channel),
         format_func=channel_name,
         key="inv_audit_channels",
     )

@@ -10,13 +10,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from brcc_core.capacity.engine import ChangeResult, catalog_reads, patch_catalog
-from brcc_core.common.club import channel_name
-from brcc_core.common.formats import isolate, when_label
-from brcc_core.common.values import known
 from brcc_core.people.access import AccessDenied, Actor
 from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.app import current_actor
@@ -68,20 +64,6 @@ def safe_callback(what: str) -> Callable:
 def current_user() -> Actor:
     """Who is acting (the facade checks their role again on every write)."""
     return current_actor()
-
-
-# --- labels ----------------------------------------------------------------------------
-def seats(value: Any, unlimited: bool = False) -> str:
-    if not known(value):
-        return "unlimited" if unlimited else "unknown"
-    return str(int(value))
-
-
-def listing_label(row: pd.Series | dict) -> str:
-    channel = channel_name(row["channel"])
-    slot = row.get("slot_label")
-    slot = f" · {isolate(slot)}" if known(slot) else ""
-    return f"{channel}{slot} · {when_label(row.get('starts_at'))}"
 
 
 def remember_results(results: list[ChangeResult]) -> None:

@@ -8,13 +8,14 @@ import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.capacity.preview import parse_seats
-from brcc_core.common.formats import WEEKDAY_NAMES, when_label
+from brcc_core.common.club import Channel
+from brcc_core.common.formats import WEEKDAY_NAMES, listing_label, when_label
 from brcc_core.common.values import known, known_cells
 from brcc_core.common.windows import local_now
 from brcc_core.store.saved_shows import RecurringRule, RuleMember
 from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.app import can_write
-from brcc_core.ui.inventory_common import current_user, listing_label, report_write
+from brcc_core.ui.inventory_common import current_user, report_write
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
 
@@ -81,7 +82,7 @@ def _editor(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFrame) -
         | listings["listing_key"].isin(show["listing_keys"])
     ]
     labels = {
-        k: f"{listing_label(r)} · {r['title']}"
+        k: listing_label(r)
         for k, r in zip(same_day["listing_key"], same_day.to_dict("records"), strict=True)
     }
     if st.session_state.get(MAP_FOR_KEY) != show_key:
@@ -171,9 +172,9 @@ def _rules(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
             "Delete rule", key="inv_rule_delete", on_click=_delete_rule, args=(boxoffice, pick)
         )
 
-    wc = listings[listings["channel"] == "woocommerce"].dropna(subset=["product_id"])
+    wc = listings[listings["channel"] == Channel.WOOCOMMERCE].dropna(subset=["product_id"])
     products = {int(p): str(t) for p, t in zip(wc["product_id"], wc["title"], strict=True)}
-    eb = listings[listings["channel"] == "eventbrite"].dropna(subset=["series_id"])
+    eb = listings[listings["channel"] == Channel.EVENTBRITE].dropna(subset=["series_id"])
     series = {str(s): str(t) for s, t in zip(eb["series_id"], eb["title"], strict=True)}
     st.text_input("Name", key="inv_rule_name", placeholder="Wednesday 8pm")
     cols = st.columns(2)
@@ -216,13 +217,13 @@ def _add_rule(boxoffice: BoxOffice) -> None:
     if state.get("inv_rule_product") is not None:
         members.append(
             RuleMember(
-                "woocommerce",
+                Channel.WOOCOMMERCE,
                 product_id=int(state["inv_rule_product"]),
                 slot_id=state.get("inv_rule_slot"),
             )
         )
     if state.get("inv_rule_series"):
-        members.append(RuleMember("eventbrite", series_id=str(state["inv_rule_series"])))
+        members.append(RuleMember(Channel.EVENTBRITE, series_id=str(state["inv_rule_series"])))
     weekday = int(state.get("inv_rule_weekday") or 0)
     start = (state.get("inv_rule_time") or "").strip()
     rule = RecurringRule(

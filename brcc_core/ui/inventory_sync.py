@@ -9,8 +9,8 @@ import streamlit as st
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.capacity.engine import EVENTBRITE_CALLS_PER_CHANGE
 from brcc_core.capacity.sync import SYNC_ROW_COLUMNS, SyncPlan, SyncPolicy, SyncRow, plans_frame
-from brcc_core.common.club import channel_name
-from brcc_core.common.formats import SYNC_ACTIONS, isolate, when_label
+from brcc_core.common.club import Channel, channel_name
+from brcc_core.common.formats import SYNC_ACTIONS, listing_label, seats_text, when_label
 from brcc_core.common.glossary import meaning
 from brcc_core.common.windows import local_now
 from brcc_core.ui.app import can_write
@@ -121,16 +121,15 @@ def dry_run_table(table: pd.DataFrame) -> None:
 
 
 def row_name(plan: SyncPlan, row: SyncRow) -> str:
-    """A dry-run row as a manager knows it: show, channel, listing and date."""
-    when = when_label(plan.starts_at)
-    return f"{isolate(plan.title)} · {channel_name(row.channel)} · {isolate(row.title)} ({when})"
+    """A dry-run row as a manager knows it: its listing, named like everywhere else."""
+    return listing_label({"title": row.title, "channel": row.channel, "starts_at": plan.starts_at})
 
 
 def row_labels(plans: list[SyncPlan]) -> dict[str, str]:
     """row_key -> what applying that row does, for the row picker (targets included, so
     the labels change whenever the plan does)."""
     return {
-        row.row_key: f"{row_name(plan, row)}: {_seats(row.remaining)} → "
+        row.row_key: f"{row_name(plan, row)}: {seats_text(row.remaining, unlimited=True)} → "
         f"{row.target_remaining} remaining"
         for plan in plans
         for row in plan.changes
@@ -143,14 +142,14 @@ def _policy() -> SyncPolicy:
     )
     if kind == "split":
         share = st.slider(
-            "WooCommerce share of the remaining seats (%)",
+            f"{Channel.WOOCOMMERCE.label} share of the remaining seats (%)",
             0,
             100,
             50,
             step=5,
             key="inv_sync_wc_share",
         )
-        return SyncPolicy("split", {"woocommerce": share, "eventbrite": 100 - share})
+        return SyncPolicy("split", {Channel.WOOCOMMERCE: share, Channel.EVENTBRITE: 100 - share})
     if kind == "buffer":
         buffer = st.number_input(
             "Seats held back", min_value=0, max_value=500, value=4, step=1, key="inv_sync_buffer"
@@ -160,8 +159,8 @@ def _policy() -> SyncPolicy:
 
 
 def _eventbrite_budget(boxoffice: BoxOffice, rows: list) -> None:
-    """Eventbrite allows 2,000 calls an hour: say what this sync would spend."""
-    count = sum(1 for r in rows if r.channel == "eventbrite")
+    """Eventbrite allows HOURLY_LIMIT calls an hour: say what this sync would spend."""
+    count = sum(1 for r in rows if r.channel == Channel.EVENTBRITE)
     if not count:
         return
     need = count * EVENTBRITE_CALLS_TYPICAL
@@ -239,7 +238,8 @@ def _confirmation(boxoffice: BoxOffice) -> None:
         )
         st.markdown(
             "\n".join(
-                f"- {plain(names[r.row_key])}: remaining {_seats(r.remaining)} → "
+                f"- {plain(names[r.row_key])}: remaining "
+                f"{seats_text(r.remaining, unlimited=True)} → "
                 f"{r.target_remaining}"
                 for r in rows
             )

@@ -11,14 +11,14 @@ import streamlit as st
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.channels.http import IntegrationError
 from brcc_core.common import clock
-from brcc_core.common.club import channel_name
+from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.downloads import csv_bytes
-from brcc_core.common.formats import header, moment_label, time_label, when_label
+from brcc_core.common.formats import header, time_label, when_label
 from brcc_core.common.glossary import meaning
 from brcc_core.common.values import known_cells, whole_number
 from brcc_core.people.access import AccessDenied
 from brcc_core.sales import pace, takings
-from brcc_core.sales.eventbrite_orders import SalesStoreUnavailable
+from brcc_core.sales.eventbrite_orders import SalesStoreUnavailable, sync_state
 from brcc_core.sales.history import SalesHistory
 from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.app import current_actor
@@ -28,7 +28,7 @@ from brcc_core.ui.text import plain
 from brcc_core.views.charts import chart_config
 from brcc_core.views.pace_chart import pace_chart
 
-SCOPE_LABELS = {"together": "Both channels", "woocommerce": "Website", "eventbrite": "Eventbrite"}
+SCOPE_LABELS = {"together": "Both channels", **{c: c.label for c in Channel}}
 
 
 def sync_button(boxoffice: BoxOffice) -> None:
@@ -73,19 +73,14 @@ def sync_button(boxoffice: BoxOffice) -> None:
     except (SalesStoreUnavailable, StateUnavailable) as exc:
         cols[1].caption(str(exc))
         return
-    if synced_at is None and partial is not None:
-        cols[1].caption(
-            f"Eventbrite orders are partly synced ({partial.describe(timezone)}): "
-            "Eventbrite pace is unknown until a sync completes; Sync continues from there."
-        )
-    elif synced_at is None:
-        cols[1].caption("Eventbrite orders have never been synced: Eventbrite pace is unknown.")
+    text = sync_state(synced_at, partial, timezone)
+    if synced_at is None:
+        text += ": Eventbrite pace is unknown until a sync completes."
     else:
-        synced = moment_label(synced_at, timezone)
-        text = f"Eventbrite orders last synced {synced}."
-        if partial is not None:
-            text += " A later sync stopped part-way; Sync continues from there."
-        cols[1].caption(text)
+        text += "."
+    if partial is not None:
+        text += " Sync continues from there."
+    cols[1].caption(text)
 
 
 # Column -> heading (or Streamlit column config), in the order shown.

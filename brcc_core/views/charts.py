@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from brcc_core.common.formats import day_label, time_label, when_label
+from brcc_core.common.formats import day_label, header, time_label, when_label
 from brcc_core.common.values import known as is_known
 
 WOOCOMMERCE = "#3d5a80"
@@ -113,7 +113,7 @@ def _empty(title: str, message: str) -> go.Figure:
 def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = None) -> go.Figure:
     """Capacity versus sold for each show (a ``BoxOffice.shows`` frame).
 
-    One bar per show at its start time, stacked: sold on WooCommerce, sold on Eventbrite,
+    One bar per show at its start time, stacked: sold on the website, sold on Eventbrite,
     pending, and the seats remaining up to venue capacity. A show whose sold could not be
     read gets a hatched grey bar saying so instead of a short one; an oversold show gets
     a red cross with how many seats too many were sold; a dark tick marks each venue
@@ -149,8 +149,8 @@ def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = No
     bar = {"customdata": names, "hovertemplate": hover}
     fig = go.Figure()
     for column, name, colour in (
-        ("sold_woocommerce", "Sold · WooCommerce", WOOCOMMERCE),
-        ("sold_eventbrite", "Sold · Eventbrite", EVENTBRITE),
+        ("sold_woocommerce", header("sold_woocommerce"), WOOCOMMERCE),
+        ("sold_eventbrite", header("sold_eventbrite"), EVENTBRITE),
         ("pending", "Pending", PENDING),
     ):
         fig.add_bar(x=x, y=masked(column), name=name, marker_color=colour, **bar)
@@ -303,8 +303,8 @@ def comparison_chart(frame: pd.DataFrame, timezone: str, *, title: str | None = 
     fig = go.Figure()
     hover = "%{x}<br>%{fullData.name}: %{y}<extra></extra>"
     for column, name, colour in (
-        ("sold_woocommerce", "Sold · WooCommerce", WOOCOMMERCE),
-        ("sold_eventbrite", "Sold · Eventbrite", EVENTBRITE),
+        ("sold_woocommerce", header("sold_woocommerce"), WOOCOMMERCE),
+        ("sold_eventbrite", header("sold_eventbrite"), EVENTBRITE),
         ("pending", "Pending", PENDING),
         ("remaining", "Remaining", REMAINING),
     ):

@@ -15,9 +15,16 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from brcc_core.common.availability import Availability
-from brcc_core.common.club import NEARLY_FULL_SHARE, channel_name
+from brcc_core.common.club import Channel, channel_name, is_nearly_full
 from brcc_core.common.downloads import csv_bytes
-from brcc_core.common.formats import TICKET_TYPE_PREFIX, WEEKDAYS, header, isolate, when_label
+from brcc_core.common.formats import (
+    TICKET_TYPE_PREFIX,
+    WEEKDAYS,
+    header,
+    isolate,
+    listing_label,
+    when_label,
+)
 from brcc_core.common.keys import show_start
 from brcc_core.common.values import DECIMAL, WHOLE, known, typed_frame, whole_number
 from brcc_core.common.windows import listings_between, listings_on_days
@@ -25,15 +32,6 @@ from brcc_core.sales.takings import Takings, takings_of
 from brcc_core.views.selection import selection_days
 
 CANDIDATE_COLUMNS = ["key", "kind", "starts_at", "label", "channel", "title"]
-
-
-def listing_label(row: Mapping) -> str:
-    """'Fri 27 Nov 20:00 · Eventbrite · Friday Night · General Admission'."""
-    parts = [when_label(row["starts_at"]), channel_name(row["channel"])]
-    parts.append(isolate(row["title"]))
-    if known(row.get("slot_label")) and row["slot_label"] != row["title"]:
-        parts.append(isolate(row["slot_label"]))
-    return " · ".join(parts)
 
 
 def show_label(row: Mapping) -> str:
@@ -221,7 +219,9 @@ def _room_left(show: Mapping | None) -> int | None:
 
 
 def _wc_drift(lines: Iterable[ListingLine]) -> int | None:
-    drifts = [ln.drift for ln in lines if ln.channel == "woocommerce" and ln.drift is not None]
+    drifts = [
+        ln.drift for ln in lines if ln.channel == Channel.WOOCOMMERCE and ln.drift is not None
+    ]
     return sum(drifts) if drifts else None
 
 
@@ -239,8 +239,8 @@ def _show_card(show: Mapping, members: list[Mapping]) -> ComparisonCard:
         capacity_label="venue capacity",
         sold_woocommerce=whole_number(show["sold_woocommerce"]),
         sold_eventbrite=whole_number(show["sold_eventbrite"]),
-        pending_woocommerce=_channel_total(members, "woocommerce", "pending"),
-        pending_eventbrite=_channel_total(members, "eventbrite", "pending"),
+        pending_woocommerce=_channel_total(members, Channel.WOOCOMMERCE, "pending"),
+        pending_eventbrite=_channel_total(members, Channel.EVENTBRITE, "pending"),
         sold=whole_number(show["sold"]) if sold_known else None,
         pending=whole_number(show["pending"]),
         remaining=whole_number(show["remaining"]) if sold_known else None,
@@ -253,7 +253,7 @@ def _show_card(show: Mapping, members: list[Mapping]) -> ComparisonCard:
     )
 
 
-def _listing_card(row: Mapping, show: Mapping | None, nearly_full: float) -> ComparisonCard:
+def _listing_card(row: Mapping, show: Mapping | None) -> ComparisonCard:
     line = _line(row, _room_left(show))
     sold, pending, capacity = line.sold, line.pending, line.capacity
     channel = row["channel"]
@@ -269,20 +269,18 @@ def _listing_card(row: Mapping, show: Mapping | None, nearly_full: float) -> Com
         starts_at=row["starts_at"] if known(row["starts_at"]) else None,
         capacity=capacity,
         capacity_label=f"{channel_name(channel)} capacity",
-        sold_woocommerce=sold if channel == "woocommerce" else 0,
-        sold_eventbrite=sold if channel == "eventbrite" else 0,
-        pending_woocommerce=pending if channel == "woocommerce" else 0,
-        pending_eventbrite=pending if channel == "eventbrite" else 0,
+        sold_woocommerce=sold if channel == Channel.WOOCOMMERCE else 0,
+        sold_eventbrite=sold if channel == Channel.EVENTBRITE else 0,
+        pending_woocommerce=pending if channel == Channel.WOOCOMMERCE else 0,
+        pending_eventbrite=pending if channel == Channel.EVENTBRITE else 0,
         sold=sold,
         pending=pending,
         remaining=line.available,
         sell_through=sell_through,
         oversold=row["status"] == Availability.OVERSOLD
         or (capacity is not None and used is not None and used > capacity),
-        nearly_full=bool(
-            capacity and used is not None and capacity * nearly_full <= used <= capacity
-        ),
-        drift=line.drift if channel == "woocommerce" else None,
+        nearly_full=is_nearly_full(used, capacity),
+        drift=line.drift if channel == Channel.WOOCOMMERCE else None,
         lines=(line,),
         errors=(line.error,) if line.error else (),
     )
@@ -293,7 +291,6 @@ def comparison_cards(
     listings: pd.DataFrame,
     shows: pd.DataFrame,
     *,
-    nearly_full: float = NEARLY_FULL_SHARE,
     sales: pd.DataFrame | None = None,
     sales_unknown: Mapping[str, str] | None = None,
     past: pd.DataFrame | None = None,
@@ -323,7 +320,7 @@ def comparison_cards(
             cards.append(card)
         elif key in rows_by_key:
             row = rows_by_key[key]
-            cards.append(_listing_card(row, show_of_listing.get(key), nearly_full))
+            cards.append(_listing_card(row, show_of_listing.get(key)))
         elif key in past_by_key and sales is not None:
             show = past_by_key[key]
             cards.append(_past_card(show, money(show["listing_keys"])))
@@ -343,8 +340,8 @@ def _past_card(show: Mapping, takings: Takings) -> ComparisonCard:
         starts_at=show["starts_at"],
         capacity_label="venue capacity",
         errors=takings.unknown,
-        sold_woocommerce=takings.sold.get("woocommerce", 0),
-        sold_eventbrite=takings.sold.get("eventbrite", 0),
+        sold_woocommerce=takings.sold.get(Channel.WOOCOMMERCE, 0),
+        sold_eventbrite=takings.sold.get(Channel.EVENTBRITE, 0),
         sold=None if any(v is None for v in sold) else sum(sold),
         takings=takings,
     )
@@ -467,8 +464,8 @@ def _money_columns(takings: Takings | None) -> dict:
         return None if value is None else round(value, 2)
 
     return {
-        "net_woocommerce": rounded(takings.net.get("woocommerce")),
-        "net_eventbrite": rounded(takings.net.get("eventbrite")),
+        "net_woocommerce": rounded(takings.net.get(Channel.WOOCOMMERCE)),
+        "net_eventbrite": rounded(takings.net.get(Channel.EVENTBRITE)),
         "gross": rounded(takings.gross),
         "net": rounded(takings.total_net),
         "average_price": rounded(takings.average_price),

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from brcc_core.common.formats import day_label, time_label, whole_percent
+from brcc_core.common.club import Channel
+from brcc_core.common.formats import day_label, seats_text, time_label, whole_percent
 from brcc_core.common.values import TEXT, WHOLE, known, typed_frame, unknown_cells
 from brcc_core.common.windows import listings_between, upcoming_shows
 from brcc_core.views.charts import capacity_chart
@@ -103,7 +104,6 @@ UPCOMING_COLUMN_KINDS = {
     "flag": None,
 }
 UPCOMING_COLUMNS = list(UPCOMING_COLUMN_KINDS)
-UNLIMITED = "unlimited"
 
 
 def exposure_flag(row: Mapping) -> str:
@@ -111,7 +111,8 @@ def exposure_flag(row: Mapping) -> str:
     if not row["over_exposed"]:
         return ""
     if row["on_sale_unlimited"]:
-        return "🔓 over-exposed: unlimited seats on sale on the site"
+        website = Channel.WOOCOMMERCE.label.lower()
+        return f"🔓 over-exposed: unlimited seats on sale on the {website}"
     return f"🔓 over-exposed: {int(row['exposure']):,} more seats on sale than the room has"
 
 
@@ -131,9 +132,7 @@ def show_flag(row: Mapping) -> str:
 
 def _seats(value, unlimited: bool = False) -> str | None:
     """On sale / exposure as the table prints them: unlimited spelled out, unknown None."""
-    if unlimited:
-        return UNLIMITED
-    return f"{int(value):,}" if known(value) else None
+    return seats_text(value, unlimited) if unlimited or known(value) else None
 
 
 def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
