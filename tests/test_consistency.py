@@ -21,7 +21,7 @@ from brcc_core.capacity.sync import SyncPolicy
 from brcc_core.channels import http
 from brcc_core.common.formats import header, percent_label, whole_percent
 from brcc_core.common.glossary import GLOSSARY, meaning
-from brcc_core.common.values import int_or_none, known
+from brcc_core.common.values import known, whole_number
 from brcc_core.common.windows import local_now
 from brcc_core.people.access import Actor
 from brcc_core.sales.door import tonight_shows
@@ -111,11 +111,11 @@ def numbers(show: pd.Series | dict) -> dict:
     """A show's numbers from the shows frame, as the other views must repeat them."""
     return {
         "capacity": int(show["venue_capacity"]),
-        "sold_woocommerce": int_or_none(show["sold_woocommerce"]),
-        "sold_eventbrite": int_or_none(show["sold_eventbrite"]),
-        "sold": int_or_none(show["sold"]),
-        "pending": int_or_none(show["pending"]),
-        "remaining": int_or_none(show["remaining"]),
+        "sold_woocommerce": whole_number(show["sold_woocommerce"]),
+        "sold_eventbrite": whole_number(show["sold_eventbrite"]),
+        "sold": whole_number(show["sold"]),
+        "pending": whole_number(show["pending"]),
+        "remaining": whole_number(show["remaining"]),
     }
 
 
@@ -182,7 +182,7 @@ def test_each_number_is_the_same_in_every_view(club):
         ), what
         # The Sync dry run states the Dashboard's exposure of the show, then its own.
         assert plan.unbounded_now == bool(show["on_sale_unlimited"]), what
-        assert plan.exposure_now == int_or_none(show["exposure"]), what
+        assert plan.exposure_now == whole_number(show["exposure"]), what
         assert row["exposure"] == ("unlimited" if plan.unbounded_now else f"{plan.exposure_now:,}")
 
         at_door = door[door["show_key"] == key].set_index("channel")

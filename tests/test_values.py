@@ -91,7 +91,7 @@ def test_a_known_zero_stays_zero_and_an_unknown_stays_none() -> None:
         ("１２", None),  # int() reads full-width digits
         ("1_000", None),  # int() reads the underscore
         ("9" * 41, None),
-        (True, None),  # JSON true is not one seat; was 1 by int_or_none
+        (True, None),  # JSON true is not one seat; was 1 by whole_number
         (False, None),
         (np.bool_(True), None),
         ([], None),
