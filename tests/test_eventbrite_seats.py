@@ -435,3 +435,16 @@ def test_a_seat_count_that_cannot_be_read_is_unknown(value, read):
 def test_a_hold_whose_size_cannot_be_read_makes_holds_unknown():
     assert held_seats([{"id": "9001", "quantity_total": None}]) is None
     assert capacity_tier(tier_json(55, 0, holds=[{"quantity_total": "x"}])).held is None
+
+
+@pytest.mark.parametrize(
+    "each, event_left, together",
+    [([17, 2], 17, 17), ([5, 8], 55, 13), ([3, -2], 10, 3), ([4, 4], -3, 0), ([6, 9], None, 15)],
+)
+def test_classes_together_never_sell_more_than_their_event_has_left(each, event_left, together):
+    assert seats.sellable_together(each, event_left) == together
+
+
+def test_an_event_figure_shown_on_each_class_is_counted_once():
+    rows = [("e1", 17), ("e1", 17), ("e2", 4)]
+    assert sum(seats.once_per_event(rows)) == 21

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from brcc_core.channels.eventbrite_seats import class_offers
 from brcc_core.common.availability import Availability
 from brcc_core.common.club import channel_name
 from brcc_core.common.formats import isolate, when_label
@@ -216,18 +217,18 @@ def preview_change(
         )
     if remaining_after == 0:
         warnings.append(f"This closes sales of this listing on {channel} (0 remaining).")
-    shared_left = listing.event_seats_left
+    offered = class_offers(remaining_after, listing.event_seats_left)
     if (
         listing.channel == "eventbrite"
         and not change.event_level
-        and shared_left is not None
         and remaining_after is not None
-        and remaining_after > max(0, shared_left)
+        and offered is not None
+        and max(0, offered) < remaining_after
     ):
         # A class's capacity cannot raise its event's: buyers get the smaller.
         warnings.append(
-            f"Eventbrite will offer {max(0, shared_left)}, not {remaining_after}: the event "
-            f"has {max(0, shared_left)} seat(s) left, shared by its ticket types "
+            f"Eventbrite will offer {max(0, offered)}, not {remaining_after}: the event "
+            f"has {max(0, offered)} seat(s) left, shared by its ticket types "
             "(docs/eventbrite-seats.md). Raise the event's capacity on Eventbrite to offer more."
         )
     if listing.status == Availability.PAST:

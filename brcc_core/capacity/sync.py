@@ -26,6 +26,7 @@ from typing import Literal
 import pandas as pd
 
 from brcc_core.capacity.preview import ListingState
+from brcc_core.channels.eventbrite_seats import sellable_together
 from brcc_core.common.availability import NOT_BUYABLE_NOW, Availability
 from brcc_core.common.keys import is_unknown_classes
 from brcc_core.common.values import WHOLE, int_or_none, known, typed_frame
@@ -276,10 +277,8 @@ def _left_selling(listings: Sequence[SyncListing], leave: Mapping[str, str], cov
             continue
         per_channel[lst.channel] = per_channel.get(lst.channel, 0) + max(0, lst.available or 0)
     for members in per_event.values():
-        selling = sum(max(0, m.available or 0) + max(0, m.available_later) for m in members)
-        event_left = members[0].event_seats_left
-        if event_left is not None:
-            selling = min(selling, max(0, event_left))
+        each = [x for m in members for x in (m.available or 0, m.available_later)]
+        selling = sellable_together(each, members[0].event_seats_left)
         per_channel["eventbrite"] = per_channel.get("eventbrite", 0) + selling
     return per_channel, unbounded, unknown
 
@@ -424,11 +423,10 @@ def _cap_by_event_seats(
         if unit.channel == "eventbrite" and unit.event_id and unit.listing_key not in carriers:
             per_event.setdefault(unit.event_id, []).append(unit)
     for members in per_event.values():
-        event_left = members[0].event_seats_left
-        if event_left is None:
-            continue
         wanted = sum(targets[m.listing_key] for m in members)
-        room = max(0, event_left)
+        room = sellable_together(
+            [targets[m.listing_key] for m in members], members[0].event_seats_left
+        )
         if wanted <= room:
             continue
         weights = [float(targets[m.listing_key]) for m in members]
