@@ -25,10 +25,9 @@ from typing import Literal
 
 import pandas as pd
 
-from brcc_core.capacity.preview import ListingState
+from brcc_core.capacity.preview import ListingState, not_writable
 from brcc_core.channels.eventbrite_seats import sellable_together
 from brcc_core.common.availability import NOT_BUYABLE_NOW, Availability
-from brcc_core.common.keys import is_unknown_classes
 from brcc_core.common.values import WHOLE, int_or_none, known, typed_frame
 
 SyncKind = Literal["mirror", "split", "buffer"]
@@ -104,6 +103,10 @@ class SyncListing:
     # unknown), and what a class not on sale yet will sell once it opens.
     event_seats_left: int | None = None
     available_later: int = 0
+
+    @property
+    def remaining_known(self) -> bool:
+        return self.numbers_known
 
     @classmethod
     def from_row(cls, row: Mapping) -> SyncListing:
@@ -239,18 +242,15 @@ def allocate(total: int, weights: Sequence[float]) -> list[int]:
 
 
 def _leave_reason(listing: SyncListing) -> str | None:
-    if is_unknown_classes(listing.listing_key):
-        return "its ticket classes could not be read"
-    if listing.kind == "uncertain":
-        return f"writes refused: {listing.error or 'uncertain product'}"
-    if listing.error:
-        return f"has an error: {listing.error}"
+    """Why the plan leaves a listing alone: what refuses a change by hand (the same
+    words), then what only a plan leaves (a started show, a class not on sale now)."""
+    refused = not_writable(listing)
+    if refused is not None:
+        return refused.text
     if listing.status == Availability.PAST:
         return "the show has started"
     if listing.status in NOT_BUYABLE_NOW:
         return f"{listing.status.replace('_', ' ')}: buyers cannot buy it now"
-    if not listing.numbers_known:
-        return "remaining unknown"
     return None
 
 
@@ -291,7 +291,10 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
     pending = sum(lst.pending or 0 for lst in listings)
     if sold is None:
         reason = f"sold unknown on {', '.join(unknown)}: the room's remaining seats are unknown"
-        rows = tuple(_row(show, lst, "leave", None, reason) for lst in listings)
+        # The listing whose sold is unknown says why in the words a change by hand would.
+        rows = tuple(
+            _row(show, lst, "leave", None, str(not_writable(lst) or reason)) for lst in listings
+        )
         return SyncPlan(
             show.show_key,
             show.title,
