@@ -53,6 +53,7 @@ from brcc_core.channels.eventbrite import (
     EventbriteClient,
     TicketClassesResult,
 )
+from brcc_core.channels.eventbrite_records import CapacityTier, TicketClass
 from brcc_core.channels.http import AuthError, IntegrationError, RateLimited, no_answer_within
 from brcc_core.channels.woocommerce import WooCommerceClient
 from brcc_core.channels.wordpress import WordPressReader, WordPressUnavailable, wordpress_engine
@@ -1084,7 +1085,7 @@ class BoxOffice:
             self._kept_class_reads().pop(str(event_id), None)
 
     def _remember_ticket_classes(
-        self, classes: list[dict | None], tiers: dict[str, dict] | None = None
+        self, classes: list[TicketClass | None], tiers: dict[str, CapacityTier] | None = None
     ) -> None:
         """Keep the catalog's Eventbrite numbers as the engine last read them."""
         with self._lock:

@@ -7,23 +7,25 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from brcc_core.channels import eventbrite_seats as seats
-from brcc_core.channels.eventbrite_seats import (
-    ClassFacts,
-    TierFacts,
-    event_seats,
+from brcc_core.channels.eventbrite_records import (
+    CapacityTier,
+    TicketClass,
+    capacity_tier,
     held_seats,
-    tier_facts,
+    ticket_class,
+    ticket_classes,
 )
+from brcc_core.channels.eventbrite_seats import event_seats
 
 NOW = datetime(2025, 5, 30, 18, 0, tzinfo=UTC)
 
 
 def ga(cap=55, sold=0, **kw):
-    return ClassFacts("2110001", "General Admission", capacity=cap, quantity_sold=sold, **kw)
+    return TicketClass("2110001", "General Admission", capacity=cap, quantity_sold=sold, **kw)
 
 
 def front_row(cap=10, sold=0, **kw):
-    return ClassFacts("2110002", "Front Row", capacity=cap, quantity_sold=sold, **kw)
+    return TicketClass("2110002", "Front Row", capacity=cap, quantity_sold=sold, **kw)
 
 
 CASES = [
@@ -49,7 +51,7 @@ CASES = [
         dict(
             event_capacity=55,
             capacity_is_custom=True,
-            tier=TierFacts(capacity_total=55, held=6),
+            tier=CapacityTier(capacity_total=55, held=6),
         ),
         (55, 6, 30, 0, 19),
         {"2110001": (19, "on_sale", "event capacity less holds")},
@@ -58,7 +60,7 @@ CASES = [
         "drink-voucher add-on is not a seat",
         [
             ga(55, 20),
-            ClassFacts(
+            TicketClass(
                 "2110003", "Drink voucher", category="add_on", capacity=100, quantity_sold=7
             ),
         ],
@@ -69,7 +71,7 @@ CASES = [
     (
         "pay-what-you-can admission (donation, capacity null) is a seat bounded by the event",
         [
-            ClassFacts(
+            TicketClass(
                 "2110004", "Pay what you can", donation=True, capacity=None, quantity_sold=21
             ),
             ga(50, 10),
@@ -85,7 +87,7 @@ CASES = [
         "checkout donation (category donation) is no seat",
         [
             ga(50, 10),
-            ClassFacts(
+            TicketClass(
                 "2110005", "Support the club", category="donation", donation=True, quantity_sold=21
             ),
         ],
@@ -99,7 +101,7 @@ CASES = [
         dict(
             event_capacity=55,
             capacity_is_custom=True,
-            tier=TierFacts(capacity_total=55, capacity_pending=3),
+            tier=CapacityTier(capacity_total=55, capacity_pending=3),
         ),
         (55, 0, 50, 3, 2),
         {"2110001": (2, "on_sale", "ticket class")},
@@ -212,25 +214,31 @@ def test_capacity_tier_answer_parses_holds_and_carts():
             {"id": "9002", "name": "Press", "quantity_total": 3, "quantity_sold": 1},
         ],
     }
-    facts = tier_facts(tier)
-    assert facts == TierFacts(capacity_total=55, capacity_pending=2, held=6)
-    assert held_seats(None) == 0
+    assert capacity_tier(tier) == CapacityTier(55, True, 30, 2, 6)
+    assert held_seats(None) == held_seats([]) == 0
 
 
 def test_tier_capacity_keeps_sold_carts_and_holds():
-    assert seats.tier_capacity_for(10, sold=30, pending=2, held=6) == 48
+    result = event_seats(
+        [ga(55, 30)],
+        event_capacity=55,
+        capacity_is_custom=True,
+        tier=CapacityTier(capacity_total=55, capacity_pending=2, held=6),
+        now=NOW,
+    )
+    assert result.capacity_for(10) == 48
 
 
 def test_event_carts_not_reported_per_class_land_on_the_first_seat_class():
     result = event_seats(
         [
-            ClassFacts("2110003", "Drink voucher", category="add_on", capacity=100),
+            TicketClass("2110003", "Drink voucher", category="add_on", capacity=100),
             ga(55, 20),
             front_row(10, 5),
         ],
         event_capacity=55,
         capacity_is_custom=True,
-        tier=TierFacts(capacity_total=55, capacity_pending=4),
+        tier=CapacityTier(capacity_total=55, capacity_pending=4),
         now=NOW,
     )
     assert result.pending == 4
@@ -269,7 +277,7 @@ def test_a_fresh_api_read_gives_the_listings_figures():
         "capacity_pending": 1,
         "holds": [{"quantity_total": 6, "quantity_sold": 0}],
     }
-    result = seats.seats_from_api(classes, tier, now=NOW)
+    result = seats.seats_from_tier(ticket_classes(classes), capacity_tier(tier), now=NOW)
     assert result.seats_left == 55 - 6 - 38 - 1
     assert result.of("2110001").available == 10
     assert (result.of("2110002").status, result.of("2110002").later) == ("not_on_sale_yet", 2)
@@ -282,3 +290,161 @@ def test_seats_note_tells_shared_seats_and_later_sales():
     assert seats.seats_note(17, 0) == "Event seats left: 17, shared by all its ticket types"
     assert "2 more to sell once" in seats.seats_note(17, 2)
     assert seats.seats_note(pd.NA, pd.NA) == "Event seats left: unknown"
+
+
+# --- from Eventbrite's JSON, read once, to the figures ---------------------------------------
+# Shapes as GET /events/{id}/ticket_classes/ and /capacity_tier/ answer them, for a date of
+# the club's Monday open mic (series 969715062857, 55 seats in the events export).
+EVENT_ID = "1219650229669"
+
+
+def tc_json(tc_id, name, capacity, sold, **extra):
+    answer = {
+        "id": tc_id,
+        "event_id": EVENT_ID,
+        "name": name,
+        "category": "admission",
+        "donation": False,
+        "free": False,
+        "cost": {"currency": "CAD", "value": 1500, "display": "CA$15.00"},
+        "capacity": capacity,
+        "quantity_total": capacity,
+        "quantity_sold": sold,
+        "on_sale_status": "AVAILABLE",
+        "hidden": False,
+        "sales_start": "2025-05-01T15:00:00Z",
+        "sales_end": "2025-06-03T02:00:00Z",
+    }
+    answer.update(extra)
+    return {k: v for k, v in answer.items() if v is not ...}
+
+
+def tier_json(total, sold, pending=0, holds=(), custom=True):
+    return {
+        "event_id": EVENT_ID,
+        "capacity_total": total,
+        "capacity_is_custom": custom,
+        "capacity_sold": sold,
+        "capacity_pending": pending,
+        "holds": list(holds),
+    }
+
+
+JSON_CASES = [
+    # (label, classes, tier, event (capacity, held, sold, pending, seats left, unlimited),
+    #  per class {id: (sold, available, status, limit)})
+    (
+        "event capacity 55 below the classes' sum (55 + 10)",
+        [tc_json("1", "General Admission", 55, 30), tc_json("2", "Front Row", 10, 8)],
+        tier_json(55, 38),
+        (55, 0, 38, 0, 17, False),
+        {"1": (30, 17, "on_sale", "event capacity"), "2": (8, 2, "on_sale", "ticket class")},
+    ),
+    (
+        "holds: comps 4, press 3 of which 1 released",
+        [tc_json("1", "General Admission", 55, 30)],
+        tier_json(
+            55,
+            30,
+            holds=[
+                {"id": "9001", "name": "Comps", "quantity_total": 4, "quantity_sold": 0},
+                {"id": "9002", "name": "Press", "quantity_total": 3, "quantity_sold": 1},
+            ],
+        ),
+        (55, 6, 30, 0, 19, False),
+        {"1": (30, 19, "on_sale", "event capacity less holds")},
+    ),
+    (
+        "a sold-out class beside one still selling",
+        [
+            tc_json("1", "General Admission", 45, 20),
+            tc_json("2", "Front Row", 10, 10, on_sale_status="SOLD_OUT"),
+        ],
+        tier_json(55, 30, custom=False),
+        (55, 0, 30, 0, 25, False),
+        {"1": (20, 25, "on_sale", "ticket class"), "2": (10, 0, "sold_out", "ticket class")},
+    ),
+    (
+        "a free class is a seat like any other",
+        [tc_json("1", "Free preview", 55, 12, free=True, cost=None)],
+        tier_json(55, 12, pending=3),
+        (55, 0, 12, 3, 40, False),
+        {"1": (12, 40, "on_sale", "ticket class")},
+    ),
+    (
+        "no capacity anywhere: unlimited, never 0",
+        [tc_json("1", "General Admission", None, 5)],
+        tier_json(None, 5, custom=False),
+        (None, 0, 5, 0, None, True),
+        {"1": (5, None, "on_sale", "ticket class")},
+    ),
+    (
+        "missing quantity_total: the class's capacity bounds it",
+        [tc_json("1", "General Admission", 40, 35, quantity_total=...)],
+        tier_json(55, 35),
+        (55, 0, 35, 0, 20, False),
+        {"1": (35, 5, "on_sale", "ticket class")},
+    ),
+    (
+        "missing quantity_sold: sold and seats left unknown, never 0",
+        [tc_json("1", "General Admission", 55, ...), tc_json("2", "Front Row", 10, 4)],
+        tier_json(55, 30),
+        (55, 0, None, 0, None, False),
+        {"1": (None, None, "unknown", "ticket class"), "2": (4, None, "unknown", "ticket class")},
+    ),
+    (
+        "carts that cannot be read: seats left unknown, not free",
+        [tc_json("1", "General Admission", 55, 30)],
+        tier_json(55, 30, pending="NaN"),
+        (55, None, 30, None, None, False),
+        {"1": (30, None, "unknown", "ticket class")},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "classes, tier, event, per_class", [c[1:] for c in JSON_CASES], ids=[c[0] for c in JSON_CASES]
+)
+def test_figures_from_eventbrite_answers(classes, tier, event, per_class):
+    result = seats.seats_from_tier(ticket_classes(classes), capacity_tier(tier), now=NOW)
+    got = (
+        result.capacity,
+        result.held,
+        result.sold,
+        result.pending,
+        result.seats_left,
+        result.unlimited,
+    )
+    assert got == event
+    assert (result.error is None) == (result.seats_left is not None or result.unlimited)
+    for tc_id, expected in per_class.items():
+        figures = result.of(tc_id)
+        assert (figures.sold, figures.available, figures.status, figures.limit) == expected
+
+
+@pytest.mark.parametrize(
+    "value, read",
+    [(12, 12), ("12", 12), (0, 0), (None, None), ("", None), ("NaN", None), (True, None),
+     (-3, None), (1e30, None), ("9" * 40, None), ([], None)],
+)  # fmt: skip
+def test_a_seat_count_that_cannot_be_read_is_unknown(value, read):
+    tc = ticket_class({"id": "1", "capacity": value, "quantity_sold": value}, EVENT_ID)
+    assert (tc.capacity, tc.quantity_sold) == (read, read)
+
+
+def test_a_hold_whose_size_cannot_be_read_makes_holds_unknown():
+    assert held_seats([{"id": "9001", "quantity_total": None}]) is None
+    assert capacity_tier(tier_json(55, 0, holds=[{"quantity_total": "x"}])).held is None
+
+
+@pytest.mark.parametrize(
+    "each, event_left, together",
+    [([17, 2], 17, 17), ([5, 8], 55, 13), ([3, -2], 10, 3), ([4, 4], -3, 0), ([6, 9], None, 15)],
+)
+def test_classes_together_never_sell_more_than_their_event_has_left(each, event_left, together):
+    assert seats.sellable_together(each, event_left) == together
+
+
+def test_an_event_figure_shown_on_each_class_is_counted_once():
+    rows = [("e1", 17), ("e1", 17), ("e2", 4)]
+    assert sum(seats.once_per_event(rows)) == 21

@@ -3,8 +3,10 @@ each leaves, an oversold show, and listings the plan must leave alone."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
+from brcc_core.capacity.preview import Change, ListingState, not_writable, preview_change
 from brcc_core.capacity.sync import (
     SyncListing,
     SyncPolicy,
@@ -12,7 +14,9 @@ from brcc_core.capacity.sync import (
     allocate,
     plan_sync,
     plans_frame,
+    sync_show,
 )
+from brcc_core.common.keys import unknown_classes_key
 
 WC = "wc:1:slot:date"
 EB = "eb:9:91"
@@ -258,3 +262,74 @@ def test_series_carrier_compares_with_the_events_seats_left():
     plan = plan_sync(show(ga, fr), SyncPolicy("mirror"))
     rows = {r.listing_key: r for r in plan.rows}
     assert (rows["eb:9:1"].action, rows["eb:9:1"].target_remaining) == ("keep", 17)
+
+
+# --- one rule decides what may be written, in one wording ---------------------------------
+def listings_frame(broken: dict):
+    """A WooCommerce date that is fine and an Eventbrite class of the same show (as
+    ``build_listings`` rows), the class with ``broken`` fields."""
+    starts = pd.Timestamp("2026-06-05T20:00", tz="America/Toronto")
+    base = {"starts_at": starts, "unlimited": False, "status": "on_sale", "error": None}
+    rows = [
+        {
+            **base,
+            "listing_key": WC,
+            "channel": "woocommerce",
+            "kind": "bookings",
+            "title": "Friday 8pm",
+            "slot_label": "Friday 8pm",
+            "capacity": 52,
+            "sold": 20,
+            "pending": 2,
+            "available": 30,
+        },
+        {
+            **base,
+            "listing_key": EB,
+            "channel": "eventbrite",
+            "kind": "ticket_class",
+            "title": "Friday 8pm",
+            "slot_label": "General Admission",
+            "capacity": 55,
+            "sold": 13,
+            "pending": 0,
+            "available": 42,
+            "event_id": "9",
+            "ticket_class_id": "91",
+            **broken,
+        },
+    ]
+    return pd.DataFrame(rows)
+
+
+NOT_WRITABLE = [
+    (
+        "classes_unread",
+        {"listing_key": unknown_classes_key("9"), "error": "ticket classes unknown: 503"},
+    ),
+    ("uncertain", {"kind": "uncertain", "error": "booking options unreadable"}),
+    ("problem", {"error": "Eventbrite holds and carts unknown: timed out"}),
+    ("remaining_unknown", {"available": None}),
+    ("sold_unknown", {"sold": None}),
+]
+
+
+@pytest.mark.parametrize("reason, broken", NOT_WRITABLE, ids=[c[0] for c in NOT_WRITABLE])
+def test_inventory_refusal_and_sync_dry_run_say_the_same_words(reason, broken):
+    listings = listings_frame(broken)
+    row = listings.iloc[1].to_dict()
+    listing = ListingState.from_row(row)
+    preview = preview_change(Change(listing.listing_key, listing.available, 60), listing)
+    show_row = {
+        "show_key": "show:2026-06-05T20:00",
+        "title": "Friday 8pm",
+        "venue_capacity": 80,
+        "listing_keys": tuple(listings["listing_key"]),
+        "starts_at": row["starts_at"],
+    }
+    plan = plan_sync(sync_show(show_row, listings), SyncPolicy("mirror"))
+    (dry_run,) = [r for r in plan.rows if r.listing_key == listing.listing_key]
+
+    assert not_writable(listing).reason == reason
+    assert dry_run.action == "leave"
+    assert preview.refusal == dry_run.reason == not_writable(listing).text

@@ -59,18 +59,16 @@ from brcc_core.capacity.preview import (
     preview_change,
     stock_for,
 )
-from brcc_core.catalog.build import Catalog, TicketClass
-from brcc_core.catalog.build import ticket_class as catalog_ticket_class
+from brcc_core.catalog.build import Catalog
 from brcc_core.channels.eventbrite import EventbriteClient
-from brcc_core.channels.eventbrite_seats import (
-    NOT_SEAT_CATEGORIES,
-    EventSeats,
-    held_seats,
-    seats_from_api,
-    tier_capacity_for,
-    tier_facts,
-    tier_seats_left,
+from brcc_core.channels.eventbrite_records import (
+    CapacityTier,
+    TicketClass,
+    capacity_tier,
+    ticket_class,
+    ticket_classes,
 )
+from brcc_core.channels.eventbrite_seats import EventSeats, seats_from_tier, tier_seats_left
 from brcc_core.channels.fooevents import (
     FBOS_META_KEY,
     BookingOptionsError,
@@ -158,15 +156,15 @@ class ChangeResult:
     remaining: int | None = None  # as read back after the write
     capacity: int | None = None
     channel_down: bool = False
-    ticket_class: dict | None = None  # Eventbrite's class as last read (refreshes the catalog)
+    ticket_class: TicketClass | None = None  # Eventbrite's class as last read (for the catalog)
     batch: str = ""
     # The figures besides the one the manager asked about (stored number, capacity, the
     # event's): ``message`` names that one, these go under it.
     details: str = ""
     # Eventbrite: the event's classes and capacity tier as last read, when they still
     # hold (a refused change's fresh read; a tier write read back), for the catalog.
-    event_classes: tuple[dict, ...] = ()
-    tier: dict | None = None
+    event_classes: tuple[TicketClass, ...] = ()
+    tier: CapacityTier | None = None
     # Part of this change's record waits for the app-state database (written when it
     # answers again); the message says so.
     audit_pending: bool = False
@@ -195,12 +193,12 @@ class _Read:
     pending: int = 0
     raw: Any = None  # the FBOS string (bookings)
     dates: dict[DateKey, DateNumbers] = field(default_factory=dict)
-    ticket_class: dict | None = None
+    ticket_class: TicketClass | None = None
     own_capacity: int | None = None  # Eventbrite: the class's own capacity
     # Eventbrite: the event's classes and capacity tier this read saw (a fresh read), and
     # the event's figures computed from them (seats left, sold, carts, holds).
-    classes: list[dict] | None = None
-    tier: dict | None = None
+    classes: list[TicketClass] | None = None
+    tier: CapacityTier | None = None
     event: EventSeats | None = None
 
 
@@ -240,7 +238,7 @@ class _Context:
     event_unit: bool = False
     # Seats sold or put in carts since the manager looked (they count against the target).
     sold_since: int = 0
-    tier_after: dict | None = None  # the capacity tier read back after a tier write
+    tier_after: CapacityTier | None = None  # the capacity tier read back after a tier write
     # Writes recorded as started and not completed yet: (action, listing key) -> row id
     # (None when even the start could not be recorded, for a correcting write).
     open: dict[tuple[str, str | None], int | None] = field(default_factory=dict)
@@ -559,8 +557,7 @@ class InventoryEngine:
         listing, event = ctx.listing, fresh.event
         assert event is not None
         ctx.event_unit = True
-        left = event.seats_left
-        taken = None if event.pending is None else event.sold + event.pending
+        left, taken = event.seats_left, event.taken
         seen_left, seen_taken = listing.event_seats_left, listing.event_sold_pending
         if left is None or taken is None:
             return (
@@ -596,15 +593,9 @@ class InventoryEngine:
         return fresh.remaining == ctx.remaining and fresh.capacity == ctx.target
 
     # --- reading ----------------------------------------------------------------------
-    def _read(self, listing: ListingState, waypoint: str | None = None) -> _Read:
+    def _read(self, listing: ListingState) -> _Read:
         if listing.channel == Channel.EVENTBRITE:
-            if waypoint is None:
-                return self._read_eventbrite(listing)
-            # Verifying our own write: the class as written, read past Eventbrite's lag.
-            tc = self.eventbrite.get_ticket_class(
-                listing.event_id, listing.ticket_class_id, waypoint=waypoint
-            )
-            return _class_read(tc)
+            return self._read_eventbrite(listing)
         return self._read_product(listing)
 
     def _read_eventbrite(self, listing: ListingState) -> _Read:
@@ -615,15 +606,11 @@ class InventoryEngine:
         result = self.eventbrite.ticket_classes([event_id])
         if event_id in result.errors:
             raise result.errors[event_id]
-        classes = result.get(event_id, [])
-        tc = next((c for c in classes if str(c.get("id")) == tc_id), None)
-        if tc is None:
+        classes = ticket_classes(result.get(event_id, []), event_id)
+        if not any(c.ticket_class_id == tc_id for c in classes):
             raise _Unsafe("Eventbrite no longer lists this ticket class: press Refresh data.")
-        tier = self.eventbrite.get_capacity_tier(event_id)
-        fresh = _class_read(tc)
-        fresh.classes, fresh.tier = classes, tier
-        fresh.event = _bound_by_event(fresh, classes, tier, tc_id)
-        return fresh
+        tier = capacity_tier(self.eventbrite.get_capacity_tier(event_id))
+        return _class_read(tc_id, classes, tier)
 
     def _read_back(self, ctx: _Context, token: str | None, tier_total: int | None) -> _Read:
         """The listing after a write whose ``token`` it is read past. An Eventbrite class
@@ -631,15 +618,18 @@ class InventoryEngine:
         event's seats (carts, holds, other classes) as the fresh read saw them, with the
         class as read back and, after a tier write, the event capacity written
         (``tier_total``): the result says what the listing will say, not seats in carts."""
-        now = self._read(ctx.listing, token)
-        fresh = ctx.fresh
-        if token is None or fresh is None or fresh.classes is None or fresh.tier is None:
-            return now
-        tc_id = str(ctx.listing.ticket_class_id)
-        classes = [now.ticket_class if str(c.get("id")) == tc_id else c for c in fresh.classes]
-        tier = fresh.tier if tier_total is None else {**fresh.tier, "capacity_total": tier_total}
-        _bound_by_event(now, classes, tier, tc_id)
-        return now
+        listing, fresh = ctx.listing, ctx.fresh
+        if token is None or listing.channel != Channel.EVENTBRITE:
+            return self._read(listing)
+        if fresh is None or fresh.classes is None or fresh.tier is None:
+            raise _Unsafe("The event's classes and capacity tier were not read before the write.")
+        # Verifying our own write: the class as written, read past Eventbrite's lag.
+        tc_id = str(listing.ticket_class_id)
+        answer = self.eventbrite.get_ticket_class(listing.event_id, tc_id, waypoint=token)
+        written = ticket_class(answer, str(listing.event_id))
+        classes = [written if c.ticket_class_id == tc_id else c for c in fresh.classes]
+        tier = fresh.tier if tier_total is None else replace(fresh.tier, capacity_total=tier_total)
+        return _class_read(tc_id, classes, tier)
 
     def _read_product(self, listing: ListingState) -> _Read:
         """The product through REST, bracketed by two reads of its sold + pending: equal
@@ -721,20 +711,18 @@ class InventoryEngine:
         if classes is None or tier is None:
             raise _Unsafe("The event's capacity tier was not read with its classes.")
         if shared:
-            _check_class_caps(classes, remaining)
-        event = fresh.event
+            _check_class_caps(classes, fresh.event, remaining)
         # What is sold, in carts and held keeps its seats: the rest is ``remaining``.
-        total = tier_capacity_for(
-            remaining,
-            sold=event.sold if event is not None else whole_number(tier.get("capacity_sold")) or 0,
-            pending=whole_number(tier.get("capacity_pending")) or 0
-            if event is None or event.pending is None
-            else event.pending,
-            held=held_seats(tier.get("holds")),
-        )
+        total = None if fresh.event is None else fresh.event.capacity_for(remaining)
+        if total is None:
+            raise _Unsafe(
+                "The event's sold, carts or holds could not be read from Eventbrite's answer "
+                f"({fresh.event.error if fresh.event else 'not read'}), so its capacity "
+                "cannot be set from here."
+            )
         ctx.write = _Write(
             "event capacity (series date)",
-            whole_number(tier.get("capacity_total")),
+            tier.capacity_total,
             total,
             mode="tier",
             expect=None if shared else capacity,
@@ -755,9 +743,9 @@ class InventoryEngine:
         write = ctx.write
         assert write is not None
         if write.mode == "tier":
-            tier = self.eventbrite.get_capacity_tier(ctx.listing.event_id, waypoint=write.token)
-            ctx.tier_after = tier
-            return whole_number(tier.get("capacity_total"))
+            answer = self.eventbrite.get_capacity_tier(ctx.listing.event_id, waypoint=write.token)
+            ctx.tier_after = capacity_tier(answer)
+            return ctx.tier_after.capacity_total
         return now.capacity
 
     def _expected(self, ctx: _Context) -> int | None:
@@ -1115,19 +1103,18 @@ def _fixes_payload(listing: ListingState, read: _Read, fixes: dict[DateKey, int]
     return {"meta_data": [{"key": FBOS_META_KEY, "value": value}]}
 
 
-def _check_class_caps(classes: list[dict], remaining: int) -> None:
+def _check_class_caps(classes: list[TicketClass], event: EventSeats | None, remaining: int) -> None:
     """The event's seats left are sold through its classes: when their own capacities
     leave fewer than ``remaining`` seats, raising the event would show a number no buyer
     is offered. Refuse before writing (from the fresh read's classes)."""
     room: list[tuple[str, int]] = []
     for tc in classes:
-        if str(tc.get("category") or "admission") in NOT_SEAT_CATEGORIES:
+        figures = None if event is None else event.of(tc.ticket_class_id)
+        if figures is None or not figures.is_seat:
             continue
-        own = whole_number(tc.get("capacity"))
-        if own is None:
+        if figures.own_capacity_left is None:
             return  # a class with no cap of its own can sell every seat left
-        sold = whole_number(tc.get("quantity_sold")) or 0
-        room.append((str(tc.get("name") or tc.get("id")), max(0, own - sold)))
+        room.append((tc.name or tc.ticket_class_id, max(0, figures.own_capacity_left)))
     total = sum(left for _, left in room)
     if total < remaining:
         detail = ", ".join(f"{name} {left} left" for name, left in room)
@@ -1143,28 +1130,25 @@ def _tier_total(write: _Write, total: int | None) -> int | None:
     return total if write.mode == "tier" else None
 
 
-def _bound_by_event(read: _Read, classes: list[dict], tier: dict, tc_id: str) -> EventSeats:
-    """Bound a class read's remaining (and pending) by its event's shared seats, computed
-    exactly as its listing is (``brcc_core.channels.eventbrite_seats``); the event's figures."""
-    seats = seats_from_api(classes, tier, now=clock.now())
-    figures = seats.of(tc_id)
-    if figures is not None and figures.is_seat:
-        read.remaining = figures.available
-        read.pending = figures.pending
-    return seats
-
-
-def _class_read(tc: dict) -> _Read:
-    total = whole_number(tc.get("quantity_total"))
-    sold = whole_number(tc.get("quantity_sold")) or 0
-    own = whole_number(tc.get("capacity"))
+def _class_read(tc_id: str, classes: list[TicketClass], tier: CapacityTier) -> _Read:
+    """One class as buyers see it: its remaining bounded by its event's shared seats,
+    computed exactly as its listing is (``brcc_core.channels.eventbrite_seats``)."""
+    event = seats_from_tier(classes, tier, now=clock.now())
+    tc = next(c for c in classes if c.ticket_class_id == tc_id)
+    figures = event.of(tc_id)
+    if tc.quantity_sold is None or figures is None:
+        raise _Unsafe("Eventbrite gave no readable number sold for this ticket class.")
     return _Read(
-        remaining=None if total is None else total - sold,
-        capacity=total,
-        stored=own,
-        sold=sold,
+        remaining=figures.available if figures.is_seat else None,
+        capacity=tc.quantity_total,
+        stored=tc.capacity,
+        sold=tc.quantity_sold,
+        pending=figures.pending,
         ticket_class=tc,
-        own_capacity=own,
+        own_capacity=tc.capacity,
+        classes=classes,
+        tier=tier,
+        event=event,
     )
 
 
@@ -1230,37 +1214,34 @@ def _product_read(
 # --- keeping the catalog's Eventbrite copy current ----------------------------------------
 def patch_catalog(
     catalog: Catalog,
-    ticket_classes: Iterable[dict | None],
-    tiers: Mapping[str, dict] | None = None,
+    classes: Iterable[TicketClass | None],
+    tiers: Mapping[str, CapacityTier] | None = None,
 ) -> Catalog:
     """``catalog`` with the Eventbrite numbers of these ticket classes and capacity tiers
     (event id -> tier, as just read from Eventbrite) in place of the last refresh's, so a
     page shows what the engine saw: a manager refused because another manager changed an
     event sees that change at once, not after the next refresh."""
-    fresh: dict[tuple[str, str], TicketClass] = {}
-    for tc in ticket_classes:
-        if isinstance(tc, dict) and tc.get("id") is not None and tc.get("event_id") is not None:
-            fresh[(str(tc["event_id"]), str(tc["id"]))] = catalog_ticket_class(tc["event_id"], tc)
-    tiers = {str(e): t for e, t in (tiers or {}).items() if isinstance(t, Mapping)}
+    fresh = {(tc.event_id, tc.ticket_class_id): tc for tc in classes if tc is not None}
+    tiers = {str(e): t for e, t in (tiers or {}).items() if t is not None}
     if not fresh and not tiers:
         return catalog
     classes = tuple(
         fresh.get((tc.event_id, tc.ticket_class_id), tc) for tc in catalog.ticket_classes
     )
     events = tuple(
-        replace(e, tier=tier_facts(tiers[e.event_id]), tier_error=None)
-        if e.event_id in tiers
-        else e
+        replace(e, tier=tiers[e.event_id], tier_error=None) if e.event_id in tiers else e
         for e in catalog.events
     )
     return replace(catalog, ticket_classes=classes, events=events)
 
 
-def catalog_reads(results: Iterable[ChangeResult]) -> tuple[list[dict | None], dict[str, dict]]:
+def catalog_reads(
+    results: Iterable[ChangeResult],
+) -> tuple[list[TicketClass | None], dict[str, CapacityTier]]:
     """The Eventbrite classes and tiers these results read, for ``patch_catalog`` (each
     result's own class last: it is the newest read of it)."""
-    classes: list[dict | None] = []
-    tiers: dict[str, dict] = {}
+    classes: list[TicketClass | None] = []
+    tiers: dict[str, CapacityTier] = {}
     for result in results:
         classes.extend(result.event_classes)
         classes.append(result.ticket_class)

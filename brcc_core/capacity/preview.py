@@ -16,8 +16,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
+from brcc_core.channels.eventbrite_seats import class_offers
 from brcc_core.common.availability import Availability
 from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.formats import listing_label
@@ -112,6 +113,10 @@ class ListingState:
             other_classes=tuple(other_classes),
             event_seats_left=num("event_seats_left"),
         )
+
+    @property
+    def remaining_known(self) -> bool:
+        return self.available is not None or self.unlimited
 
     @property
     def label(self) -> str:
@@ -209,18 +214,18 @@ def preview_change(
         )
     if remaining_after == 0:
         warnings.append(f"This closes sales of this listing on {channel} (0 remaining).")
-    shared_left = listing.event_seats_left
+    offered = class_offers(remaining_after, listing.event_seats_left)
     if (
         listing.channel == Channel.EVENTBRITE
         and not change.event_level
-        and shared_left is not None
         and remaining_after is not None
-        and remaining_after > max(0, shared_left)
+        and offered is not None
+        and max(0, offered) < remaining_after
     ):
         # A class's capacity cannot raise its event's: buyers get the smaller.
         warnings.append(
-            f"Eventbrite will offer {max(0, shared_left)}, not {remaining_after}: the event "
-            f"has {max(0, shared_left)} seat(s) left, shared by its ticket types "
+            f"Eventbrite will offer {max(0, offered)}, not {remaining_after}: the event "
+            f"has {max(0, offered)} seat(s) left, shared by its ticket types "
             "(docs/eventbrite-seats.md). Raise the event's capacity on Eventbrite to offer more."
         )
     if listing.status == Availability.PAST:
@@ -279,27 +284,78 @@ def change_meaning(change: Change, listing: ListingState) -> str:
     )
 
 
-def _refusal(change: Change, listing: ListingState, remaining_after: int | None) -> str | None:
+# --- may this listing be written --------------------------------------------------------
+NotWritableReason = Literal[
+    "classes_unread", "uncertain", "problem", "remaining_unknown", "sold_unknown"
+]
+
+
+@dataclass(frozen=True)
+class NotWritable:
+    """Why the app writes nothing to a listing, in the one wording a manager reads in the
+    change preview and in the sync dry run alike."""
+
+    reason: NotWritableReason
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Writable(Protocol):
+    """What ``not_writable`` reads of a listing (``ListingState``, ``SyncListing``)."""
+
+    listing_key: str
+    kind: str
+    error: str | None
+    sold: int | None
+
+    @property
+    def remaining_known(self) -> bool: ...
+
+
+def not_writable(listing: Writable) -> NotWritable | None:
+    """Why nothing may be written to ``listing`` (None: it may be): a listing whose
+    numbers the app cannot trust is never changed, by hand or by Sync."""
     if is_unknown_classes(listing.listing_key):
-        return "Eventbrite did not give this event's ticket classes: press Refresh data first."
-    if listing.kind == "uncertain":
-        return (
-            "This product cannot be classified safely, so the app refuses to write to it: "
-            f"{listing.error or 'uncertain product'}"
+        return NotWritable(
+            "classes_unread",
+            "Eventbrite did not give this event's ticket classes: press Refresh data first.",
         )
-    if listing.kind not in ("bookings", "single", "ticket_class"):
-        return f"Listings of kind {listing.kind!r} cannot be changed here."
+    if listing.kind == "uncertain":
+        return NotWritable(
+            "uncertain",
+            "This product cannot be classified safely, so the app refuses to write to it: "
+            f"{listing.error or 'uncertain product'}",
+        )
     if listing.error:
-        return f"This listing has a problem, so nothing is written: {listing.error}"
-    if listing.available is None and not listing.unlimited:
-        return "Its remaining seats are unknown: refresh before changing it."
+        return NotWritable(
+            "problem", f"This listing has a problem, so nothing is written: {listing.error}"
+        )
+    if not listing.remaining_known:
+        return NotWritable(
+            "remaining_unknown", "Its remaining seats are unknown: refresh before changing it."
+        )
     if listing.sold is None:
-        return "Sold is unknown, so the new capacity cannot be checked against it."
+        return NotWritable(
+            "sold_unknown", "Sold is unknown, so the new capacity cannot be checked against it."
+        )
+    return None
+
+
+def _refusal(change: Change, listing: ListingState, remaining_after: int | None) -> str | None:
+    """Why this change is refused: the listing may not be written, or the number does
+    not fit what is already sold."""
+    if listing.kind not in ("bookings", "single", "ticket_class", "uncertain"):
+        return f"Listings of kind {listing.kind!r} cannot be changed here."
+    refused = not_writable(listing)
+    if refused is not None:
+        return refused.text
     if remaining_after is not None and remaining_after < 0:
         pending = f" + {listing.pending} pending" if listing.pending else ""
         return (
             f"Capacity {change.value} is below the {listing.sold} seats already sold{pending}: "
-            f"the lowest possible capacity is {listing.sold + (listing.pending or 0)}."
+            f"the lowest possible capacity is {(listing.sold or 0) + (listing.pending or 0)}."
         )
     return None
 

@@ -30,10 +30,10 @@ from typing import Literal
 
 import pandas as pd
 
-from brcc_core.capacity.preview import ListingState
+from brcc_core.capacity.preview import ListingState, not_writable
+from brcc_core.channels.eventbrite_seats import sellable_together
 from brcc_core.common.availability import NOT_BUYABLE_NOW, Availability
 from brcc_core.common.club import Channel
-from brcc_core.common.keys import is_unknown_classes
 from brcc_core.common.values import WHOLE, known, typed_frame, whole_number
 from brcc_core.live.shows import oversell_exposure
 
@@ -110,6 +110,10 @@ class SyncListing:
     # unknown), and what a class not on sale yet will sell once it opens.
     event_seats_left: int | None = None
     available_later: int = 0
+
+    @property
+    def remaining_known(self) -> bool:
+        return self.numbers_known
 
     @classmethod
     def from_row(cls, row: Mapping) -> SyncListing:
@@ -255,18 +259,15 @@ def allocate(total: int, weights: Sequence[float]) -> list[int]:
 
 
 def _leave_reason(listing: SyncListing) -> str | None:
-    if is_unknown_classes(listing.listing_key):
-        return "its ticket classes could not be read"
-    if listing.kind == "uncertain":
-        return f"writes refused: {listing.error or 'uncertain product'}"
-    if listing.error:
-        return f"has an error: {listing.error}"
+    """Why the plan leaves a listing alone: what refuses a change by hand (the same
+    words), then what only a plan leaves (a started show, a class not on sale now)."""
+    refused = not_writable(listing)
+    if refused is not None:
+        return refused.text
     if listing.status == Availability.PAST:
         return "the show has started"
     if listing.status in NOT_BUYABLE_NOW:
         return f"{listing.status.replace('_', ' ')}: buyers cannot buy it now"
-    if not listing.numbers_known:
-        return "remaining unknown"
     return None
 
 
@@ -293,10 +294,8 @@ def _left_selling(listings: Sequence[SyncListing], leave: Mapping[str, str], cov
             continue
         per_channel[lst.channel] = per_channel.get(lst.channel, 0) + max(0, lst.available or 0)
     for members in per_event.values():
-        selling = sum(max(0, m.available or 0) + max(0, m.available_later) for m in members)
-        event_left = members[0].event_seats_left
-        if event_left is not None:
-            selling = min(selling, max(0, event_left))
+        each = [x for m in members for x in (m.available or 0, m.available_later)]
+        selling = sellable_together(each, members[0].event_seats_left)
         per_channel[Channel.EVENTBRITE] = per_channel.get(Channel.EVENTBRITE, 0) + selling
     return per_channel, unbounded, unknown
 
@@ -311,7 +310,10 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
     if sold is None or pending is None:
         what, keys = ("sold", unknown) if sold is None else ("pending", no_pending)
         reason = f"{what} unknown on {', '.join(keys)}: the room's remaining seats are unknown"
-        rows = tuple(_row(show, lst, "leave", None, reason) for lst in listings)
+        # The listing whose sold is unknown says why in the words a change by hand would.
+        rows = tuple(
+            _row(show, lst, "leave", None, str(not_writable(lst) or reason)) for lst in listings
+        )
         return SyncPlan(
             show.show_key,
             show.title,
@@ -452,11 +454,10 @@ def _cap_by_event_seats(
         ):
             per_event.setdefault(unit.event_id, []).append(unit)
     for members in per_event.values():
-        event_left = members[0].event_seats_left
-        if event_left is None:
-            continue
         wanted = sum(targets[m.listing_key] for m in members)
-        room = max(0, event_left)
+        room = sellable_together(
+            [targets[m.listing_key] for m in members], members[0].event_seats_left
+        )
         if wanted <= room:
             continue
         weights = [float(targets[m.listing_key]) for m in members]

@@ -16,7 +16,12 @@ from zoneinfo import ZoneInfo
 
 from brcc_core.channels.eventbrite import WEEKS_AHEAD as EVENTBRITE_WEEKS_AHEAD
 from brcc_core.channels.eventbrite import WEEKS_BACK as EVENTBRITE_WEEKS_BACK
-from brcc_core.channels.eventbrite_seats import ADMISSION, TierFacts, tier_facts
+from brcc_core.channels.eventbrite_records import (
+    CapacityTier,
+    TicketClass,
+    capacity_tier,
+)
+from brcc_core.channels.eventbrite_records import ticket_classes as read_classes
 from brcc_core.channels.fooevents import (
     SlotDate,
     classify_product,
@@ -61,25 +66,8 @@ class EventbriteEvent:
     capacity_is_custom: bool = False
     # The capacity tier (holds, carts in progress), read for events still selling; None
     # when not read. ``tier_error``: why it could not be read.
-    tier: TierFacts | None = None
+    tier: CapacityTier | None = None
     tier_error: str | None = None
-
-
-@dataclass(frozen=True)
-class TicketClass:
-    event_id: str
-    ticket_class_id: str
-    name: str
-    capacity: int | None
-    quantity_total: int | None
-    quantity_sold: int
-    on_sale_status: str = ""
-    category: str = ADMISSION  # admission | add_on | donation (only admission is a seat)
-    donation: bool = False
-    hidden: bool = False
-    quantity_pending: int | None = None  # None: Eventbrite did not report it
-    sales_start: datetime | None = None
-    sales_end: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -244,26 +232,8 @@ def eventbrite_event(
         capacity=_int_or_none(event.get("capacity")),
         url=str(event.get("url") or ""),
         capacity_is_custom=bool(event.get("capacity_is_custom")),
-        tier=tier_facts(tier) if isinstance(tier, Mapping) else None,
+        tier=capacity_tier(tier) if isinstance(tier, Mapping) else None,
         tier_error=tier_error,
-    )
-
-
-def ticket_class(event_id: str, tc: Mapping) -> TicketClass:
-    return TicketClass(
-        event_id=str(event_id),
-        ticket_class_id=str(tc["id"]),
-        name=str(tc.get("name") or ""),
-        capacity=_int_or_none(tc.get("capacity")),
-        quantity_total=_int_or_none(tc.get("quantity_total")),
-        quantity_sold=_int_or_none(tc.get("quantity_sold")) or 0,
-        on_sale_status=str(tc.get("on_sale_status") or ""),
-        category=str(tc.get("category") or ADMISSION),
-        donation=bool(tc.get("donation")),
-        hidden=bool(tc.get("hidden")),
-        quantity_pending=_int_or_none(tc.get("quantity_pending")),
-        sales_start=parse_utc(tc.get("sales_start")),
-        sales_end=parse_utc(tc.get("sales_end")),
     )
 
 
@@ -293,7 +263,9 @@ def build_catalog(
             for e in events
         ),
         ticket_classes=tuple(
-            ticket_class(event_id, tc) for event_id, tcs in ticket_classes.items() for tc in tcs
+            tc
+            for event_id, answer in ticket_classes.items()
+            for tc in read_classes(answer, event_id)
         ),
         eventbrite_fetched_at=eventbrite_fetched_at,
         errors=dict(errors or {}),

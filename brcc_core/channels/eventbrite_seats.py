@@ -1,5 +1,9 @@
 """Eventbrite seats as Eventbrite sells them (docs/eventbrite-seats.md says it for managers).
 
+The one calculator of Eventbrite seats: every figure the app shows or writes for an
+Eventbrite event (capacity, sold, held, carts, seats left, what a class can sell) comes
+from here, over the records ``brcc_core.channels.eventbrite_records`` read.
+
 An event's capacity (custom, or the sum of its admission classes when not custom) less
 the seats held back is shared by its admission classes: Eventbrite never sells more than
 that in total, whatever each class's own cap says. So a class can sell the smaller of
@@ -9,26 +13,24 @@ seats. A pay-what-you-can ticket (``donation: true`` in category ``admission``) 
 its buyer, so it is a seat: with no own cap it is bounded by the event alone.
 
 Carts in progress (the capacity tier's ``capacity_pending``, a class's
-``quantity_pending``) hold their seats until they expire, so they count as taken.
+``quantity_pending``) hold their seats until they expire, so they count as taken. A
+number Eventbrite did not give readably (a class's sold, the tier's carts or holds)
+makes what depends on it unknown, with the reason, never 0.
 
-Pure: ticket-class and capacity-tier facts in, per-class and per-event figures out.
+Pure: records in, per-class and per-event figures out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
+from typing import TypeVar
 
+from brcc_core.channels.eventbrite_records import ADMISSION, CapacityTier, TicketClass
 from brcc_core.common.availability import Availability
-from brcc_core.common.moments import parse_utc
 from brcc_core.common.values import whole_number
-
-# Eventbrite's ticket class categories. Only admission counts against the event capacity
-# (add-ons and checkout donations live in inventory tiers that do not).
-ADMISSION = "admission"
-NOT_SEAT_CATEGORIES = frozenset({"add_on", "donation"})
 
 LIMIT_CLASS = "ticket class"
 LIMIT_EVENT = "event capacity"
@@ -36,58 +38,24 @@ LIMIT_EVENT_HOLDS = "event capacity less holds"
 
 
 @dataclass(frozen=True)
-class ClassFacts:
-    """One ticket class as Eventbrite reports it (``GET /events/{id}/ticket_classes/``)."""
-
-    ticket_class_id: str
-    name: str = ""
-    category: str = ADMISSION
-    donation: bool = False
-    capacity: int | None = None  # the class's own cap; None: no own cap
-    quantity_total: int | None = None  # Eventbrite's effective cap for the class, if given
-    quantity_sold: int = 0
-    quantity_pending: int | None = None  # None: Eventbrite did not report it
-    on_sale_status: str = ""
-    hidden: bool = False
-    sales_start: datetime | None = None
-    sales_end: datetime | None = None
-
-    @property
-    def is_seat(self) -> bool:
-        return (self.category or ADMISSION) not in NOT_SEAT_CATEGORIES
-
-    @property
-    def cap(self) -> int | None:
-        """The class's own bound: the smaller of ``capacity`` and ``quantity_total``."""
-        caps = [x for x in (self.capacity, self.quantity_total) if x is not None]
-        return min(caps) if caps else None
-
-
-@dataclass(frozen=True)
-class TierFacts:
-    """The event's capacity tier (``GET /events/{id}/capacity_tier/``)."""
-
-    capacity_total: int | None
-    capacity_pending: int = 0
-    held: int = 0  # seats in holds not released to buyers
-
-
-@dataclass(frozen=True)
 class ClassSeats:
     """One class's figures. ``available`` is what buyers can buy on it now (None:
     unlimited; may be negative when oversold); ``later`` what it can still sell once its
-    sales open (0 unless not on sale yet); ``left`` what it could sell if on sale now."""
+    sales open (0 unless not on sale yet); ``left`` what it could sell if on sale now;
+    ``own_capacity_left`` what its own ``capacity`` leaves, whatever the event has (None:
+    no capacity of its own). ``sold`` None: Eventbrite gave no readable number."""
 
     ticket_class_id: str
     is_seat: bool
     capacity: int | None
-    sold: int
+    sold: int | None
     pending: int
     left: int | None
     available: int | None
     later: int | None
     status: str
     limit: str
+    own_capacity_left: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +65,7 @@ class EventSeats:
 
     capacity: int | None
     held: int | None
-    sold: int
+    sold: int | None
     pending: int | None
     seats_left: int | None
     unlimited: bool
@@ -116,35 +84,67 @@ class EventSeats:
             found.setdefault(figures.ticket_class_id, figures)
         return found
 
+    @property
+    def taken(self) -> int | None:
+        """Seats sold or in carts over the event's classes (None: unknown)."""
+        if self.sold is None or self.pending is None:
+            return None
+        return self.sold + self.pending
 
-def class_facts(tc: Mapping) -> ClassFacts:
-    """A ticket class as the API answers it → ClassFacts."""
-    return ClassFacts(
-        ticket_class_id=str(tc.get("id")),
-        name=str(tc.get("name") or ""),
-        category=str(tc.get("category") or ADMISSION),
-        donation=bool(tc.get("donation")),
-        capacity=whole_number(tc.get("capacity")),
-        quantity_total=whole_number(tc.get("quantity_total")),
-        quantity_sold=whole_number(tc.get("quantity_sold")) or 0,
-        quantity_pending=whole_number(tc.get("quantity_pending")),
-        on_sale_status=str(tc.get("on_sale_status") or ""),
-        hidden=bool(tc.get("hidden")),
-        sales_start=parse_utc(tc.get("sales_start")),
-        sales_end=parse_utc(tc.get("sales_end")),
-    )
+    def capacity_for(self, seats_left: int) -> int | None:
+        """The event capacity (``capacity_total``) that leaves ``seats_left`` for buyers:
+        what is sold, in carts and held keeps its seats. None: one of them is unknown."""
+        if self.taken is None or self.held is None:
+            return None
+        return self.taken + self.held + seats_left
 
 
-def seats_from_api(classes: Iterable[Mapping], tier: Mapping, *, now: datetime) -> EventSeats:
-    """An event's figures straight from a fresh read of its ticket classes and capacity
-    tier (what the change engine sees), computed exactly as its listings are."""
+def seats_from_tier(
+    classes: Iterable[TicketClass], tier: CapacityTier, *, now: datetime
+) -> EventSeats:
+    """An event's figures from a fresh read of its ticket classes and capacity tier (what
+    the change engine sees), computed exactly as its listings are."""
     return event_seats(
-        [class_facts(c) for c in classes],
-        event_capacity=whole_number(tier.get("capacity_total")),
-        capacity_is_custom=bool(tier.get("capacity_is_custom")),
-        tier=tier_facts(tier),
+        classes,
+        event_capacity=tier.capacity_total,
+        capacity_is_custom=tier.capacity_is_custom,
+        tier=tier,
         now=now,
     )
+
+
+def tier_seats_left(tier: CapacityTier) -> int | None:
+    """The event's seats left as its capacity tier alone reports them (what a capacity
+    tier write set, read back, sales since included). None: no capacity, or unknown."""
+    parts = (tier.capacity_sold, tier.capacity_pending, tier.held)
+    if tier.capacity_total is None or any(x is None for x in parts):
+        return None
+    return _seats_left(tier.capacity_total, tier.held, tier.capacity_sold, tier.capacity_pending)
+
+
+def class_offers(own_left: int | None, event_left: int | None) -> int | None:
+    """What a class can sell: the smaller of what its own cap leaves and its event's seats
+    left, which its classes share (None: neither bounds it, unlimited)."""
+    bounds = [x for x in (own_left, event_left) if x is not None]
+    return min(bounds) if bounds else None
+
+
+def sellable_together(each: Iterable[int], event_left: int | None) -> int:
+    """What an event's classes can sell together: what each can sell (never below 0),
+    never more than the event's seats left, which they share (None: not bounded)."""
+    total = sum(max(0, x) for x in each)
+    return total if event_left is None else min(total, max(0, event_left))
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def once_per_event(pairs: Iterable[tuple[K, V]]) -> list[V]:
+    """An event figure given on each of its classes' rows ((event id, figure) pairs),
+    counted once per event: its classes share it, so a sum over rows would count it as
+    many times as the event has classes."""
+    return list(dict(pairs).values())
 
 
 def seats_note(event_seats_left, available_later) -> str:
@@ -161,54 +161,15 @@ def seats_note(event_seats_left, available_later) -> str:
     return " · ".join(parts)
 
 
-def held_seats(holds: Iterable[Mapping] | None) -> int:
-    """Seats held back by a capacity tier's ``holds`` (each hold's ``quantity_total``
-    less what was already released from it, ``quantity_sold``)."""
-    total = 0
-    for hold in holds or ():
-        if not isinstance(hold, Mapping):
-            continue
-        size = whole_number(hold.get("quantity_total")) or 0
-        used = whole_number(hold.get("quantity_sold")) or 0
-        total += max(0, size - used)
-    return total
-
-
-def tier_facts(tier: Mapping) -> TierFacts:
-    """A capacity tier answer → TierFacts."""
-    return TierFacts(
-        capacity_total=whole_number(tier.get("capacity_total")),
-        capacity_pending=whole_number(tier.get("capacity_pending")) or 0,
-        held=held_seats(tier.get("holds")),
-    )
-
-
-def tier_capacity_for(seats_left: int, *, sold: int, pending: int, held: int) -> int:
-    """The ``capacity_total`` that leaves ``seats_left`` for buyers: the seats already sold
-    and in carts stay, and holds keep their seats."""
-    return sold + pending + held + seats_left
-
-
-def tier_seats_left(tier: Mapping) -> int | None:
-    """The event's seats left as its capacity tier alone reports them (capacity less sold,
-    carts and holds): what a capacity-tier write set, read back. None: no capacity."""
-    total = whole_number(tier.get("capacity_total"))
-    if total is None:
-        return None
-    sold = whole_number(tier.get("capacity_sold")) or 0
-    pending = whole_number(tier.get("capacity_pending")) or 0
-    return total - sold - pending - held_seats(tier.get("holds"))
-
-
-def sale_status(facts: ClassFacts, now: datetime) -> str | None:
+def sale_status(tc: TicketClass, now: datetime) -> str | None:
     """Why a buyer cannot buy this class now (a status), or None when its sales are open."""
-    if facts.hidden:
+    if tc.hidden:
         return Availability.HIDDEN
-    if facts.sales_start is not None and now < facts.sales_start:
+    if tc.sales_start is not None and now < tc.sales_start:
         return Availability.NOT_ON_SALE_YET
-    if facts.sales_end is not None and now >= facts.sales_end:
+    if tc.sales_end is not None and now >= tc.sales_end:
         return Availability.SALES_ENDED
-    code = (facts.on_sale_status or "").upper()
+    code = (tc.on_sale_status or "").upper()
     if code == "NOT_YET_ON_SALE":
         return Availability.NOT_ON_SALE_YET
     if code in ("SALES_ENDED", "ENDED"):
@@ -219,11 +180,11 @@ def sale_status(facts: ClassFacts, now: datetime) -> str | None:
 
 
 def event_seats(
-    classes: Iterable[ClassFacts],
+    classes: Iterable[TicketClass],
     *,
     event_capacity: int | None,
     capacity_is_custom: bool,
-    tier: TierFacts | None = None,
+    tier: CapacityTier | None = None,
     tier_error: str | None = None,
     now: datetime,
 ) -> EventSeats:
@@ -235,32 +196,43 @@ def event_seats(
     """
     classes = tuple(classes)
     seats = [c for c in classes if c.is_seat]
+    if tier is not None and not tier_error:
+        unread = [
+            name
+            for name, value in (("capacity_pending", tier.capacity_pending), ("holds", tier.held))
+            if value is None
+        ]
+        if unread:
+            tier_error = f"the capacity tier's {' and '.join(unread)} could not be read"
     # Carts Eventbrite reports for the event but not per class (the tier's
     # capacity_pending beyond the classes' quantity_pending) are put on the first seat
     # class, so that a sum over the classes (a show's pending) counts them.
     if tier is not None and not tier_error and seats:
-        extra = tier.capacity_pending - sum(c.quantity_pending or 0 for c in seats)
+        extra = (tier.capacity_pending or 0) - sum(c.quantity_pending or 0 for c in seats)
         if extra > 0:
             first = seats[0]
             moved = replace(first, quantity_pending=(first.quantity_pending or 0) + extra)
             classes = tuple(moved if c is first else c for c in classes)
             seats = [moved, *seats[1:]]
     capacity = _event_capacity(seats, event_capacity, capacity_is_custom, tier)
-    sold = sum(max(0, c.quantity_sold) for c in seats)
+    unsold = [c.name or c.ticket_class_id for c in seats if c.quantity_sold is None]
+    sold = None if unsold else sum(max(0, c.quantity_sold or 0) for c in seats)
     class_pending = sum(c.quantity_pending or 0 for c in seats)
-    error = None
+    errors = []
     if tier_error:
         held = pending = None
-        error = f"Eventbrite holds and carts unknown: {tier_error}"
+        errors.append(f"Eventbrite holds and carts unknown: {tier_error}")
     elif tier is not None:
-        held, pending = tier.held, max(tier.capacity_pending, class_pending)
+        held, pending = tier.held, max(tier.capacity_pending or 0, class_pending)
     else:
         held, pending = 0, class_pending
+    if unsold:
+        errors.append(f"Eventbrite gave no readable number sold for {', '.join(unsold)}")
+    error = "; ".join(errors) or None
     unlimited = capacity is None and error is None
-    if capacity is None or held is None or pending is None:
-        seats_left = None
-    else:
-        seats_left = capacity - held - sold - pending
+    seats_left = None
+    if capacity is not None and None not in (held, sold, pending):
+        seats_left = _seats_left(capacity, held, sold, pending)
     out = tuple(
         _class_seats(c, capacity, held, seats_left, error, now) if c.is_seat else _not_seat(c)
         for c in classes
@@ -268,11 +240,16 @@ def event_seats(
     return EventSeats(capacity, held, sold, pending, seats_left, unlimited, error, out)
 
 
+def _seats_left(capacity: int, held, sold, pending) -> int:
+    """The one formula: what the event can still sell."""
+    return capacity - held - sold - pending
+
+
 def _event_capacity(
-    seats: list[ClassFacts],
+    seats: list[TicketClass],
     event_capacity: int | None,
     capacity_is_custom: bool,
-    tier: TierFacts | None,
+    tier: CapacityTier | None,
 ) -> int | None:
     if tier is not None and tier.capacity_total is not None:
         return tier.capacity_total
@@ -288,25 +265,27 @@ def _event_capacity(
 
 
 def _class_seats(
-    c: ClassFacts,
+    c: TicketClass,
     event_capacity: int | None,
     held: int | None,
     seats_left: int | None,
     error: str | None,
     now: datetime,
 ) -> ClassSeats:
-    sold = max(0, c.quantity_sold)
+    sold = None if c.quantity_sold is None else max(0, c.quantity_sold)
     pending = c.quantity_pending or 0
-    own_left = None if c.cap is None else c.cap - sold - pending
+    taken = None if sold is None else sold + pending
+    own_left = None if c.cap is None or taken is None else c.cap - taken
+    own_capacity_left = None if c.capacity is None or taken is None else c.capacity - taken
     caps = [x for x in (c.cap, event_capacity) if x is not None]
     capacity = min(caps) if caps else None
     if error is not None:
         left: int | None = None
         limit = LIMIT_CLASS
-    elif seats_left is not None and (own_left is None or seats_left < own_left):
-        left, limit = seats_left, (LIMIT_EVENT_HOLDS if held else LIMIT_EVENT)
     else:
-        left, limit = own_left, LIMIT_CLASS
+        left = class_offers(own_left, seats_left)
+        bound_by_class = left is None or left == own_left
+        limit = LIMIT_CLASS if bound_by_class else (LIMIT_EVENT_HOLDS if held else LIMIT_EVENT)
     closed = sale_status(c, now)
     if closed is not None:
         status, available, later = closed, 0, 0
@@ -323,16 +302,26 @@ def _class_seats(
         else:
             status = Availability.SOLD_OUT if left == 0 else Availability.ON_SALE
     return ClassSeats(
-        c.ticket_class_id, True, capacity, sold, pending, left, available, later, status, limit
+        c.ticket_class_id,
+        True,
+        capacity,
+        sold,
+        pending,
+        left,
+        available,
+        later,
+        status,
+        limit,
+        own_capacity_left,
     )
 
 
-def _not_seat(c: ClassFacts) -> ClassSeats:
+def _not_seat(c: TicketClass) -> ClassSeats:
     return ClassSeats(
         c.ticket_class_id,
         False,
         c.capacity,
-        max(0, c.quantity_sold),
+        None if c.quantity_sold is None else max(0, c.quantity_sold),
         c.quantity_pending or 0,
         None,
         None,

@@ -18,12 +18,12 @@ from brcc_core.catalog.build import (
     Catalog,
     CatalogProduct,
     EventbriteEvent,
-    TicketClass,
     local_start,
     parse_clock,
 )
 from brcc_core.channels.eventbrite import SELLING_STATUSES
-from brcc_core.channels.eventbrite_seats import ClassFacts, EventSeats, event_seats
+from brcc_core.channels.eventbrite_records import TicketClass
+from brcc_core.channels.eventbrite_seats import EventSeats, event_seats
 from brcc_core.channels.fooevents import BookingOptionsError, SlotDate, parse_booking_options
 from brcc_core.common import clock
 from brcc_core.common.availability import Availability
@@ -333,25 +333,8 @@ def eventbrite_event_seats(
     if event.tier is None and tier_error is None and event.status in SELLING_STATUSES:
         # A catalog saved before holds were read: say so rather than assume none.
         tier_error = "not read yet (press Refresh data)"
-    facts = [
-        ClassFacts(
-            ticket_class_id=tc.ticket_class_id,
-            name=tc.name,
-            category=tc.category,
-            donation=tc.donation,
-            capacity=tc.capacity,
-            quantity_total=tc.quantity_total,
-            quantity_sold=tc.quantity_sold,
-            quantity_pending=tc.quantity_pending,
-            on_sale_status=tc.on_sale_status,
-            hidden=tc.hidden,
-            sales_start=tc.sales_start,
-            sales_end=tc.sales_end,
-        )
-        for tc in classes
-    ]
     return event_seats(
-        facts,
+        classes,
         event_capacity=event.capacity,
         capacity_is_custom=event.capacity_is_custom,
         tier=event.tier,

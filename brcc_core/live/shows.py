@@ -15,6 +15,7 @@ from datetime import datetime, time
 
 import pandas as pd
 
+from brcc_core.channels.eventbrite_seats import once_per_event
 from brcc_core.common import keys, values
 from brcc_core.common.club import (
     DEFAULT_VENUE_CAPACITY,
@@ -199,12 +200,12 @@ def oversell_exposure(on_sale: Iterable, remaining, unlimited: bool = False):
 def _eventbrite_left(part: list[dict], channel_unknown: bool = False):
     """The show's Eventbrite events' seats left, each event once (its classes share them);
     unknown when Eventbrite could not be read."""
-    by_event = {
-        r.get("event_id"): r.get("event_seats_left")
+    seats_left = once_per_event(
+        (r.get("event_id"), r.get("event_seats_left"))
         for r in part
         if r["channel"] == Channel.EVENTBRITE
-    }
-    return _channel_sum(list(by_event.values()), channel_unknown)
+    )
+    return _channel_sum(seats_left, channel_unknown)
 
 
 def _channel_sum(sold: list, channel_unknown: bool = False):
