@@ -17,7 +17,6 @@ from datetime import date
 from typing import Any, Literal
 
 from brcc_core.common.club import seat_number
-from brcc_core.common.values import whole_number
 
 __all__ = [
     "FBOS_META_KEY",
@@ -390,18 +389,18 @@ def _parse_stock(value: Any) -> tuple[int | None, str | None]:
     """(remaining stock or None for unlimited, problem) for one stored stock value.
 
     FooEvents treats "", missing and null as unlimited and compares numbers loosely, so "40",
-    40 and 40.0 are the same stock (``values.whole_number``); 0 and below mean sold out. A
-    stock is held to the seats any room can have (``club.seat_number``: 1e30 or "9" * 40
-    is a problem). Anything else is a problem, said in words.
+    40 and 40.0 are the same stock (``club.seat_number``, by ``values.whole_number``); 0 and
+    below mean sold out. A stock is held to the seats any room can have: 12.7, 1e30 or
+    "9" * 40 is a problem, and so is anything that is not a number.
     """
     if value is None or value == "":
         return None, None
-    if whole_number(value) is not None:
-        return seat_number(value, "stock", negative_ok=True)
     if isinstance(value, bool):
         return None, f"stock is {str(value).lower()}, not a number"
-    if isinstance(value, float | str):
-        return None, f"stock {value!r} is not a whole number"
+    if isinstance(value, str) and not value.strip():  # only "" itself is unlimited
+        return None, f"stock {value!r} is not a number"
+    if isinstance(value, int | float | str):  # seat_number says why, briefly
+        return seat_number(value, "stock", negative_ok=True)
     return None, f"stock is {_json_type(value)}, not a number"
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 __all__ = [
     "DECIMAL",
@@ -105,15 +106,16 @@ def text_or_none(value: Any) -> str | None:
 
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_NUMBERS_ONLY = frozenset({"integer", "floating", "mixed-integer-float", "decimal", "empty"})
 
 
 def nullable_ints(values: Iterable[Any]) -> pd.api.extensions.ExtensionArray:
     """A nullable ``Int64`` column: unknown cells stay ``<NA>`` instead of becoming floats."""
     values = list(values)
-    # pandas reads None, NaN and <NA> as unknown and numbers as they are, 20x faster than a
-    # cell at a time (a large club's listings: 0.15 s a read). It refuses 3.7, but reads
-    # True as 1 and "１２" as 12: cells that are not numbers are left to whole_number.
-    if not any(isinstance(v, bool | np.bool_ | str | bytes) for v in values):
+    # pandas reads None, NaN and <NA> as unknown and numbers as they are, 5x faster than a
+    # cell at a time (20,000 cells: 7.5 ms against 38 ms). It refuses 3.7, but reads True
+    # as 1 and "１２" as 12: a column holding anything but numbers is left to whole_number.
+    if infer_dtype(values, skipna=True) in _NUMBERS_ONLY:
         try:
             return pd.array(values, dtype="Int64")
         except (TypeError, ValueError, OverflowError):
