@@ -55,7 +55,6 @@ from brcc_core.capacity.preview import Change  # noqa: E402
 from brcc_core.capacity.sync import SyncPolicy  # noqa: E402
 from brcc_core.catalog.cache import CatalogCache  # noqa: E402
 from brcc_core.channels.eventbrite import EventbriteClient  # noqa: E402
-from brcc_core.channels.eventbrite_budget import eventbrite_calls  # noqa: E402
 from brcc_core.channels.woocommerce import WooCommerceClient  # noqa: E402
 from brcc_core.channels.wordpress import WordPressReader  # noqa: E402
 from brcc_core.common import clock  # noqa: E402
@@ -71,6 +70,7 @@ from brcc_core.sandbox.schema import create_schema, drop_schema, make_engine  # 
 from brcc_core.sandbox.twin import Sandbox  # noqa: E402
 from brcc_core.settings import load_settings  # noqa: E402
 from brcc_core.store.saved_shows import SavedShow  # noqa: E402
+from brcc_core.store.schema import eventbrite_calls  # noqa: E402
 from brcc_core.store.state import State  # noqa: E402
 
 MYSQL_SERVER = "mysql+pymysql://root@127.0.0.1:3306/"

@@ -43,10 +43,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def access(state, clock) -> Access:
-    access = Access(state.engine, admins=(ADMIN,), audit=state.append_audit, clock=clock)
-    access.drop_all()
-    yield access
-    access.drop_all()
+    return Access(state.engine, admins=(ADMIN,), audit=state.append_audit, clock=clock)
 
 
 def admin(access: Access) -> Actor:
@@ -213,7 +210,6 @@ def live_like_boxoffice(tmp_path, state) -> BoxOffice:
     )
     box = BoxOffice.from_settings(settings, state=state)
     box.cache = CatalogCache(tmp_path)
-    box.access.drop_all()
     return box
 
 

@@ -17,12 +17,14 @@ from brcc_core.channels import http
 from brcc_core.channels.eventbrite import EventbriteClient
 from brcc_core.channels.http import UpstreamError
 from brcc_core.common import clock
-from brcc_core.sales.eventbrite_orders import CURSORS, PARTIAL, EventbriteSales, metadata
-from brcc_core.sales.eventbrite_orders import ORDERS as STORED_ORDERS
+from brcc_core.sales.eventbrite_orders import EventbriteSales
 from brcc_core.sandbox.constants import SANDBOX_TIMEZONE
 from brcc_core.sandbox.eventbrite_orders import ATTENDEES, ORDERS, place_order
 from brcc_core.sandbox.schema import drop_schema, make_engine
 from brcc_core.sandbox.twin import Sandbox
+from brcc_core.store import migrate
+from brcc_core.store.schema import CURSORS, PARTIAL
+from brcc_core.store.schema import ORDERS as STORED_ORDERS
 from tests.club_time import SUITE_DAY
 from tests.eventbrite_pages import incremental_sync_calls
 
@@ -47,9 +49,9 @@ def store(request, tmp_path, seeded):
         engine = create_engine(f"sqlite:///{tmp_path / 'state.db'}")
     else:
         engine = create_engine(request.getfixturevalue("mysql_url"))
-    metadata.drop_all(engine)
+    migrate.drop_all(engine)
     yield EventbriteSales(engine)
-    metadata.drop_all(engine)
+    migrate.drop_all(engine)
     engine.dispose()
     seeded[0].faults.clear()
 

@@ -17,8 +17,8 @@ from brcc_core.boxoffice import BoxOffice
 from brcc_core.channels import http
 from brcc_core.common.windows import local_now
 from brcc_core.sales import takings
-from brcc_core.sales.eventbrite_orders import CURSORS, PARTIAL
 from brcc_core.settings import load_settings
+from brcc_core.store.schema import CURSORS, PARTIAL
 from brcc_core.ui.app import _boxoffice
 from brcc_core.ui.comparison import takings_text
 from brcc_core.views.comparison import comparison_cards

@@ -21,7 +21,8 @@ from brcc_core.common.formats import isolate, listing_name
 from brcc_core.people.access import Actor
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
-from brcc_core.store.state import State, StateUnavailable, shows
+from brcc_core.store.schema import shows
+from brcc_core.store.state import State, StateUnavailable
 from tests.club_time import SUITE_DAY
 
 MANAGER = Actor.demo("manager")

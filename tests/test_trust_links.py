@@ -36,10 +36,9 @@ class Clock:
 @pytest.fixture
 def access(db_url) -> Access:
     state = State.open(db_url)
-    access = Access(state.engine, admins=(MANAGER,), clock=Clock())
-    access.drop_all()
-    yield access
-    access.drop_all()
+    state.drop_all()
+    yield Access(state.engine, admins=(MANAGER,), clock=Clock())
+    state.drop_all()
     state.engine.dispose()
 
 

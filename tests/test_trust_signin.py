@@ -70,10 +70,7 @@ def test_only_an_e_mail_the_provider_vouches_for_is_taken(verified, issuer, acce
 def access(db_url) -> Access:
     state = State.open(db_url)
     state.drop_all()
-    access = Access(state.engine, admins=(ADMIN,), audit=state.append_audit)
-    access.drop_all()
-    yield access
-    access.drop_all()
+    yield Access(state.engine, admins=(ADMIN,), audit=state.append_audit)
     state.drop_all()
     state.engine.dispose()
 

@@ -92,10 +92,8 @@ def test_the_stamp_names_the_club_s_systems_and_no_secret():
 def state(db_url):
     state = State.open(db_url)
     state.drop_all()
-    Access(state.engine).drop_all()
     yield state
     state.drop_all()
-    Access(state.engine).drop_all()
     state.engine.dispose()
 
 
@@ -127,7 +125,6 @@ def test_an_unstamped_database_the_demo_wrote_to_is_refused_live_and_a_clean_one
     assert state.systems() is None  # nothing stamped by a refused start
 
     state.drop_all()
-    Access(state.engine).drop_all()
     state.append_audit(
         AuditEntry(ADMIN, "role", "x@club.example", "app", "role", None, "viewer", "ok")
     )

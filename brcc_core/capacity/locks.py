@@ -27,12 +27,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from brcc_core.common import clock
 from brcc_core.common.db_engines import failure_reason
+from brcc_core.store.schema import write_leases
+from brcc_core.store.state import StateUnavailable, schema_ready
 
 # Longer than any change takes (a handful of calls with their timeouts), short enough
 # that a crashed server does not block a listing for long.
@@ -40,19 +42,6 @@ LEASE_SECONDS = 120.0
 # How long a change waits for another manager's change to the same listing to finish.
 WAIT_SECONDS = 15.0
 POLL_SECONDS = 0.2
-
-metadata = MetaData()
-
-write_leases = Table(
-    "brcc_write_leases",
-    metadata,
-    Column("resource", String(190), primary_key=True),
-    Column("holder", String(40), nullable=False),
-    Column("who", String(200), nullable=False),
-    Column("what", String(200), nullable=False),
-    Column("acquired_at", DateTime, nullable=False),  # naive UTC
-    Column("expires_at", DateTime, nullable=False),
-)
 
 
 def _cause(exc: SQLAlchemyError, locks: Locks) -> str:
@@ -87,19 +76,16 @@ class Locks:
         self.engine = engine
         self.lease_seconds = lease_seconds
         self.clock = clock
-        self._ready = False
         # Leases this process holds no more but could not give back (the database did
         # not answer): resource -> lease, deleted with the next statement that works.
         self._unreleased: dict[str, Lease] = {}
         self._unreleased_lock = threading.Lock()
 
     def _tables(self) -> None:
-        if not self._ready:
-            # Another server may create it between our check and our CREATE; if it is
-            # really missing, the next statement says so.
-            with contextlib.suppress(SQLAlchemyError):
-                metadata.create_all(self.engine, checkfirst=True)
-            self._ready = True
+        # An upgrade that fails here is said by the statement that follows (the table
+        # missing, or the database not answering) in this module's own words.
+        with contextlib.suppress(StateUnavailable):
+            schema_ready(self.engine, "preparing the write locks")
 
     def try_acquire(self, resource: str, who: str, what: str = "") -> Lease | None:
         """The lease on ``resource`` now, or None while someone else holds it."""
@@ -250,8 +236,3 @@ class Locks:
             yield lease
         finally:
             self.release(lease)
-
-    def drop_all(self) -> None:
-        """Remove the table (tests only)."""
-        metadata.drop_all(self.engine, checkfirst=True)
-        self._ready = False

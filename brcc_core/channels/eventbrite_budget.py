@@ -26,17 +26,12 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
-    Column,
     Connection,
-    DateTime,
     Engine,
-    Integer,
-    String,
-    Table,
     and_,
     delete,
     func,
@@ -49,7 +44,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from brcc_core.common.club import HOURLY_LIMIT
 from brcc_core.common.moments import aware_utc, naive_utc
-from brcc_core.store.state import StateUnavailable, metadata
+from brcc_core.store.schema import eventbrite_calls, eventbrite_said
+from brcc_core.store.state import StateUnavailable, schema_ready
 
 log = logging.getLogger(__name__)
 
@@ -60,23 +56,6 @@ RETRY_SECONDS = 30.0
 # Eventbrite's limit answer without a Retry-After: wait this long before calling again,
 # rather than lock capacity changes out for a whole hour on a guess.
 UNSAID_WAIT = timedelta(minutes=5)
-
-eventbrite_calls = Table(
-    "brcc_eventbrite_calls",
-    metadata,
-    Column("token", String(64), primary_key=True),  # SHA-256 of the token, hex
-    Column("minute", DateTime, primary_key=True),  # naive UTC, start of the minute
-    Column("calls", Integer, nullable=False),
-)
-
-eventbrite_said = Table(
-    "brcc_eventbrite_said",
-    metadata,
-    Column("token", String(64), primary_key=True),
-    Column("said_at", DateTime, nullable=False),  # naive UTC
-    Column("calls_left", Integer, nullable=False),
-    Column("until", DateTime, nullable=False),  # naive UTC: what was said holds until then
-)
 
 
 def token_fingerprint(token: str) -> str:
@@ -94,7 +73,6 @@ class SharedCalls:
     def __init__(self, engine: Callable[[], Engine], token: str):
         self._engine = engine
         self.token = token  # the fingerprint (token_fingerprint), never the token
-        self._ready_for: Engine | None = None  # the engine its tables were made on
         self._buffer: dict[datetime, int] = {}
         self._lock = threading.Lock()
         self._flushed = time.monotonic()
@@ -219,14 +197,7 @@ class SharedCalls:
             raise StateUnavailable("the app-state database did not answer a moment ago")
         try:
             engine = self._engine()
-            if engine is not self._ready_for:
-                # Another server may create them at the same moment; a table really
-                # missing fails the statement below.
-                with suppress(SQLAlchemyError):
-                    metadata.create_all(
-                        engine, tables=[eventbrite_calls, eventbrite_said], checkfirst=True
-                    )
-                self._ready_for = engine
+            schema_ready(engine, what)
             with engine.begin() as conn:
                 yield conn
         except IntegrityError:

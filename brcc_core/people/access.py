@@ -42,14 +42,8 @@ from typing import Literal
 
 import pandas as pd
 from sqlalchemy import (
-    Column,
     Connection,
-    DateTime,
     Engine,
-    MetaData,
-    String,
-    Table,
-    Text,
     delete,
     insert,
     select,
@@ -62,7 +56,8 @@ from brcc_core.common.club import CLUB_TIMEZONE
 from brcc_core.common.emails import normalize_email
 from brcc_core.common.formats import day_label, moment_label
 from brcc_core.common.moments import aware_utc, naive_utc
-from brcc_core.store.state import AuditEntry, LazyTables, StateUnavailable, stamped
+from brcc_core.store.schema import access_keys, meeting_links, people, sign_ins
+from brcc_core.store.state import AuditEntry, StateUnavailable, Transactions
 
 log = logging.getLogger(__name__)
 
@@ -123,45 +118,6 @@ def app_audit_entry(
         batch=uuid.uuid4().hex[:12],
     )
 
-
-metadata = MetaData()
-
-people = Table(
-    "brcc_people",
-    metadata,
-    Column("email", String(200), primary_key=True),  # lower case
-    Column("role", String(20), nullable=False),
-    *stamped("updated"),
-)
-
-# The account (issuer and subject) that first signed in with an e-mail: a later sign-in
-# with that e-mail from another account is refused (``Access.sign_in``).
-sign_ins = Table(
-    "brcc_sign_ins",
-    metadata,
-    Column("email", String(200), primary_key=True),  # lower case
-    Column("issuer", String(300), nullable=False),
-    Column("subject", String(255), nullable=False),
-    Column("first_at", DateTime, nullable=False),
-)
-
-meeting_links = Table(
-    "brcc_meeting_links",
-    metadata,
-    Column("link_id", String(40), primary_key=True),
-    Column("title", String(200), nullable=False),
-    Column("selection", Text, nullable=False),  # JSON list of show / listing keys
-    *stamped("created"),
-    Column("expires_at", DateTime, nullable=False),
-    *stamped("revoked", nullable=True),
-)
-
-access_keys = Table(
-    "brcc_access_keys",
-    metadata,
-    Column("name", String(40), primary_key=True),
-    Column("value", String(200), nullable=False),
-)
 
 LINK_COLUMNS = [
     "link_id",
@@ -290,17 +246,12 @@ class Access:
         self.timezone = timezone  # the club's: a link's dates are read on its calendar
         self._audit = audit
         self._clock = clock
-        self._tables = LazyTables(engine, metadata)
+        self._tables = Transactions(engine)
         self._key: bytes | None = None
         self._refused_on_record: set[tuple[str, str, str, str]] = set()
 
     def _begin(self, what: str) -> AbstractContextManager[Connection]:
         return self._tables.begin(what)
-
-    def drop_all(self) -> None:
-        """Remove this module's tables (tests only)."""
-        self._tables.drop()
-        self._key = None
 
     # --- roles ---------------------------------------------------------------------------
     def role_of(self, email: str) -> Role | None:

@@ -25,24 +25,17 @@ under way (an hour or more for a resumed one) is read again by the next sync.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
-    Boolean,
-    Column,
     Connection,
-    DateTime,
     Engine,
-    Integer,
-    MetaData,
-    String,
     Table,
-    Text,
     delete,
     insert,
     select,
@@ -58,67 +51,11 @@ from brcc_core.common.formats import moment_label
 from brcc_core.common.keys import event_key, series_key
 from brcc_core.common.moments import aware_utc, naive_utc, parse_utc
 from brcc_core.sales.site_history import sales_frame
+from brcc_core.store.schema import ATTENDEES, CURSORS, EVENTS, ORDERS, PARTIAL
+from brcc_core.store.state import StateUnavailable, schema_ready
 
 log = logging.getLogger(__name__)
 
-metadata = MetaData()
-
-ORDERS = Table(
-    "eb_sales_orders",
-    metadata,
-    Column("order_id", String(32), primary_key=True),
-    Column("event_id", String(32), nullable=False, index=True),
-    Column("created", DateTime, nullable=False),
-    Column("changed", DateTime, nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("gross_cents", Integer, nullable=True),
-    Column("fees_cents", Integer, nullable=True),
-)
-ATTENDEES = Table(
-    "eb_sales_attendees",
-    metadata,
-    Column("attendee_id", String(32), primary_key=True),
-    Column("order_id", String(32), nullable=False, index=True),
-    Column("event_id", String(32), nullable=False, index=True),
-    Column("ticket_class_id", String(32), nullable=True),
-    Column("ticket_class_name", String(255), nullable=True),
-    Column("created", DateTime, nullable=False),
-    Column("changed", DateTime, nullable=False),
-    Column("status", String(20), nullable=True),
-    Column("checked_in", Boolean, nullable=False),
-    Column("cancelled", Boolean, nullable=False),
-    Column("refunded", Boolean, nullable=False),
-    Column("gross_cents", Integer, nullable=True),
-    Column("fees_cents", Integer, nullable=True),
-)
-EVENTS = Table(
-    "eb_sales_events",
-    metadata,
-    Column("event_id", String(32), primary_key=True),
-    Column("series_id", String(32), nullable=True),
-    Column("name", String(500), nullable=True),
-    Column("starts_at", DateTime, nullable=True),  # UTC
-)
-CURSORS = Table(
-    "eb_sales_cursors",
-    metadata,
-    Column("name", String(32), primary_key=True),
-    Column("changed", DateTime, nullable=False),  # UTC, the last change read
-    Column("synced_at", DateTime, nullable=False),
-)
-# A walk (``orders`` / ``attendees``) a sync left part-way, to be resumed by the next one.
-PARTIAL = Table(
-    "eb_sales_partial",
-    metadata,
-    Column("walk", String(16), primary_key=True),
-    Column("since", DateTime, nullable=True),  # the walk's changed_since (None: all)
-    Column("continuation", Text, nullable=False),  # the token of the next page
-    Column("newest", DateTime, nullable=True),  # the newest change stored so far
-    Column("started_at", DateTime, nullable=False),  # when the walk's first part began
-    Column("items", Integer, nullable=False),  # orders / attendees stored so far
-    Column("pages", Integer, nullable=False),
-    Column("updated_at", DateTime, nullable=False),
-)
 WALKS = ("orders", "attendees")
 # What a walk's stored items are called in a manager's sentence: plural, and one of them.
 WALK_NOUNS = {"orders": ("orders", "order"), "attendees": ("attendee changes", "attendee")}
@@ -278,15 +215,12 @@ class EventbriteSales:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._ready = False
-        self._lock = threading.Lock()
 
-    def _begin(self):
-        if not self._ready:
-            with self._lock:
-                if not self._ready:
-                    metadata.create_all(self.engine, checkfirst=True)
-                    self._ready = True
+    def _begin(self) -> AbstractContextManager[Connection]:
+        try:
+            schema_ready(self.engine, "keeping Eventbrite orders")
+        except StateUnavailable as exc:
+            raise SalesStoreUnavailable(str(exc)) from None
         return self.engine.begin()
 
     def cursor(self, name: str) -> datetime | None:

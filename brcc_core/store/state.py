@@ -28,16 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import (
-    Column,
     Connection,
-    DateTime,
     Engine,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
     create_engine,
     delete,
     insert,
@@ -55,7 +47,15 @@ from brcc_core.common.db_engines import (
     is_unreachable,
 )
 from brcc_core.common.moments import aware_utc, naive_utc
+from brcc_core.store import migrate
 from brcc_core.store.saved_shows import RecurringRule, RuleMember, SavedShow
+from brcc_core.store.schema import (
+    audit_log,
+    recurring_rules,
+    show_listings,
+    shows,
+    systems_stamp,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,112 +79,47 @@ AUDIT_COLUMNS = [
     "note",
 ]
 
-metadata = MetaData()
+STAMP_ROW = "stamp"  # the one row of brcc_systems
 
 
-def stamped(what: str, *, nullable: bool = False) -> tuple[Column, Column]:
-    """The ``<what>_at`` (naive UTC) and ``<what>_by`` (the e-mail) columns that say when
-    and by whom an app-state row was created, updated or revoked."""
-    return (
-        Column(f"{what}_at", DateTime, nullable=nullable),
-        Column(f"{what}_by", String(200), nullable=nullable),
-    )
+def schema_ready(engine: Engine, what: str) -> None:
+    """The app-state schema on ``engine`` brought to this version's (once per engine,
+    ``migrate.ensure``); StateUnavailable saying it failed while ``what`` otherwise. Every
+    module calls it before its first statement, so opening the database never touches it
+    and an unreachable server never stops a start."""
+    try:
+        migrate.ensure(engine)
+    except SQLAlchemyError as exc:
+        raise _unavailable(exc, what, engine) from None
+    except migrate.MigrationFailed as exc:
+        log.warning("app-state DB not upgraded while %s: %s", what, exc)
+        raise StateUnavailable(
+            f"The app-state database failed while {what}: {exc}.", str(exc)
+        ) from None
 
 
-audit_log = Table(
-    "brcc_audit_log",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False),  # naive UTC
-    Column("who", String(200), nullable=False),
-    Column("action", String(20), nullable=False),  # change | sync | rollback
-    Column("batch", String(40), nullable=False),  # links one change's rows (attempt, rollback)
-    Column("listing_key", String(200), nullable=False),
-    Column("channel", String(20), nullable=False),
-    Column("what", String(80), nullable=False),  # the stored number written, in words
-    Column("before", String(40), nullable=True),
-    Column("after", String(40), nullable=True),
-    Column("result", String(30), nullable=False),
-    Column("error", Text, nullable=True),
-    Column("note", Text, nullable=True),
-    Index("ix_brcc_audit_at", "at"),
-    Index("ix_brcc_audit_listing", "listing_key"),
-)
+class Transactions:
+    """Transactions on the app-state database for one module (``State``'s, ``Access``'s),
+    on a schema brought up to date first (``schema_ready``); database errors become
+    ``StateUnavailable`` saying what was being done (never the URL)."""
 
-shows = Table(
-    "brcc_shows",
-    metadata,
-    Column("show_key", String(60), primary_key=True),
-    Column("title", String(300), nullable=True),
-    Column("venue_capacity", Integer, nullable=True),
-    *stamped("updated"),
-)
-
-show_listings = Table(
-    "brcc_show_listings",
-    metadata,
-    # A listing sells one performance: it belongs to at most one saved show.
-    Column("listing_key", String(200), primary_key=True),
-    Column("show_key", String(60), nullable=False),
-    Index("ix_brcc_show_listings_show", "show_key"),
-)
-
-recurring_rules = Table(
-    "brcc_recurring_rules",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(200), nullable=False),
-    Column("weekday", Integer, nullable=False),  # Monday = 0
-    Column("start_time", String(5), nullable=False),  # "20:00", club time
-    Column("venue_capacity", Integer, nullable=True),
-    Column("members", Text, nullable=False),  # JSON list of RuleMember fields
-    *stamped("created"),
-)
-
-
-# Which systems this state belongs to: the demo sandbox or one club's (brcc_core/store/systems.py).
-# One row, written once by the first start; a start for other systems refuses the database.
-systems_stamp = Table(
-    "brcc_systems",
-    metadata,
-    Column("name", String(20), primary_key=True),
-    Column("systems", String(80), nullable=False),
-    Column("label", String(300), nullable=False),
-    Column("stamped_at", DateTime, nullable=False),
-)
-STAMP_ROW = "stamp"
-
-
-class LazyTables:
-    """The app-state tables of one module (``State``'s, ``Access``'s), created on first use
-    so that opening never fails on an unreachable server, and transactions whose database
-    errors become ``StateUnavailable`` saying what was being done (never the URL)."""
-
-    def __init__(self, engine: Engine, tables: MetaData) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.tables = tables
-        self._ready = False
-        self._lock = threading.Lock()
 
     @contextmanager
     def begin(self, what: str) -> Iterator[Connection]:
+        schema_ready(self.engine, what)
         try:
-            if not self._ready:
-                with self._lock:
-                    if not self._ready:
-                        self.tables.create_all(self.engine, checkfirst=True)
-                        self._ready = True
             with self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            log.warning("app-state DB failed while %s: %s", what, type(exc).__name__)
-            reason = failure_reason(exc, self.engine) or f"an error ({type(exc).__name__})"
-            raise StateUnavailable(state_failure(exc, what, self.engine), reason) from None
+            raise _unavailable(exc, what, self.engine) from None
 
-    def drop(self) -> None:
-        """Remove these tables (tests only); the next transaction creates them again."""
-        self.tables.drop_all(self.engine, checkfirst=True)
-        self._ready = False
+
+def _unavailable(exc: SQLAlchemyError, what: str, engine: Engine) -> StateUnavailable:
+    log.warning("app-state DB failed while %s: %s", what, type(exc).__name__)
+    reason = failure_reason(exc, engine) or f"an error ({type(exc).__name__})"
+    return StateUnavailable(state_failure(exc, what, engine), reason)
 
 
 class StateUnavailable(RuntimeError):
@@ -230,7 +165,7 @@ class State:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._tables = LazyTables(engine, metadata)
+        self._tables = Transactions(engine)
         # Audit writes of attempts already made on a platform, waiting for the database
         # to answer again: ("finish", id, values) or ("append", None, values), in order.
         self._waiting: list[tuple[str, int | None, dict]] = []
@@ -238,8 +173,9 @@ class State:
 
     @classmethod
     def open(cls, url: str, *, deadline_seconds: float = DEFAULT_DEADLINE_SECONDS) -> State:
-        """Connect to ``url``; a SQLite file's folder is created. Tables are created on
-        first use, so opening never fails on an unreachable server. Every statement ends
+        """Connect to ``url``; a SQLite file's folder is created. The schema is brought
+        up to date before the first statement, so opening never fails on an unreachable
+        server. Every statement ends
         within ``deadline_seconds`` (``brcc_core.common.db_engines``)."""
         try:
             parsed = make_url(url)
@@ -258,7 +194,7 @@ class State:
         return f"State({self.engine.url.render_as_string(hide_password=True)!r})"
 
     def _begin(self, what: str) -> AbstractContextManager[Connection]:
-        """A transaction, with tables created first; errors become StateUnavailable.
+        """A transaction, on a schema brought up to date first; errors become StateUnavailable.
         Audit completions waiting for the database go first (any view that reads saved
         shows completes them once it answers again), unless a flush is under way."""
         if self._waiting and not self._waiting_lock.locked():
@@ -268,14 +204,16 @@ class State:
         return self._tables.begin(what)
 
     def ping(self) -> None:
-        """Raise StateUnavailable unless the database answers (tables created if needed);
+        """Raise StateUnavailable unless the database answers (its schema brought up to date
+        first);
         audit completions waiting for it are written first."""
         with self._begin("checking the app-state database") as conn:
             conn.execute(select(audit_log.c.id).limit(1))
 
     def drop_all(self) -> None:
-        """Remove the app's tables (tests only: the app itself never deletes history)."""
-        self._tables.drop()
+        """Remove every app-state table (tests only: the app itself never deletes
+        history); the next transaction brings the schema back, empty."""
+        migrate.drop_all(self.engine)
 
     # --- which systems it belongs to --------------------------------------------------
     def systems(self) -> tuple[str, str] | None:
