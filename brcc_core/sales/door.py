@@ -107,7 +107,7 @@ def _pending(part: pd.DataFrame):
     """The listings' pending, unknown when one of them is (never a partial sum)."""
     if part.empty:
         return 0
-    return int(part["pending"].sum()) if part["pending"].notna().all() else pd.NA
+    return int(part["pending"].sum()) if known_cells(part["pending"]).all() else pd.NA
 
 
 def count_attendees(attendees: list[dict]) -> tuple[int, int]:
