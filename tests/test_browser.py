@@ -132,7 +132,10 @@ def wait_until_drawn(page) -> None:
                 .filter(shown);
             const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                 .filter(shown);
-            return tables.every(t => t.querySelector('canvas, [role="columnheader"]'))
+            // The grid paints its canvas before it lays out the header cells a reader
+            // (and a test) finds: a table is drawn when both are there.
+            return tables.every(t => t.querySelector('canvas')
+                    && t.querySelector('[role="columnheader"]'))
                 && charts.every(c => c.querySelector('svg.main-svg'));
         }""",
         polling=100,
