@@ -274,7 +274,7 @@ def test_health_measures_every_integration(boxoffice):
 
 
 def test_slow_integration_is_degraded(sandbox, boxoffice, monkeypatch):
-    import brcc_core.boxoffice as bo
+    import brcc_core.boxoffice.root as bo
 
     monkeypatch.setattr(bo, "SLOW_SECONDS", 0.05)
     sandbox.faults.latency["woocommerce"] = 0.1

@@ -1,0 +1,20 @@
+"""The composition root and the facade the pages call: ``BoxOffice`` (``root``) builds
+the services from settings; ``api`` names what a page may hand to it or catch from it."""
+
+from brcc_core.boxoffice.root import (
+    LIVE_HELD_UP,
+    LIVE_READ_AT,
+    SAVED_SHOWS_ERROR,
+    BoxOffice,
+    RefreshResult,
+    StartupError,
+)
+
+__all__ = [
+    "LIVE_HELD_UP",
+    "LIVE_READ_AT",
+    "SAVED_SHOWS_ERROR",
+    "BoxOffice",
+    "RefreshResult",
+    "StartupError",
+]
