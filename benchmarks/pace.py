@@ -87,7 +87,7 @@ def bench_scale(scale: str, url: str, workdir: Path, weeks: int) -> None:
     reads, paces, paces_28 = [], [], []
     counted = 0
     for _ in range(3):
-        box.shared_history.clear()  # each run reads, as after a sync or refresh
+        box.sales.shared_history.clear()  # each run reads, as after a sync or refresh
         statements[0] = 0
         t = time.perf_counter()
         history = box.sales_history(listings=listings)

@@ -209,7 +209,7 @@ def live_like_boxoffice(tmp_path, state) -> BoxOffice:
         dotenv_path=None,
     )
     box = BoxOffice.from_settings(settings, state=state)
-    box.cache = CatalogCache(tmp_path)
+    box.catalogs.cache = CatalogCache(tmp_path)
     return box
 
 

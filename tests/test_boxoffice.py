@@ -170,7 +170,7 @@ def test_catalog_survives_a_new_process_and_changes_only_by_refresh(sandbox, box
     with sandbox.engine.begin() as conn:
         sell_single(conn, single.product_id, 2)
     # Sessions share one read for BRCC_LIVE_SHARE_SECONDS; the sale shows once it expires.
-    again.shared_live.clear()
+    again.live.shared_live.clear()
     assert again.listings()["sold"].sum() == before + 2
     assert again.catalog().fetched_at == first.fetched_at
 
@@ -274,9 +274,9 @@ def test_health_measures_every_integration(boxoffice):
 
 
 def test_slow_integration_is_degraded(sandbox, boxoffice, monkeypatch):
-    import brcc_core.boxoffice.root as bo
+    import brcc_core.live.service as live_service
 
-    monkeypatch.setattr(bo, "SLOW_SECONDS", 0.05)
+    monkeypatch.setattr(live_service, "SLOW_SECONDS", 0.05)
     sandbox.faults.latency["woocommerce"] = 0.1
     health = {h.name: h for h in boxoffice.health()}
     assert health["WooCommerce API"].state == "degraded"
@@ -379,7 +379,7 @@ def test_refresh_keeps_a_reserve_of_the_eventbrite_budget_for_writes(sandbox, bo
     cost = boxoffice.refresh_cost()
     # Planned, not guessed: the list pages and the reads a refresh within the hour makes
     # again, not the first build's one-off reads of past and later shows.
-    assert cost == boxoffice._last_refresh_eventbrite_calls
+    assert cost == boxoffice.catalogs._last_refresh_eventbrite_calls
     assert 10 < cost < first.eventbrite_calls / 2
     reserve = boxoffice.settings.eb_write_reserve
     # spend the hour down to just above the reserve plus one refresh

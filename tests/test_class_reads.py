@@ -314,9 +314,9 @@ def test_a_sale_next_week_shows_once_its_numbers_are_an_hour_old(sandbox, tmp_pa
     assert text is not None and "older" in text
 
     # An hour on: what was read then is due again.
-    box._kept_classes = {
+    box.catalogs._kept_classes = {
         event_id: KeptClasses(kept.read_at - timedelta(minutes=61), kept.classes)
-        for event_id, kept in box._kept_classes.items()
+        for event_id, kept in box.catalogs._kept_classes.items()
     }
     later = box.refresh_catalog()
     sold = {tc.event_id: tc.quantity_sold for tc in later.catalog.ticket_classes}

@@ -76,7 +76,7 @@ def test_a_stuck_wordpress_read_holds_one_view_not_every_view(sandbox, db_url, t
         box.wordpress = WordPressReader(wordpress_engine(wp_url, deadline_seconds=DB_DEADLINE))
         before = box.listings()
         assert before.attrs[LIVE_HELD_UP] is None
-        box.shared_live.clear()  # as after a change: the next view reads again
+        box.live.shared_live.clear()  # as after a change: the next view reads again
         outage.begin()
 
         first, first_out = in_thread(box.listings)  # reads, and waits on the database
@@ -112,10 +112,10 @@ def test_a_stuck_app_state_read_holds_one_view_not_every_view(sandbox, db_url, t
         listings = box.listings()
         show = box.shows(listings).iloc[0]
         state.save_show(SavedShow(show.show_key, tuple(show.listing_keys), 30), who="test")
-        box.shared_mappings.clear()
+        box.live.shared_mappings.clear()
         saved = box.shows(listings).set_index("show_key").loc[show.show_key]
         assert int(saved.venue_capacity) == 30
-        box.shared_mappings.clear()  # shared no longer: the next view reads again
+        box.live.shared_mappings.clear()  # shared no longer: the next view reads again
         outage.begin()
 
         first, first_out = in_thread(lambda: box.shows(listings))

@@ -625,7 +625,7 @@ def second_manager(sandbox: Sandbox, boxoffice: BoxOffice, tmp_path) -> BoxOffic
         sandbox, settings, cache=CatalogCache(tmp_path / "b"), state=boxoffice.state
     )
     other.refresh_catalog()
-    other.lock_wait = 0  # this test runs both managers in one thread: do not wait
+    other.capacity.lock_wait = 0  # this test runs both managers in one thread: do not wait
     return other
 
 

@@ -164,7 +164,7 @@ def test_a_rerun_and_a_second_session_share_one_read_and_its_age(sandbox, boxoff
     with sandbox.engine.begin() as conn:
         sim.sell_booking(conn, int(row.product_id), row.slot_id, row.date_id, 2)
     assert _sold(boxoffice.listings(), row.listing_key) == int(row.sold)
-    boxoffice.shared_live.ttl_seconds = 0.0
+    boxoffice.live.shared_live.ttl_seconds = 0.0
     assert _sold(boxoffice.listings(), row.listing_key) == int(row.sold) + 2
 
 
@@ -268,7 +268,7 @@ def test_refresh_rebuilds_the_shared_dashboard(boxoffice):
 
 
 def test_health_is_measured_once_for_many_viewers_until_check_again(boxoffice, monkeypatch):
-    measured = _counting(monkeypatch, boxoffice, "health")
+    measured = _counting(monkeypatch, boxoffice.live, "health")
     first, first_age = boxoffice.shared_health()
     time.sleep(0.05)
     second, second_age = boxoffice.shared_health()  # another session, moments later

@@ -20,13 +20,13 @@ LAYERS = [
     "common",  # the club's facts, keys, known-ness, clock, formats: imports nothing of ours
     "settings",  # environment -> Settings
     "store",  # the app's own database
+    "people",  # who may do what: roles, sign-ins, meeting links (kept in the store)
     "channels",  # the club's systems (the Eventbrite budget counts in the store)
     "catalog",
     "live",
     "sales",
     "capacity",
     "views",
-    "people",
     "boxoffice",  # the composition root: builds every service from settings
 ]
 # The sandbox is a sibling: it copies the systems' formats (channels, common); only the

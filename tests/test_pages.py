@@ -276,7 +276,7 @@ def test_database_unreachable_shows_sold_unknown_instead_of_zero(club, monkeypat
     box = app_boxoffice()
     table_before = run().dataframe[0].value
     monkeypatch.setattr(box, "wordpress", unreachable_database())
-    box.shared_live.clear()  # the few seconds' shared read has run out (BRCC_LIVE_SHARE_SECONDS)
+    box.live.shared_live.clear()  # the shared read has run out (BRCC_LIVE_SHARE_SECONDS)
     box.forget_health()  # and so has the health measured with it
     try:
         _sold_unknown_on_every_page(table_before)
@@ -284,7 +284,7 @@ def test_database_unreachable_shows_sold_unknown_instead_of_zero(club, monkeypat
         # The failed read stays shared for a few seconds: the module's next test must
         # read the database that is back.
         monkeypatch.undo()
-        box.shared_live.clear()
+        box.live.shared_live.clear()
         box.forget_health()
 
 

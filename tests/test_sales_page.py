@@ -184,8 +184,8 @@ def test_a_sync_stopped_at_the_reserve_says_so_and_the_next_one_continues(club):
     """A first sync that meets the hour's reserve stops, says where the next one goes on
     from, and Eventbrite pace stays unknown (a part is not the whole) until it does."""
     box = app_boxoffice()
-    box.eventbrite_sales.last_sync()  # its tables exist when this test runs alone
-    with box.eventbrite_sales.engine.begin() as conn:  # as before the first sync
+    box.sales.eventbrite_sales.last_sync()  # its tables exist when this test runs alone
+    with box.sales.eventbrite_sales.engine.begin() as conn:  # as before the first sync
         conn.execute(delete(CURSORS))
         conn.execute(delete(PARTIAL))
     eb = box.eventbrite
@@ -213,4 +213,4 @@ def test_a_sync_stopped_at_the_reserve_says_so_and_the_next_one_continues(club):
     assert not at.exception
     assert any("continuing the sync that stopped part-way" in str(s.value) for s in at.success)
     assert "partly synced" not in " ".join(str(w.value) for w in at.warning)
-    assert box.eventbrite_sales.partial() is None and box.eventbrite_sales.last_sync()
+    assert box.sales.eventbrite_sales.partial() is None and box.sales.eventbrite_sales.last_sync()

@@ -35,7 +35,7 @@ def club(engine, tmp_path, monkeypatch) -> BoxOffice:
 
 
 def sold_by_channel(box: BoxOffice) -> dict[str, object]:
-    box.shared_live.clear()
+    box.live.shared_live.clear()
     listings = box.listings()
     return {
         channel: listings.loc[listings.channel == channel, "sold"].sum(min_count=1)

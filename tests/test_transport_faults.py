@@ -203,7 +203,7 @@ def test_a_first_build_against_a_hanging_eventbrite_says_its_numbers_are_unknown
 def test_a_refresh_stops_reading_eventbrite_when_the_calls_left_reach_the_reserve(
     club, monkeypatch
 ):
-    from brcc_core.boxoffice import root as boxoffice_module
+    from brcc_core.catalog import keeper as boxoffice_module
 
     monkeypatch.setattr(boxoffice_module, "CLASS_BATCH", 3)
     earlier = club.catalog()

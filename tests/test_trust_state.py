@@ -166,7 +166,7 @@ def test_the_live_facade_shows_no_demo_catalog_even_with_the_state_moved_away(tm
     assert box.state_refusal() is None
     assert box.catalog() is None
     assert "read from the demo sandbox" in box.catalog_warning
-    assert box._kept_class_reads() == {}
+    assert box.catalogs._kept_class_reads() == {}
 
 
 # --- the attack, through the pages ------------------------------------------------------------

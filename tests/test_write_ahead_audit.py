@@ -62,7 +62,7 @@ def single_event_on_sale(listings: pd.DataFrame) -> pd.Series:
 
 
 def capacity_now(box: BoxOffice, key: str) -> int:
-    box.shared_live.clear()
+    box.live.shared_live.clear()
     return int(box.listings().set_index("listing_key").loc[key, "capacity"])
 
 
@@ -85,7 +85,7 @@ def test_a_change_made_while_the_app_state_database_goes_away_is_reported_and_re
     assert box.state.audit_waiting == 1  # the completion waits in the process
 
     outage.end()
-    box.shared_mappings.clear()
+    box.live.shared_mappings.clear()
     box.shows(listings)  # any view that reads the database completes the record
     assert box.state.audit_waiting == 0
     # Their own retry, with the view they had, is answered at once: no wait behind the

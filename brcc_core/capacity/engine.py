@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
@@ -59,7 +59,6 @@ from brcc_core.capacity.preview import (
     preview_change,
     stock_for,
 )
-from brcc_core.catalog.build import Catalog
 from brcc_core.channels.eventbrite import EventbriteClient
 from brcc_core.channels.eventbrite_records import (
     CapacityTier,
@@ -1212,29 +1211,6 @@ def _product_read(
 
 
 # --- keeping the catalog's Eventbrite copy current ----------------------------------------
-def patch_catalog(
-    catalog: Catalog,
-    classes: Iterable[TicketClass | None],
-    tiers: Mapping[str, CapacityTier] | None = None,
-) -> Catalog:
-    """``catalog`` with the Eventbrite numbers of these ticket classes and capacity tiers
-    (event id -> tier, as just read from Eventbrite) in place of the last refresh's, so a
-    page shows what the engine saw: a manager refused because another manager changed an
-    event sees that change at once, not after the next refresh."""
-    fresh = {(tc.event_id, tc.ticket_class_id): tc for tc in classes if tc is not None}
-    tiers = {str(e): t for e, t in (tiers or {}).items() if t is not None}
-    if not fresh and not tiers:
-        return catalog
-    classes = tuple(
-        fresh.get((tc.event_id, tc.ticket_class_id), tc) for tc in catalog.ticket_classes
-    )
-    events = tuple(
-        replace(e, tier=tiers[e.event_id], tier_error=None) if e.event_id in tiers else e
-        for e in catalog.events
-    )
-    return replace(catalog, ticket_classes=classes, events=events)
-
-
 def catalog_reads(
     results: Iterable[ChangeResult],
 ) -> tuple[list[TicketClass | None], dict[str, CapacityTier]]:

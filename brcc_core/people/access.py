@@ -119,6 +119,39 @@ def app_audit_entry(
     )
 
 
+def record_read(
+    append: Callable[[AuditEntry], None],
+    actor: Actor,
+    where: tuple[str, str, str],
+    what: str,
+    after: str | None,
+    result: str,
+    error: str | None,
+    note: str,
+) -> None:
+    """Audit a read that spends the platforms' calls (refresh, order sync; ``where``:
+    action, key, channel) through ``append``. Its loss is logged, never a reason to fail
+    what was done."""
+    action, key, channel = where
+    entry = AuditEntry(
+        who=actor.email,
+        action=action,
+        listing_key=key,
+        channel=channel,
+        what=what,
+        before=None,
+        after=after,
+        result=result,
+        error=error,
+        note=note,
+        batch=uuid.uuid4().hex[:12],
+    )
+    try:
+        append(entry)
+    except StateUnavailable as exc:
+        log.warning("%s by %s not audited: %s", what, actor.email, exc)
+
+
 LINK_COLUMNS = [
     "link_id",
     "title",

@@ -12,7 +12,8 @@ from typing import Any
 
 import streamlit as st
 
-from brcc_core.capacity.engine import ChangeResult, catalog_reads, patch_catalog
+from brcc_core.capacity.engine import ChangeResult, catalog_reads
+from brcc_core.catalog.merge import patch_catalog
 from brcc_core.people.access import AccessDenied, Actor
 from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.app import current_actor

@@ -51,7 +51,7 @@ def sync_button(boxoffice: BoxOffice) -> None:
         except (IntegrationError, SalesStoreUnavailable) as exc:
             kept = ""
             try:
-                partial = boxoffice.eventbrite_sales.partial()
+                partial = boxoffice.sales.eventbrite_sales.partial()
             except (SalesStoreUnavailable, StateUnavailable):
                 partial = None
             if partial is not None:
@@ -68,8 +68,8 @@ def sync_button(boxoffice: BoxOffice) -> None:
         finally:
             bar.empty()
     try:
-        synced_at = boxoffice.eventbrite_sales.last_sync()
-        partial = boxoffice.eventbrite_sales.partial()
+        synced_at = boxoffice.sales.eventbrite_sales.last_sync()
+        partial = boxoffice.sales.eventbrite_sales.partial()
     except (SalesStoreUnavailable, StateUnavailable) as exc:
         cols[1].caption(str(exc))
         return
