@@ -20,12 +20,12 @@ from brcc_core.capacity.locks import Locks
 from brcc_core.capacity.service import CapacityDesk
 from brcc_core.catalog.build import Catalog
 from brcc_core.catalog.cache import CatalogCache
-from brcc_core.catalog.keeper import CatalogKeeper, RefreshResult
+from brcc_core.catalog.keeper import CatalogKeeper
 from brcc_core.channels.connections import Connections
 from brcc_core.channels.eventbrite import EventbriteClient
 from brcc_core.channels.woocommerce import WooCommerceClient
 from brcc_core.channels.wordpress import WordPressReader, wordpress_engine
-from brcc_core.live.service import LIVE_HELD_UP, LIVE_READ_AT, SAVED_SHOWS_ERROR, LiveReads
+from brcc_core.live.service import LiveReads
 from brcc_core.live.shared_reads import SharedValues
 from brcc_core.people.access import Access, Actor, MeetingLink, Role
 from brcc_core.sales.service import SalesReads
@@ -38,14 +38,6 @@ from brcc_core.views.dashboard import DashboardView, build_dashboard_view
 if TYPE_CHECKING:
     from brcc_core.sandbox.twin import Sandbox
 
-__all__ = [
-    "LIVE_HELD_UP",
-    "LIVE_READ_AT",
-    "SAVED_SHOWS_ERROR",
-    "BoxOffice",
-    "RefreshResult",
-    "StartupError",
-]
 
 log = logging.getLogger(__name__)
 
