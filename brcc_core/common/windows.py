@@ -41,3 +41,11 @@ def upcoming_shows(shows: pd.DataFrame, now: datetime, days: int) -> pd.DataFram
     starts = shows["starts_at"]
     window = shows[(starts >= now) & (starts < now + timedelta(days=days))]
     return window.sort_values("starts_at").reset_index(drop=True)
+
+
+def played(starts: pd.Series, now: datetime) -> pd.Series:
+    """Which of these starts are played dates: started before ``now`` (tonight's show
+    counts once it has started). Pace, its curves and chart, no-shows and Comparison's
+    past shows all ask this, so a date sold only so far is never taken for a final one.
+    An unknown start is not played."""
+    return known_cells(starts) & (starts < pd.Timestamp(now))
