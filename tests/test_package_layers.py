@@ -40,7 +40,6 @@ UI_TOLERATED = {
     "capacity",
     "catalog",
     "channels",
-    "live",
     "people",
     "sales",
     "store",
