@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.common.windows import local_now
-from brcc_core.sales.takings import past_shows
 from brcc_core.ui import comparison as ui
 from brcc_core.ui import dashboard as dashboard_ui
 from brcc_core.ui import selection
@@ -18,6 +17,7 @@ from brcc_core.views.comparison import (
     comparison_cards,
     comparison_frame,
     comparison_listings,
+    comparison_past,
     comparison_summary,
 )
 
@@ -46,7 +46,7 @@ with page_boundary("loading the comparison"):
     dashboard_ui.shows_notes(shows)
     # The sales history (takings, past shows) only once it can be of use: shared for minutes.
     history = boxoffice.sales_history(catalog, live) if chosen or wanted.start < today else None
-    past = None if history is None else past_shows(history.frame, before=local_now(timezone))
+    past = comparison_past(history, before=local_now(timezone))
     candidates = comparison_candidates(
         shows,
         listings,

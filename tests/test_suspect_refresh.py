@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import text
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog.build import describe_changes
 from brcc_core.catalog.cache import CatalogCache
 from brcc_core.channels import http
 from brcc_core.channels.fooevents import FBOS_META_KEY
+from brcc_core.common.formats import describe_changes
 from brcc_core.sandbox.php import php_serialize
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings

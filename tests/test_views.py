@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from brcc_core.common.windows import listings_between, upcoming_shows
-from brcc_core.live.health import Check, Health, health_lines, overall_health, with_call_budget
+from brcc_core.live.health import Check, Health, with_call_budget
 from brcc_core.live.listings import LISTING_COLUMNS
 from brcc_core.live.shows import suggest_shows
 from brcc_core.views.comparison import (
@@ -24,7 +24,13 @@ from brcc_core.views.comparison import (
     comparison_listings,
     comparison_summary,
 )
-from brcc_core.views.dashboard import UPCOMING_COLUMNS, key_figures, upcoming_table
+from brcc_core.views.dashboard import (
+    UPCOMING_COLUMNS,
+    health_lines,
+    key_figures,
+    overall_health,
+    upcoming_table,
+)
 from brcc_core.views.selection import (
     clean_selection,
     decode_selection,
@@ -461,7 +467,7 @@ def test_eventbrite_calls_left_are_a_field_and_a_low_budget_degrades():
 
 
 def test_refresh_changes_are_described_in_words():
-    from brcc_core.catalog.build import describe_changes
+    from brcc_core.common.formats import describe_changes
 
     nothing = {"products": (0, 0), "events": (0, 0), "listings": (0, 0)}
     assert describe_changes(nothing) == "no changes"

@@ -273,17 +273,6 @@ def build_catalog(
     )
 
 
-def describe_changes(changes: dict[str, tuple[int, int]]) -> str:
-    """What a refresh changed, in a manager's words: "no changes", or e.g.
-    "listings +12 / -3, events +4"."""
-    parts = []
-    for what, (added, removed) in changes.items():
-        moves = [f"+{added}" if added else "", f"-{removed}" if removed else ""]
-        if added or removed:
-            parts.append(f"{what} " + " / ".join(m for m in moves if m))
-    return ", ".join(parts) or "no changes"
-
-
 # --- a refresh that would drop a channel ----------------------------------------------------
 # An answer that removes more than this share of what the last catalog had of a channel
 # (and at least MIN_DROPPED of them) is suspect: a 200 with an empty events list, or

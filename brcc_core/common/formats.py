@@ -25,6 +25,7 @@ __all__ = [
     "SYNC_ACTIONS",
     "age_label",
     "day_label",
+    "describe_changes",
     "header",
     "isolate",
     "listing_label",
@@ -271,3 +272,14 @@ def percent_label(share: float | None) -> str:
     """'65%', or 'unknown'."""
     percent = whole_percent(share)
     return "unknown" if percent is None else f"{percent}%"
+
+
+def describe_changes(changes: dict[str, tuple[int, int]]) -> str:
+    """What a refresh changed, in a manager's words: "no changes", or e.g.
+    "listings +12 / -3, events +4"."""
+    parts = []
+    for what, (added, removed) in changes.items():
+        moves = [f"+{added}" if added else "", f"-{removed}" if removed else ""]
+        if added or removed:
+            parts.append(f"{what} " + " / ".join(m for m in moves if m))
+    return ", ".join(parts) or "no changes"

@@ -1,5 +1,6 @@
-"""The health of the club's systems as one typed record per check, and the dashboard's
-reading of it (pure apart from the disk and memory measures; no Streamlit).
+"""The health of the club's systems as one typed record per check (pure apart from the disk
+and memory measures; no Streamlit). The dashboard's reading of it (badges, the overall
+state) is ``brcc_core.views.dashboard``'s.
 
 ``BoxOffice.health()`` measures each check by a real call; the record carries what was
 measured (state, latency, Eventbrite's calls left this hour, the reason) as fields, so the
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
@@ -38,7 +38,6 @@ class Check(StrEnum):
 SYSTEMS = (Check.WOOCOMMERCE, Check.EVENTBRITE, Check.WORDPRESS)
 # Below this many Eventbrite calls left this hour a refresh may run out mid-way.
 LOW_EVENTBRITE_BUDGET = 200
-HEALTH_ICONS = {"ok": "✅", "degraded": "⚠️", "down": "⛔"}
 
 
 @dataclass(frozen=True)
@@ -90,45 +89,3 @@ def memory_health() -> Health:
         return Health(Check.MEMORY, "ok", "not measurable on this system")
     state: State = "ok" if available / total >= 0.1 else "degraded"
     return Health(Check.MEMORY, state, f"{available:.1f} of {total:.1f} GiB available")
-
-
-@dataclass(frozen=True)
-class HealthLine:
-    name: str
-    state: str
-    icon: str
-    reason: str
-    latency: str
-    detail: str  # the few words that fit on a badge: budget left, age, free space
-
-
-def _health_detail(h: Health, latency: str) -> str:
-    if h.check is Check.EVENTBRITE:
-        calls = f"{h.calls_left:,} calls left this hour" if h.calls_left is not None else ""
-        return " · ".join(p for p in (calls, latency if h.state == "ok" else "") if p)
-    if h.state != "ok":
-        return h.state
-    if h.latency_ms is not None:
-        return latency
-    return h.reason
-
-
-def health_lines(health: Sequence[Health]) -> list[HealthLine]:
-    """Health results as the dashboard prints them (icon, reason, measured latency)."""
-    lines = []
-    for h in health:
-        latency = f"{h.latency_ms:.0f} ms" if h.latency_ms is not None else ""
-        icon = HEALTH_ICONS.get(h.state, "❔")
-        lines.append(
-            HealthLine(h.name, h.state, icon, h.reason, latency, _health_detail(h, latency))
-        )
-    return lines
-
-
-def overall_health(health: Sequence[Health]) -> str:
-    """'all down' when every check that talks to a system is down, else the worst state."""
-    systems = [h for h in health if h.check in SYSTEMS]
-    if systems and all(h.state == "down" for h in systems):
-        return "all down"
-    states = {h.state for h in health}
-    return "down" if "down" in states else "degraded" if "degraded" in states else "ok"

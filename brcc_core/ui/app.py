@@ -7,9 +7,16 @@ import runpy
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice, StartupError
-from brcc_core.people.access import ROLE_LABELS, ROLES, Actor, Role
-from brcc_core.settings import Settings, SettingsError, load_settings
-from brcc_core.store.state import StateUnavailable
+from brcc_core.boxoffice.api import (
+    ROLE_LABELS,
+    ROLES,
+    Actor,
+    Role,
+    Settings,
+    SettingsError,
+    StateUnavailable,
+    load_settings,
+)
 from brcc_core.ui.text import plain
 
 

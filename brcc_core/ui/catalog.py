@@ -10,11 +10,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice, RefreshResult
-from brcc_core.catalog.build import Catalog, describe_changes
+from brcc_core.boxoffice.api import AccessDenied, Catalog
 from brcc_core.common import clock
 from brcc_core.common.club import HOURLY_LIMIT, Channel, channel_name
-from brcc_core.common.formats import age_label
-from brcc_core.people.access import AccessDenied
+from brcc_core.common.formats import age_label, describe_changes
 from brcc_core.ui.app import current_actor
 from brcc_core.ui.text import plain
 

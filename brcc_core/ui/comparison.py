@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from brcc_core.boxoffice.api import Takings
 from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.formats import (
     UNKNOWN,
@@ -22,7 +23,6 @@ from brcc_core.common.formats import (
 )
 from brcc_core.common.glossary import meaning
 from brcc_core.common.values import known
-from brcc_core.sales.takings import Takings
 from brcc_core.ui import selection
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import act_links

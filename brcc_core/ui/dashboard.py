@@ -1,6 +1,6 @@
 """Rendering helpers for the dashboard: health, key figures, the upcoming-shows table and
-the capacity chart. Numbers come from ``brcc_core.views.dashboard`` and ``brcc_core.live.health``;
-this module only draws them."""
+the capacity chart. Numbers come from ``brcc_core.views.dashboard``; this module only draws
+them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice
-from brcc_core.catalog.build import Catalog
+from brcc_core.boxoffice.api import Catalog, Health
 from brcc_core.common.club import NEARLY_FULL_SHARE, Channel, channel_name
 from brcc_core.common.formats import (
     UNKNOWN,
@@ -26,13 +26,18 @@ from brcc_core.common.formats import (
 )
 from brcc_core.common.glossary import GLOSSARY, meaning
 from brcc_core.common.values import known_cells, unknown_cells
-from brcc_core.live.health import Health, health_lines, overall_health
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory import act_links
 from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
 from brcc_core.ui.text import plain
 from brcc_core.views import charts
-from brcc_core.views.dashboard import UPCOMING_DAYS, KeyFigures, show_flag
+from brcc_core.views.dashboard import (
+    UPCOMING_DAYS,
+    KeyFigures,
+    health_lines,
+    overall_health,
+    show_flag,
+)
 from brcc_core.views.selection import MAX_SELECTION, encode_selection
 
 HEALTH_KEY = "health_results"

@@ -16,15 +16,12 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.capacity.preview import Change, parse_seats
-from brcc_core.catalog.build import Catalog
-from brcc_core.channels.eventbrite_seats import seats_note
+from brcc_core.boxoffice.api import Catalog, Change, StateUnavailable, parse_seats
 from brcc_core.common import clock
 from brcc_core.common.availability import Availability
 from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.formats import isolate, listing_label, seats_text, when_label
 from brcc_core.common.values import known, whole_number
-from brcc_core.store.state import StateUnavailable
 from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
 from brcc_core.ui.app import can_write, current_actor, read_only_reason
 from brcc_core.ui.catalog import CATALOG_KEY
@@ -39,6 +36,7 @@ from brcc_core.ui.inventory_common import (
 )
 from brcc_core.ui.live_age import live_age_caption
 from brcc_core.ui.text import plain
+from brcc_core.views.inventory import seats_caption
 
 # A link from the dashboard or the comparison opens this page on one show:
 # /inventory?show=show:2026-12-01T20:00&act=sync
@@ -244,8 +242,9 @@ def _listing_numbers(row: pd.Series) -> None:
     limit = row.get("limit")
     limit = f" · limited by the {limit}" if known(limit) else ""
     st.caption(f"Status: {str(row['status']).replace('_', ' ')}{limit} · `{row['listing_key']}`")
-    if row["channel"] == Channel.EVENTBRITE and "event_seats_left" in row:
-        st.caption(seats_note(row["event_seats_left"], row.get("available_later")))
+    note = seats_caption(row)
+    if note:
+        st.caption(note)
     if isinstance(row.get("error"), str):
         st.warning(plain(row["error"]), icon="⚠️")
 

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.boxoffice.api import StateUnavailable
 from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.downloads import csv_bytes
 from brcc_core.common.formats import header, listing_names, moment_label
-from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.tables import manager_table
 
 RESULTS = [

@@ -12,12 +12,10 @@ from typing import Any
 
 import streamlit as st
 
-from brcc_core.capacity.engine import ChangeResult, catalog_reads
-from brcc_core.catalog.merge import patch_catalog
-from brcc_core.people.access import AccessDenied, Actor
-from brcc_core.store.state import StateUnavailable
+from brcc_core.boxoffice.api import AccessDenied, Actor, ChangeResult, StateUnavailable
 from brcc_core.ui.app import current_actor
 from brcc_core.ui.catalog import CATALOG_KEY
+from brcc_core.views.inventory import catalog_after
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +69,7 @@ def remember_results(results: list[ChangeResult]) -> None:
     """Keep this session's catalog on Eventbrite's numbers as the engine just read them."""
     catalog = st.session_state.get(CATALOG_KEY)
     if catalog is not None:
-        st.session_state[CATALOG_KEY] = patch_catalog(catalog, *catalog_reads(results))
+        st.session_state[CATALOG_KEY] = catalog_after(catalog, results)
 
 
 def report_write(

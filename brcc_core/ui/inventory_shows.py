@@ -7,13 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.capacity.preview import parse_seats
+from brcc_core.boxoffice.api import RecurringRule, RuleMember, StateUnavailable, parse_seats
 from brcc_core.common.club import Channel
 from brcc_core.common.formats import WEEKDAY_NAMES, listing_label, when_label
 from brcc_core.common.values import known, known_cells
 from brcc_core.common.windows import local_now
-from brcc_core.store.saved_shows import RecurringRule, RuleMember
-from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.app import can_write
 from brcc_core.ui.inventory_common import current_user, report_write
 from brcc_core.ui.tables import manager_table

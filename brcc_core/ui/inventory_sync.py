@@ -7,10 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.capacity.engine import EVENTBRITE_CALLS_PER_CHANGE
-from brcc_core.capacity.sync import SYNC_ROW_COLUMNS, SyncPlan, SyncPolicy, SyncRow, plans_frame
-from brcc_core.common.club import Channel, channel_name
-from brcc_core.common.formats import SYNC_ACTIONS, listing_label, seats_text, when_label
+from brcc_core.boxoffice.api import EVENTBRITE_CALLS_PER_CHANGE, SyncPlan, SyncPolicy, SyncRow
+from brcc_core.common.club import Channel
+from brcc_core.common.formats import listing_label, seats_text, when_label
 from brcc_core.common.glossary import meaning
 from brcc_core.common.windows import local_now
 from brcc_core.ui.app import can_write
@@ -22,6 +21,7 @@ from brcc_core.ui.inventory_common import (
 )
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
+from brcc_core.views.inventory import DRY_RUN_COLUMNS, dry_run_frame
 
 PENDING_KEY = "inv_sync_pending"  # {"plans": [...], "row_keys": [...]} awaiting confirmation
 RESULTS_KEY = "inv_sync_results"  # the last sync's per-row outcome (a DataFrame)
@@ -62,7 +62,7 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
     plans = boxoffice.plan_sync(chosen, policy, listings)
     for plan in plans:
         _plan_summary(plan)
-    dry_run_table(plans_frame(plans))
+    dry_run_table(dry_run_frame(plans))
 
     rows = {r.row_key: (plan, r) for plan in plans for r in plan.changes}
     _eventbrite_budget(boxoffice, [r for _, r in rows.values()])
@@ -96,23 +96,12 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
 
 
 def dry_run_table(table: pd.DataFrame) -> None:
-    """One row per listing: the show, the channel and the listing by name (never its key
-    alone), what it has now, what the sync would make it, and why."""
-    table = table.assign(
-        channel=table["channel"].map(channel_name),
-        listing=table["title"],
-        action=table["action"].map(SYNC_ACTIONS),
-    )
+    """The dry run (``dry_run_frame``): one row per listing, named, never its key alone."""
     manager_table(
         table,
         key="inv_sync_table",
         phone_columns=["listing", "action", "target_capacity"],
-        # The dry run's own columns, the listing by name instead of by key.
-        columns=[
-            "listing" if c == "title" else c
-            for c in SYNC_ROW_COLUMNS
-            if c not in ("show_key", "listing_key")
-        ],
+        columns=DRY_RUN_COLUMNS,
         config={
             "show": st.column_config.TextColumn("Show", width="medium"),
             "listing": st.column_config.TextColumn("Listing", width="medium"),

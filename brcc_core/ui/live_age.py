@@ -9,10 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import LIVE_HELD_UP, LIVE_READ_AT
-from brcc_core.catalog.build import Catalog
+from brcc_core.boxoffice.api import Catalog, Settings
 from brcc_core.common import clock as app_clock
 from brcc_core.common.formats import age_label, day_label, time_label, when_label
-from brcc_core.settings import Settings
 
 
 def live_age_text(

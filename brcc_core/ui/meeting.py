@@ -8,11 +8,16 @@ from datetime import timedelta
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.catalog.build import Catalog
+from brcc_core.boxoffice.api import (
+    LINK_LIFETIMES,
+    AccessDenied,
+    Catalog,
+    LinkInvalid,
+    MeetingLink,
+    StateUnavailable,
+)
 from brcc_core.common.formats import moment_label, time_label, when_label
 from brcc_core.common.windows import local_now
-from brcc_core.people.access import LINK_LIFETIMES, AccessDenied, LinkInvalid, MeetingLink
-from brcc_core.store.state import StateUnavailable
 from brcc_core.ui import comparison as comparison_ui
 from brcc_core.ui import dashboard as dashboard_ui
 from brcc_core.ui import selection

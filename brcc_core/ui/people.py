@@ -5,10 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.boxoffice.api import ROLE_LABELS, ROLES, AccessDenied, StateUnavailable, a_role
 from brcc_core.common.formats import moment_label
 from brcc_core.common.values import known
-from brcc_core.people.access import ROLE_LABELS, ROLES, AccessDenied, a_role
-from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.app import current_actor
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain

@@ -1,5 +1,5 @@
 """Rendering for the Sales page: pace of the coming shows, the pace chart, revenue and
-ticket types, no-shows, and tonight's door. Numbers come from brcc_core (pace, takings)."""
+ticket types, no-shows, and tonight's door. Numbers come from ``brcc_core.views.sales``."""
 
 from __future__ import annotations
 
@@ -9,24 +9,26 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.channels.http import IntegrationError
+from brcc_core.boxoffice.api import (
+    AccessDenied,
+    IntegrationError,
+    SalesHistory,
+    SalesStoreUnavailable,
+    StateUnavailable,
+)
 from brcc_core.common import clock
-from brcc_core.common.club import Channel, channel_name
+from brcc_core.common.club import Channel
 from brcc_core.common.downloads import csv_bytes
 from brcc_core.common.formats import header, time_label, when_label
 from brcc_core.common.glossary import meaning
 from brcc_core.common.values import known_cells, whole_number
-from brcc_core.people.access import AccessDenied
-from brcc_core.sales import pace, takings
-from brcc_core.sales.eventbrite_orders import SalesStoreUnavailable, sync_state
-from brcc_core.sales.history import SalesHistory
-from brcc_core.store.state import StateUnavailable
 from brcc_core.ui.app import current_actor
 from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact, is_phone
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
 from brcc_core.views.charts import chart_config
 from brcc_core.views.pace_chart import pace_chart
+from brcc_core.views.sales import HIDDEN, show_pace_curves, sync_caption, takings_tables
 
 SCOPE_LABELS = {"together": "Both channels", **{c: c.label for c in Channel}}
 
@@ -73,14 +75,7 @@ def sync_button(boxoffice: BoxOffice) -> None:
     except (SalesStoreUnavailable, StateUnavailable) as exc:
         cols[1].caption(str(exc))
         return
-    text = sync_state(synced_at, partial, timezone)
-    if synced_at is None:
-        text += ": Eventbrite pace is unknown until a sync completes."
-    else:
-        text += "."
-    if partial is not None:
-        text += " Sync continues from there."
-    cols[1].caption(text)
+    cols[1].caption(sync_caption(synced_at, partial, timezone))
 
 
 # Column -> heading (or Streamlit column config), in the order shown.
@@ -177,9 +172,7 @@ def pace_chart_section(
         key=f"pace_chart_show_{scope}",
     )
     show = shows.loc[shows["show_key"] == key].iloc[0].to_dict()
-    curves = pace.pace_curves(
-        show, listings, history.frame, now=now, n=n, scope=scope, by_key=history.occurrences
-    )
+    curves = show_pace_curves(show, listings, history, now=now, n=n, scope=scope)
     capacity = whole_number(show.get("venue_capacity"))
     # On a phone the picker above names the show; the title only says which channel.
     title = SCOPE_LABELS[scope] if phone else f"{labels[key]}: {SCOPE_LABELS[scope].lower()}"
@@ -206,15 +199,15 @@ def takings_section(sales: pd.DataFrame, timezone: str, *, now: datetime, today:
         return
     start = pd.Timestamp(dates[0]).tz_localize(timezone)
     end = pd.Timestamp(dates[1] + timedelta(days=1)).tz_localize(timezone)
-    per_show = takings.no_shows(sales, now=now, start=start, end=end)
+    tables = takings_tables(sales, now=now, start=start, end=end)
     st.subheader("No-shows by weekday")
     manager_table(
-        takings.no_shows_by_weekday(per_show),
+        tables.no_shows_by_weekday,
         key="no_show_weekday",
         config={"no_show_rate": st.column_config.NumberColumn("No-show rate", format="percent")},
     )
     st.subheader("Revenue per show and channel")
-    money = shown_by_name(takings.revenue(sales, start=start, end=end))
+    money = tables.revenue
     manager_table(
         money,
         key="revenue_table",
@@ -232,19 +225,8 @@ def takings_section(sales: pd.DataFrame, timezone: str, *, now: datetime, today:
         key="revenue_csv",
     )
     st.subheader("Sold per ticket type")
-    types = shown_by_name(takings.ticket_types(sales, start=start, end=end))
+    types = tables.ticket_types
     manager_table(types, key="ticket_types", columns=[c for c in types if c not in HIDDEN])
-
-
-HIDDEN = ("occurrence_key", "starts_at")  # shown as the show's name, channel and date
-
-
-def shown_by_name(frame: pd.DataFrame) -> pd.DataFrame:
-    """A takings table as a manager reads it: the date in the club's one format first,
-    the channel by name; the occurrence key and raw timestamp stay for the code only."""
-    out = frame.assign(channel=frame["channel"].map(channel_name))
-    out.insert(0, "when", frame["starts_at"].map(when_label))
-    return out
 
 
 DOOR_REFRESH_SECONDS = 60

@@ -28,7 +28,8 @@ from brcc_core.common.formats import (
 from brcc_core.common.keys import show_start
 from brcc_core.common.values import DECIMAL, WHOLE, known, typed_frame, whole_number
 from brcc_core.common.windows import listings_between, listings_on_days
-from brcc_core.sales.takings import Takings, takings_of
+from brcc_core.sales.history import SalesHistory
+from brcc_core.sales.takings import Takings, past_shows, takings_of
 from brcc_core.views.selection import selection_days
 
 CANDIDATE_COLUMNS = ["key", "kind", "starts_at", "label", "channel", "title"]
@@ -60,6 +61,12 @@ def comparison_listings(
     )
     extra = listings_on_days(listings, selection_days(keys, listings))
     return pd.concat([in_range, extra]).drop_duplicates("listing_key").sort_values("starts_at")
+
+
+def comparison_past(history: SalesHistory | None, *, before: datetime) -> pd.DataFrame | None:
+    """The shows of the sales history that started before ``before``: what Comparison can
+    still pick once the catalog no longer lists them (None while no history was read)."""
+    return None if history is None else past_shows(history.frame, before=before)
 
 
 def comparison_candidates(

@@ -7,7 +7,7 @@ it; it is never replaced by 0, because a wrong number on a projector is worse th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +18,7 @@ from brcc_core.common.club import Channel
 from brcc_core.common.formats import day_label, seats_text, time_label, whole_percent
 from brcc_core.common.values import TEXT, WHOLE, known, typed_frame, unknown_cells
 from brcc_core.common.windows import listings_between, upcoming_shows
+from brcc_core.live.health import SYSTEMS, Check, Health
 from brcc_core.views.charts import capacity_chart
 
 KEY_FIGURE_DAYS = 7
@@ -209,3 +210,49 @@ def build_dashboard_view(
         table=upcoming_table(upcoming),
         chart=capacity_chart(upcoming, timezone, title=f"Capacity vs sold, next {days} days"),
     )
+
+
+# --- health, as the dashboard prints it ----------------------------------------------------
+HEALTH_ICONS = {"ok": "✅", "degraded": "⚠️", "down": "⛔"}
+
+
+@dataclass(frozen=True)
+class HealthLine:
+    name: str
+    state: str
+    icon: str
+    reason: str
+    latency: str
+    detail: str  # the few words that fit on a badge: budget left, age, free space
+
+
+def _health_detail(h: Health, latency: str) -> str:
+    if h.check is Check.EVENTBRITE:
+        calls = f"{h.calls_left:,} calls left this hour" if h.calls_left is not None else ""
+        return " · ".join(p for p in (calls, latency if h.state == "ok" else "") if p)
+    if h.state != "ok":
+        return h.state
+    if h.latency_ms is not None:
+        return latency
+    return h.reason
+
+
+def health_lines(health: Sequence[Health]) -> list[HealthLine]:
+    """Health results as the dashboard prints them (icon, reason, measured latency)."""
+    lines = []
+    for h in health:
+        latency = f"{h.latency_ms:.0f} ms" if h.latency_ms is not None else ""
+        icon = HEALTH_ICONS.get(h.state, "❔")
+        lines.append(
+            HealthLine(h.name, h.state, icon, h.reason, latency, _health_detail(h, latency))
+        )
+    return lines
+
+
+def overall_health(health: Sequence[Health]) -> str:
+    """'all down' when every check that talks to a system is down, else the worst state."""
+    systems = [h for h in health if h.check in SYSTEMS]
+    if systems and all(h.state == "down" for h in systems):
+        return "all down"
+    states = {h.state for h in health}
+    return "down" if "down" in states else "degraded" if "degraded" in states else "ok"
