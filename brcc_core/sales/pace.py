@@ -1,12 +1,16 @@
 """Pace: is this show selling like the same show usually does? (pure: frames in, frames out)
 
 For an upcoming show, seats sold so far (per channel and together) are set against the
-same recurring show's last N past occurrences (same product slot on the site, same
-Eventbrite series) at the same time before the show: their median and quartiles, and a
-projected final count (seats sold now plus the median of what past weeks still sold from
-this point). Two flags a manager can act on: **behind its usual pace** (below the past
-weeks' lower quartile by at least ``BEHIND_MARGIN`` seats) and **on course to sell out by
-<day>** (the projected path reaches the venue capacity before the show).
+same recurring show's last N played dates (same product slot on the site, same Eventbrite
+series) at the same time before the show: their median and quartiles (numpy's default,
+linear interpolation), and a projected final count (seats sold now plus the median of what
+played dates still sold from this point, capped at the venue capacity). A played date is
+one that started before ``now`` (``windows.played``, the one rule): next week's date has
+sold only part of its seats, and its "final" is no final. Two flags a manager can act on:
+**behind its usual pace** (at least ``BEHIND_MARGIN`` seats below the played dates' lower
+quartile) and **on course to sell out by <day>** (the projected path reaches the venue
+capacity before the show). The README's "Sales over time" says each rule in a manager's
+words.
 
 Time before the show is measured in hours; the curves use whole days and, on the last
 day, hours (``GRID_HOURS``). Past occurrences of the two channels that start together
@@ -34,9 +38,10 @@ from brcc_core.common.keys import (
     occurrence_of_listing,
     recurring_of_listing,
 )
+from brcc_core.common.windows import played
 
 BEHIND_MARGIN = 3  # seats below the lower quartile before "behind" is said
-MIN_PAST = 2  # past occurrences needed for a pace
+MIN_PAST = 2  # played dates needed for a pace
 MAX_DAYS = 60
 # Hours before the show: every day from MAX_DAYS to 2, then every hour of the last day.
 GRID_HOURS: tuple[float, ...] = tuple(
@@ -105,6 +110,24 @@ class Occurrences(dict[str, Occurrence]):
             index.setdefault(occ.recurring, []).append(occ)
         return index
 
+    @cached_property
+    def _starts(self) -> pd.Series:
+        starts = pd.Series([occ.starts_at for occ in self.values()], index=list(self), dtype=object)
+        return pd.to_datetime(starts, utc=True)
+
+    def played_keys(self, now: datetime) -> frozenset[str]:
+        """Keys of the occurrences played by ``now`` (``windows.played``). Kept for the
+        last ``now`` asked: a pace table asks once per show and scope at one moment, and
+        one comparison over every occurrence costs less than one per show."""
+        stamp = pd.Timestamp(now)
+        cached = self.__dict__.get("_played")  # (moment, keys): one read, shared safely
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        starts = self._starts
+        keys = frozenset(starts.index[played(starts, stamp).to_numpy(dtype=bool)])
+        self.__dict__["_played"] = (stamp, keys)
+        return keys
+
 
 def occurrences(sales: pd.DataFrame) -> Occurrences:
     """Sold seats of ``history.SALES_COLUMNS`` grouped per occurrence (unknown starts
@@ -139,12 +162,14 @@ def past_shows(
     recurring: set[str],
     *,
     before: datetime,
+    now: datetime,
     exclude: set[str],
     channel: str | None,
     n: int,
 ) -> list[list[Occurrence]]:
-    """The last ``n`` past shows of the recurring keys (each a list of its occurrences on
-    the wanted channel, or both), newest first."""
+    """The last ``n`` played dates of the recurring keys earlier than ``before`` (each a
+    list of its occurrences on the wanted channel, or both), newest first. Played: started
+    before ``now`` (``windows.played``); a date still to come has no final count yet."""
     if isinstance(by_key, Occurrences):
         candidates = [o for r in sorted(recurring) for o in by_key.by_recurring.get(r, [])]
     else:
@@ -158,6 +183,12 @@ def past_shows(
         if occ.starts_at >= before:
             continue
         picked.append(occ)
+    if isinstance(by_key, Occurrences):
+        done = by_key.played_keys(now)
+        picked = [occ for occ in picked if occ.key in done]
+    elif picked:
+        mask = played(pd.Series([occ.starts_at for occ in picked]), now).to_numpy(dtype=bool)
+        picked = [occ for occ, ok in zip(picked, mask, strict=True) if ok]
     return same_show_groups((occ, occ.starts_at) for occ in picked)[::-1][:n]
 
 
@@ -244,7 +275,9 @@ def show_pace(
     sold_now = sum(by_key[k].final for k in own if k in by_key)
     row["sold_now"] = sold_now
     channel = None if scope == "together" else scope
-    past = past_shows(by_key, recurring, before=starts_at, exclude=own, channel=channel, n=n)
+    past = past_shows(
+        by_key, recurring, before=starts_at, now=now, exclude=own, channel=channel, n=n
+    )
     row["past_shows"] = len(past)
     if len(past) < MIN_PAST:
         row["reason"] = f"only {len(past)} past show(s) to compare with (need {MIN_PAST})"
@@ -284,8 +317,8 @@ def pace_table(
     horizon_days: int | None = None,
     by_key: Occurrences | None = None,
 ) -> pd.DataFrame:
-    """``PACE_COLUMNS`` for every show in ``shows`` (``SHOW_COLUMNS`` frame) still to
-    start (within ``horizon_days`` when given), once per scope the show is sold on.
+    """``PACE_COLUMNS`` for every show in ``shows`` (``SHOW_COLUMNS`` frame) not played
+    yet (within ``horizon_days`` when given), once per scope the show is sold on.
     ``by_key``: ``occurrences(sales)`` when already built."""
     by_key = occurrences(sales) if by_key is None else by_key
     series = _series(listings)
@@ -293,8 +326,10 @@ def pace_table(
     start, end = pd.Timestamp(now), None
     if horizon_days is not None:
         end = start + timedelta(days=horizon_days)
-    for show in shows.itertuples(index=False):
-        if values.unknown(show.starts_at) or show.starts_at <= start:
+    # A show that has started is played: it is a past date now, not one to pace.
+    started = played(shows["starts_at"], now).to_numpy()
+    for show, done in zip(shows.itertuples(index=False), started, strict=True):
+        if values.unknown(show.starts_at) or done:
             continue
         if end is not None and show.starts_at > end:
             continue
@@ -346,8 +381,9 @@ def pace_curves(
     scope: str = "together",
     by_key: Occurrences | None = None,
 ) -> pd.DataFrame:
-    """Long frame for the pace chart: ``hours_before``, ``line`` ("this show", each past
-    date, "usual (median)"), ``sold``. This show's line stops at now. ``by_key``:
+    """Long frame for the pace chart: ``hours_before``, ``line`` ("this show", each played
+    date as ``past_shows`` picks them, "usual (median)"), ``sold``. This show's line stops
+    at now. ``by_key``:
     ``occurrences(sales)`` when already built."""
     by_key = occurrences(sales) if by_key is None else by_key
     keys = [k for k in show["listing_keys"] if scope == "together" or channel_of(k) == scope]
@@ -356,7 +392,9 @@ def pace_curves(
     recurring = {recurring_of_listing(k, series.get(k)) for k in keys}
     channel = None if scope == "together" else scope
     starts_at = show["starts_at"]
-    past = past_shows(by_key, recurring, before=starts_at, exclude=own, channel=channel, n=n)
+    past = past_shows(
+        by_key, recurring, before=starts_at, now=now, exclude=own, channel=channel, n=n
+    )
     hours_now = (starts_at - pd.Timestamp(now)).total_seconds() / 3600.0
     rows = []
     mine = [by_key[k] for k in own if k in by_key]
