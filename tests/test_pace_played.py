@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from brcc_core.sales.pace import pace_curves, pace_table
+from brcc_core.sales.pace import BEHIND_LABEL, pace_curves, pace_table
 from brcc_core.sales.site_history import sales_frame
 
 TZ = ZoneInfo("America/Toronto")
@@ -149,3 +150,25 @@ def test_tonights_show_counts_once_it_has_started():
     assert set(table["starts_at"]) == {pd.Timestamp(AFTER)}
     row = together(table, AFTER)
     assert (row["usual_now"], row["usual_low"], row["usual_high"]) == (5.5, 4.0, 6.25)
+
+
+@pytest.mark.parametrize(
+    ("early", "sold", "behind"),
+    [
+        # 6 8 9 10 11 12 13 14: lower quartile 8 + 0.75 x 1 = 8.75, median 10.5.
+        ((6, 8, 9, 10, 11, 12, 13, 14), 7, False),  # 1.75 under the quartile
+        ((6, 8, 9, 10, 11, 12, 13, 14), 6, False),  # 2.75 under
+        ((6, 8, 9, 10, 11, 12, 13, 14), 5, True),  # 3.75 under
+        # 5 8 8 10 11 12 13 14: lower quartile 8 exactly; 5 is 3 under, 6 only 2.
+        ((5, 8, 8, 10, 11, 12, 13, 14), 5, True),
+        ((5, 8, 8, 10, 11, 12, 13, 14), 6, False),
+    ],
+)
+def test_behind_means_at_least_3_seats_below_the_lower_quartile(early, sold, behind):
+    # Thu 3 Dec, 30 h away, has ``sold`` seats (300 h before); its played dates had their
+    # early seats by then. The old rule (below the quartile and 3 under the median) also
+    # flagged 7 and 6 sold.
+    rows = played_sales(early) + [sale("woocommerce", f"{WC}:next", NEXT, 300, sold)]
+    row = together(pace_of(rows, shows(NEXT)), NEXT)
+    assert bool(row["behind"]) is behind
+    assert row["flag"] == (BEHIND_LABEL if behind else None)

@@ -292,7 +292,9 @@ def show_pace(
     if capacity is not None:
         projected = min(projected, float(capacity))
     row["projected_final"] = round(projected)
-    behind = bool(sold_now < low and median - sold_now >= BEHIND_MARGIN)
+    # The documented rule, on the quartile alone: 7 sold against a quartile of 8.75 is
+    # within the usual spread, however far below the median.
+    behind = bool(low - sold_now >= BEHIND_MARGIN)
     row["behind"] = behind
     sell_out = _sell_out_by(past, sold_now, hours_now, capacity, starts_at)
     if capacity is not None and sold_now >= capacity:
