@@ -172,3 +172,20 @@ def test_behind_means_at_least_3_seats_below_the_lower_quartile(early, sold, beh
     row = together(pace_of(rows, shows(NEXT)), NEXT)
     assert bool(row["behind"]) is behind
     assert row["flag"] == (BEHIND_LABEL if behind else None)
+
+
+@pytest.mark.parametrize(
+    ("played", "reason"),
+    [
+        (0, "a new show: no played dates to compare with yet"),
+        (1, "only 1 played date to compare with (pace needs 2)"),
+    ],
+)
+def test_a_show_with_too_few_played_dates_says_so(played, reason):
+    # A new show with its first date(s): Thu 3 Dec partly sold does not count for Thu 10 Dec
+    # (the old count took it for a past show and paced against 1 played date plus it).
+    rows = played_sales(EARLY[:played]) + NEXT_SO_FAR
+    row = together(pace_of(rows, shows(NEXT, AFTER)), AFTER)
+    assert row["past_shows"] == played
+    assert row["reason"] == reason
+    assert pd.isna(row["usual_now"]) and pd.isna(row["flag"])

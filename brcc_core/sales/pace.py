@@ -192,6 +192,13 @@ def past_shows(
     return same_show_groups((occ, occ.starts_at) for occ in picked)[::-1][:n]
 
 
+def too_few_reason(count: int) -> str:
+    """Why a show with fewer than ``MIN_PAST`` played dates has no pace."""
+    if count == 0:
+        return "a new show: no played dates to compare with yet"
+    return f"only {count} played date to compare with (pace needs {MIN_PAST})"
+
+
 def _sold_by(show: list[Occurrence], hours_before: float) -> int:
     return sum(o.sold_by(hours_before) for o in show)
 
@@ -280,7 +287,7 @@ def show_pace(
     )
     row["past_shows"] = len(past)
     if len(past) < MIN_PAST:
-        row["reason"] = f"only {len(past)} past show(s) to compare with (need {MIN_PAST})"
+        row["reason"] = too_few_reason(len(past))
         return row
     at_now = np.array([_sold_by(s, hours_now) for s in past], dtype=float)
     finals = np.array([sum(o.final for o in s) for s in past], dtype=float)
