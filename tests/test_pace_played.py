@@ -189,3 +189,13 @@ def test_a_show_with_too_few_played_dates_says_so(played, reason):
     assert row["past_shows"] == played
     assert row["reason"] == reason
     assert pd.isna(row["usual_now"]) and pd.isna(row["flag"])
+
+
+def test_behind_shows_come_first_then_by_date():
+    # Thu 10 Dec has 1 seat against a lower quartile of 4.75 at 198 h (3.75 under): behind,
+    # so it comes before Thu 3 Dec (12 sold at 30 h against the same 4.75: on pace).
+    rows = played_sales() + NEXT_SO_FAR + [sale("woocommerce", f"{WC}:after", AFTER, 250, 1)]
+    table = pace_of(rows, shows(NEXT, AFTER))
+    mine = table[table["scope"] == "together"]
+    assert list(mine["starts_at"]) == [pd.Timestamp(AFTER), pd.Timestamp(NEXT)]
+    assert list(mine["behind"]) == [True, False]

@@ -327,8 +327,9 @@ def pace_table(
     by_key: Occurrences | None = None,
 ) -> pd.DataFrame:
     """``PACE_COLUMNS`` for every show in ``shows`` (``SHOW_COLUMNS`` frame) not played
-    yet (within ``horizon_days`` when given), once per scope the show is sold on.
-    ``by_key``: ``occurrences(sales)`` when already built."""
+    yet (within ``horizon_days`` when given), once per scope the show is sold on; shows
+    behind their usual pace first, then the other flagged ones, then the rest, each by
+    start. ``by_key``: ``occurrences(sales)`` when already built."""
     by_key = occurrences(sales) if by_key is None else by_key
     series = _series(listings)
     rows = []
@@ -367,7 +368,17 @@ def pace_table(
     for col in ("usual_now", "usual_low", "usual_high", "hours_before"):
         frame[col] = frame[col].astype("Float64")
     frame["behind"] = frame["behind"].astype("boolean")
-    return frame
+    return _flagged_first(frame)
+
+
+def _flagged_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Behind their usual pace first (the shows to act on), then the other flags (on
+    course to sell out, sold out), then the rest; each by start, scopes in their order."""
+    behind = frame["behind"].fillna(False).to_numpy(dtype=bool)
+    flagged = values.known_cells(frame["flag"]).to_numpy(dtype=bool)
+    tier = np.where(behind, 0, np.where(flagged, 1, 2))
+    ordered = frame.assign(_tier=tier).sort_values(["_tier", "starts_at"], kind="stable")
+    return ordered.drop(columns="_tier").reset_index(drop=True)
 
 
 def _series(listings: pd.DataFrame) -> dict[str, str | None]:
