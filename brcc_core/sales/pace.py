@@ -70,6 +70,9 @@ PACE_COLUMNS = [
 ]
 
 BEHIND_LABEL = "behind its usual pace"
+# The pace curves' own lines; every other line is a played date (the chart draws them so).
+THIS_SHOW = "this show"
+USUAL = "usual (median)"
 
 
 @dataclass(frozen=True)
@@ -401,10 +404,9 @@ def pace_curves(
     scope: str = "together",
     by_key: Occurrences | None = None,
 ) -> pd.DataFrame:
-    """Long frame for the pace chart: ``hours_before``, ``line`` ("this show", each played
-    date as ``past_shows`` picks them, "usual (median)"), ``sold``. This show's line stops
-    at now. ``by_key``:
-    ``occurrences(sales)`` when already built."""
+    """Long frame for the pace chart: ``hours_before``, ``line`` (``THIS_SHOW``, each
+    played date as ``past_shows`` picks them, ``USUAL``: their median), ``sold``. This
+    show's line stops at now. ``by_key``: ``occurrences(sales)`` when already built."""
     by_key = occurrences(sales) if by_key is None else by_key
     keys = [k for k in show["listing_keys"] if scope == "together" or channel_of(k) == scope]
     series = _series(listings)
@@ -420,10 +422,10 @@ def pace_curves(
     mine = [by_key[k] for k in own if k in by_key]
     for h in GRID_HOURS:
         if h >= hours_now:
-            rows.append({"hours_before": h, "line": "this show", "sold": _sold_by(mine, h)})
+            rows.append({"hours_before": h, "line": THIS_SHOW, "sold": _sold_by(mine, h)})
     if hours_now > 0:
         rows.append(
-            {"hours_before": hours_now, "line": "this show", "sold": _sold_by(mine, hours_now)}
+            {"hours_before": hours_now, "line": THIS_SHOW, "sold": _sold_by(mine, hours_now)}
         )
     curves = []
     for s in past:
@@ -437,7 +439,7 @@ def pace_curves(
     if curves:
         median = np.median(np.array(curves, dtype=float), axis=0)
         rows.extend(
-            {"hours_before": h, "line": "usual (median)", "sold": float(v)}
+            {"hours_before": h, "line": USUAL, "sold": float(v)}
             for h, v in zip(GRID_HOURS, median, strict=True)
         )
     return pd.DataFrame(rows, columns=["hours_before", "line", "sold"])
