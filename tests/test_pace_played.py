@@ -10,13 +10,21 @@ before and 6 + 2 more since: 12 so far, a number that is not its final one.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from brcc_core.sales.pace import BEHIND_LABEL, pace_curves, pace_table
+from brcc_core.sales.pace import (
+    BEHIND_LABEL,
+    BEHIND_MARGIN,
+    MIN_PAST,
+    pace_curves,
+    pace_table,
+    too_few_reason,
+)
 from brcc_core.sales.site_history import sales_frame
 
 TZ = ZoneInfo("America/Toronto")
@@ -199,3 +207,11 @@ def test_behind_shows_come_first_then_by_date():
     mine = table[table["scope"] == "together"]
     assert list(mine["starts_at"]) == [pd.Timestamp(AFTER), pd.Timestamp(NEXT)]
     assert list(mine["behind"]) == [True, False]
+
+
+def test_the_readme_states_the_rules_pace_applies():
+    # One home for each wording: the README quotes the reasons and the margin pace.py uses.
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
+    assert too_few_reason(0) in readme and too_few_reason(1) in readme
+    assert f"at least {BEHIND_MARGIN} seats below Low (25%)" in readme
+    assert f"pace needs {MIN_PAST}" in readme
