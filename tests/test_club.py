@@ -147,7 +147,9 @@ def test_one_same_show_rule_for_catalog_pace_and_past_shows(clock, shows):
 
     # pace's past weeks of a recurring show
     occurrences = pace.occurrences(sales)
-    past = pace.past_shows(occurrences, {"weekly"}, before=later, exclude=set(), channel=None, n=8)
+    past = pace.past_shows(
+        occurrences, {"weekly"}, before=later, now=later, exclude=set(), channel=None, n=8
+    )
     assert len(past) == shows
 
 

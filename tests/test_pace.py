@@ -140,7 +140,7 @@ def test_cancelled_seats_do_not_count_and_only_the_last_n_weeks_are_used():
 @pytest.mark.parametrize(
     ("rows", "unknown", "reason"),
     [
-        (past_week(1, 10, 10), None, "only 1 past show(s) to compare with (need 2)"),
+        (past_week(1, 10, 10), None, "only 1 played date to compare with (pace needs 2)"),
         (
             past_week(1, 10, 10) + past_week(2, 10, 10),
             {"eventbrite": "Eventbrite orders have not been synced yet"},

@@ -1,12 +1,16 @@
 """Pace: is this show selling like the same show usually does? (pure: frames in, frames out)
 
 For an upcoming show, seats sold so far (per channel and together) are set against the
-same recurring show's last N past occurrences (same product slot on the site, same
-Eventbrite series) at the same time before the show: their median and quartiles, and a
-projected final count (seats sold now plus the median of what past weeks still sold from
-this point). Two flags a manager can act on: **behind its usual pace** (below the past
-weeks' lower quartile by at least ``BEHIND_MARGIN`` seats) and **on course to sell out by
-<day>** (the projected path reaches the venue capacity before the show).
+same recurring show's last N played dates (same product slot on the site, same Eventbrite
+series) at the same time before the show: their median and quartiles (numpy's default,
+linear interpolation), and a projected final count (seats sold now plus the median of what
+played dates still sold from this point, capped at the venue capacity). A played date is
+one that started before ``now`` (``windows.played``, the one rule): next week's date has
+sold only part of its seats, and its "final" is no final. Two flags a manager can act on:
+**behind its usual pace** (at least ``BEHIND_MARGIN`` seats below the played dates' lower
+quartile) and **on course to sell out by <day>** (the projected path reaches the venue
+capacity before the show). The README's "Sales over time" says each rule in a manager's
+words.
 
 Time before the show is measured in hours; the curves use whole days and, on the last
 day, hours (``GRID_HOURS``). Past occurrences of the two channels that start together
@@ -34,9 +38,10 @@ from brcc_core.common.keys import (
     occurrence_of_listing,
     recurring_of_listing,
 )
+from brcc_core.common.windows import played
 
 BEHIND_MARGIN = 3  # seats below the lower quartile before "behind" is said
-MIN_PAST = 2  # past occurrences needed for a pace
+MIN_PAST = 2  # played dates needed for a pace
 MAX_DAYS = 60
 # Hours before the show: every day from MAX_DAYS to 2, then every hour of the last day.
 GRID_HOURS: tuple[float, ...] = tuple(
@@ -65,6 +70,9 @@ PACE_COLUMNS = [
 ]
 
 BEHIND_LABEL = "behind its usual pace"
+# The pace curves' own lines; every other line is a played date (the chart draws them so).
+THIS_SHOW = "this show"
+USUAL = "usual (median)"
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,24 @@ class Occurrences(dict[str, Occurrence]):
             index.setdefault(occ.recurring, []).append(occ)
         return index
 
+    @cached_property
+    def _starts(self) -> pd.Series:
+        starts = pd.Series([occ.starts_at for occ in self.values()], index=list(self), dtype=object)
+        return pd.to_datetime(starts, utc=True)
+
+    def played_keys(self, now: datetime) -> frozenset[str]:
+        """Keys of the occurrences played by ``now`` (``windows.played``). Kept for the
+        last ``now`` asked: a pace table asks once per show and scope at one moment, and
+        one comparison over every occurrence costs less than one per show."""
+        stamp = pd.Timestamp(now)
+        cached = self.__dict__.get("_played")  # (moment, keys): one read, shared safely
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        starts = self._starts
+        keys = frozenset(starts.index[played(starts, stamp).to_numpy(dtype=bool)])
+        self.__dict__["_played"] = (stamp, keys)
+        return keys
+
 
 def occurrences(sales: pd.DataFrame) -> Occurrences:
     """Sold seats of ``history.SALES_COLUMNS`` grouped per occurrence (unknown starts
@@ -139,12 +165,14 @@ def past_shows(
     recurring: set[str],
     *,
     before: datetime,
+    now: datetime,
     exclude: set[str],
     channel: str | None,
     n: int,
 ) -> list[list[Occurrence]]:
-    """The last ``n`` past shows of the recurring keys (each a list of its occurrences on
-    the wanted channel, or both), newest first."""
+    """The last ``n`` played dates of the recurring keys earlier than ``before`` (each a
+    list of its occurrences on the wanted channel, or both), newest first. Played: started
+    before ``now`` (``windows.played``); a date still to come has no final count yet."""
     if isinstance(by_key, Occurrences):
         candidates = [o for r in sorted(recurring) for o in by_key.by_recurring.get(r, [])]
     else:
@@ -158,7 +186,20 @@ def past_shows(
         if occ.starts_at >= before:
             continue
         picked.append(occ)
+    if isinstance(by_key, Occurrences):
+        done = by_key.played_keys(now)
+        picked = [occ for occ in picked if occ.key in done]
+    elif picked:
+        mask = played(pd.Series([occ.starts_at for occ in picked]), now).to_numpy(dtype=bool)
+        picked = [occ for occ, ok in zip(picked, mask, strict=True) if ok]
     return same_show_groups((occ, occ.starts_at) for occ in picked)[::-1][:n]
+
+
+def too_few_reason(count: int) -> str:
+    """Why a show with fewer than ``MIN_PAST`` played dates has no pace."""
+    if count == 0:
+        return "a new show: no played dates to compare with yet"
+    return f"only {count} played date to compare with (pace needs {MIN_PAST})"
 
 
 def _sold_by(show: list[Occurrence], hours_before: float) -> int:
@@ -244,10 +285,12 @@ def show_pace(
     sold_now = sum(by_key[k].final for k in own if k in by_key)
     row["sold_now"] = sold_now
     channel = None if scope == "together" else scope
-    past = past_shows(by_key, recurring, before=starts_at, exclude=own, channel=channel, n=n)
+    past = past_shows(
+        by_key, recurring, before=starts_at, now=now, exclude=own, channel=channel, n=n
+    )
     row["past_shows"] = len(past)
     if len(past) < MIN_PAST:
-        row["reason"] = f"only {len(past)} past show(s) to compare with (need {MIN_PAST})"
+        row["reason"] = too_few_reason(len(past))
         return row
     at_now = np.array([_sold_by(s, hours_now) for s in past], dtype=float)
     finals = np.array([sum(o.final for o in s) for s in past], dtype=float)
@@ -259,7 +302,9 @@ def show_pace(
     if capacity is not None:
         projected = min(projected, float(capacity))
     row["projected_final"] = round(projected)
-    behind = bool(sold_now < low and median - sold_now >= BEHIND_MARGIN)
+    # The documented rule, on the quartile alone: 7 sold against a quartile of 8.75 is
+    # within the usual spread, however far below the median.
+    behind = bool(low - sold_now >= BEHIND_MARGIN)
     row["behind"] = behind
     sell_out = _sell_out_by(past, sold_now, hours_now, capacity, starts_at)
     if capacity is not None and sold_now >= capacity:
@@ -284,17 +329,20 @@ def pace_table(
     horizon_days: int | None = None,
     by_key: Occurrences | None = None,
 ) -> pd.DataFrame:
-    """``PACE_COLUMNS`` for every show in ``shows`` (``SHOW_COLUMNS`` frame) still to
-    start (within ``horizon_days`` when given), once per scope the show is sold on.
-    ``by_key``: ``occurrences(sales)`` when already built."""
+    """``PACE_COLUMNS`` for every show in ``shows`` (``SHOW_COLUMNS`` frame) not played
+    yet (within ``horizon_days`` when given), once per scope the show is sold on; shows
+    behind their usual pace first, then the other flagged ones, then the rest, each by
+    start. ``by_key``: ``occurrences(sales)`` when already built."""
     by_key = occurrences(sales) if by_key is None else by_key
     series = _series(listings)
     rows = []
     start, end = pd.Timestamp(now), None
     if horizon_days is not None:
         end = start + timedelta(days=horizon_days)
-    for show in shows.itertuples(index=False):
-        if values.unknown(show.starts_at) or show.starts_at <= start:
+    # A show that has started is played: it is a past date now, not one to pace.
+    started = played(shows["starts_at"], now).to_numpy()
+    for show, done in zip(shows.itertuples(index=False), started, strict=True):
+        if values.unknown(show.starts_at) or done:
             continue
         if end is not None and show.starts_at > end:
             continue
@@ -323,7 +371,17 @@ def pace_table(
     for col in ("usual_now", "usual_low", "usual_high", "hours_before"):
         frame[col] = frame[col].astype("Float64")
     frame["behind"] = frame["behind"].astype("boolean")
-    return frame
+    return _flagged_first(frame)
+
+
+def _flagged_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """Behind their usual pace first (the shows to act on), then the other flags (on
+    course to sell out, sold out), then the rest; each by start, scopes in their order."""
+    behind = frame["behind"].fillna(False).to_numpy(dtype=bool)
+    flagged = values.known_cells(frame["flag"]).to_numpy(dtype=bool)
+    tier = np.where(behind, 0, np.where(flagged, 1, 2))
+    ordered = frame.assign(_tier=tier).sort_values(["_tier", "starts_at"], kind="stable")
+    return ordered.drop(columns="_tier").reset_index(drop=True)
 
 
 def _series(listings: pd.DataFrame) -> dict[str, str | None]:
@@ -346,9 +404,9 @@ def pace_curves(
     scope: str = "together",
     by_key: Occurrences | None = None,
 ) -> pd.DataFrame:
-    """Long frame for the pace chart: ``hours_before``, ``line`` ("this show", each past
-    date, "usual (median)"), ``sold``. This show's line stops at now. ``by_key``:
-    ``occurrences(sales)`` when already built."""
+    """Long frame for the pace chart: ``hours_before``, ``line`` (``THIS_SHOW``, each
+    played date as ``past_shows`` picks them, ``USUAL``: their median), ``sold``. This
+    show's line stops at now. ``by_key``: ``occurrences(sales)`` when already built."""
     by_key = occurrences(sales) if by_key is None else by_key
     keys = [k for k in show["listing_keys"] if scope == "together" or channel_of(k) == scope]
     series = _series(listings)
@@ -356,16 +414,18 @@ def pace_curves(
     recurring = {recurring_of_listing(k, series.get(k)) for k in keys}
     channel = None if scope == "together" else scope
     starts_at = show["starts_at"]
-    past = past_shows(by_key, recurring, before=starts_at, exclude=own, channel=channel, n=n)
+    past = past_shows(
+        by_key, recurring, before=starts_at, now=now, exclude=own, channel=channel, n=n
+    )
     hours_now = (starts_at - pd.Timestamp(now)).total_seconds() / 3600.0
     rows = []
     mine = [by_key[k] for k in own if k in by_key]
     for h in GRID_HOURS:
         if h >= hours_now:
-            rows.append({"hours_before": h, "line": "this show", "sold": _sold_by(mine, h)})
+            rows.append({"hours_before": h, "line": THIS_SHOW, "sold": _sold_by(mine, h)})
     if hours_now > 0:
         rows.append(
-            {"hours_before": hours_now, "line": "this show", "sold": _sold_by(mine, hours_now)}
+            {"hours_before": hours_now, "line": THIS_SHOW, "sold": _sold_by(mine, hours_now)}
         )
     curves = []
     for s in past:
@@ -379,7 +439,7 @@ def pace_curves(
     if curves:
         median = np.median(np.array(curves, dtype=float), axis=0)
         rows.extend(
-            {"hours_before": h, "line": "usual (median)", "sold": float(v)}
+            {"hours_before": h, "line": USUAL, "sold": float(v)}
             for h, v in zip(GRID_HOURS, median, strict=True)
         )
     return pd.DataFrame(rows, columns=["hours_before", "line", "sold"])

@@ -1,20 +1,20 @@
-"""The pace chart: one upcoming show's seats sold so far over its past weeks' curves, made
-for a projector like the capacity chart (same type sizes and colours, ``views/charts.py``)."""
+"""The pace chart: one upcoming show's seats sold so far over its played dates' curves, made
+for a projector like the capacity chart (same type sizes and colours, ``views/charts.py``).
+Which dates are played is ``pace.past_shows``'s to say (``windows.played``); the chart
+draws the lines it is given."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from brcc_core.sales.pace import THIS_SHOW, USUAL
 from brcc_core.views.charts import FONT_SIZE, INK, OVERSOLD, REMAINING, WOOCOMMERCE, _empty, _layout
-
-THIS_SHOW = "this show"
-USUAL = "usual (median)"
 
 
 def pace_chart(curves: pd.DataFrame, *, title: str, capacity: int | None = None) -> go.Figure:
     """``pace.pace_curves`` frame → figure: days before the show on the x axis, counting
-    down to the show at 0; past weeks thin grey, their median dashed, this show bold."""
+    down to the show at 0; played dates thin grey, their median dashed, this show bold."""
     if curves.empty:
         return _empty(title, "No sales history for this show yet.")
     fig = go.Figure()
