@@ -87,7 +87,7 @@ PACE_TABLE_COLUMNS = {
     "usual_low": st.column_config.NumberColumn("Low (25%)", format="%.1f"),
     "usual_high": st.column_config.NumberColumn("High (75%)", format="%.1f"),
     "projected_final": st.column_config.NumberColumn("Projected final"),
-    "past_shows": st.column_config.NumberColumn("Past weeks"),
+    "past_shows": st.column_config.NumberColumn("Played dates"),
     "note": "Flag / why unknown",
 }
 # A phone's 390 px: which show, when, sold now and the flag; the rest on a wider screen.

@@ -41,7 +41,7 @@ def show_pace_curves(
     n: int,
     scope: str,
 ) -> pd.DataFrame:
-    """The pace chart's curves for one show: its sales so far against its past weeks."""
+    """The pace chart's curves for one show: its sales so far against its played dates."""
     return pace.pace_curves(
         show, listings, history.frame, now=now, n=n, scope=scope, by_key=history.occurrences
     )
