@@ -30,7 +30,7 @@ AFTER = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)  # both dates played
 class _Site:
     """Writes one bookings product and its orders into an empty WordPress schema."""
 
-    def __init__(self, engine, *, add_time: bool = True) -> None:
+    def __init__(self, engine, *, add_time: bool = True, pruned: bool = False) -> None:
         self.engine = engine
         self.t = wordpress_metadata("wp_").tables
         self.rng = random.Random(25)
@@ -44,13 +44,15 @@ class _Site:
             [(FRI, "November 27, 2026", 40), (SAT, "November 28, 2026", 40)],
         )
         self.slot = slot
+        # pruned: Friday is played and gone from the booking options, as admins prune them.
+        stored = dict(slot, add_date={SAT: slot["add_date"][SAT]}) if pruned else slot
         self.add_time = add_time
         meta = sim.product_meta_items(
             price="50.00",
             total_sales=0,
             manage_stock=False,
             stock=None,
-            fbos=sim.fooevents_fbos_value({SLOT: slot}),
+            fbos=sim.fooevents_fbos_value({SLOT: stored}),
         )
         with engine.begin() as conn:
             conn.execute(
@@ -195,3 +197,14 @@ def test_a_refunded_website_order_is_not_sold_and_not_a_no_show(engine):
     assert money.loc[FRI_KEY, "cancelled"] == 4  # refunded seats are counted as cancelled
     shows = takings.no_shows(frame, now=AFTER).set_index("occurrence_key")
     assert shows.loc[FRI_KEY, "sold"] == 3 and shows.loc[FRI_KEY, "checked_in"] == 2
+
+
+def test_a_slot_time_comes_from_the_booking_options_when_the_ticket_has_none(engine):
+    """Tickets of a slot saved without its time in the ticket text ("Friday 8pm", no
+    "(09:30 p.m.)"), for a date pruned from the booking options: the slot there still says
+    09:30 p.m., so the show started at 21:30, not at midnight."""
+    site = _Site(engine, add_time=False, pruned=True)
+    site.order("wc-completed", [(FRI, 2, "50.00", 0)])
+    _, frame = site.sales()
+    (start,) = set(frame["starts_at"])
+    assert start == pd.Timestamp(datetime(2026, 11, 27, 21, 30, tzinfo=TZ))

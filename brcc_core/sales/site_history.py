@@ -274,12 +274,19 @@ class WooCommerceHistory:
         slot_dates = slot_dates_from_fbos(stock)
         index = _label_index(slot_dates)
         fbos_dates: dict[tuple[int, str, str], tuple[str | None, str | None]] = {}
+        # A slot's time from its booking options, for its dates pruned from them whose
+        # tickets' slot text has no time ("Friday 8pm" without "(09:30 p.m.)"): without
+        # it such a show would start at midnight.
+        slot_times: dict[tuple[int, str], str] = {}
         for r in slot_dates.itertuples(index=False):
             times = r.formatted_time if isinstance(r.formatted_time, str) else ""
+            first_time = times.split("|")[0] if times else None
             fbos_dates[(int(r.product_id), str(r.slot_id), str(r.date_id))] = (
                 r.date_label,
-                times.split("|")[0] if times else None,
+                first_time,
             )
+            if first_time:
+                slot_times.setdefault((int(r.product_id), str(r.slot_id)), first_time)
         prices = _line_prices(tickets, lines)
 
         rows: list[dict[str, Any]] = []
@@ -304,7 +311,12 @@ class WooCommerceHistory:
             if starts_at is None and slot_id and date_id:
                 label, ftime = fbos_dates.get((product_id, slot_id, date_id), (None, None))
                 day = parse_event_date(label or "") or parse_event_date(date_label or "")
-                starts_at = local_start(day, parse_clock(ftime) or parse_clock(slot_label), tz)
+                at = (
+                    parse_clock(ftime)
+                    or parse_clock(slot_label)
+                    or parse_clock(slot_times.get((product_id, slot_id)))
+                )
+                starts_at = local_start(day, at, tz)
             price, order_status = prices.get(_ticket_group(t), (None, None))
             # A refunded order's tickets stay valid in FooEvents, but the buyer has the
             # money back: not sold, so neither takings nor a no-show.
