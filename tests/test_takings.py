@@ -142,3 +142,71 @@ def test_a_compared_show_says_why_its_money_is_unknown(listings, shows):  # noqa
         "woocommerce": 10,
         "eventbrite": 12,
     }
+
+
+def _fridays() -> pd.DataFrame:
+    """Four Fridays of one weekly show, sold on both channels at 20:00 (the website's
+    listing at 20:05: the same show by the catalog's rule, within SAME_SHOW_WITHIN), the
+    third one cancelled (every seat cancelled or refunded on both channels), plus a
+    refund on each channel and a door sale on the last."""
+    rows = []
+    for week in range(4):
+        start = datetime(2026, 11, 6, 20, 0, tzinfo=TZ) + timedelta(weeks=week)
+        wc, eb = f"wc:1:s:w{week}", f"eb:{week}"
+        if week == 2:  # the cancelled week: nothing sold, so no show to count
+            rows.append(row(wc, start + timedelta(minutes=5), 4, state="cancelled", gross=0.0))
+            rows.append(row(eb, start, 3, state="cancelled", gross=0.0))
+            continue
+        rows.append(row(wc, start + timedelta(minutes=5), 4, checked=3, gross=80.0))
+        rows.append(row(eb, start, 3, checked=3, gross=75.0, fees=7.5))
+        # A refunded seat on each channel: cancelled in the history, never a no-show.
+        rows.append(row(wc, start + timedelta(minutes=5), 2, state="cancelled", gross=0.0))
+        rows.append(row(eb, start, 1, state="cancelled", gross=0.0))
+    door = row("wc:1:s:w3", datetime(2026, 11, 27, 20, 5, tzinfo=TZ), 1, checked=1, gross=25.0)
+    door["sold_at"] = datetime(2026, 11, 27, 20, 10, tzinfo=TZ)  # sold at the door, came
+    rows.append(door)
+    return sales_frame(rows, TZ)
+
+
+def test_no_shows_by_weekday_count_a_show_once_for_both_channels():
+    """Three Fridays were played (the cancelled week is none); each is one show on two
+    channels, so 3 shows, not 6. Sold: 3 x (4 + 3) + 1 door sale = 22 (refunded seats are
+    not sold); checked in: 3 x (3 + 3) + 1 = 19, so 3 no-shows of 22."""
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=TZ)
+    weekdays = takings.no_shows_by_weekday(takings.no_shows(_fridays(), now=now))
+    friday = weekdays.set_index("weekday").loc["Friday"]
+    assert friday["shows"] == 3
+    assert friday["sold"] == 22 and friday["checked_in"] == 19
+    assert round(friday["no_show_rate"], 6) == round(3 / 22, 6)
+
+
+def test_a_show_counts_as_played_once_it_has_started():
+    """``windows.played``: the last Friday starts at 20:00 (Eventbrite) and 20:05 (the
+    website); at 20:02 only the Eventbrite listing has started, a second after 20:05
+    both have. Comparison's past shows follow the same rule."""
+    frame = _fridays()
+    early = takings.no_shows(frame, now=datetime(2026, 11, 27, 20, 2, tzinfo=TZ))
+    assert set(early["occurrence_key"]) == {"wc:1:s:w0", "eb:0", "wc:1:s:w1", "eb:1", "eb:3"}
+    both = takings.no_shows(frame, now=datetime(2026, 11, 27, 20, 5, 1, tzinfo=TZ))
+    assert {"wc:1:s:w3", "eb:3"} <= set(both["occurrence_key"])
+    past = takings.past_shows(frame, before=datetime(2026, 11, 27, 20, 2, tzinfo=TZ))
+    assert past["show_key"].iloc[-1] == "show:2026-11-27T20:00"
+    assert past["listing_keys"].iloc[-1] == ("eb:3",)
+
+
+def test_money_is_rounded_to_cents():
+    """Three seats at 213.29, 213.29 and 213.28 with 21.33 of fees each: gross 639.86, fees
+    63.99 (in floats 3 x 21.33 is 63.989999999999995), net 575.87 and an average price
+    of 213.29 (639.86 / 3 = 213.2866...), in revenue and in takings alike."""
+    start = datetime(2026, 11, 27, 20, 0, tzinfo=TZ)
+    frame = sales_frame(
+        [row("eb:7", start, 1, gross=213.29, fees=21.33) for _ in range(2)]
+        + [row("eb:7", start, 1, gross=213.28, fees=21.33)],
+        TZ,
+    )
+    money = takings.revenue(frame).iloc[0]
+    assert money["gross"] == 639.86 and money["fees"] == 63.99 and money["net"] == 575.87
+    assert money["average_price"] == 213.29
+    show = takings.takings_of(frame, ["eb:7:1"])
+    assert show.gross == 639.86 and show.net == {"eventbrite": 575.87}
+    assert show.total_net == 575.87 and show.average_price == 213.29

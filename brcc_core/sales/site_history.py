@@ -75,7 +75,13 @@ SALES_COLUMNS = [
 # Orders whose money the club keeps. Refunded orders keep their FooEvents tickets (the
 # seats stay sold, as in live numbers) but bring no money.
 PAID_ORDER_STATUSES = ("wc-completed", "wc-processing", "wc-on-hold")
+# An order with this status was refunded: FooEvents keeps its tickets, but the seats are
+# neither sold nor no-shows in the history (as a refunded Eventbrite seat is not).
+REFUNDED_ORDER_STATUS = "wc-refunded"
 WC_TICKET_TYPE = "General Admission"
+# The ticket's variation (ticket type) of a variable product; "" or "0" when none, as the
+# line item's ``_variation_id``.
+VARIATION_KEY = "WooCommerceEventsVariationID"
 # Each statement of the sales history read (a year at large scale: seconds each) may take
 # this long before it is given up; a page's statements get the shorter database deadline.
 HISTORY_DEADLINE_SECONDS = 120.0
@@ -162,19 +168,25 @@ class WooCommerceHistory:
         per_ticket = ticket_pivot(
             self._posts,
             self._postmeta,
-            (*LISTING_PIVOT, (ORDER_ID_KEY, "order_id")),
+            (*LISTING_PIVOT, (ORDER_ID_KEY, "order_id"), (VARIATION_KEY, "variation_id")),
             extra=(created,),
             bounded=True,
         )
         t = per_ticket.c
-        keys = [*listing_columns(per_ticket), t.order_id, t.status]
+        keys = [*listing_columns(per_ticket), t.order_id, t.variation_id, t.status]
+        # The first ticket id orders an order's tickets as FooEvents created them: line
+        # item after line item, which is how tickets are matched to their line's price.
         return select(
-            *keys, func.min(t.created).label("created"), func.count().label("tickets")
+            *keys,
+            func.min(t.created).label("created"),
+            func.min(t.ticket_id).label("first_ticket"),
+            func.count().label("tickets"),
         ).group_by(*keys)
 
     def _build_lines_statement(self):
         """Line items of the wanted products with their order's status (HPOS row first,
-        else the legacy order post): quantity and line total (before tax)."""
+        else the legacy order post): item id, variation, quantity and line total (before
+        tax)."""
         i, im, o, h = self._items, self._itemmeta, self._posts, self._orders
 
         def pivot(key: str, name: str):
@@ -185,6 +197,7 @@ class WooCommerceHistory:
                 i.c.order_item_id.label("item_id"),
                 func.max(i.c.order_id).label("order_id"),
                 pivot("_product_id", "product_id"),
+                pivot("_variation_id", "variation_id"),
                 pivot("_qty", "qty"),
                 pivot("_line_total", "line_total"),
             )
@@ -193,7 +206,7 @@ class WooCommerceHistory:
                     im,
                     and_(
                         im.c.order_item_id == i.c.order_item_id,
-                        im.c.meta_key.in_(["_product_id", "_qty", "_line_total"]),
+                        im.c.meta_key.in_(["_product_id", "_variation_id", "_qty", "_line_total"]),
                     ),
                 )
             )
@@ -204,8 +217,10 @@ class WooCommerceHistory:
         li = per_item.c
         return (
             select(
+                li.item_id,
                 cast(li.order_id, String).label("order_ref"),
                 li.product_id,
+                li.variation_id,
                 li.qty,
                 li.line_total,
                 func.coalesce(h.c.status, o.c.post_status).label("status"),
@@ -259,18 +274,20 @@ class WooCommerceHistory:
         slot_dates = slot_dates_from_fbos(stock)
         index = _label_index(slot_dates)
         fbos_dates: dict[tuple[int, str, str], tuple[str | None, str | None]] = {}
+        # A slot's time from its booking options, for its dates pruned from them whose
+        # tickets' slot text has no time ("Friday 8pm" without "(09:30 p.m.)"): without
+        # it such a show would start at midnight.
+        slot_times: dict[tuple[int, str], str] = {}
         for r in slot_dates.itertuples(index=False):
             times = r.formatted_time if isinstance(r.formatted_time, str) else ""
+            first_time = times.split("|")[0] if times else None
             fbos_dates[(int(r.product_id), str(r.slot_id), str(r.date_id))] = (
                 r.date_label,
-                times.split("|")[0] if times else None,
+                first_time,
             )
-        unit: dict[tuple[str, str], tuple[Decimal | None, str | None]] = {}
-        for line in lines:
-            qty = _money(line.qty)
-            total = _money(line.line_total)
-            price = total / qty if total is not None and qty else None
-            unit[(str(line.order_ref), str(line.product_id))] = (price, _text(line.status))
+            if first_time:
+                slot_times.setdefault((int(r.product_id), str(r.slot_id)), first_time)
+        prices = _line_prices(tickets, lines)
 
         rows: list[dict[str, Any]] = []
         unresolved = 0
@@ -294,9 +311,18 @@ class WooCommerceHistory:
             if starts_at is None and slot_id and date_id:
                 label, ftime = fbos_dates.get((product_id, slot_id, date_id), (None, None))
                 day = parse_event_date(label or "") or parse_event_date(date_label or "")
-                starts_at = local_start(day, parse_clock(ftime) or parse_clock(slot_label), tz)
-            sold = (_text(t.status) or "") not in NOT_SOLD_STATUSES
-            price, order_status = unit.get((str(_text(t.order_id)), str(product_id)), (None, None))
+                at = (
+                    parse_clock(ftime)
+                    or parse_clock(slot_label)
+                    or parse_clock(slot_times.get((product_id, slot_id)))
+                )
+                starts_at = local_start(day, at, tz)
+            price, order_status = prices.get(_ticket_group(t), (None, None))
+            # A refunded order's tickets stay valid in FooEvents, but the buyer has the
+            # money back: not sold, so neither takings nor a no-show.
+            sold = (_text(t.status) or "") not in NOT_SOLD_STATUSES and (
+                order_status != REFUNDED_ORDER_STATUS
+            )
             seats = int(t.tickets)
             gross: float | None = None
             if sold and price is not None and order_status is not None:
@@ -312,7 +338,7 @@ class WooCommerceHistory:
                     "sold_at": _sold_at(t.created),
                     "seats": seats,
                     "state": "sold" if sold else "cancelled",
-                    "checked_in": seats if t.status == CHECKED_IN_STATUS else 0,
+                    "checked_in": seats if sold and t.status == CHECKED_IN_STATUS else 0,
                     "gross": gross if sold else 0.0,
                     "fees": 0.0 if gross is not None or not sold else None,
                     "ticket_type": WC_TICKET_TYPE,
@@ -324,3 +350,78 @@ class WooCommerceHistory:
                 "longer hold; they are counted under their product only."
             )
         return rows
+
+
+def _variation(value: Any) -> str:
+    """A ticket's or line item's variation id; "" and "0" both mean none."""
+    text = _text(value)
+    return "0" if text in (None, "", "0") else text
+
+
+def _ticket_group(t: Any) -> tuple:
+    """The seats of one order bought as one listing (product, variation, slot and date):
+    one line item's worth, whatever the tickets' statuses."""
+    return (
+        str(_text(t.order_id)),
+        str(_text(t.product_id)),
+        _variation(t.variation_id),
+        _text(t.slot_id),
+        _text(t.date_id),
+        _text(t.slot_label),
+        _text(t.date_label),
+    )
+
+
+def _line_prices(tickets: Sequence[Any], lines: Sequence[Any]) -> dict[tuple, tuple]:
+    """Unit price (line total / quantity, before tax) and order status per ticket group.
+
+    WooCommerce keeps one line item per product, variation and booking date in an order,
+    so one order can hold several lines of one product at different prices (two dates,
+    one of them free). Tickets do not name their line item, so an order's tickets of one
+    product and variation are matched to its lines in the order FooEvents created them:
+    line item after line item (line item ids ascending, ticket ids ascending). A group
+    of tickets that would straddle two lines of different prices has no known price
+    (unknown money, never a guessed one). Tickets without a variation id (older
+    FooEvents) are matched against all the product's lines of the order."""
+    by_line: dict[tuple[str, str, str], list[tuple[int, Decimal | None, int, str | None]]] = {}
+    for line in lines:
+        qty = _money(line.qty)
+        total = _money(line.line_total)
+        price = total / qty if total is not None and qty else None
+        seats = int(qty) if qty is not None and qty > 0 else 0
+        order, product = str(line.order_ref), str(line.product_id)
+        entry = (int(line.item_id), price, seats, _text(line.status))
+        by_line.setdefault((order, product, _variation(line.variation_id)), []).append(entry)
+        by_line.setdefault((order, product, "*"), []).append(entry)
+    groups: dict[tuple, list[int]] = {}  # group -> [first ticket id, seats]
+    for t in tickets:
+        found = groups.setdefault(_ticket_group(t), [int(t.first_ticket), 0])
+        found[0] = min(found[0], int(t.first_ticket))
+        found[1] += int(t.tickets)
+    per_lines: dict[tuple[str, str, str], list[tuple]] = {}
+    for group in groups:
+        order, product, variation = group[:3]
+        key = (order, product, variation)
+        if key not in by_line and variation == "0":
+            key = (order, product, "*")
+        per_lines.setdefault(key, []).append(group)
+    out: dict[tuple, tuple] = {}
+    for key, members in per_lines.items():
+        found_lines = sorted(by_line.get(key, []))
+        if not found_lines:
+            continue
+        status = found_lines[0][3]
+        unit_prices = {price for _, price, _, _ in found_lines}
+        if len(unit_prices) == 1:  # one line, or lines at one price: nothing to match
+            for group in members:
+                out[group] = (found_lines[0][1], status)
+            continue
+        seat_prices = [price for _, price, qty, _ in found_lines for _ in range(qty)]
+        taken = 0
+        for group in sorted(members, key=lambda g: groups[g][0]):
+            seats = groups[group][1]
+            mine = set(seat_prices[taken : taken + seats])
+            taken += seats
+            fits = len(mine) == 1 and taken <= len(seat_prices)
+            out[group] = (next(iter(mine)) if fits else None, status)
+    return out

@@ -1,10 +1,13 @@
 """What shows took and who came: revenue, ticket types and no-shows from the sales
 history (``history.SALES_COLUMNS``; pure: frames in, frames out).
 
-Gross is what buyers paid for seats still sold (WooCommerce order line totals before tax,
-nothing for refunded orders; Eventbrite's gross); net takes off Eventbrite's fees. A show
-with any seat whose price could not be read has unknown money, never a smaller total.
-The no-show rate is ``1 - checked in / sold`` for shows that have been played.
+Gross is what buyers paid for seats still sold (WooCommerce order line totals before tax;
+Eventbrite's gross, which includes its fees and any tax); net takes off Eventbrite's
+fees. Refunded and cancelled seats are not sold on either channel: no money and never a
+no-show. A show with any seat whose price could not be read has unknown money, never a
+smaller total. Money is rounded to cents. The no-show rate is ``1 - checked in / sold``
+for shows that have been played (``windows.played``); by weekday, a show is both
+channels' listings of one performance (``same_show_groups``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pandas as pd
 from brcc_core.common import values
 from brcc_core.common.club import Channel, channel_name, same_show_groups
 from brcc_core.common.keys import channel_of, occurrence_of_listing, show_key
+from brcc_core.common.windows import played
 
 REVENUE_COLUMNS = [
     "occurrence_key",
@@ -53,8 +57,13 @@ def _window(sales: pd.DataFrame, start: datetime | None, end: datetime | None) -
     return out
 
 
+def _cents(amount: float) -> float:
+    """Money to the cent: float sums of prices carry binary noise (63.989999999999995)."""
+    return round(float(amount), 2)
+
+
 def _sum_or_na(column: pd.Series):
-    return pd.NA if values.unknown_cells(column).any() else float(column.sum())
+    return pd.NA if values.unknown_cells(column).any() else _cents(column.sum())
 
 
 def revenue(
@@ -68,7 +77,7 @@ def revenue(
         seats = int(sold["seats"].sum())
         gross = _sum_or_na(sold["gross"])
         fees = _sum_or_na(sold["fees"])
-        net = pd.NA if values.unknown(gross) or values.unknown(fees) else gross - fees
+        net = pd.NA if values.unknown(gross) or values.unknown(fees) else _cents(gross - fees)
         rows.append(
             {
                 "occurrence_key": key,
@@ -80,7 +89,9 @@ def revenue(
                 "gross": gross,
                 "fees": fees,
                 "net": net,
-                "average_price": pd.NA if values.unknown(gross) or not seats else gross / seats,
+                "average_price": pd.NA
+                if values.unknown(gross) or not seats
+                else _cents(gross / seats),
             }
         )
     frame = pd.DataFrame(rows, columns=REVENUE_COLUMNS)
@@ -108,7 +119,7 @@ def no_shows(
 ) -> pd.DataFrame:
     """``NO_SHOW_COLUMNS`` for shows played before ``now``, in ``[start, end)``."""
     part = _window(sales, start, end)
-    part = part[(part["starts_at"] < pd.Timestamp(now)) & (part["state"] == "sold")]
+    part = part[played(part["starts_at"], now) & (part["state"] == "sold")]
     rows = []
     for key, group in part.groupby("occurrence_key", sort=False):
         sold = int(group["seats"].sum())
@@ -129,10 +140,18 @@ def no_shows(
 
 
 def no_shows_by_weekday(per_show: pd.DataFrame) -> pd.DataFrame:
-    """``WEEKDAY_COLUMNS`` from a ``no_shows`` frame: seats-weighted rate per weekday."""
+    """``WEEKDAY_COLUMNS`` from a ``no_shows`` frame: seats-weighted rate per weekday.
+    ``shows`` counts performances: a show sold on both channels is one row per channel in
+    ``per_show`` but one show (``same_show_groups``, the catalog's rule), on the weekday
+    of its first start."""
     rows = []
     if not per_show.empty:
-        days = per_show["starts_at"].dt.day_of_week
+        starts = per_show["starts_at"]
+        days = pd.Series(0, index=per_show.index)
+        firsts = []  # one row per show
+        for members in same_show_groups(zip(per_show.index, starts, strict=True)):
+            days.loc[members] = starts.loc[members[0]].day_of_week
+            firsts.append(members[0])
         for number, name in enumerate(WEEKDAYS):
             part = per_show[days == number]
             if part.empty:
@@ -141,7 +160,7 @@ def no_shows_by_weekday(per_show: pd.DataFrame) -> pd.DataFrame:
             rows.append(
                 {
                     "weekday": name,
-                    "shows": len(part),
+                    "shows": int((days.loc[firsts] == number).sum()),
                     "sold": sold,
                     "checked_in": came,
                     "no_show_rate": (1 - came / sold) if sold else pd.NA,
@@ -195,21 +214,21 @@ def takings_of(
         sold[channel] = int(part["seats"].sum())
         channel_gross, fees = _sum_or_na(part["gross"]), _sum_or_na(part["fees"])
         known = not (values.unknown(channel_gross) or values.unknown(fees))
-        net[channel] = float(channel_gross - fees) if known else None
-        gross.append(None if values.unknown(channel_gross) else float(channel_gross))
+        net[channel] = _cents(channel_gross - fees) if known else None
+        gross.append(None if values.unknown(channel_gross) else _cents(channel_gross))
         if not known:
             reasons.append(f"a {channel_name(channel)} price could not be read")
         for kind, seats in part.groupby("ticket_type", dropna=False)["seats"].sum().items():
             name = kind if isinstance(kind, str) else "unknown type"
             types[name] = types.get(name, 0) + int(seats)
-    total_gross = None if any(g is None for g in gross) else float(sum(gross))
+    total_gross = None if any(g is None for g in gross) else _cents(sum(gross))
     seats = None if any(v is None for v in sold.values()) else sum(sold.values())
     return Takings(
         sold=sold,
         net=net,
         gross=total_gross,
-        total_net=None if any(v is None for v in net.values()) else float(sum(net.values())),
-        average_price=total_gross / seats if total_gross is not None and seats else None,
+        total_net=None if any(v is None for v in net.values()) else _cents(sum(net.values())),
+        average_price=_cents(total_gross / seats) if total_gross is not None and seats else None,
         ticket_types=dict(sorted(types.items())),
         unknown=tuple(reasons),
     )
@@ -223,8 +242,7 @@ def past_shows(sales: pd.DataFrame, *, before: datetime) -> pd.DataFrame:
     (``show:YYYY-MM-DDTHH:MM``, local time, of its first start), both channels' occurrences
     of one show together (``same_show_groups``, the catalog's rule): what Comparison can
     still pick once the catalog no longer lists them."""
-    starts = sales["starts_at"]
-    part = sales[values.known_cells(starts) & (starts < pd.Timestamp(before))]
+    part = sales[played(sales["starts_at"], before)]
     rows = []
     for members in same_show_groups(enumerate(part["starts_at"])):
         group = part.iloc[members]

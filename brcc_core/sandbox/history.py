@@ -79,7 +79,9 @@ class ShowTruth:
     start: datetime  # aware, club timezone
     sales: list[tuple[datetime, int]] = field(default_factory=list)  # aware UTC, seats
     cancelled: int = 0
-    refunded: int = 0  # refunded seats that still count as sold (WooCommerce keeps them)
+    # Refunded website seats: FooEvents keeps their tickets (live numbers count them), but
+    # the sales history does not (not sold, not a no-show; counted in ``cancelled``).
+    refunded: int = 0
     checked_in: int = 0
     gross_cents: int = 0
     fees_cents: int = 0
@@ -276,9 +278,10 @@ def _wc_recurring(plan: _OrderPlan) -> str:
 
 
 def _wc_truth(truth: HistoryTruth, plans: list[_OrderPlan], starts: dict[int, datetime]) -> None:
-    """Sold seats per WooCommerce listing, counted by the rule the app uses for live
-    numbers: a published ticket not Canceled, Cancelled or Unpaid (refunded orders keep
-    their tickets, so their seats stay sold but bring no money)."""
+    """Sold seats per WooCommerce listing as the sales history counts them: a published
+    ticket not Canceled, Cancelled or Unpaid, of an order not refunded (refunded orders
+    keep their tickets, which live numbers count, but the history counts them as
+    cancelled: no money, no sale, no no-show, as a refunded Eventbrite seat)."""
     for plan in plans:
         start = starts.get(id(plan.day) if plan.day is not None else id(plan.product))
         if start is None or not plan.ticket_statuses:
@@ -293,12 +296,14 @@ def _wc_truth(truth: HistoryTruth, plans: list[_OrderPlan], starts: dict[int, da
             if status in SOLD_STATUSES_EXCLUDED:
                 show.cancelled += 1
                 continue
+            if plan.status == "refunded":
+                show.refunded += 1
+                show.cancelled += 1
+                continue
             show.sales.append((_utc(plan.when), 1))
             show.checked_in += status == "Checked In"
             show.by_type["General Admission"] += 1
-            if plan.status == "refunded":
-                show.refunded += 1
-            elif plan.status == "completed":
+            if plan.status == "completed":
                 show.gross_cents += _cents(plan.product.price)
 
 
