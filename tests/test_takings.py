@@ -210,3 +210,51 @@ def test_money_is_rounded_to_cents():
     show = takings.takings_of(frame, ["eb:7:1"])
     assert show.gross == 639.86 and show.net == {"eventbrite": 575.87}
     assert show.total_net == 575.87 and show.average_price == 213.29
+
+
+def test_revenue_per_show_puts_both_channels_of_one_performance_on_one_row():
+    """The Fridays, the website's listing at 20:05 and Eventbrite's at 20:00: one row per
+    show (the cancelled week has no seats sold but is a show that had bookings), the
+    channels as columns, one title, refunded seats with the cancelled ones."""
+    frame = _fridays()
+    per_channel = takings.revenue(frame)
+    shows = takings.revenue_by_show(per_channel)
+    assert list(shows.columns) == takings.SHOW_REVENUE_COLUMNS
+    assert list(shows["show_key"]) == [f"show:2026-11-{d}T20:00" for d in ("06", 13, 20, 27)]
+    first = shows.iloc[0]
+    assert first["title"] == "wc:1:s:w0"  # the website's name for the show
+    assert (first["sold_woocommerce"], first["sold_eventbrite"], first["sold"]) == (4, 3, 7)
+    assert first["cancelled"] == 3  # two refunded website seats, one on Eventbrite
+    assert (first["gross_woocommerce"], first["gross_eventbrite"]) == (80.0, 75.0)
+    assert (first["gross"], first["fees"], first["net"]) == (155.0, 7.5, 147.5)
+    assert first["average_price"] == 22.14  # 155 / 7, to the cent
+    cancelled_week = shows.iloc[2]
+    assert cancelled_week["sold"] == 0 and cancelled_week["cancelled"] == 7
+    assert cancelled_week["gross"] == 0.0 and pd.isna(cancelled_week["average_price"])
+    assert shows.iloc[3]["sold_woocommerce"] == 5  # the door sale
+
+
+def test_revenue_totals_per_channel_and_together():
+    totals = takings.revenue_totals(takings.revenue(_fridays())).set_index("scope")
+    assert list(totals.index) == ["woocommerce", "eventbrite", takings.TOGETHER]
+    web, eb, both = (totals.loc[s] for s in totals.index)
+    assert (web["shows"], web["sold"], web["cancelled"], web["gross"]) == (4, 13, 10, 265.0)
+    assert (eb["shows"], eb["sold"], eb["cancelled"], eb["gross"]) == (4, 9, 6, 225.0)
+    assert (eb["fees"], eb["net"]) == (22.5, 202.5)
+    assert both["shows"] == 4  # a performance on both channels is one show
+    assert (both["sold"], both["cancelled"], both["gross"], both["net"]) == (22, 16, 490.0, 467.5)
+    assert both["average_price"] == 22.27  # 490 / 22, to the cent
+
+
+def test_revenue_per_show_and_totals_are_unknown_with_a_channel_unread_or_a_price():
+    unread = {"eventbrite": "Eventbrite orders have not been synced yet"}
+    website_only = takings.revenue(SALES[SALES["channel"] == "woocommerce"])
+    shows = takings.revenue_by_show(website_only, unread)
+    friday = shows.iloc[0]
+    assert friday["sold_woocommerce"] == 3 and friday["gross_woocommerce"] == 48.7
+    for column in ("sold_eventbrite", "gross_eventbrite", "sold", "gross", "fees", "net"):
+        assert pd.isna(friday[column]), column
+    assert pd.isna(shows.iloc[1]["gross_woocommerce"])  # a price that could not be read
+    totals = takings.revenue_totals(website_only, unread).set_index("scope")
+    assert totals.loc["woocommerce", "sold"] == 7 and pd.isna(totals.loc["woocommerce", "gross"])
+    assert pd.isna(totals.loc["eventbrite", "sold"]) and pd.isna(totals.loc["together", "sold"])

@@ -6,8 +6,8 @@ Eventbrite's gross, which includes its fees and any tax); net takes off Eventbri
 fees. Refunded and cancelled seats are not sold on either channel: no money and never a
 no-show. A show with any seat whose price could not be read has unknown money, never a
 smaller total. Money is rounded to cents. The no-show rate is ``1 - checked in / sold``
-for shows that have been played (``windows.played``); by weekday, a show is both
-channels' listings of one performance (``same_show_groups``).
+for shows that have been played (``windows.played``); by weekday, and in the revenue per
+show, a show is both channels' listings of one performance (``same_show_groups``).
 """
 
 from __future__ import annotations
@@ -44,6 +44,23 @@ NO_SHOW_COLUMNS = [
     "checked_in",
     "no_show_rate",
 ]
+# One row per show (both channels' occurrences of one performance), the channels as columns.
+SHOW_REVENUE_COLUMNS = [
+    "show_key",
+    "starts_at",
+    "title",
+    *(f"sold_{c}" for c in Channel),
+    "sold",
+    "cancelled",
+    *(f"gross_{c}" for c in Channel),
+    "gross",
+    "fees",
+    "net",
+    "average_price",
+]
+# The period's totals: one row per channel, then both together (``TOGETHER``).
+TOTAL_COLUMNS = ["scope", "shows", "sold", "cancelled", "gross", "fees", "net", "average_price"]
+TOGETHER = "together"
 WEEKDAY_COLUMNS = ["weekday", "shows", "sold", "checked_in", "no_show_rate"]
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -96,6 +113,104 @@ def revenue(
         )
     frame = pd.DataFrame(rows, columns=REVENUE_COLUMNS)
     return frame.sort_values(["starts_at", "channel"], ignore_index=True)
+
+
+def _known_sum(amounts: Iterable) -> object:
+    """The sum to the cent, or unknown when any part is."""
+    amounts = list(amounts)
+    return pd.NA if any(values.unknown(a) for a in amounts) else _cents(sum(amounts))
+
+
+def _net(gross: object, fees: object) -> object:
+    return pd.NA if values.unknown(gross) or values.unknown(fees) else _cents(gross - fees)
+
+
+def _average(gross: object, seats: object) -> object:
+    if values.unknown(gross) or values.unknown(seats) or not seats:
+        return pd.NA
+    return _cents(gross / seats)
+
+
+def show_title(occurrences: pd.DataFrame) -> str:
+    """One title for a show sold on both channels: the website's (the club's own name for
+    it) when the website sells it, else Eventbrite's."""
+    return str(occurrences.sort_values("channel", ascending=False)["title"].iloc[0])
+
+
+def revenue_by_show(
+    per_channel: pd.DataFrame, unknown: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """``SHOW_REVENUE_COLUMNS`` from a ``revenue`` frame: both channels' rows of one
+    performance (``same_show_groups``) as one row, seats and gross per channel and
+    together. A channel that did not sell the show sold 0 for $0; a channel in
+    ``unknown`` (its history could not be read) is unknown, and so are the totals."""
+    rows = []
+    for members in same_show_groups(zip(per_channel.index, per_channel["starts_at"], strict=True)):
+        group = per_channel.loc[members]
+        row: dict = {
+            "show_key": show_key(group["starts_at"].iloc[0]),
+            "starts_at": group["starts_at"].iloc[0],
+            "title": show_title(group),
+        }
+        cancelled = []
+        for channel in Channel:
+            part = group[group["channel"] == channel]
+            if unknown and channel in unknown:
+                row[f"sold_{channel}"] = row[f"gross_{channel}"] = pd.NA
+                cancelled.append(pd.NA)
+                continue
+            row[f"sold_{channel}"] = int(part["sold"].sum())
+            row[f"gross_{channel}"] = _known_sum(part["gross"])
+            cancelled.append(int(part["cancelled"].sum()))
+        sold = [row[f"sold_{c}"] for c in Channel]
+        row["sold"] = pd.NA if any(values.unknown(s) for s in sold) else sum(sold)
+        row["cancelled"] = pd.NA if any(values.unknown(c) for c in cancelled) else sum(cancelled)
+        row["gross"] = _known_sum(row[f"gross_{c}"] for c in Channel)
+        # Only Eventbrite charges fees here; unread, its fees are unknown, not none.
+        eventbrite_unread = bool(unknown) and Channel.EVENTBRITE in unknown
+        row["fees"] = pd.NA if eventbrite_unread else _known_sum(group["fees"])
+        row["net"] = _net(row["gross"], row["fees"])
+        row["average_price"] = _average(row["gross"], row["sold"])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SHOW_REVENUE_COLUMNS)
+
+
+def revenue_totals(
+    per_channel: pd.DataFrame, unknown: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """``TOTAL_COLUMNS`` of a ``revenue`` frame: each channel's shows, seats and money,
+    then both together (``shows`` counting a performance sold on both channels once).
+    Unknown when a price, or the channel's history, could not be read."""
+    rows = []
+    for channel in Channel:
+        part = per_channel[per_channel["channel"] == channel]
+        if unknown and channel in unknown:
+            rows.append({"scope": channel, **dict.fromkeys(TOTAL_COLUMNS[1:], pd.NA)})
+            continue
+        gross, fees = _known_sum(part["gross"]), _known_sum(part["fees"])
+        sold = int(part["sold"].sum())
+        rows.append(
+            {
+                "scope": channel,
+                "shows": len(part),
+                "sold": sold,
+                "cancelled": int(part["cancelled"].sum()),
+                "gross": gross,
+                "fees": fees,
+                "net": _net(gross, fees),
+                "average_price": _average(gross, sold),
+            }
+        )
+    shows = len(same_show_groups(zip(per_channel.index, per_channel["starts_at"], strict=True)))
+    together: dict = {"scope": TOGETHER, "shows": shows}
+    for column in TOTAL_COLUMNS[2:-1]:
+        parts = [r[column] for r in rows]
+        if column in ("sold", "cancelled"):
+            together[column] = pd.NA if any(values.unknown(p) for p in parts) else sum(parts)
+        else:
+            together[column] = _known_sum(parts)
+    together["average_price"] = _average(together["gross"], together["sold"])
+    return pd.DataFrame([*rows, together], columns=TOTAL_COLUMNS)
 
 
 def ticket_types(
@@ -251,7 +366,7 @@ def past_shows(sales: pd.DataFrame, *, before: datetime) -> pd.DataFrame:
             {
                 "show_key": show_key(group["starts_at"].iloc[0]),
                 "starts_at": group["starts_at"].iloc[0],
-                "title": str(firsts.sort_values("channel", ascending=False)["title"].iloc[0]),
+                "title": show_title(firsts),
                 "listing_keys": tuple(sorted(firsts["occurrence_key"])),
                 "channels": tuple(sorted(set(firsts["channel"]))),
             }
