@@ -50,7 +50,7 @@ with page_boundary("loading sales history"):
         table = boxoffice.pace(
             listings=listings, shows=shows, history=history, now=now, horizon_days=days
         )
-        part = ui.pace_section(table, scope, phone=phone)
+        part = ui.pace_section(table, scope, timezone, phone=phone)
         ui.pace_chart_section(
             part,
             shows,
@@ -59,7 +59,10 @@ with page_boundary("loading sales history"):
             now=now,
             n=boxoffice.settings.pace_occurrences,
             scope=scope,
+            timezone=timezone,
             phone=phone,
         )
     with takings_tab:
-        ui.takings_section(history.frame, timezone, now=now, today=now.date())
+        ui.takings_section(
+            history.frame, timezone, now=now, today=now.date(), unknown=history.unknown
+        )

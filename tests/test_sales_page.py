@@ -10,18 +10,23 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit
 from sqlalchemy import delete
 from streamlit.testing.v1 import AppTest
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.channels import http
+from brcc_core.common.formats import when_label
+from brcc_core.common.values import known
 from brcc_core.common.windows import local_now
 from brcc_core.sales import takings
 from brcc_core.settings import load_settings
 from brcc_core.store.schema import CURSORS, PARTIAL
 from brcc_core.ui.app import _boxoffice
 from brcc_core.ui.comparison import takings_text
+from brcc_core.ui.sales import FIRST_SYNC_KEY, PACE_TABLE_COLUMNS
 from brcc_core.views.comparison import comparison_cards
+from brcc_core.views.sales import pace_rows
 from tests.app_env import clear_settings
 
 ROOT = Path(__file__).parents[1]
@@ -42,8 +47,12 @@ def club(tmp_path_factory):
         yield data_dir
 
 
-def run(page: str | None = None) -> AppTest:
+def run(page: str | None = None, *, first_sync: bool = True) -> AppTest:
+    """``page`` opened in a new session; ``first_sync=False``: as if this session had
+    already started the first Eventbrite orders sync (the test presses the button)."""
     at = AppTest.from_file(APP, default_timeout=180)
+    if not first_sync:
+        at.session_state[FIRST_SYNC_KEY] = True
     at.run()
     if page:
         at.switch_page(page)
@@ -67,18 +76,24 @@ def app_boxoffice() -> BoxOffice:
     return _boxoffice(settings.fingerprint(), settings)
 
 
-def test_sales_page_paces_coming_shows_after_a_sync(club):
+def test_sales_page_syncs_eventbrite_orders_when_first_opened_and_paces(club):
+    """Orders never synced: the page syncs them for the manager (once a session, not on
+    every rerun), and paces the coming shows, flagged first, each flag or reason beside
+    the show's name and no cell reading None."""
+    box = app_boxoffice()
+    assert box.sales.eventbrite_sales.last_sync() is None
     at = run(SALES)
-    assert not at.exception
-    warnings = " ".join(str(w.value) for w in at.warning)
-    assert "not been synced" in warnings  # Eventbrite unknown until the first sync
-    at.button(key="sales_sync").click().run()
     assert not at.exception
     assert any("Eventbrite calls" in str(s.value) for s in at.success)
     assert "not been synced" not in " ".join(str(w.value) for w in at.warning)
+    synced_at = box.sales.eventbrite_sales.last_sync()
+    assert synced_at is not None
+    assert at.button(key="sales_sync")  # still there for the next sync
+    at.run()  # a rerun (a slider moved): no second sync
+    assert not at.exception and not at.success
+    assert box.sales.eventbrite_sales.last_sync() == synced_at
 
     metrics = {m.label: m.value for m in at.metric}
-    box = BoxOffice.from_settings(load_settings())
     listings = box.listings()
     now = local_now(box.settings.timezone)
     reference = box.pace(listings=listings, shows=box.shows(listings), now=now, horizon_days=14)
@@ -86,8 +101,28 @@ def test_sales_page_paces_coming_shows_after_a_sync(club):
     assert int(metrics["Shows paced"]) == len(together)
     assert int(metrics["Behind their usual pace"]) == int(together["behind"].fillna(False).sum())
     table = at.dataframe[0].value
+    assert list(table.columns) == list(PACE_TABLE_COLUMNS)
     assert list(table["sold_now"]) == list(together["sold_now"])
+    # In the pace table's order (flagged first), the show's name in club time first.
+    expected = pace_rows(reference, "together", box.settings.timezone)
+    assert list(table["show"]) == list(expected["show"])
+    for shown, start, flag, reason in zip(
+        table["show"], together["starts_at"], together["flag"], together["reason"], strict=True
+    ):
+        assert shown.startswith(when_label(start, box.settings.timezone))
+        assert known(flag) == (str(flag) in shown)
+        assert not known(reason) or str(reason) in shown
+    flagged = [i for i, f in enumerate(together["flag"]) if known(f)]
+    assert flagged == list(range(len(flagged)))  # flagged rows come first
+    assert "None" not in " ".join(table.astype(str)["show"])
     assert len(at.get("plotly_chart")) >= 1
+
+    at.toggle(key="pace_flagged_only_together").set_value(True).run()
+    assert not at.exception
+    if flagged:
+        assert len(at.dataframe[0].value) == len(flagged)
+    else:
+        assert any("No show in this range is flagged" in str(i.value) for i in at.info)
 
 
 def test_no_shows_by_weekday_for_last_month(club):
@@ -184,16 +219,13 @@ def test_a_sync_stopped_at_the_reserve_says_so_and_the_next_one_continues(club):
     """A first sync that meets the hour's reserve stops, says where the next one goes on
     from, and Eventbrite pace stays unknown (a part is not the whole) until it does."""
     box = app_boxoffice()
-    box.sales.eventbrite_sales.last_sync()  # its tables exist when this test runs alone
-    with box.sales.eventbrite_sales.engine.begin() as conn:  # as before the first sync
-        conn.execute(delete(CURSORS))
-        conn.execute(delete(PARTIAL))
+    never_synced(box)
     eb = box.eventbrite
     reserve = box.settings.eb_write_reserve
     # The page is open before the hour is spent: opening it may cost a call of its own
     # (the dashboard's health check, re-measured once its few shared seconds are over,
     # which on a slow machine they are).
-    at = run(SALES)
+    at = run(SALES, first_sync=False)
     # Two calls above the reserve: two pages of 50 orders, then the sync stops.
     eb.budget.record(eb.calls_left_this_hour() - reserve - 2)
     try:
@@ -214,3 +246,98 @@ def test_a_sync_stopped_at_the_reserve_says_so_and_the_next_one_continues(club):
     assert any("continuing the sync that stopped part-way" in str(s.value) for s in at.success)
     assert "partly synced" not in " ".join(str(w.value) for w in at.warning)
     assert box.sales.eventbrite_sales.partial() is None and box.sales.eventbrite_sales.last_sync()
+
+
+def never_synced(box: BoxOffice) -> None:
+    """The Eventbrite orders store as before the first sync."""
+    box.sales.eventbrite_sales.last_sync()  # its tables exist when a test runs alone
+    with box.sales.eventbrite_sales.engine.begin() as conn:
+        conn.execute(delete(CURSORS))
+        conn.execute(delete(PARTIAL))
+
+
+def test_the_first_sync_waits_while_the_calls_left_are_at_the_reserve(club):
+    """Orders never synced, but the hour's calls left are those kept for capacity
+    changes: the page says so and leaves the button; once calls are free, it syncs."""
+    box = app_boxoffice()
+    never_synced(box)
+    eb = box.eventbrite
+    reserve = box.settings.eb_write_reserve
+    eb.budget.record(eb.calls_left_this_hour() - reserve)
+    try:
+        at = run(SALES)
+        assert not at.exception
+        infos = " ".join(str(i.value) for i in at.info)
+        assert "Eventbrite orders have not been synced yet" in infos
+        assert f"{reserve:,} are kept for capacity changes" in infos
+        assert at.button(key="sales_sync")
+        assert box.sales.eventbrite_sales.last_sync() is None
+        assert box.sales.eventbrite_sales.partial() is None
+    finally:
+        later = eb.clock() + timedelta(hours=1, minutes=1)
+        eb.clock = lambda: later  # a fresh hour (every server's calls are an hour old)
+    at.run()  # the calls are free again: the first sync starts now, once
+    assert not at.exception
+    assert any("Eventbrite calls" in str(s.value) for s in at.success)
+    assert box.sales.eventbrite_sales.last_sync() is not None
+    at.run()
+    assert not at.success
+
+
+def test_a_first_sync_that_fails_says_why_leaves_the_button_and_is_not_retried(club, monkeypatch):
+    box = app_boxoffice()
+    never_synced(box)
+    tries = []
+
+    def failing(progress=None, *, who=None):
+        tries.append(who)
+        raise http.IntegrationError("eventbrite", "Eventbrite is down (HTTP 503)")
+
+    monkeypatch.setattr(box, "sync_eventbrite_sales", failing)
+    at = run(SALES)
+    assert not at.exception
+    errors = " ".join(str(e.value) for e in at.error)
+    assert "Eventbrite orders could not be synced: Eventbrite is down (HTTP 503)" in errors
+    assert "Press Sync Eventbrite orders to try again" in errors
+    assert at.button(key="sales_sync")
+    assert len(tries) == 1 and tries[0] is not None  # audited with who opened the page
+    at.run()
+    assert len(tries) == 1  # not on every rerun
+
+
+def test_revenue_has_the_period_s_totals_and_one_row_per_show(club, monkeypatch):
+    """Last month's revenue: totals per channel and together, then one row per show (both
+    channels' listings of one performance together), money to the cent in the CSV."""
+    offered: dict[str, bytes] = {}
+    real = streamlit.download_button
+
+    def recording(label, data, *args, **kwargs):
+        offered[kwargs.get("key")] = data
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", recording)
+    at = run(SALES)
+    assert not at.exception
+    box = app_boxoffice()
+    history = box.sales_history()
+    assert not history.unknown  # Eventbrite synced: both channels' money is known
+    now = local_now(box.settings.timezone)
+    start, end = (pd.Timestamp(d).tz_localize(box.settings.timezone) for d in _last_month(now))
+    per_channel = takings.revenue(history.frame, start=start, end=end)
+    totals, shows = at.dataframe[2].value, at.dataframe[3].value
+    assert list(totals["scope"]) == ["Website", "Eventbrite", "Both channels"]
+    expected = takings.revenue_totals(per_channel)
+    assert list(totals["gross"]) == list(expected["gross"])
+    assert list(totals["sold"]) == list(expected["sold"])
+    both = totals.iloc[2]
+    assert both["shows"] == len(shows) < len(per_channel)  # a show on both channels: one row
+    assert round(float(shows["gross"].sum()), 2) == both["gross"]
+    by_channel = (shows["gross_woocommerce"] + shows["gross_eventbrite"]).round(2)
+    assert (shows["gross"] == by_channel).all()
+    header, *lines = offered["revenue_csv"].decode("utf-8-sig").splitlines()
+    assert "Cancelled / refunded" in header and "Gross · Eventbrite" in header
+    assert len(lines) == len(shows)
+    for line in lines:
+        for cell in line.split(","):
+            if cell.replace(".", "", 1).isdigit() and "." in cell:
+                assert len(cell.split(".")[1]) <= 2, line

@@ -3,6 +3,7 @@ ticket types, no-shows, and tonight's door. Numbers come from ``brcc_core.views.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -18,57 +19,47 @@ from brcc_core.boxoffice.api import (
 )
 from brcc_core.common import clock
 from brcc_core.common.club import Channel
-from brcc_core.common.downloads import csv_bytes
-from brcc_core.common.formats import header, time_label, when_label
+from brcc_core.common.formats import header, time_label
 from brcc_core.common.glossary import meaning
 from brcc_core.common.values import known_cells, whole_number
 from brcc_core.ui.app import current_actor
 from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact, is_phone
-from brcc_core.ui.tables import manager_table
+from brcc_core.ui.tables import EMPTY_CELL, manager_table
 from brcc_core.ui.text import plain
 from brcc_core.views.charts import chart_config
 from brcc_core.views.pace_chart import pace_chart
-from brcc_core.views.sales import HIDDEN, show_pace_curves, sync_caption, takings_tables
+from brcc_core.views.sales import (
+    HIDDEN,
+    SCOPE_LABELS,
+    first_sync_hold,
+    first_sync_needed,
+    pace_rows,
+    revenue_csv,
+    show_name,
+    show_pace_curves,
+    sync_caption,
+    takings_tables,
+)
 
-SCOPE_LABELS = {"together": "Both channels", **{c: c.label for c in Channel}}
+# Set once this session has started (or found no need for) the first Eventbrite orders
+# sync, so a rerun (every slider move) never starts it again.
+FIRST_SYNC_KEY = "sales_first_sync_done"
+# Pages of 50 orders the progress bar fills over; a club's year is about 130.
+PROGRESS_PAGES = 40
 
 
 def sync_button(boxoffice: BoxOffice) -> None:
     """Fetch Eventbrite orders changed since the last sync (all of them the first time),
-    going on from a sync that failed or stopped part-way. Rendered before the history is
-    read, so a sync shows in the same run."""
+    going on from a sync that failed or stopped part-way. The first time the page opens
+    with orders never synced, the sync starts by itself (once a session). Rendered before
+    the history is read, so a sync shows in the same run."""
     timezone = boxoffice.settings.timezone
     cols = st.columns([1, 3], vertical_alignment="center")
     if cols[0].button("Sync Eventbrite orders", key="sales_sync", icon="🔄"):
-        bar = st.progress(0.0, text="Reading Eventbrite orders…")
-        try:
-            result = boxoffice.sync_eventbrite_sales(
-                progress=lambda pages: bar.progress(
-                    min(1.0, pages / 40), text=f"Read {pages} pages of Eventbrite orders…"
-                ),
-                who=current_actor(),
-            )
-        except AccessDenied as exc:
-            st.error(plain(exc), icon="🔒")
-        except (IntegrationError, SalesStoreUnavailable) as exc:
-            kept = ""
-            try:
-                partial = boxoffice.sales.eventbrite_sales.partial()
-            except (SalesStoreUnavailable, StateUnavailable):
-                partial = None
-            if partial is not None:
-                kept = (
-                    f" What was read is kept ({partial.describe(timezone)}); the next sync "
-                    "continues from there."
-                )
-            st.error(f"Eventbrite orders could not be synced: {exc}{kept}", icon="⚠️")
-        else:
-            if result.complete:
-                st.success(result.summary(timezone), icon="✅")
-            else:
-                st.warning(result.summary(timezone), icon="⏸️")
-        finally:
-            bar.empty()
+        st.session_state[FIRST_SYNC_KEY] = True
+        _sync(boxoffice, "Reading Eventbrite orders…")
+    else:
+        _first_sync(boxoffice)
     try:
         synced_at = boxoffice.sales.eventbrite_sales.last_sync()
         partial = boxoffice.sales.eventbrite_sales.partial()
@@ -78,24 +69,83 @@ def sync_button(boxoffice: BoxOffice) -> None:
     cols[1].caption(sync_caption(synced_at, partial, timezone))
 
 
-# Column -> heading (or Streamlit column config), in the order shown.
+def _first_sync(boxoffice: BoxOffice) -> None:
+    """Start the first Eventbrite orders sync for the manager, rather than show pace and
+    revenue without Eventbrite until they think of the button."""
+    if st.session_state.get(FIRST_SYNC_KEY):
+        return
+    try:
+        needed = first_sync_needed(
+            boxoffice.sales.eventbrite_sales.last_sync(),
+            boxoffice.sales.eventbrite_sales.partial(),
+        )
+    except (SalesStoreUnavailable, StateUnavailable):
+        return  # the caption beside the button says why the store cannot be read
+    if not needed:
+        st.session_state[FIRST_SYNC_KEY] = True
+        return
+    hold = first_sync_hold(
+        boxoffice.eventbrite.calls_left_this_hour(), boxoffice.settings.eb_write_reserve
+    )
+    if hold is not None:  # said now, and looked at again on the next run
+        st.info(hold, icon="⏳")
+        return
+    # Marked before it starts: a rerun that interrupts it must not start it again (what
+    # it read is kept, and the button goes on from there).
+    st.session_state[FIRST_SYNC_KEY] = True
+    _sync(boxoffice, "Eventbrite orders have never been synced: reading them now…", first=True)
+
+
+def _sync(boxoffice: BoxOffice, text: str, *, first: bool = False) -> None:
+    timezone = boxoffice.settings.timezone
+    again = " Press Sync Eventbrite orders to try again." if first else ""
+    bar = st.progress(0.0, text=text)
+    try:
+        result = boxoffice.sync_eventbrite_sales(
+            progress=lambda pages: bar.progress(
+                min(1.0, pages / PROGRESS_PAGES), text=f"Read {pages} pages of Eventbrite orders…"
+            ),
+            who=current_actor(),
+        )
+    except AccessDenied as exc:
+        st.error(plain(exc), icon="🔒")
+    except (IntegrationError, SalesStoreUnavailable) as exc:
+        kept = ""
+        try:
+            partial = boxoffice.sales.eventbrite_sales.partial()
+        except (SalesStoreUnavailable, StateUnavailable):
+            partial = None
+        if partial is not None:
+            kept = (
+                f" What was read is kept ({partial.describe(timezone)}); the next sync "
+                "continues from there."
+            )
+        st.error(f"Eventbrite orders could not be synced: {exc}{kept}{again}", icon="⚠️")
+    else:
+        if result.complete:
+            st.success(result.summary(timezone), icon="✅")
+        else:
+            go_on = " Press Sync Eventbrite orders to go on." if first else ""
+            st.warning(result.summary(timezone) + go_on, icon="⏸️")
+    finally:
+        bar.empty()
+
+
+# Column -> heading (or Streamlit column config), in the order shown. The show's name
+# carries its flag or why it has no pace, so the reason is read with the show.
 PACE_TABLE_COLUMNS = {
-    "when": "Show",
-    "title": "Title",
+    "show": st.column_config.TextColumn("Show", width="large", pinned=True),
     "sold_now": st.column_config.NumberColumn("Sold now"),
     "usual_now": st.column_config.NumberColumn("Usual by now", format="%.1f"),
     "usual_low": st.column_config.NumberColumn("Low (25%)", format="%.1f"),
     "usual_high": st.column_config.NumberColumn("High (75%)", format="%.1f"),
     "projected_final": st.column_config.NumberColumn("Projected final"),
     "past_shows": st.column_config.NumberColumn("Played dates"),
-    "note": "Flag / why unknown",
 }
-# A phone's 390 px: which show, when, sold now and the flag; the rest on a wider screen.
+# A phone's 390 px: the show with its flag, and sold now; the rest on a wider screen.
 PHONE_PACE_COLUMNS = {
-    "title": st.column_config.TextColumn("Title", width=110),
-    "when": st.column_config.TextColumn("Show", width=100),
+    "show": st.column_config.TextColumn("Show", width=290),
     "sold_now": st.column_config.NumberColumn("Sold", width=44),
-    "note": st.column_config.TextColumn("Flag", width=80),
 }
 DOOR_TABLE_COLUMNS = {
     "channel": "Channel",
@@ -112,7 +162,12 @@ PHONE_DOOR_COLUMNS = {c: DOOR_TABLE_COLUMNS[c] for c in ("channel", "checked_in"
 def _table(frame: pd.DataFrame, key: str, columns: dict) -> None:
     """``frame``'s ``columns`` only, in that order and under their headings."""
     st.dataframe(
-        frame[list(columns)], hide_index=True, width="stretch", key=key, column_config=columns
+        frame[list(columns)],
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config=columns,
+        placeholder=EMPTY_CELL,
     )
 
 
@@ -127,9 +182,12 @@ def history_caption(history: SalesHistory, timezone: str, share_seconds: int) ->
     st.caption(text + ".")
 
 
-def pace_section(table: pd.DataFrame, scope: str, *, phone: bool = False) -> pd.DataFrame:
-    """The pace table for one scope, flagged rows first; returns what it showed."""
-    part = table[table["scope"] == scope].copy()
+def pace_section(
+    table: pd.DataFrame, scope: str, timezone: str, *, phone: bool = False
+) -> pd.DataFrame:
+    """The pace table for one scope in its order (flagged rows first), all rows or only
+    the flagged ones; returns what it showed."""
+    part = table[table["scope"] == scope]
     if part.empty:
         st.info("No upcoming shows in this range.")
         return part
@@ -139,12 +197,13 @@ def pace_section(table: pd.DataFrame, scope: str, *, phone: bool = False) -> pd.
     cols[0].metric("Shows paced", len(part))
     cols[1].metric("Behind their usual pace", behind)
     cols[2].metric("On course to sell out", selling_out)
-    view = part.assign(
-        when=part["starts_at"].map(when_label),
-        note=part["flag"].fillna(part["reason"]).fillna(""),
-    )
-    _table(view, f"pace_table_{scope}", PHONE_PACE_COLUMNS if phone else PACE_TABLE_COLUMNS)
-    return part
+    flagged_only = st.toggle("Only flagged shows", key=f"pace_flagged_only_{scope}")
+    rows = pace_rows(table, scope, timezone, flagged_only=flagged_only)
+    if rows.empty:
+        st.info("No show in this range is flagged: each is selling within its usual pace.")
+        return rows
+    _table(rows, f"pace_table_{scope}", PHONE_PACE_COLUMNS if phone else PACE_TABLE_COLUMNS)
+    return rows
 
 
 def pace_chart_section(
@@ -156,11 +215,13 @@ def pace_chart_section(
     now: datetime,
     n: int,
     scope: str,
+    timezone: str,
     phone: bool = False,
 ) -> None:
+    """The pace chart of one show of ``part`` (the first flagged one unless picked)."""
     if part.empty:
         return
-    labels = {r.show_key: f"{when_label(r.starts_at)} · {r.title}" for r in part.itertuples()}
+    labels = {r.show_key: show_name(r.starts_at, r.title, timezone) for r in part.itertuples()}
     flagged = part.loc[known_cells(part["flag"]), "show_key"].tolist()
     default = flagged[0] if flagged else part["show_key"].iloc[0]
     keys = list(labels)
@@ -189,7 +250,25 @@ def month_range(today: date) -> tuple[date, date]:
     return last_month, first
 
 
-def takings_section(sales: pd.DataFrame, timezone: str, *, now: datetime, today: date) -> None:
+MONEY = ("gross", *(f"gross_{c}" for c in Channel), "fees", "net", "average_price")
+# A phone's 390 px: which show, seats and money together.
+PHONE_REVENUE_COLUMNS = ("when", "title", "sold", "gross")
+
+
+def _money_config() -> dict:
+    return {c: st.column_config.NumberColumn(header(c), format="$%.2f") for c in MONEY}
+
+
+def takings_section(
+    sales: pd.DataFrame,
+    timezone: str,
+    *,
+    now: datetime,
+    today: date,
+    unknown: Mapping[str, str] | None = None,
+) -> None:
+    """No-shows by weekday, the period's totals, revenue per show and seats per ticket
+    type; ``unknown``: the channels whose sales could not be read, and why."""
     start_default, end_default = month_range(today)
     dates = st.date_input(
         "Shows between", value=(start_default, end_default - timedelta(days=1)), key="takings_dates"
@@ -199,27 +278,30 @@ def takings_section(sales: pd.DataFrame, timezone: str, *, now: datetime, today:
         return
     start = pd.Timestamp(dates[0]).tz_localize(timezone)
     end = pd.Timestamp(dates[1] + timedelta(days=1)).tz_localize(timezone)
-    tables = takings_tables(sales, now=now, start=start, end=end)
+    tables = takings_tables(
+        sales, now=now, start=start, end=end, timezone=timezone, unknown=unknown
+    )
     st.subheader("No-shows by weekday")
     manager_table(
         tables.no_shows_by_weekday,
         key="no_show_weekday",
         config={"no_show_rate": st.column_config.NumberColumn("No-show rate", format="percent")},
     )
-    st.subheader("Revenue per show and channel")
+    st.subheader("Revenue")
+    st.caption("Totals for these dates, per channel and both together.")
+    manager_table(tables.totals, key="revenue_totals", config=_money_config())
+    st.caption("One row per show: both channels' seats and money side by side.")
     money = tables.revenue
     manager_table(
         money,
         key="revenue_table",
         columns=[c for c in money.columns if c not in HIDDEN],
-        config={
-            c: st.column_config.NumberColumn(header(c), format="$%.2f")
-            for c in ("gross", "fees", "net", "average_price")
-        },
+        config=_money_config(),
+        phone_columns=PHONE_REVENUE_COLUMNS,
     )
     st.download_button(
         "Download revenue CSV",
-        csv_bytes(money.drop(columns=list(HIDDEN)).rename(columns=header)),
+        revenue_csv(money),
         file_name=f"revenue_{dates[0]}_{dates[1]}.csv",
         mime="text/csv",
         key="revenue_csv",
