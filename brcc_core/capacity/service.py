@@ -324,7 +324,7 @@ class CapacityDesk:
         actor = self._require(who, "manager", doing, key="guard")
         before = self.guard_records.set_paused(paused, who=actor.email)
         words = {True: "paused", False: "running"}
-        self._record(actor, "guard", "guard", "unattended guard", words[before], words[paused])
+        self._record(actor, "pause", "guard", "unattended guard", words[before], words[paused])
 
     def plan_sync(
         self,
