@@ -428,6 +428,13 @@ class Settings(BaseModel):
         help="days ahead whose Eventbrite ticket classes every refresh reads",
         ge=0,
     )
+    guard_days: WholeNumber = setting(
+        14,
+        env="BRCC_GUARD_DAYS",
+        help="days ahead whose shows the unattended guard watches (python -m brcc_core.guard)",
+        ge=1,
+        le=366,
+    )
     admins: Annotated[tuple[str, ...], BeforeValidator(_admins)] = setting(
         (), env="BRCC_ADMINS", help="e-mails that are always admins (no lock-out possible)"
     )

@@ -42,6 +42,7 @@ with page_boundary("loading the dashboard"):
         ui.catalog_notes(catalog, view.window)
         ui.shows_notes(view.shows)
         ui.key_figures_row(view.figures)
+    ui.guard_panel(boxoffice, view.upcoming)
 
     upcoming = view.upcoming
     if upcoming.empty:

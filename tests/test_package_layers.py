@@ -28,6 +28,9 @@ LAYERS = [
     "capacity",
     "views",
     "boxoffice",  # the composition root: builds every service from settings
+    # The unattended guard: a process beside the pages, a client of the facade like them
+    # (its CLI builds a BoxOffice); the managers' say over it goes through boxoffice.
+    "guard",
 ]
 # The sandbox is a sibling: it copies the systems' formats (channels, common); only the
 # facade opens it, in demo mode.

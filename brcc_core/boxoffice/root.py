@@ -138,6 +138,10 @@ class BoxOffice:
         self.apply_sync = self.capacity.apply_sync
         self.save_show_mapping = self.capacity.save_show_mapping
         self.forget_show_mapping = self.capacity.forget_show_mapping
+        self.guard_policies = self.capacity.guard_policies
+        self.save_guard_policy = self.capacity.save_guard_policy
+        self.forget_guard_policy = self.capacity.forget_guard_policy
+        self.guard_status = self.capacity.guard_status
         self.recurring_rules = self.capacity.recurring_rules
         self.save_recurring_rule = self.capacity.save_recurring_rule
         self.delete_recurring_rule = self.capacity.delete_recurring_rule
@@ -320,6 +324,14 @@ class BoxOffice:
                 self.live.listings_of(catalog, live), self.shows, now, days, self.settings.timezone
             ),
         )
+
+    # --- the unattended guard (brcc_core.guard runs it; these are the managers' say) ----
+    def pause_guard(self, *, who: Actor | None = None) -> None:
+        """Managers only; audited. A paused guard does rounds of nothing and says so."""
+        self.capacity.pause_guard(who=who, paused=True)
+
+    def resume_guard(self, *, who: Actor | None = None) -> None:
+        self.capacity.pause_guard(who=who, paused=False)
 
     def audit_log(self, **filters: Any) -> pd.DataFrame:
         """Recent audit rows, newest first (see ``State.audit_log`` for the filters)."""

@@ -26,6 +26,7 @@ from brcc_core.common.club import Channel
 from brcc_core.common.values import known_cells, unknown_cells
 from brcc_core.live.service import LiveReads
 from brcc_core.people.access import Access, Actor, Role, app_audit_entry
+from brcc_core.store.guard_records import GuardPolicy, GuardRecords, GuardStatus
 from brcc_core.store.saved_shows import RecurringRule, SavedShow
 from brcc_core.store.state import State, StateUnavailable
 
@@ -64,10 +65,11 @@ class CapacityDesk:
         in the audit log). Every write below starts here, whatever the page showed."""
         return self._access().require(who, role, doing, key=key, tried=tried)
 
-    def _record(self, actor: Actor, *row: Any) -> None:
+    def _record(self, actor: Actor, *row: Any, note: str | None = None) -> None:
         """An audit row for a change to the app's own records (shows, rules): ``row`` is
-        action, key, what, before, after (and a refusal), as ``app_audit_entry`` takes them."""
-        self._state().append_audit(app_audit_entry(actor, *row))
+        action, key, what, before, after (and a refusal), as ``app_audit_entry`` takes them;
+        ``note`` says in full what before and after (40 characters) can only sum up."""
+        self._state().append_audit(replace(app_audit_entry(actor, *row), note=note))
 
     @property
     def inventory(self) -> InventoryEngine:
@@ -145,11 +147,13 @@ class CapacityDesk:
         action: str = "change",
         down: dict[str, str] | None = None,
         venue_capacity: int | None = None,
+        lock_wait: float | None = None,
     ) -> ChangeResult:
         """Apply one change through the engine (fresh read, write, verify, restore) with an
         audit row per attempt. Refused without touching a platform when the audit log
         cannot be written: every change must be on record. AccessDenied unless ``who``
-        is a manager now."""
+        is a manager now. ``lock_wait``: how long to wait for another change to the same
+        listing (the guard waits little: a manager's change in flight wins)."""
         actor = self._require(
             who, "manager", "change capacity", key=change.listing_key, tried=_tried(change)
         )
@@ -167,8 +171,11 @@ class CapacityDesk:
                 ),
             )
         venue = venue_capacity or self._venue_capacity_of(change.listing_key, listings)
+        engine = self.inventory
+        if lock_wait is not None:
+            engine.lock_wait = lock_wait
         try:
-            result = self.inventory.apply(
+            result = engine.apply(
                 change, listing, who=actor.email, venue_capacity=venue, action=action, down=down
             )
         finally:
@@ -255,6 +262,70 @@ class CapacityDesk:
         self._mappings_changed()
         self._record(actor, "rule", f"rule:{rule_id}", "recurring rule", "saved", "deleted")
 
+    # --- the unattended guard's policies and pause (brcc_core/guard runs the rounds) ---
+    @property
+    def guard_records(self) -> GuardRecords:
+        return GuardRecords(self._state().engine)
+
+    def guard_policies(self) -> dict[str, SyncPolicy]:
+        """show key -> the policy the guard plans it with (shows without one: left alone)."""
+        return {k: as_sync_policy(p) for k, p in self.guard_records.policies().items()}
+
+    def guard_raises(self) -> set[str]:
+        """Shows whose saved policy lets the guard raise what is on sale, not only lower it."""
+        return {k for k, p in self.guard_records.policies().items() if p.allow_raise}
+
+    def save_guard_policy(
+        self,
+        show_key: str,
+        policy: SyncPolicy,
+        *,
+        allow_raise: bool = False,
+        who: Actor | None = None,
+    ) -> None:
+        """Guard ``show_key`` with ``policy`` from the next round on. Managers only; audited
+        with the policy before and after."""
+        actor = self._require(who, "manager", "save a guard policy", key=show_key)
+        saved = GuardPolicy(
+            show_key, policy.kind, dict(policy.ratio), policy.buffer, allow_raise=allow_raise
+        )
+        before = self.guard_records.save_policy(saved, who=actor.email)
+        self._record(
+            actor,
+            "policy",
+            show_key,
+            "guard policy",
+            before.kind if before else "none",
+            saved.kind,
+            note=f"guarded by: {_policy_words(saved)} (before: {_policy_words(before)})",
+        )
+
+    def forget_guard_policy(self, show_key: str, *, who: Actor | None = None) -> None:
+        """The guard leaves ``show_key`` alone from the next round on. Managers only; audited."""
+        actor = self._require(who, "manager", "forget a guard policy", key=show_key)
+        before = self.guard_records.forget_policy(show_key)
+        self._record(
+            actor,
+            "policy",
+            show_key,
+            "guard policy",
+            before.kind if before else "none",
+            "none",
+            note=f"no longer guarded (was: {_policy_words(before)})",
+        )
+
+    def guard_status(self) -> GuardStatus:
+        return self.guard_records.status()
+
+    def pause_guard(self, *, who: Actor | None = None, paused: bool = True) -> None:
+        """A paused guard does rounds of nothing (and says so) until resumed. Managers
+        only; audited."""
+        doing = "pause the guard" if paused else "resume the guard"
+        actor = self._require(who, "manager", doing, key="guard")
+        before = self.guard_records.set_paused(paused, who=actor.email)
+        words = {True: "paused", False: "running"}
+        self._record(actor, "pause", "guard", "unattended guard", words[before], words[paused])
+
     def plan_sync(
         self,
         show_keys: list[str] | tuple[str, ...],
@@ -311,6 +382,17 @@ class CapacityDesk:
                 outcomes.append((row, result))
         self._changed()
         return outcomes
+
+
+def as_sync_policy(saved: GuardPolicy) -> SyncPolicy:
+    return SyncPolicy(saved.kind, dict(saved.ratio), saved.buffer)  # type: ignore[arg-type]
+
+
+def _policy_words(saved: GuardPolicy | None) -> str:
+    if saved is None:
+        return "none"
+    raise_words = "; may raise" if saved.allow_raise else ""
+    return f"{as_sync_policy(saved).describe()}{raise_words}"
 
 
 def _tried(change: Change) -> str:

@@ -71,7 +71,12 @@ ROLE_LABELS = {
     "manager": "Manager: also changes capacity, shows, venue capacities and Sync",
     "admin": "Admin: also decides who has which role and forgets sign-in accounts",
 }
-Via = Literal["sign-in", "demo", "unsigned", "nobody", "refused"]
+Via = Literal["sign-in", "demo", "unsigned", "nobody", "refused", "guard"]
+# The unattended guard (brcc_core/guard) acts under this name, and only changes capacity:
+# it holds a manager's right for that one thing, so its writes take the same checks,
+# leases and audit as a manager's; pausing it or saving its policies stays with people.
+GUARD_EMAIL = "guard@brcc"
+GUARD_MAY = frozenset({"change capacity"})
 
 # How long a meeting link lives, as offered in the app (label -> lifetime).
 LINK_LIFETIMES: dict[str, timedelta] = {
@@ -201,6 +206,11 @@ class Actor:
         return cls(email, None, "refused", why)
 
     @classmethod
+    def guard(cls) -> Actor:
+        """The unattended guard: changes capacity (lowering what is on sale), nothing else."""
+        return cls(GUARD_EMAIL, "manager", "guard")
+
+    @classmethod
     def unsigned(cls) -> Actor:
         """Live mode with no sign-in configured: reads like a viewer, never writes."""
         return cls("anonymous", "viewer", "unsigned")
@@ -310,6 +320,8 @@ class Access:
             return actor.role if self.demo and actor.role in ROLES else None
         if actor.via == "sign-in":
             return self.role_of(actor.email)
+        if actor.via == "guard":
+            return "manager" if actor.email == GUARD_EMAIL else None
         if actor.via == "unsigned":
             return "viewer"  # live without sign-in: everyone reads (and refreshes), nobody writes
         return None
@@ -325,6 +337,8 @@ class Access:
             message = f"Only a signed-in {role} can {doing}; nobody is signed in."
         elif actor.via == "demo" and not self.demo:
             message = "Demo identities work only in demo mode. Sign in instead."
+        elif actor.via == "guard" and (doing not in GUARD_MAY or actor.email != GUARD_EMAIL):
+            message = f"The unattended guard cannot {doing}: only a person can."
         else:
             current = self.role_now(actor)
             if current is not None and ROLES.index(current) >= ROLES.index(role):

@@ -133,6 +133,41 @@ access_keys = Table(
     Column("value", String(200), nullable=False),
 )
 
+# --- store/guard_records.py: the unattended guard (brcc_core/guard) ------------------
+
+# The sync policy a manager saved for a show: the guard plans that show with it. The
+# policy's fields are kept as they are (SyncPolicy in capacity/sync.py reads them back).
+guard_policies = Table(
+    "brcc_guard_policies",
+    metadata,
+    Column("show_key", String(60), primary_key=True),
+    Column("kind", String(10), nullable=False),  # mirror | split | buffer
+    Column("ratio", Text, nullable=False),  # JSON {channel: weight}; {} = equal
+    Column("buffer", Integer, nullable=False),
+    # Raising seats stays a manager's decision unless the policy says the guard may.
+    Column("allow_raise", Boolean, nullable=False),
+    *stamped("updated"),
+)
+
+# The guard's one row: paused or not (a manager's say), and how its last round went
+# (the guard's), so the Dashboard shows it whichever server it runs on.
+guard_state = Table(
+    "brcc_guard_state",
+    metadata,
+    Column("name", String(20), primary_key=True),
+    Column("paused", Boolean, nullable=False),
+    *stamped("paused", nullable=True),
+    Column("rounds", Integer, nullable=False),
+    Column("changes", Integer, nullable=False),  # every change the guard made, in total
+    Column("last_round_at", DateTime, nullable=True),
+    Column("last_changes", Integer, nullable=False),  # changes made by the last round
+    Column("last_calls", Integer, nullable=False),  # Eventbrite calls of the last round
+    Column("last_summary", Text, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("next_round_at", DateTime, nullable=True),
+    Column("runner", String(200), nullable=True),  # which process ran the last round
+)
+
 # --- capacity/locks.py ---------------------------------------------------------------
 
 # Write leases: one writer per resource (a product, an event) across servers.

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from brcc_core.boxoffice import SAVED_SHOWS_ERROR, BoxOffice
-from brcc_core.boxoffice.api import Catalog, Health
+from brcc_core.boxoffice.api import Actor, Catalog, Health, StateUnavailable, SyncPolicy
 from brcc_core.common.club import NEARLY_FULL_SHARE, Channel, channel_name
 from brcc_core.common.formats import (
     UNKNOWN,
@@ -26,7 +26,7 @@ from brcc_core.common.formats import (
 )
 from brcc_core.common.glossary import GLOSSARY, meaning
 from brcc_core.common.values import known_cells, unknown_cells
-from brcc_core.ui.app import can_write
+from brcc_core.ui.app import can_write, current_actor
 from brcc_core.ui.inventory import act_links
 from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
 from brcc_core.ui.text import plain
@@ -405,3 +405,80 @@ def capacity_chart(
         theme=None,
         config=charts.chart_config("brcc-capacity-vs-sold"),
     )
+
+
+GUARD_KEY = "guard_panel"
+
+
+def guard_panel(boxoffice: BoxOffice, shows: pd.DataFrame) -> None:
+    """The unattended guard (``python -m brcc_core.guard``): running or paused, its last
+    round and the next, what it changed, its last error, and which policy guards each
+    show; managers pause or resume it and choose a show's policy here (each audited)."""
+    try:
+        status = boxoffice.guard_status()
+        policies = boxoffice.guard_policies()
+    except StateUnavailable as exc:
+        st.caption(f"Unattended guard: its state could not be read ({exc}).")
+        return
+    tz = boxoffice.settings.timezone
+    if status.paused:
+        state = f"⏸️ paused by {status.paused_by} at {when_label(status.paused_at, tz)}"
+    elif status.last_round_at is None:
+        state = "⚪ has not run yet (start it: `python -m brcc_core.guard --every 2m`)"
+    else:
+        state = f"🟢 last round {when_label(status.last_round_at, tz)}"
+    with st.expander(f"Unattended guard: {state}", expanded=bool(status.last_error)):
+        if status.last_round_at is not None:
+            st.write(
+                f"{status.last_summary or ''}. Changes: {status.last_changes} last round, "
+                f"{status.changes} in {status.rounds} round(s); Eventbrite calls last round: "
+                f"{status.last_calls}. Next round: {when_label(status.next_round_at, tz)}."
+            )
+        if status.last_error:
+            st.warning(f"Last round: {status.last_error}", icon="⚠️")
+        titles = dict(zip(shows["show_key"], shows["title"], strict=False)) if len(shows) else {}
+        guarded = [f"{titles.get(k, k)} ({k}): {p.describe()}" for k, p in policies.items()]
+        st.caption(
+            "Guarded shows (only lowering what is on sale): " + "; ".join(guarded)
+            if guarded
+            else "No show has a saved policy: the guard leaves every show alone."
+        )
+        if not can_write():
+            return
+        who = current_actor()
+        pause, resume = st.columns(2)
+        if pause.button("Pause the guard", disabled=status.paused, key=f"{GUARD_KEY}_pause"):
+            boxoffice.pause_guard(who=who)
+            st.rerun()
+        if resume.button("Resume the guard", disabled=not status.paused, key=f"{GUARD_KEY}_go"):
+            boxoffice.resume_guard(who=who)
+            st.rerun()
+        _guard_policy_form(boxoffice, shows, who)
+
+
+def _guard_policy_form(boxoffice: BoxOffice, shows: pd.DataFrame, who: Actor) -> None:
+    if shows.empty:
+        return
+    names = {
+        r["show_key"]: f"{when_label(r['starts_at'])} · {r['title']}"
+        for r in shows.to_dict("records")
+    }
+    show_key = st.selectbox(
+        "Show", list(names), format_func=lambda k: plain(names[k]), key=f"{GUARD_KEY}_show"
+    )
+    kind = st.radio(
+        "Policy", ["split", "buffer", "mirror"], horizontal=True, key=f"{GUARD_KEY}_kind"
+    )
+    held = st.number_input("Seats held back", 0, 500, 0, key=f"{GUARD_KEY}_buffer")
+    site = st.number_input("Website share (split)", 0, 10, 1, key=f"{GUARD_KEY}_wc")
+    eb = st.number_input("Eventbrite share (split)", 0, 10, 1, key=f"{GUARD_KEY}_eb")
+    raises = st.checkbox("The guard may also raise seats", key=f"{GUARD_KEY}_raise")
+    save, forget = st.columns(2)
+    if save.button("Guard this show", key=f"{GUARD_KEY}_save"):
+        ratio = {Channel.WOOCOMMERCE: float(site), Channel.EVENTBRITE: float(eb)}
+        policy = SyncPolicy(kind, ratio if kind == "split" else {}, int(held))
+        boxoffice.save_guard_policy(show_key, policy, allow_raise=raises, who=who)
+        st.rerun()
+    if forget.button("Stop guarding it", key=f"{GUARD_KEY}_forget"):
+        boxoffice.forget_guard_policy(show_key, who=who)
+        st.rerun()
