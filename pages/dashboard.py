@@ -22,27 +22,28 @@ if projector:
     ui.projector_style()
 
 with page_boundary("loading the dashboard"):
-    refresh_cost = refresh_button(boxoffice)
+    # The refresh's cost sits in the health line, not beside the button: the first screen
+    # is for the shows (issue 26).
+    refresh_button(boxoffice)
     catalog = current_catalog(boxoffice)
     catalog_age_caption(catalog)
-    if ui.health_panel(*ui.measured_health(boxoffice, catalog)):
+    health = ui.measured_health(boxoffice, catalog)
+    # Written after the build and the health check spent their Eventbrite calls.
+    if ui.health_panel(*health, also=lambda: ui.refresh_cost(boxoffice)):
         ui.recheck_health(boxoffice)
         st.rerun()
-    refresh_cost()  # after the build and the health check spent their Eventbrite calls
 
+    # On a phone the six key figures stack a screen high: they follow the table there.
     figures = st.container()  # drawn once the window below is known
-    st.subheader("Upcoming shows")
     days = ui.days_ahead()
     now = local_now(boxoffice.settings.timezone)
-    ui.eventbrite_window_note(catalog, now, days)
     with st.spinner("Reading live numbers from the club's systems…"):
         view = boxoffice.dashboard_view(catalog, now, days)  # shared: read-only
-    live_age_caption(view.listings, boxoffice.settings, catalog)
     with figures:
         ui.catalog_notes(catalog, view.window)
         ui.shows_notes(view.shows)
-        ui.key_figures_row(view.figures)
-    ui.guard_panel(boxoffice, view.upcoming)
+        if not phone:
+            ui.key_figures_row(view.figures)
 
     upcoming = view.upcoming
     if upcoming.empty:
@@ -59,5 +60,12 @@ with page_boundary("loading the dashboard"):
         rows = ui.upcoming_table(table, phone=phone)
         chosen = selection.apply_table(ui.TABLE_KEY, visible, rows, chosen)
         ui.compare_link(chosen)
+    live_age_caption(view.listings, boxoffice.settings, catalog)
+    ui.eventbrite_window_note(catalog, now, days)
+    if phone:
+        ui.key_figures_row(view.figures)
+    if not upcoming.empty:
         ui.act_on_show(upcoming, chosen)
         ui.capacity_chart(view.chart, days, projector=projector, phone=phone)
+    # The guard's state is status, not a show: below the shows (issue 26's first screen).
+    ui.guard_panel(boxoffice, view.upcoming)

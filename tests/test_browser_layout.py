@@ -274,3 +274,146 @@ def test_a_phone_opens_on_the_phone_layout_and_nothing_scrolls_sideways(
         print(f"oversold marks: {week['marks']} in 7 days, {wide['marks']} in 90 days")
     finally:
         context.close()
+
+
+# --- a room, a desk and a phone: what each is for (issue 26) -------------------------------
+LISTING_KEY = re.compile(r"\b(?:wc|eb|show|link):\S")
+CODE_NAMES = re.compile(r"\b(?:woocommerce|eventbrite|sold_known|over_exposed|show_key)\b")
+ESCAPE = re.compile(r"\\[|*_\[\]#<>`~$-]")
+
+
+def figure_size(page) -> float:
+    """The rendered size of the first key figure's number (its own text, not its box)."""
+    return page.evaluate(
+        """() => parseFloat(getComputedStyle(
+            document.querySelector('[data-testid="stMetricValue"] p')).fontSize)"""
+    )
+
+
+GRID_ROW_PX = 35  # st.dataframe's row height
+
+
+def first_row_bottom(page) -> float:
+    """Where the upcoming shows table's first row ends, from the top of the page (the
+    header row plus one data row of the grid)."""
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.locator('[role="gridcell"]').first.wait_for(state="attached")  # a hidden overlay
+    # The grid's accessible cells are a hidden overlay with no size: the header and each
+    # row are drawn on its canvas at Streamlit's fixed row height.
+    top = page.evaluate(
+        """() => document.querySelector('[data-testid="stDataFrame"]')
+            .getBoundingClientRect().top"""
+    )
+    return top + 2 * GRID_ROW_PX
+
+
+def chart_texts(page) -> list[str]:
+    """The capacity chart's visible text: bar labels, axis labels, title (no hover)."""
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    chart.locator("svg.main-svg").first.wait_for()
+    return page.evaluate(
+        """() => [...document.querySelectorAll(
+            '[data-testid="stPlotlyChart"] .textpoint, [data-testid="stPlotlyChart"] .ytick, '
+            + '[data-testid="stPlotlyChart"] .gtitle')].map(e => e.textContent)"""
+    )
+
+
+def oversold_shows(server: Server, days: int) -> tuple[int, list[str]]:
+    """How many shows the demo has in ``days`` and the titles of the oversold ones, from
+    the same BoxOffice the server reads."""
+    settings = load_settings({"BRCC_DATA_DIR": str(server.data_dir)}, dotenv_path=None)
+    box = BoxOffice.from_settings(settings)
+    view = box.dashboard_view(box.catalog(), local_now(settings.timezone), days)
+    upcoming = view.upcoming
+    return len(upcoming), list(upcoming.loc[upcoming["oversold"].astype(bool), "title"])
+
+
+def no_raw_words(page, where: str) -> list[str]:
+    """Cells, labels and chart text that show a listing key, a code name, "None" or a
+    backslash escape."""
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    found = [f"{where}: key {m!r}" for m in LISTING_KEY.findall(text)]
+    found += [f"{where}: code name {m!r}" for m in CODE_NAMES.findall(text)]
+    found += [f"{where}: escape {m!r}" for m in ESCAPE.findall(text)]
+    found += [f"{where}: a cell says None" for c in table_cells(page) if c == "None"]
+    found += [f"{where}: None" for line in text.splitlines() if line.strip() == "None"]
+    return found
+
+
+def open_dashboard(page, server: Server, query: str = "") -> None:
+    page.goto(f"{server.url}/{query}")
+    page.locator('[data-testid="stMetricValue"] p').first.wait_for(timeout=FIRST_RUN_SECONDS * 1000)
+    wait_until_drawn(page)
+
+
+def test_a_room_a_desk_and_a_phone_each_get_what_they_are_for(server, browser, token, shots):
+    """Projector figures at least twice the desk's, the first show on the first screen at
+    a desk and on a phone, every oversold show named in the meeting chart's visible text
+    for the demo's fortnight and a wider window, and no raw key, code name, "None" or
+    escape on the Dashboard, the Comparison or the meeting view."""
+    measured: dict[str, float] = {}
+    raw: list[str] = []
+    for viewport in ("desk", "projector", "phone"):
+        context = browser.new_context(
+            viewport=VIEWPORTS[viewport],
+            timezone_id="Europe/Berlin",
+            locale="en-GB",
+            **({"user_agent": IPHONE} if viewport == "phone" else {}),
+        )
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        try:
+            open_dashboard(page, server, f"?layout={viewport}")
+            assert_no_errors(page)
+            measured[f"{viewport} figure px"] = figure_size(page)
+            if viewport != "projector":
+                measured[f"{viewport} first row px"] = first_row_bottom(page)
+            raw += no_raw_words(page, f"{viewport} dashboard")
+            page.goto(f"{server.url}/?meeting={token}&layout={viewport}")
+            page.get_by_role("heading", name=MEETING_TITLE).wait_for()
+            wait_until_drawn(page)
+            assert_no_errors(page)
+            measured[f"{viewport} meeting figure px"] = figure_size(page)
+            page.screenshot(path=shots / f"room-{viewport}-meeting.png", full_page=True)
+            raw += no_raw_words(page, f"{viewport} meeting")
+        finally:
+            context.close()
+    print(measured)
+    assert measured["projector figure px"] >= 2 * measured["desk figure px"], measured
+    assert measured["desk meeting figure px"] >= 2 * measured["desk figure px"], measured
+    # A phone's meeting view is laid out for the phone, not the projector.
+    assert measured["phone meeting figure px"] == measured["phone figure px"], measured
+    assert measured["desk first row px"] <= VIEWPORTS["desk"]["height"], measured
+    assert measured["phone first row px"] <= VIEWPORTS["phone"]["height"], measured
+    assert raw == [], raw
+
+
+@pytest.mark.parametrize("days", [14, 28])
+def test_the_meeting_chart_names_every_oversold_show(server, browser, token, shots, days):
+    """The demo's fortnight (33 shows) and four weeks (about 60): every oversold show is
+    named in the chart's visible text, figures and chart from the link's one window."""
+    count, oversold = oversold_shows(server, days)
+    assert oversold, "the demo has oversold shows to name"
+    context = browser.new_context(
+        viewport=VIEWPORTS["projector"], timezone_id="Europe/Berlin", locale="en-GB"
+    )
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    try:
+        page.goto(f"{server.url}/?meeting={token}&days={days}")
+        page.get_by_role("heading", name=MEETING_TITLE).wait_for(timeout=FIRST_RUN_SECONDS * 1000)
+        wait_until_drawn(page)
+        assert_no_errors(page)
+        shows = page.locator('[data-testid="stMetricValue"] p').first.inner_text()
+        assert int(shows) == count, (shows, count)
+        texts = chart_texts(page)
+        page.screenshot(path=shots / f"room-meeting-{days}.png", full_page=True)
+    finally:
+        context.close()
+    named = [t for t in texts if t.startswith("oversold +")]
+    print(f"{count} shows in {days} days, oversold named: {named}")
+    assert len(named) == len(oversold), (named, oversold)
+    for title in oversold:
+        assert any(title[:20] in t for t in named), (title, named)
+    assert f"next {days} days" in " ".join(texts)

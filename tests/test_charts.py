@@ -32,26 +32,46 @@ def test_capacity_chart_stacks_sold_by_channel_pending_and_remaining(week):
     assert values["Remaining"] == [31, 0, 5, None]  # never negative on a stacked bar
     assert values["Venue capacity"] == [55, 55, 55, 55]
     assert fig.layout.barmode == "stack"
-    # each bar is labelled with its day and start time
-    days, clocks = fig.data[0].x
-    assert list(days) == ["Mon<br>23 Nov", "Tue<br>24 Nov", "Wed<br>25 Nov", "Thu<br>26 Nov"]
-    assert list(clocks) == ["20:00", "20:00", "22:00", "20:00"]
+    # one row per show, labelled with its day and start time, the first at the top
+    assert list(fig.data[0].y) == [
+        "Mon 23 Nov 20:00",
+        "Tue 24 Nov 20:00",
+        "Wed 25 Nov 22:00",
+        "Thu 26 Nov 20:00",
+    ]
+    assert fig.data[0].orientation == "h" and fig.layout.yaxis.autorange == "reversed"
+
+
+def test_oversold_and_nearly_full_shows_are_named_in_visible_text(week):
+    """A projector cannot hover: the names a meeting needs are text beside the bars."""
+    fig = charts.capacity_chart(week, "America/Toronto")
+    (named,) = [t for t in fig.data if t.name == charts.NAMED]
+    assert named.mode == "text" and not named.showlegend
+    titles = week.set_index("starts_at")["title"]
+    assert list(named.y) == ["Tue 24 Nov 20:00", "Wed 25 Nov 22:00"]
+    assert list(named.text) == [
+        f"oversold +5 · {titles.iloc[1]}",
+        f"nearly full · {titles.iloc[2]}",
+    ]
+    assert named.textfont.color[0] == charts.OVERSOLD
+    # the axis runs past the longest bar so the names fit
+    assert fig.layout.xaxis.range[1] > max(named.x)
 
 
 def test_oversold_show_gets_a_red_marker_with_the_excess(week):
     fig = charts.capacity_chart(week, "America/Toronto")
     (oversold,) = [t for t in fig.data if t.name == "Oversold"]
-    assert list(oversold.y) == [60] and list(oversold.text) == ["+5"]
-    assert [list(part) for part in oversold.x] == [["Tue<br>24 Nov"], ["20:00"]]
+    assert list(oversold.x) == [60] and list(oversold.text) == ["+5"]
+    assert list(oversold.y) == ["Tue 24 Nov 20:00"]
     assert oversold.marker.color == charts.OVERSOLD
-    # the axis leaves room above the tallest bar for the label
-    assert fig.layout.yaxis.range[1] > 60
+    # the axis leaves room past the longest bar for the name
+    assert fig.layout.xaxis.range[1] > 60
 
 
 def test_unknown_sold_is_a_hatched_bar_not_an_empty_one(week):
     fig = charts.capacity_chart(week, "America/Toronto")
     (unknown,) = [t for t in fig.data if t.name == "Sold unknown"]
-    assert list(unknown.y) == [None, None, None, 55]
+    assert list(unknown.x) == [None, None, None, 55]
     assert unknown.marker.pattern.shape == "/"
 
 
@@ -66,7 +86,7 @@ def test_readable_on_a_projector_and_in_the_clubs_timezone(week):
     fig = charts.capacity_chart(week, "America/Toronto", title="Next week")
     assert fig.layout.font.size >= 18
     assert fig.layout.title.font.size >= 24
-    assert fig.layout.xaxis.title.text == "Show start (America/Toronto)"
+    assert fig.layout.yaxis.title.text == "Show start (America/Toronto)"
     colours = {t.marker.color for t in fig.data if t.type == "bar"}
     assert len(colours) <= 5
     assert fig.layout.legend.orientation == "h"
@@ -76,8 +96,7 @@ def test_bars_use_local_wall_clock_time():
     late = datetime(2026, 11, 28, 3, 30, tzinfo=ZoneInfo("UTC"))  # 22:30 on the 27th
     rows = frame([wc(1, "a", late, sold=1, available=54)])
     fig = charts.capacity_chart(suggest_shows(rows), "America/Toronto")
-    days, clocks = fig.data[0].x
-    assert (days[0], clocks[0]) == ("Fri<br>27 Nov", "22:30")
+    assert fig.data[0].y[0] == "Fri 27 Nov 22:30"
 
 
 def test_empty_window_says_so(week):
@@ -133,28 +152,41 @@ def test_ninety_days_are_drawn_by_week_so_labels_and_oversold_marks_do_not_overl
     )
     shows = suggest_shows(rows)
     fig = charts.capacity_chart(shows, "America/Toronto")
-    weeks, counts = fig.data[0].x
+    weeks = fig.data[0].y
     assert len(weeks) == 13  # 90 days from a Monday: 12 full weeks and 6 days
-    assert weeks[0] == "Week of<br>Mon 30 Nov" and counts[0] == "7 shows"
+    assert weeks[0] == "Week of Mon 30 Nov · 7 shows"
     assert charts.trace_values(fig)["Venue capacity"][0] == 7 * 55
     assert charts.trace_values(fig)["Sold · Website"][0] == 5 * 30 + 2 * 60
     (oversold,) = [t for t in fig.data if t.name == "Oversold"]
     assert list(oversold.text) == ["+10"]  # two shows, 5 seats over each, one mark
-    assert "Thu 3 Dec 20:00" in oversold.customdata[0]
+    assert "Thu 3 Dec" in oversold.customdata[0]
+    # both oversold shows still named in visible text beside the week's bar
+    (named,) = [t for t in fig.data if t.name == charts.NAMED]
+    assert list(named.text) == ["oversold +5 · Thu 3 Dec Slot<br>oversold +5 · Fri 4 Dec Slot"]
 
-    few = charts.capacity_chart(shows.iloc[:14], "America/Toronto")
-    assert len(few.data[0].x[0]) == 14  # one bar per show while they fit
+    month = charts.capacity_chart(shows.iloc[:31], "America/Toronto")
+    assert len(month.data[0].y) == 31  # one bar per show up to a month
 
 
-def test_a_busy_fortnight_is_drawn_by_day():
+def test_a_busy_month_is_drawn_one_bar_per_show_naming_every_oversold_one():
     start = datetime(2026, 11, 30, 20, 0, tzinfo=ZoneInfo("America/Toronto"))
     rows = frame(
         [
-            wc(n, "s", start + timedelta(days=n // 2, hours=2 * (n % 2)), sold=30, available=25)
-            for n in range(28)
+            wc(
+                n,
+                f"s{n}",
+                start + timedelta(days=n // 2, hours=2 * (n % 2)),
+                sold=60 if n % 7 == 0 else 30,
+                available=0 if n % 7 == 0 else 25,
+            )
+            for n in range(60)
         ]
     )
     fig = charts.capacity_chart(suggest_shows(rows), "America/Toronto")
-    days, counts = fig.data[0].x
-    assert len(days) == 14 and days[0] == "Mon<br>30 Nov" and set(counts) == {"2 shows"}
-    assert charts.trace_values(fig)["Venue capacity"] == [110] * 14
+    assert len(fig.data[0].y) == 60 and fig.data[0].y[1] == "Mon 30 Nov 22:00"
+    assert charts.trace_values(fig)["Venue capacity"] == [55] * 60
+    (named,) = [t for t in fig.data if t.name == charts.NAMED]
+    oversold = [n for n in range(60) if n % 7 == 0]
+    assert list(named.y) == [fig.data[0].y[n] for n in oversold]
+    assert all(t.startswith("oversold +5 · ") for t in named.text)
+    assert fig.layout.height >= 60 * charts.SHOW_ROW_PX  # a row each, never crammed

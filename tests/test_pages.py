@@ -267,7 +267,7 @@ def test_an_integration_that_is_down_shows_its_reason_and_the_page_still_renders
     assert len(at.metric) == 6
     # a show whose exposure could not be read is counted as unknown, never as fine
     table = at.dataframe[0].value
-    flagged = int(table["flag"].str.contains("over-exposed").sum())
+    flagged = int(table["flag_detail"].str.contains("over-exposed").sum())
     unknown = int(table["exposure"].isna().sum())
     assert at.metric[5].value == f"{flagged}" + (f" (+{unknown} unknown)" if unknown else "")
 
@@ -365,7 +365,8 @@ def test_a_listing_set_far_above_the_room_is_flagged_on_the_dashboard_at_once(cl
         assert show["on_sale_woocommerce"] == f"{on_sale_site:,}"
         exposure = on_sale_site + on_sale_eb - room_left
         assert show["exposure"] == f"{exposure:,}" != exposure_before
-        assert f"over-exposed: {exposure:,} more seats on sale than the room has" in show["flag"]
+        detail = f"over-exposed: {exposure:,} more seats on sale than the room has"
+        assert detail in show["flag_detail"] and f"{exposure:,} at risk" in show["flag"]
         assert int(at.metric[5].value) >= max(1, flagged_before)
 
         # Act from where you look: the flagged show is offered first, with its Sync dry
@@ -495,8 +496,7 @@ def test_the_phone_layout_follows_to_the_comparison_and_the_sales_page(club):
 
 def test_on_a_phone_neighbouring_oversold_marks_keep_apart():
     """Twenty oversold shows in a row (one bar each) on a 390 px screen: each mark is
-    narrower than its bar's slot, and the "+5" labels that would touch are left to the
-    hover."""
+    shorter than its row, and each show is still named beside its bar."""
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
@@ -506,21 +506,24 @@ def test_on_a_phone_neighbouring_oversold_marks_keep_apart():
     from tests.test_views import frame, wc
 
     start = datetime(2026, 11, 30, 20, 0, tzinfo=ZoneInfo("America/Toronto"))
+    shows = 20
     rows = frame(
         [
             wc(day, f"show {day}", start + timedelta(days=day), sold=60, available=0)
-            for day in range(charts.MAX_BARS)
+            for day in range(shows)
         ]
     )
     fig = charts.capacity_chart(suggest_shows(rows), "America/Toronto")
     (desk,) = [t for t in fig.data if t.name == "Oversold"]
-    assert len(desk.x[0]) == charts.MAX_BARS and "text" in desk.mode
+    assert len(desk.y) == shows
 
-    compact(fig, height=PHONE_CHART_HEIGHT)
+    row_px = 22
+    height = max(PHONE_CHART_HEIGHT, charts.chart_rows_height(fig, row_px))
+    compact(fig, height=height)
     (phone,) = [t for t in fig.data if t.name == "Oversold"]
     margin = fig.layout.margin
-    plot_width = 390 - 2 * 16 - margin.l - margin.r  # the page's own padding on a phone
-    slot = plot_width / charts.MAX_BARS
-    assert phone.marker.size + phone.marker.line.width < slot, (phone.marker.size, slot)
+    plot_height = height - margin.t - margin.b
+    assert phone.marker.size + phone.marker.line.width < plot_height / shows
     assert phone.mode == "markers"
-    assert list(phone.customdata)  # which show, still named on hover
+    (named,) = [t for t in fig.data if t.name == charts.NAMED]
+    assert len(named.text) == shows  # every one named in visible text, not only on hover

@@ -26,10 +26,13 @@ from brcc_core.views.comparison import (
 )
 from brcc_core.views.dashboard import (
     UPCOMING_COLUMNS,
+    act_choices,
     health_lines,
+    health_summary,
     key_figures,
     overall_health,
     upcoming_table,
+    window_days,
 )
 from brcc_core.views.selection import (
     clean_selection,
@@ -193,11 +196,20 @@ def test_upcoming_table_rows_read_like_the_box_office(shows):
     # Monday: 43 on sale on each channel (the old mirror sync) for 31 seats left in the room
     assert (monday["on_sale_woocommerce"], monday["on_sale_eventbrite"]) == ("43", "43")
     assert monday["exposure"] == "55"
+    # Short enough to read whole in its column at 1400 px; the sentence is in the details.
     assert list(table["flag"]) == [
-        "🔓 over-exposed: 55 more seats on sale than the room has",
-        "⛔ oversold · 🔓 over-exposed: 50 more seats on sale than the room has",
+        "🔓 55 at risk",
+        "⛔ oversold +5 · 🔓 50 at risk",
         "⚠️ nearly full",
         "❓ sold unknown",
+        "",
+    ]
+    assert list(table["flag_detail"]) == [
+        "over-exposed: 55 more seats on sale than the room has",
+        "oversold: 5 more seats sold than the room has; "
+        "over-exposed: 50 more seats on sale than the room has",
+        "nearly full",
+        "sold unknown: a channel's numbers could not be read",
         "",
     ]
     assert texts(table["exposure"]) == ["55", "50", "0", None, "0"]
@@ -225,9 +237,57 @@ def test_key_figures_count_over_exposed_and_oversold_shows_over_the_chosen_horiz
     assert (month.days, month.over_exposed, month.oversold) == (30, 1, 1)
     table = upcoming_table(upcoming_shows(shows, NOW, 30))
     assert table.iloc[1]["exposure"] == f"{1_000_000 - 35:,}"
-    assert table.iloc[1]["flag"] == (
-        "🔓 over-exposed: 999,965 more seats on sale than the room has"
+    assert table.iloc[1]["flag"] == "🔓 999,965 at risk"
+    assert table.iloc[1]["flag_detail"] == (
+        "over-exposed: 999,965 more seats on sale than the room has"
     )
+
+
+def test_act_on_a_show_ranks_by_urgency_and_defaults_to_the_most_urgent(shows):
+    """Oversold first, then over-exposed by seats at risk, then nearly full; the rest
+    after, ticked rows before the others (issue 26)."""
+    week = upcoming_shows(shows, NOW, 7)
+    names = act_choices(week, ticked=["show:2026-11-26T20:00"])
+    keys = list(names)
+    # Tue: oversold (+5), Mon: 55 seats at risk, Wed: nearly full, Thu (ticked), then Fri
+    assert keys[:4] == [
+        "show:2026-11-24T20:00",
+        "show:2026-11-23T20:00",
+        "show:2026-11-25T22:00",
+        "show:2026-11-26T20:00",
+    ]
+    assert (
+        names[keys[0]]
+        == "Tue 24 Nov 20:00 · "
+        + str(week.set_index("show_key").loc[keys[0], "title"])
+        + " · ⛔ oversold +5 · 🔓 50 at risk"
+    )
+    assert "\\" not in "".join(names.values())  # plain text: no Markdown escapes
+
+
+def test_more_seats_at_risk_is_more_urgent():
+    rows = frame(
+        [
+            wc(1, "a", at(24, 20), sold=20, available=40, label="Tuesday 8pm"),  # 5 at risk
+            wc(2, "b", at(25, 20), sold=20, available=60, label="Wednesday 8pm"),  # 25
+        ]
+    )
+    shows = suggest_shows(rows, venue_capacity=55)
+    assert list(act_choices(shows)) == list(shows["show_key"])[::-1]
+
+
+def test_health_is_one_line_that_names_what_is_not_ok():
+    ok = [Health(Check.WOOCOMMERCE, "ok", "answering", 12.0)]
+    assert health_summary(ok, 3) == "✅ All 1 systems ok · measured 3 s ago"
+    bad = [*ok, Health(Check.EVENTBRITE, "down", "timeout")]
+    assert health_summary(bad, 3).startswith("⛔ Eventbrite API down")
+
+
+@pytest.mark.parametrize(
+    ("asked", "days"), [(None, 14), ("30", 30), ("0", 14), ("91", 14), ("x", 14), ("7", 7)]
+)
+def test_a_links_window_comes_from_its_address(asked, days):
+    assert window_days(asked) == days
 
 
 def test_unlimited_site_stock_is_flagged_and_unknown_stock_is_not_counted_as_zero():
@@ -245,7 +305,8 @@ def test_unlimited_site_stock_is_flagged_and_unknown_stock_is_not_counted_as_zer
     table = upcoming_table(shows)
     assert texts(table["on_sale_woocommerce"]) == ["unlimited", None]
     assert texts(table["exposure"]) == ["unlimited", None]
-    assert table.iloc[0]["flag"] == "🔓 over-exposed: unlimited seats on sale on the website"
+    assert table.iloc[0]["flag"] == "🔓 unlimited on sale"
+    assert table.iloc[0]["flag_detail"] == "over-exposed: unlimited seats on sale on the website"
 
 
 def test_table_times_are_in_the_club_timezone():

@@ -5,7 +5,7 @@ them."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -17,26 +17,27 @@ from brcc_core.boxoffice.api import Actor, Catalog, Health, StateUnavailable, Sy
 from brcc_core.common.club import NEARLY_FULL_SHARE, Channel, channel_name
 from brcc_core.common.formats import (
     UNKNOWN,
-    age_label,
     day_label,
     header,
     percent_label,
     seats_text,
-    when_label,
 )
 from brcc_core.common.glossary import GLOSSARY, meaning
 from brcc_core.common.values import known_cells, unknown_cells
 from brcc_core.ui.app import can_write, current_actor
+from brcc_core.ui.catalog import REFRESH_COST_HELP, refresh_cost_text
 from brcc_core.ui.inventory import act_links
 from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
 from brcc_core.ui.text import plain
 from brcc_core.views import charts
 from brcc_core.views.dashboard import (
+    MAX_DAYS,
     UPCOMING_DAYS,
     KeyFigures,
+    act_choices,
     health_lines,
+    health_summary,
     overall_health,
-    show_flag,
 )
 from brcc_core.views.selection import MAX_SELECTION, encode_selection
 
@@ -70,19 +71,15 @@ def recheck_health(boxoffice: BoxOffice) -> None:
 _BADGE_COLOURS = {"ok": "green", "degraded": "orange", "down": "red"}
 
 
-def health_panel(health: Sequence[Health], age_seconds: float) -> bool:
-    """One badge per integration (hover for the reason), the reason of anything not ok
-    spelled out, and every measurement in an expander. Returns "Check again" pressed."""
+def health_panel(
+    health: Sequence[Health], age_seconds: float, *, also: Callable[[], None] | None = None
+) -> bool:
+    """Health as one collapsed line when all is well; opened, with the reason of
+    anything not ok spelled out above it, when it is not. Inside: one badge per system
+    (hover for the reason), every measurement and ``also`` (the refresh's cost). Returns
+    "Check again" pressed."""
     overall = overall_health(health)
     lines = health_lines(health)
-    with st.container(horizontal=True, key="health_badges", vertical_alignment="center"):
-        for line in lines:
-            st.badge(
-                f"{line.name} · {line.detail}",
-                icon=line.icon,
-                color=_BADGE_COLOURS.get(line.state, "gray"),
-                help=line.reason,
-            )
     if overall == "all down":
         st.error(
             "None of the club's systems is answering: the numbers below may be missing or "
@@ -94,8 +91,15 @@ def health_panel(health: Sequence[Health], age_seconds: float) -> bool:
             st.error(f"**{line.name}** is down: {plain(line.reason)}", icon="⛔")
         elif line.state == "degraded":
             st.warning(f"**{line.name}**: {plain(line.reason)}", icon="⚠️")
-    measured = age_label(timedelta(seconds=age_seconds), seconds=True)
-    with st.expander(f"Health details (measured {measured} ago)"):
+    with st.expander(health_summary(health, age_seconds), expanded=overall != "ok"):
+        with st.container(horizontal=True, key="health_badges", vertical_alignment="center"):
+            for line in lines:
+                st.badge(
+                    f"{line.name} · {line.detail}",
+                    icon=line.icon,
+                    color=_BADGE_COLOURS.get(line.state, "gray"),
+                    help=line.reason,
+                )
         st.markdown(
             "\n".join(
                 f"- {line.icon} **{line.name}** · {line.state} · {plain(line.reason)}"
@@ -103,7 +107,14 @@ def health_panel(health: Sequence[Health], age_seconds: float) -> bool:
                 for line in lines
             )
         )
+        if also is not None:
+            also()
         return st.button("Check again", key="health_recheck", icon="🩺")
+
+
+def refresh_cost(boxoffice: BoxOffice) -> None:
+    """What pressing Refresh data costs, in the health line (Eventbrite's budget)."""
+    st.caption(refresh_cost_text(boxoffice), help=REFRESH_COST_HELP)
 
 
 def catalog_notes(catalog: Catalog, listings: pd.DataFrame) -> None:
@@ -207,7 +218,7 @@ def days_ahead() -> int:
     return st.slider(
         "Upcoming shows: days ahead",
         min_value=1,
-        max_value=90,
+        max_value=MAX_DAYS,
         value=UPCOMING_DAYS,
         key="upcoming_days",
         width=360,
@@ -232,28 +243,16 @@ ACT_KEY = "act_on_show"
 
 def act_on_show(shows: pd.DataFrame, chosen: Sequence[str]) -> None:
     """Managers go from the row they look at to fixing it: the show's capacity change or
-    its Sync dry run on the Inventory page, the show already chosen. Over-exposed and
-    oversold shows come first, then the ticked rows, then the rest in date order."""
+    its Sync dry run on the Inventory page, the show already chosen. The most urgent show
+    is the default (``act_choices``: oversold, over-exposed by seats at risk, nearly
+    full), then the ticked rows, then the rest."""
     if shows.empty or not can_write():
         return
-    ticked = set(chosen)
-    rows = shows.to_dict("records")
-    rank = {
-        r["show_key"]: 0
-        if r["over_exposed"] or r["oversold"]
-        else 1
-        if r["show_key"] in ticked
-        else 2
-        for r in rows
-    }
-    names = {
-        r["show_key"]: " · ".join(
-            part for part in (when_label(r["starts_at"]), r["title"], show_flag(r)) if part
-        )
-        for r in sorted(rows, key=lambda r: (rank[r["show_key"]], r["starts_at"]))
-    }
+    names = act_choices(shows, chosen)
+    # A selectbox shows its options as plain text: no Markdown escaping (it would print
+    # the backslashes).
     show_key = st.selectbox(
-        "Act on a show", list(names), format_func=lambda k: plain(names.get(k, k)), key=ACT_KEY
+        "Act on a show", list(names), format_func=lambda k: names.get(k, k), key=ACT_KEY
     )
     act_links(show_key)
 
@@ -263,7 +262,13 @@ _TABLE_CONFIG = {
     "show": st.column_config.TextColumn("Show", width=170, pinned=True),
     "date": st.column_config.TextColumn("Date", width=80),
     "time": st.column_config.TextColumn("Time", width=48),
-    "flag": st.column_config.TextColumn("Flag", width=170),
+    "flag": st.column_config.TextColumn(
+        "Flag",
+        width=190,
+        help="Oversold (+ seats too many), nearly full, sold unknown; 🔓 seats on sale "
+        "beyond what the room has left (at risk). Spelled out under Details.",
+    ),
+    "flag_detail": st.column_config.TextColumn("Flag in words", width=420),
     "sold_woocommerce": st.column_config.NumberColumn(
         header("sold_woocommerce"),
         format="%d",
@@ -323,6 +328,7 @@ _DETAILS_ORDER = [
     "show",
     "date",
     "time",
+    "flag_detail",
     "sold_woocommerce",
     "sold_eventbrite",
     "pending",
@@ -356,7 +362,7 @@ def upcoming_table(table: pd.DataFrame, *, phone: bool = False) -> list[int]:
         selection_mode="multi-row",
         placeholder=UNKNOWN,
     )
-    with st.expander("Details: sold per channel, pending and venue capacity"):
+    with st.expander("Details: flags in words, sold per channel, pending and venue capacity"):
         st.dataframe(
             table,
             key="upcoming_details",
@@ -369,12 +375,20 @@ def upcoming_table(table: pd.DataFrame, *, phone: bool = False) -> list[int]:
 
 
 PROJECTOR_CHART_HEIGHT = 760
-# Read from the back of a room: key figures and text larger than a desk screen needs.
+PHONE_NAME_ROOM = 1.5  # the desk's axis stretched this much more on a phone
+# Read from the back of a room: key figures well over twice the desk's 2.25rem (and allowed
+# to wrap rather than end in "…"), labels and text larger than a desk screen needs.
 _PROJECTOR_CSS = """
-[data-testid="stMetricValue"] { font-size: 3.6rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.35rem; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; }
+[data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
+  font-size: 5rem; line-height: 1.1; white-space: normal;
+}
+[data-testid="stMain"] [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {
+  font-size: 1.5rem;
+}
 """
+"""The value is Markdown (a ``<p>`` in the value's container): the text's own size is set
+after the rule for every paragraph, which would otherwise shrink it to 1.2rem (issue 26)."""
 
 
 def projector_style() -> None:
@@ -386,19 +400,23 @@ def capacity_chart(
     fig: go.Figure, days: int, *, projector: bool = False, phone: bool = False
 ) -> None:
     """Draw ``fig`` (``DashboardView.chart``, shared between sessions: copied before any
-    change, never changed in place)."""
+    change, never changed in place), as tall as its rows need at the layout's type size."""
     if projector:
         fig = go.Figure(fig)
         fig.update_layout(
-            height=PROJECTOR_CHART_HEIGHT,
+            height=max(PROJECTOR_CHART_HEIGHT, charts.chart_rows_height(fig, 34)),
             font={"size": charts.FONT_SIZE + 6},
             title={"font": {"size": charts.FONT_SIZE + 14}},
         )
+        fig.update_yaxes(tickfont={"size": charts.FONT_SIZE + 2})
+        fig.update_traces(selector={"name": charts.NAMED}, textfont_size=charts.FONT_SIZE + 4)
     if phone:
         fig = go.Figure(fig)
         # A phone's 390 px fit a short title beside plotly's toolbar, not the desk's long one.
         fig.update_layout(title_text=f"Sold, {days} days")
-        compact(fig, height=PHONE_CHART_HEIGHT)
+        compact(fig, height=max(PHONE_CHART_HEIGHT, charts.chart_rows_height(fig, 22)))
+        # 390 px: the bars take less of the width so the names beside them fit.
+        fig.update_xaxes(range=[0, fig.layout.xaxis.range[1] * PHONE_NAME_ROOM])
     st.plotly_chart(
         fig,
         key="capacity_chart",

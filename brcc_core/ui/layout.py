@@ -44,6 +44,13 @@ def is_phone() -> bool:
     return st.session_state.get(_CHOSEN_KEY) == "Phone"
 
 
+def room_layout() -> str:
+    """The layout of a meeting link's view, which has no sidebar choice: "Phone" when the
+    address or the browser says so, else "Projector" (it is opened on a room's screen)."""
+    asked = _from_address() or default_layout(_request_headers())
+    return "Phone" if asked == "Phone" else "Projector"
+
+
 def _remember() -> None:
     st.session_state[_CHOSEN_KEY] = st.session_state[LAYOUT_KEY]
 
@@ -92,6 +99,7 @@ def compact(fig: go.Figure, *, height: int) -> go.Figure:
     )
     fig.update_xaxes(tickfont={"size": charts.FONT_SIZE - 9}, title={"font": {"size": 12}})
     fig.update_yaxes(tickfont={"size": charts.FONT_SIZE - 8}, title={"text": ""})
+    fig.update_traces(selector={"name": charts.NAMED}, textfont_size=charts.FONT_SIZE - 7)
     fig.update_traces(
         selector={"name": "Oversold"},
         mode="markers",

@@ -23,6 +23,7 @@ from brcc_core.ui import dashboard as dashboard_ui
 from brcc_core.ui import selection
 from brcc_core.ui.app import APP_NAME, MEETING_PARAM, current_actor
 from brcc_core.ui.catalog import catalog_age_caption, current_catalog
+from brcc_core.ui.layout import room_layout
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
 from brcc_core.views.comparison import (
@@ -31,9 +32,11 @@ from brcc_core.views.comparison import (
     comparison_listings,
     comparison_summary,
 )
+from brcc_core.views.dashboard import MAX_DAYS, window_days
 
 REFRESH_SECONDS = 60  # how often a meeting view re-reads the live numbers
-MEETING_DAYS = 14  # the dashboard part of a meeting view looks this far ahead
+MEETING_DAYS = 14  # the dashboard part of a meeting view looks this far ahead by default
+DAYS_PARAM = "days"  # the window a link was made with, carried in its address
 CREATED_KEY = "meeting_link_created"  # (title, url) of the link just made, shown once
 MESSAGE_KEY = "meeting_link_message"
 
@@ -52,7 +55,9 @@ def render_meeting(boxoffice: BoxOffice) -> None:
         st.title(APP_NAME)
         st.error(plain(exc), icon="🛠️")
         return
-    dashboard_ui.projector_style()  # a meeting view is shown on a room's screen
+    phone = room_layout() == "Phone"
+    if not phone:
+        dashboard_ui.projector_style()  # a meeting view is shown on a room's screen
     st.title(plain(link.title))  # a manager typed it: text, never a link or an image
     until = link.expires_at.astimezone(boxoffice.settings.tz)
     # Whoever holds the link sees what it is and until when, not the staff's e-mails.
@@ -61,11 +66,15 @@ def render_meeting(boxoffice: BoxOffice) -> None:
         f"numbers are re-read every {REFRESH_SECONDS} s."
     )
     catalog = current_catalog(boxoffice)
-    _live_part(boxoffice, catalog, link)
+    _live_part(
+        boxoffice, catalog, link, window_days(st.query_params.get(DAYS_PARAM), MEETING_DAYS), phone
+    )
 
 
 @st.fragment(run_every=timedelta(seconds=REFRESH_SECONDS))
-def _live_part(boxoffice: BoxOffice, catalog: Catalog, link: MeetingLink) -> None:
+def _live_part(
+    boxoffice: BoxOffice, catalog: Catalog, link: MeetingLink, days: int, phone: bool
+) -> None:
     """Re-run on the interval: fresh live numbers on the same catalog (never refreshed
     from here), and the link checked again so a revoked link stops at the next tick."""
     try:
@@ -76,13 +85,14 @@ def _live_part(boxoffice: BoxOffice, catalog: Catalog, link: MeetingLink) -> Non
     catalog_age_caption(catalog)
     timezone = boxoffice.settings.timezone
     now = local_now(timezone)
-    view = boxoffice.dashboard_view(catalog, now, MEETING_DAYS)  # shared with the dashboard
+    # One window for the figures and the chart: the one the link was made with.
+    view = boxoffice.dashboard_view(catalog, now, days)  # shared with the dashboard
     listings = view.listings
     st.caption(f"Numbers read at {time_label(now, seconds=True)}.")
     # The figures the Dashboard shows for the same days, not a second count of its own.
     dashboard_ui.key_figures_row(view.figures)
     if not view.upcoming.empty:
-        dashboard_ui.capacity_chart(view.chart, MEETING_DAYS, projector=True)
+        dashboard_ui.capacity_chart(view.chart, days, projector=not phone, phone=phone)
     chosen = list(link.selection)
     if not chosen:
         return
@@ -97,11 +107,11 @@ def _live_part(boxoffice: BoxOffice, catalog: Catalog, link: MeetingLink) -> Non
 
 
 # --- the managers' page ---------------------------------------------------------------------
-def meeting_url(token: str) -> str:
+def meeting_url(token: str, days: int = MEETING_DAYS) -> str:
     base = (st.context.url or "").split("?")[0].rstrip("/")
     for page in ("/meeting_links", "/meeting-links"):
         base = base.removesuffix(page)
-    return f"{base}/?{MEETING_PARAM}={token}"
+    return f"{base}/?{MEETING_PARAM}={token}&{DAYS_PARAM}={days}"
 
 
 def manage_links(boxoffice: BoxOffice) -> None:
@@ -127,6 +137,14 @@ def manage_links(boxoffice: BoxOffice) -> None:
             st.caption("No comparison chosen: the link shows the Dashboard only.")
         title = st.text_input("Title", key="meeting_title", placeholder="Monday programming")
         lifetime = st.selectbox("Works for", list(LINK_LIFETIMES), key="meeting_lifetime")
+        days = st.number_input(
+            "Days ahead",
+            min_value=1,
+            max_value=MAX_DAYS,
+            value=MEETING_DAYS,
+            key="meeting_days",
+            help="The window of the view's key figures and chart (both the same).",
+        )
         if st.form_submit_button("Create link", type="primary"):
             try:
                 link, token = boxoffice.create_meeting_link(
@@ -135,7 +153,7 @@ def manage_links(boxoffice: BoxOffice) -> None:
             except (AccessDenied, StateUnavailable, ValueError) as exc:
                 st.session_state[MESSAGE_KEY] = ("error", str(exc))
             else:
-                st.session_state[CREATED_KEY] = (link.title, meeting_url(token))
+                st.session_state[CREATED_KEY] = (link.title, meeting_url(token, int(days)))
             st.rerun()
     _links_table(boxoffice)
 

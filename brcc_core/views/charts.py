@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from brcc_core.common.formats import day_label, header, time_label, when_label
 from brcc_core.common.values import known as is_known
+from brcc_core.views.urgency import over_by
 
 WOOCOMMERCE = "#3d5a80"
 EVENTBRITE = "#e07a5f"
@@ -111,138 +112,177 @@ def _empty(title: str, message: str) -> go.Figure:
 
 
 def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = None) -> go.Figure:
-    """Capacity versus sold for each show (a ``BoxOffice.shows`` frame).
+    """Capacity versus sold for each show (a ``BoxOffice.shows`` frame), one row each.
 
-    One bar per show at its start time, stacked: sold on the website, sold on Eventbrite,
-    pending, and the seats remaining up to venue capacity. A show whose sold could not be
-    read gets a hatched grey bar saying so instead of a short one; an oversold show gets
-    a red cross with how many seats too many were sold; a dark tick marks each venue
-    capacity. Days are labelled under the bars, in the club's timezone. Over more than
-    ``MAX_DAYS_APART`` days each bar is a week's shows added up, so labels and oversold
-    markers never sit on top of each other.
+    Horizontal bars, one per show in date order down the page, stacked: sold on the
+    website, sold on Eventbrite, pending, and the seats remaining up to venue capacity. A
+    dark tick marks each venue capacity; a show whose sold could not be read gets a
+    hatched grey bar saying so. Every oversold and nearly full show is named beside its
+    bar in visible text (a projector cannot hover): "oversold +3 · title" in red, "nearly
+    full · title". Rows are labelled with the show's day and time in the club's timezone.
+    Shows spanning more than ``MAX_SHOW_DAYS`` days are added up per week (Monday
+    first), each week still naming its oversold shows.
     """
     title = title or "Capacity vs sold"
     if shows.empty:
         return _empty(title, "No upcoming shows in this window")
     shows = shows.sort_values("starts_at")
     local = [_wall_clock(t) for t in shows["starts_at"]]
-    if len({t.date() for t in local}) > MAX_DAYS_APART:
-        shows, x, names = _added_up(shows, local, by_week=True)
-    elif len(shows) > MAX_BARS:
-        shows, x, names = _added_up(shows, local, by_week=False)
+    if (local[-1].normalize() - local[0].normalize()).days >= MAX_SHOW_DAYS:
+        shows, y, hover, named = _by_week(shows, local)
+        row_px = WEEK_ROW_PX
     else:
-        # Two-level axis: the time under each bar, the day (weekday over date) under its
-        # shows.
-        days = [day_label(t).replace(" ", "<br>", 1) for t in local]
-        x = [days, [time_label(t) for t in local]]
-        names = [
+        y = [f"{day_label(t)} {time_label(t)}" for t in local]
+        hover = [
             f"{when_label(t)}<br>{_text(n)}" for t, n in zip(local, shows["title"], strict=True)
         ]
-        shows = shows.assign(over_by=[_over_by(r) for r in shows.to_dict("records")])
+        named = [_named(r) for r in shows.to_dict("records")]
+        shows = shows.assign(over_by=[over_by(r) for r in shows.to_dict("records")])
+        row_px = SHOW_ROW_PX
     known = [bool(k) for k in shows["sold_known"]]
     capacity = [int(c) for c in shows["venue_capacity"]]
 
     def masked(column: str) -> list:
         return [_num(v) if k else None for v, k in zip(shows[column], known, strict=True)]
 
-    hover = "%{customdata}<br>%{fullData.name}: <b>%{y}</b><extra></extra>"
-    bar = {"customdata": names, "hovertemplate": hover}
+    hovering = "%{customdata}<br>%{fullData.name}: <b>%{x}</b><extra></extra>"
+    bar = {"y": y, "orientation": "h", "customdata": hover, "hovertemplate": hovering}
     fig = go.Figure()
     for column, name, colour in (
         ("sold_woocommerce", header("sold_woocommerce"), WOOCOMMERCE),
         ("sold_eventbrite", header("sold_eventbrite"), EVENTBRITE),
         ("pending", "Pending", PENDING),
     ):
-        fig.add_bar(x=x, y=masked(column), name=name, marker_color=colour, **bar)
+        fig.add_bar(x=masked(column), name=name, marker_color=colour, **bar)
     remaining = [
         max(_num(r), 0) if k else None for r, k in zip(shows["remaining"], known, strict=True)
     ]
-    fig.add_bar(x=x, y=remaining, name="Remaining", marker_color=REMAINING, **bar)
+    fig.add_bar(x=remaining, name="Remaining", marker_color=REMAINING, **bar)
     if not all(known):
         fig.add_bar(
-            x=x,
-            y=[None if k else c for k, c in zip(known, capacity, strict=True)],
+            x=[None if k else c for k, c in zip(known, capacity, strict=True)],
             name="Sold unknown",
             marker={"color": "white", "line": {"color": UNKNOWN, "width": 2}},
             marker_pattern={"shape": "/", "fgcolor": UNKNOWN},
             **{**bar, "hovertemplate": "%{customdata}<br><b>sold unknown</b><extra></extra>"},
         )
     fig.add_scatter(
-        x=x,
-        y=capacity,
+        x=capacity,
+        y=y,
         mode="markers",
         name="Venue capacity",
         marker={
-            "symbol": "line-ew-open",
+            "symbol": "line-ns-open",
             "size": 16,
             "color": INK,
             "line": {"width": 4, "color": INK},
         },
-        customdata=names,
-        hovertemplate="%{customdata}<br>venue capacity <b>%{y}</b><extra></extra>",
+        customdata=hover,
+        hovertemplate="%{customdata}<br>venue capacity <b>%{x}</b><extra></extra>",
     )
+    used = [_num(s) + _num(p) for s, p in zip(shows["sold"], shows["pending"], strict=True)]
     over = [
-        (day, clock, name, _num(s) + _num(p), int(by))
-        for day, clock, name, s, p, by in zip(
-            *x, names, shows["sold"], shows["pending"], shows["over_by"], strict=True
-        )
+        (label, name, u, int(by))
+        for label, name, u, by in zip(y, hover, used, shows["over_by"], strict=True)
         if by > 0
     ]
     if over:
         fig.add_scatter(
-            x=[[o[0] for o in over], [o[1] for o in over]],
-            y=[o[3] for o in over],
-            mode="markers+text",
+            x=[o[2] for o in over],
+            y=[o[0] for o in over],
+            mode="markers",
             name="Oversold",
-            text=[f"+{o[4]}" for o in over],
-            textposition="top center",
-            textfont={"size": FONT_SIZE + 2, "color": OVERSOLD},
             marker={
                 "symbol": "x-thin-open",
-                "size": 22,
+                "size": 16,
                 "color": OVERSOLD,
-                "line": {"width": 5, "color": OVERSOLD},
+                "line": {"width": 4, "color": OVERSOLD},
             },
-            customdata=[o[2] for o in over],
+            customdata=[o[1] for o in over],
+            text=[f"+{o[3]}" for o in over],
             hovertemplate="%{customdata}<br><b>oversold by %{text}</b><extra></extra>",
         )
-    fig.update_layout(barmode="stack")
-    fig = _layout(fig, title=title, x_title=f"Show start ({timezone})", height=560, category=False)
-    fig.update_xaxes(type="multicategory", tickfont={"size": FONT_SIZE - 4}, dividercolor=UNKNOWN)
-    fig.update_yaxes(range=[0, _headroom(shows, capacity)])
+    flagged = [i for i, words in enumerate(named) if words]
+    top = _headroom(shows, capacity) * NAME_ROOM
+    if flagged:
+        # The names a meeting needs, as text beside the bars: no hover on a projector.
+        fig.add_scatter(
+            # A little right of the bar and its oversold cross, not on them.
+            x=[max(used[i], capacity[i]) + top * 0.03 for i in flagged],
+            y=[y[i] for i in flagged],
+            mode="text",
+            name=NAMED,
+            text=[named[i] for i in flagged],
+            textposition="middle right",
+            textfont={
+                "size": FONT_SIZE - 4,
+                "color": [OVERSOLD if shows["over_by"].iloc[i] > 0 else INK for i in flagged],
+            },
+            showlegend=False,
+            hoverinfo="skip",
+            cliponaxis=False,
+        )
+    fig.update_layout(barmode="stack", meta={"rows": len(y)})
+    fig = _layout(
+        fig,
+        title=title,
+        x_title="Seats",
+        height=CHART_MARGIN_PX + row_px * len(y),
+        category=False,
+    )
+    fig.update_yaxes(
+        type="category",
+        autorange="reversed",  # the first show at the top, as in the table
+        title={"text": f"Show start ({timezone})"},
+        tickfont={"size": FONT_SIZE - 4},
+        automargin=True,
+        gridcolor=None,
+    )
+    # Room to the right of the longest bar for the names.
+    fig.update_xaxes(range=[0, top], title={"text": "Seats"})
     return fig
 
 
-MAX_BARS = 20
-MAX_DAYS_APART = 21
-"""Up to ``MAX_BARS`` shows, one bar each stays readable; more (a fortnight of the club's
-shows) are added up per day, and beyond three weeks (the 90-day window) per week, so the
-labels and oversold markers never sit on top of each other."""
+NAMED = "Named shows"
+MAX_SHOW_DAYS = 32
+"""Up to a month of shows gets one row each; beyond, a row per week."""
+SHOW_ROW_PX = 26  # a row per show: the day and time label and the name beside the bar
+WEEK_ROW_PX = 60  # a week's row may name several oversold shows
+CHART_MARGIN_PX = 220  # title, legend and axis
+NAME_ROOM = 1.7  # the axis runs this far past the longest bar: the names sit there
 
 
-def _over_by(show: Mapping) -> int:
-    """Seats sold and pending beyond the venue capacity (0 when not oversold)."""
-    if not show["oversold"]:
-        return 0
-    return max(0, _num(show["sold"]) + _num(show["pending"]) - int(show["venue_capacity"]))
+def chart_rows_height(fig: go.Figure, row_px: int) -> int:
+    """The capacity chart's height with ``row_px`` per row (a projector's larger type)."""
+    meta = fig.layout.meta
+    rows = meta.get("rows", 0) if isinstance(meta, dict) else 0
+    return CHART_MARGIN_PX + row_px * int(rows)
 
 
-def _added_up(
-    shows: pd.DataFrame, local: list[pd.Timestamp], *, by_week: bool
-) -> tuple[pd.DataFrame, list, list]:
-    """One row per day, or per week (Monday first), summing its shows, with the axis
-    labels and the hover text naming the oversold shows; a day or week with a show whose
-    sold is unknown is unknown."""
-    rows = shows.to_dict("records")
+def _named(show: Mapping) -> str:
+    """What the chart writes beside a show's bar: "" unless oversold or nearly full."""
+    name = _text(_short(str(show["title"]), 30))
+    if show["oversold"]:
+        return f"oversold +{over_by(show)} · {name}"
+    if show["nearly_full"]:
+        return f"nearly full · {name}"
+    return ""
+
+
+def _by_week(
+    shows: pd.DataFrame, local: list[pd.Timestamp]
+) -> tuple[pd.DataFrame, list, list, list]:
+    """One row per week (Monday first) summing its shows, with its label, its hover and
+    the oversold shows named (one line each); a week with a show whose sold is unknown is
+    unknown."""
     weeks: dict = {}
-    for row, t in zip(rows, local, strict=True):
-        first = t - pd.Timedelta(days=t.weekday()) if by_week else t
-        weeks.setdefault(first.date(), []).append((row, t))
-    out, names = [], []
+    for row, t in zip(shows.to_dict("records"), local, strict=True):
+        monday = (t - pd.Timedelta(days=t.weekday())).date()
+        weeks.setdefault(monday, []).append((row, t))
+    out, hover, named = [], [], []
     for monday, part in weeks.items():
         members = [r for r, _ in part]
-        known = all(bool(r["sold_known"]) for r in members)
-        over = [(r, t) for r, t in part if _over_by(r)]
+        over = [(r, t) for r, t in part if over_by(r)]
 
         def total(column: str, members: list = members) -> int:
             return sum(_num(r[column]) for r in members)
@@ -250,7 +290,7 @@ def _added_up(
         out.append(
             {
                 "title": f"{len(members)} shows",
-                "sold_known": known,
+                "sold_known": all(bool(r["sold_known"]) for r in members),
                 "venue_capacity": total("venue_capacity"),
                 "sold_woocommerce": total("sold_woocommerce"),
                 "sold_eventbrite": total("sold_eventbrite"),
@@ -258,19 +298,22 @@ def _added_up(
                 "sold": total("sold"),
                 "remaining": sum(max(_num(r["remaining"]), 0) for r in members),
                 "oversold": bool(over),
-                "over_by": sum(_over_by(r) for r in members),
+                "over_by": sum(over_by(r) for r in members),
             }
         )
-        oversold = "".join(
-            f"<br>oversold by {_over_by(r)}: {when_label(t)} {_text(r['title'])}" for r, t in over
+        named.append(
+            "<br>".join(
+                f"oversold +{over_by(r)} · {day_label(t)} {_text(_short(str(r['title']), 24))}"
+                for r, t in over
+            )
         )
-        period = f"Week of {day_label(monday)}" if by_week else day_label(monday)
-        names.append(f"{period}: {len(members)} shows{oversold}")
-    if by_week:
-        x = [[f"Week of<br>{day_label(m)}" for m in weeks], [r["title"] for r in out]]
-    else:
-        x = [[day_label(m).replace(" ", "<br>", 1) for m in weeks], [r["title"] for r in out]]
-    return pd.DataFrame(out), x, names
+        hover.append(
+            "<br>".join(
+                p for p in (f"Week of {day_label(monday)}: {len(members)} shows", named[-1]) if p
+            )
+        )
+    y = [f"Week of {day_label(m)} · {len(p)} shows" for m, p in weeks.items()]
+    return pd.DataFrame(out), y, hover, named
 
 
 def _headroom(frame: pd.DataFrame, capacity: list[int]) -> float:
@@ -366,5 +409,11 @@ def comparison_chart(frame: pd.DataFrame, timezone: str, *, title: str | None = 
 
 
 def trace_values(fig: go.Figure) -> Mapping[str, list]:
-    """name -> y values of each trace (for tests and for reading a figure back)."""
-    return {trace.name: list(trace.y) if trace.y is not None else [] for trace in fig.data}
+    """name -> the numbers of each trace (for tests and for reading a figure back): y, or
+    x in a chart of horizontal bars."""
+    across = bool(fig.data) and getattr(fig.data[0], "orientation", None) == "h"
+    values = {}
+    for trace in fig.data:
+        numbers = trace.x if across else trace.y
+        values[trace.name] = list(numbers) if numbers is not None else []
+    return values

@@ -14,15 +14,32 @@ from datetime import datetime, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from brcc_core.common.club import Channel
-from brcc_core.common.formats import day_label, seats_text, time_label, whole_percent
+from brcc_core.common.formats import (
+    age_label,
+    day_label,
+    seats_text,
+    time_label,
+    when_label,
+    whole_percent,
+)
 from brcc_core.common.values import TEXT, WHOLE, known, typed_frame, unknown_cells
 from brcc_core.common.windows import listings_between, upcoming_shows
 from brcc_core.live.health import SYSTEMS, Check, Health
 from brcc_core.views.charts import capacity_chart
+from brcc_core.views.urgency import flag_detail, show_flag, urgency
 
 KEY_FIGURE_DAYS = 7
 UPCOMING_DAYS = 14
+MAX_DAYS = 90  # the farthest the dashboard and a meeting link look ahead
+
+
+def window_days(asked: object, default: int = UPCOMING_DAYS) -> int:
+    """Days ahead from an address (``?days=30``): 1 to ``MAX_DAYS``, else ``default``."""
+    try:
+        days = int(str(asked))
+    except ValueError:
+        return default
+    return days if 1 <= days <= MAX_DAYS else default
 
 
 @dataclass(frozen=True)
@@ -103,32 +120,9 @@ UPCOMING_COLUMN_KINDS = {
     "exposure": TEXT,
     "sell_through": WHOLE,  # whole percent, rounded as every page rounds it
     "flag": None,
+    "flag_detail": None,
 }
 UPCOMING_COLUMNS = list(UPCOMING_COLUMN_KINDS)
-
-
-def exposure_flag(row: Mapping) -> str:
-    """The over-exposed warning in the manager's words, or "" when the show is not."""
-    if not row["over_exposed"]:
-        return ""
-    if row["on_sale_unlimited"]:
-        website = Channel.WOOCOMMERCE.label.lower()
-        return f"🔓 over-exposed: unlimited seats on sale on the {website}"
-    return f"🔓 over-exposed: {int(row['exposure']):,} more seats on sale than the room has"
-
-
-def show_flag(row: Mapping) -> str:
-    """The words a manager scans for: oversold beats nearly full beats unknown, and an
-    over-exposed show says so too (it can still sell seats the room does not have)."""
-    if row["oversold"]:
-        state = "⛔ oversold"
-    elif row["nearly_full"]:
-        state = "⚠️ nearly full"
-    elif not row["sold_known"]:
-        state = "❓ sold unknown"
-    else:
-        state = ""
-    return " · ".join(part for part in (state, exposure_flag(row)) if part)
 
 
 def _seats(value, unlimited: bool = False) -> str | None:
@@ -160,10 +154,32 @@ def upcoming_table(shows: pd.DataFrame) -> pd.DataFrame:
                 "exposure": _seats(show["exposure"], bool(show["on_sale_unlimited"])),
                 "sell_through": whole_percent(show["sell_through"]),
                 "flag": show_flag(show),
+                "flag_detail": flag_detail(show),
             }
         )
     # unknown seats on sale stay <NA> (TEXT), shown as "unknown"
     return typed_frame(rows, UPCOMING_COLUMN_KINDS)
+
+
+def act_choices(shows: pd.DataFrame, ticked: Sequence[str] = ()) -> dict[str, str]:
+    """*Act on a show*'s choices, show key -> label, most urgent first (``urgency``): the
+    oversold, over-exposed and nearly full shows, then the ticked rows, then the rest in
+    date order. The first is the default."""
+    chosen = set(ticked)
+    rows = shows.to_dict("records")
+
+    def rank(row: Mapping) -> tuple:
+        key = urgency(row)
+        if key[0] < 3:
+            return key
+        return (3 if row["show_key"] in chosen else 4, 0, row["starts_at"])
+
+    return {
+        r["show_key"]: " · ".join(
+            part for part in (when_label(r["starts_at"]), str(r["title"]), show_flag(r)) if part
+        )
+        for r in sorted(rows, key=rank)
+    }
 
 
 @dataclass(frozen=True)
@@ -247,6 +263,18 @@ def health_lines(health: Sequence[Health]) -> list[HealthLine]:
             HealthLine(h.name, h.state, icon, h.reason, latency, _health_detail(h, latency))
         )
     return lines
+
+
+def health_summary(health: Sequence[Health], age_seconds: float) -> str:
+    """The one line health takes when all is well: the state, what is not ok, and when it
+    was measured."""
+    lines = health_lines(health)
+    measured = age_label(timedelta(seconds=age_seconds), seconds=True)
+    troubled = [line for line in lines if line.state != "ok"]
+    if not troubled:
+        return f"✅ All {len(lines)} systems ok · measured {measured} ago"
+    names = ", ".join(f"{line.name} {line.state}" for line in troubled)
+    return f"{troubled[0].icon} {names} · measured {measured} ago"
 
 
 def overall_health(health: Sequence[Health]) -> str:
