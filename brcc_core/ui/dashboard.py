@@ -21,6 +21,7 @@ from brcc_core.common.formats import (
     header,
     percent_label,
     seats_text,
+    when_label,
 )
 from brcc_core.common.glossary import GLOSSARY, meaning
 from brcc_core.common.values import known_cells, unknown_cells
