@@ -127,8 +127,11 @@ def test_dashboard_shows_health_key_figures_table_and_chart(club):
     ]
     # The upcoming shows, and their details (sold per channel, pending) in an expander.
     assert len(at.dataframe) == 2 and len(at.dataframe[0].value) > 0
-    assert at.get("expander")[-1].label.startswith("Details")
+    labels = [e.label for e in at.get("expander")]
+    assert any(label.startswith("Details") for label in labels), labels
     assert at.get("plotly_chart")
+    # The guard's state comes last: status below the shows, never above them.
+    assert labels[-1].startswith("Unattended guard"), labels
 
 
 # --- the catalog -----------------------------------------------------------------------
