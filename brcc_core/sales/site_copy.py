@@ -27,15 +27,16 @@ the numbers are the full read's.
 
 The first build copies tickets and line items in batches of ``BATCH`` ids, committing each
 batch with how far it got, and reports progress; a build that fails or is cut goes on from
-its last batch the next time. Changes made while it ran are read again once it is done
-(the cursor is where it began). When the app-state database cannot be used, the history
-is read in full from WordPress, as before, and the warning says so.
+its last batch the next time. Changes made while it ran are read again once it is done,
+in the same open (the cursor is where it began). When the app-state database cannot be
+used, the history is read in full from WordPress, as before, and the warning says so.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -156,6 +157,9 @@ class SiteSalesCopy:
         self.last_read = ""
         # Orders whose rows the last call worked out again (None: every row).
         self.reworked: int | None = None
+        # One open at a time in this process: two would read the same changes and
+        # replace the same rows, and the rows in memory are one open's.
+        self._lock = threading.Lock()
         # The rows last worked out, so an open after one sale works out that order's only.
         self._memo: _Memo | None = None
         tables = full._posts.metadata.tables
@@ -180,6 +184,10 @@ class SiteSalesCopy:
         to date (built the first time, reporting ``progress(copied, total)`` per batch),
         then read. Falls back to the full read, with a warning saying so, when the
         app-state database cannot be used. Raises ``WordPressUnavailable``."""
+        with self._lock:
+            return self._sales(product_ids, timezone, starts, titles, progress)
+
+    def _sales(self, product_ids, timezone, starts, titles, progress) -> pd.DataFrame:
         self.warnings = []
         try:
             engine = self._state_engine()
@@ -211,7 +219,9 @@ class SiteSalesCopy:
                 wp = wp.execution_options(**{DEADLINE_OPTION: HISTORY_DEADLINE_SECONDS})
                 if cursor is None or cursor.built_at is None:
                     self._build(engine, wp, cursor, progress)
-                    cursor = self._cursor(engine)  # as stored (whole seconds)
+                    # What changed while the build ran (a large one takes a minute or
+                    # more), read now: this open's rows are those of a full read.
+                    cursor, _ = self._catch_up(engine, wp, self._cursor(engine))
                     affected = None
                     self.last_read = "first build"
                 else:
