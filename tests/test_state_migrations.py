@@ -9,6 +9,7 @@ import threading
 from datetime import datetime
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
@@ -491,3 +492,25 @@ def test_a_database_a_newer_version_upgraded_is_refused_in_words(url):
     assert "pw" not in message and "root@" not in message  # never the URL
     assert version_rows(state.engine) == ["f00d"]  # left as it was
     state.engine.dispose()
+
+
+def test_upgrading_from_the_previous_revision_keeps_every_row(state):
+    """A database the last version brought to its head (0001) with the club's rows: the
+    upgrade adds the website sales copy's tables, empty, and keeps every row."""
+    with state.engine.connect() as conn:
+        command.upgrade(migrate._config(conn), "0001")
+        conn.commit()
+    with state.engine.begin() as conn:
+        for name, rows in ROWS.items():
+            conn.execute(insert(LEGACY.tables[name]), rows)
+    before = every_row(state.engine)
+    assert version_rows(state.engine) == ["0001"]
+    assert "wc_sales_tickets" not in inspect(state.engine).get_table_names()
+
+    assert migrate.upgrade(state.engine) == "0001"
+    assert version_rows(state.engine) == [migrate.head()]
+    assert every_row(state.engine) == before
+    assert differences(state.engine) == []
+    with state.engine.connect() as conn:
+        for table in (schema.SITE_TICKETS, schema.SITE_LINES, schema.SITE_CURSOR):
+            assert conn.execute(select(table)).all() == []

@@ -17,6 +17,7 @@ from brcc_core.common.club import Channel
 from brcc_core.common.values import known
 from brcc_core.sales.eventbrite_orders import EventbriteSales, SalesStoreUnavailable, sync_state
 from brcc_core.sales.pace import Occurrences, occurrences
+from brcc_core.sales.site_copy import Progress, SiteSalesCopy
 from brcc_core.sales.site_history import WooCommerceHistory, empty_sales
 
 
@@ -44,12 +45,15 @@ class SalesHistory:
 def read_sales(
     catalog: Catalog,
     listings: pd.DataFrame,
-    woocommerce: WooCommerceHistory,
+    woocommerce: WooCommerceHistory | SiteSalesCopy,
     eventbrite: EventbriteSales | None,
     *,
     timezone: str,
+    progress: Progress | None = None,
 ) -> SalesHistory:
-    """Read both channels; each failure is recorded against its channel only."""
+    """Read both channels; each failure is recorded against its channel only. The
+    website's part comes from the app-state copy when ``woocommerce`` is one (its first
+    build reports ``progress(copied, total)``), else straight from WordPress."""
     read_at = clock.now()
     failed = False
     parts: list[pd.DataFrame] = []
@@ -63,6 +67,7 @@ def read_sales(
             label = r.slot_label if isinstance(r.slot_label, str) and r.slot_label else r.title
             titles[r.listing_key] = label
     before = woocommerce.statements
+    extra = {"progress": progress} if isinstance(woocommerce, SiteSalesCopy) else {}
     try:
         parts.append(
             woocommerce.sales(
@@ -70,6 +75,7 @@ def read_sales(
                 timezone=timezone,
                 starts=starts,
                 titles=titles,
+                **extra,
             )
         )
     except WordPressUnavailable as exc:

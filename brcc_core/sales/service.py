@@ -24,6 +24,7 @@ from brcc_core.sales.door import count_attendees, door_rows, tonight_shows
 from brcc_core.sales.eventbrite_orders import EventbriteSales, SyncResult
 from brcc_core.sales.history import SalesHistory, read_sales
 from brcc_core.sales.pace import pace_table
+from brcc_core.sales.site_copy import Progress, SiteSalesCopy
 from brcc_core.sales.site_history import WooCommerceHistory
 from brcc_core.store.state import AuditEntry, State, StateUnavailable
 
@@ -51,6 +52,7 @@ class SalesReads:
         self._lock = threading.Lock()
         self._eb_sales: EventbriteSales | None = None
         self._wc_history: WooCommerceHistory | None = None
+        self._site_copy: SiteSalesCopy | None = None
         # The sales history (a year: tens of seconds to read) serves every rerun and
         # session for minutes; a sale moves pace by a seat, a write or sync clears it.
         self.shared_history: SharedValues[SalesHistory] = SharedValues(
@@ -73,6 +75,16 @@ class SalesReads:
                     self.systems.wordpress.engine, self.systems.settings.wp_table_prefix
                 )
             return self._wc_history
+
+    @property
+    def site_sales(self) -> SiteSalesCopy:
+        """The website's sales kept in the app-state database (read in full from
+        WordPress, with a warning, when that database cannot be used)."""
+        history = self.woocommerce_history
+        with self._lock:
+            if self._site_copy is None:
+                self._site_copy = SiteSalesCopy(history, lambda: self._state().engine)
+            return self._site_copy
 
     def sync_eventbrite_sales(
         self, progress: Callable[[int], None] | None = None, *, who: Actor | None = None
@@ -118,22 +130,30 @@ class SalesReads:
                 )
 
     def sales_history(
-        self, catalog: Catalog | None = None, listings: pd.DataFrame | None = None
+        self,
+        catalog: Catalog | None = None,
+        listings: pd.DataFrame | None = None,
+        progress: Progress | None = None,
     ) -> SalesHistory:
         """Both channels' sales, shared by every rerun and session for
-        ``systems.settings.history_share_seconds`` (``history.read_at`` says when it was read)."""
+        ``systems.settings.history_share_seconds`` (``history.read_at`` says when it was read).
+        The website's first read copies its sales into the app-state database in batches,
+        calling ``progress(copied, total)`` after each (tickets and order items)."""
         catalog = (
             catalog or self.catalogs.catalog() or empty_catalog(self.systems.settings.timezone)
         )
         ids = tuple(sorted(p.product_id for p in catalog.event_products))
         history = self.shared_history.get(
-            (ids, catalog.fetched_at), lambda: self._read_sales_history(catalog, listings)
+            (ids, catalog.fetched_at),
+            lambda: self._read_sales_history(catalog, listings, progress),
         )
         if history.failed:  # an outage is not kept for minutes: the next view tries again
             self.shared_history.clear()
         return history
 
-    def _read_sales_history(self, catalog: Catalog, listings: pd.DataFrame | None) -> SalesHistory:
+    def _read_sales_history(
+        self, catalog: Catalog, listings: pd.DataFrame | None, progress: Progress | None = None
+    ) -> SalesHistory:
         listings = self.live.listings(catalog) if listings is None else listings
         try:
             store: EventbriteSales | None = self.eventbrite_sales
@@ -142,9 +162,10 @@ class SalesReads:
         return read_sales(
             catalog,
             listings,
-            self.woocommerce_history,
+            self.site_sales,
             store,
             timezone=self.systems.settings.timezone,
+            progress=progress,
         )
 
     def pace(

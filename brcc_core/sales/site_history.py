@@ -56,6 +56,7 @@ __all__ = [
     "PAID_ORDER_STATUSES",
     "WooCommerceHistory",
     "empty_sales",
+    "lines_statement",
 ]
 
 SALES_COLUMNS = [
@@ -141,6 +142,54 @@ def _sold_at(value: Any) -> datetime | None:
     return None if moment is None or moment.year < 1971 else moment
 
 
+def lines_statement(items, itemmeta, posts, orders, *item_filters: Any):
+    """Line items (all products; ``item_filters`` on the order items table narrow them)
+    with their order's status (HPOS row first, else the legacy order post): item id,
+    order, product, variation, quantity and line total (before tax), all as WordPress
+    keeps them (text)."""
+    i, im, o, h = items, itemmeta, posts, orders
+
+    def pivot(key: str, name: str):
+        return func.max(case((im.c.meta_key == key, im.c.meta_value))).label(name)
+
+    per_item = (
+        select(
+            i.c.order_item_id.label("item_id"),
+            func.max(i.c.order_id).label("order_id"),
+            pivot("_product_id", "product_id"),
+            pivot("_variation_id", "variation_id"),
+            pivot("_qty", "qty"),
+            pivot("_line_total", "line_total"),
+        )
+        .select_from(
+            i.join(
+                im,
+                and_(
+                    im.c.order_item_id == i.c.order_item_id,
+                    im.c.meta_key.in_(["_product_id", "_variation_id", "_qty", "_line_total"]),
+                ),
+            )
+        )
+        .where(i.c.order_item_type == "line_item", *item_filters)
+        .group_by(i.c.order_item_id)
+        .subquery("li")
+    )
+    li = per_item.c
+    return select(
+        li.item_id,
+        cast(li.order_id, String).label("order_ref"),
+        li.product_id,
+        li.variation_id,
+        li.qty,
+        li.line_total,
+        func.coalesce(h.c.status, o.c.post_status).label("status"),
+    ).select_from(
+        per_item.outerjoin(h, h.c.id == li.order_id).outerjoin(
+            o, and_(li.order_id == o.c.ID, o.c.post_type == "shop_order")
+        )
+    )
+
+
 class WooCommerceHistory:
     """Every FooEvents ticket of the given products, with its sale time, price and state,
     in exactly three statements (``statements`` counts them)."""
@@ -187,50 +236,9 @@ class WooCommerceHistory:
         """Line items of the wanted products with their order's status (HPOS row first,
         else the legacy order post): item id, variation, quantity and line total (before
         tax)."""
-        i, im, o, h = self._items, self._itemmeta, self._posts, self._orders
-
-        def pivot(key: str, name: str):
-            return func.max(case((im.c.meta_key == key, im.c.meta_value))).label(name)
-
-        per_item = (
-            select(
-                i.c.order_item_id.label("item_id"),
-                func.max(i.c.order_id).label("order_id"),
-                pivot("_product_id", "product_id"),
-                pivot("_variation_id", "variation_id"),
-                pivot("_qty", "qty"),
-                pivot("_line_total", "line_total"),
-            )
-            .select_from(
-                i.join(
-                    im,
-                    and_(
-                        im.c.order_item_id == i.c.order_item_id,
-                        im.c.meta_key.in_(["_product_id", "_variation_id", "_qty", "_line_total"]),
-                    ),
-                )
-            )
-            .where(i.c.order_item_type == "line_item")
-            .group_by(i.c.order_item_id)
-            .subquery("li")
-        )
-        li = per_item.c
-        return (
-            select(
-                li.item_id,
-                cast(li.order_id, String).label("order_ref"),
-                li.product_id,
-                li.variation_id,
-                li.qty,
-                li.line_total,
-                func.coalesce(h.c.status, o.c.post_status).label("status"),
-            )
-            .select_from(
-                per_item.outerjoin(h, h.c.id == li.order_id).outerjoin(
-                    o, and_(li.order_id == o.c.ID, o.c.post_type == "shop_order")
-                )
-            )
-            .where(li.product_id.in_(bindparam("product_keys", expanding=True)))
+        lines = lines_statement(self._items, self._itemmeta, self._posts, self._orders)
+        return lines.where(
+            lines.selected_columns.product_id.in_(bindparam("product_keys", expanding=True))
         )
 
     def sales(
@@ -268,10 +276,37 @@ class WooCommerceHistory:
             raise
         except SQLAlchemyError as exc:
             raise _unavailable(exc, self.engine) from exc
-        return sales_frame(self._rows(tickets, lines, stock, tz, starts or {}, titles or {}), tz)
+        return self.frame_from(
+            tickets, lines, stock, timezone=timezone, starts=starts, titles=titles
+        )
 
-    def _rows(self, tickets, lines, stock, tz, starts, titles) -> list[dict[str, Any]]:
-        slot_dates = slot_dates_from_fbos(stock)
+    def frame_from(
+        self,
+        tickets: Sequence[Any],
+        lines: Sequence[Any],
+        stock: pd.DataFrame,
+        *,
+        timezone: str,
+        starts: Mapping[str, datetime] | None = None,
+        titles: Mapping[str, str] | None = None,
+        slot_dates: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        """``SALES_COLUMNS`` rows from ticket groups and line items shaped as the two
+        statements return them (``sales``, or the app-state copy of them: one rule for
+        both); ``warnings`` is this call's."""
+        self.warnings = []
+        tz = ZoneInfo(timezone)
+        rows = self._rows(tickets, lines, stock, tz, starts or {}, titles or {}, slot_dates)
+        return sales_frame(rows, tz)
+
+    def _rows(
+        self, tickets, lines, stock, tz, starts, titles, slot_dates=None
+    ) -> list[dict[str, Any]]:
+        """One row per ticket group, in the groups' order. Besides ``SALES_COLUMNS`` each
+        row has ``_unresolved``, its legacy seats counted under their product only (the
+        app-state copy recomputes one order's rows and keeps the warning's count)."""
+        if slot_dates is None:
+            slot_dates = slot_dates_from_fbos(stock)
         index = _label_index(slot_dates)
         fbos_dates: dict[tuple[int, str, str], tuple[str | None, str | None]] = {}
         # A slot's time from its booking options, for its dates pruned from them whose
@@ -295,12 +330,14 @@ class WooCommerceHistory:
             product_id = int(t.product_id)
             slot_id, date_id = _text(t.slot_id), _text(t.date_id)
             slot_label, date_label = _text(t.slot_label), _text(t.date_label)
+            lost = 0
             if not (slot_id and date_id) and (slot_label or date_label):
                 found = index.get((product_id, _norm(slot_label), _norm(date_label)), set())
                 if len(found) == 1:
                     slot_id, date_id = next(iter(found))
                 else:
-                    unresolved += int(t.tickets)
+                    lost = int(t.tickets)
+                    unresolved += lost
                     slot_id = date_id = None
             if slot_id and date_id:
                 key = listing_key(Channel.WOOCOMMERCE, product_id, slot_id, date_id)
@@ -342,14 +379,20 @@ class WooCommerceHistory:
                     "gross": gross if sold else 0.0,
                     "fees": 0.0 if gross is not None or not sold else None,
                     "ticket_type": WC_TICKET_TYPE,
+                    "_unresolved": lost,
                 }
             )
         if unresolved:
-            self.warnings.append(
-                f"{unresolved} legacy tickets name a slot or date that the booking options no "
-                "longer hold; they are counted under their product only."
-            )
+            self.warnings.append(unresolved_warning(unresolved))
         return rows
+
+
+def unresolved_warning(seats: int) -> str:
+    """The warning for legacy tickets whose slot or date the booking options lost."""
+    return (
+        f"{seats} legacy tickets name a slot or date that the booking options no "
+        "longer hold; they are counted under their product only."
+    )
 
 
 def _variation(value: Any) -> str:

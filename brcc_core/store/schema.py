@@ -9,7 +9,18 @@ migration that moves its rows. A column added here needs a migration too
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -263,5 +274,56 @@ PARTIAL = Table(
     Column("started_at", DateTime, nullable=False),  # when the walk's first part began
     Column("items", Integer, nullable=False),  # orders / attendees stored so far
     Column("pages", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# --- sales/site_copy.py: the copy of the website's tickets and order lines ------------
+
+# Each published FooEvents ticket post, its meta as the sales history reads it (text, as
+# WordPress keeps it, at most 255 characters: what the full read groups on).
+SITE_TICKETS = Table(
+    "wc_sales_tickets",
+    metadata,
+    Column("ticket_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("product_id", String(255), nullable=True, index=True),
+    Column("order_id", String(255), nullable=True, index=True),
+    Column("variation_id", String(255), nullable=True),
+    Column("status", String(255), nullable=True),
+    Column("slot_id", String(255), nullable=True),
+    Column("date_id", String(255), nullable=True),
+    Column("slot_label", String(255), nullable=True),
+    Column("date_label", String(255), nullable=True),
+    Column("created", DateTime, nullable=True),  # the post's post_date_gmt
+    # The meta row holding the ticket's status: a check-in rewrites that row in place
+    # (update_post_meta) and changes no date, so statuses are re-read by this id.
+    Column("status_meta_id", BigInteger, nullable=True),
+    # The ticket's order has a show not yet settled: its status is re-read on each open.
+    Column("live", Boolean, nullable=False, default=False, index=True),
+)
+# Each order line item (all products: the catalog may add one later), with its order's
+# status (HPOS row first, else the legacy order post), as the full read takes them.
+SITE_LINES = Table(
+    "wc_sales_lines",
+    metadata,
+    Column("item_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("order_ref", String(32), nullable=False, index=True),
+    Column("product_id", String(255), nullable=True),
+    Column("variation_id", String(255), nullable=True),
+    Column("qty", String(255), nullable=True),
+    Column("line_total", String(255), nullable=True),
+    Column("status", String(20), nullable=True),
+)
+# How far the copy has got: one row per site.
+SITE_CURSOR = Table(
+    "wc_sales_cursor",
+    metadata,
+    Column("name", String(16), primary_key=True),
+    Column("last_ticket", BigInteger, nullable=False),  # highest ticket post id copied
+    Column("last_item", BigInteger, nullable=False),  # highest order item id copied
+    # When the first build began (UTC): what changed since is read again once it is done.
+    Column("started_at", DateTime, nullable=False),
+    Column("built_at", DateTime, nullable=True),  # None: the first build is not complete
+    # Tickets and orders modified after this (UTC) are read again on the next open.
+    Column("since", DateTime, nullable=True),
     Column("updated_at", DateTime, nullable=False),
 )

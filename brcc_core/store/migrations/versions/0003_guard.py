@@ -1,8 +1,7 @@
 """The unattended guard: the sync policy saved per show, and the guard's state.
 
-Named 0003 because another revision (sales history) is being added beside it; the
-integrator chains the two (``down_revision``) when both are in. Tables are copied here,
-not imported from ``schema.py`` (a revision is the schema at that step).
+Comes after 0002 (the website sales copy). Tables are copied here, not imported from
+``schema.py`` (a revision is the schema at that step).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_guard"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
