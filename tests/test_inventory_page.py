@@ -461,7 +461,7 @@ def test_the_audit_reads_who_when_what_before_after_result_first_in_words(demo_e
     click(at, "inv_plus")
     click(at, "inv_confirm")
     audit = next(d for d in at.dataframe if "who" in d.value.columns)
-    assert list(audit.value.columns[:6]) == "who at what before after result".split()
+    assert list(audit.value.columns[:6]) == ["who", "at", "what", "before", "after", "result"]
     log = audit.value
     change = log[log["action"] == "change"].iloc[0]
     # The capacity as the manager asked for it, the platform's stored number in the note.
