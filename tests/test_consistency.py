@@ -274,10 +274,10 @@ def test_tonight_shows_both_channels_pending(club):
     at = run("pages/tonight.py")
     tonight = tonight_shows(view.upcoming, view.now)
     position = list(tonight["show_key"]).index(key)
-    shown = at.dataframe[position].value
-    assert int(shown["Pending"].sum() if "Pending" in shown else shown["pending"].sum()) == int(
-        show["pending"]
-    )
+    shown = at.table[position].value
+    assert int(shown["Pending"].str.replace(",", "").astype(int).sum()) == int(show["pending"])
+    pending = [m.value for m in at.metric if m.label == "Pending"]
+    assert pending[position] == f"{int(show['pending']):,}"
 
 
 def test_the_sync_dry_run_states_the_dashboards_exposure(club):

@@ -357,7 +357,10 @@ def test_a_refresh_draws_its_progress_without_missing_run_context_warnings(
     assert not at.exception
     assert any(s.label.startswith("Catalog refreshed in") for s in at.get("status"))
     progress = " ".join(texts(at, "markdown"))
-    assert "Ticket classes: " in progress and "Eventbrite events: " in progress
+    # Each line says what it counts: the event list arrives in pages, not events (issue 26).
+    assert "Eventbrite: events whose ticket classes are read: " in progress
+    assert "Eventbrite: pages of events read: " in progress
+    assert "Eventbrite events: " not in progress
     workers = [r.getMessage() for r in caplog.records if "ScriptRunContext" in r.getMessage()]
     assert workers == [], workers  # Eventbrite's worker threads never touch Streamlit
     cost = " ".join(texts(at, "caption"))
@@ -396,7 +399,8 @@ def test_a_refresh_against_a_hanging_eventbrite_ends_by_its_deadline_and_says_so
     assert "Eventbrite: no answer within 3 s (timed out)" in warning
     kept = re.search(r"keeping the part read (\d+) min ago", warning)
     assert kept and int(kept.group(1)) >= 60, warning  # the earlier refresh, an hour old
-    assert "WooCommerce pages: " in " ".join(texts(at, "markdown"))  # its progress drawn
+    progress = " ".join(texts(at, "markdown"))
+    assert "Website: pages of products read: " in progress  # its progress drawn
     captions = " ".join(texts(at, "caption"))
     assert f"Eventbrite numbers from {kept.group(1)} min ago" in captions
     catalog = at.session_state["catalog"]

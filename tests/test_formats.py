@@ -21,6 +21,7 @@ from brcc_core.common.formats import (
     day_label,
     listing_label,
     listing_name,
+    listing_names,
     moment_label,
     seats_text,
     time_label,
@@ -135,11 +136,20 @@ def test_a_listing_has_one_label_everywhere(row, label):
     [
         ("wc:7", "Website listing no longer in the catalog (wc:7)"),
         ("eb:9:2", "Eventbrite listing no longer in the catalog (eb:9:2)"),
-        ("show:2026-12-04T20:00", "show:2026-12-04T20:00"),  # a show's key names its date
+        # An audit row about a show, a meeting link or a rule, in words (issue 26).
+        ("show:2026-12-04T20:00", "show Fri 4 Dec 20:00"),
+        ("link:rJWjl1rrfwqh", "a meeting link"),
+        ("rule:3", "recurring rule no. 3"),
+        ("mgr@club.example", "mgr@club.example"),  # a person's role: their address
     ],
 )
 def test_a_listing_gone_from_the_catalog_is_named_by_its_channel(key, name):
     assert listing_name(key, pd.DataFrame()) == name
+
+
+def test_a_meeting_links_audit_rows_name_it_by_its_title():
+    names = listing_names(["link:abc"], None, {"link:abc": "Monday programming"})
+    assert names["link:abc"] == "meeting link «\u2068Monday programming\u2069»"
 
 
 @pytest.mark.parametrize(

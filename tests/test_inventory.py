@@ -138,13 +138,17 @@ def test_bookings_write_changes_only_that_dates_stock(sandbox, boxoffice):
     assert again.loc[row.listing_key, "sold"] == row.sold
 
     log = audit(boxoffice)
-    assert log.iloc[0][["listing_key", "result", "before", "after", "who"]].tolist() == [
+    # The capacity as the manager asked for it; the date's stock written for it in the note.
+    assert log.iloc[0][["listing_key", "result", "what", "before", "after", "who"]].tolist() == [
         row.listing_key,
         "ok",
-        str(int(row.available)),
-        str(int(row.available) + 3),
+        "capacity",
+        str(int(row.capacity)),
+        str(new_capacity),
         MANAGER.email,
     ]
+    stored = f"booking date stock {int(row.available)} → {int(row.available) + 3}"
+    assert log.iloc[0]["note"] == f"stored as {stored}"
 
 
 def test_single_event_write_sets_stock_quantity_only(sandbox, boxoffice):
@@ -590,8 +594,9 @@ def test_a_sale_between_the_fresh_read_and_the_write_is_counted(sandbox, boxoffi
     log = audit(boxoffice)
     assert log["result"].tolist()[:2] == ["reconciled", "ok"]
     first = log.iloc[1]
-    assert first["before"] == str(int(row.available))  # the stock read before the sale
-    assert first["after"] == str(int(row.available) + 2)
+    assert (first["before"], first["after"]) == (str(int(row.capacity)), str(target))
+    # the stock read before the sale, and written for the target
+    assert first["note"].endswith(f"stock {int(row.available)} → {int(row.available) + 2}")
     assert log.iloc[0]["after"] == str(int(row.available))  # + 2 − the 2 sold
 
 
@@ -661,7 +666,7 @@ def test_two_managers_at_once_one_wins_the_other_is_refused(sandbox, boxoffice, 
         [B_MANAGER.email, "refused"],
         [A_MANAGER.email, "ok"],
     ]
-    assert log.iloc[2]["before"] == str(int(row.available))
+    assert log.iloc[2]["before"] == str(int(row.capacity))  # as A asked for it
     assert log.iloc[0]["before"] == f"remaining {int(row.available) + 2}"
 
 
@@ -716,7 +721,8 @@ def test_a_dropped_write_and_a_sale_before_the_check_keeps_the_sale(sandbox, box
     assert now["available"] == row.available - 2
     log = audit(boxoffice)
     assert log["result"].tolist()[:2] == ["rolled_back", "verify_failed"]
-    assert log.iloc[1]["before"] == str(int(row.available))
+    assert log.iloc[1]["before"] == str(int(row.capacity))
+    assert log.iloc[1]["note"].startswith(f"stored as booking date stock {int(row.available)} →")
 
 
 def test_a_failed_restore_is_reported_as_rollback_failed(sandbox, boxoffice):

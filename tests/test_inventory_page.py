@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.boxoffice.api import Actor
 from brcc_core.common.formats import SYNC_ACTIONS
 from brcc_core.common.windows import local_now
 from brcc_core.settings import load_settings
@@ -127,7 +128,15 @@ def test_minus_plus_and_set_go_through_the_confirmation(demo_env):
     # Every confirmed change is in the audit tab, newest first.
     audit = at.dataframe[-1].value
     assert list(audit["result"][:3]) == ["ok", "ok", "ok"]
-    assert list(audit["after"][:3]) == ["10", str(remaining), str(remaining - 1)]
+    # The capacity as the manager asked for it (capacity 55 → 54), the stock the platform
+    # stores for it in the note; a remaining set is the stock itself (issue 26).
+    assert list(audit["what"][:3]) == ["booking date stock", "capacity", "capacity"]
+    assert list(audit["before"][1:3]) == [str(capacity - 1), str(capacity)]
+    assert list(audit["after"][:3]) == ["10", str(capacity), str(capacity - 1)]
+    assert list(audit["note"][1:3]) == [
+        f"stored as booking date stock {remaining - 1} → {remaining}",
+        f"stored as booking date stock {remaining} → {remaining - 1}",
+    ]
     assert set(audit["who"]) == {"demo-manager@sandbox"}  # the demo identity by default
 
 
@@ -377,10 +386,91 @@ def test_on_a_phone_the_inventory_tables_show_their_main_columns_only(demo_env):
     assert columns() == [
         ["when", "title", "remaining", "oversold"],
         ["listing", "action", "target_capacity"],
-        ["at", "listing", "result"],
+        ["at", "what", "after", "result"],
     ]
     assert "Phone layout: the main columns" in texts(at.caption)
     # The desk layout, chosen in the sidebar, shows every column again.
     at.sidebar.radio(key=LAYOUT_KEY).set_value("Desk").run()
     assert not at.exception, at.exception
     assert all(len(c) > 4 for c in columns()), columns()
+
+
+def _show_with_both_channels(box: BoxOffice) -> pd.Series:
+    """An upcoming show sold on both channels whose Eventbrite listing comes first in the
+    show's listing keys (the order the Change tab used to open on)."""
+    listings = box.listings()
+    shows = box.shows(listings)
+    now = local_now(box.settings.timezone)
+    both = shows[
+        (shows["starts_at"] > now)
+        & shows["listing_keys"].apply(
+            lambda ks: any(k.startswith("wc:") for k in ks) and any(k.startswith("eb:") for k in ks)
+        )
+    ]
+    assert not both.empty, "the seed sells shows on both channels"
+    return both.iloc[0]
+
+
+def test_change_its_capacity_opens_on_the_website_listing_without_its_key(demo_env):
+    box = a_boxoffice()
+    show = _show_with_both_channels(box)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["show"] = show["show_key"]
+    at.query_params["act"] = "change"
+    at.run()
+    at.switch_page("pages/inventory.py")
+    at.run()
+    assert not at.exception, at.exception
+    # The site's listing first when the show has both (issue 26), and a limited one.
+    label = at.selectbox(key="inv_show_listing").format_func(
+        at.selectbox(key="inv_show_listing").value
+    )
+    assert " · Website · " in label, label
+    assert at.text_input(key="inv_set_value").value not in ("", "0")
+    assert not at.button(key="inv_plus").disabled
+    # No listing key on the tab: the label names the listing.
+    shown = texts(at.caption) + texts(at.markdown)
+    assert "wc:" not in shown and "eb:" not in shown, shown
+
+
+def test_an_unlimited_listing_says_so_and_offers_set_not_a_zero(demo_env):
+    listings = a_boxoffice().listings()
+    unlimited = listings[
+        (listings["channel"] == "woocommerce")
+        & listings["unlimited"]
+        & (listings["status"] == "unlimited")
+    ]
+    assert not unlimited.empty, "the seed has an unlimited website listing"
+    at = inventory_page(unlimited.iloc[0])
+    assert metrics(at)["Capacity"] == "unlimited"
+    # The box is empty (a "0" would read as a capacity of nothing), no error is shown yet,
+    # and the page says how to give the listing a number.
+    assert at.text_input(key="inv_set_value").value == ""
+    assert not at.error
+    assert "Capacity is unlimited here" in texts(at.info)
+    assert at.button(key="inv_plus").disabled and at.button(key="inv_set").disabled
+    at.text_input(key="inv_set_value").set_value("40").run()
+    assert not at.button(key="inv_set").disabled
+
+
+def test_the_audit_reads_who_when_what_before_after_result_first_in_words(demo_env):
+    box = a_boxoffice()
+    box.create_meeting_link([], "1 hour", title="Monday programming", who=Actor.demo("manager"))
+    at = inventory_page()
+    capacity = int(metrics(at)["Capacity"])
+    click(at, "inv_plus")
+    click(at, "inv_confirm")
+    audit = next(d for d in at.dataframe if "who" in d.value.columns)
+    assert list(audit.value.columns[:6]) == ["who", "at", "what", "before", "after", "result"]
+    log = audit.value
+    change = log[log["action"] == "change"].iloc[0]
+    # The capacity as the manager asked for it, the platform's stored number in the note.
+    assert (change["what"], change["before"], change["after"]) == (
+        "capacity",
+        str(capacity),
+        str(capacity + 1),
+    )
+    assert change["note"].startswith("stored as booking date stock ")
+    link = log[log["action"] == "link"].iloc[0]
+    assert link["listing"] == "meeting link «\u2068Monday programming\u2069»"
+    assert not log["listing"].astype(str).str.contains(r"\blink:|\bshow:\d").any()

@@ -152,13 +152,37 @@ def test_tonight_door_view_matches_live_numbers_and_attendees(club):
     assert not at.exception
     box = BoxOffice.from_settings(load_settings())
     expected = box.tonight()
-    shown = [d.value for d in at.dataframe]
     if expected.empty:
-        assert any("No shows tonight" in str(i.value) for i in at.info)
+        assert any("No show tonight" in str(i.value) for i in at.info)
         return
+    shown = [t.value for t in at.table]
     assert len(shown) == expected["show_key"].nunique()
-    assert sum(int(d["sold"].sum()) for d in shown) == int(expected["sold"].sum())
-    assert sum(int(d["to_arrive"].sum()) for d in shown) == int(expected["to_arrive"].sum())
+    # One row per channel, under the manager's words, never a code name or "None".
+    assert {c for t in shown for c in t["Channel"]} <= {"Website", "Eventbrite"}
+    cells = [str(v) for t in shown for v in t.to_numpy().ravel()]
+    assert not {"None", "<NA>", "nan", "woocommerce", "eventbrite"} & set(cells)
+    assert sum(int(t["Sold"].str.replace(",", "").astype(int).sum()) for t in shown) == int(
+        expected["sold"].sum()
+    )
+    metrics = [(m.label, m.value) for m in at.metric]
+    # Per show, both channels together: still to arrive is sold - checked in.
+    for key, part in expected.groupby("show_key", sort=False):
+        sold, came = int(part["sold"].sum()), int(part["checked_in"].sum())
+        room = int(part["venue_capacity"].iloc[0])
+        left = max(0, room - sold - int(part["pending"].sum()))
+        for label, value in (
+            ("Still to arrive", sold - came),
+            ("Checked in", came),
+            ("Sold", sold),
+            ("Room", room),
+            ("Left to sell at the door", left),
+        ):
+            assert (label, f"{value:,}") in metrics, (key, label)
+    tz = box.settings.timezone
+    headings = [h.value for h in at.subheader]
+    for start in expected.drop_duplicates("show_key")["starts_at"]:
+        # Club time: the heading's hour is the show's in the club's timezone, not UTC's.
+        assert any(h.startswith(f"{start.tz_convert(tz):%H:%M} · ") for h in headings)
 
 
 def test_last_weeks_show_compares_with_this_weeks(club):

@@ -170,8 +170,13 @@ def test_series_date_with_two_classes_is_synced_at_event_level():
     plan = plan_sync(show(wc(), ga, fr), SyncPolicy("mirror"))
     rows = {r.listing_key: r for r in plan.rows}
     assert rows["eb:9:1"].action == "change" and rows["eb:9:1"].target_remaining == 20
-    assert "event" in rows["eb:9:1"].reason
-    assert rows["eb:9:2"].action == "leave" and "eb:9:1" in rows["eb:9:2"].reason
+    # The write is to the event's shared capacity: its 13 sold + 35 seats left now, 13 sold
+    # + 20 after (issue 26: not the class's own "capacity 45 → 30").
+    carrier = rows["eb:9:1"]
+    assert (carrier.event_capacity, carrier.event_target_capacity) == (13 + 35, 13 + 20)
+    # The class it covers says so in words, never by the other's key.
+    assert rows["eb:9:2"].action == "leave" and "eb:9:1" not in rows["eb:9:2"].reason
+    assert "event's shared capacity" in rows["eb:9:2"].reason
     assert plan.exposure == 20  # FR is inside the event's seats, not counted twice
 
 
@@ -333,3 +338,31 @@ def test_inventory_refusal_and_sync_dry_run_say_the_same_words(reason, broken):
     assert not_writable(listing).reason == reason
     assert dry_run.action == "leave"
     assert preview.refusal == dry_run.reason == not_writable(listing).text
+
+
+def test_the_dry_run_says_a_series_date_writes_the_events_shared_capacity_in_words():
+    """Issue 26: "the event's shared capacity 48 → 33 (GA can then sell 20)", never the
+    class's own "capacity 45 → 30", and no key or jargon in the Why column."""
+    from brcc_core.capacity.sync import SYNC_ROW_COLUMNS
+    from brcc_core.views.inventory import DRY_RUN_COLUMNS, dry_run_frame, row_change_text
+
+    ga = eb("eb:9:1", sold=10, available=35, series_id="s1", title="GA")
+    fr = eb("eb:9:2", sold=3, available=7, series_id="s1", title="Front Row")
+    plan = plan_sync(show(wc(), ga, fr), SyncPolicy("mirror"))
+    carrier = next(r for r in plan.rows if r.listing_key == "eb:9:1")
+    assert row_change_text(carrier) == "the event's shared capacity 48 → 33 (GA can then sell 20)"
+    table = dry_run_frame([plan]).set_index("listing")
+    assert table.loc["GA", "reason"] == row_change_text(carrier)
+    assert (table.loc["GA", "capacity"], table.loc["GA", "target_capacity"]) == (48, 33)
+    why = " ".join(table["reason"].dropna())
+    assert "eb:" not in why and "series date" not in why and "set through" not in why
+    assert "shared capacity, set on the GA (Eventbrite) row" in table.loc["Front Row", "reason"]
+    # Every column of the plan is in the table once, under the manager's order.
+    assert sorted(DRY_RUN_COLUMNS) == sorted(
+        "listing" if c == "title" else c
+        for c in SYNC_ROW_COLUMNS
+        if c not in ("show_key", "listing_key")
+    )
+    # A row that is not a series date's still reads as its remaining seats.
+    site = next(r for r in plan.rows if r.listing_key == WC)
+    assert row_change_text(site) == f"remaining {site.remaining} → {site.target_remaining}"

@@ -100,7 +100,15 @@ def test_a_change_made_while_the_app_state_database_goes_away_is_reported_and_re
     log = box.audit_log(listing_contains=row.listing_key)
     made = log[log.action == "change"].iloc[-1]  # the first attempt (oldest)
     assert made["result"] == "ok"  # completed once the database answered
-    assert (made["before"], made["after"]) == (str(int(row.available)), str(int(row.available) + 1))
+    # In the manager's terms (capacity as asked), the stock stored for it in the note.
+    assert (made["what"], made["before"], made["after"]) == (
+        "capacity",
+        str(capacity),
+        str(capacity + 1),
+    )
+    assert made["note"] == (
+        f"stored as product stock {int(row.available)} → {int(row.available) + 1}"
+    )
     assert "started" not in set(log["result"])
     assert box.state.audit_waiting == 0 and box.locks.unreleased == []
 

@@ -272,6 +272,33 @@ class _Context:
         )
 
 
+def _as_asked(ctx: _Context, attempt: Attempt) -> tuple[str, str | None, str | None, str | None]:
+    """(what, before, after, note) of an audit row. A capacity the manager typed is written
+    as another stored number on some listings (a booking date's stock, say: "booking date
+    stock 42 → 44" for capacity 55 → 57); the row says what they asked for, in their terms,
+    and keeps the platform's number in its note, so the log reads as the change was made.
+    Correcting writes (reconcile, rollback) and refusals stay as they are: the first are
+    the platform's own numbers, the second already record what was asked."""
+    change = ctx.change
+    asked = (
+        attempt.listing_key is None
+        and attempt.action in ("change", "sync")
+        and attempt.result != "refused"
+        and change.field == "capacity"
+        and not change.event_level
+        and attempt.what != "capacity"
+    )
+    if not asked:
+        return attempt.what, attempt.before, attempt.after, change.note
+    before = seats_text(ctx.preview.capacity_before, ctx.preview.unlimited_before)
+    if (attempt.before, attempt.after) == (before, str(change.value)):
+        # The stored number is the capacity (an Eventbrite class's): nothing to translate.
+        return attempt.what, attempt.before, attempt.after, change.note
+    stored = f"{attempt.what} {attempt.before} → {attempt.after}"
+    note = "; ".join(n for n in (f"stored as {stored}", change.note) if n)
+    return "capacity", before, str(change.value), note
+
+
 # --- the engine --------------------------------------------------------------------------
 class InventoryEngine:
     """Applies changes through the REST clients, one listing at a time, under a lease."""
@@ -297,17 +324,18 @@ class InventoryEngine:
 
     # --- audit and outcomes ------------------------------------------------------------
     def _entry(self, ctx: _Context, attempt: Attempt) -> AuditEntry:
+        what, before, after, note = _as_asked(ctx, attempt)
         return AuditEntry(
             who=ctx.who or ANONYMOUS,
             action=attempt.action,
             listing_key=attempt.listing_key or ctx.listing.listing_key,
             channel=ctx.listing.channel,
-            what=attempt.what,
-            before=attempt.before,
-            after=attempt.after,
+            what=what,
+            before=before,
+            after=after,
             result=attempt.result,
             error=attempt.error,
-            note=ctx.change.note,
+            note=note,
             batch=ctx.batch,
         )
 

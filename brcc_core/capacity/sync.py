@@ -24,7 +24,7 @@ through the change engine (``brcc_core.capacity.engine``) one row at a time.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Literal
 
@@ -33,7 +33,7 @@ import pandas as pd
 from brcc_core.capacity.preview import ListingState, not_writable
 from brcc_core.channels.eventbrite_seats import sellable_together
 from brcc_core.common.availability import NOT_BUYABLE_NOW, Availability
-from brcc_core.common.club import Channel
+from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.values import WHOLE, known, typed_frame, whole_number
 from brcc_core.live.shows import oversell_exposure
 
@@ -181,6 +181,11 @@ class SyncRow:
     target_remaining: int | None
     action: RowAction
     reason: str | None = None
+    # A series date's class that carries its event's seats: the write is to the event's
+    # shared capacity (sold and pending of all its classes plus the seats left), from
+    # ``event_capacity`` to ``event_target_capacity``; None on every other row.
+    event_capacity: int | None = None
+    event_target_capacity: int | None = None
 
     @property
     def row_key(self) -> str:
@@ -309,7 +314,8 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
     pending = None if no_pending else sum(lst.pending or 0 for lst in listings)
     if sold is None or pending is None:
         what, keys = ("sold", unknown) if sold is None else ("pending", no_pending)
-        reason = f"{what} unknown on {', '.join(keys)}: the room's remaining seats are unknown"
+        names = ", ".join(_name(lst) for lst in listings if lst.listing_key in keys)
+        reason = f"{what} unknown on {names}: the room's remaining seats are unknown"
         # The listing whose sold is unknown says why in the words a change by hand would.
         rows = tuple(
             _row(show, lst, "leave", None, str(not_writable(lst) or reason)) for lst in listings
@@ -357,8 +363,9 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
             first = carrier.setdefault(lst.event_id, lst.listing_key)
             if first != lst.listing_key:
                 covered.add(lst.listing_key)
+                through = next(x for x in listings if x.listing_key == first)
                 leave[lst.listing_key] = (
-                    f"series date: its capacity is the event's, set through {first}"
+                    f"sells from its event's shared capacity, set on the {_name(through)} row"
                 )
     units = [lst for lst in listings if lst.listing_key not in leave]
     shared = {
@@ -398,13 +405,17 @@ def plan_sync(show: SyncShow, policy: SyncPolicy) -> SyncPlan:
             continue
         target = targets[lst.listing_key]
         current = lst.available
-        note = None
+        row = None
         if lst.listing_key in shared:
-            # It carries the event's seats left: that is what the write sets.
+            # It carries the event's seats left: that is what the write sets, through the
+            # event's shared capacity (the views say so in the manager's words).
             current = lst.event_seats_left if lst.event_seats_left is not None else current
-            note = "series date: sets the event's remaining seats, shared by its ticket classes"
-        action: RowAction = "keep" if current == target else "change"
-        rows.append(_row(show, lst, action, target, note))
+            action: RowAction = "keep" if current == target else "change"
+            row = _event_row(show, lst, listings, action, current, target)
+        else:
+            action = "keep" if current == target else "change"
+            row = _row(show, lst, action, target, None)
+        rows.append(row)
 
     sellable = sum(targets.values()) + left_selling
     # The Dashboard's measure, of what the channels would have on sale after this plan.
@@ -464,11 +475,33 @@ def _cap_by_event_seats(
         for member, part in zip(members, allocate(room, weights), strict=True):
             targets[member.listing_key] = part
         notes.append(
-            f"Eventbrite event {members[0].event_id} has {room} seat(s) left under its own "
+            f"The Eventbrite event of {_name(members[0])} has {room} seat(s) left under its own "
             f"capacity: its classes get {room}, not {wanted} (raise the event capacity on "
             "Eventbrite to offer more there)."
         )
     return notes
+
+
+def _name(lst: SyncListing) -> str:
+    """A listing in a plan's words: its ticket class or title and channel, never its key."""
+    return f"{lst.title or 'untitled listing'} ({channel_name(lst.channel)})"
+
+
+def _event_row(
+    show: SyncShow,
+    lst: SyncListing,
+    listings: Sequence[SyncListing],
+    action: RowAction,
+    current: int | None,
+    target: int,
+) -> SyncRow:
+    """The row of a class that carries its series date's seats: the event's shared capacity
+    now and after (what the write changes), beside the class's own numbers."""
+    row = _row(show, lst, action, target, None)
+    members = [x for x in listings if x.event_id == lst.event_id]
+    held = sum((x.sold or 0) + (x.pending or 0) for x in members)
+    before = None if current is None else held + current
+    return replace(row, event_capacity=before, event_target_capacity=held + target)
 
 
 def _row(

@@ -15,7 +15,13 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from brcc_core.common.club import Channel, channel_name
-from brcc_core.common.keys import channel_of, is_eventbrite_key, is_listing_key
+from brcc_core.common.keys import (
+    LINK_PREFIX,
+    channel_of,
+    is_eventbrite_key,
+    is_listing_key,
+    show_start,
+)
 from brcc_core.common.values import known as _known
 
 __all__ = [
@@ -230,13 +236,17 @@ def listing_name(key: str | None, listings: pd.DataFrame | None = None) -> str:
 
 
 def listing_names(
-    keys: Iterable[str | None], listings: pd.DataFrame | None
+    keys: Iterable[str | None],
+    listings: pd.DataFrame | None,
+    link_titles: Mapping[str, str] | None = None,
 ) -> dict[str | None, str]:
-    """``listing_name`` of several keys at once (the listings indexed once)."""
+    """``listing_name`` of several keys at once (the listings indexed once); a key that is
+    not a listing's (an audit row about a show, a rule, a meeting link) is named in words,
+    a meeting link by its title from ``link_titles`` (link key -> title) when known."""
     rows: dict[str, Mapping] = {}
     if listings is not None and not listings.empty:
         rows = {r["listing_key"]: r for r in listings.to_dict("records")}
-    return {key: _listing_name(key, rows.get(key)) for key in dict.fromkeys(keys)}
+    return {key: _listing_name(key, rows.get(key), link_titles) for key in dict.fromkeys(keys)}
 
 
 def listing_label(row: Mapping) -> str:
@@ -253,14 +263,32 @@ def listing_label(row: Mapping) -> str:
     )
 
 
-def _listing_name(key: str | None, row: Mapping | None) -> str:
+def _listing_name(
+    key: str | None, row: Mapping | None, link_titles: Mapping[str, str] | None = None
+) -> str:
     if not isinstance(key, str) or not key:
         return ""
     if row is not None:
         return listing_label(row)
     if not (is_listing_key(key) or is_eventbrite_key(key)):
-        return key  # a show or a rule: its key already names its date
+        return _subject_name(key, link_titles or {})
     return f"{channel_name(channel_of(key))} listing no longer in the catalog ({key})"
+
+
+def _subject_name(key: str, link_titles: Mapping[str, str]) -> str:
+    """What an audit row that is not about a listing is about, in words: a show by its
+    date, a meeting link by its title, never a raw key such as ``link:rJWjl1rrfwqh``. A
+    person (a role's row) and the app's own words ("catalog") read as they are."""
+    start = show_start(key)
+    if start is not None:
+        return f"show {when_label(start)}"
+    if key.startswith(LINK_PREFIX):
+        title = link_titles.get(key)
+        return f"meeting link «{isolate(title)}»" if title else "a meeting link"
+    kind, _, number = key.partition(":")
+    if kind == "rule" and number:
+        return f"recurring rule no. {number}"
+    return key
 
 
 def whole_percent(share: float | None) -> int | None:

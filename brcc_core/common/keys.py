@@ -23,6 +23,8 @@ from datetime import datetime
 from brcc_core.common.club import Channel
 
 SHOW_PREFIX = "show:"
+# What a meeting link's audit rows are about: ``link:<link id>``.
+LINK_PREFIX = "link:"
 SERIES_PREFIX = "eb-series:"
 # Every Eventbrite listing, occurrence (``eb:<event>``) and resource key starts with it.
 EVENTBRITE_PREFIX = "eb:"
@@ -157,6 +159,11 @@ def is_listing_key(key: str) -> bool:
 def show_key(starts_at: datetime) -> str:
     """A show's key from its local start (to the minute)."""
     return f"{SHOW_PREFIX}{starts_at.strftime('%Y-%m-%dT%H:%M')}"
+
+
+def link_key(link_id: str) -> str:
+    """The audit log's key of a meeting link."""
+    return f"{LINK_PREFIX}{link_id}"
 
 
 def is_show_key(key: str) -> bool:

@@ -55,6 +55,7 @@ from brcc_core.common import clock as app_clock
 from brcc_core.common.club import CLUB_TIMEZONE
 from brcc_core.common.emails import normalize_email
 from brcc_core.common.formats import day_label, moment_label
+from brcc_core.common.keys import link_key
 from brcc_core.common.moments import aware_utc, naive_utc
 from brcc_core.store.schema import access_keys, meeting_links, people, sign_ins
 from brcc_core.store.state import AuditEntry, StateUnavailable, Transactions
@@ -629,7 +630,7 @@ class Access:
                     expires_at=naive_utc(link.expires_at, whole_seconds=True),
                 )
             )
-        self._record(manager, "link", f"link:{link.link_id}", "meeting link", None, lifetime)
+        self._record(manager, "link", link_key(link.link_id), "meeting link", None, lifetime)
         return link, self.token_for(link)
 
     def revoke_link(self, by: Actor, link_id: str) -> None:
@@ -645,7 +646,7 @@ class Access:
                 )
             ).rowcount
         if changed:
-            self._record(manager, "link", f"link:{link_id}", "meeting link", "active", "revoked")
+            self._record(manager, "link", link_key(link_id), "meeting link", "active", "revoked")
 
     def _links(self, conn: Connection, link_id: str | None = None) -> list[MeetingLink]:
         query = select(meeting_links).order_by(meeting_links.c.created_at.desc())

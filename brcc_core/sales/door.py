@@ -1,10 +1,11 @@
 """Tonight at the door: per show and channel, seats sold, checked in, still to arrive and
-pending (pure). Website numbers come from live numbers (read fresh on every refresh of the
-view); Eventbrite's sold and checked in from the attendees of tonight's events, read on the
-same interval. Pending is each channel's part of the show's pending as every other page
-counts it (``brcc_core.live.shows``): the site's unfinished orders and Eventbrite's carts
-(as of the last refresh), so the two rows add up to the Dashboard's figure. A channel that
-could not be read is unknown with the reason, never 0."""
+pending, with the show's room capacity (pure). Website numbers come from live numbers
+(read fresh on every refresh of the view); Eventbrite's sold and checked in from the
+attendees of tonight's events, read on the same interval. Pending is each channel's part
+of the show's pending as every other page counts it (``brcc_core.live.shows``): the site's
+unfinished orders and Eventbrite's carts (as of the last refresh), so the two rows add up
+to the Dashboard's figure. A channel that could not be read is unknown with the reason,
+never 0."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ DOOR_COLUMNS = [
     "show_key",
     "starts_at",
     "title",
+    "venue_capacity",
     "channel",
     "sold",
     "checked_in",
@@ -67,6 +69,7 @@ def door_rows(
                     "show_key": show.show_key,
                     "starts_at": show.starts_at,
                     "title": show.title,
+                    "venue_capacity": show.venue_capacity,
                     "channel": Channel.WOOCOMMERCE,
                     "sold": sold,
                     "checked_in": came,
@@ -89,6 +92,7 @@ def door_rows(
                     "show_key": show.show_key,
                     "starts_at": show.starts_at,
                     "title": show.title,
+                    "venue_capacity": show.venue_capacity,
                     "channel": Channel.EVENTBRITE,
                     "sold": sold,
                     "checked_in": came,
@@ -98,7 +102,7 @@ def door_rows(
                 }
             )
     frame = pd.DataFrame(rows, columns=DOOR_COLUMNS)
-    for col in ("sold", "checked_in", "to_arrive", "pending"):
+    for col in ("venue_capacity", "sold", "checked_in", "to_arrive", "pending"):
         frame[col] = frame[col].astype("Int64")
     return frame
 

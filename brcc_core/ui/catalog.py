@@ -18,7 +18,13 @@ from brcc_core.ui.app import current_actor
 from brcc_core.ui.text import plain
 
 CATALOG_KEY = "catalog"
-REFRESH_STEPS = ("WooCommerce pages", "Eventbrite events", "Ticket classes")
+# The refresh's steps (as the keeper reports them) in what each one counts: the event list
+# arrives a page at a time and says how many pages, not events, so the line says "pages".
+REFRESH_STEPS = {
+    "WooCommerce pages": "Website: pages of products read",
+    "Eventbrite events": "Eventbrite: pages of events read",
+    "Ticket classes": "Eventbrite: events whose ticket classes are read",
+}
 PROGRESS_INTERVAL_SECONDS = 0.2
 
 
@@ -94,7 +100,7 @@ def _refresh_reporting_progress(
         for step, (done, total) in latest.items():
             if step in lines:
                 of = f" of {total}" if total else ""
-                lines[step].write(f"{step}: {done}{of}")
+                lines[step].write(f"{REFRESH_STEPS[step]}: {done}{of}")
         if not worker.is_alive():
             break
     if "error" in outcome:

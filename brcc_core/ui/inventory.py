@@ -36,7 +36,7 @@ from brcc_core.ui.inventory_common import (
 )
 from brcc_core.ui.live_age import live_age_caption
 from brcc_core.ui.text import plain
-from brcc_core.views.inventory import seats_caption
+from brcc_core.views.inventory import change_order, seats_caption
 
 # A link from the dashboard or the comparison opens this page on one show:
 # /inventory?show=show:2026-12-01T20:00&act=sync
@@ -112,6 +112,9 @@ def open_link(shows: pd.DataFrame) -> str | None:
         # plans only shows still to come.
         st.session_state["inv_include_past"] = started
         st.session_state["inv_show"] = show_key
+        # The show's first listing in the Change tab's order (the website's, limited
+        # first), not the one picked for an earlier show.
+        st.session_state.pop("inv_show_listing", None)
         if not started:
             st.session_state["inv_sync_shows"] = [show_key]
     return ACTS[act]
@@ -203,7 +206,7 @@ def _pick_by_show(pool: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | None:
     }
     show_key = _choose("Show", list(names), names, "inv_show")
     members = shows.set_index("show_key").loc[show_key, "listing_keys"]
-    rows = pool[pool["listing_key"].isin(members)]
+    rows = change_order(pool[pool["listing_key"].isin(members)])
     labels = {
         k: listing_label(r)
         for k, r in zip(rows["listing_key"], rows.to_dict("records"), strict=True)
@@ -241,7 +244,8 @@ def _listing_numbers(row: pd.Series) -> None:
     cols[3].metric("Remaining", seats_text(row["available"], unlimited))
     limit = row.get("limit")
     limit = f" · limited by the {limit}" if known(limit) else ""
-    st.caption(f"Status: {str(row['status']).replace('_', ' ')}{limit} · `{row['listing_key']}`")
+    # The listing's key stays out of sight: the label above names it for a manager.
+    st.caption(f"Status: {str(row['status']).replace('_', ' ')}{limit}")
     note = seats_caption(row)
     if note:
         st.caption(note)
@@ -287,12 +291,13 @@ def seats_problem() -> str | None:
 def _change_controls(row: pd.Series) -> None:
     seen = _seen(row)
     capacity = whole_number(row["capacity"])
-    remaining = whole_number(row["available"])
     if st.session_state.get(SET_FOR_KEY) != row["listing_key"]:
         # A new listing: the box starts at its numbers, not the previous listing's.
         st.session_state[SET_FOR_KEY] = row["listing_key"]
         st.session_state["inv_set_field"] = "capacity"
-        st.session_state["inv_set_value"] = str(capacity if capacity is not None else 0)
+        # An unlimited listing has no capacity to show: the box starts empty, not at "0"
+        # (which reads as a capacity of nothing and would close the listing if set).
+        st.session_state["inv_set_value"] = "" if capacity is None else str(capacity)
     cols = st.columns([1, 1, 2, 2, 1.4], vertical_alignment="bottom")
     for col, (label, key, help_text, step) in zip(
         cols[:2],
@@ -302,7 +307,7 @@ def _change_controls(row: pd.Series) -> None:
         col.button(
             label,
             key=key,
-            help=help_text,
+            help=help_text if capacity is not None else "No capacity to step from: use Set",
             disabled=capacity is None,
             on_click=_ask,
             args=(seen, None if capacity is None else capacity + step, "capacity"),
@@ -315,8 +320,14 @@ def _change_controls(row: pd.Series) -> None:
         horizontal=True,
         help="Capacity = remaining + sold + pending",
     )
-    cols[3].text_input("Seats", key="inv_set_value", help="A whole number of seats, 0 or more")
+    cols[3].text_input(
+        "Seats",
+        key="inv_set_value",
+        help="A whole number of seats, 0 or more",
+        placeholder="unlimited now: type seats" if capacity is None else None,
+    )
     problem = seats_problem()
+    untouched = capacity is None and not str(st.session_state.get("inv_set_value") or "").strip()
     cols[4].button(
         "Set…",
         key="inv_set",
@@ -325,11 +336,16 @@ def _change_controls(row: pd.Series) -> None:
         type="secondary",
         disabled=problem is not None,
     )
-    if problem:
+    if problem and not untouched:
         # Shown in full, not only on hover: nothing can be set until it is fixed.
         st.error(problem, icon="✏️")
-    if capacity is None and remaining is None:
-        st.caption("Remaining is unlimited or unknown here: use **Set** to give it a number.")
+    if capacity is None:
+        what = "unlimited" if bool(row["unlimited"]) else "unknown"
+        st.info(
+            f"Capacity is {what} here, so −1 and +1 have nothing to step from: type a "
+            "number of seats in **Seats** and press **Set…** to give it one.",
+            icon="♾️" if what == "unlimited" else "❓",
+        )
 
 
 def _pending_change() -> Change:

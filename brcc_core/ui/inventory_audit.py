@@ -10,6 +10,7 @@ from brcc_core.boxoffice.api import StateUnavailable
 from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.downloads import csv_bytes
 from brcc_core.common.formats import header, listing_names, moment_label
+from brcc_core.common.keys import link_key
 from brcc_core.ui.tables import manager_table
 
 RESULTS = [
@@ -64,16 +65,23 @@ def audit_section(boxoffice: BoxOffice, listings: pd.DataFrame | None = None) ->
     except StateUnavailable as exc:
         st.error(str(exc), icon="🛠️")
         return
-    log = audit_rows(log, listings, boxoffice.settings.timezone)
+    log = audit_rows(log, listings, boxoffice.settings.timezone, _link_titles(boxoffice))
     if log.empty:
         st.info("No changes recorded yet (or none match these filters).", icon="📒")
-    # Result and error first after the listing: what a manager scans the log for.
+    # Who, when, what, before, after and the result first: what a manager scans the log
+    # for fits a desk's width; the long text (the listing, the error, the note) comes last.
     manager_table(
         log,
         key="inv_audit_table",
-        phone_columns=["at", "listing", "result"],
+        phone_columns=["at", "what", "after", "result"],
         columns=AUDIT_ORDER,
-        config={"at": st.column_config.TextColumn("When", width="medium")},
+        config={
+            "at": st.column_config.TextColumn("When", width="medium"),
+            # Short in this log ("capacity", "meeting link"): no room taken from Result.
+            "what": st.column_config.TextColumn(header("what"), width="small"),
+            "before": st.column_config.TextColumn(header("before"), width="small"),
+            "after": st.column_config.TextColumn(header("after"), width="small"),
+        },
     )
     st.download_button(
         "Download CSV",
@@ -87,23 +95,39 @@ def audit_section(boxoffice: BoxOffice, listings: pd.DataFrame | None = None) ->
 
 
 AUDIT_ORDER = [
-    "at",
-    "listing",
-    "result",
-    "error",
     "who",
-    "action",
+    "at",
     "what",
     "before",
     "after",
+    "result",
+    "listing",
+    "error",
     "note",
+    "action",
 ]
 
 
-def audit_rows(log: pd.DataFrame, listings: pd.DataFrame | None, timezone: str) -> pd.DataFrame:
+def _link_titles(boxoffice: BoxOffice) -> dict[str, str]:
+    """Meeting links' titles by their audit key, so a link's rows name it; none when the
+    links cannot be read (the rows then say "a meeting link")."""
+    try:
+        links = boxoffice.meeting_links()
+    except StateUnavailable:
+        return {}
+    return {link_key(i): str(t) for i, t in zip(links["link_id"], links["title"], strict=True)}
+
+
+def audit_rows(
+    log: pd.DataFrame,
+    listings: pd.DataFrame | None,
+    timezone: str,
+    link_titles: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """The log as a manager reads it: the time in the club's format and zone, and each
-    listing by its show's name, channel and date (its key only beside them)."""
-    names = listing_names(log["listing_key"], listings)
+    listing by its show's name, channel and date (its key only beside them); a show, a
+    rule or a meeting link in words, never by its key."""
+    names = listing_names(log["listing_key"], listings, link_titles)
     return log.assign(
         at=log["at"].map(lambda t: moment_label(t, timezone)),
         listing=log["listing_key"].map(names),

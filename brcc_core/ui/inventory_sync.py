@@ -9,7 +9,7 @@ import streamlit as st
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.boxoffice.api import EVENTBRITE_CALLS_PER_CHANGE, SyncPlan, SyncPolicy, SyncRow
 from brcc_core.common.club import Channel
-from brcc_core.common.formats import listing_label, seats_text, when_label
+from brcc_core.common.formats import listing_label, when_label
 from brcc_core.common.glossary import meaning
 from brcc_core.common.windows import local_now
 from brcc_core.ui.app import can_write
@@ -21,7 +21,7 @@ from brcc_core.ui.inventory_common import (
 )
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
-from brcc_core.views.inventory import DRY_RUN_COLUMNS, dry_run_frame
+from brcc_core.views.inventory import DRY_RUN_COLUMNS, dry_run_frame, row_change_text
 
 PENDING_KEY = "inv_sync_pending"  # {"plans": [...], "row_keys": [...]} awaiting confirmation
 RESULTS_KEY = "inv_sync_results"  # the last sync's per-row outcome (a DataFrame)
@@ -118,8 +118,7 @@ def row_labels(plans: list[SyncPlan]) -> dict[str, str]:
     """row_key -> what applying that row does, for the row picker (targets included, so
     the labels change whenever the plan does)."""
     return {
-        row.row_key: f"{row_name(plan, row)}: {seats_text(row.remaining, unlimited=True)} → "
-        f"{row.target_remaining} remaining"
+        row.row_key: f"{row_name(plan, row)}: {row_change_text(row)}"
         for plan in plans
         for row in plan.changes
     }
@@ -226,12 +225,7 @@ def _confirmation(boxoffice: BoxOffice) -> None:
             f"({plans[0].policy.describe()})"
         )
         st.markdown(
-            "\n".join(
-                f"- {plain(names[r.row_key])}: remaining "
-                f"{seats_text(r.remaining, unlimited=True)} → "
-                f"{r.target_remaining}"
-                for r in rows
-            )
+            "\n".join(f"- {plain(names[r.row_key])}: {plain(row_change_text(r))}" for r in rows)
         )
         st.caption("Each row is read fresh first and refused if it changed since this dry run.")
         cols = st.columns(2)

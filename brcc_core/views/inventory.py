@@ -9,20 +9,58 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from brcc_core.capacity.engine import ChangeResult, catalog_reads
-from brcc_core.capacity.sync import SYNC_ROW_COLUMNS, SyncPlan, plans_frame
+from brcc_core.capacity.sync import SyncPlan, SyncRow, plans_frame
 from brcc_core.catalog.build import Catalog
 from brcc_core.catalog.merge import patch_catalog
 from brcc_core.channels.eventbrite_seats import seats_note
 from brcc_core.common.club import Channel, channel_name
-from brcc_core.common.formats import SYNC_ACTIONS
+from brcc_core.common.formats import SYNC_ACTIONS, seats_text
 
-# The dry run's own columns in its order, the listing by name instead of by key (a
-# manager never reads a key alone).
+# The dry run's columns in the order a manager reads a row at a desk's width: which
+# listing, what the sync does to it (from → to), and why; the show, channel and the sales
+# behind the numbers last. The listing by name instead of by key (a manager never reads a
+# key alone).
 DRY_RUN_COLUMNS = [
-    "listing" if c == "title" else c
-    for c in SYNC_ROW_COLUMNS
-    if c not in ("show_key", "listing_key")
+    "listing",
+    "action",
+    "remaining",
+    "target_remaining",
+    "capacity",
+    "target_capacity",
+    "reason",
+    "show",
+    "channel",
+    "sold",
+    "pending",
 ]
+
+
+def row_change_text(row: SyncRow) -> str:
+    """What applying a dry-run row writes, in the manager's terms. A series date's class
+    that carries its event's seats writes the event's shared capacity, so that is what it
+    says ("the event's shared capacity 55 → 75 (Front Row can then sell 30)"), never the
+    class's own capacity, which the write does not set."""
+    if row.event_target_capacity is not None:
+        before = seats_text(row.event_capacity)
+        return (
+            f"the event's shared capacity {before} → {row.event_target_capacity} "
+            f"({row.title} can then sell {seats_text(row.target_remaining)})"
+        )
+    return f"remaining {seats_text(row.remaining, unlimited=True)} → {row.target_remaining}"
+
+
+def change_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """A show's listings in the order the Change tab offers them, the first opened by
+    default: the website's first (the manager's own listing, the one they come to change),
+    then Eventbrite's; on each channel a limited listing before an unlimited one (whose
+    capacity has no number to step from), then by start."""
+    channel_rank = (rows["channel"] != Channel.WOOCOMMERCE).astype(int)
+    unlimited = rows["unlimited"].astype("boolean").fillna(False).astype(int)
+    return (
+        rows.assign(_channel=channel_rank, _unlimited=unlimited)
+        .sort_values(["_channel", "_unlimited", "starts_at"], kind="stable")
+        .drop(columns=["_channel", "_unlimited"])
+    )
 
 
 def seats_caption(row: Mapping | pd.Series) -> str | None:
@@ -38,10 +76,25 @@ def dry_run_frame(plans: Sequence[SyncPlan]) -> pd.DataFrame:
     """One row per listing of these plans: the show, the channel and the listing by name,
     what it has now, what the sync would make it (the action in words), and why."""
     table = plans_frame(plans)
+    rows = [row for plan in plans for row in plan.rows]
+    # A class carrying its event's seats: the event's shared capacity is what changes, so
+    # the capacity columns and the Why say that, not the class's own capacity.
+    event = [row.event_target_capacity is not None for row in rows]
+    why = [row_change_text(row) if e else row.reason for row, e in zip(rows, event, strict=True)]
+    capacity = [
+        row.event_capacity if e else row.capacity for row, e in zip(rows, event, strict=True)
+    ]
+    target = [
+        row.event_target_capacity if e else row.target_capacity
+        for row, e in zip(rows, event, strict=True)
+    ]
     return table.assign(
         channel=table["channel"].map(channel_name),
         listing=table["title"],
         action=table["action"].map(SYNC_ACTIONS),
+        reason=pd.Series(why, index=table.index, dtype="object"),
+        capacity=pd.array(capacity, dtype="Int64"),
+        target_capacity=pd.array(target, dtype="Int64"),
     )
 
 
