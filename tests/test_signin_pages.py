@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -300,6 +301,7 @@ def test_live_mode_without_sign_in_is_read_only_and_says_why(demo_env, monkeypat
 
 def test_a_manager_creates_and_revokes_a_meeting_link_in_the_app(demo_env):
     at = app(sign_in=False)  # demo identity: manager
+    at.query_params["shows"] = "show:2026-12-04T20:00"  # the link is for Friday's 8pm
     at.run()
     at.switch_page("pages/meeting_links.py")
     at.run()
@@ -315,7 +317,10 @@ def test_a_manager_creates_and_revokes_a_meeting_link_in_the_app(demo_env):
     assert table[["title", "created_by", "status"]].values.tolist() == [
         ["Monday programming", "demo-manager@sandbox", "active"]
     ]
-    token = url.split("?meeting=")[1]
+    # The link's shows are named by day and time, never by their keys (issue 26).
+    shown = table["selection"].iloc[0]
+    assert shown == "show Fri 4 Dec 20:00", shown
+    token = parse_qs(urlsplit(url).query)["meeting"][0]
     box = BoxOffice.from_settings(load_settings())
     assert box.open_meeting_link(token).title == "Monday programming"
 

@@ -483,7 +483,7 @@ def _guard_policy_form(boxoffice: BoxOffice, shows: pd.DataFrame, who: Actor) ->
         for r in shows.to_dict("records")
     }
     show_key = st.selectbox(
-        "Show", list(names), format_func=lambda k: plain(names[k]), key=f"{GUARD_KEY}_show"
+        "Show", list(names), format_func=lambda k: names[k], key=f"{GUARD_KEY}_show"
     )
     kind = st.radio(
         "Policy", ["split", "buffer", "mirror"], horizontal=True, key=f"{GUARD_KEY}_kind"

@@ -16,7 +16,7 @@ from brcc_core.boxoffice.api import (
     MeetingLink,
     StateUnavailable,
 )
-from brcc_core.common.formats import moment_label, time_label, when_label
+from brcc_core.common.formats import listing_names, moment_label, time_label, when_label
 from brcc_core.common.windows import local_now
 from brcc_core.ui import comparison as comparison_ui
 from brcc_core.ui import dashboard as dashboard_ui
@@ -170,6 +170,10 @@ def _links_table(boxoffice: BoxOffice) -> None:
         return
     tz = boxoffice.settings.timezone
     shown = links.assign(
+        # A link's shows by date and title, never their keys (issue 26).
+        selection=links["selection"].map(
+            lambda text: ", ".join(listing_names(str(text or "").split(", "), None).values())
+        ),
         created_at=links["created_at"].map(lambda t: moment_label(t, tz)),
         expires_at=links["expires_at"].map(lambda t: moment_label(t, tz)),
     )

@@ -17,13 +17,11 @@ from brcc_core.boxoffice.api import (
     SalesStoreUnavailable,
     StateUnavailable,
 )
-from brcc_core.common import clock
 from brcc_core.common.club import Channel
 from brcc_core.common.formats import header, time_label
-from brcc_core.common.glossary import meaning
 from brcc_core.common.values import known_cells, whole_number
 from brcc_core.ui.app import current_actor
-from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact, is_phone
+from brcc_core.ui.layout import PHONE_CHART_HEIGHT, compact
 from brcc_core.ui.tables import EMPTY_CELL, manager_table
 from brcc_core.ui.text import plain
 from brcc_core.views.charts import chart_config
@@ -147,16 +145,6 @@ PHONE_PACE_COLUMNS = {
     "show": st.column_config.TextColumn("Show", width=290),
     "sold_now": st.column_config.NumberColumn("Sold", width=44),
 }
-DOOR_TABLE_COLUMNS = {
-    "channel": "Channel",
-    "sold": "Sold",
-    "checked_in": "Checked in",
-    "to_arrive": "Still to arrive",
-    "pending": st.column_config.NumberColumn("Pending", help=meaning("Pending")),
-    "error": "Unknown because",
-}
-
-PHONE_DOOR_COLUMNS = {c: DOOR_TABLE_COLUMNS[c] for c in ("channel", "checked_in", "to_arrive")}
 
 
 def _table(frame: pd.DataFrame, key: str, columns: dict) -> None:
@@ -309,31 +297,3 @@ def takings_section(
     st.subheader("Sold per ticket type")
     types = tables.ticket_types
     manager_table(types, key="ticket_types", columns=[c for c in types if c not in HIDDEN])
-
-
-DOOR_REFRESH_SECONDS = 60
-
-
-def door(boxoffice: BoxOffice) -> None:
-    """Tonight's shows at the door, re-read every ``DOOR_REFRESH_SECONDS`` (live numbers
-    and Eventbrite attendees only; the catalog is not refreshed)."""
-
-    @st.fragment(run_every=DOOR_REFRESH_SECONDS)
-    def _door() -> None:
-        frame = boxoffice.tonight()
-        if frame.empty:
-            st.info("No shows tonight.", icon="🌙")
-            return
-        tz = boxoffice.settings.timezone
-        st.caption(
-            f"Read at {time_label(clock.now(), tz, seconds=True)}; "
-            f"re-read every {DOOR_REFRESH_SECONDS} s."
-        )
-        for show_key, part in frame.groupby("show_key", sort=False):
-            first = part.iloc[0]
-            st.subheader(f"{time_label(first['starts_at'], tz)} · {first['title']}")
-            _table(
-                part, f"door_{show_key}", PHONE_DOOR_COLUMNS if is_phone() else DOOR_TABLE_COLUMNS
-            )
-
-    _door()
