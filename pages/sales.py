@@ -23,10 +23,13 @@ with page_boundary("loading sales history"):
     timezone = boxoffice.settings.timezone
     now = local_now(timezone)
     ui.sync_button(boxoffice)
-    with st.spinner("Reading sales history from the club's systems…"):
+    with (
+        st.spinner("Reading sales history from the club's systems…"),
+        ui.history_progress() as copied,
+    ):
         listings = boxoffice.listings(catalog)
         shows = boxoffice.shows(listings)
-        history = boxoffice.sales_history(catalog, listings)
+        history = boxoffice.sales_history(catalog, listings, copied)
     ui.history_caption(history, timezone, boxoffice.settings.history_share_seconds)
     for reason in history.unknown.values():
         st.warning(reason, icon="❔")

@@ -365,3 +365,26 @@ def test_revenue_has_the_period_s_totals_and_one_row_per_show(club, monkeypatch)
         for cell in line.split(","):
             if cell.replace(".", "", 1).isdigit() and "." in cell:
                 assert len(cell.split(".")[1]) <= 2, line
+
+
+def test_the_first_copy_of_the_website_history_reports_its_progress_on_the_page(
+    club, monkeypatch
+):
+    """The page hands the history read a progress callback, and the copy's reports reach
+    it without disturbing the page (a first copy at the club's size takes a while)."""
+    box = app_boxoffice()
+    real = box.sales_history
+    reports: list[tuple[int, int]] = []
+
+    def first_copy(catalog=None, listings=None, progress=None):
+        assert progress is not None, "the page passed no progress callback"
+        for done in (20_000, 40_000, 52_500):  # three batches of a 52,500-row copy
+            progress(done, 52_500)
+            reports.append((done, 52_500))
+        return real(catalog, listings)
+
+    monkeypatch.setattr(box, "sales_history", first_copy)
+    at = run(SALES, first_sync=False)
+    assert not at.exception
+    assert reports == [(20_000, 52_500), (40_000, 52_500), (52_500, 52_500)]
+    assert at.dataframe  # the page went on to show its tables

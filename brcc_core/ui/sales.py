@@ -3,7 +3,8 @@ ticket types, no-shows, and tonight's door. Numbers come from ``brcc_core.views.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -127,6 +128,26 @@ def _sync(boxoffice: BoxOffice, text: str, *, first: bool = False) -> None:
             st.warning(result.summary(timezone) + go_on, icon="⏸️")
     finally:
         bar.empty()
+
+
+@contextmanager
+def history_progress() -> Iterator[Callable[[int, int], None]]:
+    """Progress for the website history's first copy into the app-state database (a year
+    of tickets at the club's size takes a while); drawn only once the copy reports, so a
+    later open, which reads only what changed, shows no bar."""
+    bar = None
+
+    def report(copied: int, total: int) -> None:
+        nonlocal bar
+        bar = bar or st.progress(0.0)
+        share = min(1.0, copied / total) if total else 1.0
+        bar.progress(share, text=f"Copying the website's sales history: {copied:,} of {total:,}…")
+
+    try:
+        yield report
+    finally:
+        if bar is not None:
+            bar.empty()
 
 
 # Column -> heading (or Streamlit column config), in the order shown. The show's name
