@@ -367,9 +367,7 @@ def test_revenue_has_the_period_s_totals_and_one_row_per_show(club, monkeypatch)
                 assert len(cell.split(".")[1]) <= 2, line
 
 
-def test_the_first_copy_of_the_website_history_reports_its_progress_on_the_page(
-    club, monkeypatch
-):
+def test_the_first_copy_of_the_website_history_reports_its_progress_on_the_page(club, monkeypatch):
     """The page hands the history read a progress callback, and the copy's reports reach
     it without disturbing the page (a first copy at the club's size takes a while)."""
     box = app_boxoffice()
