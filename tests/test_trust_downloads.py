@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -81,6 +82,41 @@ def test_csv_bytes_escapes_text_cells_and_headers_and_leaves_numbers_alone():
     assert [r["drift"] for r in rows] == ["-5", "3"]  # numbers: a spreadsheet sums them
     assert [r["net"] for r in rows] == ["-3.5", "12.0"]
     assert [r["before"] for r in rows] == ["-5", "'@x"]
+
+
+# --- one place ------------------------------------------------------------------------------
+# What writes CSV: pandas' writer and the standard library's. Only common/downloads.py may.
+CSV_WRITERS = re.compile(r"\.to_csv\(|\bcsv\.(?:writer|DictWriter)\(")
+CSV_HOME = ROOT / "brcc_core" / "common" / "downloads.py"
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("    data = money.to_csv(index=False).encode()", True),
+        ("writer = csv.writer(buffer)", True),
+        ("out = csv.DictWriter(f, fieldnames)", True),
+        ("    data = csv_bytes(money)", False),
+        ("rows = csv.DictReader(io.StringIO(text))", False),
+    ],
+)
+def test_the_scan_sees_each_way_of_writing_csv(line, found):
+    assert bool(CSV_WRITERS.search(line)) is found
+
+
+def test_only_common_downloads_writes_csv():
+    """A download built on its own (as the revenue CSV once was) would skip the escaping."""
+    sources = [ROOT / "streamlit_app.py", *(ROOT / "pages").rglob("*.py")]
+    sources += [p for p in (ROOT / "brcc_core").rglob("*.py") if "sandbox" not in p.parts]
+    assert CSV_HOME in sources and len(sources) > 50  # the scan reads the app, not nothing
+    offences = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in sources
+        if p != CSV_HOME
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if CSV_WRITERS.search(line.split("#", 1)[0])
+    ]
+    assert offences == [], "offer CSV through brcc_core.common.downloads.csv_bytes"
 
 
 # --- the three downloads, from the pages ----------------------------------------------------
