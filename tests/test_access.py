@@ -85,7 +85,7 @@ def test_role_changes_apply_at_once_and_are_audited_with_the_admins_email(access
 def test_only_an_admin_changes_roles_and_nobody_changes_their_own(access):
     access.set_role(admin(access), "mgr@club.example", "manager")
     manager = access.actor("mgr@club.example")
-    with pytest.raises(AccessDenied, match="Only a admin|admin"):
+    with pytest.raises(AccessDenied, match="Only an admin can "):
         access.set_role(manager, "friend@club.example", "manager")
     with pytest.raises(AccessDenied, match="BRCC_ADMINS"):
         access.set_role(admin(access), ADMIN, None)
