@@ -7,14 +7,20 @@ raise instead, and nothing is written."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
 import pytest
 from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.capacity.preview import Change, ListingState, preview_change
 from brcc_core.people.access import Actor
 from brcc_core.settings import load_settings
 from tests.app_env import clear_settings
+
+APP = str(Path(__file__).parents[1] / "streamlit_app.py")
 
 
 def a_class(**overrides) -> ListingState:
@@ -68,10 +74,10 @@ def demo(monkeypatch, tmp_path) -> BoxOffice:
     return box
 
 
-def test_the_plus_one_the_issue_saw_roll_back_is_refused_before_confirm(demo):
+def a_class_at_its_event_s_capacity(box: BoxOffice) -> pd.Series:
     """A one-off event of the demo club whose custom capacity (55) is its class's."""
-    listings = demo.listings()
-    custom = {e.event_id for e in demo.catalog().events if e.capacity_is_custom}
+    listings = box.listings()
+    custom = {e.event_id for e in box.catalog().events if e.capacity_is_custom}
     fit = listings[
         (listings["channel"] == "eventbrite")
         & listings["series_id"].isna()
@@ -80,7 +86,12 @@ def test_the_plus_one_the_issue_saw_roll_back_is_refused_before_confirm(demo):
         & (listings["capacity"] == 55)
     ]
     assert not fit.empty, "the demo club has one-off events with a custom capacity of 55"
-    row = fit.iloc[0]
+    return fit.iloc[0]
+
+
+def test_the_plus_one_the_issue_saw_roll_back_is_refused_before_confirm(demo):
+    listings = demo.listings()
+    row = a_class_at_its_event_s_capacity(demo)
     plus_one = Change(
         row.listing_key,
         seen_remaining=int(row.available),
@@ -99,3 +110,24 @@ def test_the_plus_one_the_issue_saw_roll_back_is_refused_before_confirm(demo):
         ).scalar()
     assert own == 55  # nothing written, nothing rolled back
     assert demo.audit_log(results=["rolled_back"]).empty
+
+
+def test_the_inventory_page_says_so_before_confirm_and_confirm_stays_off(demo):
+    """What the manager sees on the page: the +1 opens the confirmation with the event's
+    capacity named and what to raise, and Confirm cannot be pressed."""
+    row = a_class_at_its_event_s_capacity(demo)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()  # demo mode: the Demo identity is a manager at first
+    at.switch_page("pages/inventory.py").run()
+    at.selectbox(key="inv_channel").set_value("eventbrite").run()
+    at.selectbox(key="inv_series").set_value("").run()  # one-off events
+    at.selectbox(key="inv_event").set_value(str(row.event_id)).run()
+    if any(box.key == "inv_class" for box in at.selectbox):  # more than one class
+        at.selectbox(key="inv_class").set_value(row.listing_key).run()
+    at.button(key="inv_plus").click().run()
+    assert not at.exception
+    errors = " ".join(str(e.value) for e in at.error).replace("\\", "")
+    assert "The event's capacity (55) bounds this ticket class" in errors
+    assert "Raise the event's capacity to 56 on Eventbrite" in errors
+    assert at.button(key="inv_confirm").disabled
+    assert "change" not in set(demo.audit_log()["action"])  # nothing tried, nothing written
