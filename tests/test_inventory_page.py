@@ -99,6 +99,9 @@ def test_minus_plus_and_set_go_through_the_confirmation(demo_env):
     panel = texts(at.markdown)
     assert f"Capacity: {capacity} → {capacity - 1}" in panel
     assert f"Remaining: {remaining} → {remaining - 1}" in panel
+    # The panel says which kind of change it is: a capacity stands whatever sells before
+    # it is written, remaining seats have the seats sold meanwhile come off (issue 23).
+    assert "Capacity change: buyers are offered" in texts(at.caption)
     assert metrics(at)["Capacity"] == str(capacity)  # nothing written before confirming
     click(at, "inv_confirm")
     # The outcome is on the page where the manager confirmed, not only in a passing toast.
@@ -115,6 +118,7 @@ def test_minus_plus_and_set_go_through_the_confirmation(demo_env):
     at.text_input(key="inv_set_value").set_value("10")
     click(at, "inv_set")
     assert "Remaining: " + str(remaining) + " → 10" in texts(at.markdown)
+    assert "Remaining-seats change: 10 seats left" in texts(at.caption)
     click(at, "inv_confirm")
     assert metrics(at)["Remaining"] == "10"
     assert "✅" in [s.icon for s in at.success]
