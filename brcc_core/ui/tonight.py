@@ -9,6 +9,7 @@ from brcc_core.boxoffice import BoxOffice
 from brcc_core.common import clock
 from brcc_core.common.formats import day_label, time_label
 from brcc_core.common.glossary import meaning
+from brcc_core.ui.catalog import current_catalog
 from brcc_core.views.door import DoorFigure, DoorShow, door_shows
 
 DOOR_REFRESH_SECONDS = 60
@@ -43,13 +44,16 @@ def show_card(show: DoorShow) -> None:
 
 def door(boxoffice: BoxOffice) -> None:
     """Tonight's shows at the door, re-read every ``DOOR_REFRESH_SECONDS`` (live numbers
-    and Eventbrite attendees only; the catalog is not refreshed)."""
+    and Eventbrite attendees only; the catalog is not refreshed). The catalog is the
+    session's, as on every page: loaded, or built when none exists yet, so Tonight opened
+    first on a fresh server lists tonight's shows, not "No show tonight"."""
     tz = boxoffice.settings.timezone
+    catalog = current_catalog(boxoffice)
 
     @st.fragment(run_every=DOOR_REFRESH_SECONDS)
     def _door() -> None:
         now = clock.now()
-        shows = door_shows(boxoffice.tonight(), tz)
+        shows = door_shows(boxoffice.tonight(catalog), tz)
         if not shows:
             st.info(
                 f"{NO_SHOW_TONIGHT} ({day_label(now, tz)}). The page re-reads every "
