@@ -1,6 +1,7 @@
 """The Tonight page (AppTest from streamlit_app.py) at the door after midnight: opened first
 on a fresh server it finds tonight's shows (it builds the catalog as every other page does,
-never "No show tonight" for want of one) (issue 26).
+never "No show tonight" for want of one), and it is headed with the night it lists, not the
+calendar day (issue 26).
 
 The moment: 00:30 on Thursday 3 December 2026, still Wednesday's night at the door (it runs
 until 4am); the demo has shows at 20:00 and 22:00 every weekday."""
@@ -56,3 +57,11 @@ def test_tonight_opened_first_on_a_fresh_server_finds_tonights_shows(fresh_serve
     assert len(at.table) == len(headings) >= 2, headings
     assert any(h.startswith("20:00 · ") for h in headings), headings
     assert any(h.startswith("22:00 · ") for h in headings), headings
+
+
+def test_after_midnight_tonight_is_headed_with_the_night_it_lists(fresh_server):
+    at = open_tonight_first()
+    shown = " ".join(texts(at, "caption") + texts(at, "info"))
+    assert "Wed 2 Dec (tonight)" in shown, shown
+    # The calendar day (Thursday already) is not the night the door is working.
+    assert "Thu 3 Dec" not in shown, shown
