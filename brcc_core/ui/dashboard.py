@@ -36,6 +36,7 @@ from brcc_core.views.dashboard import (
     UPCOMING_DAYS,
     KeyFigures,
     act_choices,
+    guarded_show_lines,
     health_lines,
     health_summary,
     overall_health,
@@ -455,8 +456,8 @@ def guard_panel(boxoffice: BoxOffice, shows: pd.DataFrame) -> None:
             )
         if status.last_error:
             st.warning(f"Last round: {status.last_error}", icon="⚠️")
-        titles = dict(zip(shows["show_key"], shows["title"], strict=False)) if len(shows) else {}
-        guarded = [f"{titles.get(k, k)} ({k}): {p.describe()}" for k, p in policies.items()]
+        described = {k: p.describe() for k, p in policies.items()}
+        guarded = guarded_show_lines(described, shows, tz)
         st.caption(
             "Guarded shows (only lowering what is on sale): " + "; ".join(guarded)
             if guarded
