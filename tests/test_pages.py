@@ -415,8 +415,8 @@ def test_the_guard_panel_names_its_shows_never_by_their_keys(club):
         assert not at.exception, at.exception
         (panel,) = [e for e in at.expander if e.label.startswith("Unattended guard")]
         shown = [panel.label, *(str(e.value) for e in [*panel.caption, *panel.markdown])]
-        shown += [str(o) for s in panel.selectbox for o in s.options]
-        text = "\n".join(shown)
+        picked = [str(o) for s in panel.selectbox for o in s.options]
+        text = "\n".join([*shown, *picked])
     finally:
         box.forget_guard_policy(show["show_key"], who=manager)
         box.forget_guard_policy(later, who=manager)
@@ -425,6 +425,8 @@ def test_the_guard_panel_names_its_shows_never_by_their_keys(club):
     name = f"{formats.when_label(show['starts_at'], tz)} · {formats.isolate(show['title'])}"
     assert f"{name}: buffer: 2 seat(s) held back" in text, text
     assert "the show on Tue 1 Jun 20:00" in text, text
+    # The policy form's picker names shows the same way, in club time, not the server's.
+    assert name in picked, picked
 
 
 def inventory_links(at: AppTest) -> list[dict]:
