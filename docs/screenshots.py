@@ -6,6 +6,11 @@ Serves the app on the demo in a temporary data dir (as the browser tests do) and
 with Debian's Chromium: ``dashboard.png`` (desk, 1400x1000), ``projector.png`` (a meeting
 link's view at 1920x1080), ``phone.png`` (the dashboard on a 390x844 phone) and
 ``tonight.png`` (Tonight at the desk). Each is the first screen, as a manager sees it.
+
+Headless Chromium draws emoji (the page icons, the flags) as empty boxes unless a colour
+emoji font is installed: Debian's ``fonts-noto-color-emoji``. Without root, unpack it
+(``apt-get download fonts-noto-color-emoji``, ``dpkg-deb -x``) and point ``FONTCONFIG_FILE``
+at a fonts.conf that includes ``/etc/fonts/fonts.conf`` and that folder.
 """
 
 from __future__ import annotations
@@ -86,7 +91,9 @@ def main() -> None:
                 f"{base}/tonight",
                 DESK,
                 args.out / "tonight.png",
-                '[data-testid="stHeading"]',
+                # A show's per-channel table: its figures are drawn, not their placeholders
+                # (every night of the demo has shows).
+                '[data-testid="stTable"]',
             )
         finally:
             browser.close()

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from brcc_core.common.club import Channel
-from brcc_core.sales.door import DOOR_COLUMNS
-from brcc_core.views.door import UNKNOWN, door_shows
+from brcc_core.sales.door import DOOR_COLUMNS, tonight_shows
+from brcc_core.views.door import UNKNOWN, door_shows, night_heading
 
 TZ = "America/Toronto"
 START = pd.Timestamp("2026-12-03T01:00:00Z")  # 20:00 on Wed 2 Dec in Toronto
@@ -88,3 +88,18 @@ def test_a_show_without_a_room_capacity_says_so():
 
 def test_no_show_tonight_is_an_empty_list():
     assert door_shows(_frame(), TZ) == []
+
+
+def test_the_page_is_headed_with_the_night_whose_shows_it_lists():
+    """After midnight the door still works the evening before's night (until 4am): the
+    heading names that night, by the same rule that picks the shows."""
+    shows = pd.DataFrame({"starts_at": [START.tz_convert(TZ)], "show_key": ["show:a"]})
+    for moment, night, listed in (
+        ("2026-12-02T19:00:00-05:00", "Wed 2 Dec (tonight)", True),
+        ("2026-12-03T00:30:00-05:00", "Wed 2 Dec (tonight)", True),
+        ("2026-12-03T03:59:00-05:00", "Wed 2 Dec (tonight)", True),
+        ("2026-12-03T04:00:00-05:00", "Thu 3 Dec (tonight)", False),
+    ):
+        now = pd.Timestamp(moment)
+        assert night_heading(now, TZ) == night, moment
+        assert (not tonight_shows(shows, now.tz_convert(TZ)).empty) is listed, moment

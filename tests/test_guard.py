@@ -7,6 +7,7 @@ landing between rounds no guarded show is oversold and every guard change is aud
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 import pandas as pd
@@ -14,18 +15,20 @@ import pytest
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.capacity.engine import lock_resource
+from brcc_core.capacity.guard_choice import choose, guard_undo
 from brcc_core.capacity.sync import SyncListing, SyncPolicy, SyncShow, plan_sync
 from brcc_core.catalog.cache import CatalogCache
 from brcc_core.common import clock
 from brcc_core.guard.__main__ import duration
-from brcc_core.guard.choose import choose
 from brcc_core.guard.rounds import Guard
 from brcc_core.people.access import GUARD_EMAIL, AccessDenied, Actor
 from brcc_core.sandbox.fooevents_sim import SaleError, sell_booking, sell_eventbrite, sell_single
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
+from brcc_core.store.guard_records import GuardPolicy, GuardStatus
 from brcc_core.store.state import State
-from tests.club_time import SUITE_DAY
+from brcc_core.views.inventory import guard_undo_warning
+from tests.club_time import PINNED_MOMENT, SUITE_DAY, club_moment
 
 MANAGER = Actor.demo("manager")
 SPLIT = SyncPolicy("split", {"woocommerce": 1, "eventbrite": 1})
@@ -93,6 +96,109 @@ def test_the_guard_takes_only_the_rows_that_lower(wc_available, eb_available, al
 def test_a_plan_on_unknown_numbers_gives_the_guard_nothing():
     choice = choose(plan_sync(_show(30, 42, wc_sold=None), SPLIT))
     assert choice.apply == () and choice.unknown and "unknown" in choice.unknown
+
+
+# --- whether the guard would undo a manager's change: pure -------------------------------------
+NOW = club_moment(PINNED_MOMENT)
+RAN = GuardStatus(
+    last_round_at=NOW - timedelta(seconds=30), next_round_at=NOW + timedelta(seconds=90)
+)
+MIRROR = GuardPolicy("show:x", "mirror")
+HALVES = GuardPolicy("show:x", "split", {"woocommerce": 1, "eventbrite": 1})
+
+
+@pytest.mark.parametrize(
+    "listing, remaining_after, saved, status, written_back",
+    [
+        ("wc:1:s:d", 30, MIRROR, RAN, 20),  # raised above the room's 20: lowered back
+        ("eb:9:91", 25, MIRROR, RAN, 20),  # the same on Eventbrite
+        ("wc:1:s:d", 20, MIRROR, RAN, None),  # set to the rule's own target: left alone
+        ("wc:1:s:d", 12, MIRROR, RAN, None),  # lowered below it: raising is a manager's say
+        ("wc:1:s:d", 12, replace(MIRROR, allow_raise=True), RAN, 20),  # unless allowed
+        (
+            "wc:1:s:d",
+            12,
+            GuardPolicy("show:x", "split", {"woocommerce": 1, "eventbrite": 1}),
+            RAN,
+            10,
+        ),
+        ("wc:1:s:d", 30, MIRROR, replace(RAN, paused=True), None),  # a paused guard writes nothing
+        ("wc:1:s:d", 30, MIRROR, GuardStatus(), 20),  # saved, never run: active once it runs
+        ("wc:1:s:d", 30, None, RAN, None),  # no saved policy: the guard leaves the show alone
+        ("wc:1:s:d", None, MIRROR, RAN, None),  # remaining after the change not known
+    ],
+)
+def test_the_guard_would_undo_a_change_its_active_rule_does_not_allow(
+    listing, remaining_after, saved, status, written_back
+):
+    undo = guard_undo(
+        _show(30, 42),
+        listing,
+        remaining_after=remaining_after,
+        capacity_after=None if remaining_after is None else remaining_after + 22,
+        saved=saved,
+        status=status,
+        now=NOW,
+        guard_days=14,
+    )
+    if written_back is None:
+        assert undo is None
+        return
+    assert undo is not None and undo.row.listing_key == listing
+    assert undo.row.target_remaining == written_back
+    assert undo.ran == (status.last_round_at is not None)
+
+
+def test_a_change_on_unknown_numbers_is_not_judged():
+    assert (
+        guard_undo(
+            _show(30, 42, wc_sold=None),
+            "eb:9:91",
+            remaining_after=30,
+            capacity_after=43,
+            saved=MIRROR,
+            status=RAN,
+            now=NOW,
+            guard_days=14,
+        )
+        is None
+    )
+
+
+def test_the_warning_says_the_rule_when_the_guard_comes_and_what_it_sets():
+    undo = guard_undo(
+        _show(30, 42),
+        "eb:9:91",
+        remaining_after=44,
+        capacity_after=57,
+        saved=MIRROR,
+        status=RAN,
+        now=NOW,
+        guard_days=14,
+    )
+    said = guard_undo_warning(undo, now=NOW, timezone="America/Toronto")
+    assert said == (
+        "The guard keeps this show on a mirror sync: its next round (within 2 min) would set "
+        "this listing back to 20 seats on sale on Eventbrite (capacity 33). Pause the guard or "
+        "change the show's sync rule first (Dashboard, Unattended guard)."
+    )
+    never = replace(undo, ran=False)
+    assert "its first round, once it is started, would set" in guard_undo_warning(
+        never, now=NOW, timezone="America/Toronto"
+    )
+    later = guard_undo(
+        replace(_show(30, 42), starts_at=NOW + timedelta(days=20)),
+        "eb:9:91",
+        remaining_after=44,
+        capacity_after=57,
+        saved=MIRROR,
+        status=RAN,
+        now=NOW,
+        guard_days=14,
+    )
+    assert "from Tue 8 Dec 14:00, when the show comes within the days it watches" in (
+        guard_undo_warning(later, now=NOW, timezone="America/Toronto")
+    )
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("10s", 10), ("2m", 120), ("1h", 3600), ("90", 90)])

@@ -11,11 +11,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.boxoffice.api import Actor
+from brcc_core.boxoffice.api import Actor, SyncPolicy
 from brcc_core.common.formats import SYNC_ACTIONS
 from brcc_core.common.windows import local_now
 from brcc_core.settings import load_settings
 from brcc_core.ui.layout import LAYOUT_KEY
+from brcc_core.views.inventory import change_order
 from tests.app_env import clear_settings
 
 ROOT = Path(__file__).parents[1]
@@ -478,3 +479,79 @@ def test_the_audit_reads_who_when_what_before_after_result_first_in_words(demo_e
     link = log[log["action"] == "link"].iloc[0]
     assert link["listing"] == "meeting link «\u2068Monday programming\u2069»"
     assert not log["listing"].astype(str).str.contains(r"\blink:|\bshow:\d").any()
+
+
+def _change_preview_of_a_guarded_show(box: BoxOffice) -> tuple[AppTest, pd.Series]:
+    """The Change tab opened from a show with both channels, its website listing set to 3
+    seats more than the room has left: what a mirror rule would write back at once."""
+    show = _show_with_both_channels(box)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["show"] = show["show_key"]
+    at.query_params["act"] = "change"
+    at.run()
+    at.switch_page("pages/inventory.py")
+    at.run()
+    assert not at.exception, at.exception
+    at.radio(key="inv_set_field").set_value("remaining")
+    at.text_input(key="inv_set_value").set_value(str(int(show["remaining"]) + 3))
+    click(at, "inv_set")
+    assert "inv_confirm" in [b.key for b in at.button]
+    return at, show
+
+
+def guard_warnings(at: AppTest) -> list[str]:
+    return [str(w.value) for w in at.warning if w.icon == "🛡️"]
+
+
+def test_the_preview_warns_when_the_guards_rule_would_undo_the_change(demo_env):
+    box = a_boxoffice()
+    show = _show_with_both_channels(box)
+    box.save_guard_policy(show["show_key"], SyncPolicy("mirror"), who=Actor.demo("manager"))
+    at, show = _change_preview_of_a_guarded_show(box)
+    # Saved and not paused, the guard never ran here: its first round would write it back,
+    # to the room's seats left, before the next sale.
+    assert guard_warnings(at) == [
+        "The guard keeps this show on a mirror sync: its first round, once it is started, "
+        f"would set this listing back to {int(show['remaining'])} seats on sale on Website "
+        f"(capacity {guard_capacity(box, show)}). Pause the guard or change the show's sync "
+        "rule first (Dashboard, Unattended guard)."
+    ]
+    assert not at.button(key="inv_confirm").disabled  # a warning, not a refusal
+
+    # Paused, the guard writes nothing: no warning.
+    box.pause_guard(who=Actor.demo("manager"))
+    at.run()
+    assert guard_warnings(at) == []
+
+
+def guard_capacity(box: BoxOffice, show: pd.Series) -> int:
+    """The capacity the website listing of ``show`` would have at the room's seats left."""
+    listings = box.listings()
+    first = change_order(listings[listings["listing_key"].isin(show["listing_keys"])]).iloc[0]
+    assert first["channel"] == "woocommerce"
+    return int(first["sold"]) + int(first["pending"]) + int(show["remaining"])
+
+
+def test_the_preview_says_nothing_of_the_guard_for_a_show_without_a_policy(demo_env):
+    at, _ = _change_preview_of_a_guarded_show(a_boxoffice())
+    assert guard_warnings(at) == []
+    assert "guard" not in texts(at.warning).lower()
+
+
+def test_the_sync_tab_says_which_policy_the_guard_keeps_the_show_on(demo_env):
+    box = a_boxoffice()
+    show = _show_with_both_channels(box)
+    box.save_guard_policy(
+        show["show_key"], SyncPolicy("buffer", buffer=2), who=Actor.demo("manager")
+    )
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["show"] = show["show_key"]
+    at.query_params["act"] = "sync"
+    at.run()
+    at.switch_page("pages/inventory.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert (
+        "Unattended guard: keeps this show on buffer: 2 seat(s) held back, every channel "
+        "shows the rest; it only lowers what is on sale." in texts(at.caption)
+    )

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.boxoffice.api import SyncPolicy
 from brcc_core.capacity.preview import Change
 from brcc_core.channels import http
 from brcc_core.channels.wordpress import WordPressReader
@@ -391,6 +392,41 @@ def test_a_listing_set_far_above_the_room_is_flagged_on_the_dashboard_at_once(cl
         fresh = boxoffice.listings().set_index("listing_key").loc[row.listing_key]
         back = Change(row.listing_key, seen_remaining=int(fresh.available), value=int(row.capacity))
         assert boxoffice.apply_change(back, who=Actor.demo("manager")).status == "ok"
+
+
+SHOW_KEY = re.compile(r"show:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def test_the_guard_panel_names_its_shows_never_by_their_keys(club):
+    """A guarded show in the window by its date, club time and title; one beyond it by the
+    day and time its key holds: never "(show:2026-…)" (issue 26)."""
+    box = app_boxoffice()
+    tz = box.settings.timezone
+    now = local_now(tz)
+    listings = box.listings()
+    shows = box.shows(listings_between(listings, now, now + pd.Timedelta(days=UPCOMING_DAYS)))
+    show = shows[shows["starts_at"] > now].sort_values("starts_at").iloc[0]
+    later = "show:2027-06-01T20:00"  # past the window: no show of it on the dashboard
+    manager = Actor.demo("manager")
+    box.save_guard_policy(show["show_key"], SyncPolicy("buffer", buffer=2), who=manager)
+    box.save_guard_policy(later, SyncPolicy("mirror"), who=manager)
+    try:
+        at = run()
+        assert not at.exception, at.exception
+        (panel,) = [e for e in at.expander if e.label.startswith("Unattended guard")]
+        shown = [panel.label, *(str(e.value) for e in [*panel.caption, *panel.markdown])]
+        picked = [str(o) for s in panel.selectbox for o in s.options]
+        text = "\n".join([*shown, *picked])
+    finally:
+        box.forget_guard_policy(show["show_key"], who=manager)
+        box.forget_guard_policy(later, who=manager)
+    assert "Guarded shows" in text, text
+    assert not SHOW_KEY.search(text), text
+    name = f"{formats.when_label(show['starts_at'], tz)} · {formats.isolate(show['title'])}"
+    assert f"{name}: buffer: 2 seat(s) held back" in text, text
+    assert "the show on Tue 1 Jun 20:00" in text, text
+    # The policy form's picker names shows the same way, in club time, not the server's.
+    assert name in picked, picked
 
 
 def inventory_links(at: AppTest) -> list[dict]:

@@ -366,3 +366,24 @@ def test_the_dry_run_says_a_series_date_writes_the_events_shared_capacity_in_wor
     # A row that is not a series date's still reads as its remaining seats.
     site = next(r for r in plan.rows if r.listing_key == WC)
     assert row_change_text(site) == f"remaining {site.remaining} → {site.target_remaining}"
+
+
+@pytest.mark.parametrize(
+    ("policy", "said"),
+    [
+        (SyncPolicy("mirror"), "mirror: every channel shows all remaining seats"),
+        (
+            SyncPolicy("split", {"woocommerce": 3, "eventbrite": 1}),
+            "split (Eventbrite 1, Website 3)",
+        ),
+        (
+            SyncPolicy("split", {"eventbrite": 1, "woocommerce": 1}, buffer=2),
+            "split (Eventbrite 1, Website 1), 2 held back",
+        ),
+    ],
+)
+def test_a_policy_is_described_in_the_managers_channel_names(policy: SyncPolicy, said: str) -> None:
+    """The guard panel, the Sync tab and the audit note show this text: the channels by the
+    names every screen uses, never the stored code names."""
+    assert policy.describe() == said
+    assert "woocommerce" not in said and "eventbrite" not in said  # the stored code names

@@ -25,8 +25,10 @@ from brcc_core.views.comparison import (
     comparison_summary,
 )
 from brcc_core.views.dashboard import (
+    GONE_SHOW,
     UPCOMING_COLUMNS,
     act_choices,
+    guarded_show_lines,
     health_lines,
     health_summary,
     key_figures,
@@ -314,6 +316,24 @@ def test_table_times_are_in_the_club_timezone():
     rows = frame([wc(1, "a", utc_evening, sold=1, available=54)])
     table = upcoming_table(suggest_shows(rows))
     assert (table.iloc[0]["date"], table.iloc[0]["time"]) == ("Fri 27 Nov", "20:00")
+
+
+def test_the_guards_shows_are_named_by_day_time_and_title_never_by_key():
+    utc_evening = datetime(2026, 11, 28, 1, 0, tzinfo=ZoneInfo("UTC"))  # 20:00 in Toronto
+    shows = pd.DataFrame(
+        {"show_key": ["show:2026-11-27T20:00"], "title": ["Late"], "starts_at": [utc_evening]}
+    )
+    policies = {
+        "show:2026-11-27T20:00": "mirror",
+        "show:2027-06-01T20:00": "buffer",  # outside the window: its key's day and time
+        "show:2026-02-30T20:00": "split",  # no such day: the key says nothing usable
+    }
+    lines = guarded_show_lines(policies, shows, "America/Toronto")
+    assert lines[0].startswith("Fri 27 Nov 20:00 · ") and "Late" in lines[0]
+    assert lines[0].endswith(": mirror")
+    assert lines[1] == "the show on Tue 1 Jun 20:00 (outside the days shown): buffer"
+    assert lines[2] == f"{GONE_SHOW}: split"
+    assert not any("show:" in line for line in lines)
 
 
 def test_windows_select_by_start_time(listings, shows):

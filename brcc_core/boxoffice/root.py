@@ -133,6 +133,7 @@ class BoxOffice:
         self.forget_health = self.live.forget_health
         self.listing_state = self.capacity.listing_state
         self.preview_change = self.capacity.preview_change
+        self.guard_undo = self.capacity.guard_undo
         self.apply_change = self.capacity.apply_change
         self.plan_sync = self.capacity.plan_sync
         self.apply_sync = self.capacity.apply_sync
@@ -142,6 +143,7 @@ class BoxOffice:
         self.save_guard_policy = self.capacity.save_guard_policy
         self.forget_guard_policy = self.capacity.forget_guard_policy
         self.guard_status = self.capacity.guard_status
+        self.guard_raises = self.capacity.guard_raises
         self.recurring_rules = self.capacity.recurring_rules
         self.save_recurring_rule = self.capacity.save_recurring_rule
         self.delete_recurring_rule = self.capacity.delete_recurring_rule

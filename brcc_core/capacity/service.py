@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from brcc_core.capacity.engine import ChangeResult, InventoryEngine, catalog_reads
+from brcc_core.capacity.guard_choice import GuardUndo, as_sync_policy, guard_undo
 from brcc_core.capacity.locks import WAIT_SECONDS, Locks
 from brcc_core.capacity.preview import (
     Change,
@@ -22,6 +23,7 @@ from brcc_core.capacity.preview import (
 from brcc_core.capacity.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
 from brcc_core.catalog.keeper import CatalogKeeper
 from brcc_core.channels.connections import Connections
+from brcc_core.common import clock
 from brcc_core.common.club import Channel
 from brcc_core.common.values import known_cells, unknown_cells
 from brcc_core.live.service import LiveReads
@@ -326,6 +328,40 @@ class CapacityDesk:
         words = {True: "paused", False: "running"}
         self._record(actor, "pause", "guard", "unattended guard", words[before], words[paused])
 
+    def guard_undo(self, change: Change, listings: pd.DataFrame | None = None) -> GuardUndo | None:
+        """The guard's write that would undo ``change`` once confirmed (``guard_undo``: the
+        show's saved policy, the guard not paused, planned on the numbers the change
+        leaves); None when it would not, or when that cannot be read (the preview still
+        works without the app-state database)."""
+        listings = self.live.listings() if listings is None else listings
+        preview = self.preview_change(change, listings)
+        if not preview.allowed:
+            return None
+        try:
+            saved = self.guard_records.policies()
+            status = self.guard_status()
+            shows = self.live.saved_shows(listings)
+        except StateUnavailable:
+            return None
+        show = next(
+            (s for s in shows.to_dict("records") if change.listing_key in s["listing_keys"]),
+            None,
+        )
+        if show is None or show["show_key"] not in saved:
+            return None
+        listing = self.listing_state(change.listing_key, listings)
+        return guard_undo(
+            sync_show(show, listings),
+            change.listing_key,
+            remaining_after=preview.remaining_after,
+            capacity_after=preview.capacity_after,
+            saved=saved[show["show_key"]],
+            status=status,
+            now=clock.now(),
+            guard_days=self.systems.settings.guard_days,
+            event_capacity_fixed=listing.event_capacity is not None,
+        )
+
     def plan_sync(
         self,
         show_keys: list[str] | tuple[str, ...],
@@ -382,10 +418,6 @@ class CapacityDesk:
                 outcomes.append((row, result))
         self._changed()
         return outcomes
-
-
-def as_sync_policy(saved: GuardPolicy) -> SyncPolicy:
-    return SyncPolicy(saved.kind, dict(saved.ratio), saved.buffer)  # type: ignore[arg-type]
 
 
 def _policy_words(saved: GuardPolicy | None) -> str:

@@ -84,7 +84,12 @@ class SyncPolicy:
             return "mirror: every channel shows all remaining seats"
         if self.kind == "buffer":
             return f"buffer: {self.buffer} seat(s) held back, every channel shows the rest"
-        weights = ", ".join(f"{ch} {w:g}" for ch, w in sorted(self.ratio.items()))
+        # Channel names as the manager reads them ("Website 1, Eventbrite 1"), never the
+        # stored code names.
+        weights = ", ".join(
+            f"{channel_name(ch)} {w:g}"
+            for ch, w in sorted(self.ratio.items(), key=lambda item: channel_name(item[0]))
+        )
         held = f", {self.buffer} held back" if self.buffer else ""
         return f"split ({weights or 'equal'}){held}"
 

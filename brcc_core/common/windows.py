@@ -14,6 +14,20 @@ import pandas as pd
 from brcc_core.common import clock
 from brcc_core.common.values import known, known_cells
 
+# The door's night runs past midnight: until 4am it is still the evening before's night.
+NIGHT_ENDS = timedelta(hours=4)
+
+
+def club_night(moment: datetime) -> date:
+    """The night ``moment`` (in the club's timezone) belongs to: its day, or the day before
+    until 4am. Tonight's shows and the page's heading both ask this."""
+    return (pd.Timestamp(moment) - NIGHT_ENDS).date()
+
+
+def club_nights(starts: pd.Series) -> pd.Series:
+    """``club_night`` of each start (aware, in the club's timezone)."""
+    return (starts - NIGHT_ENDS).dt.date
+
 
 def local_now(timezone: str) -> pd.Timestamp:
     """Now in the club's timezone: the start of every "upcoming" window."""

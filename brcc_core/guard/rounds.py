@@ -39,15 +39,14 @@ import pandas as pd
 
 from brcc_core.boxoffice.api import EVENTBRITE_CALLS_PER_CHANGE, Actor, Change, StateUnavailable
 from brcc_core.capacity.engine import ChangeResult
+from brcc_core.capacity.guard_choice import GuardChoice, as_sync_policy, choose
 from brcc_core.capacity.locks import Lease, LockError, Locks
-from brcc_core.capacity.service import as_sync_policy
 from brcc_core.capacity.sync import SyncPlan, SyncPolicy, SyncRow, plan_sync, sync_show
 from brcc_core.channels.eventbrite_records import capacity_tier, ticket_classes
 from brcc_core.channels.http import wait_words
 from brcc_core.common import clock
 from brcc_core.common.club import Channel
 from brcc_core.common.values import known
-from brcc_core.guard.choose import GuardChoice, choose
 from brcc_core.live.service import LIVE_HELD_UP
 from brcc_core.store.guard_records import GuardRecords, RoundRecord
 

@@ -17,6 +17,7 @@ import pandas as pd
 from brcc_core.common.club import Channel
 from brcc_core.common.keys import is_eventbrite_key, occurrence_of_listing
 from brcc_core.common.values import known_cells
+from brcc_core.common.windows import club_night, club_nights
 
 DOOR_COLUMNS = [
     "show_key",
@@ -33,13 +34,12 @@ DOOR_COLUMNS = [
 
 
 def tonight_shows(shows: pd.DataFrame, now: datetime) -> pd.DataFrame:
-    """Shows starting on ``now``'s local day (the door's night runs past midnight until 4am)."""
+    """Shows of ``now``'s night (``common.windows.club_night``: it runs past midnight until
+    4am); ``now`` and the starts in the club's timezone."""
     if shows.empty:
         return shows
-    local = pd.Timestamp(now)
-    day = (local - pd.Timedelta(hours=4)).date()
     starts = shows["starts_at"]
-    keep = known_cells(starts) & ((starts - pd.Timedelta(hours=4)).dt.date == day)
+    keep = known_cells(starts) & (club_nights(starts) == club_night(now))
     return shows[keep].sort_values("starts_at")
 
 

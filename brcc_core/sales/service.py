@@ -193,12 +193,13 @@ class SalesReads:
             by_key=history.occurrences,
         )
 
-    def tonight(self, now: datetime | None = None) -> pd.DataFrame:
+    def tonight(self, catalog: Catalog | None = None, now: datetime | None = None) -> pd.DataFrame:
         """The door view (``door.DOOR_COLUMNS``) for tonight's shows: live WordPress
-        numbers and the attendees of tonight's Eventbrite events, read now; the catalog is
-        used as cached, never refreshed here."""
+        numbers and the attendees of tonight's Eventbrite events, read now. ``catalog``:
+        the page's (``ui.catalog.current_catalog``, built there when none exists), else
+        the cached one; never refreshed here."""
         now = now or clock.now()
-        catalog = self.catalogs.catalog()
+        catalog = catalog or self.catalogs.catalog()
         listings = self.live.listings(catalog)
         shows = tonight_shows(
             self.live.shows(listings), pd.Timestamp(now).tz_convert(self.systems.settings.timezone)

@@ -36,10 +36,12 @@ from brcc_core.views.dashboard import (
     UPCOMING_DAYS,
     KeyFigures,
     act_choices,
+    guarded_show_lines,
     health_lines,
     health_summary,
     overall_health,
 )
+from brcc_core.views.sales import show_name
 from brcc_core.views.selection import MAX_SELECTION, encode_selection
 
 HEALTH_KEY = "health_results"
@@ -455,8 +457,8 @@ def guard_panel(boxoffice: BoxOffice, shows: pd.DataFrame) -> None:
             )
         if status.last_error:
             st.warning(f"Last round: {status.last_error}", icon="⚠️")
-        titles = dict(zip(shows["show_key"], shows["title"], strict=False)) if len(shows) else {}
-        guarded = [f"{titles.get(k, k)} ({k}): {p.describe()}" for k, p in policies.items()]
+        described = {k: p.describe() for k, p in policies.items()}
+        guarded = guarded_show_lines(described, shows, tz)
         st.caption(
             "Guarded shows (only lowering what is on sale): " + "; ".join(guarded)
             if guarded
@@ -472,15 +474,14 @@ def guard_panel(boxoffice: BoxOffice, shows: pd.DataFrame) -> None:
         if resume.button("Resume the guard", disabled=not status.paused, key=f"{GUARD_KEY}_go"):
             boxoffice.resume_guard(who=who)
             st.rerun()
-        _guard_policy_form(boxoffice, shows, who)
+        _guard_policy_form(boxoffice, shows, who, tz)
 
 
-def _guard_policy_form(boxoffice: BoxOffice, shows: pd.DataFrame, who: Actor) -> None:
+def _guard_policy_form(boxoffice: BoxOffice, shows: pd.DataFrame, who: Actor, tz: str) -> None:
     if shows.empty:
         return
     names = {
-        r["show_key"]: f"{when_label(r['starts_at'])} · {r['title']}"
-        for r in shows.to_dict("records")
+        r["show_key"]: show_name(r["starts_at"], r["title"], tz) for r in shows.to_dict("records")
     }
     show_key = st.selectbox(
         "Show", list(names), format_func=lambda k: names[k], key=f"{GUARD_KEY}_show"

@@ -36,7 +36,7 @@ from brcc_core.ui.inventory_common import (
 )
 from brcc_core.ui.live_age import live_age_caption
 from brcc_core.ui.text import plain
-from brcc_core.views.inventory import change_order, seats_caption
+from brcc_core.views.inventory import change_order, guard_undo_warning, seats_caption
 
 # A link from the dashboard or the comparison opens this page on one show:
 # /inventory?show=show:2026-12-01T20:00&act=sync
@@ -379,6 +379,11 @@ def _confirmation(boxoffice: BoxOffice, listings: pd.DataFrame) -> None:
             st.caption(plain(preview.meaning))
         for warning in preview.warnings:
             st.warning(plain(warning), icon="⚠️")
+        # Before Confirm: the guard's next round would write this change back.
+        undo = boxoffice.guard_undo(change, listings) if preview.allowed else None
+        if undo is not None:
+            said = guard_undo_warning(undo, now=clock.now(), timezone=boxoffice.settings.timezone)
+            st.warning(plain(said), icon="🛡️")
         if preview.refusal:
             st.error(plain(preview.refusal), icon="🚫")
         stale = _stale_entry()

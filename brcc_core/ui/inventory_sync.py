@@ -7,7 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
-from brcc_core.boxoffice.api import EVENTBRITE_CALLS_PER_CHANGE, SyncPlan, SyncPolicy, SyncRow
+from brcc_core.boxoffice.api import (
+    EVENTBRITE_CALLS_PER_CHANGE,
+    StateUnavailable,
+    SyncPlan,
+    SyncPolicy,
+    SyncRow,
+)
 from brcc_core.common.club import Channel
 from brcc_core.common.formats import listing_label, when_label
 from brcc_core.common.glossary import meaning
@@ -21,7 +27,12 @@ from brcc_core.ui.inventory_common import (
 )
 from brcc_core.ui.tables import manager_table
 from brcc_core.ui.text import plain
-from brcc_core.views.inventory import DRY_RUN_COLUMNS, dry_run_frame, row_change_text
+from brcc_core.views.inventory import (
+    DRY_RUN_COLUMNS,
+    dry_run_frame,
+    guard_policy_line,
+    row_change_text,
+)
 
 PENDING_KEY = "inv_sync_pending"  # {"plans": [...], "row_keys": [...]} awaiting confirmation
 RESULTS_KEY = "inv_sync_results"  # the last sync's per-row outcome (a DataFrame)
@@ -60,8 +71,11 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
         _confirmation(boxoffice)
         return
     plans = boxoffice.plan_sync(chosen, policy, listings)
+    guard = _guard_lines(boxoffice, [plan.show_key for plan in plans])
     for plan in plans:
         _plan_summary(plan)
+        if plan.show_key in guard:
+            st.caption(guard[plan.show_key])
     dry_run_table(dry_run_frame(plans))
 
     rows = {r.row_key: (plan, r) for plan in plans for r in plan.changes}
@@ -121,6 +135,21 @@ def row_labels(plans: list[SyncPlan]) -> dict[str, str]:
         row.row_key: f"{row_name(plan, row)}: {row_change_text(row)}"
         for plan in plans
         for row in plan.changes
+    }
+
+
+def _guard_lines(boxoffice: BoxOffice, show_keys: list[str]) -> dict[str, str]:
+    """show key -> the line saying which policy the unattended guard keeps it on (none when
+    the guard's records cannot be read: the dry run still works without them)."""
+    try:
+        policies = boxoffice.guard_policies()
+        raises = boxoffice.guard_raises()
+        paused = boxoffice.guard_status().paused
+    except StateUnavailable:
+        return {}
+    return {
+        key: guard_policy_line(policies.get(key), allow_raise=key in raises, paused=paused)
+        for key in show_keys
     }
 
 

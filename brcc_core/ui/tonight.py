@@ -7,9 +7,10 @@ import streamlit as st
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.common import clock
-from brcc_core.common.formats import day_label, time_label
+from brcc_core.common.formats import time_label
 from brcc_core.common.glossary import meaning
-from brcc_core.views.door import DoorFigure, DoorShow, door_shows
+from brcc_core.ui.catalog import current_catalog
+from brcc_core.views.door import DoorFigure, DoorShow, door_shows, night_day, night_heading
 
 DOOR_REFRESH_SECONDS = 60
 NO_SHOW_TONIGHT = "No show tonight"
@@ -43,22 +44,25 @@ def show_card(show: DoorShow) -> None:
 
 def door(boxoffice: BoxOffice) -> None:
     """Tonight's shows at the door, re-read every ``DOOR_REFRESH_SECONDS`` (live numbers
-    and Eventbrite attendees only; the catalog is not refreshed)."""
+    and Eventbrite attendees only; the catalog is not refreshed). The catalog is the
+    session's, as on every page: loaded, or built when none exists yet, so Tonight opened
+    first on a fresh server lists tonight's shows, not "No show tonight"."""
     tz = boxoffice.settings.timezone
+    catalog = current_catalog(boxoffice)
 
     @st.fragment(run_every=DOOR_REFRESH_SECONDS)
     def _door() -> None:
         now = clock.now()
-        shows = door_shows(boxoffice.tonight(), tz)
+        shows = door_shows(boxoffice.tonight(catalog, now), tz)
         if not shows:
             st.info(
-                f"{NO_SHOW_TONIGHT} ({day_label(now, tz)}). The page re-reads every "
+                f"{NO_SHOW_TONIGHT} ({night_day(now, tz)}). The page re-reads every "
                 f"{DOOR_REFRESH_SECONDS} s, so a show added tonight appears here.",
                 icon="🌙",
             )
             return
         st.caption(
-            f"{day_label(now, tz)}, read at {time_label(now, tz, seconds=True)} club time; "
+            f"{night_heading(now, tz)}, read at {time_label(now, tz, seconds=True)} club time; "
             f"re-read every {DOOR_REFRESH_SECONDS} s."
         )
         for show in shows:

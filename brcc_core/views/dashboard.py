@@ -22,10 +22,12 @@ from brcc_core.common.formats import (
     when_label,
     whole_percent,
 )
+from brcc_core.common.keys import show_start
 from brcc_core.common.values import TEXT, WHOLE, known, typed_frame, unknown_cells
 from brcc_core.common.windows import listings_between, upcoming_shows
 from brcc_core.live.health import SYSTEMS, Check, Health
 from brcc_core.views.charts import capacity_chart
+from brcc_core.views.sales import show_name
 from brcc_core.views.urgency import flag_detail, show_flag, urgency
 
 KEY_FIGURE_DAYS = 7
@@ -180,6 +182,31 @@ def act_choices(shows: pd.DataFrame, ticked: Sequence[str] = ()) -> dict[str, st
         )
         for r in sorted(rows, key=rank)
     }
+
+
+GONE_SHOW = "a show no longer in the catalog"
+
+
+def guarded_show_lines(
+    policies: Mapping[str, str], shows: pd.DataFrame, timezone: str
+) -> list[str]:
+    """The guard panel's shows, 'Fri 11 Dec 21:30 · Friday Late: <policy>', from
+    ``policies`` (show key -> the policy in words). A show in ``shows`` (the dashboard's
+    window) by its date, time in club time and title; one outside the window by the day
+    and time its key holds; one whose key holds neither as ``GONE_SHOW``: never the key."""
+    rows = {r["show_key"]: r for r in shows.to_dict("records")} if len(shows) else {}
+    lines = []
+    for key, policy in policies.items():
+        row = rows.get(key)
+        start = show_start(key) if isinstance(key, str) else None
+        if row is not None:
+            name = show_name(row["starts_at"], row["title"], timezone)
+        elif start is not None:
+            name = f"the show on {when_label(start)} (outside the days shown)"
+        else:
+            name = GONE_SHOW
+        lines.append(f"{name}: {policy}")
+    return lines
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ says why a figure is unknown instead of printing "None"."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 
 from brcc_core.common.club import channel_name
-from brcc_core.common.formats import header, isolate, time_label
+from brcc_core.common.formats import day_label, header, isolate, time_label
 from brcc_core.common.values import known, whole_number
+from brcc_core.common.windows import club_night
 
 UNKNOWN = "—"
 BOTH_CHANNELS = "Both channels"
@@ -21,6 +23,17 @@ BOTH_CHANNELS = "Both channels"
 # first, then how the show got there.
 DOOR_TABLE = ("channel", "to_arrive", "checked_in", "sold", "pending")
 REASON = "Unknown because"
+
+
+def night_day(now: datetime, timezone: str) -> str:
+    """'Wed 2 Dec': the night the page lists, by the rule that picks its shows
+    (``club_night``), so at 00:30 on Thursday it is still Wednesday's night, not 'Thu 3 Dec'."""
+    return day_label(club_night(pd.Timestamp(now).tz_convert(timezone)))
+
+
+def night_heading(now: datetime, timezone: str) -> str:
+    """'Wed 2 Dec (tonight)': what the page is headed with."""
+    return f"{night_day(now, timezone)} (tonight)"
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,20 @@ table, and the session's catalog once a change has read Eventbrite's numbers afr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 import pandas as pd
 
 from brcc_core.capacity.engine import ChangeResult, catalog_reads
-from brcc_core.capacity.sync import SyncPlan, SyncRow, plans_frame
+from brcc_core.capacity.guard_choice import GuardUndo
+from brcc_core.capacity.sync import SyncPlan, SyncPolicy, SyncRow, plans_frame
 from brcc_core.catalog.build import Catalog
 from brcc_core.catalog.merge import patch_catalog
 from brcc_core.channels.eventbrite_seats import seats_note
 from brcc_core.common.club import Channel, channel_name
-from brcc_core.common.formats import SYNC_ACTIONS, seats_text
+from brcc_core.common.formats import SYNC_ACTIONS, seats_text, when_label
 
 # The dry run's columns in the order a manager reads a row at a desk's width: which
 # listing, what the sync does to it (from → to), and why; the show, channel and the sales
@@ -47,6 +50,51 @@ def row_change_text(row: SyncRow) -> str:
             f"({row.title} can then sell {seats_text(row.target_remaining)})"
         )
     return f"remaining {seats_text(row.remaining, unlimited=True)} → {row.target_remaining}"
+
+
+def guard_undo_warning(undo: GuardUndo, *, now: datetime, timezone: str) -> str:
+    """The confirmation panel's warning that the unattended guard would write a change back
+    (``capacity.guard_choice.guard_undo`` decides it), in the manager's terms: the show's
+    sync rule, when the guard would come, what it would set, and what to do first."""
+    row = undo.row
+    if undo.watched_from is not None:
+        when = (
+            f"from {when_label(undo.watched_from, timezone)}, when the show comes within the "
+            "days it watches, a round"
+        )
+    elif not undo.ran:
+        when = "its first round, once it is started,"
+    elif undo.next_round_at is not None and undo.next_round_at > now:
+        minutes = math.ceil((undo.next_round_at - now).total_seconds() / 60)
+        when = f"its next round (within {'a minute' if minutes <= 1 else f'{minutes} min'})"
+    else:
+        when = "its next round"
+    if row.event_target_capacity is not None:
+        what = (
+            f"set the event's shared capacity on {channel_name(row.channel)} back to "
+            f"{row.event_target_capacity} ({row.title} selling {row.target_remaining})"
+        )
+    else:
+        what = (
+            f"set this listing back to {row.target_remaining} seats on sale on "
+            f"{channel_name(row.channel)} (capacity {seats_text(row.target_capacity)})"
+        )
+    return (
+        f"The guard keeps this show on a {undo.policy.kind} sync: {when} would {what}. "
+        "Pause the guard or change the show's sync rule first (Dashboard, Unattended guard)."
+    )
+
+
+def guard_policy_line(policy: SyncPolicy | None, *, allow_raise: bool, paused: bool) -> str:
+    """One line of the Sync tab: the policy the guard keeps a show on, if a manager saved one."""
+    if policy is None:
+        return "Unattended guard: no saved policy for this show; the guard leaves it alone."
+    does = "lowers and raises" if allow_raise else "only lowers"
+    state = " (the guard is paused)" if paused else ""
+    return (
+        f"Unattended guard: keeps this show on {policy.describe()}; it {does} what is on "
+        f"sale{state}."
+    )
 
 
 def change_order(rows: pd.DataFrame) -> pd.DataFrame:
