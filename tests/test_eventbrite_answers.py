@@ -105,6 +105,28 @@ def test_an_events_walk_that_never_ends_stops_and_leaves_the_hour(club):
     assert result.catalog.eventbrite_fetched_at == earlier.eventbrite_fetched_at
 
 
+def test_other_sessions_calls_during_a_refresh_do_not_raise_the_next_ones_cost(club):
+    """After 30 refreshes at once the next was costed at 90-960 calls, not about 35, and
+    skipped Eventbrite: every session's calls made while one walked the events list were
+    taken for that walk's pages. Here another session spends 100 calls mid-walk."""
+    club.refresh_catalog()
+    alone = club.refresh_cost()  # a refresh within the hour, nobody else calling
+
+    def another_session() -> None:
+        for _ in range(100):
+            club.eventbrite.ping()
+
+    club.sandbox.faults.on_call(
+        "eventbrite", another_session, when="after", path_contains="/organizations/"
+    )
+    calls = club.eventbrite.calls
+    result = club.refresh_catalog()
+    assert club.eventbrite.calls - calls > 100  # the other session's calls were made
+    assert "eventbrite" not in result.errors
+    assert club.refresh_cost() == alone  # what this refresh reads again, not theirs
+    assert club.catalogs.eventbrite_refresh_refusal() is None
+
+
 @responses.activate
 def test_a_walk_of_new_pages_stops_before_the_calls_kept_for_changes():
     """Every page new, every page offering one more: the walk stops at the reserve."""
