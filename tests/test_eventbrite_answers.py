@@ -18,6 +18,7 @@ from brcc_core.boxoffice import BoxOffice
 from brcc_core.capacity.preview import Change
 from brcc_core.catalog.cache import CatalogCache
 from brcc_core.channels.eventbrite import EventbriteClient, WalkStopped
+from brcc_core.channels.eventbrite_budget import UNSAID_WAIT
 from brcc_core.common import clock
 from brcc_core.common.secret import Secret
 from brcc_core.people.access import Actor
@@ -159,6 +160,23 @@ def test_a_429_sets_the_calls_left_to_zero_until_the_reset_it_names(club, slept)
     club.sandbox.faults.clear()
     eb.clock = lambda: clock.now() + timedelta(hours=2)  # the reset has passed
     assert eb.calls_left_this_hour() > 1000
+
+
+@responses.activate
+def test_a_429_naming_no_reset_holds_the_calls_for_the_budgets_one_wait(slept):
+    """One rule for a limit answer without Retry-After (the shared budget's): the client
+    held the calls for a minute, the budget's own word for it is 5 minutes."""
+    moment = [NOW]
+    client = EventbriteClient(Secret("t" * 20), ORG, clock=lambda: moment[0])
+    body = {"error": "HIT_RATE_LIMIT", "error_description": "Hourly rate limit reached"}
+    responses.add(responses.GET, f"{API}/organizations/{ORG}/events/", status=429, json=body)
+    with pytest.raises(http.RateLimited):
+        client.ping()
+    assert client.calls_left_this_hour() == 0
+    moment[0] = NOW + UNSAID_WAIT - timedelta(seconds=1)
+    assert client.calls_left_this_hour() == 0  # was over after a minute
+    moment[0] = NOW + UNSAID_WAIT + timedelta(seconds=1)
+    assert client.calls_left_this_hour() > 1000
 
 
 def test_a_429_during_a_change_refuses_at_once_with_the_time_to_wait(club, slept):
