@@ -6,8 +6,10 @@ them, and every cache file is validated like the catalog (a signed
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -20,12 +22,14 @@ from brcc_core.catalog.cache import CatalogCache
 from brcc_core.channels import http
 from brcc_core.channels.eventbrite_records import TicketClass
 from brcc_core.channels.eventbrite_seats import event_seats
-from brcc_core.common.formats import isolate, listing_name
+from brcc_core.common.formats import isolate, listing_name, show_name
+from brcc_core.live.shows import suggest_shows
 from brcc_core.people.access import Actor
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import load_settings
 from brcc_core.store.schema import shows
 from brcc_core.store.state import State, StateUnavailable
+from brcc_core.views.dashboard import act_choices
 from tests.club_time import SUITE_DAY
 
 MANAGER = Actor.demo("manager")
@@ -88,6 +92,47 @@ def test_a_right_to_left_override_in_a_name_cannot_reverse_the_date_beside_it():
     row = {"title": evil, "channel": "woocommerce", "starts_at": listing(evil).starts_at}
     named = listing_name("wc:1", pd.DataFrame([{**row, "listing_key": "wc:1"}]))
     assert RLO not in named and named.endswith("Fri 4 Dec 20:00")
+
+
+def test_a_show_named_beside_its_date_is_isolated_on_every_picker():
+    """The Dashboard's *Act on a show* (and the guard's, Sync's and the show editor's
+    pickers) put the title between the date and more words: an override in it reversed
+    what followed."""
+    starts = pd.Timestamp("2026-12-04 20:00", tz="America/Toronto")
+    listed = pd.DataFrame(
+        {
+            "listing_key": ["eb:1:1"],
+            "channel": ["eventbrite"],
+            "title": [f"A{RLO}B"],
+            "slot_label": [None],
+            "starts_at": [starts],
+            "sold": pd.array([3], dtype="Int64"),
+            "pending": pd.array([0], dtype="Int64"),
+            "error": [None],
+        }
+    )
+    (label,) = act_choices(suggest_shows(listed)).values()
+    assert label.startswith(f"Fri 4 Dec 20:00 · {FSI}AB{PDI}") and RLO not in label
+    assert show_name(starts, f"A{RLO}B") == f"Fri 4 Dec 20:00 · {FSI}AB{PDI}"
+
+
+# A line that puts a date beside a title without isolating it (show_name, listing_label
+# or isolate): the scan below keeps every page on the one way.
+RAW_TITLE_BESIDE_DATE = re.compile(r"when_label\(.*\btitle\b|\btitle\b.*when_label\(")
+
+
+def test_no_page_puts_a_raw_title_beside_a_date():
+    package = Path(__file__).parents[1] / "brcc_core"
+    raw = [
+        f"{path.relative_to(package)}:{n}"
+        for path in sorted(package.rglob("*.py"))
+        if "sandbox" not in path.relative_to(package).parts
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if RAW_TITLE_BESIDE_DATE.search(code := line.split("#", 1)[0])
+        and "isolate(" not in code
+        and "show_name(" not in code
+    ]
+    assert raw == []
 
 
 def test_a_signed_class_store_of_another_shape_is_set_aside_not_used(club):

@@ -21,6 +21,7 @@ from brcc_core.common.formats import (
     header,
     percent_label,
     seats_text,
+    show_name,
     when_label,
 )
 from brcc_core.common.glossary import GLOSSARY, meaning
@@ -478,10 +479,7 @@ def guard_panel(boxoffice: BoxOffice, shows: pd.DataFrame) -> None:
 def _guard_policy_form(boxoffice: BoxOffice, shows: pd.DataFrame, who: Actor) -> None:
     if shows.empty:
         return
-    names = {
-        r["show_key"]: f"{when_label(r['starts_at'])} · {r['title']}"
-        for r in shows.to_dict("records")
-    }
+    names = {r["show_key"]: show_name(r["starts_at"], r["title"]) for r in shows.to_dict("records")}
     show_key = st.selectbox(
         "Show", list(names), format_func=lambda k: names[k], key=f"{GUARD_KEY}_show"
     )

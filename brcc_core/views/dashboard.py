@@ -18,8 +18,8 @@ from brcc_core.common.formats import (
     age_label,
     day_label,
     seats_text,
+    show_name,
     time_label,
-    when_label,
     whole_percent,
 )
 from brcc_core.common.values import TEXT, WHOLE, known, typed_frame, unknown_cells
@@ -176,7 +176,7 @@ def act_choices(shows: pd.DataFrame, ticked: Sequence[str] = ()) -> dict[str, st
 
     return {
         r["show_key"]: " · ".join(
-            part for part in (when_label(r["starts_at"]), str(r["title"]), show_flag(r)) if part
+            part for part in (show_name(r["starts_at"], r["title"]), show_flag(r)) if part
         )
         for r in sorted(rows, key=rank)
     }
