@@ -28,7 +28,15 @@ NOW = datetime(2026, 12, 2, 19, 0, tzinfo=UTC)
 def catalog_with(classes: int) -> Catalog:
     event = EventbriteEvent("1", "Big night", NOW + timedelta(days=3), "live", capacity=None)
     tcs = tuple(
-        TicketClass("1", str(10_000_000 + i), f"Class {i}", 5, 5, i % 3, "AVAILABLE")
+        TicketClass(
+            event_id="1",
+            ticket_class_id=str(10_000_000 + i),
+            name=f"Class {i}",
+            capacity=5,
+            quantity_total=5,
+            quantity_sold=i % 3,
+            on_sale_status="AVAILABLE",
+        )
         for i in range(classes)
     )
     return Catalog(

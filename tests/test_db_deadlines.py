@@ -23,6 +23,7 @@ from brcc_core.settings import load_settings
 from brcc_core.store.saved_shows import SavedShow
 from brcc_core.store.state import State
 from brcc_core.ui.app import _boxoffice
+from brcc_core.ui.live_age import live_age_text
 from tests.app_env import clear_settings
 from tests.club_time import SUITE_DAY
 from tests.db_outage import database_with_outage, wordpress_with_outage
@@ -93,6 +94,11 @@ def test_a_stuck_wordpress_read_holds_one_view_not_every_view(sandbox, db_url, t
     held = second_out["value"]
     assert sold_on_site(held) == sold_on_site(before)
     assert "has not answered another page's read within 1 s" in held.attrs[LIVE_HELD_UP]
+    # The page says when those numbers were read, and why they are not newer.
+    age = live_age_text(held, "America/Toronto", share_seconds=5)
+    assert age.startswith("WordPress numbers read at ") and age.endswith(
+        "these are the last numbers it gave"
+    ), age
     # The stuck read itself ended at its deadline: unknown with the reason, never 0.
     stuck = first_out["value"]
     site = stuck[stuck.channel == "woocommerce"]

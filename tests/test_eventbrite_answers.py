@@ -18,6 +18,7 @@ from brcc_core.boxoffice import BoxOffice
 from brcc_core.capacity.preview import Change
 from brcc_core.catalog.cache import CatalogCache
 from brcc_core.channels.eventbrite import EventbriteClient, WalkStopped
+from brcc_core.channels.eventbrite_budget import UNSAID_WAIT
 from brcc_core.common import clock
 from brcc_core.common.secret import Secret
 from brcc_core.people.access import Actor
@@ -105,6 +106,28 @@ def test_an_events_walk_that_never_ends_stops_and_leaves_the_hour(club):
     assert result.catalog.eventbrite_fetched_at == earlier.eventbrite_fetched_at
 
 
+def test_other_sessions_calls_during_a_refresh_do_not_raise_the_next_ones_cost(club):
+    """After 30 refreshes at once the next was costed at 90-960 calls, not about 35, and
+    skipped Eventbrite: every session's calls made while one walked the events list were
+    taken for that walk's pages. Here another session spends 100 calls mid-walk."""
+    club.refresh_catalog()
+    alone = club.refresh_cost()  # a refresh within the hour, nobody else calling
+
+    def another_session() -> None:
+        for _ in range(100):
+            club.eventbrite.ping()
+
+    club.sandbox.faults.on_call(
+        "eventbrite", another_session, when="after", path_contains="/organizations/"
+    )
+    calls = club.eventbrite.calls
+    result = club.refresh_catalog()
+    assert club.eventbrite.calls - calls > 100  # the other session's calls were made
+    assert "eventbrite" not in result.errors
+    assert club.refresh_cost() == alone  # what this refresh reads again, not theirs
+    assert club.catalogs.eventbrite_refresh_refusal() is None
+
+
 @responses.activate
 def test_a_walk_of_new_pages_stops_before_the_calls_kept_for_changes():
     """Every page new, every page offering one more: the walk stops at the reserve."""
@@ -137,6 +160,23 @@ def test_a_429_sets_the_calls_left_to_zero_until_the_reset_it_names(club, slept)
     club.sandbox.faults.clear()
     eb.clock = lambda: clock.now() + timedelta(hours=2)  # the reset has passed
     assert eb.calls_left_this_hour() > 1000
+
+
+@responses.activate
+def test_a_429_naming_no_reset_holds_the_calls_for_the_budgets_one_wait(slept):
+    """One rule for a limit answer without Retry-After (the shared budget's): the client
+    held the calls for a minute, the budget's own word for it is 5 minutes."""
+    moment = [NOW]
+    client = EventbriteClient(Secret("t" * 20), ORG, clock=lambda: moment[0])
+    body = {"error": "HIT_RATE_LIMIT", "error_description": "Hourly rate limit reached"}
+    responses.add(responses.GET, f"{API}/organizations/{ORG}/events/", status=429, json=body)
+    with pytest.raises(http.RateLimited):
+        client.ping()
+    assert client.calls_left_this_hour() == 0
+    moment[0] = NOW + UNSAID_WAIT - timedelta(seconds=1)
+    assert client.calls_left_this_hour() == 0  # was over after a minute
+    moment[0] = NOW + UNSAID_WAIT + timedelta(seconds=1)
+    assert client.calls_left_this_hour() > 1000
 
 
 def test_a_429_during_a_change_refuses_at_once_with_the_time_to_wait(club, slept):

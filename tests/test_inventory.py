@@ -6,12 +6,14 @@ audit log. Sync plans applied through the engine leave each platform at its targ
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
 from sqlalchemy import text
 
 from brcc_core.boxoffice import BoxOffice
+from brcc_core.capacity.locks import LEASE_SECONDS
 from brcc_core.capacity.preview import Change
 from brcc_core.capacity.sync import SyncPolicy
 from brcc_core.catalog.cache import CatalogCache
@@ -655,6 +657,9 @@ def test_two_managers_at_once_one_wins_the_other_is_refused(sandbox, boxoffice, 
     (b_first,) = outcomes
     assert b_first.status == "refused" and "in progress" in b_first.message
     assert A_MANAGER.email in b_first.message  # says who holds it
+    # and when its lease runs out if A's change has stopped (issue 22: visibly)
+    expires = re.search(r"its lock expires by itself in (\d+) s\.", b_first.message)
+    assert expires and 0 < int(expires[1]) <= LEASE_SECONDS, b_first.message
     b_again = b.apply_change(change_for(row, int(row.capacity) + 5), b_listings, who=B_MANAGER)
     assert b_again.status == "refused" and "Changed since you looked" in b_again.message
     assert f"capacity {int(row.capacity)} → {int(row.capacity) + 2}" in b_again.message

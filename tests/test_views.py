@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
+from brcc_core.common.formats import isolate
 from brcc_core.common.windows import listings_between, upcoming_shows
 from brcc_core.live.health import Check, Health, with_call_budget
 from brcc_core.live.listings import LISTING_COLUMNS
@@ -261,7 +262,7 @@ def test_act_on_a_show_ranks_by_urgency_and_defaults_to_the_most_urgent(shows):
     assert (
         names[keys[0]]
         == "Tue 24 Nov 20:00 · "
-        + str(week.set_index("show_key").loc[keys[0], "title"])
+        + isolate(week.set_index("show_key").loc[keys[0], "title"])
         + " · ⛔ oversold +5 · 🔓 50 at risk"
     )
     assert "\\" not in "".join(names.values())  # plain text: no Markdown escapes

@@ -231,6 +231,11 @@ class CatalogKeeper:
         elif isinstance(eb, IntegrationError):
             errors[Channel.EVENTBRITE] = str(eb)
         kept_aside: list[str] = []
+        if isinstance(eb, _EventbriteRead):
+            # What it planned to read again. Not the calls made meanwhile: they are every
+            # session's (30 refreshes at once costed the next at up to 957 calls, not 35),
+            # and a failed or late read says nothing of the next one.
+            self._last_refresh_eventbrite_calls = eb.budget.next_refresh_calls
         if not isinstance(eb, _EventbriteRead):
             eb = None
         elif (drop := eventbrite_drop(previous, eb.occurrences, now)) and not accept_drops:
@@ -241,12 +246,6 @@ class CatalogKeeper:
             self._keep_class_reads(eb.classes, eb.plan, eb.occurrences, now)
             if eb.message:
                 errors[Channel.EVENTBRITE] = eb.message
-        if Channel.EVENTBRITE in answered:  # a read cut short would understate the next cost
-            made = self.systems.eventbrite.calls - calls_before
-            self._last_refresh_eventbrite_calls = (
-                eb.budget.next_refresh_calls if eb else 0
-            ) or made
-
         plan = eb.plan if eb else ClassReadPlan()
         budget = eb.budget if eb else ReadBudget([], [], [], 0)
         class_errors = eb.class_errors if eb else {}
@@ -328,10 +327,16 @@ class CatalogKeeper:
     ) -> _EventbriteRead | IntegrationError:
         """Eventbrite's events and the ticket classes due, without touching what the app
         keeps: a read the refresh stopped waiting for is simply dropped."""
-        calls_before = self.systems.eventbrite.calls
+        listed = step("Eventbrite events")
+        pages = [0]  # this walk's own pages: the process's call count is every session's
+
+        def page_read(done: int, total: int | None) -> None:
+            pages[0] = done
+            listed(done, total)
+
         try:
             events = self.systems.eventbrite.list_events(
-                progress=step("Eventbrite events"), keep=self.systems.settings.eb_write_reserve
+                progress=page_read, keep=self.systems.settings.eb_write_reserve
             )
             occurrences = [e for e in events if not e.get("is_series_parent")]
             plan = self._plan_class_reads(occurrences, now)
@@ -340,7 +345,7 @@ class CatalogKeeper:
             budget = plan_read_budget(
                 plan,
                 [e for e in events if e.get("status") in SELLING_STATUSES],
-                list_calls=self.systems.eventbrite.calls - calls_before,
+                list_calls=pages[0],
                 calls_left=self.systems.eventbrite.calls_left_this_hour(),
                 reserve=self.systems.settings.eb_write_reserve,
             )

@@ -80,8 +80,6 @@ MAX_PAGES = 500
 # past the hour's 2,000 calls is stopped by the rate limit first.
 HISTORY_MAX_PAGES = 2_000
 AUTH_ERRORS = frozenset({"INVALID_AUTH", "NO_AUTH", "INVALID_AUTH_HEADER", "NOT_AUTHORIZED"})
-# A 429 that names no reset: how long the calls left count as none.
-UNNAMED_RESET_SECONDS = 60.0
 
 
 class WalkStopped(UpstreamError):
@@ -164,9 +162,10 @@ class EventbriteClient(ApiClient):
         every process's calls counted, and what Eventbrite itself said last."""
         return self.budget.calls_left()
 
-    def note_calls_left(self, left: int, *, until: datetime) -> None:
+    def note_calls_left(self, left: int, *, until: datetime | None) -> None:
         """Eventbrite's own word: ``left`` calls until ``until`` (a 429 says 0 until the
-        reset it names); every server sharing the budget hears it."""
+        reset it names; None: the budget's default, ``CallBudget.eventbrite_says``); every
+        server sharing the budget hears it."""
         self.budget.eventbrite_says(left, until=until)
 
     def limited_until(self) -> datetime | None:
@@ -596,9 +595,9 @@ class EventbriteClient(ApiClient):
 
     def _limited_for(self, retry_after: float | None) -> None:
         """Eventbrite refused a call for its rate limit: no calls are left until the reset
-        it names (a minute when it names none)."""
-        seconds = UNNAMED_RESET_SECONDS if retry_after is None else retry_after
-        self.note_calls_left(0, until=self.clock() + timedelta(seconds=seconds))
+        it names (when it names none, the budget's own wait: ``UNSAID_WAIT``)."""
+        until = None if retry_after is None else self.clock() + timedelta(seconds=retry_after)
+        self.note_calls_left(0, until=until)
 
     def _unexpected(self, method: str, path: str) -> UpstreamError:
         return UpstreamError(

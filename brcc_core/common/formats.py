@@ -107,6 +107,13 @@ def when_label(value: datetime | None, timezone: str | None = None) -> str:
     return f"{day_label(value)} {time_label(value)}"
 
 
+def show_name(starts_at: datetime | None, title: object, timezone: str | None = None) -> str:
+    """'Fri 11 Dec 21:30 · Friday Late': a show (or an event's date) named beside its
+    date, the one way on every picker, heading and table; the title ``isolate``-d, so a
+    right-to-left override in it cannot reverse what follows."""
+    return f"{when_label(starts_at, timezone)} · {isolate(title)}"
+
+
 def moment_label(value: datetime | None, timezone: str | None = None) -> str:
     """'Mon 30 Nov 2026 17:08:41': when something happened (audit rows), with the year and
     seconds a log needs; converted to ``timezone`` when given."""

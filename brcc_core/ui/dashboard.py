@@ -21,6 +21,7 @@ from brcc_core.common.formats import (
     header,
     percent_label,
     seats_text,
+    show_name,
     when_label,
 )
 from brcc_core.common.glossary import GLOSSARY, meaning
@@ -41,7 +42,6 @@ from brcc_core.views.dashboard import (
     health_summary,
     overall_health,
 )
-from brcc_core.views.sales import show_name
 from brcc_core.views.selection import MAX_SELECTION, encode_selection
 
 HEALTH_KEY = "health_results"

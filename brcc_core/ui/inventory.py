@@ -20,7 +20,7 @@ from brcc_core.boxoffice.api import Catalog, Change, StateUnavailable, parse_sea
 from brcc_core.common import clock
 from brcc_core.common.availability import Availability
 from brcc_core.common.club import Channel, channel_name
-from brcc_core.common.formats import isolate, listing_label, seats_text, when_label
+from brcc_core.common.formats import isolate, listing_label, seats_text, show_name, when_label
 from brcc_core.common.values import known, whole_number
 from brcc_core.ui import inventory_audit, inventory_shows, inventory_sync
 from brcc_core.ui.app import can_write, current_actor, read_only_reason
@@ -201,7 +201,7 @@ def _pick_by_show(pool: pd.DataFrame, shows: pd.DataFrame) -> pd.Series | None:
         st.info("No shows in this range.")
         return None
     names = {
-        k: f"{when_label(t)} · {isolate(title)}"
+        k: show_name(t, title)
         for k, t, title in zip(shows["show_key"], shows["starts_at"], shows["title"], strict=True)
     }
     show_key = _choose("Show", list(names), names, "inv_show")

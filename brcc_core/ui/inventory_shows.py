@@ -9,7 +9,7 @@ import streamlit as st
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.boxoffice.api import RecurringRule, RuleMember, StateUnavailable, parse_seats
 from brcc_core.common.club import Channel
-from brcc_core.common.formats import WEEKDAY_NAMES, listing_label, when_label
+from brcc_core.common.formats import WEEKDAY_NAMES, listing_label, show_name, when_label
 from brcc_core.common.values import known, known_cells
 from brcc_core.common.windows import local_now
 from brcc_core.ui.app import can_write
@@ -67,7 +67,7 @@ def shows_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFr
 
 def _editor(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFrame) -> None:
     names = {
-        k: f"{when_label(t)} · {title} ({SOURCES.get(src, src)})"
+        k: f"{show_name(t, title)} ({SOURCES.get(src, src)})"
         for k, t, title, src in zip(
             shows["show_key"], shows["starts_at"], shows["title"], shows["source"], strict=True
         )

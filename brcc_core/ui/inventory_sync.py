@@ -15,7 +15,7 @@ from brcc_core.boxoffice.api import (
     SyncRow,
 )
 from brcc_core.common.club import Channel
-from brcc_core.common.formats import listing_label, when_label
+from brcc_core.common.formats import isolate, listing_label, show_name, when_label
 from brcc_core.common.glossary import meaning
 from brcc_core.common.windows import local_now
 from brcc_core.ui.app import can_write
@@ -57,7 +57,7 @@ def sync_section(boxoffice: BoxOffice, listings: pd.DataFrame, shows: pd.DataFra
     now = local_now(boxoffice.settings.timezone)
     upcoming = shows[shows["starts_at"] >= now]
     names = {
-        k: f"{when_label(t)} · {title}"
+        k: show_name(t, title)
         for k, t, title in zip(
             upcoming["show_key"], upcoming["starts_at"], upcoming["title"], strict=True
         )
@@ -212,13 +212,14 @@ def exposure_text(plan: SyncPlan) -> str:
 def _plan_summary(plan: SyncPlan) -> None:
     if plan.room_remaining is None:
         head = (
-            f"**{plain(plan.title)}** ({when_label(plan.starts_at)}): cannot plan · "
+            f"**{plain(isolate(plan.title))}** ({when_label(plan.starts_at)}): cannot plan · "
             f"{exposure_text(plan)}"
         )
     else:
         head = (
-            f"**{plain(plan.title)}** ({when_label(plan.starts_at)}): {plan.room_remaining} of "
-            f"{plan.venue_capacity} seats left in the room · {exposure_text(plan)}"
+            f"**{plain(isolate(plan.title))}** ({when_label(plan.starts_at)}): "
+            f"{plan.room_remaining} of {plan.venue_capacity} seats left in the room · "
+            f"{exposure_text(plan)}"
         )
     st.markdown(head, help=meaning("Exposure"))
     for note in plan.notes:

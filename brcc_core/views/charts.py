@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from brcc_core.common.formats import day_label, header, time_label, when_label
+from brcc_core.common.formats import day_label, header, isolate, time_label, when_label
 from brcc_core.common.values import known as is_known
 from brcc_core.views.urgency import over_by
 
@@ -134,7 +134,8 @@ def capacity_chart(shows: pd.DataFrame, timezone: str, *, title: str | None = No
     else:
         y = [f"{day_label(t)} {time_label(t)}" for t in local]
         hover = [
-            f"{when_label(t)}<br>{_text(n)}" for t, n in zip(local, shows["title"], strict=True)
+            f"{when_label(t)}<br>{_text(isolate(n))}"
+            for t, n in zip(local, shows["title"], strict=True)
         ]
         named = [_named(r) for r in shows.to_dict("records")]
         shows = shows.assign(over_by=[over_by(r) for r in shows.to_dict("records")])

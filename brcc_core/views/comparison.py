@@ -21,8 +21,8 @@ from brcc_core.common.formats import (
     TICKET_TYPE_PREFIX,
     WEEKDAYS,
     header,
-    isolate,
     listing_label,
+    show_name,
     when_label,
 )
 from brcc_core.common.keys import show_start
@@ -45,7 +45,7 @@ def show_label(row: Mapping) -> str:
         if channels
         else "no listing"
     )
-    return f"{when_label(row['starts_at'])} · {isolate(row['title'])} ({where})"
+    return f"{show_name(row['starts_at'], row['title'])} ({where})"
 
 
 def comparison_listings(

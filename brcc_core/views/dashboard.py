@@ -18,6 +18,7 @@ from brcc_core.common.formats import (
     age_label,
     day_label,
     seats_text,
+    show_name,
     time_label,
     when_label,
     whole_percent,
@@ -27,7 +28,6 @@ from brcc_core.common.values import TEXT, WHOLE, known, typed_frame, unknown_cel
 from brcc_core.common.windows import listings_between, upcoming_shows
 from brcc_core.live.health import SYSTEMS, Check, Health
 from brcc_core.views.charts import capacity_chart
-from brcc_core.views.sales import show_name
 from brcc_core.views.urgency import flag_detail, show_flag, urgency
 
 KEY_FIGURE_DAYS = 7
@@ -178,7 +178,7 @@ def act_choices(shows: pd.DataFrame, ticked: Sequence[str] = ()) -> dict[str, st
 
     return {
         r["show_key"]: " · ".join(
-            part for part in (when_label(r["starts_at"]), str(r["title"]), show_flag(r)) if part
+            part for part in (show_name(r["starts_at"], r["title"]), show_flag(r)) if part
         )
         for r in sorted(rows, key=rank)
     }

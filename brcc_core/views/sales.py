@@ -14,7 +14,7 @@ import pandas as pd
 
 from brcc_core.common.club import Channel, channel_name
 from brcc_core.common.downloads import csv_bytes
-from brcc_core.common.formats import header, isolate, when_label
+from brcc_core.common.formats import header, show_name, when_label
 from brcc_core.common.values import known, known_cells
 from brcc_core.sales import pace, takings
 from brcc_core.sales.eventbrite_orders import PartialSync, sync_state
@@ -75,11 +75,6 @@ def first_sync_hold(calls_left: int, reserve: int) -> str | None:
 BEHIND_MARK = "⚠️"  # a show to act on, as the dashboard marks one
 SELLING_MARK = "🔥"  # on course to sell out, or sold out
 NO_PACE_MARK = "❓"
-
-
-def show_name(starts_at: datetime, title: object, timezone: str) -> str:
-    """'Fri 11 Dec 21:30 · Friday Late': a show on the pace table and its chart's picker."""
-    return f"{when_label(starts_at, timezone)} · {isolate(title)}"
 
 
 def pace_note(row: Mapping) -> str:
