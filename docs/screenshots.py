@@ -6,6 +6,9 @@ Serves the app on the demo in a temporary data dir (as the browser tests do) and
 with Debian's Chromium: ``dashboard.png`` (desk, 1400x1000), ``projector.png`` (a meeting
 link's view at 1920x1080), ``phone.png`` (the dashboard on a 390x844 phone) and
 ``tonight.png`` (Tonight at the desk). Each is the first screen, as a manager sees it.
+The demo is served at the script's moment: the README's shots were taken at a Wednesday
+evening (``BRCC_NOW=2026-12-02T21:30:00-05:00 python docs/screenshots.py``), so Tonight
+has both of that night's shows.
 
 Headless Chromium draws emoji (the page icons, the flags) as empty boxes unless a colour
 emoji font is installed: Debian's ``fonts-noto-color-emoji``. Without root, unpack it
