@@ -284,10 +284,11 @@ ESCAPE = re.compile(r"\\[|*_\[\]#<>`~$-]")
 
 def figure_size(page) -> float:
     """The rendered size of the first key figure's number (its own text, not its box)."""
-    return page.evaluate(
-        """() => parseFloat(getComputedStyle(
-            document.querySelector('[data-testid="stMetricValue"] p')).fontSize)"""
-    )
+    # Waited for, not assumed: the heading is drawn before the figures below it, and a
+    # loaded machine was seen measuring in between.
+    value = page.locator('[data-testid="stMetricValue"] p').first
+    value.wait_for()
+    return value.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
 
 
 GRID_ROW_PX = 35  # st.dataframe's row height
