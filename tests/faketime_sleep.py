@@ -50,3 +50,14 @@ def without_faketime(environ: os._Environ[str] | dict[str, str] = os.environ) ->
     if kept:
         env["LD_PRELOAD"] = ":".join(kept)
     return env
+
+
+def with_repo_on_path(
+    root: object, environ: os._Environ[str] | dict[str, str] = os.environ
+) -> dict[str, str]:
+    """``environ`` for a Python process the suite starts: the repository first on
+    ``PYTHONPATH``, keeping what is already there (under libfaketime, the sleep shim the
+    conftest puts there; a child given only the repository could not sleep)."""
+    env = dict(environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(root), env.get("PYTHONPATH"))))
+    return env

@@ -28,6 +28,7 @@ from brcc_core.catalog.cache import (
     CacheLoad,
     CatalogCache,
 )
+from tests import faketime_sleep
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CLUB_TZ = ZoneInfo("America/New_York")
@@ -349,7 +350,7 @@ for round_ in range(8):
 def test_concurrent_processes_agree_on_one_key_and_leave_a_valid_file(tmp_path):
     data_dir = tmp_path / "data"
     go = tmp_path / "go"
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env = faketime_sleep.with_repo_on_path(REPO_ROOT)
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", _PROCESS_SCRIPT, str(data_dir), str(i), str(go)],

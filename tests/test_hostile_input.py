@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from brcc_core.boxoffice import BoxOffice
 from brcc_core.catalog.cache import CatalogCache
+from brcc_core.common import clock
 from brcc_core.sandbox.twin import Sandbox
 from brcc_core.settings import SettingsError, load_settings
 from brcc_core.ui.text import plain
@@ -189,9 +190,12 @@ def test_an_impossible_seat_count_from_eventbrite_is_unknown_not_a_figure(boxoff
         victim = conn.execute(
             text(
                 "SELECT tc.id, tc.event_id FROM sandbox_eb_ticket_classes tc JOIN "
-                "sandbox_eb_events e ON e.id = tc.event_id WHERE e.start_utc > CURRENT_TIMESTAMP "
+                "sandbox_eb_events e ON e.id = tc.event_id WHERE e.start_utc > :now "
                 "AND e.status = 'live' AND e.is_series_parent = 0 ORDER BY e.start_utc LIMIT 1"
-            )
+            ),
+            # The app's clock, not the database's: CURRENT_TIMESTAMP is the machine's day,
+            # and under faketime it picked an event past the refresh's window.
+            {"now": clock.now_naive_utc()},
         ).one()
         conn.execute(
             text("UPDATE sandbox_eb_ticket_classes SET quantity_sold = :n WHERE id = :id"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -17,9 +16,10 @@ from brcc_core.sandbox.constants import (
     SANDBOX_WC_CONSUMER_KEY,
     SANDBOX_WC_CONSUMER_SECRET,
 )
+from tests import faketime_sleep
 
 ROOT = Path(__file__).parents[1]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+ENV = faketime_sleep.with_repo_on_path(ROOT)
 
 
 def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:

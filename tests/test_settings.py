@@ -8,6 +8,7 @@ import pytest
 
 from brcc_core.common.secret import Secret
 from brcc_core.settings import SettingsError, load_settings
+from tests import faketime_sleep
 from tests.app_env import without_settings
 
 LIVE = {
@@ -141,7 +142,7 @@ def test_check_command_exits_nonzero_with_message_and_no_traceback(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "brcc_core.settings"],
         cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(Path(__file__).parents[1])},
+        env=faketime_sleep.with_repo_on_path(Path(__file__).parents[1], env),
         capture_output=True,
         text=True,
         timeout=60,
@@ -159,7 +160,7 @@ def test_check_command_prints_masked_summary(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "brcc_core.settings"],
         cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(Path(__file__).parents[1])},
+        env=faketime_sleep.with_repo_on_path(Path(__file__).parents[1], env),
         capture_output=True,
         text=True,
         timeout=60,

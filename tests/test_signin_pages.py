@@ -4,7 +4,6 @@ role, a viewer, the demo identity switch, a meeting link, and live mode without 
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from brcc_core.sandbox.constants import (
 )
 from brcc_core.settings import load_settings
 from brcc_core.ui.text import ZERO_WIDTH_SPACE
+from tests import faketime_sleep
 from tests.app_env import clear_settings
 
 ROOT = Path(__file__).parents[1]
@@ -225,7 +225,7 @@ def served_sandbox(mysql_url):
     """The sandbox on MariaDB, served on loopback: to the app it is the club's real
     systems (live mode reads the WordPress database over MySQL)."""
     url = mysql_url
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = faketime_sleep.with_repo_on_path(ROOT)
     run = [sys.executable, "-m", "brcc_core.sandbox"]
     seeded = subprocess.run([*run, "seed", "--db", url], env=env, cwd=ROOT, capture_output=True)
     assert seeded.returncode == 0, seeded.stderr
