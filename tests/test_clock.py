@@ -5,6 +5,7 @@ processes)."""
 from __future__ import annotations
 
 import ast
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -30,7 +31,17 @@ WALL_CLOCK_CALLS = {
     ("Timestamp", "now"),
     ("Timestamp", "utcnow"),
     ("Timestamp", "today"),
+    # SQLAlchemy's SQL functions: the database server's clock, not the app's.
+    ("func", "now"),
+    ("func", "current_timestamp"),
+    ("func", "current_date"),
+    ("func", "utc_timestamp"),
 }
+# The same in SQL text: the database's wall clock (the machine's day under faketime, and a
+# day the suite did not choose on any other), written in capitals as this code writes SQL.
+SQL_CLOCK = re.compile(
+    r"CURRENT_TIMESTAMP|CURRENT_DATE|UTC_TIMESTAMP|CURDATE\(|SYSDATE\(|\bNOW\(\)|'now'"
+)
 
 
 def wall_clock_reads(source: str) -> list[tuple[int, str]]:
@@ -38,6 +49,8 @@ def wall_clock_reads(source: str) -> list[tuple[int, str]]:
     (``datetime.now``, ``dt.datetime.now``, ``pd.Timestamp.now``, ``pd.Timestamp("now")``)."""
     found = []
     for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found += [(node.lineno, f"SQL {m}") for m in SQL_CLOCK.findall(node.value)]
         if not isinstance(node, ast.Call):
             continue
         func = node.func
@@ -92,6 +105,9 @@ def test_tests_read_the_time_from_the_apps_clock_too() -> None:
         "import time\nx = time.time()",
         "import pandas as pd\nx = pd.Timestamp.now(tz='UTC')",
         "import pandas as pd\nx = pd.Timestamp('now')",
+        'q = "SELECT id FROM events WHERE start_utc > CURRENT_TIMESTAMP"',
+        "q = \"SELECT datetime('now')\"",
+        "from sqlalchemy import func, select\nq = select(func.now())",
     ],
 )
 def test_the_scan_finds_each_way_of_reading_the_wall_clock(source: str) -> None:
