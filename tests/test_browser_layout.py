@@ -213,6 +213,11 @@ IPHONE = (
 def chart_fit(page) -> dict:
     """Where the capacity chart's title sits against the chart and plotly's toolbar, and
     whether any two oversold marks overlap."""
+    # Waited for, not assumed: on a loaded machine the chart is drawn after the table the
+    # test has just read (seen under faketime, where everything runs at half speed).
+    page.locator('[data-testid="stPlotlyChart"] svg.main-svg .gtitle').first.wait_for(
+        state="attached"
+    )
     return page.evaluate(
         """() => {
             const chart = document.querySelector('[data-testid="stPlotlyChart"]');
